@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from deputies.models import AuditRecord, Delegation, Deputy, SpecialCommittee, Term, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "full_name", "role", "email", "is_active", "last_login")
+    list_filter = ("role", "is_active", "is_staff")
+    search_fields = ("username", "full_name", "email", "phone")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("full_name", "role", "title", "phone", "email", "committee")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "full_name", "role", "password1", "password2")}),
+    )
+
+
+@admin.register(SpecialCommittee)
+class SpecialCommitteeAdmin(admin.ModelAdmin):
+    list_display = ("name", "order")
+    search_fields = ("name",)
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ("name", "number", "start_year", "end_year")
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    list_display = ("name", "order")
+    search_fields = ("name",)
+
+
+@admin.register(Deputy)
+class DeputyAdmin(admin.ModelAdmin):
+    list_display = ("name", "delegation", "work_unit", "phone", "email", "is_active")
+    list_filter = ("delegation", "is_active", "terms")
+    search_fields = ("name", "work_unit", "phone")
+    autocomplete_fields = ("user",)
+    filter_horizontal = ("terms",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For append-only records: they can be read, never added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "username", "ip_address", "method", "path", "detail")
+    list_filter = ("kind",)
+    search_fields = ("username", "path", "detail", "ip_address")
+    date_hierarchy = "created_at"

@@ -1,0 +1,185 @@
+"""People and accounts: logins with their role, congress terms, delegations, deputies,
+special committees, and the security audit log (logins, lockouts, refused access)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from deputies.appendonly import AppendOnlyModel
+
+
+class Role(models.TextChoices):
+    DEPUTY = "deputy", _("Deputy")
+    STAFF = "staff", _("Congress staff")
+    SUPERVISION = "supervision", _("Supervision office")
+    UNIT_HANDLER = "unit_handler", _("Unit handler")
+    UNIT_HEAD = "unit_head", _("Unit head")
+    LEADER = "leader", _("Leader")
+    COMMITTEE = "committee", _("Special committee member")
+    ADMIN = "admin", _("Administrator")
+
+
+class SpecialCommittee(models.Model):
+    """A special committee of the congress (专门委员会); follows key suggestions in its field."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("special committee")
+        verbose_name_plural = _("special committees")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A login. Each account has exactly one role; unit people are linked to their unit by
+    `handling.UnitMember`, deputies to their record by `Deputy.user`."""
+
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DEPUTY)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    title = models.CharField(_("position"), max_length=100, blank=True)
+    committee = models.ForeignKey(
+        SpecialCommittee,
+        verbose_name=_("special committee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_congress_staff(self) -> bool:
+        return self.role in (Role.STAFF, Role.ADMIN) or self.is_superuser
+
+    @property
+    def is_unit_person(self) -> bool:
+        return self.role in (Role.UNIT_HANDLER, Role.UNIT_HEAD)
+
+
+class Term(models.Model):
+    """A congress term (届), e.g. the 17th, usually five years."""
+
+    number = models.PositiveSmallIntegerField(_("term number"), unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    start_year = models.PositiveSmallIntegerField(_("start year"))
+    end_year = models.PositiveSmallIntegerField(_("end year"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("congress term")
+        verbose_name_plural = _("congress terms")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Delegation(models.Model):
+    """A delegation (代表团 / 代表小组) deputies belong to, usually by township or sector."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deputy(models.Model):
+    """A deputy of the congress. Contact data is for the handling units and staff only:
+    it is never shown on public pages."""
+
+    class Gender(models.TextChoices):
+        MALE = "m", _("male")
+        FEMALE = "f", _("female")
+
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    delegation = models.ForeignKey(
+        Delegation,
+        verbose_name=_("delegation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deputies",
+    )
+    terms = models.ManyToManyField(Term, verbose_name=_("terms"), blank=True, related_name="deputies")
+    work_unit = models.CharField(_("work unit and position"), max_length=200, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("mailing address"), max_length=200, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deputy",
+    )
+    is_active = models.BooleanField(_("serving"), default=True)
+
+    class Meta:
+        ordering = ["delegation__order", "name"]
+        verbose_name = _("deputy")
+        verbose_name_plural = _("deputies")
+        constraints = [models.UniqueConstraint(fields=["name", "delegation"], name="deputy_unique_in_delegation")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditRecord(AppendOnlyModel):
+    """Security audit: logins, failed logins, lockouts, logouts and refused access.
+    Append-only (see `deputies.appendonly`)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Login")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOCKED_OUT = "locked_out", _("Account locked")
+        LOGOUT = "logout", _("Logout")
+        ACCESS_REFUSED = "access_refused", _("Access refused")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    method = models.CharField(_("method"), max_length=10, blank=True)
+    path = models.CharField(_("path"), max_length=500, blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("security audit record")
+        verbose_name_plural = _("security audit records")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,37 @@
+"""Login auditing: successful and failed logins, logouts and lockouts go to the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from deputies.audit import record_security_event
+from deputies.models import AuditRecord
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record_security_event(kind=AuditRecord.Kind.LOGIN, request=request, user=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        record_security_event(kind=AuditRecord.Kind.LOGOUT, request=request, user=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    record_security_event(
+        kind=AuditRecord.Kind.LOGIN_FAILED,
+        request=request,
+        username=str(credentials.get("username", "")),
+    )
+
+
+@receiver(user_locked_out)
+def _locked_out(sender: Any, request: Any, username: str | None = None, **kwargs: Any) -> None:
+    record_security_event(kind=AuditRecord.Kind.LOCKED_OUT, request=request, username=username or "")

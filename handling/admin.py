@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from handling import services
+from handling.models import (
+    Assignment,
+    ContactRecord,
+    Rating,
+    ReassignmentRequest,
+    Reply,
+    ReplyAttachment,
+    ResultCategory,
+    Satisfaction,
+    Unit,
+    UnitMember,
+)
+from proposals.admin import ProposalAdmin
+from proposals.admin_actions import ReasonForm, workflow_action
+from proposals.models import Proposal
+
+
+class UnitMemberInline(admin.TabularInline):
+    model = UnitMember
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "kind", "phone", "order", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "short_name")
+    inlines = [UnitMemberInline]
+
+
+@admin.register(UnitMember)
+class UnitMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "unit")
+    list_filter = ("unit",)
+    autocomplete_fields = ("user", "unit")
+
+
+@admin.register(ResultCategory)
+class ResultCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "result_class", "order", "is_active")
+    list_editable = ("order", "is_active")
+    list_filter = ("result_class",)
+
+
+class AssignForm(forms.Form):
+    lead_unit = forms.ModelChoiceField(Unit.objects.filter(is_active=True), label=_("Lead unit"), required=False)
+    co_units = forms.ModelMultipleChoiceField(
+        Unit.objects.filter(is_active=True), label=_("Co-handling units"), required=False
+    )
+    separate_units = forms.ModelMultipleChoiceField(
+        Unit.objects.filter(is_active=True),
+        label=_("Separate units"),
+        required=False,
+        help_text=_("Instead of a lead unit: two or more units that each answer separately."),
+    )
+    is_complex = forms.BooleanField(label=_("Complex (longer deadline)"), required=False)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+def _assign(
+    p: Proposal, by: Any, lead_unit: Unit | None, co_units: Any, separate_units: Any, is_complex: bool, note: str
+) -> None:
+    services.assign_proposal(
+        proposal=p,
+        by=by,
+        lead_unit=lead_unit,
+        co_units=list(co_units),
+        separate_units=list(separate_units),
+        is_complex=is_complex,
+        note=note,
+    )
+
+
+admin.site.unregister(Proposal)
+
+
+@admin.register(Proposal)
+class HandlingProposalAdmin(ProposalAdmin):
+    """The suggestion's admin with the handling steps added (they live in this app)."""
+
+    actions = [*ProposalAdmin.actions, workflow_action(_("Assign"), _assign, AssignForm, name="wf_assign")]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "unit", "role", "assigned_on", "deadline", "signed_at", "is_active")
+    list_filter = ("role", "is_active", "is_complex", "unit")
+    search_fields = ("proposal__title", "unit__name")
+    autocomplete_fields = ("proposal", "unit")
+    readonly_fields = ("assigned_by", "signed_at", "signed_by", "ended_at", "is_active")
+    list_select_related = ("proposal", "unit")
+    actions = [
+        workflow_action(_("Sign for"), lambda a, by: services.sign_assignment(assignment=a, by=by), name="wf_sign"),
+        workflow_action(
+            _("Ask for re-assignment"),
+            lambda a, by, note: services.request_reassignment(assignment=a, by=by, reason=note),
+            ReasonForm,
+            name="wf_request_reassignment",
+        ),
+    ]
+
+
+class AcceptForm(forms.Form):
+    new_unit = forms.ModelChoiceField(Unit.objects.filter(is_active=True), label=_("New unit"))
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+@admin.register(ReassignmentRequest)
+class ReassignmentRequestAdmin(admin.ModelAdmin):
+    list_display = ("assignment", "status", "requested_by", "requested_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+    readonly_fields = (
+        "assignment",
+        "requested_by",
+        "requested_at",
+        "status",
+        "decided_by",
+        "decided_at",
+        "new_assignment",
+    )
+    actions = [
+        workflow_action(
+            _("Accept re-assignment"),
+            lambda r, by, new_unit, note: services.decide_reassignment(
+                request=r, by=by, accept=True, new_unit=new_unit, note=note
+            ),
+            AcceptForm,
+            name="wf_accept",
+        ),
+        workflow_action(
+            _("Refuse re-assignment"),
+            lambda r, by, note: services.decide_reassignment(request=r, by=by, accept=False, note=note),
+            ReasonForm,
+            name="wf_refuse",
+        ),
+    ]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ContactRecord)
+class ContactRecordAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "assignment", "kind", "stage", "contact_date", "deputy_response")
+    list_filter = ("kind", "stage", "deputy_response")
+    search_fields = ("proposal__title", "people", "summary")
+    readonly_fields = ("recorded_by", "created_at", "deputy_response", "deputy_comment", "responded_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReplyAttachmentInline(admin.TabularInline):
+    model = ReplyAttachment
+    extra = 0
+    readonly_fields = ("uploaded_by", "uploaded_at", "size")
+
+
+class PaperRatingForm(forms.Form):
+    attitude = forms.ChoiceField(label=_("Handling attitude"), choices=Satisfaction.choices)
+    result = forms.ChoiceField(label=_("Handling result"), choices=Satisfaction.choices)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    paper_form = forms.FileField(label=_("Signed feedback form"))
+
+
+@admin.register(Reply)
+class ReplyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "assignment", "round", "state", "result_category", "is_public", "issued_at")
+    list_filter = ("state", "round", "result_category__result_class", "is_public")
+    search_fields = ("body", "reference_number", "assignment__proposal__title")
+    readonly_fields = (
+        "state",
+        "assignment",
+        "round",
+        "copied_from",
+        "created_by",
+        "approved_by",
+        "approved_at",
+        "issued_by",
+        "issued_at",
+    )
+    inlines = [ReplyAttachmentInline]
+    list_select_related = ("assignment__unit", "assignment__proposal", "result_category")
+    actions = [
+        workflow_action(
+            _("Send to the unit head"), lambda r, by: services.submit_reply(reply=r, by=by), name="wf_submit_reply"
+        ),
+        workflow_action(_("Approve and sign"), lambda r, by: services.approve_reply(reply=r, by=by), name="wf_approve"),
+        workflow_action(
+            _("Return to the handler"),
+            lambda r, by, note: services.return_reply(reply=r, by=by, note=note),
+            ReasonForm,
+            name="wf_return_reply",
+        ),
+        workflow_action(
+            _("Send back to the unit"),
+            lambda r, by, note: services.staff_return_reply(reply=r, by=by, note=note),
+            ReasonForm,
+            name="wf_staff_return",
+        ),
+        workflow_action(_("Issue to the deputy"), lambda r, by: services.issue_reply(reply=r, by=by), name="wf_issue"),
+        workflow_action(
+            _("Record a paper rating"),
+            lambda r, by, **data: services.record_paper_rating(reply=r, by=by, **data),
+            PaperRatingForm,
+            name="wf_paper_rating",
+        ),
+    ]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReplyAttachment)
+class ReplyAttachmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "reply", "size", "uploaded_by", "uploaded_at")
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    """Ratings are entered only by the deputy (or as paper ratings through the reply's action)."""
+
+    list_display = ("proposal", "reply", "attitude", "result", "is_paper", "rated_by", "rated_at")
+    list_filter = ("attitude", "result", "is_paper")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,471 @@
+"""Undertaking units and everything they do with a suggestion: assignments (交办), requests
+for re-assignment, contacts with the deputy, reply letters and the deputy's ratings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from proposals import deadlines
+from proposals import rules as access
+from proposals.models import Proposal, condition
+
+
+class Unit(models.Model):
+    """An undertaking unit (承办单位): a government department, court, procuratorate..."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government department")
+        COURT = "court", _("Court")
+        PROCURATORATE = "procuratorate", _("Procuratorate")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.GOVERNMENT)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("undertaking unit")
+        verbose_name_plural = _("undertaking units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitMember(models.Model):
+    """Links a handler's or head's login to their unit. One unit per login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("login"), on_delete=models.CASCADE, related_name="unit_membership"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="members")
+
+    class Meta:
+        verbose_name = _("unit member")
+        verbose_name_plural = _("unit members")
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.user}"
+
+
+class ResultCategory(models.Model):
+    """A result category of replies, as the place names it, mapped to a class (A–D)."""
+
+    class ResultClass(models.TextChoices):
+        A = "A", _("A: solved or basically solved")
+        B = "B", _("B: in a plan, to be solved step by step")
+        C = "C", _("C: cannot be solved for now")
+        D = "D", _("D: kept for reference")
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    result_class = models.CharField(_("class"), max_length=1, choices=ResultClass.choices)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "result_class", "name"]
+        verbose_name = _("result category")
+        verbose_name_plural = _("result categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assignment(models.Model):
+    """One unit's share of a suggestion. The lead unit (主办) answers with the co-handlers'
+    (协办) opinions; separate units (分办) each answer on their own. A re-assignment ends the
+    assignment (`is_active` false) and starts a new one for the new unit."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead unit")
+        CO = "co", _("Co-handling unit")
+        SEPARATE = "separate", _("Separate unit")
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("suggestion"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    is_complex = models.BooleanField(_("complex (longer deadline)"), default=False)
+    assigned_on = models.DateField(_("assigned on"))
+    deadline = models.DateField(_("reply deadline"), db_index=True)
+    co_opinion_due = models.DateField(_("co-handler opinion due"), null=True, blank=True)
+    rehandling_deadline = models.DateField(_("re-handling deadline"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed for by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposal", "role", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "unit"], condition=Q(is_active=True), name="assignment_one_active_per_unit"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} → {self.unit} ({self.get_role_display()})"
+
+    @property
+    def answers(self) -> bool:
+        """Lead and separate units answer the deputy; co-handlers answer the lead unit."""
+        return self.role in (self.Role.LEAD, self.Role.SEPARATE)
+
+    @property
+    def reassignment_window_end(self) -> dt.date:
+        return deadlines.reassignment_window_end(self.assigned_on)
+
+    def reassignment_window_open(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_active and self.signed_at is None and today <= self.reassignment_window_end
+
+
+class ReassignmentRequest(models.Model):
+    """A unit's request to be replaced (申请调整承办单位) and the decision on it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="reassignment_requests"
+    )
+    reason = models.TextField(_("reason"))
+    suggested_unit = models.ForeignKey(
+        Unit, verbose_name=_("suggested unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    new_assignment = models.OneToOneField(
+        Assignment,
+        verbose_name=_("new assignment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces_request",
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("re-assignment request")
+        verbose_name_plural = _("re-assignment requests")
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.get_status_display()}"
+
+
+class ContactRecord(models.Model):
+    """A contact between the unit and the deputy: before, during or after handling (办前联系、
+    办中沟通、办后反馈). Face-to-face consultations (面商) count separately in the reports.
+    The deputy may confirm or dispute that it happened."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        VISIT = "visit", _("Visit")
+        FACE_TO_FACE = "face_to_face", _("Face-to-face consultation")
+        MEETING = "meeting", _("Meeting")
+        OTHER = "other", _("Other")
+
+    class Stage(models.TextChoices):
+        BEFORE = "before", _("Before handling")
+        DURING = "during", _("During handling")
+        AFTER = "after", _("After the reply")
+
+    class DeputyResponse(models.TextChoices):
+        NONE = "", _("Not answered")
+        CONFIRMED = "confirmed", _("Confirmed by the deputy")
+        DISPUTED = "disputed", _("Disputed by the deputy")
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("suggestion"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    contact_date = models.DateField(_("date"))
+    people = models.CharField(_("people"), max_length=300)
+    summary = models.TextField(_("summary"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    deputy_response = models.CharField(
+        _("deputy's answer"), max_length=10, choices=DeputyResponse.choices, blank=True, default=""
+    )
+    deputy_comment = models.CharField(_("deputy's comment"), max_length=500, blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["contact_date", "id"]
+        verbose_name = _("contact record")
+        verbose_name_plural = _("contact records")
+
+    def __str__(self) -> str:
+        return f"{self.contact_date} {self.get_kind_display()}"
+
+
+@condition(_("Choose a result category and write the reply before sending it on."))
+def reply_is_complete(reply: Reply) -> bool:
+    return bool(reply.result_category_id and reply.body.strip() and reply.signer.strip())
+
+
+def reply_perm(name: str) -> Any:
+    def check(instance: Reply, user: Any) -> bool:
+        return access.allowed(user, name, instance)
+
+    check.__name__ = f"perm_{name}"
+    return check
+
+
+def issue_perm(instance: Reply, user: Any) -> bool:
+    return access.allowed(user, "issue_reply", instance.assignment.proposal)
+
+
+class Reply(ConcurrentTransitionMixin, models.Model):
+    """A reply letter (答复函) from an answering unit; `round` 2 is the reply after re-handling.
+
+    States: draft (the handler writes; saved as typed) → pending_approval (with the unit
+    head) → approved → issued. The head may return it to the handler; when congress staff
+    review replies (setting STAFF_REVIEWS_REPLIES), an approved reply waits for them and they
+    may return it too. Without staff review, the head's approval issues it. Issuing moves the
+    suggestion (`Proposal.issue_reply`).
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_APPROVAL = "pending_approval", _("Awaiting the unit head")
+        RETURNED = "returned", _("Returned for changes")
+        APPROVED = "approved", _("Approved, awaiting staff review")
+        ISSUED = "issued", _("Issued")
+
+    R = State
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="replies"
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT, protected=True)
+    reference_number = models.CharField(_("reference number"), max_length=50, blank=True)
+    signer = models.CharField(_("signed by"), max_length=50, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    result_category = models.ForeignKey(
+        ResultCategory,
+        verbose_name=_("result category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
+    body = models.TextField(_("reply text"), blank=True)
+    done_items = models.TextField(_("what is already done"), blank=True)
+    promised_items = models.TextField(_("what is promised"), blank=True)
+    promised_by = models.DateField(_("promised by"), null=True, blank=True)
+    not_adopted_reason = models.TextField(_("why not adopted"), blank=True)
+    is_public = models.BooleanField(_("may be disclosed"), default=True)
+    copied_from = models.ForeignKey(
+        "self", verbose_name=_("copy of"), on_delete=models.PROTECT, null=True, blank=True, related_name="copies"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["assignment", "round", "id"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "round"], name="reply_one_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment.unit} · {self.reference_number or self.pk}"
+
+    @property
+    def proposal(self) -> Proposal:
+        return self.assignment.proposal
+
+    @property
+    def source(self) -> Reply:
+        """The reply this one copies (for a merged group's members), or itself."""
+        return self.copied_from or self
+
+    @transition(
+        field=state,
+        source=[R.DRAFT, R.RETURNED],
+        target=R.PENDING_APPROVAL,
+        permission=reply_perm("draft_reply"),
+        conditions=[reply_is_complete],
+        custom={"label": _("Send to the unit head"), "fields": []},
+    )
+    def submit_for_approval(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=R.PENDING_APPROVAL,
+        target=R.RETURNED,
+        permission=reply_perm("approve_reply"),
+        custom={"label": _("Return to the handler"), "fields": [], "note_required": True},
+    )
+    def return_to_handler(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=R.PENDING_APPROVAL,
+        target=R.APPROVED,
+        permission=reply_perm("approve_reply"),
+        conditions=[reply_is_complete],
+        custom={"label": _("Approve and sign"), "fields": ["approved_by", "approved_at"]},
+    )
+    def approve(self, *, approver: Any) -> None:
+        self.approved_by = approver
+        self.approved_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=R.APPROVED,
+        target=R.RETURNED,
+        permission=reply_perm("review_reply"),
+        custom={"label": _("Send back to the unit"), "fields": [], "note_required": True},
+    )
+    def staff_return(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=R.APPROVED,
+        target=R.ISSUED,
+        permission=issue_perm,
+        custom={"label": _("Issue to the deputy"), "fields": ["issued_by", "issued_at"]},
+    )
+    def issue(self, *, issuer: Any) -> None:
+        self.issued_by = issuer
+        self.issued_at = timezone.now()
+
+
+def reply_attachment_path(instance: Any, filename: str) -> str:
+    return f"replies/{timezone.now():%Y/%m}/{filename}"
+
+
+class ReplyAttachment(models.Model):
+    reply = models.ForeignKey(Reply, verbose_name=_("reply"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=reply_attachment_path)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("reply attachment")
+        verbose_name_plural = _("reply attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+def paper_form_path(instance: Any, filename: str) -> str:
+    return f"ratings/{timezone.now():%Y/%m}/{filename}"
+
+
+class Rating(models.Model):
+    """The lead deputy's rating of one reply: handling attitude and result. Only the lead
+    deputy rates from their own login; staff may record a paper rating only with the signed
+    feedback form attached (`is_paper`), and it is shown as such."""
+
+    reply = models.OneToOneField(Reply, verbose_name=_("reply"), on_delete=models.PROTECT, related_name="rating")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("suggestion"), on_delete=models.PROTECT, related_name="ratings"
+    )
+    attitude = models.CharField(_("handling attitude"), max_length=12, choices=Satisfaction.choices)
+    result = models.CharField(_("handling result"), max_length=12, choices=Satisfaction.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    rated_at = models.DateTimeField(_("rated at"), default=timezone.now)
+    is_paper = models.BooleanField(_("paper feedback form"), default=False)
+    paper_form = models.FileField(_("signed feedback form"), upload_to=paper_form_path, blank=True)
+
+    class Meta:
+        ordering = ["rated_at", "id"]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.CheckConstraint(condition=Q(is_paper=False) | ~Q(paper_form=""), name="paper_rating_has_form"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_attitude_display()} / {self.get_result_display()}"

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from deputies.admin import ReadOnlyAdmin
+from proposals import services
+from proposals.admin_actions import NoteForm, ReasonForm, action_form_page, workflow_action
+from proposals.models import (
+    Category,
+    CoSignature,
+    Meeting,
+    Notification,
+    Proposal,
+    ProposalAttachment,
+    ProposalEvent,
+    Source,
+    WorkdayOverride,
+)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ("name", "term", "number", "year", "opens_on", "closes_on")
+    list_filter = ("term", "year")
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "order", "is_active")
+    list_editable = ("order", "is_active")
+    search_fields = ("name",)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_fieldwork", "order", "is_active")
+    list_editable = ("is_fieldwork", "order", "is_active")
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(admin.ModelAdmin):
+    list_display = ("date", "is_workday", "note")
+    list_filter = ("is_workday",)
+    date_hierarchy = "date"
+
+
+class CoSignatureInline(admin.TabularInline):
+    model = CoSignature
+    extra = 0
+    autocomplete_fields = ("deputy",)
+    readonly_fields = ("status", "invited_at", "responded_at")
+
+
+class AttachmentInline(admin.TabularInline):
+    model = ProposalAttachment
+    extra = 0
+    readonly_fields = ("uploaded_by", "uploaded_at", "size")
+
+
+class EventInline(admin.TabularInline):
+    model = ProposalEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor", "action", "from_state", "to_state", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RegisterForm(forms.Form):
+    category = forms.ModelChoiceField(
+        Category.objects.filter(is_active=True),
+        label=_("Category"),
+        required=False,
+        help_text=_("Leave empty to keep the category the suggestion has."),
+    )
+
+
+class MergeForm(forms.Form):
+    main = forms.IntegerField(label=_("Number of the main suggestion"), min_value=1)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+@admin.action(description=_("Merge"))
+def merge_action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> Any:
+    """Merge acts on the selection as a whole: one of them, named by number, is the main one."""
+    submitted = "apply" in request.POST
+    form = MergeForm(request.POST if submitted else None)
+    if not (submitted and form.is_valid()):
+        return action_form_page(modeladmin, request, queryset, form, _("Merge"), "merge_action")
+    rows = list(queryset)
+    main = next((p for p in rows if p.number == form.cleaned_data["main"]), None)
+    try:
+        if main is None:
+            raise services.ProposalError(_("The main suggestion must be one of the selected ones."))
+        services.merge_proposals(main=main, members=rows, by=request.user, note=form.cleaned_data["note"])
+    except services.ProposalError as exc:
+        modeladmin.message_user(request, str(exc), messages.ERROR)
+    else:
+        modeladmin.message_user(request, _("Merged."), messages.SUCCESS)
+    return None
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "meeting", "lead_deputy", "category", "state", "due_on", "updated_at")
+    list_filter = ("state", "meeting", "category", "channel")
+    search_fields = ("title", "body", "lead_deputy__name", "number")
+    autocomplete_fields = ("lead_deputy",)
+    readonly_fields = (
+        "state",
+        "number",
+        "merged_into",
+        "due_on",
+        "created_by",
+        "created_at",
+        "submitted_at",
+        "registered_at",
+        "closed_at",
+    )
+    inlines = [CoSignatureInline, AttachmentInline, EventInline]
+    list_select_related = ("meeting", "lead_deputy", "category")
+    actions = [
+        workflow_action(_("Submit"), lambda p, by: services.submit_proposal(proposal=p, by=by), name="wf_submit"),
+        workflow_action(
+            _("Withdraw"),
+            lambda p, by, note: services.withdraw_proposal(proposal=p, by=by, note=note),
+            NoteForm,
+            name="wf_withdraw",
+        ),
+        workflow_action(
+            _("Return for revision"),
+            lambda p, by, note: services.return_proposal(proposal=p, by=by, reason=note),
+            ReasonForm,
+            name="wf_return",
+        ),
+        workflow_action(
+            _("Not accepted"),
+            lambda p, by, note: services.decline_proposal(proposal=p, by=by, reason=note),
+            ReasonForm,
+            name="wf_decline",
+        ),
+        workflow_action(
+            _("Register"),
+            lambda p, by, category: services.register_proposal(proposal=p, by=by, category=category),
+            RegisterForm,
+            name="wf_register",
+        ),
+        merge_action,
+    ]
+
+    def save_model(self, request: HttpRequest, obj: Proposal, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.record_event(obj, "create", by=request.user, note=str(_("Created in the admin")))
+
+
+@admin.register(CoSignature)
+class CoSignatureAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "deputy", "status", "invited_at", "responded_at")
+    list_filter = ("status",)
+    autocomplete_fields = ("proposal", "deputy")
+
+
+@admin.register(ProposalAttachment)
+class ProposalAttachmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "proposal", "size", "uploaded_by", "uploaded_at")
+    autocomplete_fields = ("proposal",)
+
+
+@admin.register(ProposalEvent)
+class ProposalEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "proposal", "actor", "action", "from_state", "to_state", "note")
+    list_filter = ("action", "to_state")
+    search_fields = ("proposal__title", "note", "actor__username")
+    date_hierarchy = "created_at"
+    list_select_related = ("proposal", "actor")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "recipient", "kind", "message", "read_at", "emailed_at")
+    list_filter = ("kind",)
+    search_fields = ("message", "recipient__username")
+    list_select_related = ("recipient",)

@@ -1,0 +1,57 @@
+"""What every page's header needs: the navigation for the user's role and the unread count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from deputies.models import Role
+
+# (URL name, label, roles that see it; None for everyone). Later steps' pages are named by
+# URL only, and an entry whose page does not exist yet is left out.
+NAVIGATION: list[tuple[str, Any, tuple[str, ...] | None]] = [
+    ("home", _("Workbench"), None),
+    (
+        "proposals:list",
+        _("Suggestions"),
+        (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE, Role.UNIT_HANDLER, Role.UNIT_HEAD),
+    ),
+    ("proposals:mine", _("My suggestions"), (Role.DEPUTY,)),
+    ("proposals:review_queue", _("Review"), (Role.STAFF, Role.ADMIN)),
+    (
+        "supervision:key_list",
+        _("Key suggestions"),
+        (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE),
+    ),
+    (
+        "supervision:followup",
+        _("Follow-up"),
+        (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.UNIT_HANDLER, Role.UNIT_HEAD),
+    ),
+    ("reports:dashboard", _("Dashboard"), (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE)),
+    ("admin:index", _("Administration"), (Role.ADMIN,)),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = []
+    for name, label, roles in NAVIGATION:
+        if roles is not None and user.role not in roles and not (name == "admin:index" and user.is_superuser):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append(
+            {"url": url, "label": label, "active": request.path == url or (url != "/" and request.path.startswith(url))}
+        )
+    return {
+        "nav_items": items,
+        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
+    }

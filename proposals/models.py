@@ -1,0 +1,528 @@
+"""Meetings, the suggestion with its state machine, co-signing, attachments, the audit trail
+of every step, in-app notifications, and the working-day calendar's overrides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from deputies.appendonly import AppendOnlyModel
+from deputies.models import Deputy, Term
+from proposals import rules as access
+from proposals.states import (  # noqa: F401  (re-exported for convenience)
+    ASSIGNED_STATES,
+    HANDLING_STATES,
+    REPLY_DUE_STATES,
+    ProposalState,
+    S,
+)
+
+
+class Meeting(models.Model):
+    """A plenary meeting (会次) of a term, e.g. 十七届人大一次会议. Suggestions made between
+    meetings belong to the meeting that opened the current session year."""
+
+    term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="meetings")
+    number = models.PositiveSmallIntegerField(_("meeting number"))
+    name = models.CharField(_("name"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+
+    class Meta:
+        ordering = ["-year", "-number"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.UniqueConstraint(fields=["term", "number"], name="meeting_unique_in_term"),
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="meeting_window_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A subject category (类别), e.g. 教科文卫体. Editable data: places use their own lists."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(models.Model):
+    """Where the idea came from (来源): 专题调研, 集中视察, 代表小组活动, 座谈走访…
+    `is_fieldwork` marks the sources reports count as "from fieldwork" (Chengdu: 86.57%)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    is_fieldwork = models.BooleanField(_("counts as fieldwork"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkdayOverride(models.Model):
+    """A day whose working status differs from what the `chinese-calendar` package says, or a
+    year it does not know yet: enter the State Council's holiday schedule here."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("is a working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '休息'}"
+
+
+def perm(name: str) -> Any:
+    """A django-fsm permission that asks the access rules (proposals/rules.py)."""
+
+    def check(instance: Proposal, user: Any) -> bool:
+        return access.allowed(user, name, instance)
+
+    check.__name__ = f"perm_{name}"
+    return check
+
+
+def condition(message: str) -> Any:
+    """Mark a django-fsm condition with the message a refused user sees."""
+
+    def mark(func: Any) -> Any:
+        func.message = message
+        return func
+
+    return mark
+
+
+@condition(_("A suggestion needs a title and a body."))
+def has_title_and_body(proposal: Proposal) -> bool:
+    return bool(proposal.title.strip() and proposal.body.strip())
+
+
+@condition(_("Not enough co-signers have confirmed yet."))
+def has_required_cosigners(proposal: Proposal) -> bool:
+    needed = settings.REQUIRED_COSIGNERS
+    if needed <= 0:
+        return True
+    return proposal.cosignatures.filter(status=CoSignature.Status.CONFIRMED).count() >= needed
+
+
+@condition(_("Choose a category before registering."))
+def has_category(proposal: Proposal) -> bool:
+    return proposal.category_id is not None
+
+
+class ProposalQuerySet(models.QuerySet["Proposal"]):
+    def overdue(self, today: Any = None) -> ProposalQuerySet:
+        today = today or timezone.localdate()
+        return self.filter(state__in=REPLY_DUE_STATES, due_on__lt=today)
+
+
+class Proposal(ConcurrentTransitionMixin, models.Model):
+    """A deputy's suggestion (建议、批评和意见) and where it stands.
+
+    States (`state`, changed only by the transition methods below, each run through
+    `proposals.services.apply_transition`, which checks permission and conditions, saves
+    inside a transaction with the row locked, and writes a `ProposalEvent`):
+
+    - draft: being written by the lead deputy; co-signers are invited. Only they see it.
+    - submitted: sent to congress staff, waiting for review.
+    - returned: staff sent it back for revision with a reason; the deputy edits and resubmits.
+    - withdrawn: the lead deputy withdrew it before registration. Final.
+    - not_accepted: staff decided it is not a suggestion (e.g. a personal petition) and
+      referred it to another channel (转其他渠道处理). Final.
+    - registered: accepted and numbered (第N号, unique per meeting); may be merged (并案).
+    - assigned: handed to units (交办) with a reply deadline; waiting for the answering units to
+      sign for it (签收).
+    - reassign_requested: a unit asked, within the working-day window, to be replaced;
+      staff or the supervision office decide.
+    - in_handling: every answering unit has signed; contacts, drafting, approval.
+    - replied: every answering unit's reply is issued; waiting for the lead deputy's rating.
+    - rehandling: the deputy was not satisfied with a first reply's result; the unit replies
+      again within the re-handling period. The second rating stands.
+    - closed: rated (or the second rating given). Promises of B-class replies stay on the
+      follow-up list after closing.
+
+    Merged suggestions (并案): `merged_into` points at the main one. Each keeps its number and
+    lead deputy; the handling steps done on the main one are mirrored onto each member, which
+    receives its own copy of the reply and is rated by its own deputy.
+    """
+
+    class Channel(models.TextChoices):
+        MEETING = "meeting", _("During the meeting")
+        BETWEEN = "between", _("Between meetings")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="proposals")
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    lead_deputy = models.ForeignKey(
+        Deputy, verbose_name=_("lead deputy"), on_delete=models.PROTECT, related_name="led_proposals"
+    )
+    cosigners = models.ManyToManyField(
+        Deputy, verbose_name=_("co-signers"), through="CoSignature", related_name="cosigned_proposals", blank=True
+    )
+    channel = models.CharField(_("submitted"), max_length=10, choices=Channel.choices, default=Channel.MEETING)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True, related_name="proposals"
+    )
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, null=True, blank=True, related_name="proposals"
+    )
+    state = FSMField(
+        _("state"), max_length=20, choices=ProposalState.choices, default=S.DRAFT, protected=True, db_index=True
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_members",
+    )
+    # Kept by the handling services: the day the next reply is due while one is due. An index
+    # column for lists, filters and the daily scan; the assignments hold the full history.
+    due_on = models.DateField(_("reply due"), null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-meeting__year", "number", "-created_at"]
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"],
+                condition=Q(number__isnull=False),
+                name="proposal_number_unique_per_meeting",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.number_label} {self.title}" if self.number else self.title
+
+    @property
+    def number_label(self) -> str:
+        return f"第{self.number}号" if self.number else ""
+
+    @property
+    def is_merged_member(self) -> bool:
+        return self.merged_into_id is not None
+
+    # --- transitions ---------------------------------------------------------------------
+    # Each decides only whether the move is allowed and sets the fields it derives; the
+    # service saves, audits and notifies. `custom["fields"]` lists what it sets, for
+    # save(update_fields=...); `custom["label"]` names it on buttons and in the admin.
+
+    @transition(
+        field=state,
+        source=[S.DRAFT, S.RETURNED],
+        target=S.SUBMITTED,
+        permission=perm("submit_proposal"),
+        conditions=[has_title_and_body, has_required_cosigners],
+        custom={"label": _("Submit"), "fields": ["submitted_at"]},
+    )
+    def submit(self) -> None:
+        self.submitted_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=[S.DRAFT, S.SUBMITTED, S.RETURNED],
+        target=S.WITHDRAWN,
+        permission=perm("withdraw_proposal"),
+        custom={"label": _("Withdraw"), "fields": []},
+    )
+    def withdraw(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=S.SUBMITTED,
+        target=S.RETURNED,
+        permission=perm("review_proposal"),
+        custom={"label": _("Return for revision"), "fields": [], "note_required": True},
+    )
+    def return_for_revision(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=S.SUBMITTED,
+        target=S.NOT_ACCEPTED,
+        permission=perm("review_proposal"),
+        custom={"label": _("Not accepted"), "fields": [], "note_required": True},
+    )
+    def decline(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=S.SUBMITTED,
+        target=S.REGISTERED,
+        permission=perm("review_proposal"),
+        conditions=[has_category],
+        custom={"label": _("Register"), "fields": ["number", "registered_at"]},
+    )
+    def register(self, *, number: int) -> None:
+        self.number = number
+        self.registered_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=S.REGISTERED,
+        target=S.ASSIGNED,
+        permission=perm("assign_proposal"),
+        custom={"label": _("Assign"), "fields": ["due_on"]},
+    )
+    def assign(self, *, due_on: Any) -> None:
+        self.due_on = due_on
+
+    @transition(
+        field=state,
+        source=[S.ASSIGNED, S.IN_HANDLING, S.REASSIGN_REQUESTED],
+        target=RETURN_VALUE(S.ASSIGNED, S.IN_HANDLING, S.REASSIGN_REQUESTED),
+        permission=perm("act_as_unit"),
+        custom={"label": _("Sign for"), "fields": []},
+    )
+    def sign(self, *, all_answering_signed: bool) -> str:
+        """One unit signs for its assignment; handling starts when every answering unit has."""
+        if self.state == S.REASSIGN_REQUESTED:
+            return S.REASSIGN_REQUESTED
+        return S.IN_HANDLING if all_answering_signed else S.ASSIGNED
+
+    @transition(
+        field=state,
+        source=[S.ASSIGNED, S.IN_HANDLING, S.REASSIGN_REQUESTED],
+        target=S.REASSIGN_REQUESTED,
+        permission=perm("act_as_unit"),
+        custom={"label": _("Ask for re-assignment"), "fields": [], "note_required": True},
+    )
+    def request_reassignment(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=S.REASSIGN_REQUESTED,
+        target=RETURN_VALUE(S.ASSIGNED, S.IN_HANDLING, S.REASSIGN_REQUESTED),
+        permission=perm("decide_reassignment"),
+        custom={"label": _("Accept re-assignment"), "fields": ["due_on"]},
+    )
+    def accept_reassignment(self, *, requests_pending: bool, all_answering_signed: bool, due_on: Any) -> str:
+        self.due_on = due_on
+        return self._after_reassignment_decision(requests_pending, all_answering_signed)
+
+    @transition(
+        field=state,
+        source=S.REASSIGN_REQUESTED,
+        target=RETURN_VALUE(S.ASSIGNED, S.IN_HANDLING, S.REASSIGN_REQUESTED),
+        permission=perm("decide_reassignment"),
+        custom={"label": _("Refuse re-assignment"), "fields": [], "note_required": True},
+    )
+    def refuse_reassignment(self, *, requests_pending: bool, all_answering_signed: bool) -> str:
+        return self._after_reassignment_decision(requests_pending, all_answering_signed)
+
+    @staticmethod
+    def _after_reassignment_decision(requests_pending: bool, all_answering_signed: bool) -> str:
+        if requests_pending:
+            return S.REASSIGN_REQUESTED
+        return S.IN_HANDLING if all_answering_signed else S.ASSIGNED
+
+    @transition(
+        field=state,
+        source=[S.IN_HANDLING, S.REHANDLING],
+        target=RETURN_VALUE(S.IN_HANDLING, S.REHANDLING, S.REPLIED),
+        permission=perm("issue_reply"),
+        custom={"label": _("Issue reply"), "fields": ["due_on"]},
+    )
+    def issue_reply(self, *, all_answering_replied: bool, next_due_on: Any) -> str:
+        """One answering unit's reply goes out; the suggestion is replied when all have."""
+        if all_answering_replied:
+            self.due_on = None
+            return S.REPLIED
+        self.due_on = next_due_on
+        return self.state
+
+    @transition(
+        field=state,
+        source=S.REPLIED,
+        target=RETURN_VALUE(S.REPLIED, S.REHANDLING, S.CLOSED),
+        permission=perm("enter_rating"),
+        custom={"label": _("Rate"), "fields": ["due_on", "closed_at"]},
+    )
+    def rate(self, *, unrated_left: bool, rehandling_due_on: Any) -> str:
+        """A rating of one reply. While replies stay unrated the suggestion waits; a result
+        rated 不满意 on a first reply sends it to re-handling; otherwise it closes."""
+        if unrated_left:
+            return S.REPLIED
+        if rehandling_due_on is not None:
+            self.due_on = rehandling_due_on
+            return S.REHANDLING
+        self.closed_at = timezone.now()
+        return S.CLOSED
+
+
+class CoSignature(models.Model):
+    """A deputy invited to co-sign (附议) a suggestion, and their answer."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("suggestion"), on_delete=models.CASCADE, related_name="cosignatures"
+    )
+    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.PROTECT, related_name="cosignatures")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INVITED)
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["invited_at", "id"]
+        verbose_name = _("co-signature")
+        verbose_name_plural = _("co-signatures")
+        constraints = [models.UniqueConstraint(fields=["proposal", "deputy"], name="cosignature_once")]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} · {self.get_status_display()}"
+
+
+def attachment_path(instance: Any, filename: str) -> str:
+    return f"attachments/{timezone.now():%Y/%m}/{filename}"
+
+
+class ProposalAttachment(models.Model):
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("suggestion"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProposalEvent(AppendOnlyModel):
+    """The audit trail of one suggestion: every transition and every handling step, who did it
+    and when. Append-only. `from_state`/`to_state` are the suggestion's states around the step
+    (equal when a step, such as a contact or a reply approval, does not move it)."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("suggestion"), on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=20, choices=ProposalState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=ProposalState.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("suggestion event")
+        verbose_name_plural = _("suggestion events")
+        indexes = [models.Index(fields=["proposal", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} {self.action} {self.from_state}→{self.to_state}"
+
+
+class Notification(models.Model):
+    """An in-app notification; e-mailed too when the recipient has an address."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        RETURNED = "returned", _("Returned for revision")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted")
+        ASSIGNED = "assigned", _("Assigned")
+        REASSIGNMENT = "reassignment", _("Re-assignment")
+        CONTACT = "contact", _("Contact recorded")
+        REPLY_ISSUED = "reply_issued", _("Reply issued")
+        REHANDLING_REPLY_ISSUED = "rehandling_reply", _("Re-handling reply issued")
+        RATING_REMINDER = "rating_reminder", _("Rating reminder")
+        RATED = "rated", _("Rated")
+        COSIGN_INVITATION = "cosign_invitation", _("Co-signing invitation")
+        REPLY_REVIEW = "reply_review", _("Reply to review")
+        DEADLINE = "deadline", _("Deadline reminder")
+        OVERDUE = "overdue", _("Overdue")
+        URGING = "urging", _("Urging notice")
+        OTHER = "other", _("Other")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    proposal = models.ForeignKey(
+        Proposal,
+        verbose_name=_("suggestion"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    message = models.CharField(_("message"), max_length=500)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,178 @@
+"""Who may see and do what: every object-level access rule of the product, in one place.
+
+Two forms of the same rules live here side by side: predicates for one object (`allowed`),
+and a queryset filter for lists (`visible_proposals`). tests/proposals/test_access.py checks
+that the two agree for every role and object. Later steps' objects (assignments, replies)
+are reached through reverse relations and `apps.get_model`, never by importing rightwards.
+
+The rules use their own RuleSet rather than Django's permissions, so no superuser shortcut
+applies: an administrator cannot, for instance, rate a reply on a deputy's behalf.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from deputies.models import Role
+from proposals.states import ProposalState as S
+
+_MISSING = object()
+
+
+def deputy_id_of(user: Any) -> int | None:
+    """The id of the deputy record behind a login, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_deputy_id", _MISSING)
+    if cached is _MISSING:
+        try:
+            cached = user.deputy.id
+        except ObjectDoesNotExist:
+            cached = None
+        user._deputy_id = cached
+    return cached  # type: ignore[return-value]
+
+
+def unit_id_of(user: Any) -> int | None:
+    """The id of the undertaking unit a handler or head belongs to, or None."""
+    if not getattr(user, "is_authenticated", False) or user.role not in (Role.UNIT_HANDLER, Role.UNIT_HEAD):
+        return None
+    cached = getattr(user, "_unit_id", _MISSING)
+    if cached is _MISSING:
+        try:
+            cached = user.unit_membership.unit_id
+        except ObjectDoesNotExist:
+            cached = None
+        user._unit_id = cached
+    return cached  # type: ignore[return-value]
+
+
+# --- predicates on the user alone ----------------------------------------------------------------
+
+
+def _has_role(*roles: str) -> Any:
+    @rules.predicate(name=f"has_role_{'_'.join(roles)}")
+    def check(user: Any) -> bool:
+        return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in roles)
+
+    return check
+
+
+is_congress_staff = _has_role(Role.STAFF, Role.ADMIN)
+is_supervision = _has_role(Role.SUPERVISION)
+is_leader = _has_role(Role.LEADER)
+is_committee = _has_role(Role.COMMITTEE)
+is_unit_head = _has_role(Role.UNIT_HEAD)
+is_overseer = is_congress_staff | is_supervision | is_leader | is_committee
+
+
+# --- predicates on a suggestion -------------------------------------------------------------------
+
+
+@rules.predicate
+def is_lead_deputy(user: Any, proposal: Any) -> bool:
+    deputy_id = deputy_id_of(user)
+    return deputy_id is not None and proposal.lead_deputy_id == deputy_id
+
+
+@rules.predicate
+def is_cosigner(user: Any, proposal: Any) -> bool:
+    deputy_id = deputy_id_of(user)
+    if deputy_id is None:
+        return False
+    return proposal.cosignatures.filter(deputy_id=deputy_id).exclude(status="declined").exists()
+
+
+@rules.predicate
+def is_draft(user: Any, proposal: Any) -> bool:
+    return proposal.state == S.DRAFT
+
+
+@rules.predicate
+def is_assigned_unit(user: Any, proposal: Any) -> bool:
+    unit_id = unit_id_of(user)
+    return unit_id is not None and proposal.assignments.filter(unit_id=unit_id, is_active=True).exists()
+
+
+@rules.predicate
+def staff_review_is_off(user: Any) -> bool:
+    return not settings.STAFF_REVIEWS_REPLIES
+
+
+# --- predicates on a reply ---------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_in_reply_unit(user: Any, reply: Any) -> bool:
+    unit_id = unit_id_of(user)
+    return unit_id is not None and reply.assignment.unit_id == unit_id and reply.assignment.is_active
+
+
+@rules.predicate
+def is_lead_deputy_of_reply(user: Any, reply: Any) -> bool:
+    return is_lead_deputy(user, reply.assignment.proposal)
+
+
+can_view_proposal = is_lead_deputy | is_cosigner | (~is_draft & is_overseer) | is_assigned_unit
+
+RULES = rules.RuleSet()
+# Suggestions
+RULES.add_rule("view_proposal", can_view_proposal)
+RULES.add_rule("edit_proposal", is_lead_deputy)
+RULES.add_rule("submit_proposal", is_lead_deputy)
+RULES.add_rule("withdraw_proposal", is_lead_deputy)
+RULES.add_rule("invite_cosigner", is_lead_deputy)
+RULES.add_rule("review_proposal", is_congress_staff)
+RULES.add_rule("assign_proposal", is_congress_staff | is_supervision)
+RULES.add_rule("decide_reassignment", is_congress_staff | is_supervision)
+RULES.add_rule("act_as_unit", is_assigned_unit)
+# With staff review on, congress staff issue an approved reply; with it off, the unit head's
+# approval issues it.
+RULES.add_rule(
+    "issue_reply", (is_congress_staff & ~staff_review_is_off) | (staff_review_is_off & is_unit_head & is_assigned_unit)
+)
+RULES.add_rule("rate_proposal", is_lead_deputy)
+RULES.add_rule("record_paper_rating", is_congress_staff)
+# Who may enter a rating at all: the lead deputy, or staff keying in a signed paper form
+# (the service refuses staff without the form). Never a unit.
+RULES.add_rule("enter_rating", is_lead_deputy | is_congress_staff)
+RULES.add_rule("comment_on_reply", is_lead_deputy | is_cosigner)
+RULES.add_rule("urge", is_congress_staff | is_supervision)
+RULES.add_rule("mark_key", is_congress_staff)
+# Replies (the object is a handling.Reply)
+RULES.add_rule("draft_reply", is_in_reply_unit)
+RULES.add_rule("approve_reply", is_unit_head & is_in_reply_unit)
+RULES.add_rule("review_reply", is_congress_staff)
+RULES.add_rule("rate_reply", is_lead_deputy_of_reply)
+
+
+def allowed(user: Any, name: str, obj: Any = None) -> bool:
+    return RULES.test_rule(name, user, obj)
+
+
+def visible_proposals(user: Any, queryset: QuerySet | None = None) -> QuerySet:
+    """The suggestions `user` may see: the list form of the `view_proposal` rule."""
+    Proposal = apps.get_model("proposals", "Proposal")
+    queryset = Proposal.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    condition = Q(pk__in=[])
+    if user.role in (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE):
+        condition |= ~Q(state=S.DRAFT)
+    deputy_id = deputy_id_of(user)
+    if deputy_id is not None:
+        CoSignature = apps.get_model("proposals", "CoSignature")
+        cosigned = CoSignature.objects.filter(proposal=OuterRef("pk"), deputy_id=deputy_id).exclude(status="declined")
+        condition |= Q(lead_deputy_id=deputy_id) | Q(Exists(cosigned))
+    unit_id = unit_id_of(user)
+    if unit_id is not None:
+        Assignment = apps.get_model("handling", "Assignment")
+        assigned = Assignment.objects.filter(proposal=OuterRef("pk"), unit_id=unit_id, is_active=True)
+        condition |= Q(Exists(assigned))
+    return queryset.filter(condition)

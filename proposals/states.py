@@ -1,0 +1,33 @@
+"""The suggestion's states and the groups of them the rest of the code asks about."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProposalState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for revision")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted (referred elsewhere)")
+    REGISTERED = "registered", _("Registered")
+    ASSIGNED = "assigned", _("Assigned")
+    REASSIGN_REQUESTED = "reassign_requested", _("Re-assignment requested")
+    IN_HANDLING = "in_handling", _("In handling")
+    REPLIED = "replied", _("Replied")
+    REHANDLING = "rehandling", _("Re-handling")
+    CLOSED = "closed", _("Closed")
+
+
+S = ProposalState
+
+# Handed to units and not yet closed.
+HANDLING_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REPLIED, S.REHANDLING)
+# Some unit owes a reply.
+REPLY_DUE_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLING)
+# Counted as "assigned" by the reports: handed to a unit, whatever happened next.
+ASSIGNED_STATES = (*HANDLING_STATES, S.CLOSED)
+# The deputy may still change it.
+EDITABLE_STATES = (S.DRAFT, S.RETURNED)
