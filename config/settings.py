@@ -58,7 +58,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,6 +161,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
 # is silenced below, deliberately).
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+# The lock lasts the set time from the lockout; attempts during it do not prolong it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
@@ -190,8 +191,10 @@ if PRODUCTION:
         SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 # --- Language and time ------------------------------------------------------------------------
+# The interface always speaks Simplified Chinese, whatever language the browser asks for:
+# no LocaleMiddleware. Code and msgids are English; translations live in the .po files.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -201,6 +204,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+if not PRODUCTION:
+    # WhiteNoise expects the folder; in production `collectstatic` fills it.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -239,6 +245,8 @@ CO_OPINION_PERIOD = env_str("CO_OPINION_PERIOD", "1m")
 REASSIGNMENT_WINDOW_WORKDAYS = env_int("REASSIGNMENT_WINDOW_WORKDAYS", 5)
 REQUIRED_COSIGNERS = env_int("REQUIRED_COSIGNERS", 0)
 STAFF_REVIEWS_REPLIES = env_bool("STAFF_REVIEWS_REPLIES", True)
+# The login page lists the demo accounts (never in production unless asked for).
+SHOW_DEMO_LOGINS = env_bool("SHOW_DEMO_LOGINS", not PRODUCTION)
 CONGRESS_NAME = env_str("CONGRESS_NAME", "示范区人民代表大会常务委员会")
 
 LOGGING = {
@@ -246,5 +254,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "ERROR"}},
 }

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from deputies.forms import LoginForm
 from proposals import views as proposal_views
+from reports.views import LoginView
 
 admin.site.site_header = "建议办理 · 系统管理"
 admin.site.site_title = "建议办理"
@@ -11,11 +11,7 @@ admin.site.index_title = "数据与配置"
 
 urlpatterns = [
     path("", proposal_views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

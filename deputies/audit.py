@@ -30,7 +30,7 @@ def record_security_event(
         user=user,
         username=(username or (user.get_username() if user else ""))[:150],
         ip_address=client_ip(request),
-        method=request.method if request is not None else "",
+        method=(request.method or "") if request is not None else "",
         path=request.get_full_path()[:500] if request is not None else "",
         detail=detail[:500],
     )

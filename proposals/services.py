@@ -55,9 +55,7 @@ def locked(proposal: Proposal | int) -> Iterator[Proposal]:
         try:
             yield Proposal.objects.select_for_update().get(pk=pk)
         except ConcurrentTransition as exc:
-            raise ProposalError(
-                _("Someone else changed this suggestion at the same moment. Reload and try again.")
-            ) from exc
+            raise ProposalError(_("Someone else changed this at the same moment. Reload and try again.")) from exc
 
 
 def lock_group(main: Proposal) -> list[Proposal]:

@@ -9,12 +9,12 @@ TABLE = "deputies_auditrecord"
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(append_only_trigger_sql(TABLE)[0])
+        schema_editor.execute(append_only_trigger_sql(TABLE)[0], params=None)
 
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(append_only_trigger_sql(TABLE)[1])
+        schema_editor.execute(append_only_trigger_sql(TABLE)[1], params=None)
 
 
 class Migration(migrations.Migration):

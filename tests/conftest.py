@@ -1,0 +1,199 @@
+"""Named personas and the data they work on (see STYLE.md §6)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from deputies.models import Role
+from tests import factories as f
+from tests.workflow import Cast
+
+# Playwright drives the browser from the test thread while live_server serves from another.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip PostgreSQL-only tests on SQLite, unless CI requires PostgreSQL (then fail)."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    if os.environ.get("REQUIRE_POSTGRES"):
+        raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL does not point at PostgreSQL")
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def screenshot_dir(request: pytest.FixtureRequest) -> Path:
+    path = ARTIFACTS / "screenshots" / request.node.name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# --- reference data -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def meeting():
+    return f.MeetingFactory()
+
+
+@pytest.fixture
+def category():
+    return f.CategoryFactory(name="教科文卫体")
+
+
+@pytest.fixture
+def result_a():
+    return f.ResultCategoryFactory(name="已经解决或基本解决", result_class="A")
+
+
+@pytest.fixture
+def result_b():
+    return f.ResultCategoryFactory(name="列入计划逐步解决", result_class="B")
+
+
+@pytest.fixture
+def unit():
+    return f.UnitFactory(name="区教育局")
+
+
+@pytest.fixture
+def co_unit():
+    return f.UnitFactory(name="区财政局")
+
+
+@pytest.fixture
+def new_unit():
+    return f.UnitFactory(name="区住房和城乡建设局")
+
+
+# --- personas --------------------------------------------------------------------------------------
+
+
+def _user(username: str, role: str, **extra):
+    return f.UserFactory(username=username, full_name=username, role=role, **extra)
+
+
+@pytest.fixture
+def deputy():
+    """The lead deputy: a Deputy record with a login."""
+    return f.DeputyFactory(name="王建国", user=_user("deputy", Role.DEPUTY, email="deputy@example.cn"))
+
+
+@pytest.fixture
+def cosigner():
+    return f.DeputyFactory(name="李红梅", user=_user("cosigner", Role.DEPUTY))
+
+
+@pytest.fixture
+def other_deputy():
+    return f.DeputyFactory(name="赵志强", user=_user("other_deputy", Role.DEPUTY))
+
+
+@pytest.fixture
+def staff():
+    return _user("staff", Role.STAFF)
+
+
+@pytest.fixture
+def supervision():
+    return _user("supervision", Role.SUPERVISION)
+
+
+@pytest.fixture
+def leader():
+    return _user("leader", Role.LEADER)
+
+
+@pytest.fixture
+def committee_member():
+    return _user("committee", Role.COMMITTEE)
+
+
+@pytest.fixture
+def admin_user():
+    return _user("admin", Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def unit_handler(unit):
+    return f.UnitMemberFactory(user=_user("handler", Role.UNIT_HANDLER), unit=unit).user
+
+
+@pytest.fixture
+def unit_head(unit):
+    return f.UnitMemberFactory(user=_user("head", Role.UNIT_HEAD), unit=unit).user
+
+
+@pytest.fixture
+def co_handler(co_unit):
+    return f.UnitMemberFactory(user=_user("co_handler", Role.UNIT_HANDLER), unit=co_unit).user
+
+
+@pytest.fixture
+def co_head(co_unit):
+    return f.UnitMemberFactory(user=_user("co_head", Role.UNIT_HEAD), unit=co_unit).user
+
+
+@pytest.fixture
+def new_unit_handler(new_unit):
+    return f.UnitMemberFactory(user=_user("new_handler", Role.UNIT_HANDLER), unit=new_unit).user
+
+
+@pytest.fixture
+def other_unit():
+    return f.UnitFactory(name="区卫生健康委员会")
+
+
+@pytest.fixture
+def other_unit_handler(other_unit):
+    return f.UnitMemberFactory(user=_user("other_handler", Role.UNIT_HANDLER), unit=other_unit).user
+
+
+@pytest.fixture
+def outsider():
+    """A deputy with nothing to do with the suggestions under test."""
+    return f.DeputyFactory(name="孙局外", user=_user("outsider", Role.DEPUTY)).user
+
+
+@pytest.fixture
+def cast(deputy, staff, unit_handler, unit_head, unit, result_a) -> Cast:
+    return Cast(deputy_user=deputy.user, staff=staff, handler=unit_handler, head=unit_head, unit=unit, result=result_a)
+
+
+@pytest.fixture
+def draft(deputy, meeting, category):
+    return f.ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category)

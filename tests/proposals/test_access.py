@@ -1,0 +1,220 @@
+"""The access rules as a table of role × object × action, and the list filter agreeing with
+the one-object rule for every persona and object."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from deputies.models import AuditRecord
+from handling.models import Rating, Reply
+from proposals import rules as access
+from proposals import services as ps
+from proposals.models import ProposalState
+from tests.factories import ProposalFactory
+from tests.workflow import advance
+
+S = ProposalState
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "lead",
+    "cosigner",
+    "other_deputy",
+    "staff",
+    "supervision",
+    "leader",
+    "committee",
+    "handler",
+    "head",
+    "other_handler",
+    "admin",
+]
+
+
+@pytest.fixture
+def people(
+    deputy,
+    cosigner,
+    other_deputy,
+    staff,
+    supervision,
+    leader,
+    committee_member,
+    unit_handler,
+    unit_head,
+    other_unit_handler,
+    admin_user,
+):
+    return {
+        "lead": deputy.user,
+        "cosigner": cosigner.user,
+        "other_deputy": other_deputy.user,
+        "staff": staff,
+        "supervision": supervision,
+        "leader": leader,
+        "committee": committee_member,
+        "handler": unit_handler,
+        "head": unit_head,
+        "other_handler": other_unit_handler,
+        "admin": admin_user,
+    }
+
+
+@pytest.fixture
+def objects(people, deputy, cosigner, meeting, category, cast):
+    """A draft, a submitted suggestion, and one in handling with a reply waiting for the head;
+    the co-signer has confirmed on each."""
+    made = {}
+    for name, state in (("draft", S.DRAFT), ("submitted", S.SUBMITTED), ("handling", S.IN_HANDLING)):
+        proposal = ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category)
+        ps.invite_cosigners(proposal=proposal, deputies=[cosigner], by=deputy.user)
+        ps.answer_cosign_invitation(signature=proposal.cosignatures.get(), accept=True, by=cosigner.user)
+        made[name] = advance(proposal, state, cast)
+    assignment = made["handling"].assignments.get()
+    from handling import services as hs
+
+    reply = hs.save_reply_draft(
+        assignment=assignment, by=cast.handler, result_category=cast.result, body="答复", signer="局长"
+    )
+    hs.submit_reply(reply=reply, by=cast.handler)
+    made["reply"] = Reply.objects.get(pk=reply.pk)
+    return made
+
+
+# (action, object, personas allowed). Everyone not listed is refused.
+TABLE = [
+    ("view_proposal", "draft", {"lead", "cosigner"}),
+    ("view_proposal", "submitted", {"lead", "cosigner", "staff", "supervision", "leader", "committee", "admin"}),
+    (
+        "view_proposal",
+        "handling",
+        {"lead", "cosigner", "staff", "supervision", "leader", "committee", "admin", "handler", "head"},
+    ),
+    ("edit_proposal", "draft", {"lead"}),
+    ("submit_proposal", "draft", {"lead"}),
+    ("withdraw_proposal", "submitted", {"lead"}),
+    ("review_proposal", "submitted", {"staff", "admin"}),
+    ("assign_proposal", "submitted", {"staff", "supervision", "admin"}),
+    ("decide_reassignment", "handling", {"staff", "supervision", "admin"}),
+    ("act_as_unit", "handling", {"handler", "head"}),
+    ("draft_reply", "reply", {"handler", "head"}),
+    ("approve_reply", "reply", {"head"}),
+    ("review_reply", "reply", {"staff", "admin"}),
+    ("issue_reply", "handling", {"staff", "admin"}),
+    ("rate_proposal", "handling", {"lead"}),
+    ("rate_reply", "reply", {"lead"}),
+    ("enter_rating", "handling", {"lead", "staff", "admin"}),
+    ("record_paper_rating", "handling", {"staff", "admin"}),
+    ("comment_on_reply", "handling", {"lead", "cosigner"}),
+    ("urge", "handling", {"staff", "supervision", "admin"}),
+]
+
+
+@pytest.mark.parametrize(("action", "obj", "allowed"), TABLE, ids=[f"{a}-{o}" for a, o, _ in TABLE])
+def test_access_table(people, objects, action, obj, allowed):
+    granted = {name for name in PERSONAS if access.allowed(people[name], action, objects[obj])}
+    assert granted == allowed
+
+
+@override_settings(STAFF_REVIEWS_REPLIES=False)
+def test_without_staff_review_the_unit_head_issues_the_reply(people, objects):
+    granted = {name for name in PERSONAS if access.allowed(people[name], "issue_reply", objects["handling"])}
+    assert granted == {"head"}
+
+
+def test_the_list_filter_agrees_with_the_view_rule_for_everyone(people, objects):
+    proposals = [objects["draft"], objects["submitted"], objects["handling"]]
+    for name, user in people.items():
+        listed = set(access.visible_proposals(user).values_list("pk", flat=True))
+        by_rule = {p.pk for p in proposals if access.allowed(user, "view_proposal", p)}
+        assert listed == by_rule, name
+
+
+def test_a_declined_cosigner_no_longer_sees_the_suggestion(deputy, cosigner, draft):
+    ps.invite_cosigners(proposal=draft, deputies=[cosigner], by=deputy.user)
+    ps.answer_cosign_invitation(signature=draft.cosignatures.get(), accept=False, by=cosigner.user)
+    assert not access.allowed(cosigner.user, "view_proposal", draft)
+    assert draft not in access.visible_proposals(cosigner.user)
+
+
+def test_an_inactive_account_sees_nothing(people, objects):
+    staff = people["staff"]
+    staff.is_active = False
+    staff.save()
+    assert not access.visible_proposals(staff).exists()
+    assert not access.allowed(staff, "view_proposal", objects["submitted"])
+
+
+@pytest.mark.parametrize("who", ["other_deputy", "other_handler", "handler"])
+def test_what_you_may_not_see_answers_404_and_is_audited(client, people, objects, who):
+    target = objects["draft"] if who == "handler" else objects["handling"]
+    client.force_login(people[who])
+    response = client.get(reverse("proposals:detail", args=[target.pk]))
+    assert response.status_code == 404
+    record = AuditRecord.objects.get(kind=AuditRecord.Kind.ACCESS_REFUSED)
+    assert (record.user, record.path) == (people[who], reverse("proposals:detail", args=[target.pk]))
+
+
+def test_what_you_may_see_answers_200(client, people, objects):
+    client.force_login(people["handler"])
+    assert client.get(reverse("proposals:detail", args=[objects["handling"].pk])).status_code == 200
+    assert not AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED).exists()
+
+
+def test_a_unit_never_enters_a_rating(people, objects, cast):
+    from handling import services as hs
+
+    reply = objects["reply"]
+    hs.approve_reply(reply=reply, by=cast.head)
+    hs.issue_reply(reply=reply, by=people["staff"])
+    for who in ("handler", "head", "other_handler"):
+        with pytest.raises(ps.ProposalError):
+            hs.rate_reply(reply=reply, by=people[who], attitude="satisfied", result="satisfied")
+    # Staff only with the signed paper form.
+    with pytest.raises(ps.ProposalError, match="form|反馈表"):
+        hs.rate_reply(reply=reply, by=people["staff"], attitude="satisfied", result="satisfied")
+    assert not Rating.objects.filter(reply=reply).exists()
+
+
+def test_staff_record_a_paper_rating_with_the_signed_form(people, objects, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from handling import services as hs
+
+    reply = objects["reply"]
+    hs.approve_reply(reply=reply, by=cast.head)
+    hs.issue_reply(reply=reply, by=people["staff"])
+    form = SimpleUploadedFile("反馈表.pdf", b"%PDF-1.4 signed form", content_type="application/pdf")
+    rating = hs.record_paper_rating(
+        reply=reply, by=people["staff"], attitude="satisfied", result="basic", paper_form=form
+    )
+    assert rating.is_paper and rating.paper_form.name.endswith(".pdf")
+    assert rating.rated_by == people["staff"]
+
+
+def test_only_the_lead_deputy_rates_and_only_once_and_only_after_the_reply(people, objects, cast):
+    from handling import services as hs
+
+    reply = objects["reply"]
+    with pytest.raises(ps.ProposalError):  # not issued yet
+        hs.rate_reply(reply=reply, by=people["lead"], attitude="satisfied", result="satisfied")
+    hs.approve_reply(reply=reply, by=cast.head)
+    hs.issue_reply(reply=reply, by=people["staff"])
+    with pytest.raises(ps.ProposalError):  # a co-signer comments but does not rate
+        hs.rate_reply(reply=reply, by=people["cosigner"], attitude="satisfied", result="satisfied")
+    hs.rate_reply(reply=reply, by=people["lead"], attitude="satisfied", result="satisfied")
+    with pytest.raises(ps.ProposalError):  # not twice
+        hs.rate_reply(reply=reply, by=people["lead"], attitude="unsatisfied", result="unsatisfied", comment="改主意")
+
+
+def test_only_the_head_of_the_replying_unit_approves(people, objects):
+    from handling import services as hs
+
+    reply = objects["reply"]
+    for who in ("handler", "other_handler", "staff", "admin"):
+        with pytest.raises(ps.ProposalError):
+            hs.approve_reply(reply=reply, by=people[who])
+    reply.refresh_from_db()
+    assert reply.state == Reply.State.PENDING_APPROVAL

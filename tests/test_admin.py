@@ -1,0 +1,82 @@
+"""Every model has an admin, and the state machine's transitions run from it as actions,
+through the same services (permission, lock, audit) as the app."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from proposals.models import ProposalState
+from tests.workflow import advance
+
+pytestmark = pytest.mark.django_db
+OUR_APPS = {"deputies", "proposals", "handling", "supervision", "reports"}
+
+
+def test_every_model_of_ours_is_registered_in_the_admin():
+    ours = [m for m in apps.get_models() if m._meta.app_label in OUR_APPS]
+    missing = [m.__name__ for m in ours if m not in admin.site._registry]
+    assert ours and missing == []
+
+
+def test_every_admin_list_page_loads(client, admin_user, draft):
+    client.force_login(admin_user)
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_transition_runs_from_the_admin_with_its_form(client, admin_user, draft, cast, category):
+    proposal = advance(draft, ProposalState.SUBMITTED, cast)
+    client.force_login(admin_user)
+    url = reverse("admin:proposals_proposal_changelist")
+    form_page = client.post(url, {"action": "wf_register", "_selected_action": [proposal.pk]})
+    assert form_page.status_code == 200 and "登记" in form_page.content.decode()
+    done = client.post(
+        url,
+        {"action": "wf_register", "_selected_action": [proposal.pk], "apply": "1", "category": category.pk},
+        follow=True,
+    )
+    assert done.status_code == 200
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.REGISTERED
+    assert proposal.events.filter(action="register", actor=admin_user).exists()
+
+
+def test_a_refused_transition_in_the_admin_says_why_and_changes_nothing(client, admin_user, draft, cast):
+    proposal = advance(draft, ProposalState.SUBMITTED, cast)
+    client.force_login(admin_user)
+    url = reverse("admin:proposals_proposal_changelist")
+    # Only the lead deputy may withdraw; the administrator is refused.
+    response = client.post(
+        url, {"action": "wf_withdraw", "_selected_action": [proposal.pk], "apply": "1", "note": ""}, follow=True
+    )
+    assert "您无权" in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.SUBMITTED
+
+
+def test_the_assign_action_hands_the_suggestion_to_units(client, admin_user, draft, cast, co_unit):
+    proposal = advance(draft, ProposalState.REGISTERED, cast)
+    client.force_login(admin_user)
+    url = reverse("admin:proposals_proposal_changelist")
+    client.post(
+        url,
+        {
+            "action": "wf_assign",
+            "_selected_action": [proposal.pk],
+            "apply": "1",
+            "lead_unit": cast.unit.pk,
+            "co_units": [co_unit.pk],
+        },
+    )
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.ASSIGNED
+    assert set(proposal.assignments.values_list("unit__name", "role")) == {
+        (cast.unit.name, "lead"),
+        (co_unit.name, "co"),
+    }
