@@ -240,7 +240,8 @@ def _pdf(text: str, name: str) -> ContentFile:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
@@ -387,7 +388,7 @@ class Story:
                 reply = hs.save_reply_draft(
                     assignment=assignment,
                     by=handler,
-                    reference_number=f"示{assignment.unit.short_name or '区'}函〔{day.year}〕{self.w.rng.randint(10, 199)}号",
+                    reference_number=f"示{assignment.unit.short_name}函〔{day.year}〕{self.w.rng.randint(10, 199)}号",
                     signer=head.display_name,
                     contact_person=handler.display_name,
                     contact_phone=f"0571-8{self.w.rng.randint(1000000, 9999999)}",

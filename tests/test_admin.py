@@ -23,7 +23,7 @@ def test_every_model_of_ours_is_registered_in_the_admin():
 
 def test_every_admin_list_page_loads(client, admin_user, draft):
     client.force_login(admin_user)
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         if model._meta.app_label not in OUR_APPS:
             continue
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")

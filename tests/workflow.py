@@ -90,7 +90,7 @@ def advance(proposal: Proposal, to: str, cast: Cast) -> Proposal:
         step(proposal)
         proposal.refresh_from_db()
         return proposal
-    for state, step in path:
+    for _state, step in path:
         proposal.refresh_from_db()
         if proposal.state == to:
             break

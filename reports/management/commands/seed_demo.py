@@ -17,11 +17,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("演示数据已生成。"))
         else:
             self.stdout.write("演示数据已存在，未重复生成。")
-        self.stdout.write(
-            "建议 {suggestions} 件，承办单位 {units} 个，代表 {deputies} 名，交办 {assignments} 次，联系记录 {contacts} 条。".format(
-                **figures
-            )
+        line = (
+            "建议 {suggestions} 件，承办单位 {units} 个，代表 {deputies} 名，"
+            "交办 {assignments} 次，联系记录 {contacts} 条。"
         )
+        self.stdout.write(line.format(**figures))
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {demo.PASSWORD}）：")
         for username, _role, description in demo.MAIN_LOGINS:
