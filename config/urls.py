@@ -19,5 +19,8 @@ urlpatterns = [
         name="password_change",
     ),
     path("proposals/", include("proposals.urls")),
+    path("handling/", include("handling.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 
 from deputies.audit import record_refused_access
 from proposals import rules as access
@@ -27,3 +27,14 @@ def get_proposal_for_user(request: HttpRequest, pk: int, *, queryset: Any = None
     if not access.allowed(request.user, "view_proposal", proposal):
         raise refuse(request, f"proposal {pk}")
     return proposal
+
+
+def download(request: HttpRequest, stored: Any, name: str) -> FileResponse:
+    """Serve a stored upload as a download (never inline: its content is the uploader's)."""
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404("file missing") from None
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +40,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...] | None]] = [
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"CONGRESS_NAME": settings.CONGRESS_NAME}
     items = []
     for name, label, roles in NAVIGATION:
         if roles is not None and user.role not in roles and not (name == "admin:index" and user.is_superuser):
@@ -52,6 +53,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             {"url": url, "label": label, "active": request.path == url or (url != "/" and request.path.startswith(url))}
         )
     return {
+        "CONGRESS_NAME": settings.CONGRESS_NAME,
         "nav_items": items,
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
     }

@@ -446,6 +446,26 @@ class ProposalAttachment(models.Model):
         return self.name
 
 
+# What the timeline calls each step that is not a transition (transitions use their label).
+ACTION_LABELS = {
+    "create": _("Drafted"),
+    "invite_cosigners": _("Co-signers invited"),
+    "cosign_confirmed": _("Co-signing confirmed"),
+    "cosign_declined": _("Co-signing declined"),
+    "renumber": _("Number changed"),
+    "merge_main": _("Other suggestions merged into this one"),
+    "merge_member": _("Merged into another suggestion"),
+    "contact": _("Contact with the deputy recorded"),
+    "reply_submit_for_approval": _("Reply sent to the unit head"),
+    "reply_return_to_handler": _("Reply returned by the unit head"),
+    "reply_approve": _("Reply approved and signed by the unit head"),
+    "reply_staff_return": _("Reply sent back by congress staff"),
+    "reply_issue": _("Reply issued"),
+    "reply_copy": _("Reply received as part of a merged group"),
+    "reply_result_corrected": _("Result category corrected by congress staff"),
+}
+
+
 class ProposalEvent(AppendOnlyModel):
     """The audit trail of one suggestion: every transition and every handling step, who did it
     and when. Append-only. `from_state`/`to_state` are the suggestion's states around the step
@@ -477,6 +497,15 @@ class ProposalEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.proposal_id} {self.action} {self.from_state}→{self.to_state}"
+
+    @property
+    def label(self) -> str:
+        """The step's name for people: the transition's label, or the action's."""
+        method = getattr(Proposal, self.action, None)
+        if method is not None and hasattr(method, "_django_fsm"):
+            for transition in method._django_fsm.transitions.values():
+                return str((transition.custom or {}).get("label", self.action))
+        return str(ACTION_LABELS.get(self.action, self.action))
 
 
 class Notification(models.Model):

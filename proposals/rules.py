@@ -121,6 +121,28 @@ def is_lead_deputy_of_reply(user: Any, reply: Any) -> bool:
 
 can_view_proposal = is_lead_deputy | is_cosigner | (~is_draft & is_overseer) | is_assigned_unit
 
+
+@rules.predicate
+def is_unit_on_reply_proposal(user: Any, reply: Any) -> bool:
+    """Any unit on the suggestion (lead, co-handler, separate) sees its replies, drafts included."""
+    return is_assigned_unit(user, reply.assignment.proposal)
+
+
+@rules.predicate
+def reply_is_issued(user: Any, reply: Any) -> bool:
+    return reply.state == "issued"
+
+
+@rules.predicate
+def reply_is_past_the_head(user: Any, reply: Any) -> bool:
+    return reply.state in ("approved", "issued")
+
+
+@rules.predicate
+def can_view_reply_proposal(user: Any, reply: Any) -> bool:
+    return can_view_proposal(user, reply.assignment.proposal)
+
+
 RULES = rules.RuleSet()
 # Suggestions
 RULES.add_rule("view_proposal", can_view_proposal)
@@ -146,6 +168,12 @@ RULES.add_rule("comment_on_reply", is_lead_deputy | is_cosigner)
 RULES.add_rule("urge", is_congress_staff | is_supervision)
 RULES.add_rule("mark_key", is_congress_staff)
 # Replies (the object is a handling.Reply)
+RULES.add_rule(
+    "view_reply",
+    is_unit_on_reply_proposal
+    | (is_congress_staff & reply_is_past_the_head)
+    | (reply_is_issued & can_view_reply_proposal),
+)
 RULES.add_rule("draft_reply", is_in_reply_unit)
 RULES.add_rule("approve_reply", is_unit_head & is_in_reply_unit)
 RULES.add_rule("review_reply", is_congress_staff)

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
+from proposals import rules as access
 from proposals import selectors
-from proposals.access import get_proposal_for_user
-from proposals.models import Proposal, ProposalState
+from proposals.access import download, get_proposal_for_user, refuse
+from proposals.models import Proposal, ProposalAttachment, ProposalState
 
 
 @login_required
@@ -31,3 +32,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "proposals/detail.html",
         {"proposal": proposal, "events": selectors.timeline(proposal)},
     )
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(ProposalAttachment.objects.select_related("proposal"), pk=pk)
+    if not access.allowed(request.user, "view_proposal", item.proposal):
+        raise refuse(request, f"proposal attachment {pk}")
+    return download(request, item.file, item.name)

@@ -18,7 +18,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if settings.SHOW_DEMO_LOGINS:
-            from reports.demo import MAIN_LOGINS, PASSWORD
+            from reports.demo_accounts import MAIN_LOGINS, PASSWORD
 
             present = set(
                 User.objects.filter(username__in=[u for u, _r, _d in MAIN_LOGINS]).values_list("username", flat=True)

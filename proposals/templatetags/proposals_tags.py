@@ -1,0 +1,41 @@
+"""Template helpers every page uses: deadlines shown as days left or overdue, and the access
+rules (so a template shows a button only to those who may press it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from proposals import rules as access
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def allowed(context: Any, rule: str, obj: Any = None) -> bool:
+    """{% allowed "review_proposal" proposal as can_review %}"""
+    return access.allowed(context["request"].user, rule, obj)
+
+
+@register.simple_tag
+def due(deadline: dt.date | None, soon_days: int = 7) -> str:
+    """A deadline as people read it: “还剩 23 天” or, in red, “超期 5 天”."""
+    if deadline is None:
+        return ""
+    days = (deadline - timezone.localdate()).days
+    if days < 0:
+        return format_html(
+            '<span class="due overdue" title="{}">{}</span>',
+            deadline.isoformat(),
+            _("%(n)s days overdue") % {"n": -days},
+        )
+    if days == 0:
+        text, css = _("due today"), "due soon"
+    else:
+        text, css = _("%(n)s days left") % {"n": days}, "due soon" if days <= soon_days else "due"
+    return format_html('<span class="{}" title="{}">{}</span>', css, deadline.isoformat(), text)

@@ -1,0 +1,57 @@
+"""Checking uploaded files: the type is judged by the file's content (magic bytes), never by
+the name or the type the browser claims, and the size is limited (setting UPLOAD_MAX_MB)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# What the content may be, and the extensions a file of that kind may carry.
+ALLOWED = {
+    "application/pdf": {"pdf"},
+    "image/jpeg": {"jpg", "jpeg"},
+    "image/png": {"png"},
+    # Word: .docx is a zip container; .doc the old OLE2 compound file.
+    "application/zip": {"docx", "xlsx"},
+    "application/x-ole-storage": {"doc", "xls"},
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"docx"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"xlsx"},
+    "application/msword": {"doc"},
+}
+OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+ACCEPT = ".pdf,.doc,.docx,.jpg,.jpeg,.png"
+
+
+def sniff(head: bytes) -> str | None:
+    if head.startswith(OLE2_MAGIC):
+        return "application/x-ole-storage"
+    kind = filetype.guess(head)
+    return kind.mime if kind else None
+
+
+def validate_upload(upload: Any, *, allowed: dict[str, set[str]] | None = None) -> None:
+    """Raise ValidationError (in Chinese) unless `upload` is an allowed kind within the size limit."""
+    allowed = allowed or ALLOWED
+    limit = settings.UPLOAD_MAX_MB * 1024 * 1024
+    name = getattr(upload, "name", "") or ""
+    if upload.size > limit:
+        raise ValidationError(
+            _("“%(name)s” is %(size).1f MB; files may be at most %(limit)s MB.")
+            % {"name": name, "size": upload.size / 1024 / 1024, "limit": settings.UPLOAD_MAX_MB}
+        )
+    if upload.size == 0:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    mime = sniff(head)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if mime not in allowed or extension not in allowed[mime]:
+        raise ValidationError(
+            _("“%(name)s” is not a PDF, Word document or image (JPG, PNG). Only these can be attached.")
+            % {"name": name}
+        )

@@ -1,0 +1,104 @@
+"""The demo: one district congress meeting with every state and path, logins for every role,
+and a second run that duplicates nothing."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import RequestFactory
+from django.utils import timezone
+
+from deputies.models import Deputy, Role, User
+from handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, Unit
+from proposals.models import Proposal, ProposalEvent, ProposalState
+from reports.demo_accounts import MAIN_LOGINS, PASSWORD
+
+S = ProposalState
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Build once for the module (it takes a few seconds), then roll back."""
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            out = StringIO()
+            call_command("seed_demo", stdout=out)
+            yield out.getvalue()
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def db_with_demo(demo, db):
+    return demo
+
+
+def test_it_is_the_size_of_a_district_congress_meeting(db_with_demo):
+    assert Proposal.objects.count() >= 100
+    assert Unit.objects.count() >= 15
+    assert Deputy.objects.count() >= 60
+
+
+def test_every_state_is_represented(db_with_demo):
+    present = set(Proposal.objects.values_list("state", flat=True))
+    assert present == set(S.values)
+
+
+def test_every_path_is_represented(db_with_demo):
+    today = timezone.localdate()
+    assert Proposal.objects.filter(events__action="return_for_revision").exists()
+    assert Proposal.objects.filter(merged_into__isnull=False, state=S.CLOSED).count() >= 2
+    assert Proposal.objects.filter(merged_into__isnull=False, state=S.REGISTERED).exists()
+    assert ReassignmentRequest.objects.filter(status="accepted", assignment__proposal__state=S.CLOSED).exists()
+    assert Proposal.objects.overdue(today).exists()
+    assert Reply.objects.filter(round=2, assignment__proposal__state=S.CLOSED).exists()  # re-handled, then closed
+    assert Assignment.objects.filter(role="separate").exists()
+    assert Assignment.objects.filter(role="co").exists()
+    assert Assignment.objects.filter(is_complex=True).exists()
+    assert Rating.objects.filter(is_paper=True).exists()
+    assert ContactRecord.objects.filter(kind="face_to_face").exists()
+    assert Proposal.objects.filter(channel="between").exists() and Proposal.objects.filter(channel="meeting").exists()
+
+
+def test_closed_suggestions_cover_every_result_class(db_with_demo):
+    classes = set(
+        Reply.objects.filter(state="issued", assignment__proposal__state=S.CLOSED).values_list(
+            "result_category__result_class", flat=True
+        )
+    )
+    assert classes == {"A", "B", "C", "D"}
+
+
+def test_the_text_reads_like_real_chinese_suggestions(db_with_demo):
+    titles = list(Proposal.objects.values_list("title", flat=True))
+    assert len(set(titles)) == len(titles)
+    assert all(t.startswith("关于") and t.endswith("的建议") for t in titles)
+    assert all(len(body) > 150 for body in Proposal.objects.values_list("body", flat=True))
+
+
+def test_there_is_a_working_login_for_every_role(db_with_demo):
+    assert {role for _u, role, _d in MAIN_LOGINS} == set(Role.values)
+    request = RequestFactory().post("/accounts/login/")
+    for username, role, _description in MAIN_LOGINS:
+        user = authenticate(request, username=username, password=PASSWORD)
+        assert user is not None and user.role == role, username
+    assert "Demo#2026" in db_with_demo and "staff" in db_with_demo
+
+
+def test_the_demo_deputy_has_suggestions_in_many_states(db_with_demo):
+    deputy = User.objects.get(username="deputy").deputy
+    states = set(Proposal.objects.filter(lead_deputy=deputy).values_list("state", flat=True))
+    assert {S.DRAFT, S.RETURNED, S.IN_HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED} <= states
+
+
+def test_running_it_twice_duplicates_nothing(db_with_demo):
+    counts = lambda: [m.objects.count() for m in (Proposal, ProposalEvent, User, Deputy, Unit, Assignment, Reply)]  # noqa: E731
+    before = counts()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert counts() == before
+    assert "未重复生成" in out.getvalue()
