@@ -34,7 +34,11 @@ def fill(mapping: dict[str, str]) -> int:
     for path in catalogs():
         po = polib.pofile(str(path))
         for entry in po:
-            if entry.msgid in mapping and (entry.msgstr != mapping[entry.msgid] or entry.fuzzy):
+            if (
+                entry.msgid in mapping
+                and not entry.msgid_plural
+                and (entry.msgstr != mapping[entry.msgid] or entry.fuzzy)
+            ):
                 entry.msgstr = mapping[entry.msgid]
                 if entry.fuzzy:
                     entry.flags.remove("fuzzy")
@@ -45,7 +49,40 @@ def fill(mapping: dict[str, str]) -> int:
     return changed
 
 
+def known_translations() -> dict[str, str]:
+    known: dict[str, str] = {}
+    for path in catalogs():
+        for entry in polib.pofile(str(path)):
+            if entry.translated() and not entry.fuzzy and not entry.obsolete:
+                known.setdefault(entry.msgid, entry.msgstr)
+    return known
+
+
+def reuse() -> int:
+    """Fill untranslated entries with the translation the same msgid has in another catalog."""
+    known = known_translations()
+    filled = 0
+    for path in catalogs():
+        po = polib.pofile(str(path))
+        for entry in po:
+            if (
+                not entry.obsolete
+                and not entry.msgid_plural
+                and (not entry.translated() or entry.fuzzy)
+                and entry.msgid in known
+            ):
+                entry.msgstr = known[entry.msgid]
+                if entry.fuzzy:
+                    entry.flags.remove("fuzzy")
+                filled += 1
+        po.save()
+    return filled
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["reuse"]:
+        print(f"{reuse()} entries reused from other catalogs")
+        argv = ["check"]
     if argv[:1] == ["fill"]:
         mapping = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
         print(f"{fill(mapping)} entries set")
