@@ -60,3 +60,20 @@ def append_only_trigger_sql(table: str) -> tuple[str, str]:
     """
     reverse = f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};"
     return forward, reverse
+
+
+def append_only_operation(table: str) -> Any:
+    """A migration operation installing the PostgreSQL trigger on `table` (nothing elsewhere)."""
+    from django.db import migrations
+
+    forward_sql, reverse_sql = append_only_trigger_sql(table)
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(forward_sql, params=None)
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(reverse_sql, params=None)
+
+    return migrations.RunPython(forward, backward)
