@@ -25,7 +25,7 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       if (result.ok) {
-        say(form.dataset.savedText.replace("%s", result.body.saved_at));
+        say(form.dataset.savedText.replace("{time}", result.body.saved_at));
         if (result.body.edit_url && form.getAttribute("action") !== result.body.edit_url) {
           form.setAttribute("action", result.body.edit_url);
           if (window.history && history.replaceState) history.replaceState(null, "", result.body.edit_url);
