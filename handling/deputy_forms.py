@@ -12,7 +12,15 @@ from handling.models import ContactRecord, Satisfaction, Unit
 from proposals.uploads import ACCEPT, validate_upload
 
 
-class RatingForm(forms.Form):
+class Form(forms.Form):
+    """Labels without the English colon: the interface is Chinese."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class RatingForm(Form):
     attitude = forms.ChoiceField(label=_("Handling attitude"), choices=Satisfaction.choices, widget=forms.RadioSelect)
     result = forms.ChoiceField(label=_("Handling result"), choices=Satisfaction.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
@@ -44,7 +52,7 @@ class PaperRatingForm(RatingForm):
         return upload
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(Form):
     unit = forms.ModelChoiceField(Unit.objects.filter(is_active=True), label=_("Unit"), empty_label="—")
     question = forms.CharField(
         label=_("Your question"),
@@ -54,11 +62,11 @@ class QuestionForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(Form):
     answer = forms.CharField(label=_("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class ContactAnswerForm(forms.Form):
+class ContactAnswerForm(Form):
     response = forms.ChoiceField(
         label=_("Did this contact take place as recorded?"),
         choices=[
@@ -82,5 +90,5 @@ class ContactAnswerForm(forms.Form):
         return data
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     body = forms.CharField(label=_("Your comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))

@@ -36,7 +36,15 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-class DraftForm(forms.Form):
+class Form(forms.Form):
+    """Labels without the English colon: the interface is Chinese."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DraftForm(Form):
     """A suggestion being written. A draft is saved as typed, even half-written; submitting
     asks for everything staff need to register it."""
 
@@ -63,7 +71,7 @@ class DraftForm(forms.Form):
         label=_("Made"), choices=Proposal.Channel.choices, widget=forms.RadioSelect, initial=Proposal.Channel.MEETING
     )
     attachments = MultipleFileField(
-        label=_("Attachments"),
+        label=_("Add files"),
         required=False,
         help_text=_("PDF, Word or images (JPG, PNG); you can choose several."),
     )
@@ -87,7 +95,7 @@ class DraftForm(forms.Form):
         return {name: data.get(name) for name in ("title", "body", "category", "source", "channel")}
 
 
-class DeputySearchForm(forms.Form):
+class DeputySearchForm(Form):
     q = forms.CharField(
         label=_("Name or delegation"),
         max_length=50,
@@ -96,7 +104,7 @@ class DeputySearchForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Form):
     reason = forms.CharField(
         label=_("Reason (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -722,6 +722,7 @@ def _render_draft(
         "token": token,
         "required_cosigners": settings.REQUIRED_COSIGNERS,
         "max_attachments": services.MAX_ATTACHMENTS,
+        "confirmed": 0,
     }
     if proposal is not None:
         cosignatures = list(proposal.cosignatures.select_related("deputy__delegation"))
