@@ -149,10 +149,19 @@ def plain_state(proposal: Proposal, *, is_lead: bool, today: dt.date, latest_rat
     return text
 
 
+# The lead unit first, then units answering separately, then co-handlers.
+ROLE_ORDER = {"lead": 0, "separate": 1, "co": 2}
+
+
+def by_role(assignments: list[Any]) -> list[Any]:
+    return sorted(assignments, key=lambda a: (not a.is_active, ROLE_ORDER.get(a.role, 9), a.pk))
+
+
 def unit_names(assignments: list[Any]) -> str:
     roles = _choices("Assignment", "role")
     return "、".join(
-        _("%(unit)s (%(role)s)") % {"unit": a.unit.name, "role": roles.get(a.role, a.role)} for a in assignments
+        _("%(unit)s (%(role)s)") % {"unit": a.unit.name, "role": roles.get(a.role, a.role)}
+        for a in by_role(assignments)
     )
 
 
@@ -223,7 +232,10 @@ def asks_for(proposal: Proposal, *, is_lead: bool) -> list[Ask]:
                         reverse("handling:rate", args=[reply.pk]),
                     )
                 )
-    for contact in proposal.open_contacts:
+    # Contacts are asked about while the suggestion is being handled; on a finished one the
+    # deputy may still answer from its page, but it no longer counts as something to do.
+    open_contacts = [] if proposal.state in FINAL_STATES else proposal.open_contacts
+    for contact in open_contacts:
         asks.append(
             Ask(
                 _("Confirm or dispute the contact of %(date)s") % {"date": _date(contact.contact_date)},
@@ -496,7 +508,7 @@ def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_lead = access.allowed(user, "rate_proposal", proposal)
     deputy_id = access.deputy_id_of(user)
 
-    assignments = list(proposal.assignments.select_related("unit").order_by("-is_active", "role", "pk"))
+    assignments = by_role(list(proposal.assignments.select_related("unit")))
     active = [a for a in assignments if a.is_active]
     replies = list(
         Reply.objects.filter(assignment__proposal=proposal, state=Reply.State.ISSUED)

@@ -50,7 +50,7 @@ MEASURE = """() => {
 
 @pytest.fixture
 def browser_context_args(browser_context_args: dict) -> dict:
-    """A Chinese phone browser (the file picker's button is in Chinese too)."""
+    """A phone browser set to Chinese (Accept-Language: zh-CN)."""
     return {**browser_context_args, "locale": "zh-CN"}
 
 

@@ -119,6 +119,10 @@ def test_no_page_ships_more_than_200_kb_of_its_own_js_and_css(client, pages):
         for asset in found.files:
             size(asset)
     heaviest = max(weights, key=weights.get)
+    shared_bytes = sum(size(u) for u in shared if u.endswith((".css", ".js")))
+    print(f"\nshared by the whole site: {shared_bytes} bytes")  # run with -s to see the figures
+    for url, weight in sorted(weights.items(), key=lambda item: -item[1]):
+        print(f"{weight:>8} bytes of its own JS+CSS  {url}")
     assert weights[heaviest] <= BUDGET, (heaviest, weights[heaviest])
     # The budget is meaningful: the measurement sees the pages' own files.
     assert weights[reverse("proposals:mine")] >= size("/static/css/deputy.css")
