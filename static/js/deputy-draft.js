@@ -22,18 +22,26 @@
       method: "POST", body: data, credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
+      // Logged out meanwhile: the request lands on the login page instead of the draft.
+      var type = response.headers.get("content-type") || "";
+      if (response.redirected || type.indexOf("json") < 0) return { expired: true };
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
-      if (result.ok) {
+      if (result.expired) {
+        dirty = true;
+        say(form.dataset.expiredText);
+      } else if (result.ok) {
         say(form.dataset.savedText.replace("{time}", result.body.saved_at));
         if (result.body.edit_url && form.getAttribute("action") !== result.body.edit_url) {
           form.setAttribute("action", result.body.edit_url);
           if (window.history && history.replaceState) history.replaceState(null, "", result.body.edit_url);
         }
       } else {
+        dirty = true;
         say(form.dataset.failedText + (result.body.error ? " " + result.body.error : ""));
       }
     }).catch(function () {
+      dirty = true;
       say(form.dataset.offlineText);
     }).then(function () {
       busy = false;

@@ -120,7 +120,7 @@ def test_draft_invite_a_cosigner_who_confirms_then_submit(page: Page, live_serve
 
     # Submitting before the required co-signer confirmed is refused, nothing lost.
     page.get_by_role("button", name="提交", exact=True).click()
-    expect(page.get_by_text("附议")).not_to_have_count(0)
+    expect(page.get_by_text("草稿已保存，但未能提交：确认附议的代表人数还不够。")).to_be_visible()
     expect(page.get_by_label("标题")).to_have_value("关于增设实验小学门口交通信号灯的建议")
     phone.step("submit-refused-needs-cosigner")
 
