@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Category, Proposal, Source
@@ -76,9 +77,18 @@ class DraftForm(Form):
         help_text=_("PDF, Word or images (JPG, PNG); you can choose several."),
     )
 
-    def __init__(self, *args: Any, for_submission: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, for_submission: bool = False, proposal: Proposal | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.for_submission = for_submission
+        # A category or source taken out of use since the draft chose it stays choosable for it.
+        if proposal is not None:
+            for name, model in (("category", Category), ("source", Source)):
+                current = getattr(proposal, f"{name}_id")
+                if current:
+                    field = self.fields[name]
+                    field.queryset = model.objects.filter(Q(is_active=True) | Q(pk=current))  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

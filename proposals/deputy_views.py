@@ -29,7 +29,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from deputies.models import Deputy
+from deputies.models import Deputy, Role
 from proposals import rules as access
 from proposals import services
 from proposals.access import get_proposal_for_user, refuse
@@ -318,6 +318,9 @@ GROUP_ORDER = {"todo": 0, "ongoing": 1, "done": 2}
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """My suggestions: what needs me first, then what is under way, then what is finished."""
+    if request.user.role == Role.DEPUTY and not access.allowed(request.user, "draft_proposal"):
+        # A deputy's login not yet linked to its deputy record: say so rather than "not found".
+        return render(request, "proposals/deputy/unlinked.html", status=403)
     deputy = _deputy_or_404(request)
     today = timezone.localdate()
     rows = [build_row(p, deputy_id=deputy.pk, today=today) for p in my_proposals(deputy.pk)]
@@ -642,7 +645,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("proposals:mine_detail", pk=proposal.pk)
     if request.method == "POST":
         return _draft_page(request, deputy, proposal)
-    form = DraftForm(initial={name: getattr(proposal, name) for name in TEXT_FIELDS})
+    form = DraftForm(initial={name: getattr(proposal, name) for name in TEXT_FIELDS}, proposal=proposal)
     return _render_draft(request, form, proposal, meeting=proposal.meeting)
 
 
@@ -658,7 +661,7 @@ def _draft_page(
     with what was typed and the reason, and the text is saved if it can be."""
     autosave = request.POST.get("autosave") == "1"
     submitting = request.POST.get("action") == "submit" and not autosave
-    form = DraftForm(request.POST, None if autosave else request.FILES)
+    form = DraftForm(request.POST, None if autosave else request.FILES, proposal=proposal)
     form.is_valid()
     text_errors = [name for name in TEXT_FIELDS if name in form.errors]
     meeting = meeting or (proposal.meeting if proposal else None)
@@ -711,7 +714,7 @@ def _draft_page(
         messages.success(request, _("Draft saved."))
         return redirect(edit_url)
 
-    check = DraftForm(request.POST, for_submission=True)
+    check = DraftForm(request.POST, for_submission=True, proposal=proposal)
     if not check.is_valid():
         check.add_error(None, _("The draft is saved, but some things are still needed before it can be submitted."))
         return _render_draft(request, check, proposal, meeting=meeting)

@@ -255,3 +255,16 @@ def test_the_draft_page_links_its_small_autosave_script(client, deputy, draft):
     client.force_login(deputy.user)
     html = client.get(reverse("proposals:edit", args=[draft.pk])).content.decode()
     assert "js/deputy-draft.js" in html and 'id="draft-form"' in html
+
+
+def test_a_category_taken_out_of_use_stays_on_the_draft_that_chose_it(client, deputy, draft, category):
+    category.is_active = False
+    category.save()
+    client.force_login(deputy.user)
+    url = reverse("proposals:edit", args=[draft.pk])
+    response = client.post(url, typed(category, body="改了正文", action="save"))
+    draft.refresh_from_db()
+    assert response.status_code == 302 and (draft.category, draft.body) == (category, "改了正文")
+    other = f.CategoryFactory(name="已停用的类别", is_active=False)
+    response = client.post(url, typed(other, action="save"))
+    assert response.status_code == 400 and "category" in response.context["form"].errors

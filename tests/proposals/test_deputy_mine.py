@@ -161,3 +161,14 @@ def test_the_list_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(16):
         response = client.get(URL)
     assert response.context["total"] == rows
+
+
+def test_a_deputy_login_not_linked_to_a_deputy_is_told_why(client):
+    from deputies.models import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="new_deputy", role=Role.DEPUTY))
+    response = client.get(URL)
+    assert response.status_code == 403
+    assert "尚未关联代表信息" in response.content.decode()
+    assert client.get(reverse("proposals:new")).status_code == 404
