@@ -242,3 +242,24 @@ class RatingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- issue 4: deputies on their phones ------------------------------------------------------------
+# Written only through the services (handling/services.py); read here.
+from deputies.admin import ReadOnlyAdmin  # noqa: E402
+from handling.models import PreSubmissionQuestion, ReplyComment  # noqa: E402
+
+
+@admin.register(PreSubmissionQuestion)
+class PreSubmissionQuestionAdmin(ReadOnlyAdmin):
+    list_display = ("asked_at", "unit", "draft_title", "asked_by", "answered_at")
+    list_filter = ("unit",)
+    search_fields = ("draft_title", "question", "answer")
+    list_select_related = ("unit", "asked_by")
+
+
+@admin.register(ReplyComment)
+class ReplyCommentAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "proposal", "author", "body")
+    search_fields = ("body",)
+    list_select_related = ("proposal", "author")

@@ -469,3 +469,72 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_attitude_display()} / {self.get_result_display()}"
+
+
+# --- issue 4: deputies on their phones ------------------------------------------------------------
+
+
+class PreSubmissionQuestion(models.Model):
+    """A deputy's question to a unit about a draft before submitting it (提出前沟通), and the
+    unit's answer, shown on the draft. Optional for the deputy.
+
+    The draft's title and text are copied when the question is sent: the unit reads what it
+    was asked about, while the draft itself stays the deputy's own until it is submitted."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("suggestion"), on_delete=models.CASCADE, related_name="unit_questions"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="draft_questions")
+    draft_title = models.CharField(_("draft title"), max_length=200, blank=True)
+    draft_body = models.TextField(_("draft text"), blank=True)
+    question = models.TextField(_("question"))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now, db_index=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        verbose_name = _("question before submission")
+        verbose_name_plural = _("questions before submission")
+        indexes = [models.Index(fields=["unit", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.draft_title}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class ReplyComment(models.Model):
+    """What the lead deputy or a co-signer says about an issued reply. Only the lead deputy
+    rates; co-signers have their say here, and the unit and staff read it."""
+
+    reply = models.ForeignKey(Reply, verbose_name=_("reply"), on_delete=models.PROTECT, related_name="comments")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("suggestion"), on_delete=models.PROTECT, related_name="reply_comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment on a reply")
+        verbose_name_plural = _("comments on replies")
+
+    def __str__(self) -> str:
+        return f"{self.author} · {self.body[:30]}"

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,9 +22,11 @@ from deputies.models import Role, User
 from handling.models import (
     Assignment,
     ContactRecord,
+    PreSubmissionQuestion,
     Rating,
     ReassignmentRequest,
     Reply,
+    ReplyComment,
     ResultCategory,
     Satisfaction,
     Unit,
@@ -666,3 +669,150 @@ def record_paper_rating(
     if not paper_form:
         raise ProposalError(_("Attach the deputy's signed feedback form to record a paper rating."))
     return rate_reply(reply=reply, by=by, attitude=attitude, result=result, comment=comment, paper_form=paper_form)
+
+
+# --- issue 4: deputies on their phones ------------------------------------------------------------
+
+
+def ask_unit_before_submission(*, proposal: Proposal, unit: Unit, question: str, by: User) -> PreSubmissionQuestion:
+    """The lead deputy asks a unit about a draft before submitting it (提出前沟通). The unit
+    gets a copy of the draft as it stands, not access to the draft itself."""
+    with locked(proposal) as current:
+        if not access.allowed(by, "ask_unit_before_submission", current):
+            raise ProposalError(_("Only the lead deputy can ask a unit about this draft."))
+        if current.state not in (S.DRAFT, S.RETURNED):
+            raise ProposalError(_("Questions to a unit are asked about a draft, before it is submitted."))
+        if not unit.is_active:
+            raise ProposalError(_("These units are no longer in use: %(units)s") % {"units": unit.name})
+        if not question.strip():
+            raise ProposalError(_("Write your question."))
+        asked = PreSubmissionQuestion.objects.create(
+            proposal=current,
+            unit=unit,
+            draft_title=current.title,
+            draft_body=current.body,
+            question=question.strip(),
+            asked_by=by,
+        )
+        record_event(current, "draft_question", by=by, note=question, data={"question": asked.pk, "unit": unit.name})
+        # No `proposal=` on the unit's notice: the unit may not open the draft, only the question.
+        notify(
+            unit_people([unit.pk]),
+            Notification.Kind.DRAFT_QUESTION,
+            _("Deputy %(name)s asks your unit about a draft suggestion before submitting it: “%(title)s”.")
+            % {"name": current.lead_deputy.name, "title": current.title or _("(untitled draft)")},
+            url=reverse("handling:question_answer", args=[asked.pk]),
+        )
+    return asked
+
+
+def answer_draft_question(*, question: PreSubmissionQuestion, answer: str, by: User) -> PreSubmissionQuestion:
+    with locked(question.proposal_id) as current:
+        question = PreSubmissionQuestion.objects.select_for_update().get(pk=question.pk)
+        if not access.allowed(by, "answer_draft_question", question):
+            raise ProposalError(_("Only the people of %(unit)s can do this.") % {"unit": question.unit.name})
+        if question.answered_at is not None:
+            raise ProposalError(_("This question has already been answered."))
+        if not answer.strip():
+            raise ProposalError(_("Write your answer."))
+        question.answer, question.answered_by, question.answered_at = answer.strip(), by, timezone.now()
+        question.save(update_fields=["answer", "answered_by", "answered_at"])
+        record_event(
+            current, "draft_answer", by=by, note=answer, data={"question": question.pk, "unit": question.unit.name}
+        )
+        notify(
+            deputy_users([current]),
+            Notification.Kind.DRAFT_ANSWER,
+            _("%(unit)s answered your question about the draft “%(title)s”.")
+            % {"unit": question.unit.name, "title": question.draft_title or _("(untitled draft)")},
+            proposal=current,
+            url=reverse("proposals:mine_detail", args=[current.pk]),
+        )
+    return question
+
+
+def answer_contact(*, contact: ContactRecord, by: User, confirmed: bool, comment: str = "") -> ContactRecord:
+    """The lead deputy confirms, or disputes, that a contact the unit recorded took place.
+    The answer may be changed later; every answer stays on the trail. A dispute needs a word
+    of explanation and is sent to the unit and to congress staff (contacts count in the
+    units' yearly scores, so a contact that never happened must not go unnoticed)."""
+    with locked(contact.proposal_id) as current:
+        contact = ContactRecord.objects.select_for_update().select_related("assignment__unit").get(pk=contact.pk)
+        if not access.allowed(by, "answer_contact", contact):
+            raise ProposalError(_("Only the lead deputy can confirm or dispute a contact."))
+        comment = comment.strip()
+        if not confirmed and not comment:
+            raise ProposalError(_("Please say what did not happen as recorded."))
+        response = ContactRecord.DeputyResponse.CONFIRMED if confirmed else ContactRecord.DeputyResponse.DISPUTED
+        contact.deputy_response, contact.deputy_comment = response, comment[:500]
+        contact.responded_at = timezone.now()
+        contact.save(update_fields=["deputy_response", "deputy_comment", "responded_at"])
+        unit = contact.assignment.unit
+        record_event(
+            current,
+            "contact_confirmed" if confirmed else "contact_disputed",
+            by=by,
+            note=comment,
+            data={"contact": contact.pk, "unit": unit.name, "date": contact.contact_date.isoformat()},
+        )
+        facts = {"name": current.lead_deputy.name, "date": contact.contact_date.isoformat(), "item": str(current)}
+        if confirmed:
+            recipients = unit_people([unit.pk])
+            message = _("Deputy %(name)s confirmed the contact of %(date)s on %(item)s.") % facts
+        else:
+            recipients = [*unit_people([unit.pk]), *users_with_roles(Role.STAFF)]
+            message = _("Deputy %(name)s disputes the contact of %(date)s on %(item)s: %(comment)s") % {
+                **facts,
+                "comment": comment,
+            }
+        notify(recipients, Notification.Kind.CONTACT_ANSWER, message, proposal=current)
+    return contact
+
+
+def comment_on_reply(*, reply: Reply, by: User, body: str) -> ReplyComment:
+    """The lead deputy or a co-signer comments on an issued reply (only the lead deputy rates)."""
+    with locked(reply.assignment.proposal_id) as current:
+        reply = Reply.objects.select_related("assignment__unit").get(pk=reply.pk)
+        if not (access.allowed(by, "comment_on_reply", current) and access.allowed(by, "view_reply", reply)):
+            raise ProposalError(_("Only the deputies of this suggestion can comment on its reply."))
+        if reply.state != Reply.State.ISSUED:
+            raise ProposalError(_("The reply has not been issued yet."))
+        if not body.strip():
+            raise ProposalError(_("Write your comment."))
+        comment = ReplyComment.objects.create(reply=reply, proposal=current, author=by, body=body.strip())
+        record_event(
+            current,
+            "reply_comment",
+            by=by,
+            note=body,
+            data={"reply": reply.pk, "comment": comment.pk, "unit": reply.assignment.unit.name},
+        )
+        recipients = [u for u in [*unit_people([reply.assignment.unit_id]), *deputy_users([current])] if u != by]
+        notify(
+            recipients,
+            Notification.Kind.REPLY_COMMENT,
+            _("%(name)s commented on the reply of %(unit)s to “%(title)s”: %(body)s")
+            % {
+                "name": by.display_name,
+                "unit": reply.assignment.unit.name,
+                "title": current.title,
+                "body": body.strip(),
+            },
+            proposal=current,
+        )
+    return comment
+
+
+def unrated_replies() -> Any:
+    """Issued replies still waiting for the deputy's rating, oldest first: the rating can only
+    be given while the suggestion is replied (the latest round of each answering unit)."""
+    return (
+        Reply.objects.filter(
+            state=Reply.State.ISSUED,
+            rating__isnull=True,
+            assignment__is_active=True,
+            assignment__proposal__state=S.REPLIED,
+        )
+        .select_related("assignment__unit", "assignment__proposal__lead_deputy", "assignment__proposal__meeting")
+        .order_by("issued_at", "pk")
+    )

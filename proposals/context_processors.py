@@ -34,6 +34,10 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...] | None]] = [
     ),
     ("reports:dashboard", _("Dashboard"), (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE)),
     ("admin:index", _("Administration"), (Role.ADMIN,)),
+    # issue 4: deputies on their phones
+    ("handling:questions", _("Questions from deputies"), (Role.UNIT_HANDLER, Role.UNIT_HEAD)),
+    ("handling:unrated_replies", _("Unrated replies"), (Role.STAFF, Role.ADMIN)),
+    ("proposals:notifications", _("Notifications"), None),
 ]
 
 

@@ -527,6 +527,12 @@ class Notification(models.Model):
         DEADLINE = "deadline", _("Deadline reminder")
         OVERDUE = "overdue", _("Overdue")
         URGING = "urging", _("Urging notice")
+        # issue 4 (deputies on their phones)
+        COSIGN_ANSWER = "cosign_answer", _("Co-signing answer")
+        DRAFT_QUESTION = "draft_question", _("Question before submission")
+        DRAFT_ANSWER = "draft_answer", _("Answer before submission")
+        CONTACT_ANSWER = "contact_answer", _("Contact confirmed or disputed")
+        REPLY_COMMENT = "reply_comment", _("Comment on a reply")
         OTHER = "other", _("Other")
 
     recipient = models.ForeignKey(
@@ -555,3 +561,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# --- issue 4: deputies on their phones (labels of the steps it adds) ---------------------------
+ACTION_LABELS.update(
+    {
+        "attachment_added": _("Attachment added"),
+        "attachment_removed": _("Attachment removed"),
+        "draft_question": _("Question sent to a unit before submitting"),
+        "draft_answer": _("A unit answered a question before submission"),
+        "contact_confirmed": _("Contact confirmed by the deputy"),
+        "contact_disputed": _("Contact disputed by the deputy"),
+        "reply_comment": _("Comment on the reply"),
+    }
+)

@@ -204,3 +204,56 @@ def visible_proposals(user: Any, queryset: QuerySet | None = None) -> QuerySet:
         assigned = Assignment.objects.filter(proposal=OuterRef("pk"), unit_id=unit_id, is_active=True)
         condition |= Q(Exists(assigned))
     return queryset.filter(condition)
+
+
+# --- issue 4: deputies on their phones --------------------------------------------------------------
+# Objects here carry a `proposal` (a contact record, a question before submission, a rating) or
+# are a co-signing invitation; the rules read their attributes only.
+
+
+@rules.predicate
+def is_lead_deputy_of_item(user: Any, item: Any) -> bool:
+    return is_lead_deputy(user, item.proposal)
+
+
+@rules.predicate
+def is_cosigner_of_item(user: Any, item: Any) -> bool:
+    return is_cosigner(user, item.proposal)
+
+
+@rules.predicate
+def is_unit_of_question(user: Any, question: Any) -> bool:
+    unit_id = unit_id_of(user)
+    return unit_id is not None and question.unit_id == unit_id
+
+
+@rules.predicate
+def is_invited_deputy(user: Any, signature: Any) -> bool:
+    deputy_id = deputy_id_of(user)
+    return deputy_id is not None and signature.deputy_id == deputy_id
+
+
+@rules.predicate
+def can_view_item_proposal(user: Any, item: Any) -> bool:
+    return can_view_proposal(user, item.proposal)
+
+
+@rules.predicate
+def is_deputy(user: Any) -> bool:
+    return bool(getattr(user, "is_active", False) and deputy_id_of(user) is not None)
+
+
+# Who has a "my suggestions" page and may start a draft: an active login linked to a deputy.
+RULES.add_rule("draft_proposal", is_deputy)
+RULES.add_rule("answer_cosign_invitation", is_invited_deputy)
+# The deputy's own page of one suggestion: its lead deputy and its co-signers.
+RULES.add_rule("follow_proposal", is_lead_deputy | is_cosigner)
+# Before submitting, the lead deputy may ask a unit about the draft (提出前沟通); the unit asked
+# reads the question (with a copy of the draft) and answers it.
+RULES.add_rule("ask_unit_before_submission", is_lead_deputy)
+RULES.add_rule("view_draft_question", is_unit_of_question | is_lead_deputy_of_item | is_cosigner_of_item)
+RULES.add_rule("answer_draft_question", is_unit_of_question)
+# The lead deputy confirms or disputes that a contact the unit recorded happened.
+RULES.add_rule("answer_contact", is_lead_deputy_of_item)
+# A paper rating's signed feedback form: the deputy who signed it and the overseers.
+RULES.add_rule("view_paper_form", is_lead_deputy_of_item | (is_overseer & can_view_item_proposal))

@@ -8,12 +8,14 @@ effects (notifications, mail) with `transaction.on_commit`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -26,6 +28,7 @@ from proposals.models import (
     Meeting,
     Notification,
     Proposal,
+    ProposalAttachment,
     ProposalEvent,
     ProposalState,
     Source,
@@ -415,3 +418,78 @@ def merge_proposals(*, main: Proposal, members: Sequence[Proposal], by: User, no
                 rows[pk], "merge_member", by=by, note=note, data={"main": current.pk, "main_number": current.number}
             )
     return current
+
+
+# --- issue 4: deputies on their phones ------------------------------------------------------------
+
+# A suggestion carries a few supporting files (survey reports, photos), not an archive.
+MAX_ATTACHMENTS = 10
+
+
+def add_attachments(*, proposal: Proposal, files: Sequence[Any], by: User) -> list[ProposalAttachment]:
+    """Attach files to a draft or returned suggestion. Each file is checked by its content
+    (proposals.uploads); one bad file refuses them all, so nothing is half-attached."""
+    from django.core.exceptions import ValidationError
+
+    from proposals.uploads import validate_upload
+
+    with locked(proposal) as current:
+        _require_editable(current, by)
+        if current.attachments.count() + len(files) > MAX_ATTACHMENTS:
+            raise ProposalError(
+                _("A suggestion can have at most %(n)s attachments; remove one first.") % {"n": MAX_ATTACHMENTS}
+            )
+        for upload in files:
+            try:
+                validate_upload(upload)
+            except ValidationError as exc:
+                raise ProposalError(" ".join(exc.messages)) from exc
+        rows = [
+            ProposalAttachment.objects.create(
+                proposal=current,
+                file=upload,
+                name=os.path.basename(upload.name)[:200],
+                size=upload.size,
+                uploaded_by=by,
+            )
+            for upload in files
+        ]
+        if rows:
+            record_event(current, "attachment_added", by=by, data={"names": [row.name for row in rows]})
+    return rows
+
+
+def remove_attachment(*, attachment: ProposalAttachment, by: User) -> None:
+    with locked(attachment.proposal_id) as current:
+        _require_editable(current, by)
+        attachment = ProposalAttachment.objects.get(pk=attachment.pk, proposal=current)
+        name = attachment.name
+        attachment.file.delete(save=False)
+        attachment.delete()
+        record_event(current, "attachment_removed", by=by, data={"names": [name]})
+
+
+def _require_editable(proposal: Proposal, by: User) -> None:
+    if proposal.state not in (S.DRAFT, S.RETURNED):
+        raise ProposalError(_("Only a draft or a returned suggestion can be edited."))
+    if not access.allowed(by, "edit_proposal", proposal):
+        raise ProposalError(_("Only the lead deputy can edit this suggestion."))
+
+
+def respond_to_cosign_invitation(*, signature: CoSignature, accept: bool, by: User) -> CoSignature:
+    """The invited deputy confirms or declines co-signing; the lead deputy is told."""
+    with transaction.atomic():
+        signature = answer_cosign_invitation(signature=signature, accept=accept, by=by)
+        proposal = Proposal.objects.select_related("lead_deputy__user").get(pk=signature.proposal_id)
+        if accept:
+            message = _("%(name)s confirmed co-signing your suggestion “%(title)s”.")
+        else:
+            message = _("%(name)s declined to co-sign your suggestion “%(title)s”.")
+        notify(
+            deputy_users([proposal]),
+            Notification.Kind.COSIGN_ANSWER,
+            message % {"name": signature.deputy.name, "title": proposal.title or _("(untitled draft)")},
+            proposal=proposal,
+            url=reverse("proposals:mine_detail", args=[proposal.pk]),
+        )
+    return signature

@@ -7,3 +7,24 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]
+
+# --- issue 4: deputies on their phones ------------------------------------------------------------
+from proposals import deputy_views, notification_views  # noqa: E402
+
+urlpatterns += [
+    path("mine/", deputy_views.mine, name="mine"),
+    path("mine/new/", deputy_views.new, name="new"),
+    path("mine/<int:pk>/", deputy_views.mine_detail, name="mine_detail"),
+    path("mine/<int:pk>/edit/", deputy_views.edit, name="edit"),
+    path("mine/<int:pk>/invite/", deputy_views.invite, name="invite"),
+    path("mine/<int:pk>/withdraw/", deputy_views.withdraw, name="withdraw"),
+    path(
+        "mine/<int:pk>/attachments/<int:attachment_pk>/remove/",
+        deputy_views.remove_attachment,
+        name="remove_attachment",
+    ),
+    path("cosign/<int:pk>/answer/", deputy_views.cosign_answer, name="cosign_answer"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification_open"),
+    path("notifications/read-all/", notification_views.notifications_read_all, name="notifications_read_all"),
+]

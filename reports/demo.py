@@ -668,7 +668,56 @@ def build_suggestions(world: World, log: Callable[[str], None]) -> None:
     main.reply(assigned_on + dt.timedelta(days=70), "列入当年计划解决")
     for story in group:
         story.rate(assigned_on + dt.timedelta(days=75), "satisfied", "satisfied")
+    show_deputy_phone(world)
     log(f"  {Proposal.objects.filter(meeting=world.meeting).count()} suggestions")
+
+
+# --- issue 4: what the demo deputy's phone shows beyond the paths ------------------------------------
+
+
+def show_deputy_phone(world: World) -> None:
+    """An invitation to co-sign waiting for the demo deputy's answer; questions to units about
+    their draft before submitting (one answered, one waiting for 区教育局, whose handler is the
+    `handler` login); and a co-signer's comment on a reply waiting for their rating."""
+    demo, today = world.deputies[0], world.today
+    drafts = Proposal.objects.filter(meeting=world.meeting, state="draft").order_by("pk")
+    theirs = drafts.exclude(lead_deputy=demo).exclude(cosignatures__deputy=demo).first()
+    if theirs is not None:
+        with on(today, 9):
+            ps.invite_cosigners(proposal=theirs, deputies=[demo], by=theirs.lead_deputy.user)
+    mine = drafts.filter(lead_deputy=demo).first()
+    education = world.units.get("区教育局")
+    if mine is not None:
+        asked = next(u for u in world.units.values() if u != education and u.kind == "government")
+        with on(today - dt.timedelta(days=3), 10):
+            question = hs.ask_unit_before_submission(
+                proposal=mine,
+                unit=asked,
+                question="这件事贵单位目前是否已有安排？建议中提出的措施是否可行，需要补充哪些情况？",
+                by=demo.user,
+            )
+        with on(today - dt.timedelta(days=2), 16):
+            hs.answer_draft_question(
+                question=question,
+                answer="我们已将该事项列入明年工作计划调研范围。建议补充具体位置和涉及人数，便于测算投入。",
+                by=world.handlers[asked.pk],
+            )
+        if education is not None and education != asked:
+            with on(today, 8):
+                hs.ask_unit_before_submission(
+                    proposal=mine, unit=education, question="这项建议是否也涉及教育部门的职责？", by=demo.user
+                )
+    replied = Proposal.objects.filter(lead_deputy=demo, state="replied").first()
+    if replied is not None:
+        reply = replied.assignments.filter(replies__state="issued").first()
+        signature = replied.cosignatures.filter(status="confirmed").select_related("deputy__user").first()
+        if reply is not None and signature is not None:
+            with on(today, 12):
+                hs.comment_on_reply(
+                    reply=reply.replies.get(state="issued"),
+                    by=signature.deputy.user,
+                    body="答复中提到的措施请明确完成时间，我们会持续关注。",
+                )
 
 
 def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> bool:

@@ -80,6 +80,35 @@ def objects(people, deputy, cosigner, meeting, category, cast):
     )
     hs.submit_reply(reply=reply, by=cast.handler)
     made["reply"] = Reply.objects.get(pk=reply.pk)
+    # issue 4: a co-signing invitation, a question to a unit before submitting, a contact, and
+    # a paper rating.
+    made["signature"] = made["draft"].cosignatures.get()
+    made["question"] = hs.ask_unit_before_submission(
+        proposal=made["draft"], unit=cast.unit, question="是否已有规划？", by=deputy.user
+    )
+    import datetime as dt
+
+    made["contact"] = hs.record_contact(
+        assignment=assignment,
+        by=cast.handler,
+        kind="phone",
+        stage="before",
+        contact_date=dt.date.today(),
+        people="王建国",
+        summary="电话沟通",
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    made["rated"] = rated = advance(
+        ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.REPLIED, cast
+    )
+    made["paper_rating"] = hs.record_paper_rating(
+        reply=Reply.objects.get(assignment__proposal=rated),
+        by=people["staff"],
+        attitude="satisfied",
+        result="satisfied",
+        paper_form=SimpleUploadedFile("反馈表.pdf", b"%PDF-1.4 signed", content_type="application/pdf"),
+    )
     return made
 
 
@@ -109,6 +138,16 @@ TABLE = [
     ("record_paper_rating", "handling", {"staff", "admin"}),
     ("comment_on_reply", "handling", {"lead", "cosigner"}),
     ("urge", "handling", {"staff", "supervision", "admin"}),
+    # issue 4: deputies on their phones
+    ("draft_proposal", "draft", {"lead", "cosigner", "other_deputy"}),
+    ("answer_cosign_invitation", "signature", {"cosigner"}),
+    ("follow_proposal", "draft", {"lead", "cosigner"}),
+    ("follow_proposal", "handling", {"lead", "cosigner"}),
+    ("ask_unit_before_submission", "draft", {"lead"}),
+    ("view_draft_question", "question", {"lead", "cosigner", "handler", "head"}),
+    ("answer_draft_question", "question", {"handler", "head"}),
+    ("answer_contact", "contact", {"lead"}),
+    ("view_paper_form", "paper_rating", {"lead", "staff", "supervision", "leader", "committee", "admin"}),
 ]
 
 
@@ -125,7 +164,7 @@ def test_without_staff_review_the_unit_head_issues_the_reply(people, objects):
 
 
 def test_the_list_filter_agrees_with_the_view_rule_for_everyone(people, objects):
-    proposals = [objects["draft"], objects["submitted"], objects["handling"]]
+    proposals = [objects["draft"], objects["submitted"], objects["handling"], objects["rated"]]
     for name, user in people.items():
         listed = set(access.visible_proposals(user).values_list("pk", flat=True))
         by_rule = {p.pk for p in proposals if access.allowed(user, "view_proposal", p)}

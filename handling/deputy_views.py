@@ -1,0 +1,312 @@
+"""The deputy's handling pages: rating a reply, confirming or disputing a contact, commenting
+on a reply, asking a unit before submitting. And the two pages that complete them for other
+roles: the unit answering such questions, and congress staff recording a paper rating from a
+signed feedback form (a unit can never enter a rating)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from handling import services
+from handling.deputy_forms import (
+    AnswerForm,
+    CommentForm,
+    ContactAnswerForm,
+    PaperRatingForm,
+    QuestionForm,
+    RatingForm,
+)
+from handling.models import ContactRecord, PreSubmissionQuestion, Rating, Reply
+from proposals import rules as access
+from proposals.access import download, get_proposal_for_user, refuse
+from proposals.models import ProposalState
+from proposals.services import ProposalError
+
+S = ProposalState
+REPLY_PAGE = ("assignment__unit", "assignment__proposal__meeting", "result_category", "copied_from")
+
+
+def _reply_for(request: HttpRequest, pk: int, rule: str) -> Reply:
+    reply = get_object_or_404(Reply.objects.select_related(*REPLY_PAGE), pk=pk)
+    if not (access.allowed(request.user, "view_reply", reply) and access.allowed(request.user, rule, reply)):
+        raise refuse(request, f"reply {pk} ({rule})")
+    return reply
+
+
+def _rating_of(reply: Reply) -> Rating | None:
+    return Rating.objects.filter(reply=reply).select_related("rated_by").first()
+
+
+def _detail_url(proposal_id: int, anchor: str = "") -> str:
+    return reverse("proposals:mine_detail", args=[proposal_id]) + anchor
+
+
+# --- rating ------------------------------------------------------------------------------------------
+
+
+@login_required
+def rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead deputy rates an issued reply: attitude and result, a comment when not satisfied."""
+    reply = _reply_for(request, pk, "rate_reply")
+    proposal = reply.assignment.proposal
+    existing = _rating_of(reply)
+    if existing is not None:
+        messages.info(request, _("You have already rated this reply; a rating cannot be changed."))
+        return redirect(_detail_url(proposal.pk, f"#reply-{reply.pk}"))
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.rate_reply(
+                reply=reply, by=request.user, attitude=data["attitude"], result=data["result"], comment=data["comment"]
+            )
+        except ProposalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            proposal.refresh_from_db()
+            if proposal.state == S.REHANDLING:
+                messages.warning(
+                    request,
+                    _("Your rating is recorded. The unit must handle the suggestion again and reply by %(date)s.")
+                    % {"date": proposal.due_on.isoformat() if proposal.due_on else "—"},
+                )
+            elif proposal.state == S.CLOSED:
+                messages.success(request, _("Thank you for your rating. The suggestion is closed."))
+            else:
+                messages.success(request, _("Thank you for your rating."))
+            return redirect(_detail_url(proposal.pk, f"#reply-{reply.pk}"))
+    return render(
+        request,
+        "handling/deputy/rate.html",
+        {
+            "reply": reply,
+            "proposal": proposal,
+            "form": form,
+            "attachments": list(reply.source.attachments.all()),
+            "can_rate_now": proposal.state == S.REPLIED,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def unrated_replies(request: HttpRequest) -> HttpResponse:
+    """Congress staff: issued replies the deputies have not rated yet, oldest first; from here a
+    signed paper feedback form is recorded."""
+    if not access.allowed(request.user, "record_paper_rating", None):
+        raise Http404("staff only")
+    replies = services.unrated_replies()
+    query = request.GET.get("q", "").strip()
+    if query:
+        replies = replies.filter(
+            Q(assignment__proposal__title__icontains=query)
+            | Q(assignment__proposal__lead_deputy__name__icontains=query)
+            | Q(assignment__unit__name__icontains=query)
+        )
+    page = Paginator(replies, 30).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for reply in page:
+        reply.days_waiting = (today - timezone.localdate(reply.issued_at)).days if reply.issued_at else 0
+    return render(request, "handling/deputy/unrated.html", {"page": page, "query": query})
+
+
+@login_required
+def paper_rating(request: HttpRequest, pk: int) -> HttpResponse:
+    """Congress staff key in the rating of a deputy's signed paper feedback form, attached."""
+    reply = get_object_or_404(Reply.objects.select_related(*REPLY_PAGE, "assignment__proposal__lead_deputy"), pk=pk)
+    proposal = reply.assignment.proposal
+    if not (
+        access.allowed(request.user, "record_paper_rating", proposal)
+        and access.allowed(request.user, "view_reply", reply)
+    ):
+        raise refuse(request, f"reply {pk} (paper rating)")
+    if _rating_of(reply) is not None:
+        messages.info(request, _("This reply has already been rated."))
+        return redirect("handling:unrated_replies")
+    form = PaperRatingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_paper_rating(
+                reply=reply,
+                by=request.user,
+                attitude=data["attitude"],
+                result=data["result"],
+                comment=data["comment"],
+                paper_form=data["paper_form"],
+            )
+        except ProposalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("The paper rating of %(name)s is recorded, with the signed form.")
+                % {"name": proposal.lead_deputy.name},
+            )
+            return redirect("handling:unrated_replies")
+    return render(
+        request,
+        "handling/deputy/paper_rating.html",
+        {"reply": reply, "proposal": proposal, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def paper_form(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = get_object_or_404(Rating.objects.select_related("proposal"), pk=pk, is_paper=True)
+    if not access.allowed(request.user, "view_paper_form", rating):
+        raise refuse(request, f"rating {pk} (paper form)")
+    name = rating.paper_form.name.rsplit("/", 1)[-1]
+    return download(request, rating.paper_form, name)
+
+
+# --- contacts and comments -------------------------------------------------------------------------
+
+
+@login_required
+def contact_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead deputy says whether a recorded contact took place."""
+    contact = get_object_or_404(ContactRecord.objects.select_related("assignment__unit", "proposal"), pk=pk)
+    if not access.allowed(request.user, "answer_contact", contact):
+        raise refuse(request, f"contact {pk}")
+    form = ContactAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmed = form.cleaned_data["response"] == ContactRecord.DeputyResponse.CONFIRMED
+        try:
+            services.answer_contact(
+                contact=contact, by=request.user, confirmed=confirmed, comment=form.cleaned_data["comment"]
+            )
+        except ProposalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Thank you: you confirmed this contact.")
+                if confirmed
+                else _("Your dispute is recorded and sent to the unit and to congress staff."),
+            )
+            return redirect(_detail_url(contact.proposal_id, f"#contact-{contact.pk}"))
+    return render(
+        request,
+        "handling/deputy/contact_answer.html",
+        {"contact": contact, "proposal": contact.proposal, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def reply_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead deputy or a co-signer comments on an issued reply."""
+    reply = get_object_or_404(Reply.objects.select_related(*REPLY_PAGE), pk=pk)
+    proposal = reply.assignment.proposal
+    if not (
+        access.allowed(request.user, "view_reply", reply) and access.allowed(request.user, "comment_on_reply", proposal)
+    ):
+        raise refuse(request, f"reply {pk} (comment)")
+    form = CommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_on_reply(reply=reply, by=request.user, body=form.cleaned_data["body"])
+        except ProposalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Your comment is sent to the unit."))
+            return redirect(_detail_url(proposal.pk, f"#reply-{reply.pk}"))
+    return render(
+        request,
+        "handling/deputy/comment.html",
+        {"reply": reply, "proposal": proposal, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- asking a unit before submitting (提出前沟通) ----------------------------------------------------
+
+
+@login_required
+def ask_unit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_proposal_for_user(request, pk)
+    if not access.allowed(request.user, "ask_unit_before_submission", proposal):
+        raise refuse(request, f"proposal {pk} (ask a unit)")
+    if proposal.state not in (S.DRAFT, S.RETURNED):
+        messages.info(request, _("Questions to a unit are asked about a draft, before it is submitted."))
+        return redirect("proposals:mine_detail", pk=proposal.pk)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.ask_unit_before_submission(
+                proposal=proposal, unit=data["unit"], question=data["question"], by=request.user
+            )
+        except ProposalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Your question is sent to %(unit)s. Its answer will appear on the draft.")
+                % {"unit": data["unit"].name},
+            )
+            return redirect("proposals:edit", pk=proposal.pk)
+    return render(
+        request,
+        "handling/deputy/ask_unit.html",
+        {"proposal": proposal, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _unit_or_404(request: HttpRequest) -> int:
+    unit_id = access.unit_id_of(request.user)
+    if unit_id is None:
+        raise Http404("not a unit")
+    return unit_id
+
+
+@login_required
+def questions(request: HttpRequest) -> HttpResponse:
+    """A unit's questions from deputies before submitting: unanswered first."""
+    unit_id = _unit_or_404(request)
+    items = PreSubmissionQuestion.objects.filter(unit_id=unit_id).select_related("proposal__lead_deputy")
+    waiting = items.filter(answered_at__isnull=True).order_by("asked_at", "pk")
+    answered = items.filter(answered_at__isnull=False).order_by("-answered_at", "-pk")
+    page = Paginator(answered, 20).get_page(request.GET.get("page"))
+    return render(request, "handling/deputy/questions.html", {"waiting": waiting, "page": page})
+
+
+@login_required
+def question_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(
+        PreSubmissionQuestion.objects.select_related("unit", "proposal__lead_deputy__delegation", "answered_by"), pk=pk
+    )
+    if not access.allowed(request.user, "view_draft_question", question):
+        raise refuse(request, f"question {pk}")
+    can_answer = access.allowed(request.user, "answer_draft_question", question) and not question.is_answered
+    form: Any = AnswerForm(request.POST or None) if can_answer else None
+    if request.method == "POST":
+        if form is None:
+            raise refuse(request, f"question {pk} (answer)")
+        if form.is_valid():
+            try:
+                services.answer_draft_question(question=question, answer=form.cleaned_data["answer"], by=request.user)
+            except ProposalError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Your answer is sent to the deputy."))
+                return redirect("handling:questions")
+    return render(
+        request,
+        "handling/deputy/question_answer.html",
+        {"question": question, "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )

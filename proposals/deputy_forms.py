@@ -1,0 +1,120 @@
+"""Forms of the deputy's own pages. They only validate; the services save."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import Category, Proposal, Source
+from proposals.uploads import ACCEPT, validate_upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input multiple>, each checked by its content."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        errors: list[str] = []
+        for upload in files:
+            try:
+                validate_upload(upload)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+class Form(forms.Form):
+    """Labels without the English colon: the interface is Chinese."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DraftForm(Form):
+    """A suggestion being written. A draft is saved as typed, even half-written; submitting
+    asks for everything staff need to register it."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Usually “关于……的建议”."),
+        widget=forms.TextInput(attrs={"placeholder": "关于……的建议", "autocomplete": "off"}),
+    )
+    body = forms.CharField(
+        label=_("Body"),
+        required=False,
+        help_text=_("The situation, the problem and what you suggest be done."),
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+    category = forms.ModelChoiceField(
+        Category.objects.filter(is_active=True), label=_("Category"), required=False, empty_label="—"
+    )
+    source = forms.ModelChoiceField(
+        Source.objects.filter(is_active=True), label=_("Source of the idea"), required=False, empty_label="—"
+    )
+    channel = forms.ChoiceField(
+        label=_("Made"), choices=Proposal.Channel.choices, widget=forms.RadioSelect, initial=Proposal.Channel.MEETING
+    )
+    attachments = MultipleFileField(
+        label=_("Add files"),
+        required=False,
+        help_text=_("PDF, Word or images (JPG, PNG); you can choose several."),
+    )
+
+    def __init__(
+        self, *args: Any, for_submission: bool = False, proposal: Proposal | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.for_submission = for_submission
+        # A category or source taken out of use since the draft chose it stays choosable for it.
+        if proposal is not None:
+            for name, model in (("category", Category), ("source", Source)):
+                current = getattr(proposal, f"{name}_id")
+                if current:
+                    field = self.fields[name]
+                    field.queryset = model.objects.filter(Q(is_active=True) | Q(pk=current))  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.for_submission:
+            for name in ("title", "body", "category", "source"):
+                value = data.get(name)
+                if name in data and (value is None or (isinstance(value, str) and not value.strip())):
+                    self.add_error(name, _("Needed before submitting."))
+        return data
+
+    def draft_fields(self) -> dict[str, Any]:
+        """The typed values, as `proposals.services.update_draft` takes them."""
+        data = self.cleaned_data
+        return {name: data.get(name) for name in ("title", "body", "category", "source", "channel")}
+
+
+class DeputySearchForm(Form):
+    q = forms.CharField(
+        label=_("Name or delegation"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "placeholder": _("e.g. 李 or 城关")}),
+    )
+
+
+class WithdrawForm(Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )

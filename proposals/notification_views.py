@@ -1,0 +1,67 @@
+"""Everyone's in-app notifications: the list (unread first in the header's count), opening
+one (which marks it read and goes where it points), and marking all read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from proposals import rules as access
+from proposals.models import Notification
+
+PAGE_SIZE = 20
+
+
+def target_url(request: HttpRequest, notification: Notification) -> str:
+    """Where a notice leads. A deputy's notice about one of their suggestions opens their own
+    page of it (the core links every notice to the general detail page)."""
+    proposal_id = notification.proposal_id
+    url = notification.url
+    if proposal_id and (not url or url == reverse("proposals:detail", args=[proposal_id])):
+        if access.deputy_id_of(request.user) is not None:
+            return reverse("proposals:mine_detail", args=[proposal_id])
+        return reverse("proposals:detail", args=[proposal_id])
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return reverse("proposals:notifications")
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    mine = request.user.notifications.all()
+    unread_only = request.GET.get("unread") == "1"
+    shown = mine.filter(read_at__isnull=True) if unread_only else mine
+    page = Paginator(shown.select_related("proposal").order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "proposals/notifications.html",
+        {"page": page, "unread_only": unread_only, "unread": mine.filter(read_at__isnull=True).count()},
+    )
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect(target_url(request, notification))
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    if count:
+        messages.success(request, _("%(n)s notifications marked as read.") % {"n": count})
+    return redirect("proposals:notifications")
