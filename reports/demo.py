@@ -368,6 +368,22 @@ class Story:
             "C": f"经认真研究，现答复如下：{item['limit']}我们将持续关注，条件具备时推动解决。",
             "D": f"经认真研究，您的建议对我们改进工作具有参考价值。{item['limit']}",
         }[klass]
+        co = list(p.assignments.filter(is_active=True, role="co"))
+        if p.state != "rehandling":
+            for assignment in co:  # issue 3: co-handlers' opinions to the lead unit
+                if not assignment.co_opinions.exists():
+                    with on(day - dt.timedelta(days=10), 15):
+                        hs.submit_co_opinion(
+                            assignment=assignment,
+                            by=self.w.handlers[assignment.unit_id],
+                            body=f"{assignment.unit.name}协办意见：我单位将在职责范围内积极配合主办单位办理，"
+                            "提供相关数据和资料，共同推进建议所提问题的解决。",
+                        )
+
+        def countersign(reply: Any) -> None:  # issue 3: every co-handler countersigns (会签)
+            for assignment in co if reply.assignment.role == "lead" else []:
+                hs.countersign_reply(reply=reply, by=self.w.handlers[assignment.unit_id], agrees=True)
+
         for assignment in p.assignments.filter(is_active=True, role__in=["lead", "separate"]).order_by("pk"):
             handler, head = self.w.handlers[assignment.unit_id], self.w.heads[assignment.unit_id]
             round_ = 2 if p.state == "rehandling" else 1
@@ -391,12 +407,14 @@ class Story:
                     not_adopted_reason=item["limit"] if klass in "CD" else "",
                     is_public=self.w.rng.random() > 0.1,
                 )
+                countersign(reply)
                 hs.submit_reply(reply=reply, by=handler)
             if head_returns:
                 with on(day - dt.timedelta(days=2), 16):
                     hs.return_reply(reply=reply, by=head, note="答复内容过于笼统，请补充具体措施和完成时限。")
                 with on(day - dt.timedelta(days=2), 17):
                     hs.save_reply_draft(assignment=assignment, by=handler, body=reply.body + "具体措施和时限已补充。")
+                    countersign(reply)
                     hs.submit_reply(reply=reply, by=handler)
             with on(day - dt.timedelta(days=1), 11):
                 hs.approve_reply(reply=reply, by=head)
@@ -410,6 +428,7 @@ class Story:
                         by=handler,
                         body=reply.body + "关于第二条意见，我们已纳入下一步工作计划。",
                     )
+                    countersign(reply)
                     hs.submit_reply(reply=reply, by=handler)
                     hs.approve_reply(reply=reply, by=head)
             with on(day, 10):
