@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from handling import services
 from handling.models import (
     Assignment,
-    CoOpinion,
     ContactRecord,
+    CoOpinion,
     Countersignature,
     Rating,
     ReassignmentRequest,

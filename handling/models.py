@@ -494,7 +494,9 @@ class Countersignature(models.Model):
     silently). The draft goes to the lead's head only when every co-handler agrees to its
     current version."""
 
-    reply = models.ForeignKey(Reply, verbose_name=_("reply"), on_delete=models.PROTECT, related_name="countersignatures")
+    reply = models.ForeignKey(
+        Reply, verbose_name=_("reply"), on_delete=models.PROTECT, related_name="countersignatures"
+    )
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("co-handling assignment"), on_delete=models.PROTECT, related_name="countersignatures"
     )

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from deputies.models import Role, User
 from handling.models import (
     Assignment,
-    CoOpinion,
     ContactRecord,
+    CoOpinion,
     Countersignature,
     Rating,
     ReassignmentRequest,
@@ -39,7 +39,6 @@ from proposals import deadlines
 from proposals import rules as access
 from proposals.models import Notification, Proposal, ProposalState
 from proposals.notify import notify, users_with_roles
-from proposals.uploads import validate_upload
 from proposals.services import (
     ProposalError,
     apply_transition,
@@ -50,6 +49,7 @@ from proposals.services import (
     refuse_merged_member,
     run_fsm,
 )
+from proposals.uploads import validate_upload
 
 S = ProposalState
 A = Assignment.Role
@@ -455,7 +455,8 @@ def submit_co_opinion(*, assignment: Assignment, by: User, body: str) -> CoOpini
         notify(
             unit_people(list(leads)),
             Notification.Kind.OTHER,
-            _("%(unit)s sent its co-handling opinion on %(item)s.") % {"unit": assignment.unit.name, "item": str(proposal)},
+            _("%(unit)s sent its co-handling opinion on %(item)s.")
+            % {"unit": assignment.unit.name, "item": str(proposal)},
             proposal=proposal,
         )
     return opinion
@@ -638,15 +639,29 @@ def countersign_reply(*, reply: Reply, by: User, agrees: bool, comment: str = ""
                 else _("%(unit)s does not agree with the reply draft on %(item)s: %(comment)s")
                 % {"unit": mine.unit.name, "item": str(proposal), "comment": comment.strip()}
             )
-            notify(
-                unit_people([reply.assignment.unit_id]), Notification.Kind.REPLY_REVIEW, message, proposal=proposal
-            )
+            notify(unit_people([reply.assignment.unit_id]), Notification.Kind.REPLY_REVIEW, message, proposal=proposal)
     return signature
+
+
+def reply_gaps(reply: Reply) -> list[str]:
+    """What a letter of its result class still lacks before it goes to the unit head: a
+    class B letter says what is promised and by when (the follow-up list is built from it);
+    a class C or D letter says why the suggestion is not adopted."""
+    gaps = []
+    result_class = reply.result_category.result_class if reply.result_category_id else ""
+    if result_class == "B" and not (reply.promised_items.strip() and reply.promised_by):
+        gaps.append(_("A reply of class B says what is promised and by when."))
+    if result_class in ("C", "D") and not reply.not_adopted_reason.strip():
+        gaps.append(_("A reply of class C or D says why the suggestion is not adopted."))
+    return gaps
 
 
 def submit_reply(*, reply: Reply, by: User) -> Reply:
     with locked(reply.assignment.proposal_id) as proposal:
         reply = Reply.objects.select_for_update().get(pk=reply.pk)
+        gaps = reply_gaps(reply) if reply.state in (Reply.State.DRAFT, Reply.State.RETURNED) else []
+        if gaps and access.allowed(by, "draft_reply", reply):
+            raise ProposalError(" ".join(gaps))
         missing = units_yet_to_countersign(reply) if reply.state in (Reply.State.DRAFT, Reply.State.RETURNED) else []
         if missing and access.allowed(by, "draft_reply", reply) and reply_is_complete(reply):
             raise ProposalError(
