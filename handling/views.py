@@ -94,7 +94,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Only a registered suggestion that is not merged into another can be assigned."))
         return redirect("proposals:detail", pk=pk)
     form = hf.AssignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    going_back = "back" in request.POST
+    if request.method == "POST" and form.is_valid() and not going_back:
         plan = form.plan()
         if "confirm" in request.POST:
             done = run_step(
@@ -128,7 +129,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             "preview": _deadline_preview(),
             "members": proposal.merged_members.order_by("number"),
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" and not going_back else 200,
     )
 
 
@@ -163,7 +164,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         if not chosen:
             messages.error(request, _("Tick registered suggestions in the list first."))
             return redirect(reverse("proposals:list") + "?state=registered")
-    elif form.is_valid():
+    elif stage != "back" and form.is_valid():
         data = form.cleaned_data
         if stage == "confirm":
             done = run_step(
@@ -194,7 +195,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         request,
         "handling/bulk_assign.html",
         {"form": form, "rows": chosen, "preview": _deadline_preview()},
-        status=400 if stage != "choose" else 200,
+        status=200 if stage in ("choose", "back") else 400,
     )
 
 

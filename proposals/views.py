@@ -106,7 +106,6 @@ def _render_detail(request: HttpRequest, proposal: Proposal, status: int = 200, 
         "attachments": proposal.attachments.all(),
         "members": proposal.merged_members.select_related("lead_deputy").order_by("number", "pk"),
         "key_items": proposal.key_items.select_related("leader"),
-        "can_see_contacts": user.role != Role.DEPUTY or access.allowed(user, "view_handling_papers", proposal),
         "renumber_form": forms.get("renumber_form") or RenumberForm(initial={"number": proposal.number}),
     }
     return render(request, "proposals/detail.html", context, status=status)
@@ -161,6 +160,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     for row in registered_rows:
         if row.merged_into_id:
             members.setdefault(row.merged_into_id, []).append(row)
+    for row in registered_rows:
+        row.group_members = members.get(row.pk, [])
     ticked = {str(v) for v in request.POST.getlist("ids")}
     return render(
         request,
@@ -168,7 +169,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         {
             "submitted": submitted,
             "registered": registered_rows,
-            "members": members,
             "merge_form": merge_form,
             "ticked": ticked,
             "main_ticked": request.POST.get("main", ""),

@@ -372,7 +372,9 @@ class Story:
         if p.state != "rehandling":
             for assignment in co:  # issue 3: co-handlers' opinions to the lead unit
                 if not assignment.co_opinions.exists():
-                    with on(day - dt.timedelta(days=10), 15):
+                    # Within the co-handlers' month, after signing for it (a few days in).
+                    sent = assignment.assigned_on + dt.timedelta(days=self.w.rng.randint(8, 26))
+                    with on(min(sent, day - dt.timedelta(days=4)), 15):
                         hs.submit_co_opinion(
                             assignment=assignment,
                             by=self.w.handlers[assignment.unit_id],
