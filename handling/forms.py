@@ -14,6 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from handling.models import ContactRecord, ResultCategory, Unit
 from proposals.uploads import ACCEPT, validate_upload
 
+
+class Form(forms.Form):
+    """Labels without a trailing colon: the page lays them out above their field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHONE = re.compile(r"^[0-9+\-()（）\s转]{5,30}$")
 
@@ -27,7 +36,7 @@ def not_in_future(value: Any) -> None:
         raise ValidationError(_("The date cannot be in the future."))
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     """交办: one lead unit with any co-handlers, or two or more separate units."""
 
     MODE_CHOICES = [
@@ -36,7 +45,7 @@ class AssignForm(forms.Form):
     ]
 
     mode = forms.ChoiceField(label=_("How"), choices=MODE_CHOICES, initial="lead", widget=forms.RadioSelect)
-    lead_unit = forms.ModelChoiceField(active_units(), label=_("Lead unit"), required=False)
+    lead_unit = forms.ModelChoiceField(active_units(), label=_("Lead unit"), required=False, empty_label=_("Choose…"))
     co_units = forms.ModelMultipleChoiceField(
         active_units(), label=_("Co-handling units"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -87,11 +96,11 @@ class AssignForm(forms.Form):
         }
 
 
-class BulkAssignForm(forms.Form):
+class BulkAssignForm(Form):
     """批量交办: the ticked registered suggestions, each to the same lead unit."""
 
     ids = forms.ModelMultipleChoiceField(queryset=None, label=_("Suggestions"), widget=forms.MultipleHiddenInput)
-    lead_unit = forms.ModelChoiceField(active_units(), label=_("Lead unit"))
+    lead_unit = forms.ModelChoiceField(active_units(), label=_("Lead unit"), empty_label=_("Choose…"))
     is_complex = forms.BooleanField(
         label=_("Complex: wide-reaching or hard to handle (longer deadline)"), required=False
     )
@@ -110,7 +119,7 @@ class BulkAssignForm(forms.Form):
         )
 
 
-class ReassignmentRequestForm(forms.Form):
+class ReassignmentRequestForm(Form):
     reason = forms.CharField(
         label=_("Why your unit is not the right one"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -124,18 +133,18 @@ class ReassignmentRequestForm(forms.Form):
             self.fields["suggested_unit"].queryset = active_units().exclude(pk=own_unit.pk)
 
 
-class AcceptReassignmentForm(forms.Form):
-    new_unit = forms.ModelChoiceField(active_units(), label=_("Unit that takes it over"))
+class AcceptReassignmentForm(Form):
+    new_unit = forms.ModelChoiceField(active_units(), label=_("Unit that takes it over"), empty_label=_("Choose…"))
     note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RefuseReassignmentForm(forms.Form):
+class RefuseReassignmentForm(Form):
     note = forms.CharField(
         label=_("Why the request is refused"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class ContactForm(forms.Form):
+class ContactForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ContactRecord.Kind.choices, widget=forms.RadioSelect)
     stage = forms.ChoiceField(
         label=_("Stage"), choices=ContactRecord.Stage.choices, widget=forms.RadioSelect, initial="during"
@@ -151,13 +160,13 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class CoOpinionForm(forms.Form):
+class CoOpinionForm(Form):
     body = forms.CharField(
         label=_("Your unit's opinion to the lead unit"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8})
     )
 
 
-class CountersignForm(forms.Form):
+class CountersignForm(Form):
     decision = forms.ChoiceField(
         label=_("Your unit's decision"),
         choices=[("agree", _("We agree and countersign")), ("object", _("We do not agree"))],
@@ -202,7 +211,7 @@ class MultipleFileField(forms.FileField):
         return list(files)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(Form):
     """The reply letter (答复函). Nothing is required to save a draft: it is kept as typed.
     What a letter needs before it goes to the unit head is checked when it is sent."""
 
@@ -213,7 +222,10 @@ class ReplyForm(forms.Form):
     contact_person = forms.CharField(label=_("Contact person"), required=False, max_length=50)
     contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=30)
     result_category = forms.ModelChoiceField(
-        ResultCategory.objects.filter(is_active=True), label=_("Result category"), required=False
+        ResultCategory.objects.filter(is_active=True),
+        label=_("Result category"),
+        required=False,
+        empty_label=_("Choose…"),
     )
     body = forms.CharField(label=_("Reply text"), required=False, widget=forms.Textarea(attrs={"rows": 12}))
     done_items = forms.CharField(
@@ -262,11 +274,11 @@ class ReplyForm(forms.Form):
         return {name: values[name] for name in self.TEXT_FIELDS if name in values}
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     note = forms.CharField(label=_("Comments"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class CorrectResultForm(forms.Form):
+class CorrectResultForm(Form):
     result_category = forms.ModelChoiceField(
         ResultCategory.objects.filter(is_active=True), label=_("Correct result category")
     )

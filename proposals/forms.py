@@ -4,16 +4,18 @@ from typing import Any
 
 from django import forms
 from django.apps import apps
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from deputies.models import Deputy
 from proposals.models import Category, Meeting, Proposal, ProposalState
 
+# Suggestions without a number (not yet registered) or without a due date come last.
 SORTS = {
-    "number": ("meeting__year", "number"),
-    "-number": ("-meeting__year", "-number"),
-    "due": ("due_on", "number"),
-    "-due": ("-due_on", "number"),
+    "number": ("meeting__year", F("number").asc(nulls_last=True)),
+    "-number": ("-meeting__year", F("number").desc(nulls_last=True)),
+    "due": (F("due_on").asc(nulls_last=True), "number"),
+    "-due": (F("due_on").desc(nulls_last=True), "number"),
     "updated": ("updated_at",),
     "-updated": ("-updated_at",),
     "title": ("title",),
@@ -21,6 +23,16 @@ SORTS = {
     "state": ("state", "number"),
     "-state": ("-state", "number"),
 }
+
+
+class Form(forms.Form):
+    """Labels without a trailing colon: the page lays them out above their field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 SORT_LABELS = {
     "number": _("Number, ascending"),
     "-number": _("Number, descending"),
@@ -48,7 +60,7 @@ TODO_CHOICES = [
 ]
 
 
-class ProposalFilterForm(forms.Form):
+class ProposalFilterForm(Form):
     """The filters of every suggestion list (the list page, its Excel export, dashboard links).
     Read from the query string; an invalid value is reported and ignored, never fatal."""
 
@@ -86,7 +98,7 @@ class ProposalFilterForm(forms.Form):
         return sum(1 for name, value in values.items() if name != "sort" and value not in (None, "", [], False))
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(Form):
     """Register (立案) a submitted suggestion: the number is proposed, and may be changed."""
 
     number = forms.IntegerField(
@@ -98,11 +110,11 @@ class RegisterForm(forms.Form):
     category = forms.ModelChoiceField(Category.objects.filter(is_active=True), label=_("Category"))
 
 
-class RenumberForm(forms.Form):
+class RenumberForm(Form):
     number = forms.IntegerField(label=_("New number"), min_value=1)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: Any, help_text: Any = None, **kwargs: Any) -> None:
@@ -111,7 +123,7 @@ class ReasonForm(forms.Form):
             self.fields["reason"].help_text = help_text
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     """并案: the selected registered suggestions become one handled item under `main`."""
 
     ids = forms.ModelMultipleChoiceField(Proposal.objects.none(), label=_("Suggestions to merge"))

@@ -76,7 +76,8 @@ def filter_proposals(user: Any, data: Any) -> tuple[QuerySet[Proposal], Proposal
         queryset = queryset.filter(state__in=REPLY_DUE_STATES, due_on__gte=today, due_on__lte=horizon)
     if values.get("todo"):
         queryset = queryset.filter(todo_condition(user, values["todo"], today))
-    order = SORTS.get(values.get("sort") or "", ("-meeting__year", "number", "-created_at"))
+    default = ("-meeting__year", F("number").asc(nulls_last=True), "-created_at")
+    order = SORTS.get(values.get("sort") or "", default)
     return queryset.order_by(*order, "pk"), form
 
 
@@ -152,7 +153,8 @@ def list_rows(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     (one prefetch), whether it is a key suggestion (a subquery), the meeting, deputy, category."""
     Assignment = apps.get_model("handling", "Assignment")
     KeyItem = apps.get_model("supervision", "KeyItem")
-    active = Assignment.objects.filter(is_active=True).select_related("unit").order_by("role", "pk")
+    # Lead or separate units first ("separate" > "lead" > "co"), then co-handlers.
+    active = Assignment.objects.filter(is_active=True).select_related("unit").order_by("-role", "pk")
     return (
         queryset.select_related("meeting", "lead_deputy", "category", "merged_into")
         .annotate(is_key=Exists(KeyItem.proposals.through.objects.filter(proposal_id=OuterRef("pk"))))

@@ -333,6 +333,15 @@ class Story:
         for assignment in self._p().assignments.filter(is_active=True).order_by("role", "pk"):
             with on(day, 9):
                 hs.sign_assignment(assignment=assignment, by=self.w.handlers[assignment.unit_id])
+        # issue 3: each co-handler sends its opinion to the lead unit within its month.
+        for assignment in self._p().assignments.filter(is_active=True, role="co").order_by("pk"):
+            with on(min(day + dt.timedelta(days=self.w.rng.randint(5, 20)), self.w.today), 15):
+                hs.submit_co_opinion(
+                    assignment=assignment,
+                    by=self.w.handlers[assignment.unit_id],
+                    body=f"{assignment.unit.name}协办意见：我单位将在职责范围内积极配合主办单位办理，"
+                    "提供相关数据和资料，共同推进建议所提问题的解决。",
+                )
         return self
 
     def contact(self, day: dt.date, kind: str, stage: str) -> Story:
@@ -369,18 +378,6 @@ class Story:
             "D": f"经认真研究，您的建议对我们改进工作具有参考价值。{item['limit']}",
         }[klass]
         co = list(p.assignments.filter(is_active=True, role="co"))
-        if p.state != "rehandling":
-            for assignment in co:  # issue 3: co-handlers' opinions to the lead unit
-                if not assignment.co_opinions.exists():
-                    # Within the co-handlers' month, after signing for it (a few days in).
-                    sent = assignment.assigned_on + dt.timedelta(days=self.w.rng.randint(8, 26))
-                    with on(min(sent, day - dt.timedelta(days=4)), 15):
-                        hs.submit_co_opinion(
-                            assignment=assignment,
-                            by=self.w.handlers[assignment.unit_id],
-                            body=f"{assignment.unit.name}协办意见：我单位将在职责范围内积极配合主办单位办理，"
-                            "提供相关数据和资料，共同推进建议所提问题的解决。",
-                        )
 
         def countersign(reply: Any) -> None:  # issue 3: every co-handler countersigns (会签)
             for assignment in co if reply.assignment.role == "lead" else []:
