@@ -167,6 +167,7 @@ def list_rows(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
 
 @dataclass
 class Tile:
+    key: str
     label: Any
     count: int
     url: str
@@ -190,46 +191,56 @@ def workbench(user: Any) -> list[Tile]:
     list of exactly those suggestions (or to the page where that work is done)."""
     tiles: list[Tile] = []
 
-    def add(label: Any, query: str, *, page: str = "proposals:list", alert: bool = False, count: int | None = None):
+    def add(
+        key: str,
+        label: Any,
+        query: str,
+        *,
+        page: str = "proposals:list",
+        alert: bool = False,
+        count: int | None = None,
+    ) -> None:
         url = _url(page, query if page == "proposals:list" else "")
         if url is None:
             url = _url("proposals:list", query) or ""
-        tiles.append(Tile(label, _count(user, query) if count is None else count, url, alert))
+        tiles.append(Tile(key, label, _count(user, query) if count is None else count, url, alert))
 
     role = user.role
     if role in (Role.STAFF, Role.ADMIN):
-        add(_("To review"), "state=submitted", page="proposals:review_queue")
-        add(_("To assign"), "todo=to_assign")
+        add("review", _("To review"), "state=submitted", page="proposals:review_queue")
+        add("to_assign", _("To assign"), "todo=to_assign")
     if role == Role.SUPERVISION:
-        add(_("To assign"), "todo=to_assign")
+        add("to_assign", _("To assign"), "todo=to_assign")
     if role in (Role.STAFF, Role.ADMIN, Role.SUPERVISION):
         ReassignmentRequest = apps.get_model("handling", "ReassignmentRequest")
         pending = ReassignmentRequest.objects.filter(status="pending").count()
         add(
+            "reassignment",
             _("Re-assignment requests"),
             "state=reassign_requested",
             page="handling:reassignment_requests",
             count=pending,
         )
         if settings.STAFF_REVIEWS_REPLIES and role != Role.SUPERVISION:
-            add(_("Approved replies to review"), "todo=review_reply", page="handling:reply_reviews")
+            add("review_reply", _("Approved replies to review"), "todo=review_reply", page="handling:reply_reviews")
     if role in (Role.UNIT_HANDLER, Role.UNIT_HEAD):
         if role == Role.UNIT_HEAD:
-            add(_("Replies to approve"), "todo=approve")
-        add(_("To sign for"), "todo=sign")
-        add(_("Replies to write"), "todo=draft")
-        add(_("Reply drafts returned"), "todo=returned", alert=True)
-        add(_("Co-handling opinion to send"), "todo=co_opinion")
-        add(_("Reply drafts to countersign"), "todo=countersign")
+            add("approve", _("Replies to approve"), "todo=approve")
+        add("sign", _("To sign for"), "todo=sign")
+        add("draft", _("Replies to write"), "todo=draft")
+        add("returned", _("Reply drafts returned"), "todo=returned", alert=True)
+        add("co_opinion", _("Co-handling opinion to send"), "todo=co_opinion")
+        add("countersign", _("Reply drafts to countersign"), "todo=countersign")
     if role in (Role.LEADER, Role.COMMITTEE):
         add(
+            "key",
             _("Key suggestions in handling"),
             "key=1&state=assigned&state=reassign_requested&state=in_handling&state=rehandling",
         )
-    add(_("Due within 7 days"), "due_within=7&sort=due")
-    add(_("Overdue"), "overdue=on&sort=due", alert=True)
+    add("due_soon", _("Due within 7 days"), "due_within=7&sort=due")
+    add("overdue", _("Overdue"), "overdue=on&sort=due", alert=True)
     if role in (Role.STAFF, Role.ADMIN, Role.LEADER, Role.COMMITTEE, Role.SUPERVISION):
-        add(_("Replied, awaiting the deputy's rating"), "state=replied")
+        add("replied", _("Replied, awaiting the deputy's rating"), "state=replied")
     return tiles
 
 
