@@ -20,14 +20,21 @@ pytestmark = pytest.mark.django_db
 def two(deputy, meeting, category, cast):
     school = advance(
         ProposalFactory(
-            lead_deputy=deputy, meeting=meeting, category=category, title="关于增加学位供给的建议", body="实验小学学位紧张"
+            lead_deputy=deputy,
+            meeting=meeting,
+            category=category,
+            title="关于增加学位供给的建议",
+            body="实验小学学位紧张",
         ),
         S.IN_HANDLING,
         cast,
     )
     road = advance(
         ProposalFactory(
-            lead_deputy=deputy, meeting=meeting, category=CategoryFactory(name="交通邮电"), title="关于拓宽青龙大道的建议"
+            lead_deputy=deputy,
+            meeting=meeting,
+            category=CategoryFactory(name="交通邮电"),
+            title="关于拓宽青龙大道的建议",
         ),
         S.REGISTERED,
         cast,
