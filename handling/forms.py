@@ -153,7 +153,7 @@ class ContactForm(Form):
     people = forms.CharField(
         label=_("People"), max_length=300, help_text=_("The deputy and the unit's people who took part.")
     )
-    summary = forms.CharField(label=_("Summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    summary = forms.CharField(label=_("What was discussed"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("contact_date", timezone.localdate())

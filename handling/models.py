@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from proposals import deadlines
@@ -203,7 +204,8 @@ class ContactRecord(models.Model):
         PHONE = "phone", _("Phone")
         VISIT = "visit", _("Visit")
         FACE_TO_FACE = "face_to_face", _("Face-to-face consultation")
-        MEETING = "meeting", _("Meeting")
+        # Not the plenary meeting (会次): a meeting held with the deputy (座谈会).
+        MEETING = "meeting", pgettext_lazy("contact kind", "Meeting")
         OTHER = "other", _("Other")
 
     class Stage(models.TextChoices):
