@@ -12,6 +12,13 @@
     });
   });
 
+  // Filter panels open by themselves on a wide screen; on a phone they stay folded.
+  if (window.matchMedia("(min-width: 800px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (panel) {
+      panel.open = true;
+    });
+  }
+
   // The assignment form: show the units for the chosen way of assigning.
   document.querySelectorAll("[data-assign-form]").forEach(function (form) {
     function sync() {
