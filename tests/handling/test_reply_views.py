@@ -305,3 +305,32 @@ def test_the_review_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         page = client.get(reverse("handling:reply_reviews"))
     assert page.status_code == 200 and len(page.context["page"].object_list) == min(rows, 25)
+
+
+def test_after_an_unsatisfied_rating_the_unit_writes_a_second_reply(
+    client, draft, cast, deputy, co_unit, co_handler, result_a
+):
+    from handling import services as hs
+    from tests.workflow import countersign_all
+
+    cast.co_units = [co_unit]
+    proposal = advance(draft, S.REPLIED, cast)
+    first = Reply.objects.get(assignment__proposal=proposal, round=1)
+    hs.rate_reply(reply=first, by=deputy.user, attitude="basic", result="unsatisfied", comment="问题仍未解决")
+    proposal.refresh_from_db()
+    assert proposal.state == S.REHANDLING
+    lead = proposal.assignments.get(unit=cast.unit)
+    client.force_login(cast.handler)
+    detail = client.get(reverse("proposals:detail", args=[proposal.pk]))
+    assert "撰写答复" in text(detail)
+    edit = client.get(reverse("handling:reply_edit", args=[lead.pk]))
+    assert "重新办理后的答复" in text(edit) and "第一次答复" in text(edit)
+    client.post(
+        reverse("handling:reply_edit", args=[lead.pk]), {**letter(result_a, body="重新办理：已完成"), "action": "save"}
+    )
+    second = Reply.objects.get(assignment=lead, round=2)
+    assert second.body == "重新办理：已完成"
+    countersign_all(second)  # the co-handler countersigns the second reply too
+    client.post(reverse("handling:reply_step", args=[second.pk, "submit"]))
+    second.refresh_from_db()
+    assert second.state == "pending_approval"

@@ -103,3 +103,28 @@ def test_the_workbench_runs_a_fixed_number_of_queries(
         client.force_login(user)
         with django_assert_max_num_queries(30):
             assert client.get(reverse("home")).status_code == 200
+
+
+def test_staff_count_the_approved_replies_waiting_for_their_review(staff, draft, cast):
+    from handling import services as hs
+
+    proposal = advance(draft, S.IN_HANDLING, cast)
+    reply = hs.save_reply_draft(
+        assignment=proposal.assignments.get(), by=cast.handler, result_category=cast.result, body="答复", signer="局长"
+    )
+    hs.submit_reply(reply=reply, by=cast.handler)
+    assert tile(staff, "review_reply").count == 0
+    hs.approve_reply(reply=reply, by=cast.head)
+    assert tile(staff, "review_reply").count == 1
+    assert tile(staff, "review_reply").url == reverse("handling:reply_reviews")
+    hs.issue_reply(reply=reply, by=staff)
+    assert tile(staff, "review_reply").count == 0
+
+
+def test_leaders_see_overdue_and_key_suggestions(leader, staff, draft, cast):
+    from supervision.models import KeyItem
+
+    proposal = advance(draft, S.IN_HANDLING, cast)
+    KeyItem.objects.create(year=2026, title="教育", leader=leader, created_by=staff).proposals.add(proposal)
+    assert tile(leader, "key").count == 1
+    assert {"due_soon", "overdue", "replied"} <= {t.key for t in workbench(leader)}
