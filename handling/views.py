@@ -29,6 +29,7 @@ from handling.models import (
     ReassignmentRequest,
     Reply,
     ReplyAttachment,
+    reply_is_complete,
     units_yet_to_countersign,
 )
 from proposals import deadlines
@@ -546,6 +547,7 @@ def _reply_page(request: HttpRequest, reply: Reply, status: int = 200, **forms: 
         "is_mine": unit_id == reply.assignment.unit_id,
         "can_edit": editable and unit_id == reply.assignment.unit_id,
         "can_countersign": editable
+        and reply_is_complete(reply)
         and my_co is not None
         and bool(my_co.signed_at)
         and not (my_row and my_row["latest"] and my_row["latest"].agrees),

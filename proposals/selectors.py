@@ -456,7 +456,14 @@ def unit_panel(proposal: Proposal, user: Any) -> UnitPanel | None:
                 .order_by("-pk")
                 .first()
             )
-            panel.can_countersign = bool(mine.signed_at) and not (panel.my_countersign and panel.my_countersign.agrees)
+            complete = bool(
+                panel.lead_reply.result_category_id
+                and panel.lead_reply.body.strip()
+                and panel.lead_reply.signer.strip()
+            )
+            panel.can_countersign = (
+                complete and bool(mine.signed_at) and not (panel.my_countersign and panel.my_countersign.agrees)
+            )
     else:
         rehandling_owed = round_ == 2 and mine.rehandling_deadline is not None
         if round_ == 1 or rehandling_owed:

@@ -334,3 +334,19 @@ def test_after_an_unsatisfied_rating_the_unit_writes_a_second_reply(
     client.post(reverse("handling:reply_step", args=[second.pk, "submit"]))
     second.refresh_from_db()
     assert second.state == "pending_approval"
+
+
+def test_a_reply_with_the_head_cannot_be_issued_yet(client, staff, handling, cast, result_a):
+    from handling import services as hs
+
+    _proposal, assignment = handling
+    reply = hs.save_reply_draft(
+        assignment=assignment, by=cast.handler, result_category=result_a, body="答复", signer="局长"
+    )
+    hs.submit_reply(reply=reply, by=cast.handler)
+    client.force_login(staff)
+    # Staff do not see a reply before the head has approved it, and cannot issue it.
+    assert client.post(reverse("handling:reply_step", args=[reply.pk, "issue"])).status_code == 404
+    reply.refresh_from_db()
+    assert reply.state == "pending_approval"
+    assert not reply.assignment.proposal.events.filter(action="reply_issue").exists()

@@ -212,3 +212,30 @@ def test_a_contact_in_the_future_is_refused_and_the_text_stays(client, unit_hand
     assert page.status_code == 400
     assert "日期不能晚于今天" in text(page) and "电话沟通办理思路" in page.content.decode()
     assert not ContactRecord.objects.exists()
+
+
+@time_machine.travel(dt.datetime(2026, 3, 16, 2, tzinfo=dt.UTC), tick=False)
+def test_a_unit_cannot_decide_its_own_request(client, unit_handler, new_unit, assigned):
+    _proposal, assignment = assigned
+    client.force_login(unit_handler)
+    client.post(reverse("handling:request_reassignment", args=[assignment.pk]), {"reason": "不属于本单位职责"})
+    request = ReassignmentRequest.objects.get()
+    url = reverse("handling:decide_reassignment", args=[request.pk])
+    assert client.post(url, {"decision": "accept", "accept-new_unit": new_unit.pk}).status_code == 404
+    request.refresh_from_db()
+    assert request.status == "pending"
+
+
+@time_machine.travel(dt.datetime(2026, 3, 16, 2, tzinfo=dt.UTC), tick=False)
+def test_a_decided_request_cannot_be_decided_again(client, unit_handler, staff, new_unit, other_unit, assigned):
+    _proposal, assignment = assigned
+    client.force_login(unit_handler)
+    client.post(reverse("handling:request_reassignment", args=[assignment.pk]), {"reason": "不属于本单位职责"})
+    request = ReassignmentRequest.objects.get()
+    client.force_login(staff)
+    url = reverse("handling:decide_reassignment", args=[request.pk])
+    client.post(url, {"decision": "refuse", "refuse-note": "属于本单位职责"})
+    page = client.post(url, {"decision": "accept", "accept-new_unit": other_unit.pk})
+    assert "此申请已经处理" in text(page)
+    request.refresh_from_db()
+    assert request.status == "refused"

@@ -188,3 +188,23 @@ def test_the_review_queue_runs_a_fixed_number_of_queries(
     client.force_login(staff)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("proposals:review_queue")).status_code == 200
+
+
+@pytest.mark.parametrize(("step", "field"), [("return", "return-reason"), ("decline", "decline-reason")])
+def test_return_and_decline_only_while_submitted(client, staff, draft, cast, step, field):
+    registered = advance(draft, S.REGISTERED, cast)
+    client.force_login(staff)
+    page = client.post(reverse(f"proposals:{step}", args=[registered.pk]), {field: "理由"})
+    assert page.status_code == 400
+    registered.refresh_from_db()
+    assert registered.state == S.REGISTERED
+    assert not registered.events.filter(action__in=["return_for_revision", "decline"]).exists()
+
+
+def test_a_unit_cannot_merge(client, unit_handler, registered_three):
+    main, second, _third = registered_three
+    client.force_login(unit_handler)
+    response = client.post(reverse("proposals:review_queue"), {"ids": [main.pk, second.pk], "main": main.pk})
+    assert response.status_code == 404
+    second.refresh_from_db()
+    assert second.merged_into is None
