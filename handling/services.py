@@ -629,16 +629,20 @@ def countersign_reply(*, reply: Reply, by: User, agrees: bool, comment: str = ""
             note=comment,
             data={"reply": reply.pk, "version": reply.version, "unit": mine.unit.name},
         )
-        if agrees and units_yet_to_countersign(reply):
-            pass  # the lead unit hears when the last co-handler has agreed, or at any objection
+        # The lead unit hears of any objection, and when the last co-handler has agreed.
+        if not agrees:
+            message = _("%(unit)s does not agree with the reply draft on %(item)s: %(comment)s") % {
+                "unit": mine.unit.name,
+                "item": str(proposal),
+                "comment": comment.strip(),
+            }
+        elif not units_yet_to_countersign(reply):
+            message = _(
+                "Every co-handling unit has countersigned the reply draft on %(item)s: it can go to the unit head."
+            ) % {"item": str(proposal)}
         else:
-            message = (
-                _("Every co-handling unit has countersigned the reply draft on %(item)s: it can go to the unit head.")
-                % {"item": str(proposal)}
-                if agrees
-                else _("%(unit)s does not agree with the reply draft on %(item)s: %(comment)s")
-                % {"unit": mine.unit.name, "item": str(proposal), "comment": comment.strip()}
-            )
+            message = ""
+        if message:
             notify(unit_people([reply.assignment.unit_id]), Notification.Kind.REPLY_REVIEW, message, proposal=proposal)
     return signature
 
