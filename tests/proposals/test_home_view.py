@@ -79,6 +79,7 @@ def test_another_units_work_is_not_counted(other_unit_handler, deputy, meeting, 
     assert tile(other_unit_handler, "sign").count == 0
 
 
+@override_settings(ROOT_URLCONF="tests.urlconfs.without_later_pages")
 def test_a_deputy_without_their_own_page_gets_a_simple_list(client, deputy, draft):
     client.force_login(deputy.user)
     page = client.get(reverse("home"))

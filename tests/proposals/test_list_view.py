@@ -107,6 +107,7 @@ def test_only_those_who_assign_get_the_bulk_assignment_checkboxes(client, staff,
         assert (f'name="ids" value="{road.pk}"' in html) is shown, user.username
 
 
+@override_settings(ROOT_URLCONF="tests.urlconfs.without_later_pages")
 def test_no_export_link_until_the_export_exists(client, staff, two):
     client.force_login(staff)
     assert "导出Excel" not in text(client.get(reverse("proposals:list")))
