@@ -11,6 +11,8 @@ from handling import services
 from handling.models import (
     Assignment,
     ContactRecord,
+    CoOpinion,
+    Countersignature,
     Rating,
     ReassignmentRequest,
     Reply,
@@ -225,6 +227,32 @@ class ReplyAdmin(admin.ModelAdmin):
 @admin.register(ReplyAttachment)
 class ReplyAttachmentAdmin(admin.ModelAdmin):
     list_display = ("name", "reply", "size", "uploaded_by", "uploaded_at")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the workflow's services (issue 3): shown, never edited here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CoOpinion)
+class CoOpinionAdmin(ReadOnlyAdmin):
+    list_display = ("assignment", "round", "submitted_by", "submitted_at")
+    list_select_related = ("assignment__unit", "submitted_by")
+
+
+@admin.register(Countersignature)
+class CountersignatureAdmin(ReadOnlyAdmin):
+    list_display = ("reply", "assignment", "version", "agrees", "signed_by", "signed_at")
+    list_filter = ("agrees",)
+    list_select_related = ("reply__assignment__unit", "assignment__unit", "signed_by")
 
 
 @admin.register(Rating)

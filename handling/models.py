@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from proposals import deadlines
@@ -203,7 +204,8 @@ class ContactRecord(models.Model):
         PHONE = "phone", _("Phone")
         VISIT = "visit", _("Visit")
         FACE_TO_FACE = "face_to_face", _("Face-to-face consultation")
-        MEETING = "meeting", _("Meeting")
+        # Not the plenary meeting (会次): a meeting held with the deputy (座谈会).
+        MEETING = "meeting", pgettext_lazy("contact kind", "Meeting")
         OTHER = "other", _("Other")
 
     class Stage(models.TextChoices):
@@ -249,6 +251,27 @@ class ContactRecord(models.Model):
 @condition(_("Choose a result category and write the reply before sending it on."))
 def reply_is_complete(reply: Reply) -> bool:
     return bool(reply.result_category_id and reply.body.strip() and reply.signer.strip())
+
+
+@condition(_("Every co-handling unit must countersign the current draft before it goes to the unit head."))
+def countersigns_complete(reply: Reply) -> bool:
+    """会签: each active co-handling unit has agreed to this very version of the lead's draft."""
+    return not units_yet_to_countersign(reply)
+
+
+def units_yet_to_countersign(reply: Reply) -> list[Unit]:
+    """The co-handling units whose agreement to the reply's current version is missing."""
+    if reply.assignment.role != Assignment.Role.LEAD:
+        return []
+    co = Assignment.objects.filter(
+        proposal_id=reply.assignment.proposal_id, role=Assignment.Role.CO, is_active=True
+    ).select_related("unit")
+    agreed = set(
+        Countersignature.objects.filter(reply=reply, version=reply.version, agrees=True).values_list(
+            "assignment_id", flat=True
+        )
+    )
+    return [a.unit for a in co if a.pk not in agreed]
 
 
 def reply_perm(name: str) -> Any:
@@ -305,6 +328,13 @@ class Reply(ConcurrentTransitionMixin, models.Model):
     promised_by = models.DateField(_("promised by"), null=True, blank=True)
     not_adopted_reason = models.TextField(_("why not adopted"), blank=True)
     is_public = models.BooleanField(_("may be disclosed"), default=True)
+    # Raised on every change to the letter (text or attachments): a countersignature (会签)
+    # holds for the version it was given on, so a co-handler never vouches for text it did
+    # not see.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    countersign_requested_version = models.PositiveIntegerField(
+        _("countersigning asked for version"), null=True, blank=True
+    )
     copied_from = models.ForeignKey(
         "self", verbose_name=_("copy of"), on_delete=models.PROTECT, null=True, blank=True, related_name="copies"
     )
@@ -357,7 +387,7 @@ class Reply(ConcurrentTransitionMixin, models.Model):
         source=[R.DRAFT, R.RETURNED],
         target=R.PENDING_APPROVAL,
         permission=reply_perm("draft_reply"),
-        conditions=[reply_is_complete],
+        conditions=[reply_is_complete, countersigns_complete],
         custom={"label": _("Send to the unit head"), "fields": []},
     )
     def submit_for_approval(self) -> None:
@@ -428,6 +458,66 @@ class ReplyAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CoOpinion(models.Model):
+    """A co-handling unit's opinion (协办意见) to the lead unit, due `co_opinion_due` after the
+    assignment. One per assignment and round; a revision replaces the text, and the trail
+    (ProposalEvent "co_opinion") keeps every version sent."""
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="co_opinions"
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    body = models.TextField(_("opinion"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["assignment", "round", "id"]
+        verbose_name = _("co-handling opinion")
+        verbose_name_plural = _("co-handling opinions")
+        constraints = [models.UniqueConstraint(fields=["assignment", "round"], name="co_opinion_one_per_round")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment.unit} · {self.submitted_at:%Y-%m-%d}"
+
+    @property
+    def is_late(self) -> bool:
+        due = self.assignment.co_opinion_due
+        return bool(due and self.round == 1 and timezone.localtime(self.submitted_at).date() > due)
+
+
+class Countersignature(models.Model):
+    """A co-handling unit's countersignature (会签) on one version of the lead unit's reply
+    draft: it agrees, or objects with its reasons (on the record, so no unit passes the buck
+    silently). The draft goes to the lead's head only when every co-handler agrees to its
+    current version."""
+
+    reply = models.ForeignKey(
+        Reply, verbose_name=_("reply"), on_delete=models.PROTECT, related_name="countersignatures"
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("co-handling assignment"), on_delete=models.PROTECT, related_name="countersignatures"
+    )
+    version = models.PositiveIntegerField(_("draft version"))
+    agrees = models.BooleanField(_("agrees"))
+    comment = models.TextField(_("comment"), blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        verbose_name = _("countersignature")
+        verbose_name_plural = _("countersignatures")
+        indexes = [models.Index(fields=["reply", "version"])]
+
+    def __str__(self) -> str:
+        return f"{self.assignment.unit} · v{self.version} · {'+' if self.agrees else '-'}"
 
 
 class Satisfaction(models.TextChoices):

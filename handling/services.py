@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,14 +24,19 @@ from deputies.models import Role, User
 from handling.models import (
     Assignment,
     ContactRecord,
+    CoOpinion,
+    Countersignature,
     PreSubmissionQuestion,
     Rating,
     ReassignmentRequest,
     Reply,
+    ReplyAttachment,
     ReplyComment,
     ResultCategory,
     Satisfaction,
     Unit,
+    reply_is_complete,
+    units_yet_to_countersign,
 )
 from proposals import deadlines
 from proposals import rules as access
@@ -45,6 +52,7 @@ from proposals.services import (
     refuse_merged_member,
     run_fsm,
 )
+from proposals.uploads import validate_upload
 
 S = ProposalState
 A = Assignment.Role
@@ -182,6 +190,40 @@ def assign_proposal(
                 % {"title": item.title, "units": "、".join(u.name for u in units), "deadline": deadline.isoformat()},
                 proposal=item,
             )
+    return created
+
+
+def assign_many(
+    *,
+    proposals: Sequence[Proposal],
+    by: User,
+    lead_unit: Unit,
+    is_complex: bool = False,
+    assigned_on: dt.date | None = None,
+    note: str = "",
+) -> list[Assignment]:
+    """Bulk assignment (批量交办): many registered suggestions to one lead unit at once. All or
+    none: if one cannot be assigned, nothing is, and the message names it."""
+    if not proposals:
+        raise ProposalError(_("Choose at least one suggestion to assign."))
+    created: list[Assignment] = []
+    with transaction.atomic():
+        for proposal in sorted(proposals, key=lambda p: p.pk):
+            try:
+                created += assign_proposal(
+                    proposal=proposal,
+                    by=by,
+                    lead_unit=lead_unit,
+                    is_complex=is_complex,
+                    assigned_on=assigned_on,
+                    note=note,
+                    expected_state=S.REGISTERED,
+                )
+            except ProposalError as exc:
+                raise ProposalError(
+                    _("%(item)s: %(reason)s Nothing was assigned.")
+                    % {"item": proposal.number_label or proposal.title, "reason": exc}
+                ) from exc
     return created
 
 
@@ -379,6 +421,50 @@ def record_contact(
     return contact
 
 
+# --- co-handling units: opinions to the lead unit ------------------------------------------------------
+
+CO_OPINION_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLING)
+
+
+def submit_co_opinion(*, assignment: Assignment, by: User, body: str) -> CoOpinion:
+    """A co-handling unit sends (or revises) its opinion to the lead unit (协办意见)."""
+    with locked(assignment.proposal_id) as proposal:
+        refuse_merged_member(proposal)
+        assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+        _require_unit(by, assignment)
+        if assignment.role != A.CO:
+            raise ProposalError(_("Only a co-handling unit sends an opinion to the lead unit."))
+        if not assignment.signed_at:
+            raise ProposalError(_("Sign for the suggestion first."))
+        if proposal.state not in CO_OPINION_STATES:
+            raise ProposalError(_("Opinions are sent while the suggestion is being handled."))
+        if not body.strip():
+            raise ProposalError(_("Write the opinion before sending it."))
+        round_ = 2 if proposal.state == S.REHANDLING else 1
+        opinion = CoOpinion.objects.filter(assignment=assignment, round=round_).first()
+        revised = opinion is not None
+        if opinion is None:
+            opinion = CoOpinion(assignment=assignment, round=round_)
+        opinion.body, opinion.submitted_by, opinion.submitted_at = body.strip(), by, timezone.now()
+        opinion.save()
+        record_event(
+            proposal,
+            "co_opinion",
+            by=by,
+            note=body,
+            data={"unit": assignment.unit.name, "round": round_, "revised": revised, "opinion": opinion.pk},
+        )
+        leads = proposal.assignments.filter(role=A.LEAD, is_active=True).values_list("unit_id", flat=True)
+        notify(
+            unit_people(list(leads)),
+            Notification.Kind.OTHER,
+            _("%(unit)s sent its co-handling opinion on %(item)s.")
+            % {"unit": assignment.unit.name, "item": str(proposal)},
+            proposal=proposal,
+        )
+    return opinion
+
+
 # --- replies ---------------------------------------------------------------------------------------
 
 REPLY_FIELDS = (
@@ -434,21 +520,161 @@ def save_reply_draft(*, assignment: Assignment, by: User, **fields: Any) -> Repl
         round_ = current_round(assignment, proposal)
         if round_ == 1 and 1 in _issued_rounds(assignment):
             raise ProposalError(_("Your unit's reply has already been issued."))
-        reply, _created = Reply.objects.select_for_update().get_or_create(
+        reply, created = Reply.objects.select_for_update().get_or_create(
             assignment=assignment, round=round_, defaults={"created_by": by}
         )
         if reply.state not in (Reply.State.DRAFT, Reply.State.RETURNED):
             raise ProposalError(_("This reply has been sent on and can no longer be edited."))
+        changed = [name for name, value in fields.items() if getattr(reply, name) != value]
         for name, value in fields.items():
             setattr(reply, name, value)
+        if changed and not created:
+            reply.version += 1  # earlier countersignatures no longer cover this text
         if fields:
-            reply.save(update_fields=[*fields, "updated_at"])
+            reply.save(update_fields=[*fields, "version", "updated_at"])
     return reply
+
+
+def _editable_reply(reply_pk: int, by: User) -> Reply:
+    reply = Reply.objects.select_for_update().select_related("assignment__unit").get(pk=reply_pk)
+    _require_unit(by, reply.assignment)
+    if reply.state not in (Reply.State.DRAFT, Reply.State.RETURNED):
+        raise ProposalError(_("This reply has been sent on and can no longer be edited."))
+    return reply
+
+
+def add_reply_attachment(*, reply: Reply, by: User, upload: Any) -> ReplyAttachment:
+    """Attach a file to a reply draft: PDF, Word or an image, judged by its content, within
+    the size limit (UPLOAD_MAX_MB)."""
+    try:
+        validate_upload(upload)
+    except ValidationError as exc:
+        raise ProposalError(" ".join(exc.messages)) from exc
+    with locked(reply.assignment.proposal_id):
+        reply = _editable_reply(reply.pk, by)
+        item = ReplyAttachment.objects.create(
+            reply=reply, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=by
+        )
+        reply.version += 1
+        reply.save(update_fields=["version", "updated_at"])
+    return item
+
+
+def remove_reply_attachment(*, attachment: ReplyAttachment, by: User) -> None:
+    with locked(attachment.reply.assignment.proposal_id):
+        reply = _editable_reply(attachment.reply_id, by)
+        ReplyAttachment.objects.filter(pk=attachment.pk, reply=reply).delete()
+        reply.version += 1
+        reply.save(update_fields=["version", "updated_at"])
+
+
+def co_assignments(proposal: Proposal) -> list[Assignment]:
+    return list(proposal.assignments.filter(role=A.CO, is_active=True).select_related("unit").order_by("pk"))
+
+
+def request_countersign(*, reply: Reply, by: User) -> Reply:
+    """The lead unit sends its finished draft to the co-handling units for countersigning."""
+    with locked(reply.assignment.proposal_id) as proposal:
+        reply = _editable_reply(reply.pk, by)
+        if reply.assignment.role != A.LEAD:
+            raise ProposalError(_("Only a lead unit's reply is countersigned."))
+        co = co_assignments(proposal)
+        if not co:
+            raise ProposalError(_("This suggestion has no co-handling units, so no countersigning is needed."))
+        if not reply_is_complete(reply):
+            raise ProposalError(str(reply_is_complete.message))
+        reply.countersign_requested_version = reply.version
+        reply.save(update_fields=["countersign_requested_version", "updated_at"])
+        record_event(
+            proposal,
+            "countersign_request",
+            by=by,
+            data={"reply": reply.pk, "version": reply.version, "units": [a.unit.name for a in co]},
+        )
+        notify(
+            unit_people([a.unit_id for a in co]),
+            Notification.Kind.REPLY_REVIEW,
+            _("%(unit)s asks your unit to countersign its reply draft on %(item)s.")
+            % {"unit": reply.assignment.unit.name, "item": str(proposal)},
+            proposal=proposal,
+        )
+    return reply
+
+
+def countersign_reply(*, reply: Reply, by: User, agrees: bool, comment: str = "") -> Countersignature:
+    """A co-handling unit countersigns (会签) the lead's current draft, or objects with reasons."""
+    with locked(reply.assignment.proposal_id) as proposal:
+        reply = Reply.objects.select_for_update().select_related("assignment__unit").get(pk=reply.pk)
+        unit_id = access.unit_id_of(by)
+        mine = proposal.assignments.filter(unit_id=unit_id, role=A.CO, is_active=True).select_related("unit").first()
+        if unit_id is None or mine is None or reply.assignment.proposal_id != proposal.pk:
+            raise ProposalError(_("Only the co-handling units of this suggestion countersign its reply."))
+        if reply.assignment.role != A.LEAD or not reply.assignment.is_active:
+            raise ProposalError(_("Only a lead unit's reply is countersigned."))
+        if not mine.signed_at:
+            raise ProposalError(_("Sign for the suggestion first."))
+        if reply.state not in (Reply.State.DRAFT, Reply.State.RETURNED):
+            raise ProposalError(_("The draft has already gone to the unit head; it can no longer be countersigned."))
+        if not reply_is_complete(reply):
+            raise ProposalError(_("The lead unit has not finished the draft yet."))
+        if not agrees and not comment.strip():
+            raise ProposalError(_("Say what your unit does not agree with."))
+        earlier = Countersignature.objects.filter(reply=reply, assignment=mine, version=reply.version).last()
+        if earlier is not None and earlier.agrees:
+            raise ProposalError(_("Your unit has already countersigned this version of the draft."))
+        signature = Countersignature.objects.create(
+            reply=reply, assignment=mine, version=reply.version, agrees=agrees, comment=comment.strip(), signed_by=by
+        )
+        record_event(
+            proposal,
+            "countersign" if agrees else "countersign_objection",
+            by=by,
+            note=comment,
+            data={"reply": reply.pk, "version": reply.version, "unit": mine.unit.name},
+        )
+        # The lead unit hears of any objection, and when the last co-handler has agreed.
+        if not agrees:
+            message = _("%(unit)s does not agree with the reply draft on %(item)s: %(comment)s") % {
+                "unit": mine.unit.name,
+                "item": str(proposal),
+                "comment": comment.strip(),
+            }
+        elif not units_yet_to_countersign(reply):
+            message = _(
+                "Every co-handling unit has countersigned the reply draft on %(item)s: it can go to the unit head."
+            ) % {"item": str(proposal)}
+        else:
+            message = ""
+        if message:
+            notify(unit_people([reply.assignment.unit_id]), Notification.Kind.REPLY_REVIEW, message, proposal=proposal)
+    return signature
+
+
+def reply_gaps(reply: Reply) -> list[str]:
+    """What a letter of its result class still lacks before it goes to the unit head: a
+    class B letter says what is promised and by when (the follow-up list is built from it);
+    a class C or D letter says why the suggestion is not adopted."""
+    gaps = []
+    result_class = reply.result_category.result_class if reply.result_category_id else ""
+    if result_class == "B" and not (reply.promised_items.strip() and reply.promised_by):
+        gaps.append(_("A reply of class B says what is promised and by when."))
+    if result_class in ("C", "D") and not reply.not_adopted_reason.strip():
+        gaps.append(_("A reply of class C or D says why the suggestion is not adopted."))
+    return gaps
 
 
 def submit_reply(*, reply: Reply, by: User) -> Reply:
     with locked(reply.assignment.proposal_id) as proposal:
         reply = Reply.objects.select_for_update().get(pk=reply.pk)
+        gaps = reply_gaps(reply) if reply.state in (Reply.State.DRAFT, Reply.State.RETURNED) else []
+        if gaps and access.allowed(by, "draft_reply", reply):
+            raise ProposalError(" ".join(gaps))
+        missing = units_yet_to_countersign(reply) if reply.state in (Reply.State.DRAFT, Reply.State.RETURNED) else []
+        if missing and access.allowed(by, "draft_reply", reply) and reply_is_complete(reply):
+            raise ProposalError(
+                _("These co-handling units have not countersigned the current draft yet: %(units)s")
+                % {"units": "、".join(u.name for u in missing)}
+            )
         _reply_step(reply, "submit_for_approval", by=by, proposal=proposal)
         notify(
             unit_people([reply.assignment.unit_id], roles=(Role.UNIT_HEAD,)),

@@ -53,9 +53,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append(
-            {"url": url, "label": label, "active": request.path == url or (url != "/" and request.path.startswith(url))}
-        )
+        items.append({"url": url, "label": label, "active": False})
+    # Highlight the one entry whose address is the longest prefix of this page's
+    # (/proposals/review/ is 审查, not 建议 whose address /proposals/ it also starts with).
+    matches = [
+        item
+        for item in items
+        if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {
         "CONGRESS_NAME": settings.CONGRESS_NAME,
         "nav_items": items,

@@ -1,22 +1,66 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.apps import apps
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Category, Meeting, ProposalState
+from deputies.models import Deputy
+from proposals.models import Category, Meeting, Proposal, ProposalState
 
+# Suggestions without a number (not yet registered) or without a due date come last.
 SORTS = {
-    "number": ("meeting__year", "number"),
-    "-number": ("-meeting__year", "-number"),
-    "due": ("due_on", "number"),
-    "-due": ("-due_on", "number"),
+    "number": ("meeting__year", F("number").asc(nulls_last=True)),
+    "-number": ("-meeting__year", F("number").desc(nulls_last=True)),
+    "due": (F("due_on").asc(nulls_last=True), "number"),
+    "-due": (F("due_on").desc(nulls_last=True), "number"),
     "updated": ("updated_at",),
     "-updated": ("-updated_at",),
     "title": ("title",),
+    "-title": ("-title",),
+    "state": ("state", "number"),
+    "-state": ("-state", "number"),
 }
 
 
-class ProposalFilterForm(forms.Form):
+class Form(forms.Form):
+    """Labels without a trailing colon: the page lays them out above their field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+SORT_LABELS = {
+    "number": _("Number, ascending"),
+    "-number": _("Number, descending"),
+    "due": _("Reply due, soonest first"),
+    "-due": _("Reply due, latest first"),
+    "updated": _("Least recently changed"),
+    "-updated": _("Recently changed"),
+    "title": _("Title, A–Z"),
+    "-title": _("Title, Z–A"),
+    "state": _("State"),
+    "-state": _("State, reversed"),
+}
+
+# What waits for someone: the workbench's counts link to the list filtered by one of these,
+# read against the user's own unit (see selectors.filter_proposals).
+TODO_CHOICES = [
+    ("sign", _("To sign for")),
+    ("co_opinion", _("Co-handling opinion to send")),
+    ("countersign", _("Reply drafts to countersign")),
+    ("draft", _("Replies to write")),
+    ("returned", _("Reply drafts returned")),
+    ("approve", _("Replies to approve")),
+    ("review_reply", _("Approved replies to review")),
+    ("to_assign", _("To assign")),
+]
+
+
+class ProposalFilterForm(Form):
     """The filters of every suggestion list (the list page, its Excel export, dashboard links).
     Read from the query string; an invalid value is reported and ignored, never fatal."""
 
@@ -24,7 +68,9 @@ class ProposalFilterForm(forms.Form):
     meeting = forms.ModelChoiceField(Meeting.objects.all(), label=_("Meeting"), required=False)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1949, max_value=2100)
     category = forms.ModelChoiceField(Category.objects.all(), label=_("Category"), required=False)
-    state = forms.MultipleChoiceField(label=_("State"), choices=ProposalState.choices, required=False)
+    state = forms.MultipleChoiceField(
+        label=_("State"), choices=ProposalState.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     unit = forms.IntegerField(label=_("Unit"), required=False, min_value=1)
     deputy = forms.IntegerField(label=_("Deputy"), required=False, min_value=1)
     key = forms.ChoiceField(
@@ -32,4 +78,70 @@ class ProposalFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     due_within = forms.IntegerField(label=_("Due within (days)"), required=False, min_value=0, max_value=3650)
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[(k, k) for k in SORTS])
+    todo = forms.ChoiceField(label=_("Waiting for me"), required=False, choices=[("", "—"), *TODO_CHOICES])
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[("", "—"), *SORT_LABELS.items()])
+
+    def unit_choices(self) -> list[tuple[int, str]]:
+        """The units for the filter's drop-down (read lazily: only the list page shows it)."""
+        Unit = apps.get_model("handling", "Unit")
+        return list(Unit.objects.order_by("order", "name").values_list("pk", "name"))
+
+    def deputy_choices(self) -> list[tuple[int, str]]:
+        return [
+            (pk, f"{name}（{delegation}）" if delegation else name)
+            for pk, name, delegation in Deputy.objects.order_by("name").values_list("pk", "name", "delegation__name")
+        ]
+
+    def active_count(self) -> int:
+        """How many filters are set (sorting aside), for the "filters (3)" summary."""
+        values = getattr(self, "cleaned_data", {})
+        return sum(1 for name, value in values.items() if name != "sort" and value not in (None, "", [], False))
+
+
+class RegisterForm(Form):
+    """Register (立案) a submitted suggestion: the number is proposed, and may be changed."""
+
+    number = forms.IntegerField(
+        label=_("Number"),
+        required=False,
+        min_value=1,
+        help_text=_("Numbers run per meeting. Leave it empty to take the next free number."),
+    )
+    category = forms.ModelChoiceField(Category.objects.filter(is_active=True), label=_("Category"))
+
+
+class RenumberForm(Form):
+    number = forms.IntegerField(label=_("New number"), min_value=1)
+
+
+class ReasonForm(Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, help_text: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if help_text:
+            self.fields["reason"].help_text = help_text
+
+
+class MergeForm(Form):
+    """并案: the selected registered suggestions become one handled item under `main`."""
+
+    ids = forms.ModelMultipleChoiceField(Proposal.objects.none(), label=_("Suggestions to merge"))
+    main = forms.ModelChoiceField(Proposal.objects.none(), label=_("Main suggestion"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].queryset = queryset
+        self.fields["main"].queryset = queryset
+        self.fields["ids"].error_messages["required"] = _("Tick at least two suggestions to merge.")
+        self.fields["main"].error_messages["required"] = _("Choose which one is the main suggestion.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        ids, main = data.get("ids"), data.get("main")
+        if ids is not None and len(ids) < 2:
+            self.add_error("ids", _("Tick at least two suggestions to merge."))
+        elif ids is not None and main is not None and main not in ids:
+            self.add_error("main", _("The main suggestion must be one of those ticked."))
+        return data

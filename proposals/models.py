@@ -463,6 +463,11 @@ ACTION_LABELS = {
     "reply_issue": _("Reply issued"),
     "reply_copy": _("Reply received as part of a merged group"),
     "reply_result_corrected": _("Result category corrected by congress staff"),
+    # issue 3: co-handling units' opinions and countersigning (会签)
+    "co_opinion": _("Co-handling opinion sent to the lead unit"),
+    "countersign_request": _("Reply draft sent to the co-handling units to countersign"),
+    "countersign": _("Reply draft countersigned by a co-handling unit"),
+    "countersign_objection": _("A co-handling unit objected to the reply draft"),
 }
 
 

@@ -9,12 +9,21 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 
-from deputies.models import User
+from deputies.models import Role, User
 from proposals.models import Notification
 
 
 def users_with_roles(*roles: str) -> list[User]:
     return list(User.objects.filter(role__in=roles, is_active=True))
+
+
+def link(user: User, proposal: Any) -> str:
+    """Where a notice about `proposal` takes `user` (in the app and in the e-mail): a deputy to
+    their own phone page of it, everyone else to the suggestion's page."""
+    if proposal is None:
+        return ""
+    name = "proposals:mine_detail" if user.role == Role.DEPUTY else "proposals:detail"
+    return reverse(name, args=[proposal.pk])
 
 
 def notify(
@@ -32,11 +41,15 @@ def notify(
             unique.setdefault(user.pk, user)
     if not unique:
         return []
-    if not url and proposal is not None:
-        url = reverse("proposals:detail", args=[proposal.pk])
     rows = Notification.objects.bulk_create(
         [
-            Notification(recipient=user, kind=kind, proposal=proposal, message=str(message)[:500], url=url)
+            Notification(
+                recipient=user,
+                kind=kind,
+                proposal=proposal,
+                message=str(message)[:500],
+                url=url or link(user, proposal),
+            )
             for user in unique.values()
         ]
     )

@@ -180,6 +180,28 @@ RULES.add_rule("review_reply", is_congress_staff)
 RULES.add_rule("rate_reply", is_lead_deputy_of_reply)
 
 
+# --- issue 3: co-handling units (opinions, countersigning) and what stays among the handlers ---
+
+
+@rules.predicate
+def is_co_unit(user: Any, proposal: Any) -> bool:
+    unit_id = unit_id_of(user)
+    return unit_id is not None and proposal.assignments.filter(unit_id=unit_id, role="co", is_active=True).exists()
+
+
+@rules.predicate
+def is_co_unit_on_reply(user: Any, reply: Any) -> bool:
+    return reply.assignment.role == "lead" and is_co_unit(user, reply.assignment.proposal)
+
+
+# A co-handling unit sends its opinion to the lead unit and countersigns the lead's draft.
+RULES.add_rule("give_co_opinion", is_co_unit)
+RULES.add_rule("countersign_reply", is_co_unit_on_reply)
+# Co-handlers' opinions, countersignatures and drafts are the handlers' working papers: the
+# units on the suggestion and the overseers see them, the deputies see the issued reply.
+RULES.add_rule("view_handling_papers", is_assigned_unit | (~is_draft & is_overseer))
+
+
 def allowed(user: Any, name: str, obj: Any = None) -> bool:
     return RULES.test_rule(name, user, obj)
 

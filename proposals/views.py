@@ -1,37 +1,114 @@
+"""The pages everyone starts from (the workbench, the suggestion list, one suggestion's page)
+and congress staff's review: register, return, not accepted, renumber, merge."""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from typing import Any
 
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deputies.models import Role
 from proposals import rules as access
-from proposals import selectors
+from proposals import selectors, services
 from proposals.access import download, get_proposal_for_user, refuse
+from proposals.forms import SORT_LABELS, MergeForm, ReasonForm, RegisterForm, RenumberForm
 from proposals.models import Proposal, ProposalAttachment, ProposalState
+from proposals.steps import run_step
+
+S = ProposalState
+PAGE_SIZE = 25
+
+
+def _optional_url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    counts = selectors.state_counts(request.user)
-    states = [(value, label, counts.get(value, 0)) for value, label in ProposalState.choices]
-    recent = selectors.proposals_for(request.user).order_by("-updated_at")[:20]
-    return render(request, "proposals/home.html", {"states": states, "recent": recent, "total": sum(counts.values())})
+    """The workbench (工作台): what waits for this person now, with counts that link to the
+    suggestions behind them. Deputies have their own page (issue 4) when it exists."""
+    user = request.user
+    if user.role == Role.DEPUTY:
+        mine = _optional_url("proposals:mine")
+        if mine:
+            return redirect(mine)
+        rows = selectors.list_rows(selectors.proposals_for(user)).order_by("-updated_at", "-pk")[:50]
+        return render(request, "proposals/home_deputy.html", {"rows": rows})
+    return render(
+        request,
+        "proposals/home.html",
+        {
+            "tiles": selectors.workbench(user),
+            "due_rows": selectors.due_soon(user),
+            "recent_rows": selectors.recently_changed(user),
+        },
+    )
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    """Every suggestion the user may see, filtered, sorted and paginated; staff tick
+    registered ones to assign them to one unit at once."""
+    queryset, form = selectors.filter_proposals(request.user, request.GET)
+    page = Paginator(selectors.list_rows(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    export_url = _optional_url("reports:export_proposals")
+    query = request.GET.copy()
+    query.pop("page", None)
+    if export_url and query:
+        export_url = f"{export_url}?{query.urlencode()}"
+    can_assign = access.allowed(request.user, "assign_proposal")
+    return render(
+        request,
+        "proposals/list.html",
+        {
+            "form": form,
+            "page": page,
+            "export_url": export_url,
+            "can_bulk_assign": can_assign and _optional_url("handling:bulk_assign") is not None,
+            "current_sort": form.cleaned_data.get("sort", "") if hasattr(form, "cleaned_data") else "",
+            "sort_labels": SORT_LABELS,
+            "unit_choices": form.unit_choices(),
+            "deputy_choices": form.deputy_choices(),
+            "selected_states": set(request.GET.getlist("state")),
+        },
+    )
 
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = get_proposal_for_user(
-        request,
-        pk,
-        queryset=Proposal.objects.select_related(
-            "meeting", "lead_deputy__delegation", "category", "source", "merged_into"
-        ),
+    proposal = get_proposal_for_user(request, pk, queryset=_detail_queryset())
+    return _render_detail(request, proposal)
+
+
+def _detail_queryset() -> Any:
+    return Proposal.objects.select_related(
+        "meeting", "lead_deputy__delegation", "lead_deputy__user", "category", "source", "merged_into"
     )
-    return render(
-        request,
-        "proposals/detail.html",
-        {"proposal": proposal, "events": selectors.timeline(proposal)},
-    )
+
+
+def _render_detail(request: HttpRequest, proposal: Proposal, status: int = 200, **forms: Any) -> HttpResponse:
+    user = request.user
+    context = {
+        "proposal": proposal,
+        "timeline": selectors.timeline_for(proposal, user),
+        "handling": selectors.handling_of(proposal, user),
+        "panel": selectors.unit_panel(proposal, user),
+        "cosignatures": proposal.cosignatures.select_related("deputy").order_by("invited_at", "pk"),
+        "attachments": proposal.attachments.all(),
+        "members": proposal.merged_members.select_related("lead_deputy").order_by("number", "pk"),
+        "key_items": proposal.key_items.select_related("leader"),
+        "renumber_form": forms.get("renumber_form") or RenumberForm(initial={"number": proposal.number}),
+    }
+    return render(request, "proposals/detail.html", context, status=status)
 
 
 @login_required
@@ -40,3 +117,177 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.allowed(request.user, "view_proposal", item.proposal):
         raise refuse(request, f"proposal attachment {pk}")
     return download(request, item.file, item.name)
+
+
+# --- congress staff's review ------------------------------------------------------------------------
+
+
+def _staff_only(request: HttpRequest, what: str) -> None:
+    if not access.allowed(request.user, "review_proposal"):
+        raise refuse(request, what)
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """审查: submitted suggestions to register, return or decline; registered ones to renumber,
+    merge (并案) and assign. Merging is posted here and re-shown with any error."""
+    _staff_only(request, "review queue")
+    base = selectors.proposals_for(request.user)
+    registered = base.filter(state=S.REGISTERED, merged_into__isnull=True)
+    merge_form = MergeForm(request.POST or None, queryset=registered)
+    if request.method == "POST" and merge_form.is_valid():
+        main = merge_form.cleaned_data["main"]
+        members = [p for p in merge_form.cleaned_data["ids"] if p.pk != main.pk]
+        done = run_step(
+            request,
+            lambda: services.merge_proposals(
+                main=main, members=members, by=request.user, note=merge_form.cleaned_data["note"]
+            ),
+            _("Merged into %(main)s.") % {"main": main.number_label or main.title},
+        )
+        if done:
+            return redirect(f"{reverse('proposals:review_queue')}#registered")
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        base = base.filter(title__icontains=q) | base.filter(body__icontains=q)
+    submitted = Paginator(
+        selectors.list_rows(base.filter(state=S.SUBMITTED)).order_by("submitted_at", "pk"), 50
+    ).get_page(request.GET.get("page"))
+    registered_rows = Paginator(
+        selectors.list_rows(base.filter(state=S.REGISTERED)).order_by("meeting", "number", "pk"), 50
+    ).get_page(request.GET.get("rpage"))
+    members: dict[int, list[Proposal]] = {}
+    for row in registered_rows:
+        if row.merged_into_id:
+            members.setdefault(row.merged_into_id, []).append(row)
+    for row in registered_rows:
+        row.group_members = members.get(row.pk, [])
+    ticked = {str(v) for v in request.POST.getlist("ids")}
+    return render(
+        request,
+        "proposals/review_queue.html",
+        {
+            "submitted": submitted,
+            "registered": registered_rows,
+            "merge_form": merge_form,
+            "ticked": ticked,
+            "main_ticked": request.POST.get("main", ""),
+            "q": q,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _review_page(request: HttpRequest, proposal: Proposal, status: int = 200, **forms: Any) -> HttpResponse:
+    initial = {"number": services.next_number(proposal.meeting), "category": proposal.category_id}
+    return render(
+        request,
+        "proposals/review.html",
+        {
+            "proposal": proposal,
+            "register_form": forms.get("register_form") or RegisterForm(initial=initial),
+            "return_form": forms.get("return_form")
+            or ReasonForm(prefix="return", help_text=_("The deputy sees this reason and revises the suggestion.")),
+            "decline_form": forms.get("decline_form")
+            or ReasonForm(prefix="decline", help_text=_("Say why it is not a suggestion and where it is referred.")),
+            "cosignatures": proposal.cosignatures.select_related("deputy").order_by("invited_at", "pk"),
+            "attachments": proposal.attachments.all(),
+            "similar": selectors.list_rows(
+                selectors.proposals_for(request.user)
+                .filter(meeting=proposal.meeting, category=proposal.category_id, state__in=(S.REGISTERED, S.SUBMITTED))
+                .exclude(pk=proposal.pk)
+            ).order_by("-pk")[:10]
+            if proposal.category_id
+            else [],
+        },
+        status=status,
+    )
+
+
+def _submitted_for_staff(request: HttpRequest, pk: int) -> Proposal:
+    proposal = get_proposal_for_user(request, pk, queryset=_detail_queryset())
+    _staff_only(request, f"review {pk}")
+    return proposal
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _submitted_for_staff(request, pk)
+    if proposal.state != S.SUBMITTED:
+        return redirect("proposals:detail", pk=pk)
+    return _review_page(request, proposal)
+
+
+@login_required
+@require_POST
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _submitted_for_staff(request, pk)
+    form = RegisterForm(request.POST)
+    if form.is_valid():
+        done = run_step(
+            request,
+            lambda: services.register_proposal(
+                proposal=proposal,
+                by=request.user,
+                category=form.cleaned_data["category"],
+                number=form.cleaned_data["number"],
+                expected_state=S.SUBMITTED,
+            ),
+            _("Registered."),
+        )
+        if done:
+            return redirect("proposals:review_queue")
+    return _review_page(request, proposal, status=400, register_form=form)
+
+
+@login_required
+@require_POST
+def return_for_revision(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _submitted_for_staff(request, pk)
+    form = ReasonForm(request.POST, prefix="return")
+    if form.is_valid():
+        done = run_step(
+            request,
+            lambda: services.return_proposal(
+                proposal=proposal, by=request.user, reason=form.cleaned_data["reason"], expected_state=S.SUBMITTED
+            ),
+            _("Returned to the deputy for revision."),
+        )
+        if done:
+            return redirect("proposals:review_queue")
+    return _review_page(request, proposal, status=400, return_form=form)
+
+
+@login_required
+@require_POST
+def decline(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _submitted_for_staff(request, pk)
+    form = ReasonForm(request.POST, prefix="decline")
+    if form.is_valid():
+        done = run_step(
+            request,
+            lambda: services.decline_proposal(
+                proposal=proposal, by=request.user, reason=form.cleaned_data["reason"], expected_state=S.SUBMITTED
+            ),
+            _("Marked as not accepted; the deputy is told why."),
+        )
+        if done:
+            return redirect("proposals:review_queue")
+    return _review_page(request, proposal, status=400, decline_form=form)
+
+
+@login_required
+@require_POST
+def renumber(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _submitted_for_staff(request, pk)
+    form = RenumberForm(request.POST)
+    if form.is_valid():
+        done = run_step(
+            request,
+            lambda: services.renumber_proposal(proposal=proposal, number=form.cleaned_data["number"], by=request.user),
+            _("Number changed."),
+        )
+        if done:
+            return redirect("proposals:detail", pk=pk)
+    proposal.refresh_from_db()
+    return _render_detail(request, proposal, status=400, renumber_form=form)

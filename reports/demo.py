@@ -333,6 +333,15 @@ class Story:
         for assignment in self._p().assignments.filter(is_active=True).order_by("role", "pk"):
             with on(day, 9):
                 hs.sign_assignment(assignment=assignment, by=self.w.handlers[assignment.unit_id])
+        # issue 3: each co-handler sends its opinion to the lead unit within its month.
+        for assignment in self._p().assignments.filter(is_active=True, role="co").order_by("pk"):
+            with on(min(day + dt.timedelta(days=self.w.rng.randint(5, 20)), self.w.today), 15):
+                hs.submit_co_opinion(
+                    assignment=assignment,
+                    by=self.w.handlers[assignment.unit_id],
+                    body=f"{assignment.unit.name}协办意见：我单位将在职责范围内积极配合主办单位办理，"
+                    "提供相关数据和资料，共同推进建议所提问题的解决。",
+                )
         return self
 
     def contact(self, day: dt.date, kind: str, stage: str) -> Story:
@@ -356,8 +365,18 @@ class Story:
             )
         return self
 
-    def reply(self, day: dt.date, result: str, *, head_returns: bool = False, staff_returns: bool = False) -> Story:
-        """Draft, approve and issue the answering units' replies on `day` (with the detours)."""
+    def reply(
+        self,
+        day: dt.date,
+        result: str,
+        *,
+        head_returns: bool = False,
+        staff_returns: bool = False,
+        stop_at: str | None = None,
+    ) -> Story:
+        """Draft, approve and issue the answering units' replies on `day` (with the detours).
+        `stop_at` leaves the reply waiting: "pending_approval" (for the unit head) or
+        "approved" (for congress staff's review)."""
         p = self._p()
         result_category = self.w.results[result]
         klass = result_category.result_class
@@ -368,6 +387,12 @@ class Story:
             "C": f"经认真研究，现答复如下：{item['limit']}我们将持续关注，条件具备时推动解决。",
             "D": f"经认真研究，您的建议对我们改进工作具有参考价值。{item['limit']}",
         }[klass]
+        co = list(p.assignments.filter(is_active=True, role="co"))
+
+        def countersign(reply: Any) -> None:  # issue 3: every co-handler countersigns (会签)
+            for assignment in co if reply.assignment.role == "lead" else []:
+                hs.countersign_reply(reply=reply, by=self.w.handlers[assignment.unit_id], agrees=True)
+
         for assignment in p.assignments.filter(is_active=True, role__in=["lead", "separate"]).order_by("pk"):
             handler, head = self.w.handlers[assignment.unit_id], self.w.heads[assignment.unit_id]
             round_ = 2 if p.state == "rehandling" else 1
@@ -391,12 +416,16 @@ class Story:
                     not_adopted_reason=item["limit"] if klass in "CD" else "",
                     is_public=self.w.rng.random() > 0.1,
                 )
+                countersign(reply)
                 hs.submit_reply(reply=reply, by=handler)
+            if stop_at == "pending_approval":
+                continue
             if head_returns:
                 with on(day - dt.timedelta(days=2), 16):
                     hs.return_reply(reply=reply, by=head, note="答复内容过于笼统，请补充具体措施和完成时限。")
                 with on(day - dt.timedelta(days=2), 17):
                     hs.save_reply_draft(assignment=assignment, by=handler, body=reply.body + "具体措施和时限已补充。")
+                    countersign(reply)
                     hs.submit_reply(reply=reply, by=handler)
             with on(day - dt.timedelta(days=1), 11):
                 hs.approve_reply(reply=reply, by=head)
@@ -410,8 +439,11 @@ class Story:
                         by=handler,
                         body=reply.body + "关于第二条意见，我们已纳入下一步工作计划。",
                     )
+                    countersign(reply)
                     hs.submit_reply(reply=reply, by=handler)
                     hs.approve_reply(reply=reply, by=head)
+            if stop_at == "approved":
+                continue
             with on(day, 10):
                 hs.issue_reply(reply=reply, by=self.w.staff)
         return self
@@ -531,6 +563,13 @@ def run_scenario(world: World, story: Story, name: str) -> list[Story]:  # noqa:
             )
             story.assign(assigned, complex_=True).sign(assigned + dt.timedelta(days=2))
             story.contact(assigned + dt.timedelta(days=30), "face_to_face", "during")
+        # The first two leave a reply waiting, so the head and staff have something to do.
+        waiting = w.made.get("waiting_replies", 0)
+        if waiting < 2:
+            w.made["waiting_replies"] = waiting + 1
+            story.reply(
+                today - dt.timedelta(days=1), "已经解决或基本解决", stop_at=("pending_approval", "approved")[waiting]
+            )
     elif name == "overdue":
         handled(story)
     elif name == "replied":
@@ -618,8 +657,14 @@ def build_suggestions(world: World, log: Callable[[str], None]) -> None:
     demo_deputy = world.deputies[0]
     queue: list[tuple[str, dict[str, Any]]] = []
     for name, count in SCENARIOS:
-        for _ in range(count):
-            queue.append((name, items.pop()))
+        for index in range(count):
+            item = items.pop()
+            if name == "in_handling" and index < 2:
+                # The replies left waiting belong to 区教育局, whose people are the short demo logins.
+                swap = next((i for i, other in enumerate(items) if other["lead_unit"] == "区教育局"), None)
+                if swap is not None:
+                    items[swap], item = item, items[swap]
+            queue.append((name, item))
     assert not items, "SCENARIOS must use every suggestion of the content file exactly once"
 
     merged_groups: dict[str, list[Story]] = {"merged_registered": [], "closed_merged": []}

@@ -1,4 +1,8 @@
-"""Helpers for the .po catalogs (used by bin/i18n and by the translation test)."""
+"""Helpers for the .po catalogs (used by bin/i18n and by the translation test).
+
+A translation mapping is {"msgid": "译文"}; an entry with a context (pgettext) is keyed
+"context\\x04msgid", as gettext itself stores it.
+"""
 
 from __future__ import annotations
 
@@ -18,65 +22,59 @@ def catalogs() -> list[Path]:
     )
 
 
+def key(entry: polib.POEntry) -> str:
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+
+
+def needs_translation(entry: polib.POEntry) -> bool:
+    return not entry.obsolete and (not entry.translated() or entry.fuzzy)
+
+
 def untranslated() -> list[str]:
-    problems = []
-    for path in catalogs():
-        for entry in polib.pofile(str(path)):
-            if entry.obsolete:
-                continue
-            if not entry.translated() or entry.fuzzy:
-                problems.append(f"{path.relative_to(ROOT)}: {entry.msgid!r}")
-    return problems
+    return [
+        f"{path.relative_to(ROOT)}: {entry.msgid!r}"
+        for path in catalogs()
+        for entry in polib.pofile(str(path))
+        if needs_translation(entry)
+    ]
 
 
-def fill(mapping: dict[str, str]) -> int:
+def _apply(mapping: dict[str, str], *, only_missing: bool) -> int:
     changed = 0
     for path in catalogs():
         po = polib.pofile(str(path))
         for entry in po:
-            if (
-                entry.msgid in mapping
-                and not entry.msgid_plural
-                and (entry.msgstr != mapping[entry.msgid] or entry.fuzzy)
-            ):
-                entry.msgstr = mapping[entry.msgid]
-                if entry.fuzzy:
-                    entry.flags.remove("fuzzy")
-                changed += 1
-            if entry.msgid_plural and entry.msgid in mapping:
-                entry.msgstr_plural = {0: mapping[entry.msgid]}
+            wanted = mapping.get(key(entry))
+            if wanted is None or (only_missing and not needs_translation(entry)):
+                continue
+            if entry.msgid_plural:
+                entry.msgstr_plural = {0: wanted}
+            elif entry.msgstr == wanted and not entry.fuzzy:
+                continue
+            else:
+                entry.msgstr = wanted
+            if entry.fuzzy:
+                entry.flags.remove("fuzzy")
+            # Drop msgmerge's "#| msgid" hint of a fuzzy match: the entry is settled now.
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+            changed += 1
         po.save()
     return changed
 
 
-def known_translations() -> dict[str, str]:
-    known: dict[str, str] = {}
-    for path in catalogs():
-        for entry in polib.pofile(str(path)):
-            if entry.translated() and not entry.fuzzy and not entry.obsolete:
-                known.setdefault(entry.msgid, entry.msgstr)
-    return known
+def fill(mapping: dict[str, str]) -> int:
+    """Set the translations in `mapping`, replacing what is there."""
+    return _apply(mapping, only_missing=False)
 
 
 def reuse() -> int:
     """Fill untranslated entries with the translation the same msgid has in another catalog."""
-    known = known_translations()
-    filled = 0
+    known: dict[str, str] = {}
     for path in catalogs():
-        po = polib.pofile(str(path))
-        for entry in po:
-            if (
-                not entry.obsolete
-                and not entry.msgid_plural
-                and (not entry.translated() or entry.fuzzy)
-                and entry.msgid in known
-            ):
-                entry.msgstr = known[entry.msgid]
-                if entry.fuzzy:
-                    entry.flags.remove("fuzzy")
-                filled += 1
-        po.save()
-    return filled
+        for entry in polib.pofile(str(path)):
+            if not needs_translation(entry) and not entry.obsolete:
+                known.setdefault(key(entry), entry.msgstr)
+    return _apply(known, only_missing=True)
 
 
 def main(argv: list[str]) -> int:
@@ -93,7 +91,7 @@ def main(argv: list[str]) -> int:
             print("untranslated:", line)
         print(f"{len(problems)} untranslated")
         return 1 if problems else 0
-    print("usage: python -m scripts.po fill FILE.json | check", file=sys.stderr)
+    print("usage: python -m scripts.po reuse | fill FILE.json | check", file=sys.stderr)
     return 2
 
 

@@ -28,11 +28,34 @@ class Cast:
     co_units: list[Unit] = field(default_factory=list)
 
 
+def co_handler_of(unit: Unit) -> Any:
+    """A handler login of `unit`, made on the spot when the test has none."""
+    from deputies.models import Role
+    from tests.factories import UnitMemberFactory, UserFactory
+
+    member = unit.members.filter(user__role=Role.UNIT_HANDLER, user__is_active=True).select_related("user").first()
+    if member is not None:
+        return member.user
+    user = UserFactory(username=f"handler_of_{unit.pk}", role=Role.UNIT_HANDLER)
+    return UnitMemberFactory(user=user, unit=unit).user
+
+
+def countersign_all(reply: Reply) -> None:
+    """Every co-handling unit signs for the suggestion (if it has not) and countersigns (会签)."""
+    for co in reply.assignment.proposal.assignments.filter(role="co", is_active=True).select_related("unit"):
+        who = co_handler_of(co.unit)
+        if not co.signed_at:
+            hs.sign_assignment(assignment=co, by=who)
+        hs.countersign_reply(reply=reply, by=who, agrees=True)
+
+
 def reply_and_issue(proposal: Proposal, cast: Cast, *, text: str = "答复正文") -> Reply:
     assignment = proposal.assignments.get(unit=cast.unit, is_active=True)
     reply = hs.save_reply_draft(
         assignment=assignment, by=cast.handler, result_category=cast.result, body=text, signer="局长"
     )
+    if assignment.role == "lead":
+        countersign_all(reply)
     hs.submit_reply(reply=reply, by=cast.handler)
     hs.approve_reply(reply=reply, by=cast.head)
     reply.refresh_from_db()

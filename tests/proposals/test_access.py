@@ -148,6 +148,15 @@ TABLE = [
     ("answer_draft_question", "question", {"handler", "head"}),
     ("answer_contact", "contact", {"lead"}),
     ("view_paper_form", "paper_rating", {"lead", "staff", "supervision", "leader", "committee", "admin"}),
+    # issue 3: co-handlers' papers stay among the handlers and the overseers
+    (
+        "view_handling_papers",
+        "handling",
+        {"staff", "supervision", "leader", "committee", "admin", "handler", "head"},
+    ),
+    ("view_handling_papers", "draft", set()),
+    ("give_co_opinion", "handling", set()),  # only a co-handling unit (see below)
+    ("countersign_reply", "reply", set()),
 ]
 
 
@@ -257,3 +266,17 @@ def test_only_the_head_of_the_replying_unit_approves(people, objects):
             hs.approve_reply(reply=reply, by=people[who])
     reply.refresh_from_db()
     assert reply.state == Reply.State.PENDING_APPROVAL
+
+
+def test_only_a_co_handling_unit_gives_opinions_and_countersigns(draft, cast, co_unit, co_handler, other_unit_handler):
+    """issue 3: the co-handler, not the lead unit nor anyone else, sends opinions and countersigns."""
+    from handling import services as hs
+
+    cast.co_units = [co_unit]
+    proposal = advance(draft, S.IN_HANDLING, cast)
+    reply = hs.save_reply_draft(assignment=proposal.assignments.get(unit=cast.unit), by=cast.handler, body="答复")
+    for user, expected in ((co_handler, True), (cast.handler, False), (cast.head, False), (other_unit_handler, False)):
+        assert access.allowed(user, "give_co_opinion", proposal) is expected, user.username
+        assert access.allowed(user, "countersign_reply", reply) is expected, user.username
+    assert access.allowed(co_handler, "view_handling_papers", proposal)
+    assert not access.allowed(cast.deputy_user, "view_handling_papers", proposal)

@@ -78,6 +78,7 @@ def test_happy_path_from_draft_to_closed(
         ("sign", S.ASSIGNED, S.ASSIGNED),
         ("sign", S.ASSIGNED, S.IN_HANDLING),
         ("contact", S.IN_HANDLING, S.IN_HANDLING),
+        ("countersign", S.IN_HANDLING, S.IN_HANDLING),  # the co-handler's 会签 (issue 3)
         ("reply_submit_for_approval", S.IN_HANDLING, S.IN_HANDLING),
         ("reply_approve", S.IN_HANDLING, S.IN_HANDLING),
         ("reply_issue", S.IN_HANDLING, S.IN_HANDLING),
@@ -93,6 +94,7 @@ def test_happy_path_from_draft_to_closed(
         "co_handler",
         "handler",
         "handler",
+        "co_handler",
         "handler",
         "head",
         "staff",

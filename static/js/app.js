@@ -1,0 +1,36 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // A "select all" checkbox: <input type="checkbox" data-check-all="ids">
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-check-all]")) return;
+    var form = box.closest("form") || document;
+    form.querySelectorAll('input[type=checkbox][name="' + box.dataset.checkAll + '"]').forEach(function (other) {
+      if (!other.disabled) other.checked = box.checked;
+    });
+  });
+
+  // Filter panels open by themselves on a wide screen; on a phone they stay folded.
+  if (window.matchMedia("(min-width: 800px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (panel) {
+      panel.open = true;
+    });
+  }
+
+  // The assignment form: show the units for the chosen way of assigning.
+  document.querySelectorAll("[data-assign-form]").forEach(function (form) {
+    function sync() {
+      var chosen = form.querySelector('input[name="mode"]:checked');
+      var mode = chosen ? chosen.value : "lead";
+      form.querySelectorAll("[data-mode]").forEach(function (part) {
+        part.hidden = part.dataset.mode !== mode;
+      });
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "mode") sync();
+    });
+    sync();
+  });
+})();
