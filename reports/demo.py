@@ -679,6 +679,10 @@ def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> b
         if Proposal.objects.filter(meeting=world.meeting).exists():
             return False
         build_suggestions(world, log)
+        # issue 5: key suggestions, supervision records, urging, promises, the first daily scan
+        from supervision.demo import build as build_supervision
+
+        build_supervision(world, log)
     return True
 
 
