@@ -78,3 +78,9 @@ class SmsLogAdmin(ReadOnlyAdmin):
     list_display = ("sent_at", "phone", "text")
     search_fields = ("phone", "text")
     date_hierarchy = "sent_at"
+
+
+@admin.register(SupervisionPhoto)
+class SupervisionPhotoAdmin(admin.ModelAdmin):
+    list_display = ("name", "record", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = ("size", "uploaded_by", "uploaded_at")

@@ -19,7 +19,7 @@ from deputies.models import Role, User
 from handling.models import Unit
 from proposals import rules as access
 from proposals.access import download, refuse
-from proposals.models import Proposal
+from proposals.models import Proposal, ProposalState
 from proposals.services import ProposalError
 from proposals.steps import run_step
 from supervision import forms, selectors, services
@@ -93,9 +93,9 @@ def _key_item_form_page(request: HttpRequest, key_item: KeyItem | None) -> HttpR
         .order_by("-meeting__year", "number", "pk")
     )
     if request.method == "POST":
-        # Accepted: any suggestion that can be made key (the year may have been changed), and
-        # those already chosen (the service checks what is added).
-        accepted = Proposal.objects.filter(Q(state__in=services.KEY_STATES) | Q(pk__in=chosen))
+        # Any suggestion past the draft is accepted here (the year may have been changed), so
+        # that the service, which checks what is added, explains a refusal in its own words.
+        accepted = Proposal.objects.exclude(state=ProposalState.DRAFT)
         form = forms.KeyItemForm(request.POST, candidates=accepted)
         if form.is_valid():
             data = form.cleaned_data

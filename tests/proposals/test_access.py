@@ -109,6 +109,10 @@ TABLE = [
     ("record_paper_rating", "handling", {"staff", "admin"}),
     ("comment_on_reply", "handling", {"lead", "cosigner"}),
     ("urge", "handling", {"staff", "supervision", "admin"}),
+    # issue 5 (the rules on key items, urging notices and promises: tests/supervision/test_rules.py)
+    ("mark_key", "handling", {"staff", "admin"}),
+    ("report_progress", "handling", {"handler", "head"}),
+    ("view_leader_page", "handling", {"staff", "supervision", "leader", "committee", "admin"}),
 ]
 
 

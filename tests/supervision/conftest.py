@@ -66,3 +66,33 @@ def key_item(handled, leader, staff, committee_member):
     )
     item.proposals.add(handled)
     return item
+
+
+def issue_b_reply(proposal: Proposal, cast, result_b, *, promised="新建学校一所", promised_by=None) -> Reply:
+    """Reply to a suggestion in handling with a B-class reply promising `promised`, issued."""
+    from handling import services as hs
+
+    assignment = proposal.assignments.get(unit=cast.unit, is_active=True)
+    reply = hs.save_reply_draft(
+        assignment=assignment,
+        by=cast.handler,
+        result_category=result_b,
+        body="经研究，列入明年计划逐步解决。",
+        signer="局长",
+        promised_items=promised,
+        promised_by=promised_by or today() + dt.timedelta(days=300),
+    )
+    hs.submit_reply(reply=reply, by=cast.handler)
+    hs.approve_reply(reply=reply, by=cast.head)
+    hs.issue_reply(reply=Reply.objects.get(pk=reply.pk), by=cast.staff)
+    return Reply.objects.get(pk=reply.pk)
+
+
+@pytest.fixture
+def promise(handled, cast, result_b):
+    from supervision.models import Promise
+    from supervision.services import sync_promises
+
+    issue_b_reply(handled, cast, result_b)
+    sync_promises()
+    return Promise.objects.get()

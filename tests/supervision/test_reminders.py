@@ -9,15 +9,14 @@ from django.test import override_settings
 
 from deputies.models import Role
 from handling import services as hs
-from handling.models import Reply
 from proposals import services as ps
 from proposals.models import Notification, ProposalState
 from supervision import services
-from supervision.models import Promise, Reminder
+from supervision.models import Reminder
 from supervision.reminders import run_daily_scan
 from tests import factories as f
 from tests.supervision.conftest import due_in, issued_days_ago, today
-from tests.workflow import Cast, advance
+from tests.workflow import advance
 
 S = ProposalState
 K = Notification.Kind
@@ -240,27 +239,6 @@ def test_the_rating_delay_is_a_setting(make_proposal, deputy):
 
 
 # --- promises -------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def promise(draft, deputy, staff, unit_handler, unit_head, unit, result_b):
-    cast = Cast(deputy.user, staff, unit_handler, unit_head, unit, result_b)
-    proposal = advance(draft, S.IN_HANDLING, cast)
-    assignment = proposal.assignments.get()
-    reply = hs.save_reply_draft(
-        assignment=assignment,
-        by=unit_handler,
-        result_category=result_b,
-        body="列入明年计划",
-        signer="局长",
-        promised_items="新建学校一所",
-        promised_by=today() + dt.timedelta(days=300),
-    )
-    hs.submit_reply(reply=reply, by=unit_handler)
-    hs.approve_reply(reply=reply, by=unit_head)
-    hs.issue_reply(reply=Reply.objects.get(pk=reply.pk), by=staff)
-    services.sync_promises()
-    return Promise.objects.get()
 
 
 def test_units_are_reminded_quarterly_of_each_open_promise(promise, unit_handler, unit_head):
