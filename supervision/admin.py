@@ -67,9 +67,9 @@ class UrgingNoticeAdmin(ReadOnlyAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "kind", "recipient", "proposal", "subject", "threshold", "message")
+    list_display = ("created_at", "kind", "recipient", "proposal", "subject", "threshold")
     list_filter = ("kind",)
-    search_fields = ("message", "subject", "recipient__username", "recipient__full_name")
+    search_fields = ("subject", "threshold", "recipient__username", "recipient__full_name")
     date_hierarchy = "created_at"
 
 

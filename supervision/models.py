@@ -294,8 +294,9 @@ class Reminder(models.Model):
     proposal = models.ForeignKey(
         Proposal, verbose_name=_("suggestion"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    message = models.CharField(_("message"), max_length=500)
-    created_at = models.DateTimeField(_("sent at"), db_index=True)
+    # The text is in the notification written with it (not repeated here: the scan may write
+    # a hundred thousand of these in one morning).
+    created_at = models.DateTimeField(_("sent at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, DateField, Exists, F, Max, OuterRef, When
+from django.db.models import Case, DateField, Exists, F, Max, OuterRef, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,22 +57,36 @@ K = Reminder.Kind
 MIRRORED_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING)
 
 
-@dataclass(frozen=True)
 class Candidate:
-    """One reminder the rules want sent."""
+    """One reminder the rules want sent. `key` is what makes it unique (computed once: the
+    scan builds and sorts hundreds of thousands of them)."""
 
-    kind: str
-    subject: str
-    threshold: str
-    recipient_id: int
-    proposal_id: int | None
-    message: str
-    url: str
-    notification_kind: str
+    __slots__ = (
+        "kind",
+        "subject",
+        "threshold",
+        "recipient_id",
+        "proposal_id",
+        "message",
+        "url",
+        "notification_kind",
+        "key",
+    )
 
-    @property
-    def key(self) -> tuple[str, str, str, int]:
-        return (self.kind, self.subject, self.threshold, self.recipient_id)
+    def __init__(
+        self,
+        kind: str,
+        subject: str,
+        threshold: str,
+        recipient_id: int,
+        proposal_id: int | None,
+        message: str,
+        url: str,
+        notification_kind: str,
+    ) -> None:
+        self.kind, self.subject, self.threshold, self.recipient_id = kind, subject, threshold, recipient_id
+        self.proposal_id, self.message, self.url, self.notification_kind = proposal_id, message, url, notification_kind
+        self.key = (kind, subject, threshold, recipient_id)
 
 
 @dataclass
@@ -89,7 +103,8 @@ class Directory:
     def load(cls) -> Directory:
         people = cls()
         roles = (Role.UNIT_HANDLER, Role.UNIT_HEAD, Role.STAFF, Role.SUPERVISION)
-        users = User.objects.filter(is_active=True, role__in=roles).select_related("unit_membership")
+        # The deputy record too (absent for these roles): phone_of() then asks no query.
+        users = User.objects.filter(is_active=True, role__in=roles).select_related("unit_membership", "deputy")
         for user in users.order_by("pk"):
             people.users[user.pk] = user
             if user.role == Role.STAFF:
@@ -143,14 +158,23 @@ def item_label(number: int | None, title: str) -> str:
 # --- the rules -------------------------------------------------------------------------------------
 
 
-def owed_assignments() -> Any:
+def owed_assignments(due: Q | None = None) -> Any:
     """Active answering assignments that owe a reply, with the day it is due (`owed_on`):
     the first deadline until a first reply is issued, then the re-handling deadline if the
-    deputy sent it back, until the second reply. One query, whatever the number of rows."""
+    deputy sent it back, until the second reply. One query, whatever the number of rows.
+
+    `due` narrows by the suggestion's `due_on` first (indexed with the state): it is the
+    earliest reply any of its units owes, so an assignment owing on day D belongs to a
+    suggestion due on or before D.
+    """
     issued = Reply.objects.filter(assignment=OuterRef("pk"), state=Reply.State.ISSUED)
+    queryset = Assignment.objects.filter(
+        is_active=True, role__in=(A.LEAD, A.SEPARATE), proposal__state__in=REPLY_DUE_STATES
+    )
+    if due is not None:
+        queryset = queryset.filter(due)
     return (
-        Assignment.objects.filter(is_active=True, role__in=(A.LEAD, A.SEPARATE), proposal__state__in=REPLY_DUE_STATES)
-        .exclude(proposal__merged_into__isnull=False, proposal__state__in=MIRRORED_STATES)
+        queryset.exclude(proposal__merged_into__isnull=False, proposal__state__in=MIRRORED_STATES)
         .annotate(r1=Exists(issued.filter(round=1)), r2=Exists(issued.filter(round=2)))
         .annotate(
             owed_on=Case(
@@ -171,12 +195,16 @@ def deadline_rule(today: dt.date, people: Directory, links: Links) -> list[Candi
         return []
     horizon = today + dt.timedelta(days=thresholds[-1])
     out = []
-    for row in owed_assignments().filter(owed_on__gte=today, owed_on__lte=horizon).order_by("pk").iterator(2000):
+    rows = owed_assignments(Q(proposal__due_on__lte=horizon)).filter(owed_on__gte=today, owed_on__lte=horizon)
+    # The messages' wording is translated once per scan, not once per row.
+    wording = _("Reply deadline: the reply to %(item)s is due on %(date)s (%(when)s).")
+    due_today, days_left = _("due today"), _("%(n)s days left")
+    for row in rows.order_by("pk"):
         left = (row["owed_on"] - today).days
         # The tightest threshold reached: 10 days left is the "15 days" reminder, 5 the "7".
         threshold = next(t for t in thresholds if t >= left)
-        when = _("due today") if left == 0 else _("%(n)s days left") % {"n": left}
-        message = _("Reply deadline: the reply to %(item)s is due on %(date)s (%(when)s).") % {
+        when = due_today if left == 0 else days_left % {"n": left}
+        message = wording % {
             "item": item_label(row["proposal__number"], row["proposal__title"]),
             "date": row["owed_on"].isoformat(),
             "when": when,
@@ -203,8 +231,13 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
     ESCALATE_AFTER_DAYS overdue."""
     repeat = max(1, settings.OVERDUE_REPEAT_DAYS)
     escalate_after = settings.ESCALATE_AFTER_DAYS
+    to_unit_wording = _("Overdue: your unit's reply to %(item)s was due on %(date)s and is %(n)s days late.")
+    to_staff_wording = _("Overdue: the reply of %(unit)s to %(item)s was due on %(date)s and is %(n)s days late.")
+    escalation_wording = _(
+        "Escalated: the reply of %(unit)s to %(item)s was due on %(date)s and is %(n)s days late (more than %(limit)s)."
+    )
     out = []
-    for row in owed_assignments().filter(owed_on__lt=today).order_by("pk").iterator(2000):
+    for row in owed_assignments(Q(proposal__due_on__lt=today)).filter(owed_on__lt=today).order_by("pk"):
         late = (today - row["owed_on"]).days
         week = (late - 1) // repeat
         facts = {
@@ -215,8 +248,8 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
         }
         subject, due = f"a{row['pk']}", row["owed_on"].isoformat()
         url = links.proposal(row["proposal_id"])
-        to_unit = _("Overdue: your unit's reply to %(item)s was due on %(date)s and is %(n)s days late.") % facts
-        to_staff = _("Overdue: the reply of %(unit)s to %(item)s was due on %(date)s and is %(n)s days late.") % facts
+        to_unit = to_unit_wording % facts
+        to_staff = to_staff_wording % facts
         for user_id in people.unit_heads(row["unit_id"]):
             out.append(
                 Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_unit, url, "overdue")
@@ -226,10 +259,7 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
                 Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_staff, url, "overdue")
             )
         if late > escalate_after:
-            message = _(
-                "Escalated: the reply of %(unit)s to %(item)s was due on %(date)s and is %(n)s days late "
-                "(more than %(limit)s)."
-            ) % {**facts, "limit": escalate_after}
+            message = escalation_wording % {**facts, "limit": escalate_after}
             for user_id in people.supervision:
                 out.append(
                     Candidate(K.ESCALATION, subject, f"@{due}", user_id, row["proposal_id"], message, url, "overdue")
@@ -262,8 +292,16 @@ def rating_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
         )
         .order_by("pk")
     )
+    to_deputy = _(
+        "Please rate the reply of %(unit)s to your suggestion %(item)s, issued on %(date)s: "
+        "how satisfied are you with the attitude and the result?"
+    )
+    to_staff = _(
+        "Deputy %(deputy)s has no login and has not rated the reply of %(unit)s to %(item)s "
+        "(issued on %(date)s): please collect the signed paper feedback form."
+    )
     out = []
-    for row in rows.iterator(2000):
+    for row in rows:
         facts = {
             "item": item_label(row["assignment__proposal__number"], row["assignment__proposal__title"]),
             "unit": row["assignment__unit__name"],
@@ -273,23 +311,9 @@ def rating_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
         proposal_id = row["assignment__proposal_id"]
         user_id = row["assignment__proposal__lead_deputy__user_id"]
         if user_id and row["assignment__proposal__lead_deputy__user__is_active"]:
-            recipients = [user_id]
-            message = (
-                _(
-                    "Please rate the reply of %(unit)s to your suggestion %(item)s, issued on %(date)s: "
-                    "how satisfied are you with the attitude and the result?"
-                )
-                % facts
-            )
+            recipients, message = [user_id], to_deputy % facts
         else:
-            recipients = people.staff
-            message = (
-                _(
-                    "Deputy %(deputy)s has no login and has not rated the reply of %(unit)s to %(item)s "
-                    "(issued on %(date)s): please collect the signed paper feedback form."
-                )
-                % facts
-            )
+            recipients, message = people.staff, to_staff % facts
         for recipient in recipients:
             out.append(
                 Candidate(
@@ -330,8 +354,13 @@ def promise_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
         )
         .order_by("pk")
     )
+    wording = _(
+        "Follow-up of a promise: on %(item)s your unit promised “%(promise)s” by %(date)s "
+        "(last progress report: %(last)s). Report progress, or report it kept."
+    )
+    none_yet = _("none yet")
     out = []
-    for row in rows.iterator(2000):
+    for row in rows:
         period = months_between(row["replied_on"], today) // every
         if period < 1:
             continue
@@ -340,15 +369,9 @@ def promise_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
             "item": item_label(row["proposal__number"], row["proposal__title"]),
             "promise": (items[:80] + "…") if len(items) > 80 else items or "—",
             "date": row["promised_by"].isoformat() if row["promised_by"] else "—",
-            "last": timezone.localdate(row["last_report"]).isoformat() if row["last_report"] else _("none yet"),
+            "last": timezone.localdate(row["last_report"]).isoformat() if row["last_report"] else none_yet,
         }
-        message = (
-            _(
-                "Follow-up of a promise: on %(item)s your unit promised “%(promise)s” by %(date)s "
-                "(last progress report: %(last)s). Report progress, or report it kept."
-            )
-            % facts
-        )
+        message = wording % facts
         for user_id in people.unit_all(row["unit_id"]):
             out.append(
                 Candidate(
@@ -481,19 +504,18 @@ def _claim(candidates: list[Candidate], now: dt.datetime) -> set[tuple[str, str,
                 "threshold": c.threshold,
                 "recipient_id": c.recipient_id,
                 "proposal_id": c.proposal_id,
-                "message": c.message[:500],
             }
             for c in candidates
         ],
         ensure_ascii=False,
     )
-    columns = "kind, subject, threshold, recipient_id, proposal_id, message, created_at"
+    columns = "kind, subject, threshold, recipient_id, proposal_id, created_at"
     if connection.vendor == "postgresql":
         sql = f"""
             INSERT INTO {table} ({columns})
-            SELECT r.kind, r.subject, r.threshold, r.recipient_id, r.proposal_id, r.message, %s
+            SELECT r.kind, r.subject, r.threshold, r.recipient_id, r.proposal_id, %s
             FROM jsonb_to_recordset(%s::jsonb)
-                AS r(kind text, subject text, threshold text, recipient_id bigint, proposal_id bigint, message text)
+                AS r(kind text, subject text, threshold text, recipient_id bigint, proposal_id bigint)
             ON CONFLICT DO NOTHING
             RETURNING kind, subject, threshold, recipient_id
         """
@@ -503,7 +525,7 @@ def _claim(candidates: list[Candidate], now: dt.datetime) -> set[tuple[str, str,
             INSERT INTO {table} ({columns})
             SELECT json_extract(value, '$.kind'), json_extract(value, '$.subject'),
                    json_extract(value, '$.threshold'), json_extract(value, '$.recipient_id'),
-                   json_extract(value, '$.proposal_id'), json_extract(value, '$.message'), %s
+                   json_extract(value, '$.proposal_id'), %s
             FROM json_each(%s) WHERE true
             ON CONFLICT DO NOTHING
             RETURNING kind, subject, threshold, recipient_id
@@ -511,6 +533,47 @@ def _claim(candidates: list[Candidate], now: dt.datetime) -> set[tuple[str, str,
     with connection.cursor() as cursor:
         cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), payload])
         return {(kind, subject, threshold, int(recipient)) for kind, subject, threshold, recipient in cursor.fetchall()}
+
+
+def _insert_notifications(chosen: list[Candidate], now: dt.datetime) -> list[tuple[int, int]]:
+    """Write the notifications of the claimed reminders in one statement, as `_claim` does
+    (Django's bulk_create spends seconds building 100,000 model instances and their SQL);
+    returns (id, recipient id) of each."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    payload = json.dumps(
+        [
+            {
+                "recipient_id": c.recipient_id,
+                "kind": c.notification_kind,
+                "proposal_id": c.proposal_id,
+                "message": c.message[:500],
+                "url": c.url,
+            }
+            for c in chosen
+        ],
+        ensure_ascii=False,
+    )
+    columns = "recipient_id, kind, proposal_id, message, url, created_at"
+    if connection.vendor == "postgresql":
+        sql = f"""
+            INSERT INTO {table} ({columns})
+            SELECT r.recipient_id, r.kind, r.proposal_id, r.message, r.url, %s
+            FROM jsonb_to_recordset(%s::jsonb)
+                AS r(recipient_id bigint, kind text, proposal_id bigint, message text, url text)
+            RETURNING id, recipient_id
+        """
+    else:
+        sql = f"""
+            INSERT INTO {table} ({columns})
+            SELECT json_extract(value, '$.recipient_id'), json_extract(value, '$.kind'),
+                   json_extract(value, '$.proposal_id'), json_extract(value, '$.message'),
+                   json_extract(value, '$.url'), %s
+            FROM json_each(%s)
+            RETURNING id, recipient_id
+        """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), payload])
+        return [(int(pk), int(recipient)) for pk, recipient in cursor.fetchall()]
 
 
 def deliver(candidates: Iterable[Candidate], people: Directory) -> int:
@@ -527,42 +590,29 @@ def deliver(candidates: Iterable[Candidate], people: Directory) -> int:
         chosen = [c for c in ordered if c.key in claimed]
         if not chosen:
             return 0
-        notifications = Notification.objects.bulk_create(
-            [
-                Notification(
-                    recipient_id=c.recipient_id,
-                    kind=c.notification_kind,
-                    proposal_id=c.proposal_id,
-                    message=c.message[:500],
-                    url=c.url,
-                )
-                for c in chosen
-            ],
-            batch_size=5000,
-        )
-        _queue_messages(notifications, people)
+        _queue_messages(_insert_notifications(chosen, now), people)
     return len(chosen)
 
 
-def _queue_messages(notifications: list[Notification], people: Directory) -> None:
+def _queue_messages(notifications: list[tuple[int, int]], people: Directory) -> None:
     """E-mails and text messages leave after commit, through the same tasks as every notification."""
     from proposals.tasks import send_notification_emails
     from supervision.tasks import send_text_messages
 
-    users = _recipients(notifications, people)
-    to_mail = [n.pk for n in notifications if users[n.recipient_id].email]
-    to_text = [n.pk for n in notifications if settings.SMS_SENDER and phone_of(users[n.recipient_id])]
+    users = _recipients({recipient for _pk, recipient in notifications}, people)
+    to_mail = [pk for pk, recipient in notifications if users[recipient].email]
+    to_text = [pk for pk, recipient in notifications if settings.SMS_SENDER and phone_of(users[recipient])]
     for ids, task in ((to_mail, send_notification_emails), (to_text, send_text_messages)):
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             transaction.on_commit(lambda chunk=chunk, task=task: task.delay(chunk))
 
 
-def _recipients(notifications: list[Notification], people: Directory) -> dict[int, User]:
+def _recipients(recipient_ids: set[int], people: Directory) -> dict[int, User]:
     """The recipients as users: unit people and staff are in the directory; the deputies of
     rating reminders are loaded in one query (with their deputy record, for the phone)."""
     users = dict(people.users)
-    missing = {n.recipient_id for n in notifications} - set(users)
+    missing = recipient_ids - set(users)
     if missing:
         for user in User.objects.filter(pk__in=missing).select_related("deputy"):
             users[user.pk] = user

@@ -368,31 +368,22 @@ def sync_promises(today: dt.date | None = None) -> dict[str, int]:
       re-handling) is superseded: the later reply is what stands.
     """
     b_classes = ResultCategory.objects.filter(result_class=ResultCategory.ResultClass.B)
-    missing = (
-        Reply.objects.filter(
-            state=Reply.State.ISSUED, result_category__in=b_classes, copied_from__isnull=True, promise__isnull=True
-        )
-        .select_related("assignment")
-        .only(
-            "pk",
-            "promised_items",
-            "promised_by",
-            "issued_at",
-            "round",
-            "assignment__proposal_id",
-            "assignment__unit_id",
-        )
-    )
+    # Plain values, not Reply instances: the replies' state machine reads its state field when
+    # an instance is made, which would cost one query per reply with a narrowed select.
+    missing = Reply.objects.filter(
+        state=Reply.State.ISSUED, result_category__in=b_classes, copied_from__isnull=True, promise__isnull=True
+    ).values("pk", "promised_items", "promised_by", "issued_at", "assignment__proposal_id", "assignment__unit_id")
+    fallback = today or timezone.localdate()
     new = [
         Promise(
-            reply=reply,
-            proposal_id=reply.assignment.proposal_id,
-            unit_id=reply.assignment.unit_id,
-            promised_items=reply.promised_items,
-            promised_by=reply.promised_by,
-            replied_on=timezone.localdate(reply.issued_at) if reply.issued_at else (today or timezone.localdate()),
+            reply_id=row["pk"],
+            proposal_id=row["assignment__proposal_id"],
+            unit_id=row["assignment__unit_id"],
+            promised_items=row["promised_items"],
+            promised_by=row["promised_by"],
+            replied_on=timezone.localdate(row["issued_at"]) if row["issued_at"] else fallback,
         )
-        for reply in missing
+        for row in missing
     ]
     created = Promise.objects.bulk_create(new, ignore_conflicts=True) if new else []
     later = Reply.objects.filter(

@@ -321,12 +321,15 @@ def test_reminders_are_mailed_to_those_with_an_address(
     assert Notification.objects.get(recipient=unit_handler, kind=K.DEADLINE).emailed_at is not None
 
 
-def test_every_reminder_is_logged_with_its_message(handled, unit_head, staff):
-    due_in(handled, -1)
+def test_every_reminder_is_logged_with_its_notification(handled, unit_head, staff):
+    due = due_in(handled, -1)
     run_daily_scan()
     rows = Reminder.objects.order_by("recipient__username")
     assert [r.recipient for r in rows] == [unit_head, staff]
-    assert all(r.message and r.proposal == handled for r in rows)
+    assert all(r.proposal == handled and r.threshold == f"w0@{due.isoformat()}" for r in rows)
+    for row in rows:
+        (note,) = Notification.objects.filter(recipient=row.recipient, kind=K.OVERDUE, created_at=row.created_at)
+        assert note.proposal == handled
 
 
 def test_an_inactive_staff_member_is_left_out(handled, staff):
