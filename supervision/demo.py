@@ -182,7 +182,13 @@ def _progress(world: Any, key_item: KeyItem, skip_last: bool) -> int:
 def _records(world: Any, key_item: KeyItem, leader: User, committee_member: User | None, hue: int) -> None:
     start = key_item.starts_on
     units = "、".join(
-        sorted({a.unit.name for p in key_item.proposals.all() for a in p.assignments.filter(is_active=True)})
+        sorted(
+            {
+                a.unit.name
+                for p in key_item.proposals.all()
+                for a in p.assignments.filter(is_active=True, role__in=("lead", "separate"))
+            }
+        )
     )
     inspection = start + dt.timedelta(days=35)
     with on(min(inspection, world.today), 15):
@@ -251,7 +257,9 @@ def _urging(world: Any) -> list[Any]:
     # The demo handler's unit has one waiting for acknowledgement (the scan reminds it).
     education = world.units["区教育局"]
     items = list(
-        services.urgeable_proposals(education).filter(state__in=REPLY_DUE_STATES, merged_into__isnull=True)[:2]
+        services.urgeable_proposals(education).filter(
+            state__in=(S.IN_HANDLING, S.REHANDLING), merged_into__isnull=True
+        )[:2]
     )
     if items:
         with on(today - dt.timedelta(days=4), 15):

@@ -33,6 +33,17 @@ class ProposalChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.number_label} {obj.title}".strip()
 
 
+class KeyCandidateField(ProposalChoiceField):
+    """…with the state, and the key items a suggestion is already in (prefetched)."""
+
+    def label_from_instance(self, obj: Proposal) -> str:
+        label = f"{super().label_from_instance(obj)}（{obj.get_state_display()}）"
+        others = [item.title for item in obj.key_items.all() if item.pk != self.current_item_id]
+        if others:
+            label += " · " + _("already key: %(titles)s") % {"titles": "、".join(others)}
+        return label
+
+
 class LeaderField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name}（{obj.title}）" if obj.title else obj.display_name
@@ -46,13 +57,14 @@ class KeyItemForm(forms.Form):
         SpecialCommittee.objects.all(), label=_("Special committee following it"), required=False
     )
     report_every_days = forms.IntegerField(label=_("Units report progress every (days)"), min_value=1, max_value=366)
-    proposals = ProposalChoiceField(Proposal.objects.none(), label=_("Suggestions"))
+    proposals = KeyCandidateField(Proposal.objects.none(), label=_("Suggestions"))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, candidates: Any, key_item_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk")
-        self.fields["proposals"].queryset = candidates
+        self.fields["proposals"].queryset = candidates.prefetch_related("key_items")
+        self.fields["proposals"].current_item_id = key_item_id
         self.fields["proposals"].error_messages["required"] = _("Choose at least one suggestion.")
 
 

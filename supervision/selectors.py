@@ -58,6 +58,12 @@ def key_items(user: Any, *, year: int | None = None, leader: Any = None) -> Quer
     ).order_by("-year", "title", "pk")
 
 
+def active_assignments() -> QuerySet[Assignment]:
+    """A suggestion's active units: the lead (or separate) units first, then the co-handlers."""
+    lead_first = Case(When(role=Assignment.Role.CO, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return Assignment.objects.filter(is_active=True).select_related("unit").order_by(lead_first, "pk")
+
+
 def item_proposals() -> Prefetch:
     """The suggestions of key items, with their active units and last activity."""
     return Prefetch(
@@ -67,7 +73,7 @@ def item_proposals() -> Prefetch:
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.filter(is_active=True).select_related("unit").order_by("role", "pk"),
+                queryset=active_assignments(),
                 to_attr="active_assignments",
             )
         )
@@ -87,7 +93,7 @@ def key_item_detail(key_item: KeyItem) -> dict[str, Any]:
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.filter(is_active=True).select_related("unit").order_by("role", "pk"),
+                queryset=active_assignments(),
                 to_attr="active_assignments",
             )
         )

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from deputies.models import Role, SpecialCommittee, User
 from handling.models import Assignment, Reply, ResultCategory, Unit
 from handling.services import unit_people
 from proposals import rules as access
-from proposals.models import ASSIGNED_STATES, HANDLING_STATES, Notification, Proposal, ProposalState
+from proposals.models import ASSIGNED_STATES, HANDLING_STATES, REPLY_DUE_STATES, Notification, Proposal, ProposalState
 from proposals.notify import notify, users_with_roles
 from proposals.services import ProposalError, record_event
 from proposals.sms import phone_of
@@ -273,9 +273,13 @@ def report_key_progress(*, key_item: KeyItem, proposal: Proposal, by: User, body
 
 
 def urgeable_proposals(unit: Unit) -> QuerySet[Proposal]:
-    """What a unit can be urged about: suggestions actively assigned to it, from assignment on."""
+    """What a unit can be urged about: the suggestions actively assigned to it on which it
+    still owes something, a reply (from assignment to re-handling) or an open promise."""
     mine = Assignment.objects.filter(proposal=OuterRef("pk"), unit=unit, is_active=True)
-    return Proposal.objects.filter(Exists(mine), state__in=ASSIGNED_STATES).select_related("meeting")
+    promised = Promise.objects.filter(proposal=OuterRef("pk"), unit=unit, state__in=Promise.OPEN_STATES)
+    return Proposal.objects.filter(Exists(mine), Q(state__in=REPLY_DUE_STATES) | Q(Exists(promised))).select_related(
+        "meeting"
+    )
 
 
 def send_urging(

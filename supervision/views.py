@@ -86,9 +86,12 @@ def _key_item_form_page(request: HttpRequest, key_item: KeyItem | None) -> HttpR
     year = _year_for(request, key_item)
     chosen = list(key_item.proposals.values_list("pk", flat=True)) if key_item else []
     preselect = [int(pk) for pk in request.GET.getlist("proposal") if pk.isdigit()]
-    # Listed: the year's suggestions that can be made key, and those already chosen.
+    posted = [int(pk) for pk in request.POST.getlist("proposals") if pk.isdigit()]
+    # Listed: the year's suggestions that can be made key, and those already chosen or ticked.
     candidates = (
-        Proposal.objects.filter(Q(state__in=services.KEY_STATES, meeting__year=year) | Q(pk__in=chosen + preselect))
+        Proposal.objects.filter(
+            Q(state__in=services.KEY_STATES, meeting__year=year) | Q(pk__in=chosen + preselect + posted)
+        )
         .select_related("meeting")
         .order_by("-meeting__year", "number", "pk")
     )
@@ -96,7 +99,7 @@ def _key_item_form_page(request: HttpRequest, key_item: KeyItem | None) -> HttpR
         # Any suggestion past the draft is accepted here (the year may have been changed), so
         # that the service, which checks what is added, explains a refusal in its own words.
         accepted = Proposal.objects.exclude(state=ProposalState.DRAFT)
-        form = forms.KeyItemForm(request.POST, candidates=accepted)
+        form = forms.KeyItemForm(request.POST, candidates=accepted, key_item_id=key_item.pk if key_item else None)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -116,6 +119,8 @@ def _key_item_form_page(request: HttpRequest, key_item: KeyItem | None) -> HttpR
             else:
                 messages.success(request, _("Key item saved."))
                 return redirect("supervision:key_detail", saved.pk)
+        # Shown again with the year's list, what was ticked still ticked.
+        form.fields["proposals"].queryset = candidates.prefetch_related("key_items")
     else:
         initial: dict[str, Any] = {"year": year, "report_every_days": services.default_interval()}
         if key_item is not None:
@@ -129,7 +134,7 @@ def _key_item_form_page(request: HttpRequest, key_item: KeyItem | None) -> HttpR
             }
         elif preselect:
             initial["proposals"] = preselect
-        form = forms.KeyItemForm(initial=initial, candidates=candidates)
+        form = forms.KeyItemForm(initial=initial, candidates=candidates, key_item_id=key_item.pk if key_item else None)
     return render(
         request,
         "supervision/key_form.html",

@@ -209,3 +209,20 @@ def test_the_timeline_shows_the_notice_and_the_answer(client, handled, unit, sta
     client.force_login(staff)
     body = client.get(reverse("proposals:detail", args=[handled.pk])).content.decode()
     assert "发出催办通知" in body and "承办单位签收催办通知" in body and "三日内答复" in body
+
+
+def test_a_unit_is_not_urged_about_what_it_has_done(make_proposal, unit, staff):
+    with pytest.raises(ProposalError, match="不在区教育局的在办建议中"):
+        urge(staff, unit, [make_proposal(S.CLOSED)])
+    with pytest.raises(ProposalError, match="不在区教育局的在办建议中"):
+        urge(staff, unit, [make_proposal(S.REPLIED)])
+
+
+def test_a_unit_is_urged_about_an_open_promise(promise, unit, staff, handled, cast):
+    from handling import services as hs
+    from handling.models import Reply
+
+    hs.rate_reply(reply=Reply.objects.get(), by=cast.deputy_user, attitude="satisfied", result="satisfied")
+    handled.refresh_from_db()
+    assert handled.state == S.CLOSED
+    assert urge(staff, unit, [handled]).pk
