@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Reads: 4 + 1–3 per rule; writes: 2 per rule that sends something, +1 for the deputies' logins.
+STATEMENT_BOUND = 40
 sys.path.insert(0, str(ROOT))
 
 
@@ -315,12 +317,14 @@ def main() -> None:
     print("| ---: | --- | ---: | ---: | ---: |")
     for size, label, seconds, queries, sent in rows:
         print(f"| {size:,} | {label} | {seconds:.2f} | {queries} | {sent:,} |")
-    counts = {(label, q) for _size, label, _s, q, _sent in rows}
-    by_label: dict[str, set[int]] = {}
-    for label, q in counts:
-        by_label.setdefault(label, set()).add(q)
-    constant = all(len(v) == 1 for v in by_label.values())
-    print(f"\nSQL statements independent of the number of items: {'yes' if constant else 'NO'} {by_label}")
+    # A rule that sends nothing skips its two writes, so the count varies by a few with what is
+    # due that day; what matters is that it does not grow with the number of items.
+    by_size: dict[int, list[int]] = {}
+    for size, _label, _seconds, queries, _sent in rows:
+        by_size.setdefault(size, []).append(queries)
+    spread = ", ".join(f"{size:,} items: {min(q)}–{max(q)}" for size, q in by_size.items())
+    bounded = all(max(q) <= STATEMENT_BOUND for q in by_size.values())
+    print(f"\nSQL statements per scan ({spread}): {'within' if bounded else 'ABOVE'} the bound of {STATEMENT_BOUND}")
     worst = max(s for size, _l, s, _q, _sent in rows if size == max(sizes))
     print(f"Slowest scan at {max(sizes):,} items: {worst:.2f} s (target: under 30 s)")
 

@@ -288,11 +288,24 @@ class Reminder(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     subject = models.CharField(_("about"), max_length=60)
     threshold = models.CharField(_("occasion"), max_length=40)
+    # No index on these two beyond the unique one: the log is only written (up to a hundred
+    # thousand rows in one morning) and read by occasion; people and suggestions are never
+    # deleted (other records protect them).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     proposal = models.ForeignKey(
-        Proposal, verbose_name=_("suggestion"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Proposal,
+        verbose_name=_("suggestion"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # The text is in the notification written with it (not repeated here: the scan may write
     # a hundred thousand of these in one morning).
