@@ -6,7 +6,7 @@ The product ships no SMS provider: government offices each contract their own (a
 
     class MySender:
         def send(self, phone: str, text: str) -> None:
-            ...  # call the provider; raise an exception when it fails (the task retries)
+            ...  # call the provider; raise any exception when it fails (the task retries it)
 
 Plug a provider in by writing such a class (in any module on the path) and setting
 `SMS_SENDER=mypackage.sms.MySender`. The default, `LoggingSmsSender`, writes each message to

@@ -55,6 +55,7 @@ K = Reminder.Kind
 # While a merged group is handled as one, its members mirror the main suggestion's
 # assignments: remind once, on the main suggestion.
 MIRRORED_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING)
+OVERDUE = Notification.Kind.OVERDUE
 
 
 class Candidate:
@@ -252,17 +253,17 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
         to_staff = to_staff_wording % facts
         for user_id in people.unit_heads(row["unit_id"]):
             out.append(
-                Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_unit, url, "overdue")
+                Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_unit, url, OVERDUE)
             )
         for user_id in people.staff:
             out.append(
-                Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_staff, url, "overdue")
+                Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_staff, url, OVERDUE)
             )
         if late > escalate_after:
             message = escalation_wording % {**facts, "limit": escalate_after}
             for user_id in people.supervision:
                 out.append(
-                    Candidate(K.ESCALATION, subject, f"@{due}", user_id, row["proposal_id"], message, url, "overdue")
+                    Candidate(K.ESCALATION, subject, f"@{due}", user_id, row["proposal_id"], message, url, OVERDUE)
                 )
     return out
 
@@ -426,9 +427,11 @@ def progress_rule(today: dt.date, people: Directory, links: Links) -> list[Candi
             reported = last.get((m["keyitem_id"], m["proposal_id"], a["unit_id"]))
             start = max(timezone.localdate(m["keyitem__created_at"]), a["assigned_on"])
             since = timezone.localdate(reported) if reported else start
-            due = since + dt.timedelta(days=every)
-            if today < due:
+            elapsed = (today - since).days
+            if elapsed < every:
                 continue
+            # The latest report day missed: a unit that stays silent is reminded every interval.
+            due = since + dt.timedelta(days=elapsed // every * every)
             message = _(
                 "Progress report due: %(item)s is a key suggestion (“%(title)s”); your unit reports every "
                 "%(n)s days, and the next report was due on %(date)s."
@@ -469,7 +472,14 @@ def urging_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
         for user_id in people.unit_all(row["unit_id"]):
             out.append(
                 Candidate(
-                    K.URGING, f"u{row['pk']}", f"{days}d", user_id, None, message, links.urging(row["pk"]), "urging"
+                    K.URGING,
+                    f"u{row['pk']}",
+                    f"{days}d",
+                    user_id,
+                    None,
+                    message,
+                    links.urging(row["pk"]),
+                    Notification.Kind.URGING,
                 )
             )
     return out

@@ -25,7 +25,8 @@ def daily_scan(today: str | None = None) -> dict[str, int]:
     return run_daily_scan(dt.date.fromisoformat(today) if today else None)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+# Any failure of the provider is retried (with backoff): what was sent is logged and skipped.
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
 def send_text_messages(notification_ids: list[int]) -> int:
     """Text each notification's recipient, at most once per notification.
 

@@ -339,3 +339,12 @@ def test_an_inactive_staff_member_is_left_out(handled, staff):
     run_daily_scan()
     assert received(staff, K.OVERDUE) == []
     assert not Reminder.objects.filter(recipient__role=Role.STAFF).exists()
+
+
+def test_a_unit_that_stays_silent_is_reminded_every_interval(key_item, handled, unit_handler):
+    key_item.report_every_days = 30
+    key_item.save()
+    for day in range(30, 95):
+        run_daily_scan(later(day))
+    thresholds = sorted(Reminder.objects.filter(kind=Reminder.Kind.PROGRESS).values_list("threshold", flat=True))
+    assert thresholds == [f"@{later(d).isoformat()}" for d in (30, 60, 90)]
