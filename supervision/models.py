@@ -83,7 +83,7 @@ class SupervisionRecord(models.Model):
 
     class Kind(models.TextChoices):
         INSPECTION = "inspection", _("Site inspection")
-        MEETING = "meeting", _("Meeting")
+        MEETING = "meeting", _("Discussion meeting")
         ON_SITE = "on_site", _("On-the-spot handling")
 
     key_item = models.ForeignKey(KeyItem, verbose_name=_("key item"), on_delete=models.PROTECT, related_name="records")
