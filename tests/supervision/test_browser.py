@@ -87,3 +87,30 @@ def test_staff_urge_and_the_unit_acknowledges(
     no_sideways_scroll(page)
     page.screenshot(path=screenshot_dir / "urging-acknowledged.png", full_page=True)
     assert UrgingNotice.objects.get().answer == "本周内答复代表"
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_unit_reports_a_promise_kept_and_staff_confirm(
+    page: Page, live_server, promise, staff, unit_handler, screenshot_dir, viewport
+):
+    page.set_viewport_size(viewport)
+    log_in(page, live_server, "handler")
+    page.get_by_role("link", name="跟踪落实").click()
+    no_sideways_scroll(page)
+    page.screenshot(path=screenshot_dir / "followup-unit.png", full_page=True)
+    page.get_by_role("link", name=promise.proposal.title).click()
+    page.get_by_label("上次报告以来的进展").fill("新学校已建成并投入使用")
+    page.get_by_label("承诺事项已落实，请代表工作机构确认").check()
+    page.get_by_role("button", name="报送").click()
+    expect(page.get_by_text("已报已落实，待代表工作机构确认")).to_be_visible()
+    no_sideways_scroll(page)
+
+    log_in(page, live_server, "staff")
+    page.get_by_role("link", name="跟踪落实").click()
+    page.get_by_role("link", name=promise.proposal.title).click()
+    page.screenshot(path=screenshot_dir / "promise-to-confirm.png", full_page=True)
+    page.get_by_role("button", name="确认已落实").click()
+    expect(page.get_by_text("已确认承诺事项落实")).to_be_visible()
+    no_sideways_scroll(page)
+    promise.refresh_from_db()
+    assert promise.state == "kept"
