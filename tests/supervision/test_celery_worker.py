@@ -80,7 +80,8 @@ def test_a_real_worker_runs_the_scan_and_writes_the_notifications(handled, unit_
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    client = Celery("jianyi-test", broker=broker)
+    # Not the current app: the tests after this one must keep sending tasks to the eager one.
+    client = Celery("jianyi-test", broker=broker, set_as_current=False)
     try:
         client.send_task(DAILY_SCAN_TASK, queue=queue)
         written = Notification.objects.filter(recipient=unit_handler, kind=Notification.Kind.DEADLINE)
