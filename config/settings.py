@@ -245,6 +245,28 @@ CO_OPINION_PERIOD = env_str("CO_OPINION_PERIOD", "1m")
 REASSIGNMENT_WINDOW_WORKDAYS = env_int("REASSIGNMENT_WINDOW_WORKDAYS", 5)
 REQUIRED_COSIGNERS = env_int("REQUIRED_COSIGNERS", 0)
 STAFF_REVIEWS_REPLIES = env_bool("STAFF_REVIEWS_REPLIES", True)
+# --- Supervision and reminders (issue 5) ------------------------------------------------------
+# The daily scan (supervision.reminders.run_daily_scan): beat runs it every morning, or cron
+# through `manage.py daily_scan`. Each reminder goes out once per item, occasion and person.
+# Days before a reply deadline on which the unit handler is reminded.
+REMINDER_DAYS_BEFORE = sorted({int(d) for d in env_list("REMINDER_DAYS_BEFORE", ["15", "7", "1"])}, reverse=True)
+# An overdue reply is reported to the unit head and staff, again every this many days.
+OVERDUE_REPEAT_DAYS = env_int("OVERDUE_REPEAT_DAYS", 7)
+# Overdue by more than this many days: escalated to the supervision office.
+ESCALATE_AFTER_DAYS = env_int("ESCALATE_AFTER_DAYS", 30)
+# The lead deputy is reminded to rate a reply left unrated this many days.
+RATING_REMINDER_DAYS = env_int("RATING_REMINDER_DAYS", 15)
+# Units are reminded of each open B-class promise every this many months.
+PROMISE_REMINDER_MONTHS = env_int("PROMISE_REMINDER_MONTHS", 3)
+# Default interval of the units' progress reports on key suggestions (each key item can differ).
+KEY_REPORT_INTERVAL_DAYS = env_int("KEY_REPORT_INTERVAL_DAYS", 30)
+# An urging notice not acknowledged after this many days is sent to the unit again.
+URGING_ACK_DAYS = env_int("URGING_ACK_DAYS", 3)
+# Who sends text messages for reminders and urging notices: a dotted path to a class with
+# `send(phone, text)` (see proposals/sms.py); the default only writes them to the log.
+# Empty: no text messages.
+SMS_SENDER = env_str("SMS_SENDER", "proposals.sms.LoggingSmsSender")
+# --- end of issue 5 block --------------------------------------------------------------------------
 # The login page lists the demo accounts (never in production unless asked for).
 SHOW_DEMO_LOGINS = env_bool("SHOW_DEMO_LOGINS", not PRODUCTION)
 CONGRESS_NAME = env_str("CONGRESS_NAME", "示范区人民代表大会常务委员会")

@@ -32,6 +32,15 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...] | None]] = [
         _("Follow-up"),
         (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.UNIT_HANDLER, Role.UNIT_HEAD),
     ),
+    # issue 5: supervision pages for leaders and units, and urging notices
+    ("supervision:my_items", _("Items I lead"), (Role.LEADER,)),
+    ("supervision:key_list", _("Key suggestions"), (Role.UNIT_HANDLER, Role.UNIT_HEAD)),
+    (
+        "supervision:urging_list",
+        _("Urging"),
+        (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.UNIT_HANDLER, Role.UNIT_HEAD),
+    ),
+    # end of issue 5
     ("reports:dashboard", _("Dashboard"), (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE)),
     ("admin:index", _("Administration"), (Role.ADMIN,)),
     # issue 4: deputies on their phones

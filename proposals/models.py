@@ -468,6 +468,17 @@ ACTION_LABELS = {
     "countersign_request": _("Reply draft sent to the co-handling units to countersign"),
     "countersign": _("Reply draft countersigned by a co-handling unit"),
     "countersign_objection": _("A co-handling unit objected to the reply draft"),
+    # supervision (issue 5)
+    "key_marked": _("Marked as a key suggestion"),
+    "key_unmarked": _("No longer a key suggestion"),
+    "supervision_record": _("Supervision record"),
+    "progress_report": _("Progress reported by the unit"),
+    "urging": _("Urging notice sent"),
+    "urging_acknowledged": _("Urging notice acknowledged by the unit"),
+    "promise_done_reported": _("Promise reported as kept by the unit"),
+    "promise_confirmed": _("Promise confirmed as kept"),
+    "promise_reopened": _("Promise sent back: not yet kept"),
+    # end of issue 5
 }
 
 

@@ -200,6 +200,79 @@ RULES.add_rule("countersign_reply", is_co_unit_on_reply)
 # Co-handlers' opinions, countersignatures and drafts are the handlers' working papers: the
 # units on the suggestion and the overseers see them, the deputies see the issued reply.
 RULES.add_rule("view_handling_papers", is_assigned_unit | (~is_draft & is_overseer))
+# --- supervision (issue 5): key items, urging notices, promises -------------------------------
+# Objects: supervision.KeyItem, supervision.UrgingNotice, supervision.Promise (reached by their
+# attributes and apps.get_model, never imported). The list forms are the visible_* functions below.
+
+
+@rules.predicate
+def is_unit_on_key_item(user: Any, key_item: Any) -> bool:
+    unit_id = unit_id_of(user)
+    if unit_id is None or key_item is None:
+        return False
+    Assignment = apps.get_model("handling", "Assignment")
+    return Assignment.objects.filter(proposal__key_items=key_item, unit_id=unit_id, is_active=True).exists()
+
+
+@rules.predicate
+def leads_key_item(user: Any, key_item: Any) -> bool:
+    return key_item is not None and key_item.leader_id == user.pk
+
+
+@rules.predicate
+def follows_key_item(user: Any, key_item: Any) -> bool:
+    committee_id = getattr(user, "committee_id", None)
+    return key_item is not None and committee_id is not None and key_item.committee_id == committee_id
+
+
+@rules.predicate
+def is_unit_of_object(user: Any, obj: Any) -> bool:
+    """The user belongs to the unit an urging notice or a promise is addressed to."""
+    unit_id = unit_id_of(user)
+    return unit_id is not None and obj is not None and obj.unit_id == unit_id
+
+
+RULES.add_rule("view_key_item", is_overseer | is_unit_on_key_item)
+RULES.add_rule(
+    "record_supervision",
+    is_congress_staff | is_supervision | (is_leader & leads_key_item) | (is_committee & follows_key_item),
+)
+RULES.add_rule("report_progress", is_assigned_unit)
+RULES.add_rule("view_leader_page", is_overseer)
+RULES.add_rule("view_urging", is_overseer | is_unit_of_object)
+RULES.add_rule("acknowledge_urging", is_unit_of_object)
+RULES.add_rule("view_promise", is_overseer | is_unit_of_object)
+RULES.add_rule("report_promise", is_unit_of_object)
+RULES.add_rule("confirm_promise", is_congress_staff | is_supervision)
+
+
+def visible_key_items(user: Any, queryset: QuerySet | None = None) -> QuerySet:
+    """The key items `user` may see: the list form of `view_key_item`."""
+    KeyItem = apps.get_model("supervision", "KeyItem")
+    queryset = KeyItem.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user.role in (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE):
+        return queryset
+    unit_id = unit_id_of(user)
+    if unit_id is None:
+        return queryset.none()
+    Assignment = apps.get_model("handling", "Assignment")
+    involved = Assignment.objects.filter(proposal__key_items=OuterRef("pk"), unit_id=unit_id, is_active=True)
+    return queryset.filter(Exists(involved))
+
+
+def visible_unit_objects(user: Any, queryset: QuerySet) -> QuerySet:
+    """Urging notices or promises `user` may see: overseers all, unit people their unit's."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user.role in (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE):
+        return queryset
+    unit_id = unit_id_of(user)
+    return queryset.filter(unit_id=unit_id) if unit_id is not None else queryset.none()
+
+
+# --- end of issue 5 block ----------------------------------------------------------------------
 
 
 def allowed(user: Any, name: str, obj: Any = None) -> bool:

@@ -254,6 +254,7 @@ class Story:
         self.lead = lead
         self.between = between
         self.proposal: Proposal | None = None
+        self.scenario = ""
         self.lead_unit = world.units[item["lead_unit"]]
         self.co_units = [world.units[name] for name in item["co_units"]]
 
@@ -410,9 +411,7 @@ class Story:
                     body=text if round_ == 1 else "针对代表提出的意见，我们重新研究办理：" + text,
                     done_items=item["done"] if klass in "AB" else "",
                     promised_items=item["plan"] if klass == "B" else "",
-                    promised_by=day + dt.timedelta(days=self.w.rng.choice([120, 180, 240, 300]))
-                    if klass == "B"
-                    else None,
+                    promised_by=self._promise_date(day) if klass == "B" else None,
                     not_adopted_reason=item["limit"] if klass in "CD" else "",
                     is_public=self.w.rng.random() > 0.1,
                 )
@@ -447,6 +446,15 @@ class Story:
             with on(day, 10):
                 hs.issue_reply(reply=reply, by=self.w.staff)
         return self
+
+    def _promise_date(self, day: dt.date) -> dt.date:
+        """When a B-class reply promises to deliver. Three closed B-class suggestions promised
+        within 75 days, so the follow-up list always has overdue promises to chase."""
+        short = self.scenario == "closed_B" and day + dt.timedelta(days=75) < self.w.today
+        if short and self.w.made.get("overdue_promises", 0) < 3:
+            self.w.made["overdue_promises"] = self.w.made.get("overdue_promises", 0) + 1
+            return day + dt.timedelta(days=75)
+        return day + dt.timedelta(days=self.w.rng.choice([120, 180, 240, 300]))
 
     def rate(
         self,
@@ -675,6 +683,7 @@ def build_suggestions(world: World, log: Callable[[str], None]) -> None:
             lead = demo_deputy
             shown.add(name)
         story = Story(world, item, lead, between=name in BETWEEN)
+        story.scenario = name
         if name == "closed_merged":
             # Registered now, merged and handled together once the whole group is registered.
             opens = world.meeting.opens_on
@@ -773,6 +782,10 @@ def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> b
         if Proposal.objects.filter(meeting=world.meeting).exists():
             return False
         build_suggestions(world, log)
+        # issue 5: key suggestions, supervision records, urging, promises, the first daily scan
+        from supervision.demo import build as build_supervision
+
+        build_supervision(world, log)
     return True
 
 

@@ -82,8 +82,10 @@ def main(argv: list[str]) -> int:
         print(f"{reuse()} entries reused from other catalogs")
         argv = ["check"]
     if argv[:1] == ["fill"]:
-        mapping = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-        print(f"{fill(mapping)} entries set")
+        # fill FILE.json: set these translations; fill --missing FILE.json: only where none yet.
+        missing = argv[1:2] == ["--missing"]
+        mapping = json.loads(Path(argv[-1]).read_text(encoding="utf-8"))
+        print(f"{_apply(mapping, only_missing=missing)} entries set")
         argv = ["check"]
     if argv[:1] == ["check"]:
         problems = untranslated()

@@ -157,6 +157,10 @@ TABLE = [
     ("view_handling_papers", "draft", set()),
     ("give_co_opinion", "handling", set()),  # only a co-handling unit (see below)
     ("countersign_reply", "reply", set()),
+    # issue 5 (the rules on key items, urging notices and promises: tests/supervision/test_rules.py)
+    ("mark_key", "handling", {"staff", "admin"}),
+    ("report_progress", "handling", {"handler", "head"}),
+    ("view_leader_page", "handling", {"staff", "supervision", "leader", "committee", "admin"}),
 ]
 
 

@@ -1,0 +1,66 @@
+"""Text messages (短信). Reminders and urging notices are also sent as text messages to people
+whose account (or deputy record) has a mobile number.
+
+The product ships no SMS provider: government offices each contract their own (a carrier's
+政企短信 gateway, a cloud SMS service...). Sending goes through one small interface:
+
+    class MySender:
+        def send(self, phone: str, text: str) -> None:
+            ...  # call the provider; raise any exception when it fails (the task retries it)
+
+Plug a provider in by writing such a class (in any module on the path) and setting
+`SMS_SENDER=mypackage.sms.MySender`. The default, `LoggingSmsSender`, writes each message to
+the log and sends nothing; `SMS_SENDER=` (empty) turns text messages off. Messages are sent by
+a Celery task after the transaction commits (`supervision.tasks.send_text_messages`), at most
+once per notification.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.module_loading import import_string
+
+log = logging.getLogger("jianyi.sms")
+
+# Carriers cut longer messages into several; keep one message one message.
+MAX_LENGTH = 300
+
+
+class SmsSender(Protocol):
+    def send(self, phone: str, text: str) -> None:
+        """Send `text` to `phone`; raise on failure."""
+
+
+class LoggingSmsSender:
+    """Writes each message to the `jianyi.sms` log instead of sending it."""
+
+    def send(self, phone: str, text: str) -> None:
+        log.info("SMS to %s: %s", phone, text)
+
+
+def get_sender() -> SmsSender | None:
+    """The configured sender, or None when text messages are off."""
+    path = settings.SMS_SENDER
+    if not path:
+        return None
+    return import_string(path)()
+
+
+def phone_of(user: Any) -> str:
+    """The mobile number to text a user at: their account's, or their deputy record's."""
+    phone = (getattr(user, "phone", "") or "").strip()
+    if phone:
+        return phone
+    try:
+        return (user.deputy.phone or "").strip()
+    except ObjectDoesNotExist:
+        return ""
+
+
+def message_text(text: str) -> str:
+    body = f"【建议办理】{text}"
+    return body if len(body) <= MAX_LENGTH else body[: MAX_LENGTH - 1] + "…"

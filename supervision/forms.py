@@ -1,0 +1,194 @@
+"""Forms of the supervision pages. They only validate; the services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from deputies.models import Role, SpecialCommittee, User
+from handling.models import Unit
+from proposals.models import Proposal
+from proposals.uploads import validate_upload
+from supervision.models import Promise, SupervisionRecord
+from supervision.services import MAX_PHOTOS, PHOTO_TYPES
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ProposalChoiceField(forms.ModelMultipleChoiceField):
+    """Suggestions as checkboxes labelled “第12号 title”."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Proposal) -> str:
+        return f"{obj.number_label} {obj.title}".strip()
+
+
+class KeyCandidateField(ProposalChoiceField):
+    """…with the state, and the key items a suggestion is already in (prefetched)."""
+
+    def label_from_instance(self, obj: Proposal) -> str:
+        label = f"{super().label_from_instance(obj)}（{obj.get_state_display()}）"
+        others = [item.title for item in obj.key_items.all() if item.pk != self.current_item_id]
+        if others:
+            label += " · " + _("already key: %(titles)s") % {"titles": "、".join(others)}
+        return label
+
+
+class LeaderField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name}（{obj.title}）" if obj.title else obj.display_name
+
+
+class KeyItemForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("Theme"), max_length=200)
+    leader = LeaderField(User.objects.none(), label=_("Leading leader"))
+    committee = forms.ModelChoiceField(
+        SpecialCommittee.objects.all(), label=_("Special committee following it"), required=False
+    )
+    report_every_days = forms.IntegerField(label=_("Units report progress every (days)"), min_value=1, max_value=366)
+    proposals = KeyCandidateField(Proposal.objects.none(), label=_("Suggestions"))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, candidates: Any, key_item_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk")
+        self.fields["proposals"].queryset = candidates.prefetch_related("key_items")
+        self.fields["proposals"].current_item_id = key_item_id
+        self.fields["proposals"].error_messages["required"] = _("Choose at least one suggestion.")
+
+
+class SupervisionPhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", SupervisionPhotosInput(attrs={"accept": ".jpg,.jpeg,.png", "multiple": True}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(_("At most %(n)s photos per record.") % {"n": MAX_PHOTOS})
+        cleaned = [super(PhotosField, self).clean(f, initial) for f in files]
+        for upload in cleaned:
+            validate_upload(upload, allowed=PHOTO_TYPES)
+        return cleaned
+
+
+class SupervisionRecordForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=SupervisionRecord.Kind.choices, widget=forms.RadioSelect)
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    participants = forms.CharField(label=_("Who took part"), max_length=500)
+    notes = forms.CharField(label=_("What was seen, discussed or decided"), widget=forms.Textarea(attrs={"rows": 6}))
+    photos = PhotosField(
+        label=_("Photos"), required=False, help_text=_("JPG or PNG, up to 12; choose several at once.")
+    )
+
+    def clean_held_on(self) -> Any:
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise ValidationError(_("A supervision record cannot be dated in the future."))
+        return held_on
+
+
+class KeyProgressForm(forms.Form):
+    proposal = forms.ModelChoiceField(Proposal.objects.none(), label=_("Suggestion"), empty_label=None)
+    body = forms.CharField(
+        label=_("Progress since the last report"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
+    )
+
+    def __init__(self, *args: Any, proposals: list[Proposal], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["proposal"]
+        field.queryset = Proposal.objects.filter(pk__in=[p.pk for p in proposals]).order_by("number", "pk")
+        field.label_from_instance = lambda p: f"{p.number_label} {p.title}".strip()
+
+
+class PromiseReportForm(forms.Form):
+    body = forms.CharField(
+        label=_("Progress since the last report"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    done = forms.BooleanField(
+        label=_("The promise is kept: ask congress staff to confirm"),
+        required=False,
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ReasonForm(forms.Form):
+    note = forms.CharField(label=_("What is still missing"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class UnitPickForm(forms.Form):
+    unit = forms.ModelChoiceField(Unit.objects.filter(is_active=True), label=_("Unit"))
+
+
+class UrgingForm(forms.Form):
+    proposals = ProposalChoiceField(Proposal.objects.none(), label=_("Suggestions"))
+    message = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        initial=_(
+            "Please speed up the handling of the suggestions below, keep in touch with the deputies, and reply on time."
+        ),
+    )
+    respond_by = forms.DateField(label=_("Acknowledge by"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["proposals"].queryset = candidates
+        self.fields["proposals"].error_messages["required"] = _("Choose at least one suggestion to urge.")
+
+    def clean_respond_by(self) -> Any:
+        value = self.cleaned_data.get("respond_by")
+        if value and value < timezone.localdate():
+            raise ValidationError(_("The acknowledgement date cannot be in the past."))
+        return value
+
+
+class AcknowledgeForm(forms.Form):
+    answer = forms.CharField(
+        label=_("What your unit will do (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class FollowupFilterForm(forms.Form):
+    STATES = [
+        ("open", _("Not yet kept")),
+        (Promise.State.DONE_REPORTED, _("Reported kept, to confirm")),
+        (Promise.State.KEPT, _("Kept")),
+        ("all", _("All")),
+    ]
+    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
+    unit = forms.ModelChoiceField(Unit.objects.all(), label=_("Unit"), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+
+class KeyItemFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+
+class UrgingFilterForm(forms.Form):
+    STATES = [("", _("All")), ("pending", _("Not acknowledged")), ("acknowledged", _("Acknowledged"))]
+    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
+    unit = forms.ModelChoiceField(Unit.objects.all(), label=_("Unit"), required=False)

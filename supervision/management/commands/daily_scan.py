@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from supervision.reminders import RULES, pending_counts, run_daily_scan
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the daily reminder scan now (deadlines, overdue replies, escalation, ratings, promises, "
+        "progress reports, urging notices). Safe to run again: nothing is sent twice. "
+        "For cron where there is no Celery beat, e.g. `0 7 * * * .venv/bin/python manage.py daily_scan`."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--date", help="scan as of this day (YYYY-MM-DD), e.g. to catch up a missed day")
+        parser.add_argument(
+            "--only", action="append", choices=[name for name, _rule in RULES], help="run only this rule (repeatable)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = None
+        if options["date"]:
+            try:
+                today = dt.date.fromisoformat(options["date"])
+            except ValueError as exc:
+                raise CommandError(f"--date 须为 YYYY-MM-DD 格式：{options['date']}") from exc
+        started = time.monotonic()
+        summary = run_daily_scan(today, only=options["only"])
+        seconds = time.monotonic() - started
+        counts = pending_counts(today)
+        labels = {
+            "promises_created": "新增跟踪落实事项",
+            "deadline": "答复期限提醒",
+            "overdue": "超期提醒（含升级督查室）",
+            "rating": "满意度评价提醒",
+            "promise": "承诺事项季度提醒",
+            "progress": "重点建议进展报告提醒",
+            "urging": "催办未签收提醒",
+        }
+        self.stdout.write(f"每日提醒扫描完成（{(today.isoformat() if today else '今天')}，用时 {seconds:.1f} 秒）：")
+        for name, value in summary.items():
+            self.stdout.write(f"  {labels.get(name, name)}：{value}")
+        self.stdout.write(
+            f"当前待答复 {counts['owing']} 件（其中超期 {counts['overdue']} 件），"
+            f"待评价 {counts['unrated']} 件，未落实承诺 {counts['open_promises']} 项。"
+        )

@@ -1,0 +1,659 @@
+"""The daily scan: every reminder the product sends by itself.
+
+`run_daily_scan(today)` is run every morning by Celery beat (`supervision.tasks.daily_scan`,
+scheduled by a django-celery-beat row editable in the admin), or by cron through
+`manage.py daily_scan` where there is no Celery. Its rules (thresholds are settings):
+
+1. deadline   the unit handlers, 15, 7 and 1 days before a reply is due (REMINDER_DAYS_BEFORE);
+2. overdue    the unit head and congress staff, the day after, then every OVERDUE_REPEAT_DAYS;
+3. escalation the supervision office, once an item is overdue by more than ESCALATE_AFTER_DAYS;
+4. rating     the lead deputy, when a reply stays unrated RATING_REMINDER_DAYS (staff, to
+              collect the paper form, when the deputy has no login);
+5. promise    the unit, every PROMISE_REMINDER_MONTHS, of each B-class promise not reported kept;
+6. progress   the unit handlers, when a progress report on a key suggestion is due;
+7. urging     the unit again, when an urging notice is left unacknowledged URGING_ACK_DAYS.
+
+Exactly once per item, occasion and recipient: each rule computes its candidates in a few
+queries (never one per item), then `deliver` inserts them into the `Reminder` table with
+INSERT … ON CONFLICT DO NOTHING RETURNING and writes notifications only for the rows it
+inserted, in the same transaction. A second scan running at the same moment blocks on the
+unique index until the first commits and then inserts nothing; a scan that crashes half-way
+rolls back the rule it was in (nothing of it was sent: e-mails and text messages leave after
+commit), and the retry sends exactly what is still missing. A scan that did not run for some
+days catches up with the most recent occasion only (no pile of stale reminders).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, DateField, Exists, F, Max, OuterRef, Q, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deputies.models import Role, User
+from handling.models import Assignment, Reply
+from proposals.models import REPLY_DUE_STATES, Notification, Proposal, ProposalState
+from proposals.sms import phone_of
+from supervision.models import KeyItem, ProgressReport, Promise, Reminder, UrgingNotice
+from supervision.services import sync_promises
+
+log = logging.getLogger(__name__)
+S = ProposalState
+A = Assignment.Role
+K = Reminder.Kind
+
+# While a merged group is handled as one, its members mirror the main suggestion's
+# assignments: remind once, on the main suggestion.
+MIRRORED_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING)
+OVERDUE = Notification.Kind.OVERDUE
+
+
+class Candidate:
+    """One reminder the rules want sent. `key` is what makes it unique (computed once: the
+    scan builds and sorts hundreds of thousands of them)."""
+
+    __slots__ = (
+        "kind",
+        "subject",
+        "threshold",
+        "recipient_id",
+        "proposal_id",
+        "message",
+        "url",
+        "notification_kind",
+        "key",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        subject: str,
+        threshold: str,
+        recipient_id: int,
+        proposal_id: int | None,
+        message: str,
+        url: str,
+        notification_kind: str,
+    ) -> None:
+        self.kind, self.subject, self.threshold, self.recipient_id = kind, subject, threshold, recipient_id
+        self.proposal_id, self.message, self.url, self.notification_kind = proposal_id, message, url, notification_kind
+        self.key = (kind, subject, threshold, recipient_id)
+
+
+@dataclass
+class Directory:
+    """The people reminders go to, loaded once per scan (one query)."""
+
+    users: dict[int, User] = field(default_factory=dict)
+    handlers: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    heads: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    staff: list[int] = field(default_factory=list)
+    supervision: list[int] = field(default_factory=list)
+
+    @classmethod
+    def load(cls) -> Directory:
+        people = cls()
+        roles = (Role.UNIT_HANDLER, Role.UNIT_HEAD, Role.STAFF, Role.SUPERVISION)
+        # The deputy record too (absent for these roles): phone_of() then asks no query.
+        users = User.objects.filter(is_active=True, role__in=roles).select_related("unit_membership", "deputy")
+        for user in users.order_by("pk"):
+            people.users[user.pk] = user
+            if user.role == Role.STAFF:
+                people.staff.append(user.pk)
+            elif user.role == Role.SUPERVISION:
+                people.supervision.append(user.pk)
+            else:
+                unit_id = getattr(getattr(user, "unit_membership", None), "unit_id", None)
+                if unit_id is not None:
+                    (people.handlers if user.role == Role.UNIT_HANDLER else people.heads)[unit_id].append(user.pk)
+        return people
+
+    def unit_handlers(self, unit_id: int) -> list[int]:
+        """The unit's handlers; its heads when it has none (someone must hear of it)."""
+        return self.handlers.get(unit_id) or self.heads.get(unit_id, [])
+
+    def unit_heads(self, unit_id: int) -> list[int]:
+        return self.heads.get(unit_id) or self.handlers.get(unit_id, [])
+
+    def unit_all(self, unit_id: int) -> list[int]:
+        return [*self.handlers.get(unit_id, []), *self.heads.get(unit_id, [])]
+
+
+class Links:
+    """URLs built without one reverse() per row (100,000 reverses take seconds)."""
+
+    def __init__(self) -> None:
+        marker = 987654321
+        self._proposal = reverse("proposals:detail", args=[marker]).replace(str(marker), "{}")
+        self._promise = reverse("supervision:promise_detail", args=[marker]).replace(str(marker), "{}")
+        self._key_item = reverse("supervision:key_detail", args=[marker]).replace(str(marker), "{}")
+        self._urging = reverse("supervision:urging_detail", args=[marker]).replace(str(marker), "{}")
+
+    def proposal(self, pk: int) -> str:
+        return self._proposal.format(pk)
+
+    def promise(self, pk: int) -> str:
+        return self._promise.format(pk)
+
+    def key_item(self, pk: int) -> str:
+        return self._key_item.format(pk)
+
+    def urging(self, pk: int) -> str:
+        return self._urging.format(pk)
+
+
+def item_label(number: int | None, title: str) -> str:
+    return f"第{number}号“{title}”" if number else f"“{title}”"
+
+
+# --- the rules -------------------------------------------------------------------------------------
+
+
+def owed_assignments(due: Q | None = None) -> Any:
+    """Active answering assignments that owe a reply, with the day it is due (`owed_on`):
+    the first deadline until a first reply is issued, then the re-handling deadline if the
+    deputy sent it back, until the second reply. One query, whatever the number of rows.
+
+    `due` narrows by the suggestion's `due_on` first (indexed with the state): it is the
+    earliest reply any of its units owes, so an assignment owing on day D belongs to a
+    suggestion due on or before D.
+    """
+    issued = Reply.objects.filter(assignment=OuterRef("pk"), state=Reply.State.ISSUED)
+    queryset = Assignment.objects.filter(
+        is_active=True, role__in=(A.LEAD, A.SEPARATE), proposal__state__in=REPLY_DUE_STATES
+    )
+    if due is not None:
+        queryset = queryset.filter(due)
+    return (
+        queryset.exclude(proposal__merged_into__isnull=False, proposal__state__in=MIRRORED_STATES)
+        .annotate(r1=Exists(issued.filter(round=1)), r2=Exists(issued.filter(round=2)))
+        .annotate(
+            owed_on=Case(
+                When(r1=False, then=F("deadline")),
+                When(r2=False, rehandling_deadline__isnull=False, then=F("rehandling_deadline")),
+                default=None,
+                output_field=DateField(),
+            )
+        )
+        .filter(owed_on__isnull=False)
+        .values("pk", "unit_id", "unit__name", "proposal_id", "proposal__number", "proposal__title", "owed_on")
+    )
+
+
+def deadline_rule(today: dt.date, people: Directory, links: Links) -> list[Candidate]:
+    thresholds = sorted(settings.REMINDER_DAYS_BEFORE)
+    if not thresholds:
+        return []
+    horizon = today + dt.timedelta(days=thresholds[-1])
+    out = []
+    rows = owed_assignments(Q(proposal__due_on__lte=horizon)).filter(owed_on__gte=today, owed_on__lte=horizon)
+    # The messages' wording is translated once per scan, not once per row.
+    wording = _("Reply deadline: the reply to %(item)s is due on %(date)s (%(when)s).")
+    due_today, days_left = _("due today"), _("%(n)s days left")
+    for row in rows.order_by("pk"):
+        left = (row["owed_on"] - today).days
+        # The tightest threshold reached: 10 days left is the "15 days" reminder, 5 the "7".
+        threshold = next(t for t in thresholds if t >= left)
+        when = due_today if left == 0 else days_left % {"n": left}
+        message = wording % {
+            "item": item_label(row["proposal__number"], row["proposal__title"]),
+            "date": row["owed_on"].isoformat(),
+            "when": when,
+        }
+        for user_id in people.unit_handlers(row["unit_id"]):
+            out.append(
+                Candidate(
+                    K.DEADLINE,
+                    f"a{row['pk']}",
+                    f"{threshold}d@{row['owed_on'].isoformat()}",
+                    user_id,
+                    row["proposal_id"],
+                    message,
+                    links.proposal(row["proposal_id"]),
+                    Notification.Kind.DEADLINE,
+                )
+            )
+    return out
+
+
+def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candidate]:
+    """Overdue: the unit head and staff the day after the deadline and then every
+    OVERDUE_REPEAT_DAYS while it stays overdue; the supervision office once it is more than
+    ESCALATE_AFTER_DAYS overdue."""
+    repeat = max(1, settings.OVERDUE_REPEAT_DAYS)
+    escalate_after = settings.ESCALATE_AFTER_DAYS
+    to_unit_wording = _("Overdue: your unit's reply to %(item)s was due on %(date)s and is %(n)s days late.")
+    to_staff_wording = _("Overdue: the reply of %(unit)s to %(item)s was due on %(date)s and is %(n)s days late.")
+    escalation_wording = _(
+        "Escalated: the reply of %(unit)s to %(item)s was due on %(date)s and is %(n)s days late (more than %(limit)s)."
+    )
+    out = []
+    for row in owed_assignments(Q(proposal__due_on__lt=today)).filter(owed_on__lt=today).order_by("pk"):
+        late = (today - row["owed_on"]).days
+        week = (late - 1) // repeat
+        facts = {
+            "item": item_label(row["proposal__number"], row["proposal__title"]),
+            "unit": row["unit__name"],
+            "date": row["owed_on"].isoformat(),
+            "n": late,
+        }
+        subject, due = f"a{row['pk']}", row["owed_on"].isoformat()
+        url = links.proposal(row["proposal_id"])
+        to_unit = to_unit_wording % facts
+        to_staff = to_staff_wording % facts
+        for user_id in people.unit_heads(row["unit_id"]):
+            out.append(
+                Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_unit, url, OVERDUE)
+            )
+        for user_id in people.staff:
+            out.append(
+                Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_staff, url, OVERDUE)
+            )
+        if late > escalate_after:
+            message = escalation_wording % {**facts, "limit": escalate_after}
+            for user_id in people.supervision:
+                out.append(
+                    Candidate(K.ESCALATION, subject, f"@{due}", user_id, row["proposal_id"], message, url, OVERDUE)
+                )
+    return out
+
+
+def rating_rule(today: dt.date, people: Directory, links: Links) -> list[Candidate]:
+    days = settings.RATING_REMINDER_DAYS
+    # Issued on or before `today - days`: before the start of the following day, local time.
+    cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time.min))
+    rows = (
+        Reply.objects.filter(
+            state=Reply.State.ISSUED,
+            rating__isnull=True,
+            issued_at__lt=cutoff,
+            assignment__is_active=True,
+            assignment__proposal__state=S.REPLIED,
+        )
+        .values(
+            "pk",
+            "issued_at",
+            "assignment__unit__name",
+            "assignment__proposal_id",
+            "assignment__proposal__number",
+            "assignment__proposal__title",
+            "assignment__proposal__lead_deputy__name",
+            "assignment__proposal__lead_deputy__user_id",
+            "assignment__proposal__lead_deputy__user__is_active",
+        )
+        .order_by("pk")
+    )
+    to_deputy = _(
+        "Please rate the reply of %(unit)s to your suggestion %(item)s, issued on %(date)s: "
+        "how satisfied are you with the attitude and the result?"
+    )
+    to_staff = _(
+        "Deputy %(deputy)s has no login and has not rated the reply of %(unit)s to %(item)s "
+        "(issued on %(date)s): please collect the signed paper feedback form."
+    )
+    out = []
+    for row in rows:
+        facts = {
+            "item": item_label(row["assignment__proposal__number"], row["assignment__proposal__title"]),
+            "unit": row["assignment__unit__name"],
+            "date": timezone.localdate(row["issued_at"]).isoformat(),
+            "deputy": row["assignment__proposal__lead_deputy__name"],
+        }
+        proposal_id = row["assignment__proposal_id"]
+        user_id = row["assignment__proposal__lead_deputy__user_id"]
+        if user_id and row["assignment__proposal__lead_deputy__user__is_active"]:
+            recipients, message = [user_id], to_deputy % facts
+        else:
+            recipients, message = people.staff, to_staff % facts
+        for recipient in recipients:
+            out.append(
+                Candidate(
+                    K.RATING,
+                    f"r{row['pk']}",
+                    f"{days}d",
+                    recipient,
+                    proposal_id,
+                    message,
+                    links.proposal(proposal_id),
+                    Notification.Kind.RATING_REMINDER,
+                )
+            )
+    return out
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole months from `start` to `end` (31 Jan → 28 Feb is not yet a month)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day else months
+
+
+def promise_rule(today: dt.date, people: Directory, links: Links) -> list[Candidate]:
+    every = max(1, settings.PROMISE_REMINDER_MONTHS)
+    rows = (
+        Promise.objects.filter(state=Promise.State.OPEN)
+        .annotate(last_report=Max("reports__created_at"))
+        .values(
+            "pk",
+            "unit_id",
+            "proposal_id",
+            "proposal__number",
+            "proposal__title",
+            "promised_items",
+            "promised_by",
+            "replied_on",
+            "last_report",
+        )
+        .order_by("pk")
+    )
+    wording = _(
+        "Follow-up of a promise: on %(item)s your unit promised “%(promise)s” by %(date)s "
+        "(last progress report: %(last)s). Report progress, or report it kept."
+    )
+    none_yet = _("none yet")
+    out = []
+    for row in rows:
+        period = months_between(row["replied_on"], today) // every
+        if period < 1:
+            continue
+        items = row["promised_items"].strip().replace("\n", " ")
+        facts = {
+            "item": item_label(row["proposal__number"], row["proposal__title"]),
+            "promise": (items[:80] + "…") if len(items) > 80 else items or "—",
+            "date": row["promised_by"].isoformat() if row["promised_by"] else "—",
+            "last": timezone.localdate(row["last_report"]).isoformat() if row["last_report"] else none_yet,
+        }
+        message = wording % facts
+        for user_id in people.unit_all(row["unit_id"]):
+            out.append(
+                Candidate(
+                    K.PROMISE,
+                    f"p{row['pk']}",
+                    f"m{period * every}",
+                    user_id,
+                    row["proposal_id"],
+                    message,
+                    links.promise(row["pk"]),
+                    Notification.Kind.DEADLINE,
+                )
+            )
+    return out
+
+
+def progress_rule(today: dt.date, people: Directory, links: Links) -> list[Candidate]:
+    """Progress reports on key suggestions: due `report_every_days` after the last report
+    (or after the item was made key, or the unit assigned), while the unit owes a reply."""
+    Through = KeyItem.proposals.through
+    memberships = list(
+        Through.objects.filter(proposal__state__in=REPLY_DUE_STATES)
+        .exclude(proposal__merged_into__isnull=False, proposal__state__in=MIRRORED_STATES)
+        .values(
+            "keyitem_id",
+            "keyitem__title",
+            "keyitem__created_at",
+            "keyitem__report_every_days",
+            "proposal_id",
+            "proposal__number",
+            "proposal__title",
+        )
+    )
+    if not memberships:
+        return []
+    proposal_ids = {m["proposal_id"] for m in memberships}
+    assignments = defaultdict(list)
+    for row in Assignment.objects.filter(
+        proposal_id__in=proposal_ids, is_active=True, role__in=(A.LEAD, A.SEPARATE)
+    ).values("proposal_id", "unit_id", "assigned_on"):
+        assignments[row["proposal_id"]].append(row)
+    last = {
+        (r["key_item_id"], r["proposal_id"], r["unit_id"]): r["last"]
+        for r in ProgressReport.objects.filter(key_item__isnull=False, proposal_id__in=proposal_ids)
+        .values("key_item_id", "proposal_id", "unit_id")
+        .annotate(last=Max("created_at"))
+    }
+    out = []
+    for m in memberships:
+        every = m["keyitem__report_every_days"]
+        for a in assignments[m["proposal_id"]]:
+            reported = last.get((m["keyitem_id"], m["proposal_id"], a["unit_id"]))
+            start = max(timezone.localdate(m["keyitem__created_at"]), a["assigned_on"])
+            since = timezone.localdate(reported) if reported else start
+            elapsed = (today - since).days
+            if elapsed < every:
+                continue
+            # The latest report day missed: a unit that stays silent is reminded every interval.
+            due = since + dt.timedelta(days=elapsed // every * every)
+            message = _(
+                "Progress report due: %(item)s is a key suggestion (“%(title)s”); your unit reports every "
+                "%(n)s days, and the next report was due on %(date)s."
+            ) % {
+                "item": item_label(m["proposal__number"], m["proposal__title"]),
+                "title": m["keyitem__title"],
+                "n": every,
+                "date": due.isoformat(),
+            }
+            for user_id in people.unit_handlers(a["unit_id"]):
+                out.append(
+                    Candidate(
+                        K.PROGRESS,
+                        f"k{m['keyitem_id']}p{m['proposal_id']}u{a['unit_id']}",
+                        f"@{due.isoformat()}",
+                        user_id,
+                        m["proposal_id"],
+                        message,
+                        links.key_item(m["keyitem_id"]),
+                        Notification.Kind.DEADLINE,
+                    )
+                )
+    return out
+
+
+def urging_rule(today: dt.date, people: Directory, links: Links) -> list[Candidate]:
+    days = settings.URGING_ACK_DAYS
+    cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time.min))
+    rows = UrgingNotice.objects.filter(acknowledged_at__isnull=True, sent_at__lt=cutoff).values(
+        "pk", "unit_id", "sent_at", "message"
+    )
+    out = []
+    for row in rows.order_by("pk"):
+        message = _("The urging notice of %(date)s is still not acknowledged: %(message)s") % {
+            "date": timezone.localdate(row["sent_at"]).isoformat(),
+            "message": row["message"][:200],
+        }
+        for user_id in people.unit_all(row["unit_id"]):
+            out.append(
+                Candidate(
+                    K.URGING,
+                    f"u{row['pk']}",
+                    f"{days}d",
+                    user_id,
+                    None,
+                    message,
+                    links.urging(row["pk"]),
+                    Notification.Kind.URGING,
+                )
+            )
+    return out
+
+
+RULES: list[tuple[str, Callable[[dt.date, Directory, Links], list[Candidate]]]] = [
+    ("deadline", deadline_rule),
+    ("overdue", overdue_rule),
+    ("rating", rating_rule),
+    ("promise", promise_rule),
+    ("progress", progress_rule),
+    ("urging", urging_rule),
+]
+
+
+# --- delivery -------------------------------------------------------------------------------------
+
+
+def _claim(candidates: list[Candidate], now: dt.datetime) -> set[tuple[str, str, str, int]]:
+    """Insert the candidates into the reminder log; return the keys actually inserted.
+
+    One statement whatever the number of rows: the rows travel as one JSON parameter. A key
+    already there (sent before, or being sent by a concurrent scan, whose insert this one waits
+    for) is skipped by ON CONFLICT DO NOTHING and not returned.
+    """
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    payload = json.dumps(
+        [
+            {
+                "kind": c.kind,
+                "subject": c.subject,
+                "threshold": c.threshold,
+                "recipient_id": c.recipient_id,
+                "proposal_id": c.proposal_id,
+            }
+            for c in candidates
+        ],
+        ensure_ascii=False,
+    )
+    columns = "kind, subject, threshold, recipient_id, proposal_id, created_at"
+    if connection.vendor == "postgresql":
+        sql = f"""
+            INSERT INTO {table} ({columns})
+            SELECT r.kind, r.subject, r.threshold, r.recipient_id, r.proposal_id, %s
+            FROM jsonb_to_recordset(%s::jsonb)
+                AS r(kind text, subject text, threshold text, recipient_id bigint, proposal_id bigint)
+            ON CONFLICT DO NOTHING
+            RETURNING kind, subject, threshold, recipient_id
+        """
+    else:
+        # SQLite (3.35+): json_each; "WHERE true" lets the parser tell ON CONFLICT from a join.
+        sql = f"""
+            INSERT INTO {table} ({columns})
+            SELECT json_extract(value, '$.kind'), json_extract(value, '$.subject'),
+                   json_extract(value, '$.threshold'), json_extract(value, '$.recipient_id'),
+                   json_extract(value, '$.proposal_id'), %s
+            FROM json_each(%s) WHERE true
+            ON CONFLICT DO NOTHING
+            RETURNING kind, subject, threshold, recipient_id
+        """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), payload])
+        return {(kind, subject, threshold, int(recipient)) for kind, subject, threshold, recipient in cursor.fetchall()}
+
+
+def _insert_notifications(chosen: list[Candidate], now: dt.datetime) -> list[tuple[int, int]]:
+    """Write the notifications of the claimed reminders in one statement, as `_claim` does
+    (Django's bulk_create spends seconds building 100,000 model instances and their SQL);
+    returns (id, recipient id) of each."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    payload = json.dumps(
+        [
+            {
+                "recipient_id": c.recipient_id,
+                "kind": c.notification_kind,
+                "proposal_id": c.proposal_id,
+                "message": c.message[:500],
+                "url": c.url,
+            }
+            for c in chosen
+        ],
+        ensure_ascii=False,
+    )
+    columns = "recipient_id, kind, proposal_id, message, url, created_at"
+    if connection.vendor == "postgresql":
+        sql = f"""
+            INSERT INTO {table} ({columns})
+            SELECT r.recipient_id, r.kind, r.proposal_id, r.message, r.url, %s
+            FROM jsonb_to_recordset(%s::jsonb)
+                AS r(recipient_id bigint, kind text, proposal_id bigint, message text, url text)
+            RETURNING id, recipient_id
+        """
+    else:
+        sql = f"""
+            INSERT INTO {table} ({columns})
+            SELECT json_extract(value, '$.recipient_id'), json_extract(value, '$.kind'),
+                   json_extract(value, '$.proposal_id'), json_extract(value, '$.message'),
+                   json_extract(value, '$.url'), %s
+            FROM json_each(%s)
+            RETURNING id, recipient_id
+        """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), payload])
+        return [(int(pk), int(recipient)) for pk, recipient in cursor.fetchall()]
+
+
+def deliver(candidates: Iterable[Candidate], people: Directory) -> int:
+    """Claim and send the candidates, in one transaction; returns how many were sent now."""
+    unique = {c.key: c for c in candidates}
+    if not unique:
+        return 0
+    # The same order in every scan: two concurrent scans then wait on each other's rows in
+    # one direction only, never in a cycle (no deadlock).
+    ordered = [unique[key] for key in sorted(unique)]
+    with transaction.atomic():
+        now = timezone.now()
+        claimed = _claim(ordered, now)
+        chosen = [c for c in ordered if c.key in claimed]
+        if not chosen:
+            return 0
+        _queue_messages(_insert_notifications(chosen, now), people)
+    return len(chosen)
+
+
+def _queue_messages(notifications: list[tuple[int, int]], people: Directory) -> None:
+    """E-mails and text messages leave after commit, through the same tasks as every notification."""
+    from proposals.tasks import send_notification_emails
+    from supervision.tasks import send_text_messages
+
+    users = _recipients({recipient for _pk, recipient in notifications}, people)
+    to_mail = [pk for pk, recipient in notifications if users[recipient].email]
+    to_text = [pk for pk, recipient in notifications if settings.SMS_SENDER and phone_of(users[recipient])]
+    for ids, task in ((to_mail, send_notification_emails), (to_text, send_text_messages)):
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            transaction.on_commit(lambda chunk=chunk, task=task: task.delay(chunk))
+
+
+def _recipients(recipient_ids: set[int], people: Directory) -> dict[int, User]:
+    """The recipients as users: unit people and staff are in the directory; the deputies of
+    rating reminders are loaded in one query (with their deputy record, for the phone)."""
+    users = dict(people.users)
+    missing = recipient_ids - set(users)
+    if missing:
+        for user in User.objects.filter(pk__in=missing).select_related("deputy"):
+            users[user.pk] = user
+    return users
+
+
+def run_daily_scan(today: dt.date | None = None, *, only: Iterable[str] | None = None) -> dict[str, int]:
+    """Run every rule for `today` (default: the local date); returns how many reminders each
+    rule sent now. Safe to run again, or twice at once: what was sent is not sent again."""
+    today = today or timezone.localdate()
+    promises = sync_promises(today)
+    people = Directory.load()
+    links = Links()
+    wanted = set(only) if only is not None else None
+    summary: dict[str, int] = {"promises_created": promises["created"]}
+    for name, rule in RULES:
+        if wanted is not None and name not in wanted:
+            continue
+        sent = deliver(rule(today, people, links), people)
+        summary[name] = sent
+    log.info("daily scan for %s: %s", today.isoformat(), summary)
+    return summary
+
+
+def pending_counts(today: dt.date | None = None) -> dict[str, int]:
+    """How many items each rule looks at today (for the command's report)."""
+    today = today or timezone.localdate()
+    owed = owed_assignments()
+    return {
+        "owing": owed.count(),
+        "overdue": owed.filter(owed_on__lt=today).count(),
+        "open_promises": Promise.objects.filter(state__in=Promise.OPEN_STATES).count(),
+        "unrated": Proposal.objects.filter(state=S.REPLIED).count(),
+    }

@@ -1,0 +1,201 @@
+"""Reads for the supervision pages, each in a fixed number of queries whatever the rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from handling.models import Assignment
+from proposals import rules as access
+from proposals.models import REPLY_DUE_STATES, Proposal, ProposalEvent, ProposalState
+from supervision.models import KeyItem, ProgressReport, Promise, SupervisionRecord, UrgingNotice
+
+S = ProposalState
+
+
+def _last_event_of_item() -> Subquery:
+    return Subquery(
+        ProposalEvent.objects.filter(proposal__key_items=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+
+
+def key_items(user: Any, *, year: int | None = None, leader: Any = None) -> QuerySet[KeyItem]:
+    """Key items `user` may see, with their figures: how many suggestions, how many closed and
+    overdue, the next reply deadline and the last activity on any of them."""
+    today = timezone.localdate()
+    queryset = access.visible_key_items(user).select_related("leader", "committee")
+    if year:
+        queryset = queryset.filter(year=year)
+    if leader is not None:
+        queryset = queryset.filter(leader=leader)
+    due = Q(proposals__state__in=REPLY_DUE_STATES)
+    return queryset.annotate(
+        n_proposals=Count("proposals", distinct=True),
+        n_closed=Count("proposals", filter=Q(proposals__state=S.CLOSED), distinct=True),
+        n_overdue=Count("proposals", filter=due & Q(proposals__due_on__lt=today), distinct=True),
+        next_due=Min("proposals__due_on", filter=due),
+        last_activity=_last_event_of_item(),
+        last_record=Max("records__held_on"),
+    ).order_by("-year", "title", "pk")
+
+
+def active_assignments() -> QuerySet[Assignment]:
+    """A suggestion's active units: the lead (or separate) units first, then the co-handlers."""
+    lead_first = Case(When(role=Assignment.Role.CO, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return Assignment.objects.filter(is_active=True).select_related("unit").order_by(lead_first, "pk")
+
+
+def item_proposals() -> Prefetch:
+    """The suggestions of key items, with their active units and last activity."""
+    return Prefetch(
+        "proposals",
+        queryset=Proposal.objects.select_related("meeting", "lead_deputy")
+        .annotate(last_activity=Max("events__created_at"))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=active_assignments(),
+                to_attr="active_assignments",
+            )
+        )
+        .order_by("meeting__year", "number", "pk"),
+    )
+
+
+def leader_items(user: Any, leader: Any) -> QuerySet[KeyItem]:
+    return key_items(user, leader=leader).prefetch_related(item_proposals())
+
+
+def key_item_detail(key_item: KeyItem) -> dict[str, Any]:
+    proposals = list(
+        Proposal.objects.filter(key_items=key_item)
+        .select_related("meeting", "lead_deputy")
+        .annotate(last_activity=Max("events__created_at"))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=active_assignments(),
+                to_attr="active_assignments",
+            )
+        )
+        .order_by("meeting__year", "number", "pk")
+    )
+    records = (
+        SupervisionRecord.objects.filter(key_item=key_item).select_related("recorded_by").prefetch_related("photos")
+    )
+    reports = (
+        ProgressReport.objects.filter(key_item=key_item)
+        .select_related("unit", "reported_by", "proposal")
+        .order_by("-created_at", "-pk")[:100]
+    )
+    return {"proposals": proposals, "records": records, "reports": reports}
+
+
+def next_reports_due(key_item: KeyItem, proposals: list[Proposal]) -> dict[tuple[int, int], dt.date]:
+    """When each answering unit's next progress report on each suggestion is due."""
+    last = {
+        (r["proposal_id"], r["unit_id"]): timezone.localdate(r["last"])
+        for r in ProgressReport.objects.filter(key_item=key_item)
+        .values("proposal_id", "unit_id")
+        .annotate(last=Max("created_at"))
+    }
+    due = {}
+    for proposal in proposals:
+        if proposal.state not in REPLY_DUE_STATES:
+            continue
+        for assignment in proposal.active_assignments:
+            if not assignment.answers:
+                continue
+            start = max(key_item.starts_on, assignment.assigned_on)
+            since = last.get((proposal.pk, assignment.unit_id), start)
+            due[(proposal.pk, assignment.unit_id)] = since + dt.timedelta(days=key_item.report_every_days)
+    return due
+
+
+def promises(user: Any, values: dict[str, Any]) -> QuerySet[Promise]:
+    """The follow-up list: promises `user` may see, filtered; overdue first, then by the
+    promised date (undated last), across years."""
+    today = timezone.localdate()
+    queryset = access.visible_unit_objects(user, Promise.objects.all())
+    state = values.get("state") or "open"
+    if state == "open":
+        queryset = queryset.filter(state__in=Promise.OPEN_STATES)
+    elif state != "all":
+        queryset = queryset.filter(state=state)
+    if values.get("unit"):
+        queryset = queryset.filter(unit=values["unit"])
+    if values.get("year"):
+        queryset = queryset.filter(proposal__meeting__year=values["year"])
+    overdue = Q(state__in=Promise.OPEN_STATES, promised_by__lt=today)
+    if values.get("overdue"):
+        queryset = queryset.filter(overdue)
+    return (
+        queryset.select_related("proposal__meeting", "unit")
+        .annotate(
+            last_report=Max("reports__created_at"),
+            n_reports=Count("reports"),
+            overdue_first=Case(When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        )
+        .order_by("overdue_first", "promised_by", "proposal__meeting__year", "proposal__number", "pk")
+    )
+
+
+def followup_counts(user: Any) -> dict[str, int]:
+    today = timezone.localdate()
+    queryset = access.visible_unit_objects(user, Promise.objects.all())
+    return queryset.aggregate(
+        open=Count("pk", filter=Q(state=Promise.State.OPEN)),
+        to_confirm=Count("pk", filter=Q(state=Promise.State.DONE_REPORTED)),
+        overdue=Count("pk", filter=Q(state__in=Promise.OPEN_STATES, promised_by__lt=today)),
+    )
+
+
+def urging_notices(user: Any, values: dict[str, Any]) -> QuerySet[UrgingNotice]:
+    queryset = access.visible_unit_objects(user, UrgingNotice.objects.all())
+    if values.get("state") == "pending":
+        queryset = queryset.filter(acknowledged_at__isnull=True)
+    elif values.get("state") == "acknowledged":
+        queryset = queryset.filter(acknowledged_at__isnull=False)
+    if values.get("unit"):
+        queryset = queryset.filter(unit=values["unit"])
+    return (
+        queryset.select_related("unit", "sent_by", "acknowledged_by")
+        .prefetch_related(Prefetch("proposals", queryset=Proposal.objects.order_by("number", "pk")))
+        .annotate(pending_first=Case(When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1)))
+        .order_by("pending_first", "-sent_at", "-pk")
+    )
+
+
+def unit_items_for_urging(unit: Any, candidates: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """A unit's suggestions to choose from when urging: those it owes a reply on first
+    (overdue first), then the replied and closed ones (for promises)."""
+    today = timezone.localdate()
+    owed = Q(state__in=REPLY_DUE_STATES)
+    return candidates.annotate(
+        urgency=Case(
+            When(owed & Q(due_on__lt=today), then=Value(0)),
+            When(owed, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+        has_open_promise=Exists(Promise.objects.filter(proposal=OuterRef("pk"), unit=unit, state="open")),
+    ).order_by("urgency", "due_on", "-meeting__year", "number", "pk")

@@ -1,0 +1,483 @@
+"""Writes for supervision: key items, supervision records, progress reports, urging notices and
+their acknowledgement, and the follow-up of promises.
+
+Each service checks the access rule, runs in one transaction, locks what it changes, writes a
+`ProposalEvent` on every suggestion concerned (so the suggestion's timeline shows it) and
+queues notifications after commit. A refusal raises `ProposalError` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deputies.models import Role, SpecialCommittee, User
+from handling.models import Assignment, Reply, ResultCategory, Unit
+from handling.services import unit_people
+from proposals import rules as access
+from proposals.models import ASSIGNED_STATES, HANDLING_STATES, REPLY_DUE_STATES, Notification, Proposal, ProposalState
+from proposals.notify import notify, users_with_roles
+from proposals.services import ProposalError, record_event
+from proposals.sms import phone_of
+from proposals.uploads import validate_upload
+from supervision.models import (
+    KeyItem,
+    ProgressReport,
+    Promise,
+    SupervisionPhoto,
+    SupervisionRecord,
+    UrgingNotice,
+)
+
+S = ProposalState
+
+# A suggestion can be made key once registered, and stays so while it is handled.
+KEY_STATES = (S.REGISTERED, *HANDLING_STATES)
+# Photos of supervision records: images only.
+PHOTO_TYPES = {"image/jpeg": {"jpg", "jpeg"}, "image/png": {"png"}}
+MAX_PHOTOS = 12
+
+
+def _refuse_unless(user: User, rule: str, obj: Any, message: str) -> None:
+    if not access.allowed(user, rule, obj):
+        raise ProposalError(message)
+
+
+def _lock(proposal_ids: Iterable[int]) -> list[Proposal]:
+    """Lock suggestions in id order (so two services never wait on each other's rows)."""
+    return list(Proposal.objects.select_for_update().filter(pk__in=sorted(set(proposal_ids))).order_by("pk"))
+
+
+def queue_text_messages(notifications: Sequence[Notification], recipients: dict[int, User]) -> None:
+    """Send text messages for these notifications after commit, to those with a mobile number."""
+    if not settings.SMS_SENDER:
+        return
+    ids = [n.pk for n in notifications if phone_of(recipients[n.recipient_id])]
+    if ids:
+        from supervision.tasks import send_text_messages
+
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            transaction.on_commit(lambda chunk=chunk: send_text_messages.delay(chunk))
+
+
+# --- key items -----------------------------------------------------------------------------------
+
+
+def default_interval() -> int:
+    return settings.KEY_REPORT_INTERVAL_DAYS
+
+
+def save_key_item(
+    *,
+    by: User,
+    year: int,
+    title: str,
+    leader: User,
+    proposals: Sequence[Proposal],
+    committee: SpecialCommittee | None = None,
+    note: str = "",
+    report_every_days: int | None = None,
+    key_item: KeyItem | None = None,
+) -> KeyItem:
+    """Create a key item (重点督办) or change one: its theme, leader, committee and suggestions.
+    Each suggestion added or removed gets an event on its timeline; the leader, the
+    committee's members and the units are told."""
+    _refuse_unless(by, "mark_key", None, _("Only congress staff can choose key suggestions."))
+    title = title.strip()
+    if not title:
+        raise ProposalError(_("Give the key item a theme."))
+    if leader.role != Role.LEADER or not leader.is_active:
+        raise ProposalError(_("The leading leader must be an active leader's account."))
+    if not proposals:
+        raise ProposalError(_("Choose at least one suggestion."))
+    if report_every_days is not None and report_every_days < 1:
+        raise ProposalError(_("Progress reports are due at least every day."))
+    with transaction.atomic():
+        if key_item is not None:
+            key_item = KeyItem.objects.select_for_update().get(pk=key_item.pk)
+            before = set(key_item.proposals.values_list("pk", flat=True))
+            old_leader_id = key_item.leader_id
+        else:
+            before, old_leader_id = set(), None
+        wanted = {p.pk for p in proposals}
+        locked = {p.pk: p for p in _lock(wanted | before)}
+        for pk in sorted(wanted - before):
+            proposal = locked[pk]
+            if proposal.state not in KEY_STATES:
+                raise ProposalError(
+                    _("%(item)s is “%(state)s”: only registered suggestions still being handled can be made key.")
+                    % {"item": proposal.number_label or proposal.title, "state": proposal.get_state_display()}
+                )
+        fields = {"year": year, "title": title, "leader": leader, "committee": committee, "note": note.strip()}
+        if report_every_days is not None:
+            fields["report_every_days"] = report_every_days
+        if key_item is None:
+            key_item = KeyItem.objects.create(created_by=by, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(key_item, name, value)
+            key_item.save(update_fields=list(fields))
+        key_item.proposals.set(sorted(wanted))
+        added, removed = sorted(wanted - before), sorted(before - wanted)
+        summary = _("%(title)s (%(year)s; led by %(leader)s)") % {
+            "title": title,
+            "year": year,
+            "leader": leader.display_name,
+        }
+        for pk in added:
+            record_event(locked[pk], "key_marked", by=by, note=summary, data={"key_item": key_item.pk})
+        for pk in removed:
+            record_event(locked[pk], "key_unmarked", by=by, note=summary, data={"key_item": key_item.pk})
+        url = reverse("supervision:key_detail", args=[key_item.pk])
+        if leader.pk != old_leader_id:
+            notify(
+                [leader],
+                Notification.Kind.OTHER,
+                _("You lead the key suggestions “%(title)s” (%(year)s).") % {"title": title, "year": year},
+                url=url,
+            )
+        if added:
+            members = list(User.objects.filter(committee=committee, role=Role.COMMITTEE)) if committee else []
+            notify(
+                members,
+                Notification.Kind.OTHER,
+                _("Your committee follows the key suggestions “%(title)s”.") % {"title": title},
+                url=url,
+            )
+            unit_ids = set(
+                Assignment.objects.filter(proposal_id__in=added, is_active=True).values_list("unit_id", flat=True)
+            )
+            notify(
+                unit_people(sorted(unit_ids)),
+                Notification.Kind.OTHER,
+                _(
+                    "A suggestion your unit handles is now a key suggestion (“%(title)s”, led by %(leader)s): "
+                    "report progress every %(days)s days."
+                )
+                % {"title": title, "leader": leader.display_name, "days": key_item.report_every_days},
+                url=url,
+            )
+    return key_item
+
+
+def add_supervision_record(
+    *,
+    key_item: KeyItem,
+    by: User,
+    kind: str,
+    held_on: dt.date,
+    participants: str,
+    notes: str,
+    photos: Sequence[Any] = (),
+) -> SupervisionRecord:
+    """Record a site inspection, meeting or on-the-spot handling on a key item, with photos.
+    It appears on the timeline of each of the item's suggestions."""
+    _refuse_unless(by, "record_supervision", key_item, _("You may not add supervision records to this key item."))
+    if kind not in SupervisionRecord.Kind.values:
+        raise ProposalError(_("Choose the kind of supervision."))
+    if held_on > timezone.localdate():
+        raise ProposalError(_("A supervision record cannot be dated in the future."))
+    if not participants.strip() or not notes.strip():
+        raise ProposalError(_("Say who took part and what was done."))
+    if len(photos) > MAX_PHOTOS:
+        raise ProposalError(_("At most %(n)s photos per record.") % {"n": MAX_PHOTOS})
+    for photo in photos:
+        try:
+            validate_upload(photo, allowed=PHOTO_TYPES)
+        except ValidationError as exc:
+            raise ProposalError(" ".join(exc.messages)) from exc
+    with transaction.atomic():
+        record = SupervisionRecord.objects.create(
+            key_item=key_item,
+            kind=kind,
+            held_on=held_on,
+            participants=participants.strip(),
+            notes=notes.strip(),
+            recorded_by=by,
+        )
+        for photo in photos:
+            SupervisionPhoto.objects.create(
+                record=record, file=photo, name=photo.name[:200], size=photo.size, uploaded_by=by
+            )
+        note = _("%(kind)s on %(date)s (%(title)s): %(notes)s\nTook part: %(people)s") % {
+            "kind": record.get_kind_display(),
+            "date": held_on.isoformat(),
+            "title": key_item.title,
+            "notes": record.notes,
+            "people": record.participants,
+        }
+        for proposal in _lock(key_item.proposals.values_list("pk", flat=True)):
+            record_event(
+                proposal,
+                "supervision_record",
+                by=by,
+                note=note,
+                data={"key_item": key_item.pk, "record": record.pk, "kind": kind, "photos": len(photos)},
+            )
+    return record
+
+
+def key_item_units(key_item: KeyItem, user: User) -> list[Proposal]:
+    """The key item's suggestions `user`'s unit handles (actively assigned), in number order."""
+    unit_id = access.unit_id_of(user)
+    if unit_id is None:
+        return []
+    mine = Assignment.objects.filter(proposal=OuterRef("pk"), unit_id=unit_id, is_active=True)
+    return list(key_item.proposals.filter(Exists(mine), state__in=ASSIGNED_STATES).order_by("number", "pk"))
+
+
+def report_key_progress(*, key_item: KeyItem, proposal: Proposal, by: User, body: str) -> ProgressReport:
+    """A unit reports progress on one of a key item's suggestions; the leader is told."""
+    unit_id = access.unit_id_of(by)
+    with transaction.atomic():
+        (current,) = _lock([proposal.pk]) or [None]
+        if current is None or not key_item.proposals.filter(pk=current.pk).exists():
+            raise ProposalError(_("This suggestion is not part of the key item."))
+        _refuse_unless(by, "report_progress", current, _("Only the units handling this suggestion can report."))
+        if current.state not in ASSIGNED_STATES:
+            raise ProposalError(_("Progress is reported once the suggestion is assigned."))
+        if not body.strip():
+            raise ProposalError(_("Write what has been done since the last report."))
+        report = ProgressReport.objects.create(
+            proposal=current, unit_id=unit_id, key_item=key_item, body=body.strip(), reported_by=by
+        )
+        unit = Unit.objects.get(pk=unit_id)
+        record_event(
+            current,
+            "progress_report",
+            by=by,
+            note=body,
+            data={"key_item": key_item.pk, "report": report.pk, "unit": unit.name},
+        )
+        notify(
+            [key_item.leader],
+            Notification.Kind.OTHER,
+            _("%(unit)s reported progress on %(item)s (key suggestions “%(title)s”).")
+            % {"unit": unit.name, "item": str(current), "title": key_item.title},
+            proposal=current,
+        )
+    return report
+
+
+# --- urging ---------------------------------------------------------------------------------------
+
+
+def urgeable_proposals(unit: Unit) -> QuerySet[Proposal]:
+    """What a unit can be urged about: the suggestions actively assigned to it on which it
+    still owes something, a reply (from assignment to re-handling) or an open promise."""
+    mine = Assignment.objects.filter(proposal=OuterRef("pk"), unit=unit, is_active=True)
+    promised = Promise.objects.filter(proposal=OuterRef("pk"), unit=unit, state__in=Promise.OPEN_STATES)
+    return Proposal.objects.filter(Exists(mine), Q(state__in=REPLY_DUE_STATES) | Q(Exists(promised))).select_related(
+        "meeting"
+    )
+
+
+def send_urging(
+    *,
+    unit: Unit,
+    proposals: Sequence[Proposal],
+    by: User,
+    message: str,
+    respond_by: dt.date | None = None,
+) -> UrgingNotice:
+    """Send an urging notice (催办) to a unit about one or more of its suggestions."""
+    if not proposals:
+        raise ProposalError(_("Choose at least one suggestion to urge."))
+    if not message.strip():
+        raise ProposalError(_("Write the urging message."))
+    if respond_by is not None and respond_by < timezone.localdate():
+        raise ProposalError(_("The acknowledgement date cannot be in the past."))
+    with transaction.atomic():
+        items = _lock(p.pk for p in proposals)
+        allowed_ids = set(urgeable_proposals(unit).filter(pk__in=[p.pk for p in items]).values_list("pk", flat=True))
+        for proposal in items:
+            _refuse_unless(by, "urge", proposal, _("Only congress staff or the supervision office can urge units."))
+            if proposal.pk not in allowed_ids:
+                raise ProposalError(
+                    _("%(item)s is not being handled by %(unit)s.")
+                    % {"item": proposal.number_label or proposal.title, "unit": unit.name}
+                )
+        notice = UrgingNotice.objects.create(
+            unit=unit, message=message.strip(), respond_by=respond_by, sent_by=by, sent_at=timezone.now()
+        )
+        notice.proposals.set(items)
+        for proposal in items:
+            record_event(
+                proposal,
+                "urging",
+                by=by,
+                note=_("To %(unit)s: %(message)s") % {"unit": unit.name, "message": notice.message},
+                data={"notice": notice.pk, "unit": unit.name},
+            )
+        names = "、".join(p.number_label or p.title for p in items)
+        people = unit_people([unit.pk])
+        rows = notify(
+            people,
+            Notification.Kind.URGING,
+            _("Urging notice from %(sender)s on %(items)s: %(message)s Please acknowledge it.")
+            % {"sender": by.display_name, "items": names, "message": notice.message},
+            proposal=items[0] if len(items) == 1 else None,
+            url=reverse("supervision:urging_detail", args=[notice.pk]),
+        )
+        queue_text_messages(rows, {u.pk: u for u in people})
+    return notice
+
+
+def acknowledge_urging(*, notice: UrgingNotice, by: User, answer: str = "") -> UrgingNotice:
+    """The unit acknowledges an urging notice (签收), optionally saying what it will do."""
+    with transaction.atomic():
+        notice = UrgingNotice.objects.select_for_update().select_related("unit", "sent_by").get(pk=notice.pk)
+        _refuse_unless(
+            by, "acknowledge_urging", notice, _("Only the unit the notice is addressed to can acknowledge it.")
+        )
+        if notice.acknowledged_at:
+            raise ProposalError(_("This urging notice has already been acknowledged."))
+        notice.acknowledged_by, notice.acknowledged_at, notice.answer = by, timezone.now(), answer.strip()
+        notice.save(update_fields=["acknowledged_by", "acknowledged_at", "answer"])
+        note = _("%(unit)s acknowledged the urging notice.") % {"unit": notice.unit.name}
+        if notice.answer:
+            note = f"{note}\n{notice.answer}"
+        for proposal in _lock(notice.proposals.values_list("pk", flat=True)):
+            record_event(proposal, "urging_acknowledged", by=by, note=note, data={"notice": notice.pk})
+        notify(
+            [notice.sent_by],
+            Notification.Kind.OTHER,
+            _("%(unit)s acknowledged your urging notice of %(date)s.")
+            % {"unit": notice.unit.name, "date": timezone.localtime(notice.sent_at).date().isoformat()},
+            url=reverse("supervision:urging_detail", args=[notice.pk]),
+        )
+    return notice
+
+
+# --- promises (跟踪落实) -------------------------------------------------------------------------------
+
+
+def sync_promises(today: dt.date | None = None) -> dict[str, int]:
+    """Bring the follow-up list up to date with the issued replies, in two statements.
+
+    - every issued B-class reply that is not a merged group's copy gets a `Promise` (the
+      promise is the unit's, followed once even when several merged suggestions received
+      copies of the reply);
+    - an open promise whose unit has issued a later reply on the same assignment (after
+      re-handling) is superseded: the later reply is what stands.
+    """
+    b_classes = ResultCategory.objects.filter(result_class=ResultCategory.ResultClass.B)
+    # Plain values, not Reply instances: the replies' state machine reads its state field when
+    # an instance is made, which would cost one query per reply with a narrowed select.
+    missing = Reply.objects.filter(
+        state=Reply.State.ISSUED, result_category__in=b_classes, copied_from__isnull=True, promise__isnull=True
+    ).values("pk", "promised_items", "promised_by", "issued_at", "assignment__proposal_id", "assignment__unit_id")
+    fallback = today or timezone.localdate()
+    new = [
+        Promise(
+            reply_id=row["pk"],
+            proposal_id=row["assignment__proposal_id"],
+            unit_id=row["assignment__unit_id"],
+            promised_items=row["promised_items"],
+            promised_by=row["promised_by"],
+            replied_on=timezone.localdate(row["issued_at"]) if row["issued_at"] else fallback,
+        )
+        for row in missing
+    ]
+    created = Promise.objects.bulk_create(new, ignore_conflicts=True) if new else []
+    later = Reply.objects.filter(
+        assignment=OuterRef("reply__assignment"), state=Reply.State.ISSUED, round__gt=OuterRef("reply__round")
+    )
+    superseded = (
+        Promise.objects.filter(state__in=Promise.OPEN_STATES)
+        .filter(Exists(later))
+        .update(state=Promise.State.SUPERSEDED)
+    )
+    return {"created": len(created), "superseded": superseded}
+
+
+def _locked_promise(promise: Promise) -> Promise:
+    return Promise.objects.select_for_update().select_related("unit", "proposal").get(pk=promise.pk)
+
+
+def report_promise_progress(*, promise: Promise, by: User, body: str, done: bool = False) -> ProgressReport:
+    """The unit reports progress on a promise; `done` says it is kept, for staff to confirm."""
+    with transaction.atomic():
+        (proposal,) = _lock([promise.proposal_id])
+        promise = _locked_promise(promise)
+        _refuse_unless(by, "report_promise", promise, _("Only the unit that made the promise can report on it."))
+        if promise.state != Promise.State.OPEN:
+            raise ProposalError(
+                _("This promise is “%(state)s”: no more reports are taken.") % {"state": promise.get_state_display()}
+            )
+        if not body.strip():
+            raise ProposalError(_("Write what has been done since the last report."))
+        report = ProgressReport.objects.create(
+            proposal=proposal, unit=promise.unit, promise=promise, body=body.strip(), marks_done=done, reported_by=by
+        )
+        if done:
+            promise.state, promise.done_reported_at = Promise.State.DONE_REPORTED, timezone.now()
+            promise.save(update_fields=["state", "done_reported_at"])
+        record_event(
+            proposal,
+            "promise_done_reported" if done else "progress_report",
+            by=by,
+            note=body,
+            data={"promise": promise.pk, "report": report.pk, "unit": promise.unit.name},
+        )
+        if done:
+            notify(
+                users_with_roles(Role.STAFF, Role.SUPERVISION),
+                Notification.Kind.OTHER,
+                _("%(unit)s reports the promise on %(item)s as kept: please confirm.")
+                % {"unit": promise.unit.name, "item": str(proposal)},
+                url=reverse("supervision:promise_detail", args=[promise.pk]),
+            )
+    return report
+
+
+def confirm_promise(*, promise: Promise, by: User, note: str = "") -> Promise:
+    """Congress staff or the supervision office confirm a promise reported as kept."""
+    with transaction.atomic():
+        (proposal,) = _lock([promise.proposal_id])
+        promise = _locked_promise(promise)
+        _refuse_unless(by, "confirm_promise", promise, _("Only congress staff or the supervision office can confirm."))
+        if promise.state != Promise.State.DONE_REPORTED:
+            raise ProposalError(_("Only a promise the unit reported as kept can be confirmed."))
+        promise.state, promise.confirmed_by, promise.confirmed_at = Promise.State.KEPT, by, timezone.now()
+        promise.save(update_fields=["state", "confirmed_by", "confirmed_at"])
+        record_event(proposal, "promise_confirmed", by=by, note=note, data={"promise": promise.pk})
+        notify(
+            unit_people([promise.unit_id]),
+            Notification.Kind.OTHER,
+            _("The promise on %(item)s is confirmed as kept.") % {"item": str(proposal)},
+            url=reverse("supervision:promise_detail", args=[promise.pk]),
+        )
+    return promise
+
+
+def reopen_promise(*, promise: Promise, by: User, note: str) -> Promise:
+    """Staff send a promise reported as kept back to the unit: it is not done yet (reason given)."""
+    with transaction.atomic():
+        (proposal,) = _lock([promise.proposal_id])
+        promise = _locked_promise(promise)
+        _refuse_unless(by, "confirm_promise", promise, _("Only congress staff or the supervision office can confirm."))
+        if promise.state != Promise.State.DONE_REPORTED:
+            raise ProposalError(_("Only a promise the unit reported as kept can be sent back."))
+        if not note.strip():
+            raise ProposalError(_("Say what is still missing."))
+        promise.state, promise.done_reported_at = Promise.State.OPEN, None
+        promise.save(update_fields=["state", "done_reported_at"])
+        record_event(proposal, "promise_reopened", by=by, note=note, data={"promise": promise.pk})
+        notify(
+            unit_people([promise.unit_id]),
+            Notification.Kind.OTHER,
+            _("The promise on %(item)s is not confirmed as kept: %(note)s") % {"item": str(proposal), "note": note},
+            url=reverse("supervision:promise_detail", args=[promise.pk]),
+        )
+    return promise

@@ -1,0 +1,281 @@
+"""Key suggestions (重点督办): staff mark them for a year with a leading leader and a special
+committee; the pages for staff, leaders, committees and the units."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from deputies.models import SpecialCommittee
+from proposals.models import Notification, ProposalEvent, ProposalState
+from proposals.services import ProposalError
+from supervision import services
+from supervision.models import KeyItem
+from tests import factories as f
+from tests.supervision.conftest import due_in
+
+S = ProposalState
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def committee():
+    return SpecialCommittee.objects.create(name="教育科学文化卫生委员会")
+
+
+def mark(by, leader, proposals, committee=None, **extra):
+    return services.save_key_item(
+        by=by, year=2026, title="义务教育优质均衡", leader=leader, committee=committee, proposals=proposals, **extra
+    )
+
+
+# --- the service -----------------------------------------------------------------------------------
+
+
+def test_staff_mark_several_suggestions_as_one_key_item(
+    make_proposal, staff, leader, committee, committee_member, unit_handler
+):
+    committee_member.committee = committee
+    committee_member.save()
+    first, second = make_proposal(S.IN_HANDLING), make_proposal(S.REGISTERED)
+    item = mark(staff, leader, [first, second], committee, report_every_days=15)
+    assert set(item.proposals.all()) == {first, second}
+    assert (item.year, item.leader, item.committee, item.report_every_days) == (2026, leader, committee, 15)
+    for proposal in (first, second):
+        event = ProposalEvent.objects.filter(proposal=proposal).latest("pk")
+        assert event.action == "key_marked" and event.label == "列为重点督办建议"
+        assert "义务教育优质均衡" in event.note and leader.display_name in event.note
+    assert Notification.objects.filter(recipient=leader, url=reverse("supervision:key_detail", args=[item.pk]))
+    assert Notification.objects.filter(recipient=committee_member, message__contains="跟踪督办").exists()
+    assert Notification.objects.filter(recipient=unit_handler, message__contains="每 15 天").exists()
+
+
+@pytest.mark.parametrize("who", ["supervision", "leader", "unit_handler", "deputy"])
+def test_only_congress_staff_mark_key_suggestions(request, handled, leader, who):
+    user = request.getfixturevalue(who)
+    user = getattr(user, "user", user)
+    with pytest.raises(ProposalError, match="代表工作机构"):
+        mark(user, leader, [handled])
+    assert not KeyItem.objects.exists()
+    assert not ProposalEvent.objects.filter(action="key_marked").exists()
+
+
+@pytest.mark.parametrize("state", [S.DRAFT, S.SUBMITTED, S.CLOSED])
+def test_a_suggestion_not_registered_or_already_closed_is_refused(make_proposal, draft, staff, leader, state):
+    proposal = draft if state == S.DRAFT else make_proposal(state)
+    with pytest.raises(ProposalError, match="已立案"):
+        mark(staff, leader, [proposal])
+    assert not KeyItem.objects.exists()
+
+
+def test_the_leader_must_be_a_leader(handled, staff, supervision):
+    with pytest.raises(ProposalError, match="领办领导"):
+        mark(staff, supervision, [handled])
+
+
+def test_at_least_one_suggestion(staff, leader):
+    with pytest.raises(ProposalError, match="至少选择一件"):
+        mark(staff, leader, [])
+
+
+def test_changing_the_suggestions_records_who_came_and_went(make_proposal, staff, leader):
+    first, second, third = (make_proposal(S.IN_HANDLING) for _ in range(3))
+    item = mark(staff, leader, [first, second])
+    mark(staff, leader, [second, third], key_item=item)
+    assert set(item.proposals.all()) == {second, third}
+    assert ProposalEvent.objects.filter(proposal=first, action="key_unmarked").count() == 1
+    assert ProposalEvent.objects.filter(proposal=third, action="key_marked").count() == 1
+    assert ProposalEvent.objects.filter(proposal=second, action="key_marked").count() == 1  # not twice
+
+
+def test_a_closed_suggestion_already_in_the_item_may_stay(make_proposal, handled, staff, leader, cast):
+    from handling import services as hs
+    from tests.workflow import reply_and_issue
+
+    item = mark(staff, leader, [handled])
+    reply = reply_and_issue(handled, cast)
+    hs.rate_reply(reply=reply, by=cast.deputy_user, attitude="satisfied", result="satisfied")
+    handled.refresh_from_db()
+    assert handled.state == S.CLOSED
+    extra = make_proposal(S.IN_HANDLING)
+    mark(staff, leader, [handled, extra], key_item=item)
+    assert item.proposals.count() == 2
+
+
+def test_the_suggestion_list_filter_finds_key_suggestions(make_proposal, handled, staff, leader):
+    from proposals.selectors import filter_proposals
+
+    other = make_proposal(S.IN_HANDLING)
+    mark(staff, leader, [handled])
+    keys, _form = filter_proposals(staff, {"key": "1"})
+    assert list(keys) == [handled]
+    assert other in filter_proposals(staff, {"key": "0"})[0]
+
+
+# --- the pages ----------------------------------------------------------------------------------------
+
+
+def test_staff_mark_key_suggestions_on_the_form(client, make_proposal, staff, leader, committee):
+    first, second = make_proposal(S.IN_HANDLING), make_proposal(S.IN_HANDLING)
+    client.force_login(staff)
+    page = client.get(reverse("supervision:key_new"), {"year": 2026})
+    assert page.status_code == 200
+    assert first.title in page.content.decode() and second.title in page.content.decode()
+    response = client.post(
+        reverse("supervision:key_new"),
+        {
+            "year": 2026,
+            "title": "学位供给",
+            "leader": leader.pk,
+            "committee": committee.pk,
+            "report_every_days": 30,
+            "proposals": [first.pk, second.pk],
+            "note": "",
+        },
+    )
+    item = KeyItem.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("supervision:key_detail", args=[item.pk])
+    assert set(item.proposals.all()) == {first, second}
+
+
+def test_a_form_with_errors_keeps_what_was_typed(client, handled, staff, leader):
+    client.force_login(staff)
+    response = client.post(
+        reverse("supervision:key_new"),
+        {"year": 2026, "title": "学位供给保障", "leader": leader.pk, "report_every_days": 30, "note": "备注文字"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "请至少选择一件建议" in body
+    assert 'value="学位供给保障"' in body and "备注文字" in body
+    assert not KeyItem.objects.exists()
+
+
+def test_a_refusal_of_the_service_is_shown_on_the_form(client, make_proposal, staff, leader):
+    closed = make_proposal(S.CLOSED)
+    client.force_login(staff)
+    response = client.post(
+        reverse("supervision:key_new") + "?proposal=" + str(closed.pk),
+        {"year": 2026, "title": "学位", "leader": leader.pk, "report_every_days": 30, "proposals": [closed.pk]},
+    )
+    assert response.status_code == 200
+    assert "只有已立案、尚在办理中的建议可以列为重点督办" in response.content.decode()
+    assert not KeyItem.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["leader", "supervision", "unit_handler"])
+def test_only_staff_reach_the_form(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("supervision:key_new")).status_code == 404
+
+
+def test_the_edit_form_starts_from_the_item(client, key_item, staff, handled):
+    client.force_login(staff)
+    body = client.get(reverse("supervision:key_edit", args=[key_item.pk])).content.decode()
+    assert 'value="义务教育优质均衡"' in body
+    assert f'value="{handled.pk}"' in body and "checked" in body
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("staff", 200), ("leader", 200), ("committee_member", 200), ("supervision", 200), ("unit_handler", 200)],
+)
+def test_who_sees_a_key_item(client, request, key_item, who, status):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("supervision:key_detail", args=[key_item.pk])).status_code == status
+
+
+@pytest.mark.parametrize("who", ["other_unit_handler", "outsider", "deputy"])
+def test_others_get_not_found(client, request, key_item, who):
+    user = request.getfixturevalue(who)
+    client.force_login(getattr(user, "user", user))
+    assert client.get(reverse("supervision:key_detail", args=[key_item.pk])).status_code == 404
+
+
+def test_the_detail_shows_suggestions_units_and_deadlines(client, key_item, handled, staff):
+    due = due_in(handled, -3)
+    client.force_login(staff)
+    body = client.get(reverse("supervision:key_detail", args=[key_item.pk])).content.decode()
+    assert handled.title in body and "区教育局" in body
+    assert due.isoformat() in body and "超期 3 天" in body
+
+
+def make_items(count, staff, leader, make_proposal):
+    proposal = make_proposal(S.IN_HANDLING)
+    for index in range(count):
+        item = KeyItem.objects.create(year=2026, title=f"主题{index}", leader=leader, created_by=staff)
+        item.proposals.add(proposal)
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_list_takes_the_same_queries_for_10_or_200_items(
+    client, staff, leader, make_proposal, count, django_assert_max_num_queries
+):
+    make_items(count, staff, leader, make_proposal)
+    client.force_login(staff)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("supervision:key_list"))
+    assert response.status_code == 200
+    assert "主题1" in response.content.decode()
+
+
+def test_a_unit_lists_only_the_key_items_it_works_on(client, key_item, staff, leader, other_unit_handler):
+    KeyItem.objects.create(year=2026, title="别的主题", leader=leader, created_by=staff)
+    client.force_login(other_unit_handler)
+    body = client.get(reverse("supervision:key_list")).content.decode()
+    assert "义务教育优质均衡" not in body and "别的主题" not in body
+
+
+def test_a_deputy_has_no_key_item_list(client, deputy):
+    client.force_login(deputy.user)
+    assert client.get(reverse("supervision:key_list")).status_code == 404
+
+
+# --- the leader's page ------------------------------------------------------------------------------------
+
+
+def test_a_leader_sees_the_items_they_lead_with_state_activity_and_deadline(client, key_item, handled, leader, staff):
+    due = due_in(handled, 12)
+    KeyItem.objects.create(year=2026, title="别人领办的主题", leader=f.UserFactory(role="leader"), created_by=staff)
+    client.force_login(leader)
+    response = client.get(reverse("supervision:my_items"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "义务教育优质均衡" in body and "别人领办的主题" not in body
+    assert handled.title in body and "办理中" in body  # the state
+    assert due.isoformat() in body and "还剩 12 天" in body  # the next deadline
+    last = ProposalEvent.objects.filter(proposal=handled).latest("created_at").created_at
+    from django.utils import timezone
+
+    assert timezone.localtime(last).strftime("%Y-%m-%d") in body  # the last activity
+
+
+def test_staff_open_any_leaders_page(client, key_item, leader, staff):
+    client.force_login(staff)
+    response = client.get(reverse("supervision:leader_page", args=[leader.pk]))
+    assert response.status_code == 200 and "义务教育优质均衡" in response.content.decode()
+
+
+def test_a_unit_cannot_open_a_leaders_page(client, key_item, leader, unit_handler):
+    client.force_login(unit_handler)
+    assert client.get(reverse("supervision:leader_page", args=[leader.pk])).status_code == 404
+    assert client.get(reverse("supervision:my_items")).status_code == 404
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_leaders_page_takes_the_same_queries_for_10_or_200_items(
+    client, staff, leader, make_proposal, count, django_assert_max_num_queries
+):
+    make_items(count, staff, leader, make_proposal)
+    client.force_login(leader)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("supervision:my_items"))
+    assert response.content.decode().count("主题") >= count
+
+
+def test_the_timeline_of_the_suggestion_shows_the_marking(client, make_proposal, staff, leader):
+    proposal = make_proposal(S.IN_HANDLING)
+    mark(staff, leader, [proposal])
+    client.force_login(staff)
+    body = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert "列为重点督办建议" in body and "义务教育优质均衡" in body
