@@ -1,0 +1,786 @@
+"""Every figure the reports state, computed in one place for a year, a meeting or a unit.
+
+The dashboard, the annual report's PDF, the Excel export and `manage.py handling_stats` all
+read from here, so they never disagree; the list behind each figure is the same condition
+applied as a filter (`figure_queryset`), so a figure and its list agree too.
+
+How it is counted (the domain brief's "figures a report states"):
+
+- Every suggestion counts once, merged members (并案) included: each keeps its number, its
+  deputy, its own copy of the reply and its own rating.
+- received (收到): every suggestion past its draft. registered (立案): registered or further
+  (`REGISTERED_STATES`). meeting / between: registered ones by how they were made.
+  assigned (交办): handed to a unit, whatever happened next (`ASSIGNED_STATES`).
+- replied (办复): every answering unit (lead or separate; co-handlers answer the lead) has
+  issued its first reply: states replied, rehandling, closed.
+  done (办结): a reply stands: states replied (awaiting the rating) and closed. A suggestion in
+  re-handling is not done.
+- 办结率 completion rate = done ÷ assigned.
+- 按时办复率 on-time rate = on time ÷ due. A suggestion's first reply is due once it is replied
+  or once an answering unit's deadline has passed without its first reply; it is on time when
+  it is replied and every answering unit's first reply was issued on or before that unit's
+  deadline (re-assigned units' ended assignments do not count; the new unit's deadline does).
+- 联系率 / 面商率 = assigned suggestions with at least one contact record (of kind
+  face-to-face for 面商率) ÷ assigned. A contact the deputy disputed does not count.
+- The standing reply of an answering unit is its latest issued reply: the re-handling reply
+  once issued, else the first. With several answering units (分办) the suggestion's result is
+  the lowest class among the standing replies (A best, D lowest), and its rating the least
+  satisfied of their ratings: nothing is counted better than its worst part.
+- result shares: each class (A–D) and each result category ÷ replied.
+- rated: replied and every standing reply rated. The second rating stands: after a
+  re-handling reply is issued, the suggestion is unrated until the deputy rates it again; while
+  it waits for that reply, the first (不满意) rating stands. Replies not rated count as replied,
+  never as satisfied.
+- 满意率 = 满意 ÷ rated; 满意或基本满意率 = (满意 + 基本满意) ÷ rated; on the result rating, and
+  the same on the attitude rating where the report says so.
+- category and source shares ÷ registered; the top five categories by count.
+- units: for each unit, its active answering assignments (lead or separate) of the scope's
+  suggestions; co-handled ones are counted apart. Its on-time rate, contact rates and ratings
+  are those of its own assignment and its own standing reply.
+
+Shares are percentages to two decimals, rounded half up on the exact fraction (`share`):
+121 of 670 is 18.0597…% and prints 18.06%; a share with no denominator is None, printed "—".
+This is the only rounding rule: scores use it too (`round_half_up`).
+
+The counting is done by the database: one GROUP BY over per-suggestion flags (each flag a
+hashed `IN (subquery)`, so a 10,000-suggestion year is one pass) gives a small table of
+(flags → count) from which every suggestion-level figure is summed; categories, sources,
+meetings and units are each one GROUP BY more. No loop over suggestions in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from handling.models import Assignment, ContactRecord, Reply, ResultCategory, Satisfaction, Unit
+from proposals.models import ASSIGNED_STATES, REPLY_DUE_STATES, Category, Meeting, Proposal, ProposalState, Source
+from reports.models import ScoringScheme
+from supervision.models import KeyItem
+
+S = ProposalState
+A = Assignment.Role
+ISSUED = Reply.State.ISSUED
+ANSWERING = (A.LEAD, A.SEPARATE)
+
+RECEIVED_STATES = tuple(s for s in S.values if s != S.DRAFT)
+REGISTERED_STATES = (S.REGISTERED, *ASSIGNED_STATES)
+REPLIED_STATES = (S.REPLIED, S.REHANDLING, S.CLOSED)
+DONE_STATES = (S.REPLIED, S.CLOSED)
+RESULT_CLASSES = tuple(ResultCategory.ResultClass.values)
+
+# Satisfaction as a level, so the least satisfied of several ratings is the highest level.
+LEVELS = {Satisfaction.SATISFIED: 1, Satisfaction.BASIC: 2, Satisfaction.UNSATISFIED: 3}
+
+
+# --- the one rounding rule ----------------------------------------------------------------------
+
+
+def round_half_up(value: Fraction | int) -> Decimal:
+    """Round an exact value to two decimals, halves away from zero: 18.055 → 18.06."""
+    value = Fraction(value)
+    sign = -1 if value < 0 else 1
+    hundredths = (abs(value) * 100 + Fraction(1, 2)).__floor__()
+    return Decimal(sign * hundredths).scaleb(-2)
+
+
+def share(n: int, of: int | None) -> Decimal | None:
+    """n ÷ of as a percentage with two decimals (the only rounding rule), None without a base."""
+    if not of:
+        return None
+    return round_half_up(Fraction(n * 100, of))
+
+
+@dataclass
+class Figure:
+    """A count with the base its share is taken of (`of`), and the share in percent."""
+
+    n: int
+    of: int | None = None
+
+    @property
+    def pct(self) -> Decimal | None:
+        return share(self.n, self.of)
+
+    def as_dict(self) -> dict[str, Any]:
+        pct = self.pct
+        return {"n": self.n, "of": self.of, "pct": None if pct is None else str(pct)}
+
+
+# --- what is counted ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A year, one meeting, or a unit's suggestions (of a year or a meeting), as of a day."""
+
+    year: int | None = None
+    meeting_id: int | None = None
+    unit_id: int | None = None
+    as_of: dt.date = field(default_factory=timezone.localdate)
+
+    def __post_init__(self) -> None:
+        if self.year is None and self.meeting_id is None:
+            raise ValueError("a scope needs a year or a meeting")
+
+    @property
+    def report_year(self) -> int:
+        if self.year is not None:
+            return self.year
+        return Meeting.objects.values_list("year", flat=True).get(pk=self.meeting_id)
+
+    def narrow(self, prefix: str = "") -> Q:
+        """The year or meeting condition, reached through `prefix` (e.g. "assignment__proposal__")."""
+        q = Q()
+        if self.year is not None:
+            q &= Q(**{f"{prefix}meeting__year": self.year})
+        if self.meeting_id is not None:
+            q &= Q(**{f"{prefix}meeting_id": self.meeting_id})
+        return q
+
+    def proposals(self) -> QuerySet[Proposal]:
+        queryset = Proposal.objects.filter(self.narrow())
+        if self.unit_id is not None:
+            mine = Assignment.objects.filter(unit_id=self.unit_id, is_active=True, role__in=ANSWERING)
+            queryset = queryset.filter(pk__in=mine.values("proposal_id"))
+        return queryset
+
+    def query_string(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.year is not None:
+            params["year"] = self.year
+        if self.meeting_id is not None:
+            params["meeting"] = self.meeting_id
+        if self.unit_id is not None:
+            params["unit"] = self.unit_id
+        return params
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def standing_replies(scope: Scope) -> QuerySet[Reply]:
+    """Each active answering assignment's latest issued reply (see the module docstring)."""
+    issued = Reply.objects.filter(
+        scope.narrow("assignment__proposal__"),
+        state=ISSUED,
+        assignment__is_active=True,
+        assignment__role__in=ANSWERING,
+    )
+    second = Reply.objects.filter(scope.narrow("assignment__proposal__"), round=2, state=ISSUED)
+    return issued.exclude(Q(round=1) & Q(assignment_id__in=second.values("assignment_id")))
+
+
+def result_categories_worst_first() -> list[ResultCategory]:
+    return list(ResultCategory.objects.order_by("-result_class", "-order", "-pk"))
+
+
+def _level(standing: QuerySet[Reply], lookup: str) -> Case:
+    whens = [
+        When(pk__in=standing.filter(**{lookup: value}).values("assignment__proposal_id"), then=Value(level))
+        for value, level in sorted(LEVELS.items(), key=lambda item: -item[1])
+    ]
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+def annotations(scope: Scope, categories: list[ResultCategory] | None = None) -> dict[str, Any]:
+    """The per-suggestion facts every figure is a condition on."""
+    standing = standing_replies(scope)
+    answering = Assignment.objects.filter(scope.narrow("proposal__"), is_active=True, role__in=ANSWERING)
+    first_issued = Reply.objects.filter(scope.narrow("assignment__proposal__"), round=1, state=ISSUED)
+    late = answering.filter(
+        replies__round=1, replies__state=ISSUED, replies__issued_at__date__gt=F("deadline")
+    ).values("proposal_id")
+    missed = (
+        answering.filter(deadline__lt=scope.as_of)
+        .exclude(pk__in=first_issued.values("assignment_id"))
+        .values("proposal_id")
+    )
+    contacts = ContactRecord.objects.filter(scope.narrow("proposal__")).exclude(
+        deputy_response=ContactRecord.DeputyResponse.DISPUTED
+    )
+    keys = KeyItem.proposals.through.objects.filter(scope.narrow("proposal__")).values("proposal_id")
+    categories = result_categories_worst_first() if categories is None else categories
+    return {
+        "result_cat": Case(
+            *[
+                When(
+                    pk__in=standing.filter(result_category_id=c.pk).values("assignment__proposal_id"),
+                    then=Value(c.pk),
+                )
+                for c in categories
+            ],
+            default=Value(None),
+            output_field=IntegerField(),
+        ),
+        "unrated": _flag(Q(pk__in=standing.filter(rating__isnull=True).values("assignment__proposal_id"))),
+        "res": _level(standing, "rating__result"),
+        "att": _level(standing, "rating__attitude"),
+        "late": _flag(Q(pk__in=late)),
+        "missed": _flag(Q(pk__in=missed)),
+        "contacted": _flag(Q(pk__in=contacts.values("proposal_id"))),
+        "f2f": _flag(Q(pk__in=contacts.filter(kind=ContactRecord.Kind.FACE_TO_FACE).values("proposal_id"))),
+        "key": _flag(Q(pk__in=keys)),
+        "overdue": _flag(Q(state__in=REPLY_DUE_STATES, due_on__lt=scope.as_of)),
+    }
+
+
+CUBE_DIMS = ("state", "channel", "result_cat", "unrated", "res", "att", "late", "missed", "contacted", "f2f", "key")
+CUBE_DIMS += ("overdue",)
+
+REPLIED = Q(state__in=REPLIED_STATES)
+RATED = REPLIED & Q(result_cat__isnull=False, unrated=False)
+DUE = Q(state__in=ASSIGNED_STATES) & (REPLIED | Q(missed=True) | Q(late=True))
+ON_TIME = REPLIED & Q(late=False)
+
+# Suggestion-level figures: each one condition, used as a COUNT filter and as the list's filter.
+FIGURES: dict[str, tuple[Promise, Q]] = {
+    "received": (_("Received"), Q(state__in=RECEIVED_STATES)),
+    "registered": (_("Registered"), Q(state__in=REGISTERED_STATES)),
+    "meeting": (_("Made during the meeting"), Q(state__in=REGISTERED_STATES, channel=Proposal.Channel.MEETING)),
+    "between": (_("Made between meetings"), Q(state__in=REGISTERED_STATES, channel=Proposal.Channel.BETWEEN)),
+    "not_accepted": (_("Not accepted"), Q(state=S.NOT_ACCEPTED)),
+    "withdrawn": (_("Withdrawn"), Q(state=S.WITHDRAWN)),
+    "under_review": (_("Waiting for review"), Q(state__in=(S.SUBMITTED, S.RETURNED))),
+    "assigned": (_("Assigned"), Q(state__in=ASSIGNED_STATES)),
+    "in_progress": (_("Being handled"), Q(state__in=REPLY_DUE_STATES)),
+    "replied": (_("Replied"), REPLIED),
+    "done": (_("Done (reply standing)"), Q(state__in=DONE_STATES)),
+    "closed": (_("Closed"), Q(state=S.CLOSED)),
+    "rehandling": (_("In re-handling"), Q(state=S.REHANDLING)),
+    "due": (_("First replies due"), DUE),
+    "on_time": (_("Replied on time"), ON_TIME),
+    "not_on_time": (_("Late or missing first replies"), DUE & ~ON_TIME),
+    "contacted": (_("With a contact record"), Q(state__in=ASSIGNED_STATES, contacted=True)),
+    "face_to_face": (_("With a face-to-face consultation"), Q(state__in=ASSIGNED_STATES, f2f=True)),
+    "rated": (_("Rated"), RATED),
+    "unrated": (_("Replied, not rated yet"), REPLIED & ~RATED),
+    "result_satisfied": (_("Result: satisfied"), RATED & Q(res=1)),
+    "result_basic": (_("Result: basically satisfied"), RATED & Q(res=2)),
+    "result_unsatisfied": (_("Result: unsatisfied"), RATED & Q(res=3)),
+    "result_positive": (_("Result: satisfied or basically satisfied"), RATED & Q(res__in=(1, 2))),
+    "attitude_satisfied": (_("Attitude: satisfied"), RATED & Q(att=1)),
+    "attitude_basic": (_("Attitude: basically satisfied"), RATED & Q(att=2)),
+    "attitude_unsatisfied": (_("Attitude: unsatisfied"), RATED & Q(att=3)),
+    "attitude_positive": (_("Attitude: satisfied or basically satisfied"), RATED & Q(att__in=(1, 2))),
+    "overdue": (_("Overdue now"), Q(overdue=True)),
+    "key": (_("Key suggestions"), Q(key=True)),
+}
+# Figures with a value: which category, source, result class or result category.
+PARAMETRIC: dict[str, Promise] = {
+    "category": _("Category"),
+    "source": _("Source"),
+    "fieldwork": _("From fieldwork"),
+    "class": _("Result class"),
+    "result_category": _("Result category"),
+    "meeting_of": _("Meeting"),
+}
+# Unit-level figures: conditions on the unit's own assignments (see `unit_assignments`).
+UNIT_FIGURES: dict[str, Promise] = {
+    "unit_count": _("Suggestions it answers"),
+    "unit_co": _("Suggestions it co-handles"),
+    "unit_due": _("Its first replies due"),
+    "unit_on_time": _("Its replies on time"),
+    "unit_not_on_time": _("Its late or missing replies"),
+    "unit_rehandling_late": _("Its re-handling replies late or missing"),
+    "unit_overdue": _("Its replies overdue now"),
+    "unit_contacted": _("With its contact record"),
+    "unit_face_to_face": _("With its face-to-face consultation"),
+    "unit_rated": _("Its replies rated"),
+    "unit_satisfied": _("Its replies rated satisfied"),
+    "unit_basic": _("Its replies rated basically satisfied"),
+    "unit_unsatisfied": _("Its replies rated unsatisfied"),
+}
+
+
+class UnknownFigure(ValueError):
+    pass
+
+
+def figure_condition(name: str, value: Any = None) -> Q:
+    """The condition of a suggestion-level figure, on a queryset from `annotated()`."""
+    if name in FIGURES:
+        return FIGURES[name][1]
+    try:
+        if name == "category":
+            return Q(state__in=REGISTERED_STATES, category_id=int(value))
+        if name == "source":
+            return Q(state__in=REGISTERED_STATES, source_id=int(value))
+        if name == "fieldwork":
+            return Q(state__in=REGISTERED_STATES, source__is_fieldwork=True)
+        if name == "meeting_of":
+            return Q(state__in=REGISTERED_STATES, meeting_id=int(value))
+        if name == "class":
+            if value not in RESULT_CLASSES:
+                raise UnknownFigure(name)
+            ids = list(ResultCategory.objects.filter(result_class=value).values_list("pk", flat=True))
+            return REPLIED & Q(result_cat__in=ids)
+        if name == "result_category":
+            return REPLIED & Q(result_cat=int(value))
+    except (TypeError, ValueError) as exc:
+        raise UnknownFigure(name) from exc
+    raise UnknownFigure(name)
+
+
+def annotated(scope: Scope) -> QuerySet[Proposal]:
+    return scope.proposals().annotate(**annotations(scope))
+
+
+def _matches(row: dict[str, Any], condition: Q) -> bool:
+    """Evaluate a figure's condition on one row of the cube (the same Q the SQL filter uses)."""
+    results = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            results.append(_matches(row, child))
+            continue
+        lookup, expected = child
+        name, _sep, op = lookup.partition("__")
+        actual = row[name]
+        if op == "":
+            results.append(actual == expected)
+        elif op == "in":
+            results.append(actual in expected)
+        elif op == "isnull":
+            results.append((actual is None) == expected)
+        else:  # pragma: no cover - the figures above use only these lookups
+            raise ValueError(lookup)
+    outcome = all(results) if condition.connector == Q.AND else any(results)
+    return not outcome if condition.negated else outcome
+
+
+def _cube(scope: Scope, categories: list[ResultCategory]) -> list[dict[str, Any]]:
+    """(facts → count) for the scope's suggestions: one GROUP BY in the database."""
+    rows = (
+        scope.proposals()
+        .annotate(**annotations(scope, categories))
+        .order_by()
+        .values(*CUBE_DIMS)
+        .annotate(n=Count("pk"))
+    )
+    return list(rows)
+
+
+def _count(cube: list[dict[str, Any]], condition: Q) -> int:
+    return sum(row["n"] for row in cube if _matches(row, condition))
+
+
+# --- units ------------------------------------------------------------------------------------------
+
+
+def unit_assignments(scope: Scope) -> QuerySet[Assignment]:
+    """Active assignments of the scope's suggestions, any role."""
+    queryset = Assignment.objects.filter(scope.narrow("proposal__"), is_active=True)
+    if scope.unit_id is not None:
+        queryset = queryset.filter(unit_id=scope.unit_id)
+    return queryset
+
+
+def unit_conditions(scope: Scope) -> dict[str, Q]:
+    """Unit-level figures as conditions on an assignment (its own replies, contacts, rating)."""
+    narrow = scope.narrow("assignment__proposal__")
+    first_issued = Reply.objects.filter(narrow, round=1, state=ISSUED).values("assignment_id")
+    first_on_time = Reply.objects.filter(
+        narrow, round=1, state=ISSUED, issued_at__date__lte=F("assignment__deadline")
+    ).values("assignment_id")
+    second_issued = Reply.objects.filter(narrow, round=2, state=ISSUED).values("assignment_id")
+    second_late = Reply.objects.filter(
+        narrow, round=2, state=ISSUED, issued_at__date__gt=F("assignment__rehandling_deadline")
+    ).values("assignment_id")
+    standing = standing_replies(scope)
+    contacts = ContactRecord.objects.filter(scope.narrow("proposal__")).exclude(
+        deputy_response=ContactRecord.DeputyResponse.DISPUTED
+    )
+    answering = Q(role__in=ANSWERING)
+    due = answering & (Q(pk__in=first_issued) | Q(deadline__lt=scope.as_of))
+    on_time = answering & Q(pk__in=first_on_time)
+    owes_first = Q(deadline__lt=scope.as_of) & ~Q(pk__in=first_issued)
+    owes_second = Q(rehandling_deadline__lt=scope.as_of) & ~Q(pk__in=second_issued)
+    rated = standing.filter(rating__isnull=False)
+    return {
+        "unit_count": answering,
+        "unit_co": Q(role=A.CO),
+        "unit_due": due,
+        "unit_on_time": on_time,
+        "unit_not_on_time": due & ~Q(pk__in=first_on_time),
+        "unit_rehandling_late": answering
+        & Q(rehandling_deadline__isnull=False)
+        & (Q(pk__in=second_late) | (Q(rehandling_deadline__lt=scope.as_of) & ~Q(pk__in=second_issued))),
+        "unit_overdue": answering & Q(proposal__state__in=REPLY_DUE_STATES) & (owes_first | owes_second),
+        "unit_contacted": answering & Q(pk__in=contacts.values("assignment_id")),
+        "unit_face_to_face": answering
+        & Q(pk__in=contacts.filter(kind=ContactRecord.Kind.FACE_TO_FACE).values("assignment_id")),
+        "unit_rated": answering & Q(pk__in=rated.values("assignment_id")),
+        "unit_satisfied": answering
+        & Q(pk__in=rated.filter(rating__result=Satisfaction.SATISFIED).values("assignment_id")),
+        "unit_basic": answering & Q(pk__in=rated.filter(rating__result=Satisfaction.BASIC).values("assignment_id")),
+        "unit_unsatisfied": answering
+        & Q(pk__in=rated.filter(rating__result=Satisfaction.UNSATISFIED).values("assignment_id")),
+    }
+
+
+@dataclass
+class ScoreLine:
+    label: str
+    basis: str
+    points: Decimal
+
+
+@dataclass
+class UnitRow:
+    unit_id: int
+    name: str
+    count: int = 0
+    co: int = 0
+    due: int = 0
+    on_time: int = 0
+    not_on_time: int = 0
+    rehandling_late: int = 0
+    overdue: int = 0
+    contacted: int = 0
+    face_to_face: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    basic: int = 0
+    unsatisfied: int = 0
+    score: Decimal = Decimal("0.00")
+    breakdown: list[ScoreLine] = field(default_factory=list)
+
+    @property
+    def late_replies(self) -> int:
+        """First replies due and not made on time, and re-handling replies late or missing."""
+        return self.not_on_time + self.rehandling_late
+
+    @property
+    def on_time_rate(self) -> Figure:
+        return Figure(self.on_time, self.due)
+
+    @property
+    def contact_rate(self) -> Figure:
+        return Figure(self.contacted, self.count)
+
+    @property
+    def face_to_face_rate(self) -> Figure:
+        return Figure(self.face_to_face, self.count)
+
+    @property
+    def satisfied_rate(self) -> Figure:
+        return Figure(self.satisfied, self.rated)
+
+    @property
+    def positive_rate(self) -> Figure:
+        return Figure(self.satisfied + self.basic, self.rated)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in asdict(self).items() if k not in ("breakdown", "score")}
+        data["score"] = str(self.score)
+        data["breakdown"] = [{"label": line.label, "basis": line.basis, "points": str(line.points)} for line in self.breakdown]
+        for name in ("on_time_rate", "contact_rate", "face_to_face_rate", "satisfied_rate", "positive_rate"):
+            data[name] = getattr(self, name).as_dict()
+        return data
+
+
+def _pct_text(figure: Figure) -> str:
+    pct = figure.pct
+    return "—" if pct is None else f"{pct}%"
+
+
+def score_unit(row: UnitRow, scheme: ScoringScheme) -> None:
+    """Fill the row's score and its breakdown from the scheme (see ScoringScheme)."""
+
+    def earned(points: Decimal, figure: Figure) -> Decimal:
+        if not figure.of:
+            return Decimal("0.00")
+        return round_half_up(Fraction(points) * Fraction(figure.n, figure.of))
+
+    lines = [
+        ScoreLine(
+            str(_("On-time replies")),
+            f"{_pct_text(row.on_time_rate)} × {scheme.on_time_points}",
+            earned(scheme.on_time_points, row.on_time_rate),
+        ),
+        ScoreLine(
+            str(_("Contact with the deputies")),
+            f"{_pct_text(row.contact_rate)} × {scheme.contact_points}",
+            earned(scheme.contact_points, row.contact_rate),
+        ),
+        ScoreLine(
+            str(_("Face-to-face consultations")),
+            f"{_pct_text(row.face_to_face_rate)} × {scheme.face_to_face_points}",
+            earned(scheme.face_to_face_points, row.face_to_face_rate),
+        ),
+        ScoreLine(
+            str(_("Satisfied ratings")),
+            f"{_pct_text(row.satisfied_rate)} × {scheme.satisfied_points}",
+            earned(scheme.satisfied_points, row.satisfied_rate),
+        ),
+        ScoreLine(
+            str(_("Basically satisfied ratings")),
+            f"{_pct_text(Figure(row.basic, row.rated))} × {scheme.basic_points}",
+            earned(scheme.basic_points, Figure(row.basic, row.rated)),
+        ),
+        ScoreLine(
+            str(_("Late or missing replies")),
+            f"{row.late_replies} × −{scheme.overdue_deduction}",
+            -scheme.overdue_deduction * row.late_replies,
+        ),
+        ScoreLine(
+            str(_("Unsatisfied ratings")),
+            f"{row.unsatisfied} × −{scheme.unsatisfied_deduction}",
+            -scheme.unsatisfied_deduction * row.unsatisfied,
+        ),
+    ]
+    for line in lines:
+        line.points = (Decimal(line.points) + 0).quantize(Decimal("0.01"))  # no "-0.00"
+    row.breakdown = lines
+    row.score = max(Decimal("0.00"), sum((line.points for line in lines), Decimal("0.00")))
+
+
+def unit_rows(scope: Scope, scheme: ScoringScheme | None = None) -> list[UnitRow]:
+    """The units' table, ranked by score, then by count: one GROUP BY over assignments."""
+    conditions = unit_conditions(scope)
+    aggregates = {name.removeprefix("unit_"): Count("pk", filter=q) for name, q in conditions.items()}
+    grouped = list(unit_assignments(scope).order_by().values("unit_id").annotate(**aggregates))
+    names = dict(Unit.objects.filter(pk__in=[g["unit_id"] for g in grouped]).values_list("pk", "name"))
+    scheme = scheme or ScoringScheme.for_year(scope.year if scope.year is not None else scope.report_year)
+    rows = []
+    for g in grouped:
+        row = UnitRow(unit_id=g["unit_id"], name=names.get(g["unit_id"], ""))
+        for name in conditions:
+            setattr(row, name.removeprefix("unit_"), g[name.removeprefix("unit_")])
+        score_unit(row, scheme)
+        rows.append(row)
+    rows.sort(key=lambda r: (-r.score, -r.count, r.name))
+    return rows
+
+
+# --- the whole set ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One line of a breakdown (a category, source, meeting, result class or category)."""
+
+    key: Any
+    label: str
+    figure: Figure
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, **self.figure.as_dict()}
+
+
+@dataclass
+class Figures:
+    scope: Scope
+    counts: dict[str, int]
+    rates: dict[str, Figure]
+    categories: list[Row]
+    sources: list[Row]
+    meetings: list[Row]
+    result_classes: list[Row]
+    result_categories: list[Row]
+    satisfaction: dict[str, dict[str, Figure]]
+    units: list[UnitRow]
+    scheme: ScoringScheme
+
+    @property
+    def top_categories(self) -> list[Row]:
+        return self.categories[:5]
+
+    def figure(self, name: str) -> Figure:
+        """A count with its base, by name (rates and counts alike)."""
+        if name in self.rates:
+            return self.rates[name]
+        return Figure(self.counts[name])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scope": {
+                "year": self.scope.year,
+                "meeting": self.scope.meeting_id,
+                "unit": self.scope.unit_id,
+                "as_of": self.scope.as_of.isoformat(),
+            },
+            "rounding": "percent, two decimals, half up on the exact fraction",
+            "counts": dict(self.counts),
+            "rates": {k: v.as_dict() for k, v in self.rates.items()},
+            "categories": [r.as_dict() for r in self.categories],
+            "top_categories": [r.as_dict() for r in self.top_categories],
+            "sources": [r.as_dict() for r in self.sources],
+            "meetings": [r.as_dict() for r in self.meetings],
+            "result_classes": [r.as_dict() for r in self.result_classes],
+            "result_categories": [r.as_dict() for r in self.result_categories],
+            "satisfaction": {
+                side: {k: v.as_dict() for k, v in values.items()} for side, values in self.satisfaction.items()
+            },
+            "units": [u.as_dict() for u in self.units],
+            "scoring_scheme": str(self.scheme),
+        }
+
+
+def _breakdown(
+    scope: Scope, field_name: str, labels: dict[Any, str], base: int, order: list[Any] | None = None
+) -> list[Row]:
+    grouped = (
+        scope.proposals()
+        .filter(state__in=REGISTERED_STATES)
+        .order_by()
+        .values(field_name)
+        .annotate(n=Count("pk"))
+    )
+    counts = {g[field_name]: g["n"] for g in grouped}
+    rows = [Row(key, labels.get(key, str(_("Not given"))), Figure(n, base)) for key, n in counts.items()]
+    if order is None:
+        rows.sort(key=lambda r: (-r.figure.n, r.label))
+    else:
+        position = {key: i for i, key in enumerate(order)}
+        rows.sort(key=lambda r: position.get(r.key, len(position)))
+    return rows
+
+
+def compute(scope: Scope) -> Figures:
+    """Every figure for `scope`, as plain data."""
+    categories = result_categories_worst_first()
+    cube = _cube(scope, categories)
+    counts = {name: _count(cube, condition) for name, (_label, condition) in FIGURES.items()}
+
+    registered, assigned, replied = counts["registered"], counts["assigned"], counts["replied"]
+    rated = counts["rated"]
+    rates = {
+        "meeting": Figure(counts["meeting"], registered),
+        "between": Figure(counts["between"], registered),
+        "completion": Figure(counts["done"], assigned),
+        "on_time": Figure(counts["on_time"], counts["due"]),
+        "contact": Figure(counts["contacted"], assigned),
+        "face_to_face": Figure(counts["face_to_face"], assigned),
+        "satisfied": Figure(counts["result_satisfied"], rated),
+        "positive": Figure(counts["result_positive"], rated),
+        "attitude_satisfied": Figure(counts["attitude_satisfied"], rated),
+        "attitude_positive": Figure(counts["attitude_positive"], rated),
+        "rated": Figure(rated, replied),
+    }
+    satisfaction = {
+        side: {
+            "satisfied": Figure(counts[f"{side}_satisfied"], rated),
+            "basic": Figure(counts[f"{side}_basic"], rated),
+            "unsatisfied": Figure(counts[f"{side}_unsatisfied"], rated),
+            "positive": Figure(counts[f"{side}_positive"], rated),
+            "unrated": Figure(counts["unrated"], replied),
+        }
+        for side in ("result", "attitude")
+    }
+
+    by_category = {c.pk: 0 for c in categories}
+    for row in cube:
+        if row["result_cat"] is not None and row["state"] in REPLIED_STATES:
+            by_category[row["result_cat"]] += row["n"]
+    class_labels = dict(ResultCategory.ResultClass.choices)
+    result_classes = [
+        Row(klass, str(class_labels[klass]), Figure(sum(by_category[c.pk] for c in categories if c.result_class == klass), replied))
+        for klass in RESULT_CLASSES
+    ]
+    in_order = sorted(categories, key=lambda c: (c.order, c.result_class, c.name))
+    result_categories = [
+        Row(c.pk, c.name, Figure(by_category[c.pk], replied))
+        for c in in_order
+        if by_category[c.pk] or c.is_active
+    ]
+
+    category_rows = _breakdown(scope, "category_id", dict(Category.objects.values_list("pk", "name")), registered)
+    source_rows = _breakdown(
+        scope,
+        "source_id",
+        dict(Source.objects.values_list("pk", "name")),
+        registered,
+        order=list(Source.objects.values_list("pk", flat=True)),
+    )
+    fieldwork_ids = set(Source.objects.filter(is_fieldwork=True).values_list("pk", flat=True))
+    counts["fieldwork"] = sum(r.figure.n for r in source_rows if r.key in fieldwork_ids)
+    rates["fieldwork"] = Figure(counts["fieldwork"], registered)
+    meeting_rows = _breakdown(scope, "meeting_id", dict(Meeting.objects.values_list("pk", "name")), registered)
+
+    year = scope.year if scope.year is not None else scope.report_year
+    scheme = ScoringScheme.for_year(year)
+    return Figures(
+        scope=scope,
+        counts=counts,
+        rates=rates,
+        categories=category_rows,
+        sources=source_rows,
+        meetings=meeting_rows,
+        result_classes=result_classes,
+        result_categories=result_categories,
+        satisfaction=satisfaction,
+        units=unit_rows(scope, scheme),
+        scheme=scheme,
+    )
+
+
+# --- the lists behind the figures -------------------------------------------------------------------
+
+
+def figure_label(name: str, value: Any = None) -> str:
+    if name in FIGURES:
+        return str(FIGURES[name][0])
+    if name in UNIT_FIGURES:
+        return str(UNIT_FIGURES[name])
+    if name not in PARAMETRIC:
+        raise UnknownFigure(name)
+    label = str(PARAMETRIC[name])
+    detail = None
+    try:
+        if name == "category":
+            detail = Category.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+        elif name == "source":
+            detail = Source.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+        elif name == "result_category":
+            detail = ResultCategory.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+        elif name == "meeting_of":
+            detail = Meeting.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+        elif name == "class":
+            detail = str(dict(ResultCategory.ResultClass.choices).get(value, ""))
+    except (TypeError, ValueError) as exc:
+        raise UnknownFigure(name) from exc
+    return f"{label}：{detail}" if detail else label
+
+
+def figure_queryset(scope: Scope, name: str, value: Any = None) -> QuerySet[Proposal]:
+    """The suggestions behind a figure: exactly those it counts."""
+    if name in UNIT_FIGURES:
+        if scope.unit_id is None:
+            raise UnknownFigure(name)
+        condition = unit_conditions(scope)[name]
+        ids = unit_assignments(scope).filter(condition).values("proposal_id")
+        return Proposal.objects.filter(pk__in=ids)
+    condition = figure_condition(name, value)
+    return annotated(scope).filter(condition)
+
+
+def key_suggestions(scope: Scope) -> QuerySet[KeyItem]:
+    """The year's key items with their suggestions in scope (for the dashboard and the report)."""
+    from django.db.models import Prefetch
+
+    proposals = scope.proposals().select_related("lead_deputy", "meeting").order_by("meeting", "number", "pk")
+    return (
+        KeyItem.objects.filter(year=scope.year if scope.year is not None else scope.report_year)
+        .select_related("leader", "committee")
+        .prefetch_related(Prefetch("proposals", queryset=proposals))
+        .order_by("pk")
+    )
+
+
+def overdue_suggestions(scope: Scope, limit: int = 20) -> QuerySet[Proposal]:
+    return (
+        scope.proposals()
+        .overdue(scope.as_of)
+        .select_related("meeting", "lead_deputy", "category")
+        .order_by("due_on", "number", "pk")[:limit]
+    )
