@@ -33,6 +33,10 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...] | None]] = [
         (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.UNIT_HANDLER, Role.UNIT_HEAD),
     ),
     ("reports:dashboard", _("Dashboard"), (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE)),
+    # issue 6: the annual report and the Excel import for staff; the public replies for everyone
+    ("reports:annual_report", _("Annual report"), (Role.STAFF, Role.ADMIN)),
+    ("reports:import", _("Excel import"), (Role.STAFF, Role.ADMIN)),
+    ("disclosure:replies", _("Public replies"), None),
     ("admin:index", _("Administration"), (Role.ADMIN,)),
 ]
 

@@ -463,6 +463,7 @@ ACTION_LABELS = {
     "reply_issue": _("Reply issued"),
     "reply_copy": _("Reply received as part of a merged group"),
     "reply_result_corrected": _("Result category corrected by congress staff"),
+    "import": _("Imported from Excel"),  # issue 6: history written by reports.excel
 }
 
 

@@ -679,6 +679,10 @@ def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> b
         if Proposal.objects.filter(meeting=world.meeting).exists():
             return False
         build_suggestions(world, log)
+        # issue 6: scoring rules, the annual report's two chapters, key items (reports/demo_reports.py)
+        from reports import demo_reports
+
+        demo_reports.build(world, log)
     return True
 
 

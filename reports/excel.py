@@ -58,7 +58,11 @@ LIST_SEPARATORS = re.compile(r"[、，,；;/\s]+")
 PER_UNIT_SEPARATORS = re.compile(r"[；;\n]+")
 YES = {"是", "y", "yes", "true", "1", "√", "✓"}
 NO = {"否", "n", "no", "false", "0", "×", ""}
-SATISFACTION_LABELS = {"满意": Satisfaction.SATISFIED, "基本满意": Satisfaction.BASIC, "不满意": Satisfaction.UNSATISFIED}
+SATISFACTION_LABELS = {
+    "满意": Satisfaction.SATISFIED,
+    "基本满意": Satisfaction.BASIC,
+    "不满意": Satisfaction.UNSATISFIED,
+}
 SATISFACTION_NAMES = {v: k for k, v in SATISFACTION_LABELS.items()}
 CHANNEL_LABELS = {"大会": Proposal.Channel.MEETING, "闭会": Proposal.Channel.BETWEEN}
 CHANNEL_NAMES = {v: k for k, v in CHANNEL_LABELS.items()}
@@ -449,7 +453,9 @@ class SuggestionResource(resources.Resource):
         self.categories = {c.name: c for c in Category.objects.all()}
         self.sources = {s.name: s for s in Source.objects.all()}
         self.units = {u.name: u for u in Unit.objects.all()}
-        self.units.update({u.short_name: u for u in Unit.objects.exclude(short_name="") if u.short_name not in self.units})
+        self.units.update(
+            {u.short_name: u for u in Unit.objects.exclude(short_name="") if u.short_name not in self.units}
+        )
         self.results = {r.name: r for r in ResultCategory.objects.all()}
         self.deputies: dict[str, list[Deputy]] = defaultdict(list)
         for deputy in Deputy.objects.select_related("delegation"):
@@ -961,7 +967,7 @@ class HistoryWriter:
         replies: list[Reply] = []
         rated: list[tuple[Reply, Proposal, dict[str, Any], int]] = []
         contacts: list[ContactRecord] = []
-        for r, p, a, f in answering:
+        for _r, p, a, f in answering:
             for round_, day, result, text_key in (
                 (1, f["replied_on"], f.get("result_obj"), "reply_text"),
                 (2, f.get("replied_again_on"), f.get("result_again_obj"), "reply_text"),
@@ -1232,7 +1238,9 @@ def run_import(
             problems += [f"{label}{m}" for m in messages]
         outcome.bad_rows.append(BadRow(row_numbers[invalid.number - 1], problems))
     for error_row in result.error_rows:
-        outcome.bad_rows.append(BadRow(row_numbers[error_row.number - 1], [_message(e.error) for e in error_row.errors]))
+        outcome.bad_rows.append(
+            BadRow(row_numbers[error_row.number - 1], [_message(e.error) for e in error_row.errors])
+        )
     outcome.bad_rows.sort(key=lambda b: b.row)
     if kind == "suggestions":
         outcome.warnings += resource.warnings
@@ -1301,7 +1309,10 @@ def template_workbook(kind: str) -> bytes:
         ("办理结果", list(ResultCategory.objects.filter(is_active=True).values_list("name", flat=True))),
         ("承办单位", list(Unit.objects.filter(is_active=True).values_list("name", flat=True))),
     ]
-    notes = [[header, "必填" if header in REQUIRED_HEADERS else "", COLUMN_HELP.get(header, "")] for header in SUGGESTION_HEADERS]
+    notes = [
+        [header, "必填" if header in REQUIRED_HEADERS else "", COLUMN_HELP.get(header, "")]
+        for header in SUGGESTION_HEADERS
+    ]
     longest = max((len(names) for _t, names in known), default=0)
     names_rows = [[names[i] if i < len(names) else "" for _t, names in known] for i in range(longest)]
     return write_workbook(

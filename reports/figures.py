@@ -197,9 +197,9 @@ def annotations(scope: Scope, categories: list[ResultCategory] | None = None) ->
     standing = standing_replies(scope)
     answering = Assignment.objects.filter(scope.narrow("proposal__"), is_active=True, role__in=ANSWERING)
     first_issued = Reply.objects.filter(scope.narrow("assignment__proposal__"), round=1, state=ISSUED)
-    late = answering.filter(
-        replies__round=1, replies__state=ISSUED, replies__issued_at__date__gt=F("deadline")
-    ).values("proposal_id")
+    late = answering.filter(replies__round=1, replies__state=ISSUED, replies__issued_at__date__gt=F("deadline")).values(
+        "proposal_id"
+    )
     missed = (
         answering.filter(deadline__lt=scope.as_of)
         .exclude(pk__in=first_issued.values("assignment_id"))
@@ -482,7 +482,9 @@ class UnitRow:
     def as_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in asdict(self).items() if k not in ("breakdown", "score")}
         data["score"] = str(self.score)
-        data["breakdown"] = [{"label": line.label, "basis": line.basis, "points": str(line.points)} for line in self.breakdown]
+        data["breakdown"] = [
+            {"label": line.label, "basis": line.basis, "points": str(line.points)} for line in self.breakdown
+        ]
         for name in ("on_time_rate", "contact_rate", "face_to_face_rate", "satisfied_rate", "positive_rate"):
             data[name] = getattr(self, name).as_dict()
         return data
@@ -630,11 +632,7 @@ def _breakdown(
     scope: Scope, field_name: str, labels: dict[Any, str], base: int, order: list[Any] | None = None
 ) -> list[Row]:
     grouped = (
-        scope.proposals()
-        .filter(state__in=REGISTERED_STATES)
-        .order_by()
-        .values(field_name)
-        .annotate(n=Count("pk"))
+        scope.proposals().filter(state__in=REGISTERED_STATES).order_by().values(field_name).annotate(n=Count("pk"))
     )
     counts = {g[field_name]: g["n"] for g in grouped}
     rows = [Row(key, labels.get(key, str(_("Not given"))), Figure(n, base)) for key, n in counts.items()]
@@ -684,14 +682,16 @@ def compute(scope: Scope) -> Figures:
             by_category[row["result_cat"]] += row["n"]
     class_labels = dict(ResultCategory.ResultClass.choices)
     result_classes = [
-        Row(klass, str(class_labels[klass]), Figure(sum(by_category[c.pk] for c in categories if c.result_class == klass), replied))
+        Row(
+            klass,
+            str(class_labels[klass]),
+            Figure(sum(by_category[c.pk] for c in categories if c.result_class == klass), replied),
+        )
         for klass in RESULT_CLASSES
     ]
     in_order = sorted(categories, key=lambda c: (c.order, c.result_class, c.name))
     result_categories = [
-        Row(c.pk, c.name, Figure(by_category[c.pk], replied))
-        for c in in_order
-        if by_category[c.pk] or c.is_active
+        Row(c.pk, c.name, Figure(by_category[c.pk], replied)) for c in in_order if by_category[c.pk] or c.is_active
     ]
 
     category_rows = _breakdown(scope, "category_id", dict(Category.objects.values_list("pk", "name")), registered)

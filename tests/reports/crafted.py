@@ -10,7 +10,7 @@ asg1   Z         personal  between  U2 (2025-11-20)         assigned, not due ye
 hnd1   Y         fieldwork meeting  U1                      no reply, deadline passed (overdue)
 rep1   X         fieldwork between  U1                      A on time, not rated        f2f
 rep2   X         fieldwork meeting  U1                      A late, not rated           phone
-reh1   Y         fieldwork meeting  U2                      B2 on time, 基本满意/不满意 → re-handling, overdue again   f2f, key
+reh1   Y         fieldwork meeting  U2                      B2, 基本满意/不满意 → re-handling (overdue)  f2f, key
 c1     X         fieldwork meeting  U1 + co U4              A on time, 满意/满意          f2f, key
 c2, c3 X         fieldwork meeting  U1                      A late, 满意/满意             phone
 c4     X         fieldwork meeting  U1                      A on time, 满意/满意          f2f
@@ -20,8 +20,8 @@ c8, c9 Y         fieldwork meeting  U2                      A on time, 满意/�
 c10    Y         fieldwork meeting  U2 + co U4              B1 on time, 满意/满意         f2f
 c11    Z         fieldwork meeting  U3                      C, 满意/不满意, then B1, 满意/基本满意 (second stands)  f2f
 c12    Z         personal  meeting  U3                      B2, 满意/基本满意              phone
-c13    Z         personal  meeting  U1 and U2 separately    U1: A 满意/满意, U2: C 满意/基本满意 → C, 基本满意   f2f (U1)
-c14    W         personal  meeting  U5 → re-assigned to U2  D, late on U5's deadline but on time on U2's, 满意/满意   a disputed contact only
+c13    Z         personal  meeting  U1 and U2 separately    U1 A 满意/满意, U2 C 满意/基本满意 → C, 基本满意  f2f
+c14    W         personal  meeting  U5 → re-assigned to U2  D, on time by U2's deadline, 满意/满意  disputed contact
 
 So (see tests/reports/test_figures.py): registered 20 (X 8, Y 6, Z 4, W 2); assigned 19;
 replied 17; done 16; rated 15; due 18, on time 14; contacted 17, face to face 10.
@@ -83,9 +83,7 @@ class Crafted:
 
 def _unit_people(code: str, name: str) -> tuple[Unit, Any, Any]:
     unit = f.UnitFactory(name=name, short_name=name.removeprefix("区"))
-    handler = f.UnitMemberFactory(
-        user=f.UserFactory(username=f"h_{code}", role=Role.UNIT_HANDLER), unit=unit
-    ).user
+    handler = f.UnitMemberFactory(user=f.UserFactory(username=f"h_{code}", role=Role.UNIT_HANDLER), unit=unit).user
     head = f.UnitMemberFactory(user=f.UserFactory(username=f"hd_{code}", role=Role.UNIT_HEAD), unit=unit).user
     return unit, handler, head
 
@@ -93,14 +91,28 @@ def _unit_people(code: str, name: str) -> tuple[Unit, Any, Any]:
 def build() -> Crafted:  # noqa: C901 - the table above, row by row
     term = f.TermFactory(number=17, name="第十七届", start_year=2022)
     meeting = f.MeetingFactory(
-        term=term, number=4, name="十七届人大四次会议", year=YEAR, opens_on=OPENS, closes_on=OPENS + dt.timedelta(days=3)
+        term=term,
+        number=4,
+        name="十七届人大四次会议",
+        year=YEAR,
+        opens_on=OPENS,
+        closes_on=OPENS + dt.timedelta(days=3),
     )
     staff = f.UserFactory(username="c_staff", role=Role.STAFF, full_name="周工作")
     leader = f.UserFactory(username="c_leader", role=Role.LEADER, full_name="刘领导")
     units, handlers, heads = {}, {}, {}
-    for code, name in (("U1", "区教育局"), ("U2", "区交通运输局"), ("U3", "区农业农村局"), ("U4", "区财政局"), ("U5", "区民政局")):
+    for code, name in (
+        ("U1", "区教育局"),
+        ("U2", "区交通运输局"),
+        ("U3", "区农业农村局"),
+        ("U4", "区财政局"),
+        ("U5", "区民政局"),
+    ):
         units[code], handlers[code], heads[code] = _unit_people(code, name)
-    categories = {code: f.CategoryFactory(name=name) for code, name in (("X", "教科文卫体"), ("Y", "交通邮电"), ("Z", "农林水利"), ("W", "财政金融"))}
+    categories = {
+        code: f.CategoryFactory(name=name)
+        for code, name in (("X", "教科文卫体"), ("Y", "交通邮电"), ("Z", "农林水利"), ("W", "财政金融"))
+    }
     sources = {
         "fieldwork": Source.objects.create(name="专题调研", is_fieldwork=True, order=1),
         "personal": Source.objects.create(name="个人调查了解", is_fieldwork=False, order=2),
@@ -143,7 +155,9 @@ def build() -> Crafted:  # noqa: C901 - the table above, row by row
         with on(OPENS + dt.timedelta(days=8)):
             ps.register_proposal(proposal=c.p(name), by=staff)
 
-    def assign(name: str, lead: str | None = None, co: tuple[str, ...] = (), separate: tuple[str, ...] = (), day=ASSIGNED):
+    def assign(
+        name: str, lead: str | None = None, co: tuple[str, ...] = (), separate: tuple[str, ...] = (), day=ASSIGNED
+    ):
         with on(day, 14):
             hs.assign_proposal(
                 proposal=c.p(name),
@@ -163,14 +177,24 @@ def build() -> Crafted:  # noqa: C901 - the table above, row by row
         a = c.p(name).assignments.get(unit=units[unit], is_active=True)
         with on(day, 15):
             return hs.record_contact(
-                assignment=a, by=handlers[unit], kind=kind, stage="during", contact_date=day, people="代表、科长", summary="沟通办理"
+                assignment=a,
+                by=handlers[unit],
+                kind=kind,
+                stage="during",
+                contact_date=day,
+                people="代表、科长",
+                summary="沟通办理",
             )
 
     def reply(name: str, unit: str, result: str, day: dt.date) -> Reply:
         a = c.p(name).assignments.get(unit=units[unit], is_active=True)
         with on(day, 9):
             r = hs.save_reply_draft(
-                assignment=a, by=handlers[unit], result_category=results[result], body=f"{name}的答复正文。", signer="局长"
+                assignment=a,
+                by=handlers[unit],
+                result_category=results[result],
+                body=f"{name}的答复正文。",
+                signer="局长",
             )
             hs.submit_reply(reply=r, by=handlers[unit])
             hs.approve_reply(reply=r, by=heads[unit])
@@ -193,8 +217,19 @@ def build() -> Crafted:  # noqa: C901 - the table above, row by row
                 comment="不满意的理由" if "unsatisfied" in (attitude, result) else "",
             )
 
-    def handled(name: str, category: str, unit: str, result: str, *, day=ON_TIME, channel="meeting", source="fieldwork",
-                kind="phone", co=(), rating=("satisfied", "satisfied")) -> None:
+    def handled(
+        name: str,
+        category: str,
+        unit: str,
+        result: str,
+        *,
+        day=ON_TIME,
+        channel="meeting",
+        source="fieldwork",
+        kind="phone",
+        co=(),
+        rating=("satisfied", "satisfied"),
+    ) -> None:
         draft(name, category, source, channel)
         register(name)
         assign(name, unit, co=co)

@@ -63,7 +63,12 @@ def test_rates_of_the_year(figs):
 
 def test_category_shares_and_the_top_five(figs):
     rows = [(row.label, row.figure.n, pct(row.figure)) for row in figs.categories]
-    assert rows == [("教科文卫体", 8, "40.00"), ("交通邮电", 6, "30.00"), ("农林水利", 4, "20.00"), ("财政金融", 2, "10.00")]
+    assert rows == [
+        ("教科文卫体", 8, "40.00"),
+        ("交通邮电", 6, "30.00"),
+        ("农林水利", 4, "20.00"),
+        ("财政金融", 2, "10.00"),
+    ]
     assert [row.label for row in figs.top_categories] == ["教科文卫体", "交通邮电", "农林水利", "财政金融"]
 
 
