@@ -26,6 +26,7 @@ from reports import charts
 from reports import figures as fg
 from reports.models import AnnualReport, ReportJob
 from reports.pdf import render_document
+from reports.templatetags.reports_tags import pct
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def key_item_summaries(scope: fg.Scope) -> list[dict[str, Any]]:
         .order_by("meeting", "number", "pk")
     )
     items = []
-    for item in fg.key_suggestions(scope).prefetch_related(Prefetch("proposals", queryset=proposals)):
+    for item in fg.key_suggestions(scope, proposals):
         rows = []
         for p in item.proposals.all():
             active = list(p.assignments.all())
@@ -110,10 +111,10 @@ def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]
     report = AnnualReport.objects.filter(year=year).first() or AnnualReport(year=year)
     result, attitude = figures.satisfaction["result"], figures.satisfaction["attitude"]
     category_chart = charts.bar_chart(
-        [(row.label, row.figure.n, f"{row.figure.n}件 {row.figure.pct}%") for row in figures.categories]
+        [(row.label, row.figure.n, f"{row.figure.n}件 {pct(row.figure)}") for row in figures.categories]
     )
     result_chart = charts.bar_chart(
-        [(row.label, row.figure.n, f"{row.figure.n}件 {row.figure.pct}%") for row in figures.result_categories],
+        [(row.label, row.figure.n, f"{row.figure.n}件 {pct(row.figure)}") for row in figures.result_categories],
         color=charts.PALETTE[1],
     )
     satisfaction_chart = charts.stacked_bars(

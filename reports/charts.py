@@ -18,7 +18,8 @@ def bar_chart(rows: list[tuple[str, int, str]], *, width: int = 640, color: str 
     """Horizontal bars: (label, value, text printed after the bar)."""
     if not rows:
         return mark_safe("")
-    bar, gap, top, label_width, text_width = 18, 10, 6, 130, 120
+    bar, gap, top, text_width = 18, 10, 6, 120
+    label_width = min(220, 12 * max(len(label) for label, _v, _t in rows) + 16)
     height = top * 2 + len(rows) * (bar + gap)
     largest = max(value for _l, value, _t in rows) or 1
     span = width - label_width - text_width

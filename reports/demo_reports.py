@@ -62,11 +62,10 @@ def build(world: Any, log: Callable[[str], None]) -> None:
         ]
         for (title, categories), leader in zip(themes, leaders, strict=False):
             item = KeyItem.objects.create(year=year, title=title, leader=leader, created_by=world.staff)
-            picked = (
-                Proposal.objects.filter(meeting=world.meeting, category__name__in=categories, number__isnull=False)
-                .exclude(state__in=["registered"])
-                .order_by("number")[:3]
-            )
+            # Handled ones, so the annual report has handling summaries to show.
+            picked = Proposal.objects.filter(
+                meeting=world.meeting, category__name__in=categories, state__in=["closed", "replied", "rehandling"]
+            ).order_by("number")[:3]
             item.proposals.add(*picked)
     reply = (
         Reply.objects.filter(state=Reply.State.ISSUED, is_public=True, assignment__proposal__meeting=world.meeting)

@@ -764,11 +764,12 @@ def figure_queryset(scope: Scope, name: str, value: Any = None) -> QuerySet[Prop
     return annotated(scope).filter(condition)
 
 
-def key_suggestions(scope: Scope) -> QuerySet[KeyItem]:
+def key_suggestions(scope: Scope, proposals: QuerySet[Proposal] | None = None) -> QuerySet[KeyItem]:
     """The year's key items with their suggestions in scope (for the dashboard and the report)."""
     from django.db.models import Prefetch
 
-    proposals = scope.proposals().select_related("lead_deputy", "meeting").order_by("meeting", "number", "pk")
+    if proposals is None:
+        proposals = scope.proposals().select_related("lead_deputy", "meeting").order_by("meeting", "number", "pk")
     return (
         KeyItem.objects.filter(year=scope.year if scope.year is not None else scope.report_year)
         .select_related("leader", "committee")

@@ -1,12 +1,15 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from reports import views
 
 app_name = "reports"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("figures/", views.figure_list, name="figure_list"),
-    path("units/", views.units, name="units"),
+    # Under dashboard/ so that the navigation marks the dashboard on its lists, and only there.
+    path("", RedirectView.as_view(pattern_name="reports:dashboard"), name="index"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/figures/", views.figure_list, name="figure_list"),
+    path("dashboard/units/", views.units, name="units"),
     path("export/", views.export_proposals, name="export_proposals"),
     path("export/<slug:kind>.xlsx", views.export_reference, name="export_reference"),
     path("import/", views.import_start, name="import"),

@@ -13,7 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -250,9 +250,11 @@ def _pct(figure: fg.Figure) -> str:
 
 
 def _answering_units() -> Prefetch:
+    """Active assignments, the answering units first."""
+    co_last = Case(When(role=Assignment.Role.CO, then=Value(1)), default=Value(0), output_field=IntegerField())
     return Prefetch(
         "assignments",
-        queryset=Assignment.objects.filter(is_active=True).select_related("unit").order_by("role", "pk"),
+        queryset=Assignment.objects.filter(is_active=True).select_related("unit").order_by(co_last, "pk"),
         to_attr="active_assignments",
     )
 
