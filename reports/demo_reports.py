@@ -48,7 +48,8 @@ def build(world: Any, log: Callable[[str], None]) -> None:
             "basic_points": Decimal("30"),
             "overdue_deduction": Decimal("2"),
             "unsatisfied_deduction": Decimal("5"),
-            "note": "按时办复、联系代表、面商按比例得分；满意、基本满意按已评价件数比例得分；超期和不满意逐件扣分，扣完为止。",
+            "note": "按时办复、联系代表、面商按比例得分；满意、基本满意按已评价件数比例得分；"
+            "超期和不满意逐件扣分，扣完为止。",
         },
     )
     AnnualReport.objects.get_or_create(

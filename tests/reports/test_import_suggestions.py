@@ -382,7 +382,8 @@ def test_the_template_has_the_columns_the_brief_names_with_its_headers(ref):
     headers = [c.value for c in book["建议"][1]]
     assert headers[:20] == [
         "会议", "建议编号", "标题", "领衔代表", "附议代表", "代表团", "提出时间", "提出方式", "类别", "来源",
-        "内容", "主办单位", "协办单位", "交办日期", "办理期限类型", "答复日期", "办理结果", "态度评价", "结果评价", "是否重点督办",
+        "内容", "主办单位", "协办单位", "交办日期", "办理期限类型",
+        "答复日期", "办理结果", "态度评价", "结果评价", "是否重点督办",
     ]  # fmt: skip
     assert "十七届人大三次会议" in [c.value for c in book["可选名称"]["A"]]
     assert book["填写说明"].max_row == len(headers) + 1

@@ -47,10 +47,14 @@ class Command(BaseCommand):
             return "—" if figure.pct is None else f"{figure.pct}%"
 
         lines = [
-            f"收到 {c['received']}，立案 {c['registered']}（大会 {c['meeting']}，闭会 {c['between']}），交办 {c['assigned']}",
-            f"已答复 {c['replied']}，办结 {c['done']}，办结率 {p(r['completion'])}；重新办理 {c['rehandling']}；超期 {c['overdue']}",
-            f"按时办复率 {p(r['on_time'])}（{c['on_time']}/{c['due']}）；见面率 {p(r['contact'])}；面商率 {p(r['face_to_face'])}",
-            f"满意率（结果）{p(r['satisfied'])}；满意或基本满意 {p(r['positive'])}；已评价 {c['rated']}，未评价 {c['unrated']}",
+            f"收到 {c['received']}，立案 {c['registered']}（大会 {c['meeting']}，闭会 {c['between']}），"
+            f"交办 {c['assigned']}",
+            f"已答复 {c['replied']}，办结 {c['done']}，办结率 {p(r['completion'])}；"
+            f"重新办理 {c['rehandling']}；超期 {c['overdue']}",
+            f"按时办复率 {p(r['on_time'])}（{c['on_time']}/{c['due']}）；"
+            f"见面率 {p(r['contact'])}；面商率 {p(r['face_to_face'])}",
+            f"满意率（结果）{p(r['satisfied'])}；满意或基本满意 {p(r['positive'])}；"
+            f"已评价 {c['rated']}，未评价 {c['unrated']}",
             "结果：" + "；".join(f"{row.key} {row.figure.n}（{p(row.figure)}）" for row in figures.result_classes),
             "类别前五："
             + "；".join(f"{row.label} {row.figure.n}（{p(row.figure)}）" for row in figures.top_categories),
