@@ -109,6 +109,14 @@ TABLE = [
     ("record_paper_rating", "handling", {"staff", "admin"}),
     ("comment_on_reply", "handling", {"lead", "cosigner"}),
     ("urge", "handling", {"staff", "supervision", "admin"}),
+    # issue 6: reports (rules on the user alone)
+    ("view_dashboard", "handling", {"staff", "supervision", "leader", "committee", "admin"}),
+    (
+        "export_proposals",
+        "handling",
+        {"staff", "supervision", "leader", "committee", "admin", "handler", "head", "other_handler"},
+    ),
+    ("manage_reports", "handling", {"staff", "admin"}),
 ]
 
 
