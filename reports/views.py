@@ -278,7 +278,9 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related(_answering_units())
         .order_by("meeting__year", "meeting_id", "number", "pk")
     )
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    with fg.tuned():  # the list is the figure's condition on the facts: the same planner settings
+        page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
     unit_name = None
     if scope.unit_id is not None:
         unit_name = (
@@ -367,7 +369,8 @@ def export_proposals(request: HttpRequest) -> HttpResponse:
         except fg.UnknownFigure:
             raise Http404("unknown figure") from None
         queryset = queryset.filter(pk__in=behind.values("pk"))
-    data = excel.export_suggestions(queryset)
+    with fg.tuned():
+        data = excel.export_suggestions(queryset)
     return xlsx_response(data, f"建议导出-{timezone.localdate():%Y%m%d}.xlsx")
 
 

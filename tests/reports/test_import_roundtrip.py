@@ -50,8 +50,13 @@ def empty_the_suggestion_tables():
     audit trail refuses DELETE, so this empties the tables as a database operator would."""
     statements = connection.ops.sql_flush(no_style(), EMPTIED, allow_cascade=True)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # TRUNCATE refuses while deferred foreign-key checks are pending: run them first.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for sql in statements:
             cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def comparable(figures: fg.Figures) -> dict:
