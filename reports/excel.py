@@ -32,18 +32,20 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
+from types import SimpleNamespace
 from typing import Any
 
 import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from deputies.models import Delegation, Deputy, Role, User
@@ -122,31 +124,37 @@ def read_workbook(handle: Any) -> tablib.Dataset:
 
 
 def write_workbook(sheets: list[tuple[str, list[str], Iterable[list[Any]]]]) -> bytes:
-    """An .xlsx with bold, frozen headers and sensible column widths."""
-    book = Workbook()
-    book.remove(book.active)
+    """An .xlsx with bold, frozen headers and column widths fitted to the text. Written in
+    openpyxl's streaming mode: 10,000 rows take seconds, not the minute styled cells take."""
+    book = Workbook(write_only=True)
     for title, headers, rows in sheets:
+        rows = list(rows)
         sheet = book.create_sheet(title)
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="FDECEA")
-        widths = [max(6, len(str(h)) * 2 + 2) for h in headers]
-        for row in rows:
-            sheet.append(row)
-            for i, value in enumerate(row):
-                if value is not None:
-                    longest = max((len(line) for line in str(value).splitlines()), default=0)
-                    widths[i] = min(60, max(widths[i], longest * 2 if not str(value).isascii() else longest + 2))
+        widths = [max(6, _width(h)) for h in headers]
+        for row in rows[:2000]:  # enough rows to size the columns
+            for i, value in enumerate(row[: len(widths)]):
+                if value is not None and value != "":
+                    widths[i] = min(60, max(widths[i], _width(value)))
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
         sheet.freeze_panes = "A2"
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(vertical="top")
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=header)
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="FDECEA")
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            sheet.append(row)
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _width(value: Any) -> int:
+    longest = max((len(line) for line in str(value).splitlines()), default=0)
+    return longest + 2 if str(value).isascii() else longest * 2 + 2
 
 
 # --- widgets: each turns a cell into a value or raises ValueError with the reason in Chinese -------
@@ -460,7 +468,10 @@ class SuggestionResource(resources.Resource):
         self.deputies: dict[str, list[Deputy]] = defaultdict(list)
         for deputy in Deputy.objects.select_related("delegation"):
             self.deputies[deputy.name].append(deputy)
-        self.taken = set(Proposal.objects.filter(number__isnull=False).values_list("meeting_id", "number"))
+        named = {str(v).strip() for v in dataset["会议"] if v} if "会议" in headers else set()
+        self.taken = set(
+            Proposal.objects.filter(number__isnull=False, meeting__name__in=named).values_list("meeting_id", "number")
+        )
         self.seen: dict[tuple[int, int], int] = {}
         leaders = User.objects.filter(is_active=True).exclude(role=Role.DEPUTY)
         self.leaders = {u.username: u for u in leaders}
@@ -705,7 +716,10 @@ class SuggestionResource(resources.Resource):
     def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
         if result.has_errors() or result.has_validation_errors() or not self.rows:
             return
-        HistoryWriter(self.rows, user=self.user, file_name=self.file_name, batch_id=self.batch_id).write(self.created)
+        writer = HistoryWriter(self.rows, user=self.user, file_name=self.file_name, batch_id=self.batch_id)
+        # The dry run builds every object the import would write and counts them, without
+        # writing: the rows were checked one by one above, against the database as it is.
+        writer.write(self.created, save=not kwargs.get("dry_run", False))
         states = Counter(r.state for r in self.rows)
         self.states = {str(STATE_NAMES[s]): n for s, n in states.items()}
         self.preview = [
@@ -723,30 +737,94 @@ class SuggestionResource(resources.Resource):
 
     def export_rows(self, queryset: QuerySet[Proposal]) -> Iterable[list[Any]]:
         """One row per suggestion, in the columns above (the import reads them back)."""
-        queryset = prepare_export(queryset)
-        for proposal in queryset.iterator(chunk_size=500):
-            yield export_row(proposal)
+        ids = list(queryset.order_by("meeting__year", "meeting_id", "number", "pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), EXPORT_CHUNK):
+            chunk = ids[start : start + EXPORT_CHUNK]
+            for proposal in load_for_export(chunk):
+                yield export_row(proposal)
 
 
-def prepare_export(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    replies = Reply.objects.filter(state=Reply.State.ISSUED).select_related("result_category", "rating")
-    return (
-        queryset.select_related("meeting", "lead_deputy__delegation", "category", "source")
-        .prefetch_related(
-            Prefetch(
-                "cosignatures",
-                queryset=CoSignature.objects.filter(status=CoSignature.Status.CONFIRMED).select_related("deputy"),
-            ),
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.filter(is_active=True)
-                .select_related("unit")
-                .prefetch_related(Prefetch("replies", queryset=replies), "contacts"),
-            ),
-            Prefetch("key_items", queryset=KeyItem.objects.select_related("leader")),
+EXPORT_CHUNK = 1000
+
+
+def load_for_export(ids: list[int]) -> list[Proposal]:
+    """The suggestions `ids` with what their rows need, in a few flat queries (plain values,
+    not model instances: prefetching models costs more than writing the workbook)."""
+    proposals = {
+        p.pk: p
+        for p in Proposal.objects.filter(pk__in=ids).select_related(
+            "meeting", "lead_deputy__delegation", "category", "source"
         )
-        .order_by("meeting__year", "meeting_id", "number", "pk")
+    }
+    assignments: dict[int, list[SimpleNamespace]] = defaultdict(list)
+    by_id: dict[int, SimpleNamespace] = {}
+    rows = (
+        Assignment.objects.filter(proposal_id__in=ids, is_active=True)
+        .order_by("pk")
+        .values("id", "proposal_id", "role", "unit__name", "assigned_on", "is_complex")
     )
+    for row in rows:
+        a = SimpleNamespace(
+            role=row["role"],
+            unit=SimpleNamespace(name=row["unit__name"]),
+            assigned_on=row["assigned_on"],
+            is_complex=row["is_complex"],
+            replies=[],
+            contacts=[],
+        )
+        assignments[row["proposal_id"]].append(a)
+        by_id[row["id"]] = a
+    replies = Reply.objects.filter(assignment_id__in=list(by_id), state=Reply.State.ISSUED).values(
+        "assignment_id", "round", "issued_at", "result_category__name", "body", "is_public",
+        "rating__attitude", "rating__result", "rating__rated_at",
+    )  # fmt: skip
+    for row in replies.order_by("round"):
+        rating = None
+        if row["rating__result"]:
+            rating = SimpleNamespace(
+                attitude=row["rating__attitude"], result=row["rating__result"], rated_at=row["rating__rated_at"]
+            )
+        by_id[row["assignment_id"]].replies.append(
+            SimpleNamespace(
+                round=row["round"],
+                issued_at=row["issued_at"],
+                result_category=SimpleNamespace(name=row["result_category__name"])
+                if row["result_category__name"]
+                else None,
+                body=row["body"],
+                is_public=row["is_public"],
+                rating=rating,
+            )
+        )
+    contacts = (
+        ContactRecord.objects.filter(assignment_id__in=list(by_id))
+        .exclude(deputy_response=ContactRecord.DeputyResponse.DISPUTED)
+        .values_list("assignment_id", "kind")
+    )
+    for assignment_id, kind in contacts:
+        by_id[assignment_id].contacts.append(kind)
+    cosigners: dict[int, list[str]] = defaultdict(list)
+    for proposal_id, name in (
+        CoSignature.objects.filter(proposal_id__in=ids, status=CoSignature.Status.CONFIRMED)
+        .order_by("invited_at", "pk")
+        .values_list("proposal_id", "deputy__name")
+    ):
+        cosigners[proposal_id].append(name)
+    keys: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for proposal_id, title, full_name, username in (
+        KeyItem.proposals.through.objects.filter(proposal_id__in=ids)
+        .order_by("keyitem_id")
+        .values_list("proposal_id", "keyitem__title", "keyitem__leader__full_name", "keyitem__leader__username")
+    ):
+        keys[proposal_id].append((title, full_name or username))
+    out = []
+    for pk in ids:
+        p = proposals[pk]
+        p.export_assignments = assignments.get(pk, [])
+        p.export_cosigners = cosigners.get(pk, [])
+        p.export_key_items = keys.get(pk, [])
+        out.append(p)
+    return out
 
 
 def _join_per_unit(values: list[tuple[Unit, Any]], render: Any) -> str:
@@ -763,16 +841,15 @@ def _local_date(moment: dt.datetime | None) -> dt.date | None:
 
 
 def export_row(p: Proposal) -> list[Any]:  # noqa: C901 - one line per column
-    assignments = list(p.assignments.all())
+    assignments = p.export_assignments
     lead = next((a for a in assignments if a.role == A.LEAD), None)
     answering = [lead] if lead else [a for a in assignments if a.role == A.SEPARATE]
     per: dict[str, list[tuple[Unit, Any]]] = defaultdict(list)
     for a in answering:
-        replies = {r.round: r for r in a.replies.all()}
+        replies = {r.round: r for r in a.replies}
         first, second = replies.get(1), replies.get(2)
-        first_rating = getattr(first, "rating", None) if first else None
-        second_rating = getattr(second, "rating", None) if second else None
-        contacts = [c for c in a.contacts.all() if c.deputy_response != ContactRecord.DeputyResponse.DISPUTED]
+        first_rating = first.rating if first else None
+        second_rating = second.rating if second else None
         facts = {
             "assigned_on": a.assigned_on,
             "replied_on": _local_date(first.issued_at) if first else None,
@@ -787,8 +864,8 @@ def export_row(p: Proposal) -> list[Any]:  # noqa: C901 - one line per column
             "attitude_again": second_rating.attitude if second_rating else None,
             "rating_again": second_rating.result if second_rating else None,
             "rated_again_on": _local_date(second_rating.rated_at) if second_rating else None,
-            "contacted": bool(contacts),
-            "face_to_face": any(c.kind == ContactRecord.Kind.FACE_TO_FACE for c in contacts),
+            "contacted": bool(a.contacts),
+            "face_to_face": ContactRecord.Kind.FACE_TO_FACE in a.contacts,
         }
         if second:
             facts["reply_text"] = second.body
@@ -821,13 +898,13 @@ def export_row(p: Proposal) -> list[Any]:  # noqa: C901 - one line per column
         "contacted": yes_no,
         "face_to_face": yes_no,
     }
-    key_items = list(p.key_items.all())
+    key_items = p.export_key_items
     values = {
         "meeting": p.meeting.name,
         "number": p.number if p.number is not None else "",
         "title": p.title,
         "lead_deputy": p.lead_deputy.name,
-        "cosigners": "、".join(c.deputy.name for c in p.cosignatures.all()),
+        "cosigners": "、".join(p.export_cosigners),
         "delegation": p.lead_deputy.delegation.name if p.lead_deputy.delegation else "",
         "submitted_on": date_text(_local_date(p.submitted_at)),
         "channel": CHANNEL_NAMES.get(p.channel, ""),
@@ -840,8 +917,8 @@ def export_row(p: Proposal) -> list[Any]:  # noqa: C901 - one line per column
         "is_key": "是" if key_items else "否",
         "state_name": STATE_NAMES.get(p.state, p.state),
         "separate_units": "、".join(a.unit.name for a in answering) if not lead else "",
-        "key_theme": key_items[0].title if key_items else "",
-        "key_leader": (key_items[0].leader.full_name or key_items[0].leader.username) if key_items else "",
+        "key_theme": key_items[0][0] if key_items else "",
+        "key_leader": key_items[0][1] if key_items else "",
     }
     for name in PER_UNIT_FIELDS:
         if name == "reply_text":  # free text is never split by unit: the first answering unit's
@@ -874,11 +951,10 @@ class HistoryWriter:
         self.file_name = file_name
         self.batch_id = batch_id
 
-    def write(self, created: Counter[str]) -> None:
+    def write(self, created: Counter[str], *, save: bool = True) -> None:
         user = self.user
         if user is None:
             raise ValueError("an import needs the user it is made by")
-        batch = 1000
         proposals = []
         for r in self.rows:
             submitted = _at(r.submitted_on, 9)
@@ -912,7 +988,7 @@ class HistoryWriter:
                     closed_at=closed_at,
                 )
             )
-        Proposal.objects.bulk_create(proposals, batch_size=batch)
+        self._save(Proposal, proposals, save)
         created["suggestions"] += len(proposals)
 
         cosignatures = [
@@ -920,7 +996,7 @@ class HistoryWriter:
             for r, p in zip(self.rows, proposals, strict=True)
             for d in r.cosigner_objs
         ]
-        CoSignature.objects.bulk_create(cosignatures, batch_size=batch)
+        self._save(CoSignature, cosignatures, save)
         created["cosignatures"] += len(cosignatures)
 
         assignments: list[Assignment] = []
@@ -961,7 +1037,7 @@ class HistoryWriter:
                         signed_by=user,
                     )
                 )
-        Assignment.objects.bulk_create(assignments, batch_size=batch)
+        self._save(Assignment, assignments, save)
         created["assignments"] += len(assignments)
 
         replies: list[Reply] = []
@@ -1003,9 +1079,9 @@ class HistoryWriter:
                         recorded_by=user,
                     )
                 )
-        Reply.objects.bulk_create(replies, batch_size=batch)
+        self._save(Reply, replies, save)
         created["replies"] += len(replies)
-        ContactRecord.objects.bulk_create(contacts, batch_size=batch)
+        self._save(ContactRecord, contacts, save)
         created["contacts"] += len(contacts)
 
         ratings = []
@@ -1024,10 +1100,10 @@ class HistoryWriter:
                     comment="",
                 )
             )
-        Rating.objects.bulk_create(ratings, batch_size=batch)
+        self._save(Rating, ratings, save)
         created["ratings"] += len(ratings)
 
-        self._key_items(proposals, created)
+        self._key_items(proposals, created, save)
 
         events = [
             ProposalEvent(
@@ -1041,10 +1117,15 @@ class HistoryWriter:
             )
             for r, p in zip(self.rows, proposals, strict=True)
         ]
-        ProposalEvent.objects.bulk_create(events, batch_size=batch)
+        self._save(ProposalEvent, events, save)
         created["events"] += len(events)
 
-    def _key_items(self, proposals: list[Proposal], created: Counter[str]) -> None:
+    @staticmethod
+    def _save(model: Any, objects: list[Any], save: bool) -> None:
+        if save:
+            model.objects.bulk_create(objects, batch_size=1000)
+
+    def _key_items(self, proposals: list[Proposal], created: Counter[str], save: bool) -> None:
         wanted: dict[tuple[int, str], list[tuple[SuggestionRow, Proposal]]] = defaultdict(list)
         for r, p in zip(self.rows, proposals, strict=True):
             if r.is_key and r.number is not None:
@@ -1055,10 +1136,13 @@ class HistoryWriter:
             item = KeyItem.objects.filter(year=year, title=title).first()
             if item is None:
                 leader = next((r.key_leader_obj for r, _p in members if getattr(r, "key_leader_obj", None)), None)
-                item = KeyItem.objects.create(year=year, title=title, leader=leader or self.user, created_by=self.user)
+                item = KeyItem(year=year, title=title, leader=leader or self.user, created_by=self.user)
+                if save:
+                    item.save()
                 created["key_items"] += 1
             links += [KeyItem.proposals.through(keyitem_id=item.pk, proposal_id=p.pk) for _r, p in members]
-        KeyItem.proposals.through.objects.bulk_create(links)
+        if save:
+            KeyItem.proposals.through.objects.bulk_create(links)
         created["key_suggestions"] += len(links)
 
 
