@@ -146,7 +146,8 @@ def build_year(ref: dict, year: int, count: int, rng: random.Random) -> None:  #
     # What happened to each suggestion: past years are nearly all closed; the proportions
     # give every figure something to count.
     paths = rng.choices(
-        ["closed", "replied", "rehandling", "closed_again", "in_handling", "registered", "submitted", "not_accepted", "withdrawn"],
+        ["closed", "replied", "rehandling", "closed_again", "in_handling", "registered", "submitted",
+         "not_accepted", "withdrawn"],
         weights=[78, 4, 1, 2, 6, 2, 3, 2, 2],
         k=count,
     )  # fmt: skip
@@ -209,9 +210,10 @@ def build_year(ref: dict, year: int, count: int, rng: random.Random) -> None:  #
     results = ref["results"]
     for p, path, a in plan:
         if rng.random() < 0.9:
-            contacts.append(ContactRecord(proposal=p, assignment=a, kind="face_to_face" if rng.random() < 0.65 else "phone",
-                                          stage="during", contact_date=a.assigned_on + dt.timedelta(days=10), people="代表",
-                                          summary="沟通办理", recorded_by=staff))  # fmt: skip
+            kind = "face_to_face" if rng.random() < 0.65 else "phone"
+            contacts.append(ContactRecord(proposal=p, assignment=a, kind=kind, stage="during", people="代表",
+                                          contact_date=a.assigned_on + dt.timedelta(days=10), summary="沟通办理",
+                                          recorded_by=staff))  # fmt: skip
         if path == "in_handling":
             continue
         late = rng.random() < 0.06
@@ -391,7 +393,8 @@ def main() -> None:
     # The same rows, into a meeting of their own (their numbers are then free).
     target, _ = Meeting.objects.get_or_create(
         term=Term.objects.order_by("-number").first(), number=99,
-        defaults={"name": IMPORT_MEETING, "year": 2030, "opens_on": dt.date(2024, 1, 1), "closes_on": dt.date(2024, 1, 2)},
+        defaults={"name": IMPORT_MEETING, "year": 2030, "opens_on": dt.date(2024, 1, 1),
+                  "closes_on": dt.date(2024, 1, 2)},
     )  # fmt: skip
     from openpyxl import load_workbook
 
