@@ -219,7 +219,8 @@ def _in(values: Any) -> tuple[str, list[Any]]:
 # statement; counting GROUP BYs it once more, and a figure's list is a WHERE on it.
 
 
-def per_assignment(scope: Scope, categories: list[ResultCategory], *, answering_only: bool) -> QuerySet[Any]:
+def per_assignment(scope: Scope, categories: list[ResultCategory]) -> QuerySet[Any]:
+    """One row per active assignment of the scope's year or meeting (every unit, every role)."""
     rank = Case(
         *[When(replies__result_category_id=c.pk, then=Value(i)) for i, c in enumerate(categories)],
         default=Value(None),
@@ -227,13 +228,9 @@ def per_assignment(scope: Scope, categories: list[ResultCategory], *, answering_
     )
     first = Q(replies__round=1, replies__state=ISSUED)
     second = Q(replies__round=2, replies__state=ISSUED)
-    queryset = Assignment.objects.filter(scope.narrow("proposal__"), is_active=True)
-    if answering_only:
-        queryset = queryset.filter(role__in=ANSWERING)
-    if scope.unit_id is not None:
-        queryset = queryset.filter(unit_id=scope.unit_id)
     return (
-        queryset.order_by()
+        Assignment.objects.filter(scope.narrow("proposal__"), is_active=True)
+        .order_by()
         .values("id", "unit_id", "role", "proposal_id", "deadline", "rehandling_deadline", state=F("proposal__state"))
         .annotate(
             first=Count("replies", filter=first),
@@ -250,6 +247,20 @@ def per_assignment(scope: Scope, categories: list[ResultCategory], *, answering_
             unrated2=Count("replies", filter=second & Q(replies__rating__isnull=True)),
         )
     )
+
+
+def _with(scope: Scope, categories: list[ResultCategory]) -> tuple[str, list[Any]]:
+    """The two common table expressions the facts read: `x`, the assignments with what their
+    replies say, and `ct`, the contacts that count (not disputed by the deputy)."""
+    contacts = (
+        ContactRecord.objects.filter(scope.narrow("proposal__"))
+        .exclude(deputy_response=ContactRecord.DeputyResponse.DISPUTED)
+        .order_by()
+        .values("proposal_id", "assignment_id", "kind")
+    )
+    x_sql, x_params = _sql(per_assignment(scope, categories))
+    c_sql, c_params = _sql(contacts)
+    return f"x AS ({x_sql}), ct AS ({c_sql})", x_params + c_params
 
 
 def _standing(column: str, alias: str = "x") -> str:
@@ -279,16 +290,8 @@ CUBE_DIMS = ("state", "channel", "result_cat", "unrated", "res", "att", "late", 
 CUBE_DIMS += ("is_key", "overdue")
 
 
-def suggestion_facts(scope: Scope, categories: list[ResultCategory] | None = None) -> tuple[str, list[Any]]:
-    """SQL and parameters of the per-suggestion facts (columns `id` and FACT_COLUMNS)."""
-    categories = result_categories_worst_first() if categories is None else categories
-    contacts = (
-        ContactRecord.objects.filter(scope.narrow("proposal__"))
-        .exclude(deputy_response=ContactRecord.DeputyResponse.DISPUTED)
-        .order_by()
-        .values(pid=F("proposal_id"))
-        .annotate(n=Count("pk"), f2f=Count("pk", filter=Q(kind=ContactRecord.Kind.FACE_TO_FACE)))
-    )
+def _facts_select(scope: Scope, categories: list[ResultCategory]) -> tuple[str, list[Any]]:
+    """SELECT of the per-suggestion facts (columns `id` and FACT_COLUMNS), reading `x` and `ct`."""
     keys = (
         KeyItem.proposals.through.objects.filter(scope.narrow("proposal__"))
         .order_by()
@@ -310,11 +313,10 @@ def suggestion_facts(scope: Scope, categories: list[ResultCategory] | None = Non
         )
     )
     p_sql, p_params = _sql(base)
-    x_sql, x_params = _sql(per_assignment(scope, categories, answering_only=True))
-    c_sql, c_params = _sql(contacts)
     k_sql, k_params = _sql(keys)
     ranks = " ".join(f"WHEN {i} THEN %s" for i in range(len(categories)))
     due_states, due_params = _in(REPLY_DUE_STATES)
+    answering, answering_params = _in(ANSWERING)
     sql = f"""
         SELECT p.id AS id, p.state AS state, p.channel AS channel, p.category_id AS category_id,
                p.source_id AS source_id, p.meeting_id AS meeting_id,
@@ -337,14 +339,27 @@ def suggestion_facts(scope: Scope, categories: list[ResultCategory] | None = Non
                    MAX({_standing("att")}) AS att,
                    SUM(x.first_late) AS late,
                    SUM(CASE WHEN x.deadline < %s AND x.first = 0 THEN 1 ELSE 0 END) AS missed
-            FROM ({x_sql}) x
+            FROM x
+            WHERE x.role IN ({answering})
             GROUP BY x.proposal_id
         ) r ON r.pid = p.id
-        LEFT JOIN ({c_sql}) c ON c.pid = p.id
+        LEFT JOIN (
+            SELECT ct.proposal_id AS pid, COUNT(*) AS n, SUM(CASE WHEN ct.kind = %s THEN 1 ELSE 0 END) AS f2f
+            FROM ct GROUP BY ct.proposal_id
+        ) c ON c.pid = p.id
         LEFT JOIN ({k_sql}) k ON k.pid = p.id
     """
     params = [c.pk for c in categories] + [_date(scope.as_of), *due_params]
-    return sql, params + p_params + [_date(scope.as_of)] + x_params + c_params + k_params
+    params += p_params + [_date(scope.as_of), *answering_params, ContactRecord.Kind.FACE_TO_FACE] + k_params
+    return sql, params
+
+
+def suggestion_facts(scope: Scope, categories: list[ResultCategory] | None = None) -> tuple[str, list[Any]]:
+    """The per-suggestion facts as one statement (what a figure's list filters)."""
+    categories = result_categories_worst_first() if categories is None else categories
+    with_sql, with_params = _with(scope, categories)
+    facts, params = _facts_select(scope, categories)
+    return f"WITH {with_sql} {facts}", with_params + params
 
 
 def condition_sql(condition: Q, alias: str, columns: tuple[str, ...]) -> tuple[str, list[Any]]:
@@ -525,13 +540,6 @@ def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _cube(scope: Scope, categories: list[ResultCategory]) -> list[dict[str, Any]]:
-    """(facts → count) for the scope's suggestions: one GROUP BY in the database."""
-    facts, params = suggestion_facts(scope, categories)
-    dims = ", ".join(f"f.{d}" for d in CUBE_DIMS)
-    return _fetch(f"SELECT {dims}, COUNT(*) AS n FROM ({facts}) f GROUP BY {dims}", params)
-
-
 def _count(cube: list[dict[str, Any]], condition: Q) -> int:
     return sum(row["n"] for row in cube if _matches(row, condition))
 
@@ -555,18 +563,10 @@ ASSIGNMENT_COLUMNS = (
 )
 
 
-def assignment_facts(scope: Scope) -> tuple[str, list[Any]]:
-    """SQL of one row per active assignment of the scope's suggestions (any role), with what
-    the unit-level figures are conditions on: its own replies, standing rating and contacts."""
-    contacts = (
-        ContactRecord.objects.filter(scope.narrow("proposal__"))
-        .exclude(deputy_response=ContactRecord.DeputyResponse.DISPUTED)
-        .order_by()
-        .values(aid=F("assignment_id"))
-        .annotate(n=Count("pk"), f2f=Count("pk", filter=Q(kind=ContactRecord.Kind.FACE_TO_FACE)))
-    )
-    x_sql, x_params = _sql(per_assignment(scope, [], answering_only=False))
-    c_sql, c_params = _sql(contacts)
+def _assignment_select(scope: Scope) -> tuple[str, list[Any]]:
+    """SELECT of one row per active assignment (any role) with what the unit-level figures are
+    conditions on: its own replies, standing rating and contacts; reads `x` and `ct`."""
+    unit = "WHERE x.unit_id = %s" if scope.unit_id is not None else ""
     sql = f"""
         SELECT x.id AS id, x.unit_id AS unit_id, x.role AS role, x.proposal_id AS proposal_id, x.state AS state,
                CASE WHEN x.deadline < %s THEN 1 ELSE 0 END AS past_deadline,
@@ -579,10 +579,22 @@ def assignment_facts(scope: Scope) -> tuple[str, list[Any]]:
                {_standing("res")} AS res,
                CASE WHEN c.n IS NULL THEN 0 ELSE 1 END AS contacted,
                CASE WHEN COALESCE(c.f2f, 0) > 0 THEN 1 ELSE 0 END AS f2f
-        FROM ({x_sql}) x
-        LEFT JOIN ({c_sql}) c ON c.aid = x.id
+        FROM x
+        LEFT JOIN (
+            SELECT ct.assignment_id AS aid, COUNT(*) AS n, SUM(CASE WHEN ct.kind = %s THEN 1 ELSE 0 END) AS f2f
+            FROM ct GROUP BY ct.assignment_id
+        ) c ON c.aid = x.id
+        {unit}
     """
-    return sql, [_date(scope.as_of), _date(scope.as_of), *x_params, *c_params]
+    params = [_date(scope.as_of), _date(scope.as_of), ContactRecord.Kind.FACE_TO_FACE]
+    return sql, params + ([scope.unit_id] if scope.unit_id is not None else [])
+
+
+def assignment_facts(scope: Scope) -> tuple[str, list[Any]]:
+    """The per-assignment facts as one statement (what a unit figure's list filters)."""
+    with_sql, with_params = _with(scope, [])
+    facts, params = _assignment_select(scope)
+    return f"WITH {with_sql} {facts}", with_params + params
 
 
 ANSWERS = Q(role__in=ANSWERING)
@@ -716,17 +728,16 @@ def score_unit(row: UnitRow, scheme: ScoringScheme, labels: list[str] | None = N
     row.score = max(Decimal("0.00"), sum((line.points for line in lines), Decimal("0.00")))
 
 
-def unit_rows(scope: Scope, scheme: ScoringScheme | None = None) -> list[UnitRow]:
-    """The units' table, ranked by score, then by count: one GROUP BY over the assignments."""
-    facts, params = assignment_facts(scope)
-    sums, sum_params = [], []
+def _unit_sums() -> tuple[list[str], list[Any]]:
+    sums, params = [], []
     for name, condition in UNIT_CONDITIONS.items():
-        sql, more = condition_sql(condition, "f", ASSIGNMENT_COLUMNS)
-        sums.append(f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) AS {name.removeprefix('unit_')}")
-        sum_params += more
-    grouped = _fetch(
-        f"SELECT f.unit_id AS unit_id, {', '.join(sums)} FROM ({facts}) f GROUP BY f.unit_id", sum_params + params
-    )
+        sql, more = condition_sql(condition, "a", ASSIGNMENT_COLUMNS)
+        sums.append(f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) AS {name.replace('unit_', 'u_')}")
+        params += more
+    return sums, params
+
+
+def _rows_to_units(grouped: list[dict[str, Any]], scope: Scope, scheme: ScoringScheme | None) -> list[UnitRow]:
     names = dict(Unit.objects.filter(pk__in=[g["unit_id"] for g in grouped]).values_list("pk", "name"))
     scheme = scheme or ScoringScheme.for_year(scope.year if scope.year is not None else scope.report_year)
     labels = [str(label) for label in SCORE_LABELS]
@@ -734,11 +745,44 @@ def unit_rows(scope: Scope, scheme: ScoringScheme | None = None) -> list[UnitRow
     for g in grouped:
         row = UnitRow(unit_id=g["unit_id"], name=names.get(g["unit_id"], ""))
         for name in UNIT_CONDITIONS:
-            setattr(row, name.removeprefix("unit_"), int(g[name.removeprefix("unit_")] or 0))
+            setattr(row, name.removeprefix("unit_"), int(g[name.replace("unit_", "u_")] or 0))
         score_unit(row, scheme, labels)
         rows.append(row)
     rows.sort(key=lambda r: (-r.score, -r.count, r.name))
     return rows
+
+
+def unit_rows(scope: Scope, scheme: ScoringScheme | None = None) -> list[UnitRow]:
+    """The units' table alone, ranked by score, then by count."""
+    with_sql, with_params = _with(scope, [])
+    facts, params = _assignment_select(scope)
+    sums, sum_params = _unit_sums()
+    sql = f"WITH {with_sql}, a AS ({facts}) SELECT a.unit_id AS unit_id, {', '.join(sums)} FROM a GROUP BY a.unit_id"
+    return _rows_to_units(_fetch(sql, with_params + params + sum_params), scope, scheme)
+
+
+def _cube_and_units(
+    scope: Scope, categories: list[ResultCategory]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The suggestions' cube (facts → count) and the units' sums in one statement: the
+    assignments, replies, ratings and contacts of the year are read once for both."""
+    with_sql, with_params = _with(scope, categories)
+    facts, f_params = _facts_select(scope, categories)
+    assignments, a_params = _assignment_select(scope)
+    sums, sum_params = _unit_sums()
+    unit_names = [name.replace("unit_", "u_") for name in UNIT_CONDITIONS]
+    dims = ", ".join(f"f.{d}" for d in CUBE_DIMS)
+    sql = f"""
+        WITH {with_sql}, f AS ({facts}), a AS ({assignments})
+        SELECT 'c' AS part, {dims}, COUNT(*) AS n, NULL AS unit_id, {", ".join(f"NULL AS {n}" for n in unit_names)}
+        FROM f GROUP BY {dims}
+        UNION ALL
+        SELECT 'u' AS part, {", ".join(f"NULL AS {d}" for d in CUBE_DIMS)}, NULL AS n, a.unit_id AS unit_id,
+               {", ".join(sums)}
+        FROM a GROUP BY a.unit_id
+    """
+    rows = _fetch(sql, with_params + f_params + a_params + sum_params)
+    return [r for r in rows if r["part"] == "c"], [r for r in rows if r["part"] == "u"]
 
 
 # --- the whole set ------------------------------------------------------------------------------------
@@ -824,7 +868,7 @@ def _breakdown(
 def compute(scope: Scope) -> Figures:
     """Every figure for `scope`, as plain data."""
     categories = result_categories_worst_first()
-    cube = _cube(scope, categories)
+    cube, unit_sums = _cube_and_units(scope, categories)
     counts = {name: _count(cube, condition) for name, (_label, condition) in FIGURES.items()}
 
     registered, assigned, replied = counts["registered"], counts["assigned"], counts["replied"]
@@ -896,7 +940,7 @@ def compute(scope: Scope) -> Figures:
         result_classes=result_classes,
         result_categories=result_categories,
         satisfaction=satisfaction,
-        units=unit_rows(scope, scheme),
+        units=_rows_to_units(unit_sums, scope, scheme),
         scheme=scheme,
     )
 

@@ -222,7 +222,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "count_url": figure_url(scope, "unit_count", unit_id=u.unit_id),
             "on_time_url": figure_url(scope, "unit_on_time", unit_id=u.unit_id),
         }
-        for u in figures.units
+        for u in figures.units[:15]
     ]
     return render(
         request,
@@ -233,8 +233,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "tiles": tiles,
             "charts": charts,
-            "units": units[:15],
-            "more_units": len(units) > 15,
+            "units": units,
+            "more_units": len(figures.units) > 15,
             "overdue": fg.overdue_suggestions(scope).prefetch_related(_answering_units()),
             "key_items": fg.key_suggestions(scope),
             "links": {name: link(name) for name in fg.FIGURES},

@@ -59,7 +59,7 @@ def test_the_dashboard_and_a_list_take_the_same_queries_for_10_or_200_rows(
     client.force_login(staff)
     with django_assert_max_num_queries(30):
         assert client.get(reverse("reports:dashboard")).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("reports:figure_list"), {"figure": "registered", "year": 2026})
     assert f'<span class="muted">{n}</span>' in response.content.decode()
 
