@@ -439,6 +439,7 @@ PARAMETRIC: dict[str, Promise] = {
     "class": _("Result class"),
     "result_category": _("Result category"),
     "meeting_of": _("Meeting"),
+    "key_state": _("Key suggestions"),
 }
 # Unit-level figures: conditions on the unit's own assignments (see `assignment_facts`).
 UNIT_FIGURES: dict[str, Promise] = {
@@ -475,6 +476,10 @@ def figure_condition(name: str, value: Any = None) -> Q:
             return Q(state__in=REGISTERED_STATES, fieldwork=True)
         if name == "meeting_of":
             return Q(state__in=REGISTERED_STATES, meeting_id=int(value))
+        if name == "key_state":
+            if value not in S.values:
+                raise UnknownFigure(name)
+            return Q(is_key=True, state=value)
         if name == "class":
             if value not in RESULT_CLASSES:
                 raise UnknownFigure(name)
@@ -813,6 +818,7 @@ class Figures:
     satisfaction: dict[str, dict[str, Figure]]
     units: list[UnitRow]
     scheme: ScoringScheme
+    key_states: list[Row] = field(default_factory=list)
 
     @property
     def top_categories(self) -> list[Row]:
@@ -845,6 +851,7 @@ class Figures:
                 side: {k: v.as_dict() for k, v in values.items()} for side, values in self.satisfaction.items()
             },
             "units": [u.as_dict() for u in self.units],
+            "key_states": [r.as_dict() for r in self.key_states],
             "scoring_scheme": str(self.scheme),
         }
 
@@ -928,6 +935,18 @@ def compute(scope: Scope) -> Figures:
     rates["fieldwork"] = Figure(counts["fieldwork"], registered)
     meeting_rows = _breakdown(scope, "meeting_id", dict(Meeting.objects.values_list("pk", "name")), registered)
 
+    # Key suggestions by state: how far the year's key items have come.
+    key_counts: dict[str, int] = {}
+    for row in cube:
+        if row["is_key"]:
+            key_counts[row["state"]] = key_counts.get(row["state"], 0) + row["n"]
+    state_labels = dict(S.choices)
+    key_states = [
+        Row(state, str(state_labels[state]), Figure(key_counts[state], counts["key"]))
+        for state in S.values
+        if key_counts.get(state)
+    ]
+
     year = scope.year if scope.year is not None else scope.report_year
     scheme = ScoringScheme.for_year(year)
     return Figures(
@@ -942,6 +961,7 @@ def compute(scope: Scope) -> Figures:
         satisfaction=satisfaction,
         units=_rows_to_units(unit_sums, scope, scheme),
         scheme=scheme,
+        key_states=key_states,
     )
 
 
@@ -968,6 +988,8 @@ def figure_label(name: str, value: Any = None) -> str:
             detail = Meeting.objects.filter(pk=int(value)).values_list("name", flat=True).first()
         elif name == "class":
             detail = str(dict(ResultCategory.ResultClass.choices).get(value, ""))
+        elif name == "key_state":
+            detail = str(dict(S.choices).get(value, ""))
     except (TypeError, ValueError) as exc:
         raise UnknownFigure(name) from exc
     return f"{label}：{detail}" if detail else label

@@ -239,6 +239,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "key_items": fg.key_suggestions(scope),
             "links": {name: link(name) for name in fg.FIGURES},
             "sources": sources,
+            "key_links": {row.key: figure_url(scope, "key_state", row.key) for row in figures.key_states},
             "fieldwork_url": link("fieldwork"),
             "scope_query": urlencode(scope.query_string()),
         },

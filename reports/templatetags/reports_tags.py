@@ -20,3 +20,8 @@ def pct(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(value)}%"
+
+
+@register.filter
+def get_item(mapping: dict, key: Any) -> Any:
+    return mapping.get(key, "")

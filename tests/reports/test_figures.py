@@ -188,3 +188,16 @@ def test_a_year_without_suggestions_has_no_shares(db):
 def test_the_figures_are_counted_by_the_database_in_a_few_queries(year, django_assert_max_num_queries):
     with django_assert_max_num_queries(15):
         fg.compute(fg.Scope(year=YEAR, as_of=AS_OF))
+
+
+def test_key_suggestions_by_state(year, figs):
+    assert [(row.key, row.figure.n, row.figure.of) for row in figs.key_states] == [
+        ("rehandling", 1, 2),
+        ("closed", 1, 2),
+    ]
+    scope = fg.Scope(year=YEAR, as_of=AS_OF)
+    assert list(fg.figure_queryset(scope, "key_state", "closed").values_list("title", flat=True)) == [
+        "关于c1事项的建议"
+    ]
+    with pytest.raises(fg.UnknownFigure):
+        fg.figure_queryset(scope, "key_state", "nonsense")
