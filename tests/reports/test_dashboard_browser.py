@@ -61,3 +61,19 @@ def test_the_leaders_dashboard_draws_its_charts_and_opens_the_lists(page: Page, 
         except PlaywrightTimeout:
             continue
     expect(page.get_by_role("heading", name=re.compile("类别：教科文卫体"))).to_contain_text("8")
+
+
+def test_the_dashboard_fits_a_phone(page: Page, live_server, screenshot_dir):
+    crafted.build()
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "c_staff")
+    page.goto(f"{live_server.url}/reports/dashboard/?year=2025")
+    expect(page.locator("#chart-categories")).to_have_attribute("data-rendered", "true")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=screenshot_dir / "dashboard-phone.png", full_page=True)
+    for path in ("/reports/dashboard/units/?year=2025", "/reports/annual/?year=2025", "/public/replies/"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        page.screenshot(
+            path=screenshot_dir / f"{path.strip('/').split('?')[0].replace('/', '-')}-phone.png", full_page=True
+        )
