@@ -278,3 +278,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "ERROR"}},
 }
+# issue 6: WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}

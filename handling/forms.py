@@ -145,7 +145,7 @@ class RefuseReassignmentForm(Form):
 
 
 class ContactForm(Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=ContactRecord.Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label=_("How"), choices=ContactRecord.Kind.choices, widget=forms.RadioSelect)
     stage = forms.ChoiceField(
         label=_("Stage"), choices=ContactRecord.Stage.choices, widget=forms.RadioSelect, initial="during"
     )

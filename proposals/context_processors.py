@@ -42,6 +42,10 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...] | None]] = [
     ),
     # end of issue 5
     ("reports:dashboard", _("Dashboard"), (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE)),
+    # issue 6: the annual report and the Excel import for staff; the public replies for everyone
+    ("reports:annual_report", _("Annual report"), (Role.STAFF, Role.ADMIN)),
+    ("reports:import", _("Excel import"), (Role.STAFF, Role.ADMIN)),
+    ("disclosure:replies", _("Public replies"), None),
     ("admin:index", _("Administration"), (Role.ADMIN,)),
     # issue 4: deputies on their phones
     ("handling:questions", _("Questions from deputies"), (Role.UNIT_HANDLER, Role.UNIT_HEAD)),

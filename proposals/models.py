@@ -479,6 +479,7 @@ ACTION_LABELS = {
     "promise_confirmed": _("Promise confirmed as kept"),
     "promise_reopened": _("Promise sent back: not yet kept"),
     # end of issue 5
+    "import": _("Imported from Excel"),  # issue 6: history written by reports.excel
 }
 
 

@@ -178,6 +178,14 @@ RULES.add_rule("draft_reply", is_in_reply_unit)
 RULES.add_rule("approve_reply", is_unit_head & is_in_reply_unit)
 RULES.add_rule("review_reply", is_congress_staff)
 RULES.add_rule("rate_reply", is_lead_deputy_of_reply)
+# --- issue 6: reports (rules on the user alone) ---
+# The dashboard and the lists behind its figures: everyone who oversees the handling.
+RULES.add_rule("view_dashboard", is_overseer)
+# The Excel export of a list: those who see lists; it holds only what they may see.
+RULES.add_rule("export_proposals", is_overseer | _has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD))
+# Imports, the annual report, exports of units and deputies, disclosure holds: congress staff.
+RULES.add_rule("manage_reports", is_congress_staff)
+# --- end issue 6 ---
 
 
 # --- issue 3: co-handling units (opinions, countersigning) and what stays among the handlers ---

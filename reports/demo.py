@@ -786,6 +786,10 @@ def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> b
         from supervision.demo import build as build_supervision
 
         build_supervision(world, log)
+        # issue 6: scoring rules, the annual report's two chapters, key items (reports/demo_reports.py)
+        from reports import demo_reports
+
+        demo_reports.build(world, log)
     return True
 
 

@@ -1,0 +1,221 @@
+"""What the reports keep: the units' scoring rules (考核计分), the two chapters staff write for
+the annual report, the report jobs and their PDFs, the Excel imports, and staff's decisions to
+keep a reply off the public page. The figures themselves are never stored: `reports.figures`
+computes them from the suggestions whenever they are asked for."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def points_field(verbose_name: str, default: str, help_text: str) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name,
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=help_text,
+    )
+
+
+class ScoringScheme(models.Model):
+    """The rules a unit's yearly score (考核计分) is computed by; staff edit them in the admin.
+
+    A scheme applies from its year on, until a scheme with a later year takes over; a year
+    before every scheme uses the defaults below. Points for a rate are earned in proportion to
+    it (30 points at a 100% on-time rate, 15 at 50%); deductions are per item. The score never
+    goes below zero. `reports.figures` does the arithmetic and shows each line of it.
+    """
+
+    applies_from = models.PositiveSmallIntegerField(
+        _("applies from year"), unique=True, help_text=_("Used for this year and the following years.")
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    on_time_points = points_field(
+        _("points for on-time replies"), "30", _("Earned in proportion to the unit's on-time reply rate.")
+    )
+    contact_points = points_field(
+        _("points for contacting the deputies"),
+        "10",
+        _("Earned in proportion to the share of its suggestions with a contact record."),
+    )
+    face_to_face_points = points_field(
+        _("points for face-to-face consultations"),
+        "20",
+        _("Earned in proportion to the share of its suggestions with a face-to-face consultation."),
+    )
+    satisfied_points = points_field(
+        _("points for satisfied ratings"), "40", _("Earned in proportion to the share of rated replies rated 满意.")
+    )
+    basic_points = points_field(
+        _("points for basically satisfied ratings"),
+        "30",
+        _("Earned in proportion to the share of rated replies rated 基本满意."),
+    )
+    overdue_deduction = points_field(
+        _("deduction per late or missing reply"), "2", _("For each reply due that was not made on time.")
+    )
+    unsatisfied_deduction = points_field(
+        _("deduction per unsatisfied rating"), "5", _("For each suggestion whose standing result rating is 不满意.")
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-applies_from"]
+        verbose_name = _("scoring scheme")
+        verbose_name_plural = _("scoring schemes")
+
+    def __str__(self) -> str:
+        return self.name or f"{self.applies_from}年起考核计分规则"
+
+    @classmethod
+    def for_year(cls, year: int | None) -> ScoringScheme:
+        """The scheme in force in `year` (an unsaved one with the defaults if none is)."""
+        scheme = None
+        if year is not None:
+            scheme = cls.objects.filter(applies_from__lte=year).order_by("-applies_from").first()
+        return scheme or cls(applies_from=year or 0, name=str(_("Default rules")))
+
+
+class AnnualReport(models.Model):
+    """The text staff write for one year's handling report (年度建议办理工作情况报告): its
+    two free chapters, 主要做法 and 下一步工作打算. Everything else in the report is figures."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    practices = models.TextField(_("main practices (主要做法)"), blank=True)
+    plans = models.TextField(_("plans for next year (下一步工作打算)"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("last edited"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("annual report text")
+        verbose_name_plural = _("annual report texts")
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"{self.year}年代表建议办理工作情况报告"
+
+
+def report_path(instance: ReportJob, filename: str) -> str:
+    return f"reports/{instance.year}/{filename}"
+
+
+class ReportJob(models.Model):
+    """One run of the annual report's PDF: queued, running (with its progress), done (with
+    the file, stored under MEDIA_ROOT) or failed (with the reason)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=report_path, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    seconds = models.FloatField(_("seconds taken"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+def import_path(instance: ImportBatch, filename: str) -> str:
+    return f"imports/{instance.kind}/{filename}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded workbook: checked by a dry run first (`summary` holds what would be created
+    and every bad row), then applied as a whole or not at all."""
+
+    class Kind(models.TextChoices):
+        UNITS = "units", _("Units")
+        DEPUTIES = "deputies", _("Deputies")
+        SUGGESTIONS = "suggestions", _("Suggestions")
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked, ready to apply")
+        INVALID = "invalid", _("Has bad rows")
+        APPLIED = "applied", _("Applied")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=import_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Excel import")
+        verbose_name_plural = _("Excel imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.original_name}"
+
+
+class DisclosureHold(models.Model):
+    """Congress staff's decision to keep an issued reply off the public page, whatever the
+    unit chose. The unit's own choice is `Reply.is_public`; a reply is public only when the
+    unit allowed it and staff have not held it back."""
+
+    reply = models.OneToOneField(
+        "handling.Reply", verbose_name=_("reply"), on_delete=models.CASCADE, related_name="disclosure_hold"
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("held back by"), on_delete=models.PROTECT, related_name="+"
+    )
+    held_at = models.DateTimeField(_("held back at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_at"]
+        verbose_name = _("reply kept from the public")
+        verbose_name_plural = _("replies kept from the public")
+
+    def __str__(self) -> str:
+        return f"{self.reply_id}: {self.reason}"

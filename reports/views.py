@@ -1,12 +1,40 @@
+"""Pages of the reports: the dashboard and the list behind each figure, the units' table with
+scores, the Excel export of any list, the Excel import (template, dry run, apply), the annual
+report (its two chapters, the PDF job and its progress), and the public disclosure page."""
+
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from deputies.forms import LoginForm
 from deputies.models import User
+from handling.models import Assignment, Reply
+from proposals import rules as access
+from proposals.access import refuse
+from proposals.selectors import filter_proposals
+from reports import excel
+from reports import figures as fg
+from reports.forms import ChaptersForm, GenerateForm, HoldForm, ImportForm, PublicSearchForm, ScopeForm
+from reports.models import AnnualReport, DisclosureHold, ImportBatch, ReportJob
+from reports.tasks import build_annual_report
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class LoginView(auth_views.LoginView):
@@ -26,3 +54,639 @@ class LoginView(auth_views.LoginView):
             context["demo_logins"] = [(u, d) for u, _r, d in MAIN_LOGINS if u in present]
             context["demo_password"] = PASSWORD
         return context
+
+
+def _require(request: HttpRequest, rule: str) -> None:
+    if not access.allowed(request.user, rule):
+        raise refuse(request, f"reports {rule}")
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --- scope and links ----------------------------------------------------------------------------
+
+
+def scope_from(data: Any) -> tuple[fg.Scope | None, ScopeForm]:
+    """The scope a query string asks for (a year by default: the latest with a meeting)."""
+    form = ScopeForm(data or None)
+    if data and form.is_valid():
+        values = form.cleaned_data
+        meeting, unit = values.get("meeting"), values.get("unit")
+        return (
+            fg.Scope(
+                year=None if meeting else values["year"],
+                meeting_id=meeting.pk if meeting else None,
+                unit_id=unit.pk if unit else None,
+            ),
+            form,
+        )
+    if form.default_year is None:
+        return None, ScopeForm()
+    year = form.default_year
+    try:
+        wanted = int((data or {}).get("year", ""))
+    except (TypeError, ValueError):
+        wanted = None
+    if wanted in dict(form.fields["year"].choices):
+        year = wanted
+    return fg.Scope(year=year), ScopeForm(initial={"year": year})
+
+
+def figure_url(scope: fg.Scope, name: str, value: Any = None, unit_id: int | None = None) -> str:
+    params = scope.query_string()
+    if unit_id is not None:
+        params["unit"] = unit_id
+    params["figure"] = name
+    if value is not None:
+        params["value"] = value
+    return f"{reverse('reports:figure_list')}?{urlencode(params)}"
+
+
+# --- dashboard ----------------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The year at a glance for leaders and staff; every figure links to its list."""
+    _require(request, "view_dashboard")
+    scope, form = scope_from(request.GET)
+    if scope is None:
+        return render(request, "reports/dashboard.html", {"form": form, "empty": True})
+    figures = fg.compute(scope)
+    link = lambda name, value=None: figure_url(scope, name, value)  # noqa: E731
+    c, r = figures.counts, figures.rates
+    tiles = [
+        (
+            _("Registered"),
+            c["registered"],
+            _("%(m)s at the meeting, %(b)s between") % {"m": c["meeting"], "b": c["between"]},
+            "registered",
+        ),
+        (
+            _("Assigned"),
+            c["assigned"],
+            _("to %(n)s units") % {"n": len([u for u in figures.units if u.count])},
+            "assigned",
+        ),
+        (_("Replied"), c["replied"], _("%(n)s not rated yet") % {"n": c["unrated"]}, "replied"),
+        (
+            _("Completion rate"),
+            r["completion"],
+            _("%(n)s done of %(of)s assigned") % {"n": c["done"], "of": c["assigned"]},
+            "done",
+        ),
+        (
+            _("On-time reply rate"),
+            r["on_time"],
+            _("%(n)s on time of %(of)s due") % {"n": c["on_time"], "of": c["due"]},
+            "on_time",
+        ),
+        (_("Contact rate"), r["contact"], _("%(n)s with a contact record") % {"n": c["contacted"]}, "contacted"),
+        (
+            _("Face-to-face rate"),
+            r["face_to_face"],
+            _("%(n)s met face to face") % {"n": c["face_to_face"]},
+            "face_to_face",
+        ),
+        (
+            _("Satisfaction (result)"),
+            r["satisfied"],
+            _("%(n)s satisfied of %(of)s rated") % {"n": c["result_satisfied"], "of": c["rated"]},
+            "result_satisfied",
+        ),
+        (
+            _("Satisfied or basically"),
+            r["positive"],
+            _("%(n)s of %(of)s rated") % {"n": c["result_positive"], "of": c["rated"]},
+            "result_positive",
+        ),
+        (_("Overdue now"), c["overdue"], _("replies past their deadline"), "overdue"),
+        (_("Key suggestions"), c["key"], _("led by leaders"), "key"),
+    ]
+    tiles = [
+        {
+            "label": label,
+            "value": _pct(value) if isinstance(value, fg.Figure) else value,
+            "note": note,
+            "url": link(name),
+            "alert": name == "overdue" and c["overdue"] > 0,
+        }
+        for label, value, note, name in tiles
+    ]
+    charts = {
+        "categories": [
+            {"name": row.label, "value": row.figure.n, "pct": _pct(row.figure), "url": link("category", row.key)}
+            for row in figures.categories
+            if row.key is not None
+        ],
+        "results": [
+            {"name": row.label, "value": row.figure.n, "pct": _pct(row.figure), "url": link("result_category", row.key)}
+            for row in figures.result_categories
+        ],
+        "classes": [
+            {"name": row.label, "value": row.figure.n, "pct": _pct(row.figure), "url": link("class", row.key)}
+            for row in figures.result_classes
+        ],
+        "satisfaction": {
+            "series": [_("Satisfied"), _("Basically satisfied"), _("Unsatisfied"), _("Not rated yet")],
+            "rows": [
+                {
+                    "name": _("Result"),
+                    "values": [
+                        figures.satisfaction["result"][k].n for k in ("satisfied", "basic", "unsatisfied", "unrated")
+                    ],
+                    "urls": [link(n) for n in ("result_satisfied", "result_basic", "result_unsatisfied", "unrated")],
+                },
+                {
+                    "name": _("Attitude"),
+                    "values": [
+                        figures.satisfaction["attitude"][k].n for k in ("satisfied", "basic", "unsatisfied", "unrated")
+                    ],
+                    "urls": [
+                        link(n) for n in ("attitude_satisfied", "attitude_basic", "attitude_unsatisfied", "unrated")
+                    ],
+                },
+            ],
+        },
+    }
+    for row in charts["satisfaction"]["rows"]:
+        row["pairs"] = list(zip(row["values"], row["urls"], strict=True))
+    sources = [{"row": row, "url": link("source", row.key) if row.key else None} for row in figures.sources]
+    units = [
+        {
+            "row": u,
+            "count_url": figure_url(scope, "unit_count", unit_id=u.unit_id),
+            "on_time_url": figure_url(scope, "unit_on_time", unit_id=u.unit_id),
+        }
+        for u in figures.units[:15]
+    ]
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "scope": scope,
+            "figures": figures,
+            "tiles": tiles,
+            "charts": charts,
+            "units": units,
+            "more_units": len(figures.units) > 15,
+            "overdue": fg.overdue_suggestions(scope).prefetch_related(_answering_units()),
+            "key_items": fg.key_suggestions(scope),
+            "links": {name: link(name) for name in fg.FIGURES},
+            "sources": sources,
+            "key_links": {row.key: figure_url(scope, "key_state", row.key) for row in figures.key_states},
+            "fieldwork_url": link("fieldwork"),
+            "scope_query": urlencode(scope.query_string()),
+        },
+    )
+
+
+def _pct(figure: fg.Figure) -> str:
+    return "—" if figure.pct is None else f"{figure.pct}%"
+
+
+def _answering_units() -> Prefetch:
+    """Active assignments, the answering units first."""
+    co_last = Case(When(role=Assignment.Role.CO, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(is_active=True).select_related("unit").order_by(co_last, "pk"),
+        to_attr="active_assignments",
+    )
+
+
+@login_required
+def figure_list(request: HttpRequest) -> HttpResponse:
+    """The suggestions behind one figure of the dashboard: exactly those it counts."""
+    _require(request, "view_dashboard")
+    scope, _form = scope_from(request.GET)
+    name, value = request.GET.get("figure", ""), request.GET.get("value")
+    if scope is None:
+        raise Http404("no figures")
+    try:
+        label = fg.figure_label(name, value)
+        queryset = fg.figure_queryset(scope, name, value)
+    except fg.UnknownFigure:
+        raise Http404("unknown figure") from None
+    queryset = (
+        access.visible_proposals(request.user, queryset)
+        .select_related("meeting", "lead_deputy", "category")
+        .prefetch_related(_answering_units())
+        .order_by("meeting__year", "meeting_id", "number", "pk")
+    )
+    with fg.tuned():  # the list is the figure's condition on the facts: the same planner settings
+        page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+    unit_name = None
+    if scope.unit_id is not None:
+        unit_name = (
+            Assignment._meta.get_field("unit")
+            .related_model.objects.filter(pk=scope.unit_id)
+            .values_list("name", flat=True)
+            .first()
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/figure_list.html",
+        {
+            "label": label,
+            "scope": scope,
+            "unit_name": unit_name,
+            "page": page,
+            "query": query.urlencode(),
+            "export_url": f"{reverse('reports:export_proposals')}?{query.urlencode()}",
+            "dashboard_url": f"{reverse('reports:dashboard')}?{urlencode(scope.query_string())}",
+        },
+    )
+
+
+@login_required
+def units(request: HttpRequest) -> HttpResponse:
+    """Every unit of the scope with its figures and its score, line by line."""
+    _require(request, "view_dashboard")
+    scope, form = scope_from(request.GET)
+    if scope is None:
+        raise Http404("no figures")
+    scope = fg.Scope(year=scope.year, meeting_id=scope.meeting_id)
+    rows = fg.unit_rows(scope)
+    links = [
+        {
+            "row": u,
+            "urls": {
+                name: figure_url(scope, name, unit_id=u.unit_id)
+                for name in (
+                    "unit_count",
+                    "unit_co",
+                    "unit_due",
+                    "unit_on_time",
+                    "unit_not_on_time",
+                    "unit_overdue",
+                    "unit_contacted",
+                    "unit_face_to_face",
+                    "unit_rated",
+                    "unit_satisfied",
+                    "unit_unsatisfied",
+                )
+            },
+        }
+        for u in rows
+    ]
+    from reports.models import ScoringScheme
+
+    return render(
+        request,
+        "reports/units.html",
+        {
+            "form": form,
+            "scope": scope,
+            "rows": links,
+            "scheme": ScoringScheme.for_year(scope.year or scope.report_year),
+        },
+    )
+
+
+# --- Excel out ---------------------------------------------------------------------------------------
+
+
+@login_required
+def export_proposals(request: HttpRequest) -> HttpResponse:
+    """Any filtered list as an .xlsx in the import template's columns (it re-imports cleanly).
+    The filters are the list page's (`filter_proposals`); `figure` narrows to a figure's list."""
+    _require(request, "export_proposals")
+    queryset, _form = filter_proposals(request.user, request.GET)
+    if request.GET.get("figure"):
+        scope, _scope_form = scope_from(request.GET)
+        if scope is None:
+            raise Http404("no figures")
+        try:
+            behind = fg.figure_queryset(scope, request.GET["figure"], request.GET.get("value"))
+        except fg.UnknownFigure:
+            raise Http404("unknown figure") from None
+        queryset = queryset.filter(pk__in=behind.values("pk"))
+    with fg.tuned():
+        data = excel.export_suggestions(queryset)
+    return xlsx_response(data, f"建议导出-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def export_reference(request: HttpRequest, kind: str) -> HttpResponse:
+    _require(request, "manage_reports")
+    if kind == "units":
+        return xlsx_response(excel.export_units(), f"承办单位-{timezone.localdate():%Y%m%d}.xlsx")
+    if kind == "deputies":
+        return xlsx_response(excel.export_deputies(), f"代表-{timezone.localdate():%Y%m%d}.xlsx")
+    raise Http404("unknown kind")
+
+
+# --- Excel in --------------------------------------------------------------------------------------------
+
+TEMPLATE_NAMES = {"units": "承办单位导入模板.xlsx", "deputies": "代表导入模板.xlsx", "suggestions": "建议导入模板.xlsx"}
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    _require(request, "manage_reports")
+    if kind not in TEMPLATE_NAMES:
+        raise Http404("unknown kind")
+    return xlsx_response(excel.template_workbook(kind), TEMPLATE_NAMES[kind])
+
+
+@login_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    """Upload a workbook: it is checked at once by a dry run; nothing is written yet."""
+    _require(request, "manage_reports")
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")})
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        kind = form.cleaned_data["kind"]
+        batch = ImportBatch(
+            kind=kind, original_name=upload.name[:200], status=ImportBatch.Status.INVALID, created_by=request.user
+        )
+        batch.file.save(f"{timezone.now():%Y%m%d-%H%M%S}.xlsx", upload, save=False)
+        batch.save()
+        with batch.file.open("rb") as handle:
+            outcome = excel.run_import(
+                kind, handle, user=request.user, dry_run=True, file_name=batch.original_name, batch_id=batch.pk
+            )
+        batch.summary = outcome.as_dict()
+        batch.status = ImportBatch.Status.CHECKED if outcome.ok else ImportBatch.Status.INVALID
+        batch.save(update_fields=["summary", "status"])
+        return redirect("reports:import_batch", pk=batch.pk)
+    recent = ImportBatch.objects.select_related("created_by")[:10]
+    return render(request, "reports/import_start.html", {"form": form, "recent": recent, "kinds": TEMPLATE_NAMES})
+
+
+def _batch_for(request: HttpRequest, pk: int) -> ImportBatch:
+    _require(request, "manage_reports")
+    return get_object_or_404(ImportBatch, pk=pk)
+
+
+CREATED_LABELS = {
+    "units": gettext_lazy("units"),
+    "deputies": gettext_lazy("deputies"),
+    "suggestions": gettext_lazy("suggestions"),
+    "cosignatures": gettext_lazy("co-signatures"),
+    "assignments": gettext_lazy("assignments to units"),
+    "replies": gettext_lazy("replies"),
+    "ratings": gettext_lazy("ratings"),
+    "contacts": gettext_lazy("contact records"),
+    "key_items": gettext_lazy("new key items"),
+    "key_suggestions": gettext_lazy("key suggestions"),
+    "events": gettext_lazy("audit events"),
+}
+
+
+@login_required
+def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the dry run found: what would be created, every bad row with its reason."""
+    batch = _batch_for(request, pk)
+    created = [(CREATED_LABELS.get(k, k), n) for k, n in (batch.summary.get("created") or {}).items()]
+    return render(request, "reports/import_batch.html", {"batch": batch, "summary": batch.summary, "created": created})
+
+
+@login_required
+@require_POST
+def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Apply a checked workbook: all rows or none (it is checked again as it is applied)."""
+    with transaction.atomic():
+        batch = _batch_for(request, pk)
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportBatch.Status.CHECKED:
+            messages.error(request, _("Only a checked workbook without bad rows can be applied, and only once."))
+            return redirect("reports:import_batch", pk=batch.pk)
+        with batch.file.open("rb") as handle:
+            outcome = excel.run_import(
+                batch.kind, handle, user=request.user, dry_run=False, file_name=batch.original_name, batch_id=batch.pk
+            )
+        batch.summary = outcome.as_dict()
+        if outcome.ok:
+            batch.status = ImportBatch.Status.APPLIED
+            batch.applied_at = timezone.now()
+            messages.success(request, _("The workbook was imported: every row was written."))
+        else:
+            batch.status = ImportBatch.Status.INVALID
+            messages.error(request, _("Nothing was imported: the workbook has bad rows now. See below."))
+        batch.save(update_fields=["summary", "status", "applied_at"])
+    return redirect("reports:import_batch", pk=batch.pk)
+
+
+# --- the annual report ------------------------------------------------------------------------------
+
+
+def _year_param(request: HttpRequest) -> int:
+    years = ScopeForm().fields["year"].choices
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or 0)
+    except ValueError:
+        year = 0
+    if year and 1949 <= year <= 2100:
+        return year
+    return years[0][0] if years else timezone.localdate().year
+
+
+@login_required
+def annual_report(request: HttpRequest) -> HttpResponse:
+    """Write the two chapters, then generate the PDF (a background job with its progress)."""
+    _require(request, "manage_reports")
+    year = _year_param(request)
+    report = AnnualReport.objects.filter(year=year).first()
+    form = ChaptersForm(request.POST or None, instance=report or AnnualReport(year=year))
+    generate_form = GenerateForm(report=report)
+    if request.method == "POST" and request.POST.get("action") == "save":
+        if form.is_valid():
+            saved = form.save(commit=False)
+            saved.year = year
+            saved.updated_by = request.user
+            saved.save()
+            messages.success(request, _("The chapters were saved."))
+            return redirect(f"{reverse('reports:annual_report')}?year={year}")
+    jobs = ReportJob.objects.filter(year=year).select_related("requested_by")[:8]
+    return render(
+        request,
+        "reports/annual_report_page.html",
+        {
+            "year": year,
+            "years": [y for y, _l in ScopeForm().fields["year"].choices],
+            "form": form,
+            "generate_form": generate_form,
+            "report": report,
+            "jobs": jobs,
+            "running": any(not j.is_finished for j in jobs),
+        },
+    )
+
+
+@login_required
+@require_POST
+def annual_generate(request: HttpRequest) -> HttpResponse:
+    _require(request, "manage_reports")
+    year = _year_param(request)
+    report = AnnualReport.objects.filter(year=year).first()
+    generate_form = GenerateForm(request.POST, report=report)
+    if not generate_form.is_valid():
+        for error in generate_form.non_field_errors():
+            messages.error(request, error)
+        return redirect(f"{reverse('reports:annual_report')}?year={year}")
+    job = ReportJob.objects.create(year=year, requested_by=request.user, stage="排队等候")
+    transaction.on_commit(lambda: build_annual_report.delay(job.pk))
+    messages.success(request, _("The report is being generated; this page shows its progress."))
+    return redirect(f"{reverse('reports:annual_report')}?year={year}#job-{job.pk}")
+
+
+@login_required
+def report_job(request: HttpRequest, pk: int) -> JsonResponse:
+    """A job's progress, for the page to poll."""
+    _require(request, "manage_reports")
+    job = get_object_or_404(ReportJob, pk=pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": job.progress,
+            "stage": job.stage,
+            "pages": job.pages,
+            "error": job.error,
+            "url": reverse("reports:report_pdf", args=[job.pk]) if job.status == ReportJob.Status.DONE else None,
+        }
+    )
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    _require(request, "manage_reports")
+    job = get_object_or_404(ReportJob, pk=pk, status=ReportJob.Status.DONE)
+    try:
+        handle = job.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404("file missing") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=f"{job.year}年代表建议办理工作情况报告.pdf", content_type="application/pdf"
+    )
+
+
+@login_required
+def annual_preview(request: HttpRequest) -> HttpResponse:
+    """The report as a web page (the PDF's own template)."""
+    _require(request, "manage_reports")
+    from reports.annual import TEMPLATE, report_context
+
+    return render(request, TEMPLATE, {**report_context(_year_param(request)), "for_print": False})
+
+
+# --- public disclosure ------------------------------------------------------------------------------------
+
+
+def public_replies_queryset() -> Any:
+    """Replies the public may read: issued, marked public by the unit, not held back by staff,
+    of suggestions replied to (replied, re-handling or closed)."""
+    return Reply.objects.filter(
+        state=Reply.State.ISSUED,
+        is_public=True,
+        disclosure_hold__isnull=True,
+        assignment__proposal__state__in=fg.REPLIED_STATES,
+    )
+
+
+def public_replies(request: HttpRequest) -> HttpResponse:
+    """Disclosed replies, by year and category, with search. No login; never a deputy's
+    contact data (nor the unit's contact person): title, number, units, the reply."""
+    form = PublicSearchForm(request.GET or None)
+    queryset = public_replies_queryset()
+    if form.is_valid():
+        values = form.cleaned_data
+        if values.get("year"):
+            queryset = queryset.filter(assignment__proposal__meeting__year=values["year"])
+        if values.get("category"):
+            queryset = queryset.filter(assignment__proposal__category=values["category"])
+        text = (values.get("q") or "").strip()
+        if text:
+            condition = (
+                Q(assignment__proposal__title__icontains=text)
+                | Q(body__icontains=text)
+                | Q(assignment__unit__name__icontains=text)
+            )
+            number = text.removeprefix("第").removesuffix("号")
+            if number.isdigit():
+                condition |= Q(assignment__proposal__number=int(number))
+            queryset = queryset.filter(condition)
+    queryset = queryset.select_related(
+        "assignment__unit", "assignment__proposal__meeting", "assignment__proposal__category", "result_category"
+    ).order_by("-assignment__proposal__meeting__year", "assignment__proposal__number", "assignment__unit__order", "pk")
+    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reports/public_replies.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = get_object_or_404(
+        public_replies_queryset().select_related(
+            "assignment__unit", "assignment__proposal__meeting", "assignment__proposal__category", "result_category"
+        ),
+        pk=pk,
+    )
+    co_units = (
+        Assignment.objects.filter(proposal=reply.assignment.proposal, is_active=True, role=Assignment.Role.CO)
+        .select_related("unit")
+        .order_by("pk")
+    )
+    return render(
+        request,
+        "reports/public_reply.html",
+        {"reply": reply, "proposal": reply.assignment.proposal, "co_units": co_units},
+    )
+
+
+@login_required
+def disclosure(request: HttpRequest) -> HttpResponse:
+    """Staff see what is public and keep a reply back (or let it out again), with a reason."""
+    _require(request, "manage_reports")
+    held = DisclosureHold.objects.select_related(
+        "reply__assignment__unit", "reply__assignment__proposal__meeting", "held_by"
+    )
+    public = public_replies_queryset().select_related("assignment__unit", "assignment__proposal__meeting")
+    text = request.GET.get("q", "").strip()
+    if text:
+        public = public.filter(
+            Q(assignment__proposal__title__icontains=text) | Q(assignment__unit__name__icontains=text)
+        )
+    public = public.order_by("-issued_at", "pk")
+    page = Paginator(public, 30).get_page(request.GET.get("page"))
+    not_public = Reply.objects.filter(state=Reply.State.ISSUED, is_public=False).count()
+    return render(
+        request,
+        "reports/disclosure.html",
+        {"held": held, "page": page, "q": text, "hold_form": HoldForm(), "unit_withheld": not_public},
+    )
+
+
+@login_required
+@require_POST
+def disclosure_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "manage_reports")
+    reply = get_object_or_404(Reply, pk=pk, state=Reply.State.ISSUED)
+    form = HoldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason the reply is kept from the public."))
+    else:
+        DisclosureHold.objects.get_or_create(
+            reply=reply, defaults={"reason": form.cleaned_data["reason"], "held_by": request.user}
+        )
+        messages.success(request, _("The reply is no longer shown on the public page."))
+    return redirect("reports:disclosure")
+
+
+@login_required
+@require_POST
+def disclosure_release(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "manage_reports")
+    DisclosureHold.objects.filter(reply_id=pk).delete()
+    messages.success(request, _("The reply is public again (if its unit allowed it)."))
+    return redirect("reports:disclosure")

@@ -161,6 +161,14 @@ TABLE = [
     ("mark_key", "handling", {"staff", "admin"}),
     ("report_progress", "handling", {"handler", "head"}),
     ("view_leader_page", "handling", {"staff", "supervision", "leader", "committee", "admin"}),
+    # issue 6: reports (rules on the user alone)
+    ("view_dashboard", "handling", {"staff", "supervision", "leader", "committee", "admin"}),
+    (
+        "export_proposals",
+        "handling",
+        {"staff", "supervision", "leader", "committee", "admin", "handler", "head", "other_handler"},
+    ),
+    ("manage_reports", "handling", {"staff", "admin"}),
 ]
 
 

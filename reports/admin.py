@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import AnnualReport, DisclosureHold, ImportBatch, ReportJob, ScoringScheme
+
+
+@admin.register(ScoringScheme)
+class ScoringSchemeAdmin(admin.ModelAdmin):
+    """Staff edit the units' scoring rules here (考核计分); the units' table shows the result."""
+
+    list_display = (
+        "__str__",
+        "applies_from",
+        "on_time_points",
+        "contact_points",
+        "face_to_face_points",
+        "satisfied_points",
+        "basic_points",
+        "overdue_deduction",
+        "unsatisfied_deduction",
+    )
+    fieldsets = (
+        (None, {"fields": ("applies_from", "name", "note")}),
+        (
+            _("Points, earned in proportion to each rate"),
+            {"fields": ("on_time_points", "contact_points", "face_to_face_points", "satisfied_points", "basic_points")},
+        ),
+        (_("Deductions, per item"), {"fields": ("overdue_deduction", "unsatisfied_deduction")}),
+    )
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(admin.ModelAdmin):
+    list_display = ("year", "display_title", "updated_by", "updated_at")
+    readonly_fields = ("updated_by", "updated_at")
+
+
+class NoAddAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReportJob)
+class ReportJobAdmin(NoAddAdmin):
+    list_display = ("year", "status", "progress", "pages", "seconds", "requested_by", "created_at", "finished_at")
+    list_filter = ("status", "year")
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(NoAddAdmin):
+    list_display = ("original_name", "kind", "status", "created_by", "created_at", "applied_at")
+    list_filter = ("kind", "status")
+    exclude = ("summary",)
+
+
+@admin.register(DisclosureHold)
+class DisclosureHoldAdmin(admin.ModelAdmin):
+    list_display = ("reply", "reason", "held_by", "held_at")
+    raw_id_fields = ("reply",)
+    readonly_fields = ("held_by", "held_at")
+
+    def save_model(self, request: HttpRequest, obj: DisclosureHold, form: Any, change: bool) -> None:
+        if not change:
+            obj.held_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,199 @@
+"""The annual handling report (年度建议办理工作情况报告): its content from `reports.figures`
+and the two chapters staff write, rendered by WeasyPrint as a print-ready A4 PDF (cover, table
+of contents, page numbers, charts), in a background job that reports its progress.
+
+The same template renders the HTML preview.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from handling.models import Assignment, Reply, ResultCategory
+from proposals.models import Meeting, Proposal
+from reports import charts
+from reports import figures as fg
+from reports.models import AnnualReport, ReportJob
+from reports.pdf import render_document
+from reports.templatetags.reports_tags import pct
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "reports/annual_report.html"
+HEADING = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
+EXCERPT = 300
+
+
+def paragraphs(text: str) -> list[tuple[str, str]]:
+    """Staff text as ("h"|"p", text): blank lines separate paragraphs; a paragraph that starts
+    with （一）… and is one short line is a heading."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n|\r\n\s*\r\n", text or "") if b.strip()]
+    out = []
+    for block in blocks:
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        for line in lines:
+            kind = "h" if HEADING.match(line) and len(line) <= 40 else "p"
+            out.append((kind, line))
+    return out
+
+
+@dataclass
+class KeySuggestion:
+    proposal: Proposal
+    units: str
+    co_units: str
+    replies: list[dict[str, Any]] = field(default_factory=list)
+
+
+def key_item_summaries(scope: fg.Scope) -> list[dict[str, Any]]:
+    """Each key item of the year, each suggestion with its handling summary: the units, then
+    each answering unit's standing reply (result, date, what was done or promised, the rating)."""
+    replies = Reply.objects.filter(state=Reply.State.ISSUED).select_related("result_category", "rating")
+    assignments = (
+        Assignment.objects.filter(is_active=True)
+        .select_related("unit")
+        .prefetch_related(Prefetch("replies", queryset=replies.order_by("round")))
+    )
+    proposals = (
+        scope.proposals()
+        .select_related("lead_deputy", "meeting")
+        .prefetch_related(Prefetch("assignments", queryset=assignments))
+        .order_by("meeting", "number", "pk")
+    )
+    items = []
+    for item in fg.key_suggestions(scope, proposals):
+        rows = []
+        for p in item.proposals.all():
+            active = list(p.assignments.all())
+            answering = [a for a in active if a.role in fg.ANSWERING]
+            entry = KeySuggestion(
+                proposal=p,
+                units="、".join(a.unit.name for a in answering),
+                co_units="、".join(a.unit.name for a in active if a.role == Assignment.Role.CO),
+            )
+            for a in answering:
+                issued = list(a.replies.all())
+                if not issued:
+                    continue
+                standing = issued[-1]
+                text = standing.done_items or standing.body
+                entry.replies.append(
+                    {
+                        "unit": a.unit.name,
+                        "round": standing.round,
+                        "result": standing.result_category.name if standing.result_category else "",
+                        "issued_on": timezone.localtime(standing.issued_at).date() if standing.issued_at else None,
+                        "text": text[:EXCERPT] + ("……" if len(text) > EXCERPT else ""),
+                        "promised": standing.promised_items,
+                        "promised_by": standing.promised_by,
+                        "rating": getattr(standing, "rating", None),
+                    }
+                )
+            rows.append(entry)
+        items.append({"item": item, "suggestions": rows})
+    return items
+
+
+def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]:
+    scope = fg.Scope(year=year, as_of=as_of or timezone.localdate())
+    figures = fg.compute(scope)
+    report = AnnualReport.objects.filter(year=year).first() or AnnualReport(year=year)
+    result, attitude = figures.satisfaction["result"], figures.satisfaction["attitude"]
+    category_chart = charts.bar_chart(
+        [(row.label, row.figure.n, f"{row.figure.n}件 {pct(row.figure)}") for row in figures.categories]
+    )
+    result_chart = charts.bar_chart(
+        [(row.label, row.figure.n, f"{row.figure.n}件 {pct(row.figure)}") for row in figures.result_categories],
+        color=charts.PALETTE[1],
+    )
+    satisfaction_chart = charts.stacked_bars(
+        [
+            (
+                "办理态度",
+                [attitude["satisfied"].n, attitude["basic"].n, attitude["unsatisfied"].n, attitude["unrated"].n],
+            ),
+            ("办理结果", [result["satisfied"].n, result["basic"].n, result["unsatisfied"].n, result["unrated"].n]),
+        ],
+        ["满意", "基本满意", "不满意", "未评价"],
+    )
+    meetings = list(Meeting.objects.filter(year=year).order_by("opens_on"))
+    class_of = dict(ResultCategory.objects.values_list("pk", "result_class"))
+    result_classes = [(row, row.label.split("：", 1)[-1]) for row in figures.result_classes]
+    result_categories = [(row, class_of.get(row.key, "")) for row in figures.result_categories]
+    return {
+        "year": year,
+        "report": report,
+        "title": report.display_title,
+        "congress": settings.CONGRESS_NAME,
+        "as_of": scope.as_of,
+        "generated_on": timezone.localdate(),
+        "meetings": meetings,
+        "figures": figures,
+        "counts": figures.counts,
+        "rates": figures.rates,
+        "result": result,
+        "attitude": attitude,
+        "result_classes": result_classes,
+        "result_categories": result_categories,
+        "units_count": len([u for u in figures.units if u.count or u.co]),
+        "key_items": key_item_summaries(scope),
+        "practices": paragraphs(report.practices),
+        "plans": paragraphs(report.plans),
+        "category_chart": category_chart,
+        "result_chart": result_chart,
+        "satisfaction_chart": satisfaction_chart,
+    }
+
+
+def build_pdf(year: int, *, as_of: dt.date | None = None, progress: Any = None) -> tuple[bytes, int]:
+    """The report's PDF and its page count."""
+    progress = progress or (lambda percent, stage: None)
+    progress(10, "统计数据")
+    context = report_context(year, as_of=as_of)
+    progress(35, "生成版面")
+    html = render_to_string(TEMPLATE, {**context, "for_print": True})
+    progress(50, "排版")
+    document = render_document(html)
+    progress(85, "写入 PDF")
+    return document.write_pdf(), len(document.pages)
+
+
+def run_job(job_id: int) -> ReportJob:
+    """Build the PDF of a queued job, recording progress as it goes (the page polls it)."""
+    job = ReportJob.objects.get(pk=job_id)
+    if job.status != ReportJob.Status.QUEUED:
+        return job  # run twice by the broker: the first run did it
+    started = time.monotonic()
+
+    def progress(percent: int, stage: str) -> None:
+        ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, progress=percent, stage=stage)
+
+    try:
+        data, pages = build_pdf(job.year, progress=progress)
+        job.refresh_from_db()
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        job.pdf.save(f"{job.year}年建议办理工作情况报告-{stamp}.pdf", ContentFile(data), save=False)
+        job.pages = pages
+        job.status = ReportJob.Status.DONE
+        job.progress = 100
+        job.stage = "完成"
+    except Exception as exc:  # the job records any failure for the person waiting on the page
+        logger.exception("annual report job %s failed", job.pk)
+        job.refresh_from_db()
+        job.status = ReportJob.Status.FAILED
+        job.error = f"{type(exc).__name__}: {exc}"
+    job.seconds = round(time.monotonic() - started, 2)
+    job.finished_at = timezone.now()
+    job.save()
+    return job

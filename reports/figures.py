@@ -1,0 +1,1034 @@
+"""Every figure the reports state, computed in one place for a year, a meeting or a unit.
+
+The dashboard, the annual report's PDF, the Excel export and `manage.py handling_stats` all
+read from here, so they never disagree; the list behind each figure is the same condition
+applied as a filter (`figure_queryset`), so a figure and its list agree too.
+
+How it is counted (the domain brief's "figures a report states"):
+
+- Every suggestion counts once, merged members (并案) included: each keeps its number, its
+  deputy, its own copy of the reply and its own rating.
+- received (收到): every suggestion past its draft. registered (立案): registered or further
+  (`REGISTERED_STATES`). meeting / between: registered ones by how they were made.
+  assigned (交办): handed to a unit, whatever happened next (`ASSIGNED_STATES`).
+- replied (办复): every answering unit (lead or separate; co-handlers answer the lead) has
+  issued its first reply: states replied, rehandling, closed.
+  done (办结): a reply stands: states replied (awaiting the rating) and closed. A suggestion in
+  re-handling is not done.
+- 办结率 completion rate = done ÷ assigned.
+- 按时办复率 on-time rate = on time ÷ due. A suggestion's first reply is due once it is replied
+  or once an answering unit's deadline has passed without its first reply; it is on time when
+  it is replied and every answering unit's first reply was issued on or before that unit's
+  deadline (re-assigned units' ended assignments do not count; the new unit's deadline does).
+- 联系率 / 面商率 = assigned suggestions with at least one contact record (of kind
+  face-to-face for 面商率) ÷ assigned. A contact the deputy disputed does not count.
+- The standing reply of an answering unit is its latest issued reply: the re-handling reply
+  once issued, else the first. With several answering units (分办) the suggestion's result is
+  the lowest class among the standing replies (A best, D lowest), and its rating the least
+  satisfied of their ratings: nothing is counted better than its worst part.
+- result shares: each class (A–D) and each result category ÷ replied.
+- rated: replied and every standing reply rated. The second rating stands: after a
+  re-handling reply is issued, the suggestion is unrated until the deputy rates it again; while
+  it waits for that reply, the first (不满意) rating stands. Replies not rated count as replied,
+  never as satisfied.
+- 满意率 = 满意 ÷ rated; 满意或基本满意率 = (满意 + 基本满意) ÷ rated; on the result rating, and
+  the same on the attitude rating where the report says so.
+- category and source shares ÷ registered; the top five categories by count.
+- units: for each unit, its active answering assignments (lead or separate) of the scope's
+  suggestions; co-handled ones are counted apart. Its on-time rate, contact rates and ratings
+  are those of its own assignment and its own standing reply.
+
+Shares are percentages to two decimals, rounded half up on the exact fraction (`share`):
+121 of 670 is 18.0597…% and prints 18.06%; a share with no denominator is None, printed "—".
+This is the only rounding rule: scores use it too (`round_half_up`).
+
+The counting is done by the database. `suggestion_facts` is one SQL statement with a row of
+facts per suggestion (its state, its worst standing result, its least satisfied rating,
+whether a first reply was late or is missing, contacts, key item, overdue): the scope's
+suggestions LEFT JOINed once to four GROUP BY subqueries written with the ORM. A GROUP BY over
+it gives a small table (facts → count) from which each suggestion-level figure is summed with
+its condition; the list behind a figure is the same condition as a WHERE on the same facts.
+The units' table is one GROUP BY over `assignment_facts` likewise. Categories, sources and
+meetings are a GROUP BY each. No loop over suggestions in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from handling.models import Assignment, ContactRecord, Reply, ResultCategory, Satisfaction, Unit
+from proposals.models import ASSIGNED_STATES, REPLY_DUE_STATES, Category, Meeting, Proposal, ProposalState, Source
+from reports.models import ScoringScheme
+from supervision.models import KeyItem
+
+S = ProposalState
+A = Assignment.Role
+ISSUED = Reply.State.ISSUED
+ANSWERING = (A.LEAD, A.SEPARATE)
+
+RECEIVED_STATES = tuple(s for s in S.values if s != S.DRAFT)
+REGISTERED_STATES = (S.REGISTERED, *ASSIGNED_STATES)
+REPLIED_STATES = (S.REPLIED, S.REHANDLING, S.CLOSED)
+DONE_STATES = (S.REPLIED, S.CLOSED)
+RESULT_CLASSES = tuple(ResultCategory.ResultClass.values)
+
+# Satisfaction as a level, so the least satisfied of several ratings is the highest level.
+LEVELS = {Satisfaction.SATISFIED: 1, Satisfaction.BASIC: 2, Satisfaction.UNSATISFIED: 3}
+
+
+# --- the one rounding rule ----------------------------------------------------------------------
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator ÷ denominator rounded half up to a whole number, exactly (integers only)."""
+    if numerator < 0:
+        return -_half_up(-numerator, denominator)
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def round_half_up(value: Fraction | int) -> Decimal:
+    """Round an exact value to two decimals, halves away from zero: 18.055 → 18.06."""
+    value = Fraction(value)
+    return Decimal(_half_up(value.numerator * 100, value.denominator)).scaleb(-2)
+
+
+def share(n: int, of: int | None) -> Decimal | None:
+    """n ÷ of as a percentage with two decimals (the only rounding rule), None without a base."""
+    if not of:
+        return None
+    return Decimal(_half_up(n * 10000, of)).scaleb(-2)
+
+
+def part_of(points: Decimal, n: int, of: int) -> Decimal:
+    """`points` × n ÷ of, by the same rule (points have two decimals)."""
+    return Decimal(_half_up(int(points.scaleb(2)) * n, of)).scaleb(-2)
+
+
+@dataclass
+class Figure:
+    """A count with the base its share is taken of (`of`), and the share in percent."""
+
+    n: int
+    of: int | None = None
+
+    @property
+    def pct(self) -> Decimal | None:
+        return share(self.n, self.of)
+
+    def as_dict(self) -> dict[str, Any]:
+        pct = self.pct
+        return {"n": self.n, "of": self.of, "pct": None if pct is None else str(pct)}
+
+
+# --- what is counted ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A year, one meeting, or a unit's suggestions (of a year or a meeting), as of a day."""
+
+    year: int | None = None
+    meeting_id: int | None = None
+    unit_id: int | None = None
+    as_of: dt.date = field(default_factory=timezone.localdate)
+
+    def __post_init__(self) -> None:
+        if self.year is None and self.meeting_id is None:
+            raise ValueError("a scope needs a year or a meeting")
+
+    @property
+    def report_year(self) -> int:
+        if self.year is not None:
+            return self.year
+        return Meeting.objects.values_list("year", flat=True).get(pk=self.meeting_id)
+
+    def narrow(self, prefix: str = "") -> Q:
+        """The year or meeting condition, reached through `prefix` (e.g. "assignment__proposal__")."""
+        q = Q()
+        if self.year is not None:
+            q &= Q(**{f"{prefix}meeting__year": self.year})
+        if self.meeting_id is not None:
+            q &= Q(**{f"{prefix}meeting_id": self.meeting_id})
+        return q
+
+    def proposals(self) -> QuerySet[Proposal]:
+        queryset = Proposal.objects.filter(self.narrow())
+        if self.unit_id is not None:
+            mine = Assignment.objects.filter(unit_id=self.unit_id, is_active=True, role__in=ANSWERING)
+            queryset = queryset.filter(pk__in=mine.values("proposal_id"))
+        return queryset
+
+    def query_string(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.year is not None:
+            params["year"] = self.year
+        if self.meeting_id is not None:
+            params["meeting"] = self.meeting_id
+        if self.unit_id is not None:
+            params["unit"] = self.unit_id
+        return params
+
+
+def result_categories_worst_first() -> list[ResultCategory]:
+    return list(ResultCategory.objects.order_by("-result_class", "-order", "-pk"))
+
+
+def _level(lookup: str) -> Case:
+    """A rating as a level (1 satisfied … 3 unsatisfied), so the least satisfied is the highest."""
+    return Case(
+        *[When(**{lookup: value}, then=Value(level)) for value, level in LEVELS.items()],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def _sql(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _date(day: dt.date) -> Any:
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _in(values: Any) -> tuple[str, list[Any]]:
+    values = list(values)
+    return ", ".join(["%s"] * len(values)) or "NULL", values
+
+
+# --- the facts every figure is a condition on ------------------------------------------------------
+#
+# `per_assignment` is one row per active assignment with what its replies say (first and second
+# round: issued, late, result rank, rating levels, rated or not), one GROUP BY over the
+# assignments LEFT JOINed to their replies and ratings, written with the ORM (which knows the
+# backend's date and time-zone functions). The suggestions' facts group it by suggestion and
+# join contacts and key items; the units' facts join contacts per assignment. Each is one SQL
+# statement; counting GROUP BYs it once more, and a figure's list is a WHERE on it.
+
+
+def per_assignment(scope: Scope, categories: list[ResultCategory]) -> QuerySet[Any]:
+    """One row per active assignment of the scope's year or meeting (every unit, every role)."""
+    rank = Case(
+        *[When(replies__result_category_id=c.pk, then=Value(i)) for i, c in enumerate(categories)],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+    first = Q(replies__round=1, replies__state=ISSUED)
+    second = Q(replies__round=2, replies__state=ISSUED)
+    return (
+        Assignment.objects.filter(scope.narrow("proposal__"), is_active=True)
+        .order_by()
+        .values("id", "unit_id", "role", "proposal_id", "deadline", "rehandling_deadline", state=F("proposal__state"))
+        .annotate(
+            first=Count("replies", filter=first),
+            first_late=Count("replies", filter=first & Q(replies__issued_at__date__gt=F("deadline"))),
+            second=Count("replies", filter=second),
+            second_late=Count("replies", filter=second & Q(replies__issued_at__date__gt=F("rehandling_deadline"))),
+            rank1=Min(rank, filter=first),
+            rank2=Min(rank, filter=second),
+            res1=Max(_level("replies__rating__result"), filter=first),
+            res2=Max(_level("replies__rating__result"), filter=second),
+            att1=Max(_level("replies__rating__attitude"), filter=first),
+            att2=Max(_level("replies__rating__attitude"), filter=second),
+            unrated1=Count("replies", filter=first & Q(replies__rating__isnull=True)),
+            unrated2=Count("replies", filter=second & Q(replies__rating__isnull=True)),
+        )
+    )
+
+
+def _with(scope: Scope, categories: list[ResultCategory]) -> tuple[str, list[Any]]:
+    """The two common table expressions the facts read: `x`, the assignments with what their
+    replies say, and `ct`, the contacts that count (not disputed by the deputy)."""
+    contacts = (
+        ContactRecord.objects.filter(scope.narrow("proposal__"))
+        .exclude(deputy_response=ContactRecord.DeputyResponse.DISPUTED)
+        .order_by()
+        .values("proposal_id", "assignment_id", "kind")
+    )
+    x_sql, x_params = _sql(per_assignment(scope, categories))
+    c_sql, c_params = _sql(contacts)
+    return f"x AS ({x_sql}), ct AS ({c_sql})", x_params + c_params
+
+
+def _standing(column: str, alias: str = "x") -> str:
+    """The standing reply's value: the second round's once issued, else the first's."""
+    return f"CASE WHEN {alias}.second > 0 THEN {alias}.{column}2 ELSE {alias}.{column}1 END"
+
+
+FACT_COLUMNS = (
+    "state",
+    "channel",
+    "category_id",
+    "source_id",
+    "meeting_id",
+    "fieldwork",
+    "result_cat",
+    "unrated",
+    "res",
+    "att",
+    "late",
+    "missed",
+    "contacted",
+    "f2f",
+    "is_key",
+    "overdue",
+)
+CUBE_DIMS = ("state", "channel", "result_cat", "unrated", "res", "att", "late", "missed", "contacted", "f2f")
+CUBE_DIMS += ("is_key", "overdue")
+
+
+def _facts_select(scope: Scope, categories: list[ResultCategory]) -> tuple[str, list[Any]]:
+    """SELECT of the per-suggestion facts (columns `id` and FACT_COLUMNS), reading `x` and `ct`."""
+    keys = (
+        KeyItem.proposals.through.objects.filter(scope.narrow("proposal__"))
+        .order_by()
+        .values(pid=F("proposal_id"))
+        .annotate(n=Count("pk"))
+    )
+    base = (
+        scope.proposals()
+        .order_by()
+        .values(
+            "id",
+            "state",
+            "channel",
+            "category_id",
+            "source_id",
+            "meeting_id",
+            "due_on",
+            is_fw=F("source__is_fieldwork"),
+        )
+    )
+    p_sql, p_params = _sql(base)
+    k_sql, k_params = _sql(keys)
+    ranks = " ".join(f"WHEN {i} THEN %s" for i in range(len(categories)))
+    due_states, due_params = _in(REPLY_DUE_STATES)
+    answering, answering_params = _in(ANSWERING)
+    sql = f"""
+        SELECT p.id AS id, p.state AS state, p.channel AS channel, p.category_id AS category_id,
+               p.source_id AS source_id, p.meeting_id AS meeting_id,
+               CASE WHEN p.is_fw THEN 1 ELSE 0 END AS fieldwork,
+               {f"CASE r.worst {ranks} ELSE NULL END" if categories else "NULL"} AS result_cat,
+               CASE WHEN COALESCE(r.unrated, 0) > 0 THEN 1 ELSE 0 END AS unrated,
+               r.res AS res, r.att AS att,
+               CASE WHEN COALESCE(r.late, 0) > 0 THEN 1 ELSE 0 END AS late,
+               CASE WHEN COALESCE(r.missed, 0) > 0 THEN 1 ELSE 0 END AS missed,
+               CASE WHEN c.n IS NULL THEN 0 ELSE 1 END AS contacted,
+               CASE WHEN COALESCE(c.f2f, 0) > 0 THEN 1 ELSE 0 END AS f2f,
+               CASE WHEN k.n IS NULL THEN 0 ELSE 1 END AS is_key,
+               CASE WHEN p.due_on < %s AND p.state IN ({due_states}) THEN 1 ELSE 0 END AS overdue
+        FROM ({p_sql}) p
+        LEFT JOIN (
+            SELECT x.proposal_id AS pid,
+                   MIN({_standing("rank")}) AS worst,
+                   SUM({_standing("unrated")}) AS unrated,
+                   MAX({_standing("res")}) AS res,
+                   MAX({_standing("att")}) AS att,
+                   SUM(x.first_late) AS late,
+                   SUM(CASE WHEN x.deadline < %s AND x.first = 0 THEN 1 ELSE 0 END) AS missed
+            FROM x
+            WHERE x.role IN ({answering})
+            GROUP BY x.proposal_id
+        ) r ON r.pid = p.id
+        LEFT JOIN (
+            SELECT ct.proposal_id AS pid, COUNT(*) AS n, SUM(CASE WHEN ct.kind = %s THEN 1 ELSE 0 END) AS f2f
+            FROM ct GROUP BY ct.proposal_id
+        ) c ON c.pid = p.id
+        LEFT JOIN ({k_sql}) k ON k.pid = p.id
+    """
+    params = [c.pk for c in categories] + [_date(scope.as_of), *due_params]
+    params += p_params + [_date(scope.as_of), *answering_params, ContactRecord.Kind.FACE_TO_FACE] + k_params
+    return sql, params
+
+
+def suggestion_facts(scope: Scope, categories: list[ResultCategory] | None = None) -> tuple[str, list[Any]]:
+    """The per-suggestion facts as one statement (what a figure's list filters)."""
+    categories = result_categories_worst_first() if categories is None else categories
+    with_sql, with_params = _with(scope, categories)
+    facts, params = _facts_select(scope, categories)
+    return f"WITH {with_sql} {facts}", with_params + params
+
+
+def condition_sql(condition: Q, alias: str, columns: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """A figure's condition (exact, in and isnull lookups, AND/OR/NOT) as SQL on the facts."""
+    parts, params = [], []
+    for child in condition.children:
+        if isinstance(child, Q):
+            sql, more = condition_sql(child, alias, columns)
+        else:
+            lookup, value = child
+            name, _sep, op = lookup.partition("__")
+            if name not in columns:  # pragma: no cover - the figures use only fact columns
+                raise ValueError(lookup)
+            column = f"{alias}.{name}"
+            plain = int(value) if isinstance(value, bool) else value
+            if op == "isnull":
+                sql, more = f"{column} IS {'NULL' if value else 'NOT NULL'}", []
+            elif op == "in":
+                placeholders, more = _in(int(v) if isinstance(v, bool) else v for v in value)
+                sql = f"{column} IN ({placeholders})"
+            elif op == "" and value is None:
+                sql, more = f"{column} IS NULL", []
+            elif op == "":
+                sql, more = f"{column} = %s", [plain]
+            else:  # pragma: no cover
+                raise ValueError(lookup)
+        parts.append(f"({sql})")
+        params += more
+    joined = f" {condition.connector} ".join(parts) or "1 = 1"
+    return (f"NOT ({joined})" if condition.negated else joined), params
+
+
+REPLIED = Q(state__in=REPLIED_STATES)
+RATED = REPLIED & Q(result_cat__isnull=False, unrated=False)
+DUE = Q(state__in=ASSIGNED_STATES) & (REPLIED | Q(missed=True) | Q(late=True))
+ON_TIME = REPLIED & Q(late=False)
+
+# Suggestion-level figures: each one condition on the facts, counted in the cube and used as
+# the list's filter.
+FIGURES: dict[str, tuple[Promise, Q]] = {
+    "received": (_("Received"), Q(state__in=RECEIVED_STATES)),
+    "registered": (_("Registered"), Q(state__in=REGISTERED_STATES)),
+    "meeting": (_("Made during the meeting"), Q(state__in=REGISTERED_STATES, channel=Proposal.Channel.MEETING)),
+    "between": (_("Made between meetings"), Q(state__in=REGISTERED_STATES, channel=Proposal.Channel.BETWEEN)),
+    "not_accepted": (_("Not accepted"), Q(state=S.NOT_ACCEPTED)),
+    "withdrawn": (_("Withdrawn"), Q(state=S.WITHDRAWN)),
+    "under_review": (_("Waiting for review"), Q(state__in=(S.SUBMITTED, S.RETURNED))),
+    "assigned": (_("Assigned"), Q(state__in=ASSIGNED_STATES)),
+    "in_progress": (_("Being handled"), Q(state__in=REPLY_DUE_STATES)),
+    "replied": (_("Replied"), REPLIED),
+    "done": (_("Done (reply standing)"), Q(state__in=DONE_STATES)),
+    "closed": (_("Closed"), Q(state=S.CLOSED)),
+    "rehandling": (_("In re-handling"), Q(state=S.REHANDLING)),
+    "due": (_("First replies due"), DUE),
+    "on_time": (_("Replied on time"), ON_TIME),
+    "not_on_time": (_("Late or missing first replies"), DUE & ~ON_TIME),
+    "contacted": (_("With a contact record"), Q(state__in=ASSIGNED_STATES, contacted=True)),
+    "face_to_face": (_("With a face-to-face consultation"), Q(state__in=ASSIGNED_STATES, f2f=True)),
+    "rated": (_("Rated"), RATED),
+    "unrated": (_("Replied, not rated yet"), REPLIED & ~RATED),
+    "result_satisfied": (_("Result: satisfied"), RATED & Q(res=1)),
+    "result_basic": (_("Result: basically satisfied"), RATED & Q(res=2)),
+    "result_unsatisfied": (_("Result: unsatisfied"), RATED & Q(res=3)),
+    "result_positive": (_("Result: satisfied or basically satisfied"), RATED & Q(res__in=(1, 2))),
+    "attitude_satisfied": (_("Attitude: satisfied"), RATED & Q(att=1)),
+    "attitude_basic": (_("Attitude: basically satisfied"), RATED & Q(att=2)),
+    "attitude_unsatisfied": (_("Attitude: unsatisfied"), RATED & Q(att=3)),
+    "attitude_positive": (_("Attitude: satisfied or basically satisfied"), RATED & Q(att__in=(1, 2))),
+    "overdue": (_("Overdue now"), Q(overdue=True)),
+    "key": (_("Key suggestions"), Q(is_key=True)),
+}
+# Figures with a value: which category, source, result class or result category.
+PARAMETRIC: dict[str, Promise] = {
+    "category": _("Category"),
+    "source": _("Source"),
+    "fieldwork": _("From fieldwork"),
+    "class": _("Result class"),
+    "result_category": _("Result category"),
+    "meeting_of": _("Meeting"),
+    "key_state": _("Key suggestions"),
+}
+# Unit-level figures: conditions on the unit's own assignments (see `assignment_facts`).
+UNIT_FIGURES: dict[str, Promise] = {
+    "unit_count": _("Suggestions it answers"),
+    "unit_co": _("Suggestions it co-handles"),
+    "unit_due": _("Its first replies due"),
+    "unit_on_time": _("Its replies on time"),
+    "unit_not_on_time": _("Its late or missing replies"),
+    "unit_rehandling_late": _("Its re-handling replies late or missing"),
+    "unit_overdue": _("Its replies overdue now"),
+    "unit_contacted": _("With its contact record"),
+    "unit_face_to_face": _("With its face-to-face consultation"),
+    "unit_rated": _("Its replies rated"),
+    "unit_satisfied": _("Its replies rated satisfied"),
+    "unit_basic": _("Its replies rated basically satisfied"),
+    "unit_unsatisfied": _("Its replies rated unsatisfied"),
+}
+
+
+class UnknownFigure(ValueError):
+    pass
+
+
+def figure_condition(name: str, value: Any = None) -> Q:
+    """The condition of a suggestion-level figure, on the facts."""
+    if name in FIGURES:
+        return FIGURES[name][1]
+    try:
+        if name == "category":
+            return Q(state__in=REGISTERED_STATES, category_id=int(value))
+        if name == "source":
+            return Q(state__in=REGISTERED_STATES, source_id=int(value))
+        if name == "fieldwork":
+            return Q(state__in=REGISTERED_STATES, fieldwork=True)
+        if name == "meeting_of":
+            return Q(state__in=REGISTERED_STATES, meeting_id=int(value))
+        if name == "key_state":
+            if value not in S.values:
+                raise UnknownFigure(name)
+            return Q(is_key=True, state=value)
+        if name == "class":
+            if value not in RESULT_CLASSES:
+                raise UnknownFigure(name)
+            ids = list(ResultCategory.objects.filter(result_class=value).values_list("pk", flat=True))
+            return REPLIED & Q(result_cat__in=ids)
+        if name == "result_category":
+            return REPLIED & Q(result_cat=int(value))
+    except (TypeError, ValueError) as exc:
+        raise UnknownFigure(name) from exc
+    raise UnknownFigure(name)
+
+
+def _matches(row: dict[str, Any], condition: Q) -> bool:
+    """Evaluate a figure's condition on one row of the cube (the same Q the lists' SQL uses)."""
+    results = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            results.append(_matches(row, child))
+            continue
+        lookup, expected = child
+        name, _sep, op = lookup.partition("__")
+        actual = row[name]
+        if op == "":
+            results.append(actual == expected)
+        elif op == "in":
+            results.append(actual in expected)
+        elif op == "isnull":
+            results.append((actual is None) == expected)
+        else:  # pragma: no cover - the figures above use only these lookups
+            raise ValueError(lookup)
+    outcome = all(results) if condition.connector == Q.AND else any(results)
+    return not outcome if condition.negated else outcome
+
+
+# Planner settings for the figures' statements on PostgreSQL, for their transaction only. These
+# are short analytical queries over one year: the JIT compiler (its cost estimate is passed on
+# a 10,000-suggestion year) spends ~100 ms compiling what runs in less; parallel workers cost
+# more to start than they save; and the year's rows are best reached through the foreign-key
+# indexes, which the default random_page_cost (tuned for spinning disks) makes look dear.
+# Measured by bench/reports_bench.py: the year's cube and units' table fell from ~800 to ~300 ms.
+PG_PLANNER = (
+    "SET LOCAL jit = off",
+    "SET LOCAL max_parallel_workers_per_gather = 0",
+    "SET LOCAL random_page_cost = 1.1",
+)
+
+
+@contextmanager
+def tuned() -> Iterator[None]:
+    """A transaction with the planner settings above (PostgreSQL), for figures and their lists."""
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for setting in PG_PLANNER:
+                    cursor.execute(setting)
+        yield
+
+
+def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    with tuned(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _count(cube: list[dict[str, Any]], condition: Q) -> int:
+    return sum(row["n"] for row in cube if _matches(row, condition))
+
+
+# --- units ------------------------------------------------------------------------------------------
+
+ASSIGNMENT_COLUMNS = (
+    "unit_id",
+    "role",
+    "state",
+    "past_deadline",
+    "has_rehandling",
+    "rehandling_past",
+    "first_issued",
+    "first_on_time",
+    "second_issued",
+    "second_late",
+    "res",
+    "contacted",
+    "f2f",
+)
+
+
+def _assignment_select(scope: Scope) -> tuple[str, list[Any]]:
+    """SELECT of one row per active assignment (any role) with what the unit-level figures are
+    conditions on: its own replies, standing rating and contacts; reads `x` and `ct`."""
+    unit = "WHERE x.unit_id = %s" if scope.unit_id is not None else ""
+    sql = f"""
+        SELECT x.id AS id, x.unit_id AS unit_id, x.role AS role, x.proposal_id AS proposal_id, x.state AS state,
+               CASE WHEN x.deadline < %s THEN 1 ELSE 0 END AS past_deadline,
+               CASE WHEN x.rehandling_deadline IS NULL THEN 0 ELSE 1 END AS has_rehandling,
+               CASE WHEN x.rehandling_deadline < %s THEN 1 ELSE 0 END AS rehandling_past,
+               CASE WHEN x.first > 0 THEN 1 ELSE 0 END AS first_issued,
+               CASE WHEN x.first > 0 AND x.first_late = 0 THEN 1 ELSE 0 END AS first_on_time,
+               CASE WHEN x.second > 0 THEN 1 ELSE 0 END AS second_issued,
+               CASE WHEN x.second_late > 0 THEN 1 ELSE 0 END AS second_late,
+               {_standing("res")} AS res,
+               CASE WHEN c.n IS NULL THEN 0 ELSE 1 END AS contacted,
+               CASE WHEN COALESCE(c.f2f, 0) > 0 THEN 1 ELSE 0 END AS f2f
+        FROM x
+        LEFT JOIN (
+            SELECT ct.assignment_id AS aid, COUNT(*) AS n, SUM(CASE WHEN ct.kind = %s THEN 1 ELSE 0 END) AS f2f
+            FROM ct GROUP BY ct.assignment_id
+        ) c ON c.aid = x.id
+        {unit}
+    """
+    params = [_date(scope.as_of), _date(scope.as_of), ContactRecord.Kind.FACE_TO_FACE]
+    return sql, params + ([scope.unit_id] if scope.unit_id is not None else [])
+
+
+def assignment_facts(scope: Scope) -> tuple[str, list[Any]]:
+    """The per-assignment facts as one statement (what a unit figure's list filters)."""
+    with_sql, with_params = _with(scope, [])
+    facts, params = _assignment_select(scope)
+    return f"WITH {with_sql} {facts}", with_params + params
+
+
+ANSWERS = Q(role__in=ANSWERING)
+UNIT_DUE = ANSWERS & (Q(first_issued=True) | Q(past_deadline=True))
+UNIT_CONDITIONS: dict[str, Q] = {
+    "unit_count": ANSWERS,
+    "unit_co": Q(role=A.CO),
+    "unit_due": UNIT_DUE,
+    "unit_on_time": ANSWERS & Q(first_on_time=True),
+    "unit_not_on_time": UNIT_DUE & Q(first_on_time=False),
+    "unit_rehandling_late": ANSWERS
+    & Q(has_rehandling=True)
+    & (Q(second_late=True) | (Q(rehandling_past=True) & Q(second_issued=False))),
+    "unit_overdue": ANSWERS
+    & Q(state__in=REPLY_DUE_STATES)
+    & ((Q(past_deadline=True) & Q(first_issued=False)) | (Q(rehandling_past=True) & Q(second_issued=False))),
+    "unit_contacted": ANSWERS & Q(contacted=True),
+    "unit_face_to_face": ANSWERS & Q(f2f=True),
+    "unit_rated": ANSWERS & Q(res__isnull=False),
+    "unit_satisfied": ANSWERS & Q(res=1),
+    "unit_basic": ANSWERS & Q(res=2),
+    "unit_unsatisfied": ANSWERS & Q(res=3),
+}
+
+
+@dataclass
+class ScoreLine:
+    label: str
+    basis: str
+    points: Decimal
+
+
+@dataclass
+class UnitRow:
+    unit_id: int
+    name: str
+    count: int = 0
+    co: int = 0
+    due: int = 0
+    on_time: int = 0
+    not_on_time: int = 0
+    rehandling_late: int = 0
+    overdue: int = 0
+    contacted: int = 0
+    face_to_face: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    basic: int = 0
+    unsatisfied: int = 0
+    score: Decimal = Decimal("0.00")
+    breakdown: list[ScoreLine] = field(default_factory=list)
+
+    @property
+    def late_replies(self) -> int:
+        """First replies due and not made on time, and re-handling replies late or missing."""
+        return self.not_on_time + self.rehandling_late
+
+    @property
+    def on_time_rate(self) -> Figure:
+        return Figure(self.on_time, self.due)
+
+    @property
+    def contact_rate(self) -> Figure:
+        return Figure(self.contacted, self.count)
+
+    @property
+    def face_to_face_rate(self) -> Figure:
+        return Figure(self.face_to_face, self.count)
+
+    @property
+    def satisfied_rate(self) -> Figure:
+        return Figure(self.satisfied, self.rated)
+
+    @property
+    def positive_rate(self) -> Figure:
+        return Figure(self.satisfied + self.basic, self.rated)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in asdict(self).items() if k not in ("breakdown", "score")}
+        data["score"] = str(self.score)
+        data["breakdown"] = [
+            {"label": line.label, "basis": line.basis, "points": str(line.points)} for line in self.breakdown
+        ]
+        for name in ("on_time_rate", "contact_rate", "face_to_face_rate", "satisfied_rate", "positive_rate"):
+            data[name] = getattr(self, name).as_dict()
+        return data
+
+
+def _pct_text(figure: Figure) -> str:
+    pct = figure.pct
+    return "—" if pct is None else f"{pct}%"
+
+
+SCORE_LABELS = (
+    _("On-time replies"),
+    _("Contact with the deputies"),
+    _("Face-to-face consultations"),
+    _("Satisfied ratings"),
+    _("Basically satisfied ratings"),
+    _("Late or missing replies"),
+    _("Unsatisfied ratings"),
+)
+CENT = Decimal("0.01")
+
+
+def score_unit(row: UnitRow, scheme: ScoringScheme, labels: list[str] | None = None) -> None:
+    """Fill the row's score and its breakdown from the scheme (see ScoringScheme)."""
+    labels = labels or [str(label) for label in SCORE_LABELS]
+
+    def earned(points: Decimal, figure: Figure) -> Decimal:
+        return part_of(points, figure.n, figure.of) if figure.of else Decimal("0.00")
+
+    basic = Figure(row.basic, row.rated)
+    rates = [
+        (scheme.on_time_points, row.on_time_rate),
+        (scheme.contact_points, row.contact_rate),
+        (scheme.face_to_face_points, row.face_to_face_rate),
+        (scheme.satisfied_points, row.satisfied_rate),
+        (scheme.basic_points, basic),
+    ]
+    lines = [
+        ScoreLine(label, f"{_pct_text(figure)} × {points}", earned(points, figure))
+        for label, (points, figure) in zip(labels, rates, strict=False)
+    ]
+    for label, count, points in (
+        (labels[5], row.late_replies, scheme.overdue_deduction),
+        (labels[6], row.unsatisfied, scheme.unsatisfied_deduction),
+    ):
+        lines.append(ScoreLine(label, f"{count} × −{points}", (-(points * count) + 0).quantize(CENT)))
+    row.breakdown = lines
+    row.score = max(Decimal("0.00"), sum((line.points for line in lines), Decimal("0.00")))
+
+
+def _unit_sums() -> tuple[list[str], list[Any]]:
+    sums, params = [], []
+    for name, condition in UNIT_CONDITIONS.items():
+        sql, more = condition_sql(condition, "a", ASSIGNMENT_COLUMNS)
+        sums.append(f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) AS {name.replace('unit_', 'u_')}")
+        params += more
+    return sums, params
+
+
+def _rows_to_units(grouped: list[dict[str, Any]], scope: Scope, scheme: ScoringScheme | None) -> list[UnitRow]:
+    names = dict(Unit.objects.filter(pk__in=[g["unit_id"] for g in grouped]).values_list("pk", "name"))
+    scheme = scheme or ScoringScheme.for_year(scope.year if scope.year is not None else scope.report_year)
+    labels = [str(label) for label in SCORE_LABELS]
+    rows = []
+    for g in grouped:
+        row = UnitRow(unit_id=g["unit_id"], name=names.get(g["unit_id"], ""))
+        for name in UNIT_CONDITIONS:
+            setattr(row, name.removeprefix("unit_"), int(g[name.replace("unit_", "u_")] or 0))
+        score_unit(row, scheme, labels)
+        rows.append(row)
+    rows.sort(key=lambda r: (-r.score, -r.count, r.name))
+    return rows
+
+
+def unit_rows(scope: Scope, scheme: ScoringScheme | None = None) -> list[UnitRow]:
+    """The units' table alone, ranked by score, then by count."""
+    with_sql, with_params = _with(scope, [])
+    facts, params = _assignment_select(scope)
+    sums, sum_params = _unit_sums()
+    sql = f"WITH {with_sql}, a AS ({facts}) SELECT a.unit_id AS unit_id, {', '.join(sums)} FROM a GROUP BY a.unit_id"
+    return _rows_to_units(_fetch(sql, with_params + params + sum_params), scope, scheme)
+
+
+def _cube_and_units(
+    scope: Scope, categories: list[ResultCategory]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The suggestions' cube (facts → count) and the units' sums in one statement: the
+    assignments, replies, ratings and contacts of the year are read once for both."""
+    with_sql, with_params = _with(scope, categories)
+    facts, f_params = _facts_select(scope, categories)
+    assignments, a_params = _assignment_select(scope)
+    sums, sum_params = _unit_sums()
+    unit_names = [name.replace("unit_", "u_") for name in UNIT_CONDITIONS]
+    dims = ", ".join(f"f.{d}" for d in CUBE_DIMS)
+    sql = f"""
+        WITH {with_sql}, f AS ({facts}), a AS ({assignments})
+        SELECT 'c' AS part, {dims}, COUNT(*) AS n, NULL AS unit_id, {", ".join(f"NULL AS {n}" for n in unit_names)}
+        FROM f GROUP BY {dims}
+        UNION ALL
+        SELECT 'u' AS part, {", ".join(f"NULL AS {d}" for d in CUBE_DIMS)}, NULL AS n, a.unit_id AS unit_id,
+               {", ".join(sums)}
+        FROM a GROUP BY a.unit_id
+    """
+    rows = _fetch(sql, with_params + f_params + a_params + sum_params)
+    return [r for r in rows if r["part"] == "c"], [r for r in rows if r["part"] == "u"]
+
+
+# --- the whole set ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One line of a breakdown (a category, source, meeting, result class or category)."""
+
+    key: Any
+    label: str
+    figure: Figure
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, **self.figure.as_dict()}
+
+
+@dataclass
+class Figures:
+    scope: Scope
+    counts: dict[str, int]
+    rates: dict[str, Figure]
+    categories: list[Row]
+    sources: list[Row]
+    meetings: list[Row]
+    result_classes: list[Row]
+    result_categories: list[Row]
+    satisfaction: dict[str, dict[str, Figure]]
+    units: list[UnitRow]
+    scheme: ScoringScheme
+    key_states: list[Row] = field(default_factory=list)
+
+    @property
+    def top_categories(self) -> list[Row]:
+        return self.categories[:5]
+
+    def figure(self, name: str) -> Figure:
+        """A count with its base, by name (rates and counts alike)."""
+        if name in self.rates:
+            return self.rates[name]
+        return Figure(self.counts[name])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scope": {
+                "year": self.scope.year,
+                "meeting": self.scope.meeting_id,
+                "unit": self.scope.unit_id,
+                "as_of": self.scope.as_of.isoformat(),
+            },
+            "rounding": "percent, two decimals, half up on the exact fraction",
+            "counts": dict(self.counts),
+            "rates": {k: v.as_dict() for k, v in self.rates.items()},
+            "categories": [r.as_dict() for r in self.categories],
+            "top_categories": [r.as_dict() for r in self.top_categories],
+            "sources": [r.as_dict() for r in self.sources],
+            "meetings": [r.as_dict() for r in self.meetings],
+            "result_classes": [r.as_dict() for r in self.result_classes],
+            "result_categories": [r.as_dict() for r in self.result_categories],
+            "satisfaction": {
+                side: {k: v.as_dict() for k, v in values.items()} for side, values in self.satisfaction.items()
+            },
+            "units": [u.as_dict() for u in self.units],
+            "key_states": [r.as_dict() for r in self.key_states],
+            "scoring_scheme": str(self.scheme),
+        }
+
+
+def _breakdown(
+    scope: Scope, field_name: str, labels: dict[Any, str], base: int, order: list[Any] | None = None
+) -> list[Row]:
+    grouped = (
+        scope.proposals().filter(state__in=REGISTERED_STATES).order_by().values(field_name).annotate(n=Count("pk"))
+    )
+    counts = {g[field_name]: g["n"] for g in grouped}
+    rows = [Row(key, labels.get(key, str(_("Not given"))), Figure(n, base)) for key, n in counts.items()]
+    if order is None:
+        rows.sort(key=lambda r: (-r.figure.n, r.label))
+    else:
+        position = {key: i for i, key in enumerate(order)}
+        rows.sort(key=lambda r: position.get(r.key, len(position)))
+    return rows
+
+
+def compute(scope: Scope) -> Figures:
+    """Every figure for `scope`, as plain data."""
+    categories = result_categories_worst_first()
+    cube, unit_sums = _cube_and_units(scope, categories)
+    counts = {name: _count(cube, condition) for name, (_label, condition) in FIGURES.items()}
+
+    registered, assigned, replied = counts["registered"], counts["assigned"], counts["replied"]
+    rated = counts["rated"]
+    rates = {
+        "meeting": Figure(counts["meeting"], registered),
+        "between": Figure(counts["between"], registered),
+        "completion": Figure(counts["done"], assigned),
+        "on_time": Figure(counts["on_time"], counts["due"]),
+        "contact": Figure(counts["contacted"], assigned),
+        "face_to_face": Figure(counts["face_to_face"], assigned),
+        "satisfied": Figure(counts["result_satisfied"], rated),
+        "positive": Figure(counts["result_positive"], rated),
+        "attitude_satisfied": Figure(counts["attitude_satisfied"], rated),
+        "attitude_positive": Figure(counts["attitude_positive"], rated),
+        "rated": Figure(rated, replied),
+    }
+    satisfaction = {
+        side: {
+            "satisfied": Figure(counts[f"{side}_satisfied"], rated),
+            "basic": Figure(counts[f"{side}_basic"], rated),
+            "unsatisfied": Figure(counts[f"{side}_unsatisfied"], rated),
+            "positive": Figure(counts[f"{side}_positive"], rated),
+            "unrated": Figure(counts["unrated"], replied),
+        }
+        for side in ("result", "attitude")
+    }
+
+    by_category = {c.pk: 0 for c in categories}
+    for row in cube:
+        if row["result_cat"] is not None and row["state"] in REPLIED_STATES:
+            by_category[row["result_cat"]] += row["n"]
+    class_labels = dict(ResultCategory.ResultClass.choices)
+    result_classes = [
+        Row(
+            klass,
+            str(class_labels[klass]),
+            Figure(sum(by_category[c.pk] for c in categories if c.result_class == klass), replied),
+        )
+        for klass in RESULT_CLASSES
+    ]
+    in_order = sorted(categories, key=lambda c: (c.order, c.result_class, c.name))
+    result_categories = [
+        Row(c.pk, c.name, Figure(by_category[c.pk], replied)) for c in in_order if by_category[c.pk] or c.is_active
+    ]
+
+    category_rows = _breakdown(scope, "category_id", dict(Category.objects.values_list("pk", "name")), registered)
+    source_rows = _breakdown(
+        scope,
+        "source_id",
+        dict(Source.objects.values_list("pk", "name")),
+        registered,
+        order=list(Source.objects.values_list("pk", flat=True)),
+    )
+    fieldwork_ids = set(Source.objects.filter(is_fieldwork=True).values_list("pk", flat=True))
+    counts["fieldwork"] = sum(r.figure.n for r in source_rows if r.key in fieldwork_ids)
+    rates["fieldwork"] = Figure(counts["fieldwork"], registered)
+    meeting_rows = _breakdown(scope, "meeting_id", dict(Meeting.objects.values_list("pk", "name")), registered)
+
+    # Key suggestions by state: how far the year's key items have come.
+    key_counts: dict[str, int] = {}
+    for row in cube:
+        if row["is_key"]:
+            key_counts[row["state"]] = key_counts.get(row["state"], 0) + row["n"]
+    state_labels = dict(S.choices)
+    key_states = [
+        Row(state, str(state_labels[state]), Figure(key_counts[state], counts["key"]))
+        for state in S.values
+        if key_counts.get(state)
+    ]
+
+    year = scope.year if scope.year is not None else scope.report_year
+    scheme = ScoringScheme.for_year(year)
+    return Figures(
+        scope=scope,
+        counts=counts,
+        rates=rates,
+        categories=category_rows,
+        sources=source_rows,
+        meetings=meeting_rows,
+        result_classes=result_classes,
+        result_categories=result_categories,
+        satisfaction=satisfaction,
+        units=_rows_to_units(unit_sums, scope, scheme),
+        scheme=scheme,
+        key_states=key_states,
+    )
+
+
+# --- the lists behind the figures -------------------------------------------------------------------
+
+
+def figure_label(name: str, value: Any = None) -> str:
+    if name in FIGURES:
+        return str(FIGURES[name][0])
+    if name in UNIT_FIGURES:
+        return str(UNIT_FIGURES[name])
+    if name not in PARAMETRIC:
+        raise UnknownFigure(name)
+    label = str(PARAMETRIC[name])
+    detail = None
+    try:
+        if name == "category":
+            detail = Category.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+        elif name == "source":
+            detail = Source.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+        elif name == "result_category":
+            detail = ResultCategory.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+        elif name == "meeting_of":
+            detail = Meeting.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+        elif name == "class":
+            detail = str(dict(ResultCategory.ResultClass.choices).get(value, ""))
+        elif name == "key_state":
+            detail = str(dict(S.choices).get(value, ""))
+    except (TypeError, ValueError) as exc:
+        raise UnknownFigure(name) from exc
+    return f"{label}：{detail}" if detail else label
+
+
+def figure_queryset(scope: Scope, name: str, value: Any = None) -> QuerySet[Proposal]:
+    """The suggestions behind a figure: exactly those it counts (its condition on the facts)."""
+    if name in UNIT_FIGURES:
+        if scope.unit_id is None:
+            raise UnknownFigure(name)
+        facts, params = assignment_facts(scope)
+        where, more = condition_sql(UNIT_CONDITIONS[name], "f", ASSIGNMENT_COLUMNS)
+        return Proposal.objects.filter(
+            pk__in=RawSQL(f"SELECT f.proposal_id FROM ({facts}) f WHERE {where}", params + more)
+        )
+    condition = figure_condition(name, value)
+    facts, params = suggestion_facts(scope)
+    where, more = condition_sql(condition, "f", FACT_COLUMNS)
+    return Proposal.objects.filter(pk__in=RawSQL(f"SELECT f.id FROM ({facts}) f WHERE {where}", params + more))
+
+
+def key_suggestions(scope: Scope, proposals: QuerySet[Proposal] | None = None) -> QuerySet[KeyItem]:
+    """The year's key items with their suggestions in scope (for the dashboard and the report)."""
+    from django.db.models import Prefetch
+
+    if proposals is None:
+        proposals = scope.proposals().select_related("lead_deputy", "meeting").order_by("meeting", "number", "pk")
+    return (
+        KeyItem.objects.filter(year=scope.year if scope.year is not None else scope.report_year)
+        .select_related("leader", "committee")
+        .prefetch_related(Prefetch("proposals", queryset=proposals))
+        .order_by("pk")
+    )
+
+
+def overdue_suggestions(scope: Scope, limit: int = 20) -> QuerySet[Proposal]:
+    return (
+        scope.proposals()
+        .overdue(scope.as_of)
+        .select_related("meeting", "lead_deputy", "category")
+        .order_by("due_on", "number", "pk")[:limit]
+    )

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from handling.models import Unit
+from proposals.models import Category, Meeting
+from reports.models import AnnualReport, ImportBatch
+
+
+def report_years() -> list[int]:
+    return sorted(set(Meeting.objects.values_list("year", flat=True)), reverse=True)
+
+
+class ScopeForm(forms.Form):
+    """Which figures: a year, optionally one meeting of it, optionally one unit."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
+    meeting = forms.ModelChoiceField(Meeting.objects.none(), label=_("Meeting"), required=False, empty_label=_("All"))
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"), required=False, empty_label=_("All units"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        years = report_years()
+        self.fields["year"].choices = [(y, f"{y}年") for y in years]
+        self.fields["meeting"].queryset = Meeting.objects.order_by("-year", "-number")
+        self.fields["unit"].queryset = Unit.objects.order_by("order", "name")
+        self.default_year = years[0] if years else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        meeting = data.get("meeting")
+        if meeting is not None and data.get("year") and meeting.year != data["year"]:
+            data["year"] = meeting.year
+        return data
+
+
+class ChaptersForm(forms.ModelForm):
+    class Meta:
+        model = AnnualReport
+        fields = ("title", "practices", "plans")
+        widgets = {
+            "practices": forms.Textarea(attrs={"rows": 14}),
+            "plans": forms.Textarea(attrs={"rows": 10}),
+        }
+        help_texts = {
+            "title": _("Left blank, the title is “<year>年代表建议办理工作情况报告”."),
+            "practices": _("Paragraphs are separated by an empty line; a line starting with “（一）” is a heading."),
+        }
+
+
+class GenerateForm(forms.Form):
+    """Generating needs the two chapters: the report is printed as it is."""
+
+    def __init__(self, *args: Any, report: AnnualReport | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.report = report
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.report is None or not self.report.practices.strip() or not self.report.plans.strip():
+            raise forms.ValidationError(
+                _("Write and save the two chapters (main practices, plans for next year) before generating the PDF.")
+            )
+        return data
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the workbook holds"), choices=ImportBatch.Kind.choices)
+    file = forms.FileField(label=_("Excel workbook (.xlsx)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Upload an .xlsx workbook (save older .xls files as .xlsx first)."))
+        if upload.size > settings.UPLOAD_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_MB})
+        head = upload.read(4)
+        upload.seek(0)
+        if head != b"PK\x03\x04":
+            raise forms.ValidationError(_("This is not an Excel (.xlsx) workbook."))
+        return upload
+
+
+class HoldForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is kept from the public"), max_length=300)
+
+
+class PublicSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None, choices=())
+    category = forms.ModelChoiceField(
+        Category.objects.none(), label=_("Category"), required=False, empty_label=_("All categories")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All years")), *[(y, f"{y}年") for y in report_years()]]
+        self.fields["category"].queryset = Category.objects.order_by("order", "name")

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports import annual
+from reports.models import AnnualReport
+
+
+class Command(BaseCommand):
+    help = "Write the annual handling report of a year as a PDF (the same as the staff's button)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--out", required=True, help="the PDF file to write")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        year, out = options["year"], Path(options["out"])
+        if not out.parent.exists():
+            raise CommandError(f"no such folder: {out.parent}")
+        text = AnnualReport.objects.filter(year=year).first()
+        if text is None or not text.practices.strip() or not text.plans.strip():
+            self.stderr.write("注意：主要做法或下一步工作打算尚未撰写，报告中将标注“尚未撰写”。")
+        started = time.monotonic()
+        data, pages = annual.build_pdf(year)
+        out.write_bytes(data)
+        self.stdout.write(f"{out}：{pages} 页，{len(data) // 1024} KB，用时 {time.monotonic() - started:.1f} 秒")

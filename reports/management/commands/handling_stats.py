@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from proposals.models import Meeting
+from reports import figures as fg
+
+
+class Command(BaseCommand):
+    help = "Print the handling figures of a year (or a meeting, or a unit) from reports.figures; --json for machines."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--year", type=int, help="the year (of the meetings)")
+        parser.add_argument("--meeting", type=int, help="one meeting's id instead of a year")
+        parser.add_argument("--unit", type=int, help="only the suggestions this unit (id) answers")
+        parser.add_argument("--as-of", help="count deadlines as of this day (YYYY-MM-DD; default today)")
+        parser.add_argument("--json", action="store_true", help="print every figure as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["year"] is None and options["meeting"] is None:
+            raise CommandError("give --year or --meeting")
+        if options["meeting"] is not None and not Meeting.objects.filter(pk=options["meeting"]).exists():
+            raise CommandError(f"no meeting with id {options['meeting']}")
+        extra = {}
+        if options["as_of"]:
+            try:
+                extra["as_of"] = dt.date.fromisoformat(options["as_of"])
+            except ValueError as exc:
+                raise CommandError("--as-of is a date: YYYY-MM-DD") from exc
+        scope = fg.Scope(
+            year=None if options["meeting"] else options["year"],
+            meeting_id=options["meeting"],
+            unit_id=options["unit"],
+            **extra,
+        )
+        figures = fg.compute(scope)
+        if options["json"]:
+            self.stdout.write(json.dumps(figures.as_dict(), ensure_ascii=False, indent=2))
+            return
+        c, r = figures.counts, figures.rates
+
+        def p(figure: fg.Figure) -> str:
+            return "—" if figure.pct is None else f"{figure.pct}%"
+
+        lines = [
+            f"收到 {c['received']}，立案 {c['registered']}（大会 {c['meeting']}，闭会 {c['between']}），"
+            f"交办 {c['assigned']}",
+            f"已答复 {c['replied']}，办结 {c['done']}，办结率 {p(r['completion'])}；"
+            f"重新办理 {c['rehandling']}；超期 {c['overdue']}",
+            f"按时办复率 {p(r['on_time'])}（{c['on_time']}/{c['due']}）；"
+            f"见面率 {p(r['contact'])}；面商率 {p(r['face_to_face'])}",
+            f"满意率（结果）{p(r['satisfied'])}；满意或基本满意 {p(r['positive'])}；"
+            f"已评价 {c['rated']}，未评价 {c['unrated']}",
+            "结果：" + "；".join(f"{row.key} {row.figure.n}（{p(row.figure)}）" for row in figures.result_classes),
+            "类别前五："
+            + "；".join(f"{row.label} {row.figure.n}（{p(row.figure)}）" for row in figures.top_categories),
+        ]
+        for line in lines:
+            self.stdout.write(line)

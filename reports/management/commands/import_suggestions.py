@@ -1,0 +1,6 @@
+from reports.management.commands._import_command import ImportCommand
+
+
+class Command(ImportCommand):
+    help = "Import suggestions from an .xlsx workbook (the app's template): all rows or none; --dry-run checks only."
+    kind = "suggestions"

@@ -1,0 +1,88 @@
+"""The import pages: a template to download, an upload checked at once (what would be created,
+every bad row), then applied once, as a whole."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from deputies.models import AuditRecord
+from handling.models import Unit
+from reports import excel
+from reports.models import ImportBatch
+
+pytestmark = pytest.mark.django_db
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def upload(rows, name="单位.xlsx"):
+    data = excel.write_workbook([("s", ["单位名称", "简称", "单位类型"], rows)])
+    return SimpleUploadedFile(name, data, content_type=XLSX)
+
+
+def test_staff_download_each_template(client, staff):
+    client.force_login(staff)
+    for kind, first in (("units", "单位名称"), ("deputies", "姓名"), ("suggestions", "会议")):
+        response = client.get(reverse("reports:import_template", args=[kind]))
+        assert response.status_code == 200 and response["Content-Type"] == XLSX
+        assert load_workbook(io.BytesIO(response.getvalue())).active["A1"].value == first
+    assert client.get(reverse("reports:import_template", args=["cats"])).status_code == 404
+
+
+def test_an_upload_is_checked_then_applied_once(client, staff):
+    client.force_login(staff)
+    response = client.post(
+        reverse("reports:import"), {"kind": "units", "file": upload([["区教育局", "教育局", "政府部门"]])}
+    )
+    batch = ImportBatch.objects.get()
+    assert response.url == reverse("reports:import_batch", args=[batch.pk])
+    assert batch.status == ImportBatch.Status.CHECKED and not Unit.objects.exists()
+    page = client.get(response.url).content.decode()
+    assert "将要导入的内容" in page and "确认导入全部数据" in page
+    client.post(reverse("reports:import_apply", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.APPLIED and Unit.objects.count() == 1
+    again = client.post(reverse("reports:import_apply", args=[batch.pk]), follow=True)
+    assert "只能导入一次" in again.content.decode() and Unit.objects.count() == 1
+
+
+def test_bad_rows_are_listed_and_cannot_be_applied(client, staff):
+    client.force_login(staff)
+    client.post(
+        reverse("reports:import"), {"kind": "units", "file": upload([["区教育局", "", ""], ["区农业局", "", "部委"]])}
+    )
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.INVALID
+    page = client.get(reverse("reports:import_batch", args=[batch.pk])).content.decode()
+    assert "第 3 行" in page and "“部委”不是可选值" in page and "确认导入全部数据" not in page
+    client.post(reverse("reports:import_apply", args=[batch.pk]))
+    assert not Unit.objects.exists()
+
+
+def test_a_file_that_is_not_xlsx_keeps_the_form(client, staff):
+    client.force_login(staff)
+    bad = SimpleUploadedFile("单位.xlsx", b"%PDF-1.4 nope", content_type=XLSX)
+    response = client.post(reverse("reports:import"), {"kind": "units", "file": bad})
+    assert response.status_code == 200 and "这不是 Excel（.xlsx）文件" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+    wrong_name = client.post(reverse("reports:import"), {"kind": "deputies", "file": SimpleUploadedFile("a.xls", b"x")})
+    assert "请上传 .xlsx 文件" in wrong_name.content.decode()
+    assert 'value="deputies" selected' in wrong_name.content.decode()
+
+
+@pytest.mark.parametrize("who", ["leader", "unit_handler", "deputy"])
+def test_only_staff_import(client, request, who):
+    user = request.getfixturevalue(who)
+    user = getattr(user, "user", user)
+    client.force_login(user)
+    assert client.get(reverse("reports:import")).status_code == 404
+    assert (
+        client.post(reverse("reports:import"), {"kind": "units", "file": upload([["区教育局", "", ""]])}).status_code
+        == 404
+    )
+    assert AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED, user=user).exists()
+    assert not ImportBatch.objects.exists()

@@ -1,0 +1,100 @@
+"""The public page: no login, replies the unit allowed and staff did not hold back, of replied
+suggestions, by year and category, with search; never a deputy's contact data."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from deputies.models import AuditRecord
+from handling.models import Reply
+from proposals.models import Proposal
+from reports.models import DisclosureHold
+from tests.reports.crafted import YEAR
+
+pytestmark = pytest.mark.django_db
+
+
+def reply_of(year, name):
+    return Reply.objects.filter(assignment__proposal=year.p(name), state="issued").order_by("-round").first()
+
+
+def listed(client, **params):
+    return client.get(reverse("disclosure:replies"), params).content.decode()
+
+
+def test_anyone_reads_the_replies_without_logging_in(client, year):
+    page = listed(client)
+    assert "代表建议办理结果公开" in page
+    assert "关于c1事项的建议" in page and "c1的答复正文。" in page and "区教育局" in page
+    # 17 replied suggestions, c13 with two units' replies and c11 with its second reply shown
+    assert "共 19 件答复" in page
+
+
+def test_what_is_not_public_is_not_shown(client, year):
+    Reply.objects.filter(pk=reply_of(year, "c2").pk).update(is_public=False)  # the unit's choice
+    DisclosureHold.objects.create(reply=reply_of(year, "c3"), reason="涉及个人隐私", held_by=year.staff)  # staff's
+    Proposal.objects.filter(pk=year.p("c4").pk).update(state="in_handling")  # not replied (any more)
+    page = listed(client)
+    for hidden in ("c2", "c3", "c4"):
+        assert f"关于{hidden}事项的建议" not in page
+        pk = reply_of(year, hidden).pk
+        assert client.get(reverse("disclosure:reply", args=[pk])).status_code == 404
+    assert "关于c5事项的建议" in page
+
+
+def test_no_deputy_contact_data_is_shown(client, year):
+    reply = reply_of(year, "c1")
+    Reply.objects.filter(pk=reply.pk).update(contact_person="张科长", contact_phone="0571-87654321")
+    deputy = year.p("c1").lead_deputy
+    for page in (listed(client), client.get(reverse("disclosure:reply", args=[reply.pk])).content.decode()):
+        assert deputy.phone not in page and deputy.name not in page
+        assert "0571-87654321" not in page and "张科长" not in page
+
+
+def test_search_by_title_number_unit_and_words_of_the_reply(client, year):
+    assert "关于c12事项的建议" in listed(client, q="c12事项")
+    by_number = listed(client, q=f"第{year.p('c12').number}号")
+    assert "关于c12事项的建议" in by_number and "关于c1事项的建议" not in by_number
+    by_unit = listed(client, q="农业农村局")
+    assert "关于c11事项的建议" in by_unit and "关于c1事项的建议" not in by_unit
+    assert "关于c7事项的建议" in listed(client, q="c7的答复")
+    assert "没有符合条件的答复" in listed(client, q="没有这样的话")
+
+
+def test_filter_by_year_and_category(client, year):
+    x_only = listed(client, year=YEAR, category=year.categories["W"].pk)
+    assert "关于c14事项的建议" in x_only and "关于c1事项的建议" not in x_only
+    assert "共 19 件答复" in listed(client, year=YEAR)
+
+
+def test_the_detail_shows_units_and_the_whole_reply(client, year):
+    reply = reply_of(year, "c1")
+    page = client.get(reverse("disclosure:reply", args=[reply.pk])).content.decode()
+    assert "c1的答复正文。" in page and "区财政局" in page and "已经解决或基本解决" in page
+
+
+def test_staff_hold_a_reply_back_and_publish_it_again(client, year):
+    reply = reply_of(year, "c5")
+    client.force_login(year.staff)
+    assert "关于c5事项的建议" in client.get(reverse("reports:disclosure")).content.decode()
+    refused = client.post(reverse("reports:disclosure_hold", args=[reply.pk]), {"reason": ""}, follow=True)
+    assert "请填写暂缓公开的理由" in refused.content.decode() and not DisclosureHold.objects.exists()
+    client.post(reverse("reports:disclosure_hold", args=[reply.pk]), {"reason": "涉及在办案件"})
+    assert DisclosureHold.objects.get(reply=reply).held_by == year.staff
+    client.logout()
+    assert "关于c5事项的建议" not in listed(client)
+    client.force_login(year.staff)
+    client.post(reverse("reports:disclosure_release", args=[reply.pk]))
+    client.logout()
+    assert "关于c5事项的建议" in listed(client)
+
+
+def test_only_staff_hold_replies_back(client, year):
+    handler = year.handlers["U1"]
+    client.force_login(handler)
+    reply = reply_of(year, "c5")
+    assert client.post(reverse("reports:disclosure_hold", args=[reply.pk]), {"reason": "x"}).status_code == 404
+    assert client.get(reverse("reports:disclosure")).status_code == 404
+    assert not DisclosureHold.objects.exists()
+    assert AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED, user=handler).count() == 2
