@@ -11,46 +11,31 @@ from django.utils.translation import gettext_lazy as _
 
 from deputies.models import Role
 
-# (URL name, label, roles that see it; None for everyone). Later steps' pages are named by
-# URL only, and an entry whose page does not exist yet is left out.
-NAVIGATION: list[tuple[str, Any, tuple[str, ...] | None]] = [
-    ("home", _("Workbench"), None),
-    (
-        "proposals:list",
-        _("Suggestions"),
-        (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE, Role.UNIT_HANDLER, Role.UNIT_HEAD),
-    ),
-    ("proposals:mine", _("My suggestions"), (Role.DEPUTY,)),
-    ("proposals:review_queue", _("Review"), (Role.STAFF, Role.ADMIN)),
-    (
-        "supervision:key_list",
-        _("Key suggestions"),
-        (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE),
-    ),
-    (
-        "supervision:followup",
-        _("Follow-up"),
-        (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.UNIT_HANDLER, Role.UNIT_HEAD),
-    ),
-    # issue 5: supervision pages for leaders and units, and urging notices
-    ("supervision:my_items", _("Items I lead"), (Role.LEADER,)),
-    ("supervision:key_list", _("Key suggestions"), (Role.UNIT_HANDLER, Role.UNIT_HEAD)),
-    (
-        "supervision:urging_list",
-        _("Urging"),
-        (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.UNIT_HANDLER, Role.UNIT_HEAD),
-    ),
-    # end of issue 5
-    ("reports:dashboard", _("Dashboard"), (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE)),
-    # issue 6: the annual report and the Excel import for staff; the public replies for everyone
-    ("reports:annual_report", _("Annual report"), (Role.STAFF, Role.ADMIN)),
-    ("reports:import", _("Excel import"), (Role.STAFF, Role.ADMIN)),
-    ("disclosure:replies", _("Public replies"), None),
-    ("admin:index", _("Administration"), (Role.ADMIN,)),
-    # issue 4: deputies on their phones
-    ("handling:questions", _("Questions from deputies"), (Role.UNIT_HANDLER, Role.UNIT_HEAD)),
-    ("handling:unrated_replies", _("Unrated replies"), (Role.STAFF, Role.ADMIN)),
-    ("proposals:notifications", _("Notifications"), None),
+STAFF = (Role.STAFF, Role.ADMIN)
+OVERSEERS = (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE)
+UNITS = (Role.UNIT_HANDLER, Role.UNIT_HEAD)
+EVERYONE = None
+
+# (URL name, label, roles that see it, primary). Primary entries stand in the header; the
+# others are under "更多" (on a phone everything is behind the 菜单 button). An entry whose
+# page does not exist is left out.
+NAVIGATION: list[tuple[str, Any, tuple[str, ...] | None, bool]] = [
+    ("home", _("Workbench"), EVERYONE, True),
+    ("proposals:list", _("Suggestions"), (*OVERSEERS, *UNITS), True),
+    ("proposals:mine", _("My suggestions"), (Role.DEPUTY,), True),
+    ("proposals:review_queue", _("Review"), STAFF, True),
+    ("supervision:my_items", _("Items I lead"), (Role.LEADER,), True),
+    ("supervision:key_list", _("Key suggestions"), (*OVERSEERS, *UNITS), True),
+    ("supervision:followup", _("Follow-up"), (*STAFF, Role.SUPERVISION, *UNITS), True),
+    ("supervision:urging_list", _("Urging"), (*STAFF, Role.SUPERVISION, *UNITS), True),
+    ("handling:questions", _("Questions from deputies"), UNITS, True),
+    ("reports:dashboard", _("Dashboard"), OVERSEERS, True),
+    ("proposals:notifications", _("Notifications"), EVERYONE, True),
+    ("handling:unrated_replies", _("Unrated replies"), STAFF, False),
+    ("reports:annual_report", _("Annual report"), STAFF, False),
+    ("reports:import", _("Excel import"), STAFF, False),
+    ("disclosure:replies", _("Public replies"), EVERYONE, False),
+    ("admin:index", _("Administration"), (Role.ADMIN,), False),
 ]
 
 
@@ -59,14 +44,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"CONGRESS_NAME": settings.CONGRESS_NAME}
     items = []
-    for name, label, roles in NAVIGATION:
+    for name, label, roles, primary in NAVIGATION:
         if roles is not None and user.role not in roles and not (name == "admin:index" and user.is_superuser):
             continue
         try:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": False})
+        items.append({"url": url, "label": label, "active": False, "primary": primary})
     # Highlight the one entry whose address is the longest prefix of this page's
     # (/proposals/review/ is 审查, not 建议 whose address /proposals/ it also starts with).
     matches = [
@@ -79,5 +64,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "CONGRESS_NAME": settings.CONGRESS_NAME,
         "nav_items": items,
+        "nav_more": [item for item in items if not item["primary"]],
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
     }

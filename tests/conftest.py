@@ -197,3 +197,11 @@ def cast(deputy, staff, unit_handler, unit_head, unit, result_a) -> Cast:
 @pytest.fixture
 def draft(deputy, meeting, category):
     return f.ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category)
+
+
+def open_nav_link(page, name: str) -> None:
+    """Follow a link of the main navigation as a person does: on a phone, open 菜单 first."""
+    toggle = page.locator("label.nav-toggle-label")
+    if toggle.is_visible():
+        toggle.click()
+    page.locator("#main-nav").get_by_role("link", name=name, exact=True).first.click()

@@ -39,7 +39,7 @@ def test_without_any_variable_the_app_runs_embedded():
         "db": "django.db.backends.sqlite3",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "eager": True,
-        "broker": "memory://",
+        "broker": "memory://localhost/",
         "debug": True,
     }
 

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from supervision.models import KeyItem, UrgingNotice
+from tests.conftest import open_nav_link
 from tests.factories import PASSWORD
 from tests.supervision.conftest import due_in
 
@@ -38,7 +39,7 @@ def test_staff_choose_a_key_item_and_the_leader_follows_it(
     due_in(first, -4)
     page.set_viewport_size(viewport)
     log_in(page, live_server, "staff")
-    page.get_by_role("link", name="重点督办").first.click()
+    open_nav_link(page, "重点督办")
     page.get_by_role("link", name="确定重点督办建议").first.click()
     page.get_by_label("主题").fill("学位供给保障")
     page.get_by_label("领办领导").select_option(str(leader.pk))
@@ -55,7 +56,7 @@ def test_staff_choose_a_key_item_and_the_leader_follows_it(
     assert set(KeyItem.objects.get().proposals.all()) == {first, second}
 
     log_in(page, live_server, "leader")
-    page.get_by_role("link", name="我领办的建议").click()
+    open_nav_link(page, "我领办的建议")
     expect(page.get_by_role("link", name="学位供给保障")).to_be_visible()
     expect(page.get_by_text("超期 4 天").first).to_be_visible()
     no_sideways_scroll(page)
@@ -79,7 +80,7 @@ def test_staff_urge_and_the_unit_acknowledges(
     no_sideways_scroll(page)
 
     log_in(page, live_server, "handler")
-    page.get_by_role("link", name="催办").click()
+    open_nav_link(page, "催办")
     page.get_by_role("link", name=UrgingNotice.objects.get().sent_at.astimezone().strftime("%Y-%m-%d")).click()
     page.get_by_label("贵单位的办理打算（选填）").fill("本周内答复代表")
     page.get_by_role("button", name="签收").click()
@@ -95,7 +96,7 @@ def test_the_unit_reports_a_promise_kept_and_staff_confirm(
 ):
     page.set_viewport_size(viewport)
     log_in(page, live_server, "handler")
-    page.get_by_role("link", name="跟踪落实").click()
+    open_nav_link(page, "跟踪落实")
     no_sideways_scroll(page)
     page.screenshot(path=screenshot_dir / "followup-unit.png", full_page=True)
     page.get_by_role("link", name=promise.proposal.title).click()
@@ -106,7 +107,7 @@ def test_the_unit_reports_a_promise_kept_and_staff_confirm(
     no_sideways_scroll(page)
 
     log_in(page, live_server, "staff")
-    page.get_by_role("link", name="跟踪落实").click()
+    open_nav_link(page, "跟踪落实")
     page.get_by_role("link", name=promise.proposal.title).click()
     page.screenshot(path=screenshot_dir / "promise-to-confirm.png", full_page=True)
     page.get_by_role("button", name="确认已落实").click()
