@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from deputies.admin import ReadOnlyAdmin
 from handling import services
 from handling.models import (
     Assignment,
@@ -227,19 +228,6 @@ class ReplyAdmin(admin.ModelAdmin):
 @admin.register(ReplyAttachment)
 class ReplyAttachmentAdmin(admin.ModelAdmin):
     list_display = ("name", "reply", "size", "uploaded_by", "uploaded_at")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by the workflow's services (issue 3): shown, never edited here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(CoOpinion)

@@ -12,16 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handling.models import ContactRecord, ResultCategory, Unit
-from proposals.uploads import ACCEPT, validate_upload
-
-
-class Form(forms.Form):
-    """Labels without a trailing colon: the page lays them out above their field."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
+from proposals.forms import Form, MultipleFileField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHONE = re.compile(r"^[0-9+\-()（）\s转]{5,30}$")
@@ -185,30 +176,6 @@ class CountersignForm(Form):
         if data.get("decision") == "object" and not (data.get("comment") or "").strip():
             self.add_error("comment", _("Say what your unit does not agree with."))
         return data
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by content and size (proposals.uploads)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        errors: list[str] = []
-        for upload in files:
-            try:
-                validate_upload(upload)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            raise ValidationError(errors)
-        return list(files)
 
 
 class ReplyForm(Form):

@@ -110,6 +110,23 @@ def _twin(assignment: Assignment, proposal: Proposal) -> Assignment:
 # --- assignment ------------------------------------------------------------------------------------
 
 
+def _new_assignment(
+    proposal: Proposal, unit: Unit, role: str, *, is_complex: bool, assigned_on: dt.date, by: User
+) -> Assignment:
+    """One unit's assignment, its deadlines counted from `assigned_on` (a re-assignment
+    starts them afresh for the new unit)."""
+    return Assignment.objects.create(
+        proposal=proposal,
+        unit=unit,
+        role=role,
+        is_complex=is_complex,
+        assigned_on=assigned_on,
+        deadline=deadlines.reply_deadline(assigned_on, complex_=is_complex),
+        co_opinion_due=deadlines.co_opinion_deadline(assigned_on) if role == A.CO else None,
+        assigned_by=by,
+    )
+
+
 def assign_proposal(
     *,
     proposal: Proposal,
@@ -140,7 +157,6 @@ def assign_proposal(
         raise ProposalError(_("These units are no longer in use: %(units)s") % {"units": "、".join(inactive)})
     assigned_on = assigned_on or timezone.localdate()
     deadline = deadlines.reply_deadline(assigned_on, complex_=is_complex)
-    co_due = deadlines.co_opinion_deadline(assigned_on)
     plan = [(lead_unit, A.LEAD)] if lead_unit else []
     plan += [(u, A.CO) for u in co_units] + [(u, A.SEPARATE) for u in separate_units]
 
@@ -150,18 +166,7 @@ def assign_proposal(
         group = _group(main)
         for item in group:
             for unit, role in plan:
-                created.append(
-                    Assignment.objects.create(
-                        proposal=item,
-                        unit=unit,
-                        role=role,
-                        is_complex=is_complex,
-                        assigned_on=assigned_on,
-                        deadline=deadline,
-                        co_opinion_due=co_due if role == A.CO else None,
-                        assigned_by=by,
-                    )
-                )
+                created.append(_new_assignment(item, unit, role, is_complex=is_complex, assigned_on=assigned_on, by=by))
             apply_transition(
                 item,
                 "assign",
@@ -324,15 +329,8 @@ def decide_reassignment(
                 ended = old if item is main else _twin(old, item)
                 ended.is_active, ended.ended_at = False, now
                 ended.save(update_fields=["is_active", "ended_at"])
-                replacement = Assignment.objects.create(
-                    proposal=item,
-                    unit=new_unit,
-                    role=ended.role,
-                    is_complex=ended.is_complex,
-                    assigned_on=today,
-                    deadline=deadlines.reply_deadline(today, complex_=ended.is_complex),
-                    co_opinion_due=deadlines.co_opinion_deadline(today) if ended.role == A.CO else None,
-                    assigned_by=by,
+                replacement = _new_assignment(
+                    item, new_unit, ended.role, is_complex=ended.is_complex, assigned_on=today, by=by
                 )
                 if item is main:
                     request.new_assignment = replacement

@@ -5,44 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from proposals.forms import Form, MultipleFileField
 from proposals.models import Category, Proposal, Source
-from proposals.uploads import ACCEPT, validate_upload
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one <input multiple>, each checked by its content."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        errors: list[str] = []
-        for upload in files:
-            try:
-                validate_upload(upload)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            raise ValidationError(errors)
-        return files
-
-
-class Form(forms.Form):
-    """Labels without the English colon: the interface is Chinese."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class DraftForm(Form):

@@ -4,11 +4,13 @@ from typing import Any
 
 from django import forms
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from deputies.models import Deputy
 from proposals.models import Category, Meeting, Proposal, ProposalState
+from proposals.uploads import ACCEPT, validate_upload
 
 # Suggestions without a number (not yet registered) or without a due date come last.
 SORTS = {
@@ -26,11 +28,49 @@ SORTS = {
 
 
 class Form(forms.Form):
-    """Labels without a trailing colon: the page lays them out above their field."""
+    """The base of every form of the site: labels without a trailing colon (the page lays them
+    out above their field, and the English colon is out of place in Chinese)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input multiple>, each checked by its content and size
+    (proposals.uploads); `allowed` narrows the kinds, `max_files` caps the number."""
+
+    def __init__(
+        self,
+        *args: Any,
+        allowed: dict[str, set[str]] | None = None,
+        max_files: int | None = None,
+        accept: str = ACCEPT,
+        **kwargs: Any,
+    ) -> None:
+        self.allowed, self.max_files = allowed, max_files
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if self.max_files is not None and len(files) > self.max_files:
+            raise ValidationError(_("At most %(n)s files at a time.") % {"n": self.max_files})
+        errors: list[str] = []
+        for upload in files:
+            try:
+                validate_upload(upload, allowed=self.allowed)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
 
 
 SORT_LABELS = {

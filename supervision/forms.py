@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from deputies.models import Role, SpecialCommittee, User
 from handling.models import Unit
+from proposals.forms import MultipleFileField
 from proposals.models import Proposal
-from proposals.uploads import validate_upload
 from supervision.models import Promise, SupervisionRecord
 from supervision.services import MAX_PHOTOS, PHOTO_TYPES
 
@@ -68,32 +68,18 @@ class KeyItemForm(forms.Form):
         self.fields["proposals"].error_messages["required"] = _("Choose at least one suggestion.")
 
 
-class SupervisionPhotosInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", SupervisionPhotosInput(attrs={"accept": ".jpg,.jpeg,.png", "multiple": True}))
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("At most %(n)s photos per record.") % {"n": MAX_PHOTOS})
-        cleaned = [super(PhotosField, self).clean(f, initial) for f in files]
-        for upload in cleaned:
-            validate_upload(upload, allowed=PHOTO_TYPES)
-        return cleaned
-
-
 class SupervisionRecordForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=SupervisionRecord.Kind.choices, widget=forms.RadioSelect)
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     participants = forms.CharField(label=_("Who took part"), max_length=500)
     notes = forms.CharField(label=_("What was seen, discussed or decided"), widget=forms.Textarea(attrs={"rows": 6}))
-    photos = PhotosField(
-        label=_("Photos"), required=False, help_text=_("JPG or PNG, up to 12; choose several at once.")
+    photos = MultipleFileField(
+        label=_("Photos"),
+        required=False,
+        allowed=PHOTO_TYPES,
+        max_files=MAX_PHOTOS,
+        accept=".jpg,.jpeg,.png",
+        help_text=_("JPG or PNG, up to 12; choose several at once."),
     )
 
     def clean_held_on(self) -> Any:
