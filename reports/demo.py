@@ -723,7 +723,7 @@ def build_suggestions(world: World, log: Callable[[str], None]) -> None:
     for story in group:
         story.rate(assigned_on + dt.timedelta(days=75), "satisfied", "satisfied")
     show_deputy_phone(world)
-    log(f"  {Proposal.objects.filter(meeting=world.meeting).count()} suggestions")
+    log(f"  建议 {Proposal.objects.filter(meeting=world.meeting).count()} 件，覆盖全部状态和办理路径")
 
 
 # --- issue 4: what the demo deputy's phone shows beyond the paths ------------------------------------

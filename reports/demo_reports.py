@@ -77,4 +77,4 @@ def build(world: Any, log: Callable[[str], None]) -> None:
         DisclosureHold.objects.get_or_create(
             reply=reply, defaults={"reason": "答复涉及个人信息，经研究暂不公开", "held_by": world.staff}
         )
-    log("  scoring rules, annual report chapters, key items")
+    log("  报告：考核计分规则、年度报告章节、重点督办事项已生成")
