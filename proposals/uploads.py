@@ -22,6 +22,7 @@ ALLOWED = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"xlsx"},
     "application/msword": {"doc"},
 }
+IMAGES = {"image/jpeg", "image/png"}
 OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ACCEPT = ".pdf,.doc,.docx,.jpg,.jpeg,.png"
 
@@ -51,6 +52,11 @@ def validate_upload(upload: Any, *, allowed: dict[str, set[str]] | None = None) 
     mime = sniff(head)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if mime not in allowed or extension not in allowed[mime]:
+        if set(allowed) <= IMAGES:
+            # Photos only (supervision records): do not say a PDF or Word file would do.
+            raise ValidationError(
+                _("“%(name)s” is not a JPG or PNG photo. Only photos can be added here.") % {"name": name}
+            )
         raise ValidationError(
             _("“%(name)s” is not a PDF, Word document or image (JPG, PNG). Only these can be attached.")
             % {"name": name}

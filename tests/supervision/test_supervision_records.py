@@ -130,6 +130,28 @@ def test_a_bad_photo_keeps_what_was_typed(client, key_item, leader):
     assert not SupervisionRecord.objects.exists()
 
 
+def test_a_pdf_given_as_a_photo_is_refused_as_not_a_photo(client, key_item, leader):
+    """Photos are JPG or PNG only: the reason must not say a PDF or Word file would do."""
+    client.force_login(leader)
+    pdf = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    response = client.post(
+        reverse("supervision:record_new", args=[key_item.pk]),
+        {
+            "kind": "meeting",
+            "held_on": today().isoformat(),
+            "participants": "现场人员名单",
+            "notes": "座谈情况",
+            "photos": [pdf],
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "“scan.pdf”不是 JPG 或 PNG 格式的照片" in body
+    assert "Word" not in body
+    with pytest.raises(ProposalError, match="不是 JPG 或 PNG 格式的照片"):
+        record(key_item, leader, photos=[SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n")])
+
+
 def test_a_unit_cannot_reach_the_form(client, key_item, unit_handler):
     client.force_login(unit_handler)
     assert client.get(reverse("supervision:record_new", args=[key_item.pk])).status_code == 404
