@@ -279,3 +279,10 @@ def test_the_timeline_of_the_suggestion_shows_the_marking(client, make_proposal,
     client.force_login(staff)
     body = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "列为重点督办建议" in body and "义务教育优质均衡" in body
+
+
+def test_the_leaders_summary_line_reads_as_chinese_with_overdue_count(client, key_item, handled, leader):
+    due_in(handled, -2)
+    client.force_login(leader)
+    body = client.get(reverse("supervision:my_items")).content.decode()
+    assert "共 1 件，已办结 0 件，" in body and "超期 1 件" in body
