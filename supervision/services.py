@@ -154,8 +154,17 @@ def save_key_item(
                 _("Your committee follows the key suggestions “%(title)s”.") % {"title": title},
                 url=url,
             )
-            unit_ids = set(
-                Assignment.objects.filter(proposal_id__in=added, is_active=True).values_list("unit_id", flat=True)
+            pairs = set(Assignment.objects.filter(proposal_id__in=added, is_active=True).values_list("unit_id", "role"))
+            # Only the answering units owe progress reports (the scan reminds only them);
+            # a unit that answers one of the suggestions is told once, as an answering unit.
+            unit_ids = {unit for unit, role in pairs if role != Assignment.Role.CO}
+            co_ids = {unit for unit, _role in pairs} - unit_ids
+            notify(
+                unit_people(sorted(co_ids)),
+                Notification.Kind.OTHER,
+                _("A suggestion your unit co-handles is now a key suggestion (“%(title)s”, led by %(leader)s).")
+                % {"title": title, "leader": leader.display_name},
+                url=url,
             )
             notify(
                 unit_people(sorted(unit_ids)),

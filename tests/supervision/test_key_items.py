@@ -32,6 +32,16 @@ def mark(by, leader, proposals, committee=None, **extra):
 # --- the service -----------------------------------------------------------------------------------
 
 
+def test_co_handling_units_are_told_but_not_asked_for_progress_reports(
+    make_proposal, staff, leader, cast, co_unit, co_handler, unit_handler
+):
+    cast.co_units = [co_unit]
+    mark(staff, leader, [make_proposal(S.ASSIGNED)], report_every_days=15)
+    told = Notification.objects.get(recipient=co_handler, message__contains="重点督办")
+    assert "协办" in told.message and "每 15 天" not in told.message
+    assert Notification.objects.filter(recipient=unit_handler, message__contains="每 15 天").exists()
+
+
 def test_staff_mark_several_suggestions_as_one_key_item(
     make_proposal, staff, leader, committee, committee_member, unit_handler
 ):
