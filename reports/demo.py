@@ -779,8 +779,16 @@ def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> b
     today = today or timezone.localdate()
     with transaction.atomic():
         world = build_reference(today)
+        # Last year's meeting first (its events come first); each meeting is built only once.
+        from reports import demo_prev
+
+        previous = demo_prev.build(world, log)
         if Proposal.objects.filter(meeting=world.meeting).exists():
-            return False
+            if previous:
+                from supervision.reminders import run_daily_scan
+
+                run_daily_scan(today)
+            return previous
         build_suggestions(world, log)
         # issue 5: key suggestions, supervision records, urging, promises, the first daily scan
         from supervision.demo import build as build_supervision

@@ -35,7 +35,7 @@ PLANS = """（一）进一步压实办理责任
 严格落实“办前联系、办中沟通、办后反馈”要求，推动从“文来文往”向“人来人往”转变，扩大面商比例，提高办理实效。"""
 
 
-def build(world: Any, log: Callable[[str], None]) -> None:
+def build(world: Any, log: Callable[[str], None], *, practices: str = PRACTICES, plans: str = PLANS) -> None:
     year = world.meeting.year
     ScoringScheme.objects.get_or_create(
         applies_from=year,
@@ -53,7 +53,7 @@ def build(world: Any, log: Callable[[str], None]) -> None:
         },
     )
     AnnualReport.objects.get_or_create(
-        year=year, defaults={"practices": PRACTICES, "plans": PLANS, "updated_by": world.staff}
+        year=year, defaults={"practices": practices, "plans": plans, "updated_by": world.staff}
     )
     if not KeyItem.objects.filter(year=year).exists():
         leaders = list(type(world.staff).objects.filter(username__in=["leader", "leader2"]).order_by("username"))

@@ -278,7 +278,11 @@ def _promises(world: Any) -> dict[str, int]:
     today = world.today
     services.sync_promises(today)
     figures = {"reports": 0, "done": 0, "kept": 0}
-    promises = list(Promise.objects.filter(state=Promise.State.OPEN).select_related("unit").order_by("pk"))
+    promises = list(
+        Promise.objects.filter(state=Promise.State.OPEN, proposal__meeting=world.meeting)
+        .select_related("unit")
+        .order_by("pk")
+    )
     for index, promise in enumerate(promises):
         handler = world.handlers[promise.unit_id]
         day = promise.replied_on + dt.timedelta(days=45)
@@ -325,6 +329,6 @@ def build(world: Any, log: Callable[[str], None] = print) -> None:
     sent = run_daily_scan(world.today)
     log(
         f"  督办：重点建议 {len(key_items)} 项（{sum(k.proposals.count() for k in key_items)} 件），"
-        f"催办通知 {len(notices)} 份，跟踪落实承诺 {Promise.objects.count()} 项"
+        f"催办通知 {len(notices)} 份，跟踪落实承诺 {Promise.objects.filter(proposal__meeting=world.meeting).count()} 项"
         f"（报告 {promises['reports']} 次），今日提醒 {sum(v for k, v in sent.items() if k != 'promises_created')} 条"
     )

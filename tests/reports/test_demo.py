@@ -1,20 +1,25 @@
-"""The demo: one district congress meeting with every state and path, logins for every role,
-and a second run that duplicates nothing."""
+"""The demo: one district congress meeting with every state and path, last year's meeting of
+the same term (closed suggestions, promises still open on the follow-up list), logins for every
+role, and a second run that duplicates nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from deputies.models import Deputy, Role, User
 from handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, Unit
-from proposals.models import Proposal, ProposalEvent, ProposalState
+from proposals.models import Meeting, Proposal, ProposalEvent, ProposalState
 from reports.demo_accounts import MAIN_LOGINS, PASSWORD
+from reports.models import AnnualReport
+from supervision.models import KeyItem, ProgressReport, Promise
 
 S = ProposalState
 
@@ -102,3 +107,76 @@ def test_running_it_twice_duplicates_nothing(db_with_demo):
     call_command("seed_demo", stdout=out)
     assert counts() == before
     assert "未重复生成" in out.getvalue()
+
+
+def _meetings() -> tuple[Meeting, Meeting]:
+    current, previous = Meeting.objects.order_by("-year", "-number")[:2]
+    return current, previous
+
+
+def test_last_years_meeting_of_the_same_term_is_there_with_its_suggestions_closed(db_with_demo):
+    current, previous = _meetings()
+    assert (previous.term_id, previous.number, previous.year) == (current.term_id, current.number - 1, current.year - 1)
+    assert 360 <= (current.opens_on - previous.opens_on).days <= 370
+    last_year = Proposal.objects.filter(meeting=previous)
+    assert last_year.count() == 24
+    assert set(last_year.values_list("state", flat=True)) == {S.CLOSED}
+    final = [
+        Reply.objects.filter(assignment__proposal=p, state="issued").order_by("-round", "-pk").first()
+        for p in last_year
+    ]
+    classes = [r.result_category.result_class for r in final]
+    assert {k: classes.count(k) for k in "ABCD"} == {"A": 14, "B": 7, "C": 2, "D": 1}
+    assert Reply.objects.filter(assignment__proposal__meeting=previous, round=2).count() == 1  # re-handled once
+    assert Rating.objects.filter(reply__assignment__proposal__meeting=previous, result="unsatisfied").count() == 1
+    assert ContactRecord.objects.filter(proposal__meeting=previous, kind="face_to_face").exists()
+    assert 2 <= last_year.filter(lead_deputy__user__username="deputy").count() <= 3
+    # Its titles are its own, and its year has the annual report's chapters and a key item.
+    assert not set(last_year.values_list("title", flat=True)) & set(
+        Proposal.objects.filter(meeting=current).values_list("title", flat=True)
+    )
+    assert AnnualReport.objects.filter(year=previous.year).exclude(practices="").exists()
+    assert KeyItem.objects.filter(year=previous.year).count() == 1
+
+
+def test_last_years_open_promises_are_on_the_follow_up_list_overdue_first(db_with_demo, client):
+    _current, previous = _meetings()
+    today = timezone.localdate()
+    promises = Promise.objects.filter(proposal__meeting=previous)
+    assert promises.filter(state=Promise.State.KEPT).count() >= 3  # reported done, confirmed by staff
+    still_open = promises.filter(state=Promise.State.OPEN)
+    assert still_open.count() == 3
+    overdue = still_open.filter(promised_by__lt=today)
+    assert overdue.count() == 2
+    assert ProgressReport.objects.filter(promise__in=overdue).exists()
+
+    client.force_login(User.objects.get(username="staff"))
+    response = client.get(reverse("supervision:followup"))
+    assert response.status_code == 200
+    listed = list(response.context["page"].object_list)
+    flags = [p.promised_by is not None and p.promised_by < today for p in listed]
+    assert flags == sorted(flags, reverse=True), "overdue promises come first"
+    shown = {p.pk for p in listed if p.promised_by and p.promised_by < today}
+    assert set(overdue.values_list("pk", flat=True)) <= shown
+    assert {p.proposal.meeting_id for p in listed} >= {previous.pk, _current.pk}  # across years
+    assert previous.name in response.content.decode()
+
+
+def test_a_second_run_adds_nothing_to_last_year_either(db_with_demo):
+    _current, previous = _meetings()
+
+    def counts():
+        return [
+            Meeting.objects.count(),
+            Proposal.objects.filter(meeting=previous).count(),
+            Promise.objects.count(),
+            ProgressReport.objects.count(),
+            KeyItem.objects.count(),
+            AnnualReport.objects.count(),
+            ContactRecord.objects.count(),
+        ]
+
+    before = counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert counts() == before
+    assert previous.opens_on < timezone.localdate() - dt.timedelta(days=500)

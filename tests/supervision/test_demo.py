@@ -35,7 +35,8 @@ def built(demo, db):
 
 
 def test_key_items_are_led_by_the_demo_leaders(built):
-    items = list(KeyItem.objects.all())
+    year = KeyItem.objects.order_by("-year").values_list("year", flat=True).first()
+    items = list(KeyItem.objects.filter(year=year))  # this year's; last year's has its own (reports tests)
     assert len(items) == 3
     assert {item.leader.username for item in items} == {"leader", "leader2"}
     assert all(item.committee and item.proposals.count() >= 2 for item in items)
