@@ -9,8 +9,10 @@ between meetings are still being reviewed, assigned and handled.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import random
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -101,6 +103,28 @@ def on(day: dt.date, hour: int = 10) -> Iterator[None]:
     moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
     with time_machine.travel(moment, tick=False):
         yield
+
+
+def named_month_end(text: str) -> dt.date | None:
+    """The end of the last month a text names as “YYYY年M月”, or None."""
+    found = re.findall(r"(20\d\d)年(\d{1,2})月", text)
+    if not found:
+        return None
+    return month_end(dt.date(int(found[-1][0]), int(found[-1][1]), 1))
+
+
+def retimed(plan: str, promised_by: dt.date | None) -> str:
+    """The plan text with its last named month moved to the promised one, so a letter never
+    promises a month already past when it was written."""
+    named = named_month_end(plan)
+    if promised_by is None or named is None or named == promised_by:
+        return plan
+    head, _sep, tail = plan.rpartition(f"{named.year}年{named.month}月")
+    return f"{head}{promised_by.year}年{promised_by.month}月{tail}"
+
+
+def month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def meeting_name(term: int, number: int) -> str:
@@ -382,9 +406,11 @@ class Story:
         result_category = self.w.results[result]
         klass = result_category.result_class
         item = self.item
+        promised_by = self._promise_date(day) if klass == "B" else None
+        plan = retimed(item["plan"], promised_by)
         text = {
             "A": f"经研究办理，现答复如下：{item['done']}",
-            "B": f"经研究办理，现答复如下：{item['done']}下一步，{item['plan']}",
+            "B": f"经研究办理，现答复如下：{item['done']}下一步，{plan}",
             "C": f"经认真研究，现答复如下：{item['limit']}我们将持续关注，条件具备时推动解决。",
             "D": f"经认真研究，您的建议对我们改进工作具有参考价值。{item['limit']}",
         }[klass]
@@ -410,8 +436,8 @@ class Story:
                     result_category=result_category,
                     body=text if round_ == 1 else "针对代表提出的意见，我们重新研究办理：" + text,
                     done_items=item["done"] if klass in "AB" else "",
-                    promised_items=item["plan"] if klass == "B" else "",
-                    promised_by=self._promise_date(day) if klass == "B" else None,
+                    promised_items=plan if klass == "B" else "",
+                    promised_by=promised_by,
                     not_adopted_reason=item["limit"] if klass in "CD" else "",
                     is_public=self.w.rng.random() > 0.1,
                 )
@@ -448,13 +474,18 @@ class Story:
         return self
 
     def _promise_date(self, day: dt.date) -> dt.date:
-        """When a B-class reply promises to deliver. Three closed B-class suggestions promised
-        within 75 days, so the follow-up list always has overdue promises to chase."""
+        """When a B-class reply promises to deliver: the last month its plan text names (end of
+        that month), when that is still ahead, so the letter and the follow-up list agree.
+        Otherwise three closed B-class suggestions promised within 75 days, so the follow-up list
+        always has overdue promises to chase, and the rest some months ahead."""
+        named = named_month_end(self.item["plan"])
+        if named is not None and named > day:
+            return named
         short = self.scenario == "closed_B" and day + dt.timedelta(days=75) < self.w.today
         if short and self.w.made.get("overdue_promises", 0) < 3:
             self.w.made["overdue_promises"] = self.w.made.get("overdue_promises", 0) + 1
-            return day + dt.timedelta(days=75)
-        return day + dt.timedelta(days=self.w.rng.choice([120, 180, 240, 300]))
+            return month_end(day + dt.timedelta(days=40))
+        return month_end(day + dt.timedelta(days=self.w.rng.choice([120, 180, 240, 300])))
 
     def rate(
         self,

@@ -11,7 +11,6 @@ promised month (one of them with progress reports), one not due yet. One key ite
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 import random
@@ -21,7 +20,7 @@ from typing import Any
 from deputies.models import Role, SpecialCommittee, User
 from proposals.models import Meeting, Proposal
 from reports import demo_reports
-from reports.demo import Story, World, meeting_name, on
+from reports.demo import Story, World, meeting_name, month_end, on
 from reports.demo_content.suggestions_prev import SUGGESTIONS
 from supervision import services as sv
 from supervision.models import KeyItem, Promise
@@ -74,10 +73,6 @@ PLANS = """（一）抓好承诺事项落实
 将按时办复率、代表满意度和承诺兑现情况纳入承办单位年度考核，考核结果与绩效挂钩。"""
 
 
-def _month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
 def previous_meeting(current: Meeting) -> Meeting | None:
     """The same term's meeting a year before `current` (made if missing); None for a term's first."""
     if current.number <= 1:
@@ -115,10 +110,10 @@ def _fate(item: dict[str, Any]) -> str:
 def _promised_by(world: World, fate: str) -> dt.date:
     opens, today = world.meeting.opens_on, world.today
     return {
-        "overdue_reported": _month_end(today - dt.timedelta(days=75)),
-        "overdue_silent": _month_end(today - dt.timedelta(days=150)),
-        "not_due": _month_end(today + dt.timedelta(days=220)),
-    }.get(fate) or _month_end(opens + dt.timedelta(days=world.rng.choice([240, 270, 300, 330])))
+        "overdue_reported": month_end(today - dt.timedelta(days=75)),
+        "overdue_silent": month_end(today - dt.timedelta(days=150)),
+        "not_due": month_end(today + dt.timedelta(days=220)),
+    }.get(fate) or month_end(opens + dt.timedelta(days=world.rng.choice([240, 270, 300, 330])))
 
 
 def _play(world: World, story: PrevStory, fate: str) -> dt.date:

@@ -180,3 +180,15 @@ def test_a_second_run_adds_nothing_to_last_year_either(db_with_demo):
     call_command("seed_demo", stdout=StringIO())
     assert counts() == before
     assert previous.opens_on < timezone.localdate() - dt.timedelta(days=500)
+
+
+def test_each_demo_promise_names_the_month_of_its_deadline(db_with_demo):
+    import re
+
+    from supervision.models import Promise
+
+    for promise in Promise.objects.select_related("reply"):
+        named = re.findall(r"(20\d\d)年(\d{1,2})月", promise.reply.promised_items)
+        if named:
+            year, month = map(int, named[-1])
+            assert (year, month) == (promise.promised_by.year, promise.promised_by.month), promise.reply.promised_items
