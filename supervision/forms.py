@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from deputies.models import Role, SpecialCommittee, User
 from handling.models import Unit
 from proposals.forms import MultipleFileField
-from proposals.models import Proposal
+from proposals.models import Meeting, Proposal
 from supervision.models import Promise, SupervisionRecord
 from supervision.services import MAX_PHOTOS, PHOTO_TYPES
 
@@ -166,8 +166,14 @@ class FollowupFilterForm(forms.Form):
     ]
     state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
     unit = forms.ModelChoiceField(Unit.objects.all(), label=_("Unit"), required=False)
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The years of the meetings whose suggestions made promises.
+        years = Meeting.objects.order_by("-year").values_list("year", flat=True).distinct()
+        self.fields["year"].choices = [("", _("All years")), *((y, str(y)) for y in years)]
 
 
 class KeyItemFilterForm(forms.Form):

@@ -281,3 +281,10 @@ def test_confirming_an_open_promise_on_the_page_explains(client, promise, staff)
     response = client.post(reverse("supervision:promise_confirm", args=[promise.pk]), {"note": ""})
     assert response.status_code == 200
     assert "只有单位已报落实的承诺事项可以确认" in response.content.decode()
+
+
+def test_the_year_filter_offers_the_meetings_years(client, promises_of_two_years, staff):
+    client.force_login(staff)
+    body = client.get(reverse("supervision:followup")).content.decode()
+    assert '<option value="2025">2025</option>' in body and '<option value="2026">2026</option>' in body
+    assert "全部年度" in body
