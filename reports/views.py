@@ -129,7 +129,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (
             _("Assigned"),
             c["assigned"],
-            _("to %(n)s units") % {"n": len([u for u in figures.units if u.count])},
+            _("to %(n)s units") % {"n": figures.units_involved},
             "assigned",
         ),
         (_("Replied"), c["replied"], _("%(n)s not rated yet") % {"n": c["unrated"]}, "replied"),
