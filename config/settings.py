@@ -126,6 +126,8 @@ CELERY_RESULT_BACKEND = None
 # Without Redis the tasks run in-process, at the moment they are queued.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a worker the annual report's PDF is built in a thread, so its page shows the progress.
+REPORT_JOBS_IN_THREAD = env_bool("REPORT_JOBS_IN_THREAD", CELERY_TASK_ALWAYS_EAGER)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"

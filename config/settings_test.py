@@ -12,4 +12,5 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="jianyi-test-media-")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tasks run in-process in tests; the one test that needs a real worker turns this off itself.
 CELERY_TASK_ALWAYS_EAGER = True
+REPORT_JOBS_IN_THREAD = False  # the test that needs the thread turns it on itself
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -146,7 +146,7 @@ def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]
         "attitude": attitude,
         "result_classes": result_classes,
         "result_categories": result_categories,
-        "units_count": len([u for u in figures.units if u.count or u.co]),
+        "units_count": figures.units_involved,
         "key_items": key_item_summaries(scope),
         "practices": paragraphs(report.practices),
         "plans": paragraphs(report.plans),

@@ -824,6 +824,11 @@ class Figures:
     def top_categories(self) -> list[Row]:
         return self.categories[:5]
 
+    @property
+    def units_involved(self) -> int:
+        """How many units the scope's suggestions went to: answering or co-handling."""
+        return sum(1 for u in self.units if u.count or u.co)
+
     def figure(self, name: str) -> Figure:
         """A count with its base, by name (rates and counts alike)."""
         if name in self.rates:
@@ -850,6 +855,7 @@ class Figures:
             "satisfaction": {
                 side: {k: v.as_dict() for k, v in values.items()} for side, values in self.satisfaction.items()
             },
+            "units_involved": self.units_involved,
             "units": [u.as_dict() for u in self.units],
             "key_states": [r.as_dict() for r in self.key_states],
             "scoring_scheme": str(self.scheme),

@@ -4,6 +4,7 @@ report (its two chapters, the PDF job and its progress), and the public disclosu
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -12,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -129,7 +130,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (
             _("Assigned"),
             c["assigned"],
-            _("to %(n)s units") % {"n": len([u for u in figures.units if u.count])},
+            _("to %(n)s units") % {"n": figures.units_involved},
             "assigned",
         ),
         (_("Replied"), c["replied"], _("%(n)s not rated yet") % {"n": c["unrated"]}, "replied"),
@@ -535,9 +536,27 @@ def annual_generate(request: HttpRequest) -> HttpResponse:
             messages.error(request, error)
         return redirect(f"{reverse('reports:annual_report')}?year={year}")
     job = ReportJob.objects.create(year=year, requested_by=request.user, stage="排队等候")
-    transaction.on_commit(lambda: build_annual_report.delay(job.pk))
+    transaction.on_commit(lambda: start_report_job(job.pk))
     messages.success(request, _("The report is being generated; this page shows its progress."))
     return redirect(f"{reverse('reports:annual_report')}?year={year}#job-{job.pk}")
+
+
+def start_report_job(job_id: int) -> None:
+    """Hand the job to the Celery worker; without one (tasks would run in-process, inside this
+    request, and the page could show no progress), build it in a thread of its own."""
+    if settings.REPORT_JOBS_IN_THREAD:
+        threading.Thread(target=_run_job_in_thread, args=(job_id,), name=f"report-job-{job_id}", daemon=True).start()
+    else:
+        build_annual_report.delay(job_id)
+
+
+def _run_job_in_thread(job_id: int) -> None:
+    from reports import annual
+
+    try:
+        annual.run_job(job_id)
+    finally:
+        connections.close_all()  # this thread's own connections
 
 
 @login_required

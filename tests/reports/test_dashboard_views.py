@@ -75,3 +75,23 @@ def test_the_units_page_shows_each_score_line_by_line(client, year, staff, on_as
     assert "66.75" in page and "72.00" in page and "80.00" in page
     assert "17.14" in page and "12.86" in page  # 区交通运输局: 40 × 3/7 and 30 × 3/7
     assert page.index("区农业农村局") < page.index("区教育局") < page.index("区交通运输局")
+
+
+def test_the_units_score_breakdown_is_shown_in_the_page_not_in_its_title(client, year, staff, on_as_of):
+    client.force_login(staff)
+    page = client.get(reverse("reports:units"), {"year": YEAR}).content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "score-cards" not in title and "17.14" not in title
+    body = page[page.index("<body") :]
+    assert '<div class="score-cards">' in body
+    assert re.search(r'<section class="card" id="unit-\d+">', body)
+    assert "17.14" in body[body.index("score-cards") :]  # 区交通运输局's satisfied line: 40 × 3/7
+
+
+def test_the_dashboard_and_the_report_name_the_same_number_of_units(client, year, staff, on_as_of):
+    # U1, U2 and U3 answer, U4 only co-handles (c1, c10): four units were given suggestions.
+    client.force_login(staff)
+    dashboard = client.get(reverse("reports:dashboard"), {"year": YEAR}).content.decode()
+    report = client.get(reverse("reports:annual_preview"), {"year": YEAR}).content.decode()
+    assert "交由 4 个单位办理" in dashboard
+    assert "分别交由4家单位研究办理" in report

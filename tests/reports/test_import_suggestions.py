@@ -405,3 +405,26 @@ def test_the_command_names_bad_rows_and_fails(ref, staff, tmp_path, capsys):
         call_command("import_suggestions", str(path))
     assert "第 3 行：类别：未知的类别“无”" in capsys.readouterr().err
     assert not Proposal.objects.exists()
+
+
+def test_the_command_says_in_chinese_what_it_would_create(ref, staff, tmp_path, capsys):
+    path = tmp_path / "历史建议.xlsx"
+    path.write_bytes(workbook(row()).getvalue())
+    call_command("import_suggestions", str(path), "--dry-run")
+    out = capsys.readouterr().out
+    assert "（建议 1，附议 2，" in out
+    assert "suggestions" not in out and "cosignatures" not in out
+
+
+def test_the_command_in_a_new_database_records_the_import_as_the_superuser(ref, tmp_path, capsys):
+    # `createsuperuser` makes an account without the staff role: the import is recorded as it.
+    from deputies.models import Role, User
+
+    User.objects.filter(role__in=[Role.STAFF, Role.ADMIN]).delete()
+    User.objects.create_superuser("root", "root@example.com", "Root#2026x", role=Role.DEPUTY)
+    path = tmp_path / "历史建议.xlsx"
+    path.write_bytes(workbook(row()).getvalue())
+    call_command("import_suggestions", str(path), "--dry-run")
+    assert "检查通过" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="没有登录名为“nobody”的用户"):
+        call_command("import_suggestions", str(path), "--user", "nobody")

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
 from deputies.models import Role, User
 from reports import excel
+from reports.views import CREATED_LABELS
 
 
 class ImportCommand(BaseCommand):
@@ -44,7 +46,7 @@ class ImportCommand(BaseCommand):
                 f"没有导入任何数据：{len(outcome.bad_rows)} 行有误。" if outcome.bad_rows else "没有导入任何数据。"
             )
         verb = "检查通过，将导入" if options["dry_run"] else "已导入"
-        created = "，".join(f"{k} {v}" for k, v in outcome.created.items())
+        created = "，".join(f"{CREATED_LABELS.get(k, k)} {v}" for k, v in outcome.created.items())
         self.stdout.write(f"{verb} {outcome.total_rows} 行（{created}），用时 {seconds:.1f} 秒。")
         if outcome.states:
             self.stdout.write("按状态：" + "，".join(f"{k} {v}" for k, v in outcome.states.items()))
@@ -54,8 +56,12 @@ class ImportCommand(BaseCommand):
             try:
                 return User.objects.get(username=username)
             except User.DoesNotExist as exc:
-                raise CommandError(f"no user {username!r}") from exc
-        user = User.objects.filter(role__in=[Role.STAFF, Role.ADMIN], is_active=True).order_by("pk").first()
+                raise CommandError(f"没有登录名为“{username}”的用户") from exc
+        user = (
+            User.objects.filter(Q(role__in=[Role.STAFF, Role.ADMIN]) | Q(is_superuser=True), is_active=True)
+            .order_by("pk")
+            .first()
+        )
         if user is None:
-            raise CommandError("no staff account to record the import as: give --user")
+            raise CommandError("没有工作人员账号可记为导入人：请用 --user 指定登录名")
         return user
