@@ -4,7 +4,7 @@ special committees, and the security audit log (logins, lockouts, refused access
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +37,13 @@ class SpecialCommittee(models.Model):
         return self.name
 
 
+class AccountManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def]
+        # `manage.py createsuperuser` makes the administrator, not a deputy (the field's default).
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A login. Each account has exactly one role; unit people are linked to their unit by
     `handling.UnitMember`, deputies to their record by `Deputy.user`."""
@@ -53,6 +60,8 @@ class User(AbstractUser):
         blank=True,
         related_name="members",
     )
+
+    objects = AccountManager()
 
     class Meta:
         verbose_name = _("user")
