@@ -616,6 +616,9 @@ def reply_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 _("Returned with your comments."),
             )
             if done:
+                # Sent back, the reply is the unit's again and staff may no longer open it.
+                if step == "staff_return":
+                    return redirect("handling:reply_reviews")
                 return redirect("handling:reply", pk=reply.pk)
         key = "return_form" if step == "return" else "staff_return_form"
         return _reply_page(request, reply, status=400, **{key: form})

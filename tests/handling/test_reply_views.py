@@ -218,6 +218,19 @@ def test_staff_send_it_back_when_it_misses_the_points(client, staff, approved, c
     assert Notification.objects.filter(recipient=cast.handler, message__contains="未回应第二条建议").exists()
 
 
+def test_after_sending_a_reply_back_staff_land_on_their_review_list_not_a_404(client, staff, approved):
+    """A returned reply is the unit's again and staff may not open it: the page after the
+    button must be one staff can see, with the confirmation on it."""
+    _proposal, reply = approved
+    client.force_login(staff)
+    page = client.post(
+        reverse("handling:reply_step", args=[reply.pk, "staff_return"]), {"staff-note": "未回应第二条建议"}, follow=True
+    )
+    assert page.status_code == 200
+    assert page.redirect_chain[-1][0] == reverse("handling:reply_reviews")
+    assert "已连同意见退回" in text(page)
+
+
 def test_staff_correct_the_result_class_with_the_reason_recorded(client, staff, approved):
     proposal, reply = approved
     result_c = ResultCategoryFactory(name="因条件限制暂时难以解决", result_class="C")
