@@ -125,6 +125,17 @@ def test_a_class_b_letter_says_what_is_promised_and_by_when(client, unit_handler
     assert (reply.state, reply.promised_by) == ("pending_approval", dt.date(2027, 6, 30))
 
 
+def test_the_letter_gives_the_promise_date_as_a_deadline_not_as_a_person(client, unit_handler, handling):
+    _proposal, assignment = handling
+    result_b = ResultCategoryFactory(name="列入计划逐步解决", result_class="B")
+    client.force_login(unit_handler)
+    url = reverse("handling:reply_edit", args=[assignment.pk])
+    client.post(url, {**letter(result_b, promised_items="明年建成", promised_by="2027-06-30"), "action": "save"})
+    body = text(client.get(reverse("handling:reply", args=[Reply.objects.get().pk])))
+    assert "计划落实事项（2027-06-30 前）" in body
+    assert "操作人" not in body
+
+
 def test_the_head_returns_with_comments_the_handler_fixes_the_head_approves(
     client, unit_handler, unit_head, staff, handling, result_a
 ):
