@@ -79,8 +79,8 @@ def _deadline_preview(assigned_on: Any = None) -> dict[str, Any]:
         "normal": deadlines.reply_deadline(day, complex_=False),
         "complex": deadlines.reply_deadline(day, complex_=True),
         "co": deadlines.co_opinion_deadline(day),
-        "reply_period": settings.REPLY_PERIOD,
-        "complex_period": settings.COMPLEX_REPLY_PERIOD,
+        "reply_period": deadlines.Period.parse(settings.REPLY_PERIOD).label(),
+        "complex_period": deadlines.Period.parse(settings.COMPLEX_REPLY_PERIOD).label(),
     }
 
 
