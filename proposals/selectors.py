@@ -45,8 +45,9 @@ def filter_proposals(user: Any, data: Any) -> tuple[QuerySet[Proposal], Proposal
     queryset = proposals_for(user)
     today = timezone.localdate()
     if values.get("q"):
-        text = values["q"].strip()
-        queryset = queryset.filter(Q(title__icontains=text) | Q(body__icontains=text))
+        # Words typed with spaces between them must each appear, in the title or the body.
+        for word in values["q"].split():
+            queryset = queryset.filter(Q(title__icontains=word) | Q(body__icontains=word))
     if values.get("meeting"):
         queryset = queryset.filter(meeting=values["meeting"])
     if values.get("year"):
