@@ -289,10 +289,17 @@ def decide_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
+    others = [
+        a.unit.name
+        for a in services.answering_assignments(assignment.proposal)
+        if not a.signed_at and a.pk != assignment.pk
+    ]
     run_step(
         request,
         lambda: services.sign_assignment(assignment=assignment, by=request.user),
-        _("Signed for. Handling can start."),
+        _("Signed for. Handling starts once %(units)s has signed for it.") % {"units": "、".join(others)}
+        if others and assignment.answers
+        else _("Signed for. Handling can start."),
     )
     return redirect("proposals:detail", pk=assignment.proposal_id)
 
