@@ -79,8 +79,8 @@ def _deadline_preview(assigned_on: Any = None) -> dict[str, Any]:
         "normal": deadlines.reply_deadline(day, complex_=False),
         "complex": deadlines.reply_deadline(day, complex_=True),
         "co": deadlines.co_opinion_deadline(day),
-        "reply_period": settings.REPLY_PERIOD,
-        "complex_period": settings.COMPLEX_REPLY_PERIOD,
+        "reply_period": deadlines.Period.parse(settings.REPLY_PERIOD).label(),
+        "complex_period": deadlines.Period.parse(settings.COMPLEX_REPLY_PERIOD).label(),
     }
 
 
@@ -289,10 +289,17 @@ def decide_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
+    others = [
+        a.unit.name
+        for a in services.answering_assignments(assignment.proposal)
+        if not a.signed_at and a.pk != assignment.pk
+    ]
     run_step(
         request,
         lambda: services.sign_assignment(assignment=assignment, by=request.user),
-        _("Signed for. Handling can start."),
+        _("Signed for. Handling starts once %(units)s has signed for it.") % {"units": "、".join(others)}
+        if others and assignment.answers
+        else _("Signed for. Handling can start."),
     )
     return redirect("proposals:detail", pk=assignment.proposal_id)
 
@@ -616,6 +623,9 @@ def reply_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 _("Returned with your comments."),
             )
             if done:
+                # Sent back, the reply is the unit's again and staff may no longer open it.
+                if step == "staff_return":
+                    return redirect("handling:reply_reviews")
                 return redirect("handling:reply", pk=reply.pk)
         key = "return_form" if step == "return" else "staff_return_form"
         return _reply_page(request, reply, status=400, **{key: form})

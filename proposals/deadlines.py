@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import chinese_calendar
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from proposals.models import WorkdayOverride
 
@@ -37,6 +38,12 @@ class Period:
         if not match:
             raise ValueError(f"A period is a number and 'd' or 'm', such as '3m' or '15d': {text!r}")
         return cls(int(match.group(1)), match.group(2).lower())
+
+    def label(self) -> str:
+        """The period in words for the pages ("3 个月", "15 天"), never the setting's code."""
+        if self.unit == "d":
+            return ngettext("%(n)s day", "%(n)s days", self.amount) % {"n": self.amount}
+        return ngettext("%(n)s month", "%(n)s months", self.amount) % {"n": self.amount}
 
     def after(self, start: dt.date) -> dt.date:
         if self.unit == "d":

@@ -45,8 +45,9 @@ def filter_proposals(user: Any, data: Any) -> tuple[QuerySet[Proposal], Proposal
     queryset = proposals_for(user)
     today = timezone.localdate()
     if values.get("q"):
-        text = values["q"].strip()
-        queryset = queryset.filter(Q(title__icontains=text) | Q(body__icontains=text))
+        # Words typed with spaces between them must each appear, in the title or the body.
+        for word in values["q"].split():
+            queryset = queryset.filter(Q(title__icontains=word) | Q(body__icontains=word))
     if values.get("meeting"):
         queryset = queryset.filter(meeting=values["meeting"])
     if values.get("year"):
@@ -379,6 +380,7 @@ class UnitPanel:
 
     assignment: Any = None
     can_sign: bool = False
+    waiting_note: str = ""
     can_request_reassignment: bool = False
     reassignment_note: str = ""
     pending_request: Any = None
@@ -426,6 +428,14 @@ def unit_panel(proposal: Proposal, user: Any) -> UnitPanel | None:
             ) % {"date": end.isoformat(), "days": settings.REASSIGNMENT_WINDOW_WORKDAYS}
     elif mine.signed_at and proposal.state in open_states:
         panel.reassignment_note = _("Your unit has signed for it, so re-assignment can no longer be asked for.")
+    if handled_here and mine.signed_at and mine.answers and proposal.state in (S.ASSIGNED, S.REASSIGN_REQUESTED):
+        # Separate units: handling (and the reply) starts once every answering unit has signed.
+        unsigned = Assignment.objects.filter(
+            proposal=proposal, is_active=True, role__in=("lead", "separate"), signed_at__isnull=True
+        ).select_related("unit")
+        names = [a.unit.name for a in unsigned.order_by("pk")]
+        if names:
+            panel.waiting_note = _("Handling starts once %(units)s has signed for it.") % {"units": "、".join(names)}
     panel.can_contact = proposal.state in (
         S.ASSIGNED,
         S.REASSIGN_REQUESTED,

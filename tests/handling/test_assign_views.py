@@ -37,6 +37,14 @@ def test_the_form_shows_both_deadlines_before_anything_is_chosen(client, staff, 
 
 
 @time_machine.travel(TODAY, tick=False)
+def test_the_form_names_the_periods_in_chinese_not_as_setting_codes(client, staff, registered):
+    client.force_login(staff)
+    body = text(client.get(reverse("handling:assign", args=[registered.pk])))
+    assert "（3 个月）" in body and "（6 个月）" in body
+    assert "3m" not in body and "6m" not in body
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_the_deadline_is_shown_and_nothing_assigned_until_confirmed(client, staff, registered, unit, co_unit):
     client.force_login(staff)
     url = reverse("handling:assign", args=[registered.pk])

@@ -125,6 +125,17 @@ def test_a_class_b_letter_says_what_is_promised_and_by_when(client, unit_handler
     assert (reply.state, reply.promised_by) == ("pending_approval", dt.date(2027, 6, 30))
 
 
+def test_the_letter_gives_the_promise_date_as_a_deadline_not_as_a_person(client, unit_handler, handling):
+    _proposal, assignment = handling
+    result_b = ResultCategoryFactory(name="列入计划逐步解决", result_class="B")
+    client.force_login(unit_handler)
+    url = reverse("handling:reply_edit", args=[assignment.pk])
+    client.post(url, {**letter(result_b, promised_items="明年建成", promised_by="2027-06-30"), "action": "save"})
+    body = text(client.get(reverse("handling:reply", args=[Reply.objects.get().pk])))
+    assert "计划落实事项（2027-06-30 前）" in body
+    assert "操作人" not in body
+
+
 def test_the_head_returns_with_comments_the_handler_fixes_the_head_approves(
     client, unit_handler, unit_head, staff, handling, result_a
 ):
@@ -216,6 +227,19 @@ def test_staff_send_it_back_when_it_misses_the_points(client, staff, approved, c
     assert reply.state == "returned"
     assert proposal.events.get(action="reply_staff_return").note == "未回应第二条建议"
     assert Notification.objects.filter(recipient=cast.handler, message__contains="未回应第二条建议").exists()
+
+
+def test_after_sending_a_reply_back_staff_land_on_their_review_list_not_a_404(client, staff, approved):
+    """A returned reply is the unit's again and staff may not open it: the page after the
+    button must be one staff can see, with the confirmation on it."""
+    _proposal, reply = approved
+    client.force_login(staff)
+    page = client.post(
+        reverse("handling:reply_step", args=[reply.pk, "staff_return"]), {"staff-note": "未回应第二条建议"}, follow=True
+    )
+    assert page.status_code == 200
+    assert page.redirect_chain[-1][0] == reverse("handling:reply_reviews")
+    assert "已连同意见退回" in text(page)
 
 
 def test_staff_correct_the_result_class_with_the_reason_recorded(client, staff, approved):

@@ -239,3 +239,27 @@ def test_a_decided_request_cannot_be_decided_again(client, unit_handler, staff, 
     assert "此申请已经处理" in text(page)
     request.refresh_from_db()
     assert request.status == "refused"
+
+
+def test_a_separate_unit_that_signed_is_told_it_waits_for_the_others_to_sign(
+    client, staff, unit_handler, co_handler, draft, cast, unit, co_unit
+):
+    """With separate units, handling starts when every one has signed: the unit that signed
+    first has no reply to write yet, and is told which unit it waits for."""
+    from handling import services as hs
+
+    proposal = advance(draft, S.REGISTERED, cast)
+    hs.assign_proposal(proposal=proposal, by=staff, separate_units=[unit, co_unit])
+    mine = proposal.assignments.get(unit=unit)
+    client.force_login(unit_handler)
+    body = text(client.post(reverse("handling:sign", args=[mine.pk]), follow=True))
+    assert "可以开始办理" not in body
+    assert "撰写答复" not in body
+    assert "区财政局签收后即可开始办理" in body
+
+    theirs = proposal.assignments.get(unit=co_unit)
+    client.force_login(co_handler)
+    client.post(reverse("handling:sign", args=[theirs.pk]))
+    client.force_login(unit_handler)
+    body = text(client.get(reverse("proposals:detail", args=[proposal.pk])))
+    assert "撰写答复" in body and "签收后即可开始办理" not in body

@@ -76,3 +76,12 @@ def test_a_bad_value_is_reported_and_ignored(three, staff):
 
 def test_the_deputy_filter_matches_lead_and_co_signed(three, staff, deputy):
     assert len(run(staff, f"deputy={deputy.pk}")[0]) == 2
+
+
+def test_several_keywords_each_match_the_title_or_the_body(three, staff):
+    """Typed with a space (half- or full-width) between them, every word must appear,
+    in the title or in the body."""
+    school, _road, _draft = three
+    assert run(staff, "q=学位 实验小学")[0] == [school]  # one in the title, one in the body
+    assert run(staff, "q=学位\u3000东城")[0] == [school]
+    assert run(staff, "q=学位 青龙")[0] == []
