@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +29,7 @@ from handling.models import ContactRecord, PreSubmissionQuestion, Rating, Reply
 from proposals import rules as access
 from proposals.access import download, get_proposal_for_user, refuse
 from proposals.models import ProposalState
+from proposals.selectors import search_words
 from proposals.services import ProposalError
 
 S = ProposalState
@@ -108,10 +108,12 @@ def unrated_replies(request: HttpRequest) -> HttpResponse:
     replies = services.unrated_replies()
     query = request.GET.get("q", "").strip()
     if query:
-        replies = replies.filter(
-            Q(assignment__proposal__title__icontains=query)
-            | Q(assignment__proposal__lead_deputy__name__icontains=query)
-            | Q(assignment__unit__name__icontains=query)
+        replies = search_words(
+            replies,
+            query,
+            "assignment__proposal__title",
+            "assignment__proposal__lead_deputy__name",
+            "assignment__unit__name",
         )
     page = Paginator(replies, 30).get_page(request.GET.get("page"))
     today = timezone.localdate()

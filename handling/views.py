@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -662,7 +661,7 @@ def reply_reviews(request: HttpRequest) -> HttpResponse:
     )
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        rows = rows.filter(Q(assignment__proposal__title__icontains=q) | Q(assignment__unit__name__icontains=q))
+        rows = proposal_selectors.search_words(rows, q, "assignment__proposal__title", "assignment__unit__name")
     page = Paginator(rows.order_by("approved_at", "pk"), 25).get_page(request.GET.get("page"))
     return render(
         request,

@@ -20,6 +20,18 @@ from proposals.forms import SORTS, ProposalFilterForm
 from proposals.models import REPLY_DUE_STATES, CoSignature, Proposal, ProposalEvent, S
 
 
+def search_words(queryset: QuerySet, text: str, *fields: str, extra: Q | None = None) -> QuerySet:
+    """Keep the rows in which every word of `text` (split at spaces) appears in one of `fields`
+    (icontains). `extra` is one more way for the whole text to match (e.g. a number)."""
+    words = Q()
+    for word in text.split():
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        words &= any_field
+    return queryset.filter(words | extra if extra is not None else words)
+
+
 def proposals_for(user: Any) -> QuerySet[Proposal]:
     return access.visible_proposals(user).select_related("meeting", "lead_deputy", "category")
 
@@ -46,8 +58,7 @@ def filter_proposals(user: Any, data: Any) -> tuple[QuerySet[Proposal], Proposal
     today = timezone.localdate()
     if values.get("q"):
         # Words typed with spaces between them must each appear, in the title or the body.
-        for word in values["q"].split():
-            queryset = queryset.filter(Q(title__icontains=word) | Q(body__icontains=word))
+        queryset = search_words(queryset, values["q"], "title", "body")
     if values.get("meeting"):
         queryset = queryset.filter(meeting=values["meeting"])
     if values.get("year"):

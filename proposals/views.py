@@ -149,7 +149,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('proposals:review_queue')}#registered")
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        base = base.filter(title__icontains=q) | base.filter(body__icontains=q)
+        base = selectors.search_words(base, q, "title", "body")
     submitted = Paginator(
         selectors.list_rows(base.filter(state=S.SUBMITTED)).order_by("submitted_at", "pk"), 50
     ).get_page(request.GET.get("page"))

@@ -28,7 +28,7 @@ from deputies.models import User
 from handling.models import Assignment, Reply
 from proposals import rules as access
 from proposals.access import refuse
-from proposals.selectors import filter_proposals
+from proposals.selectors import filter_proposals, search_words
 from reports import excel
 from reports import figures as fg
 from reports.forms import ChaptersForm, GenerateForm, HoldForm, ImportForm, PublicSearchForm, ScopeForm
@@ -626,15 +626,15 @@ def public_replies(request: HttpRequest) -> HttpResponse:
             queryset = queryset.filter(assignment__proposal__category=values["category"])
         text = (values.get("q") or "").strip()
         if text:
-            condition = (
-                Q(assignment__proposal__title__icontains=text)
-                | Q(body__icontains=text)
-                | Q(assignment__unit__name__icontains=text)
-            )
             number = text.removeprefix("第").removesuffix("号")
-            if number.isdigit():
-                condition |= Q(assignment__proposal__number=int(number))
-            queryset = queryset.filter(condition)
+            queryset = search_words(
+                queryset,
+                text,
+                "assignment__proposal__title",
+                "body",
+                "assignment__unit__name",
+                extra=Q(assignment__proposal__number=int(number)) if number.isdigit() else None,
+            )
     queryset = queryset.select_related(
         "assignment__unit", "assignment__proposal__meeting", "assignment__proposal__category", "result_category"
     ).order_by("-assignment__proposal__meeting__year", "assignment__proposal__number", "assignment__unit__order", "pk")
@@ -673,9 +673,7 @@ def disclosure(request: HttpRequest) -> HttpResponse:
     public = public_replies_queryset().select_related("assignment__unit", "assignment__proposal__meeting")
     text = request.GET.get("q", "").strip()
     if text:
-        public = public.filter(
-            Q(assignment__proposal__title__icontains=text) | Q(assignment__unit__name__icontains=text)
-        )
+        public = search_words(public, text, "assignment__proposal__title", "assignment__unit__name")
     public = public.order_by("-issued_at", "pk")
     page = Paginator(public, 30).get_page(request.GET.get("page"))
     not_public = Reply.objects.filter(state=Reply.State.ISSUED, is_public=False).count()

@@ -208,3 +208,19 @@ def test_a_unit_cannot_merge(client, unit_handler, registered_three):
     assert response.status_code == 404
     second.refresh_from_db()
     assert second.merged_into is None
+
+
+def test_the_review_queue_search_matches_each_word_typed(client, staff, deputy, meeting, category, cast):
+    hit = advance(
+        ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category, title="关于西湖片区增开公交线路的建议"),
+        S.SUBMITTED,
+        cast,
+    )
+    miss = advance(
+        ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category, title="关于西湖公园改造的建议"),
+        S.SUBMITTED,
+        cast,
+    )
+    client.force_login(staff)
+    body = client.get(reverse("proposals:review_queue"), {"q": "西湖 公交"}).content.decode()
+    assert hit.title in body and miss.title not in body

@@ -62,6 +62,11 @@ def test_search_by_title_number_unit_and_words_of_the_reply(client, year):
     assert "没有符合条件的答复" in listed(client, q="没有这样的话")
 
 
+def test_search_words_separated_by_spaces_each_match_somewhere(client, year):
+    both = listed(client, q="c11事项 农业农村局")  # one word in the title, one in the unit
+    assert "关于c11事项的建议" in both and "关于c12事项的建议" not in both
+
+
 def test_filter_by_year_and_category(client, year):
     x_only = listed(client, year=YEAR, category=year.categories["W"].pk)
     assert "关于c14事项的建议" in x_only and "关于c1事项的建议" not in x_only
