@@ -340,9 +340,14 @@ class TimelineEntry:
     details: list[str] = field(default_factory=list)
 
 
+# Audit records kept but not shown twice: a reply's own "issued" step is always followed, at the
+# same moment and by the same person, by the suggestion's `issue_reply` transition (答复代表).
+SHOWN_BY_ANOTHER = ("reply_issue",)
+
+
 def timeline_for(proposal: Proposal, user: Any) -> list[TimelineEntry]:
     papers = access.allowed(user, "view_handling_papers", proposal)
-    events = timeline(proposal)
+    events = timeline(proposal).exclude(action__in=SHOWN_BY_ANOTHER)
     if not papers:
         events = events.exclude(action__in=INTERNAL_ACTIONS)
     return [TimelineEntry(event, event_details(event)) for event in events]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handling import services as hs
+from proposals import selectors
 from proposals.models import ProposalState
 from tests.pages import text
 from tests.workflow import advance, countersign_all
@@ -93,6 +94,12 @@ def test_staff_see_everything_with_who_and_when(client, staff, handled, cast):
     assert "内部意见：请写明时间表" in body
     assert f"{timezone.localtime().date():%Y-%m-%d}" in body
     assert "办理态度：满意；办理结果：基本满意" in body
+
+
+def test_issuing_a_reply_shows_once_on_the_timeline(client, staff, handled):
+    entries = [entry.event.label for entry in selectors.timeline_for(handled, staff)]
+    assert entries.count("答复代表") == 1 and "已答复" not in entries
+    assert handled.events.filter(action="reply_issue").exists()  # the audit record is kept
 
 
 def test_the_deputy_sees_the_issued_reply_and_contacts_but_not_the_working_papers(client, deputy, handled):
