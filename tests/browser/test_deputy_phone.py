@@ -75,6 +75,8 @@ class Phone:
 
     def step(self, name: str) -> None:
         """Check the page fits the phone, then photograph it."""
+        # Measured once the page's stylesheets have loaded: a link can be visible before.
+        self.page.wait_for_load_state("load")
         measured = self.page.evaluate(MEASURE)
         assert measured["overflow"] <= 0, f"{name}: the page scrolls sideways by {measured['overflow']} px"
         assert measured["small"] == [], f"{name}: tap targets under 44 px: {measured['small']}"
