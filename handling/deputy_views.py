@@ -182,7 +182,11 @@ def contact_answer(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(ContactRecord.objects.select_related("assignment__unit", "proposal"), pk=pk)
     if not access.allowed(request.user, "answer_contact", contact):
         raise refuse(request, f"contact {pk}")
-    form = ContactAnswerForm(request.POST or None)
+    # Coming from the 有异议 button, the form opens with that answer chosen.
+    chosen = request.GET.get("response")
+    answers = (ContactRecord.DeputyResponse.CONFIRMED, ContactRecord.DeputyResponse.DISPUTED)
+    initial = {"response": chosen} if chosen in answers else {}
+    form = ContactAnswerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         confirmed = form.cleaned_data["response"] == ContactRecord.DeputyResponse.CONFIRMED
         try:

@@ -551,9 +551,12 @@ def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "deputy_names": {s.deputy_id: s.deputy.name for s in cosignatures},
     }
     events = proposal.events.select_related("actor").order_by("-created_at", "-pk")
+    # An invitation is answered only until registration (withdrawn or registered: no more).
     my_invitation = next(
         (s for s in cosignatures if s.deputy_id == deputy_id and s.status == CoSignature.Status.INVITED), None
     )
+    if proposal.state not in (S.DRAFT, S.RETURNED, S.SUBMITTED):
+        my_invitation = None
     # Reading the suggestion's page is reading its notices.
     user.notifications.filter(proposal=proposal, read_at__isnull=True).update(read_at=timezone.now())
     return render(

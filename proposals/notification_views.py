@@ -25,6 +25,11 @@ def target_url(request: HttpRequest, notification: Notification) -> str:
     page of it (the core links every notice to the general detail page)."""
     proposal_id = notification.proposal_id
     url = notification.url
+    if proposal_id and access.deputy_id_of(request.user) is not None:
+        # A deputy who declined to co-sign no longer sees the suggestion: their old invitation
+        # leads to their list rather than to “not found”.
+        if not access.allowed(request.user, "follow_proposal", notification.proposal):
+            return reverse("proposals:mine")
     if proposal_id and (not url or url == reverse("proposals:detail", args=[proposal_id])):
         if access.deputy_id_of(request.user) is not None:
             return reverse("proposals:mine_detail", args=[proposal_id])

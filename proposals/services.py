@@ -492,4 +492,8 @@ def respond_to_cosign_invitation(*, signature: CoSignature, accept: bool, by: Us
             proposal=proposal,
             url=reverse("proposals:mine_detail", args=[proposal.pk]),
         )
+        # Answered: the invitation no longer waits in the invited deputy's unread notices.
+        Notification.objects.filter(
+            recipient=by, proposal=proposal, kind=Notification.Kind.COSIGN_INVITATION, read_at__isnull=True
+        ).update(read_at=timezone.now())
     return signature

@@ -10,7 +10,7 @@
 
   function say(text) { if (status) status.textContent = text; }
 
-  function save() {
+  function save(urgent) {
     if (leaving) return;
     if (busy) { again = true; return; }
     busy = true; dirty = false;
@@ -18,8 +18,11 @@
     data.delete("attachments");
     data.set("autosave", "1");
     data.delete("action");
+    // keepalive lets the request outlive the page; browsers allow it up to 64 KB.
+    var size = 0;
+    data.forEach(function (value) { if (typeof value === "string") size += value.length * 3; });
     fetch(form.getAttribute("action") || window.location.href, {
-      method: "POST", body: data, credentials: "same-origin",
+      method: "POST", body: data, credentials: "same-origin", keepalive: !!urgent && size < 60000,
       headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
       // Logged out meanwhile: the request lands on the login page instead of the draft.
@@ -63,6 +66,17 @@
       timer = setTimeout(save, 500);
     }
   });
+  // A phone may drop a page in the background (a call, another app) before the timer fires:
+  // what was typed is sent as soon as the page is hidden.
+  function flush() {
+    if (!dirty || leaving) return;
+    clearTimeout(timer);
+    save(true);
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") flush();
+  });
+  window.addEventListener("pagehide", flush);
   // A press on a button while an autosave is on its way waits for it, so that a new draft is
   // created once, and then goes to the address the autosave returned.
   function submitHeld() {

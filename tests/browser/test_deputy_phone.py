@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -74,6 +75,8 @@ class Phone:
 
     def step(self, name: str) -> None:
         """Check the page fits the phone, then photograph it."""
+        # Measured once the page's stylesheets have loaded: a link can be visible before.
+        self.page.wait_for_load_state("load")
         measured = self.page.evaluate(MEASURE)
         assert measured["overflow"] <= 0, f"{name}: the page scrolls sideways by {measured['overflow']} px"
         assert measured["small"] == [], f"{name}: tap targets under 44 px: {measured['small']}"
@@ -86,6 +89,35 @@ def people(deputy, cosigner, meeting, category, settings):
     f.SourceFactory(name="专题调研")
     settings.REQUIRED_COSIGNERS = 1
     return deputy, cosigner
+
+
+# The phone leaves the page (a call, another app) and later drops it, before the few seconds
+# after typing have passed.
+SWITCH_AWAY = """() => {
+  Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
+
+
+def test_what_is_typed_is_saved_when_the_phone_switches_to_another_app(
+    page: Page, live_server, screenshot_dir, deputy, meeting
+):
+    phone = Phone(page, live_server, screenshot_dir)
+    phone.log_in("deputy")
+    page.get_by_role("link", name="写建议").first.click()
+    page.get_by_label("标题").fill("关于整治城关镇路灯的建议")
+    page.get_by_label("正文").fill("解放路路灯长期损坏。")
+
+    page.evaluate(SWITCH_AWAY)
+    page.wait_for_timeout(300)
+    page.close(run_before_unload=False)
+
+    for _ in range(30):
+        if Proposal.objects.filter(lead_deputy=deputy, body="解放路路灯长期损坏。").exists():
+            break
+        time.sleep(0.1)
+    draft = Proposal.objects.get(lead_deputy=deputy)
+    assert (draft.title, draft.body, draft.state) == ("关于整治城关镇路灯的建议", "解放路路灯长期损坏。", S.DRAFT)
 
 
 def test_draft_invite_a_cosigner_who_confirms_then_submit(page: Page, live_server, screenshot_dir, people, staff):

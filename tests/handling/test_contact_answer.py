@@ -98,3 +98,18 @@ def test_only_the_lead_deputy_answers(client, request, contact, who):
     assert client.post(url(contact), {"response": "confirmed"}).status_code == 404
     contact.refresh_from_db()
     assert contact.deputy_response == ""
+
+
+def test_the_dispute_button_opens_the_form_with_dispute_chosen(client, deputy, contact):
+    """The deputy pressed 有异议 on the suggestion's page: the form must not ask again which
+    answer they mean, or their reason comes back with “this field is required”."""
+    client.force_login(deputy.user)
+    page = client.get(reverse("proposals:mine_detail", args=[contact.proposal_id])).content.decode()
+    dispute_link = f"{url(contact)}?response=disputed"
+    assert f'href="{dispute_link}"' in page
+
+    form = client.get(dispute_link).context["form"]
+
+    assert form["response"].value() == "disputed"
+    assert client.get(url(contact)).context["form"]["response"].value() is None
+    assert client.get(f"{url(contact)}?response=bogus").context["form"]["response"].value() is None

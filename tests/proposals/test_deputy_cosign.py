@@ -129,3 +129,33 @@ def test_an_invitation_cannot_be_answered_once_registered(client, deputy, cosign
     signature.refresh_from_db()
     assert signature.status == CoSignature.Status.INVITED
     assert "此建议已过附议阶段。" in response.content.decode()
+
+
+def test_answering_an_invitation_reads_its_notice_and_a_declined_one_opens_my_list(client, deputy, cosigner, draft):
+    """Declining from “my suggestions” leaves no unread invitation behind, and opening the old
+    notice afterwards leads to the list, not to a “not found” page."""
+    ps.invite_cosigners(proposal=draft, deputies=[cosigner], by=deputy.user)
+    notice = Notification.objects.get(recipient=cosigner.user, kind="cosign_invitation")
+    client.force_login(cosigner.user)
+
+    client.post(reverse("proposals:cosign_answer", args=[draft.cosignatures.get().pk]), {"accept": "0"})
+
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    assert client.get(reverse("proposals:notifications")).context["unread_notifications"] == 0
+    opened = client.post(reverse("proposals:notification_open", args=[notice.pk]))
+    assert opened["Location"] == reverse("proposals:mine")
+
+
+def test_a_withdrawn_suggestion_no_longer_asks_the_invited_deputy_to_co_sign(client, deputy, cosigner, draft):
+    """The lead withdrew it before the invited deputy answered: its page must not offer
+    同意附议 / 谢绝 buttons that can only fail."""
+    ps.invite_cosigners(proposal=draft, deputies=[cosigner], by=deputy.user)
+    ps.withdraw_proposal(proposal=draft, by=deputy.user)
+    client.force_login(cosigner.user)
+
+    page = client.get(reverse("proposals:mine_detail", args=[draft.pk]))
+
+    assert page.status_code == 200
+    assert page.context["my_invitation"] is None
+    assert reverse("proposals:cosign_answer", args=[draft.cosignatures.get().pk]) not in page.content.decode()
