@@ -409,7 +409,13 @@ def describe(event: ProposalEvent, ctx: dict[str, Any]) -> tuple[str, str]:  # n
     if a == "refuse_reassignment":
         return _("The request to hand it over was refused; %(unit)s keeps it") % {"unit": d.get("from_unit")}, ""
     if a == "contact":
-        return _("%(unit)s recorded a contact with you: %(kind)s, %(stage)s") % {
+        # Units contact the lead deputy; a co-signer reads whom it was with.
+        text = (
+            _("%(unit)s recorded a contact with you: %(kind)s, %(stage)s")
+            if ctx.get("is_lead", True)
+            else _("%(unit)s recorded a contact with the lead deputy: %(kind)s, %(stage)s")
+        )
+        return text % {
             "unit": unit,
             "kind": ctx["contact_kinds"].get(d.get("kind", ""), "—"),
             "stage": ctx["contact_stages"].get(d.get("stage", ""), "—"),
@@ -549,6 +555,7 @@ def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "satisfaction": _choices("Rating", "result"),
         "rehandling_deadlines": {r.pk: r.assignment.rehandling_deadline for r in replies},
         "deputy_names": {s.deputy_id: s.deputy.name for s in cosignatures},
+        "is_lead": is_lead,
     }
     events = proposal.events.select_related("actor").order_by("-created_at", "-pk")
     # An invitation is answered only until registration (withdrawn or registered: no more).

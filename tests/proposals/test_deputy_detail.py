@@ -140,12 +140,15 @@ def test_the_lead_deputy_is_offered_to_confirm_or_dispute_each_contact(client, d
     client.force_login(deputy.user)
     response = page(client, proposal)
     assert answer_url in response.content.decode()
-    assert [a.text for a in response.context["asks"]][0].startswith("请确认")
+    today = dt.date.today()
+    assert response.context["asks"][0].text == f"请确认{today.year}年{today.month}月{today.day}日的联系记录是否属实"
+    assert "区教育局记录了与您的联系：电话，办前联系" in step_texts(response)
 
     client.force_login(cosigner.user)
     response = page(client, proposal)
     assert response.status_code == 200
     assert answer_url not in response.content.decode()  # only the lead deputy answers
+    assert "区教育局记录了与领衔代表的联系：电话，办前联系" in step_texts(response)  # not "with you"
 
 
 def test_a_cosigner_follows_but_does_not_rate(client, deputy, cosigner, draft, cast):
