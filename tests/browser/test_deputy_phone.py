@@ -260,3 +260,10 @@ def test_rate_unsatisfied_see_rehandling_then_rate_the_second_reply_satisfied(
         "satisfied",
     ]
     assert Reply.objects.filter(assignment__proposal=proposal).count() == 2
+
+    # The public page of disclosed replies, linked from the deputy's menu, reads as well on the phone.
+    page.goto(f"{live_server.url}/public/replies/")
+    expect(page.get_by_text("重新办理：开学前已完成信号灯安装。")).to_be_visible()
+    phone.step("public-replies")
+    page.get_by_role("link", name=proposal.title).first.click()  # the first and the second reply
+    phone.step("public-reply")
