@@ -46,6 +46,10 @@ def test_the_deputy_asks_and_the_unit_answers_on_the_draft(client, deputy, draft
     draft_page = client.get(reverse("proposals:edit", args=[draft.pk])).content.decode()
     assert "已列入明年计划，建议可补充具体路口。" in draft_page
 
+    client.force_login(unit_handler)
+    answered = client.get(reverse("handling:questions")).content.decode()
+    assert "本单位答复：已列入明年计划，建议可补充具体路口。" in answered  # the unit's list shows its answer
+
 
 def test_an_empty_question_comes_back_with_the_chosen_unit(client, deputy, draft, unit):
     client.force_login(deputy.user)
