@@ -441,6 +441,10 @@ class Story:
                     not_adopted_reason=item["limit"] if klass in "CD" else "",
                     is_public=self.w.rng.random() > 0.1,
                 )
+                # The signed and stamped letter, scanned, as units attach it to the reply.
+                hs.add_reply_attachment(
+                    reply=reply, by=handler, upload=_pdf(f"reply {p.pk}-{round_}", "答复函（盖章扫描件）.pdf")
+                )
                 countersign(reply)
                 hs.submit_reply(reply=reply, by=handler)
             if stop_at == "pending_approval":
@@ -829,6 +833,9 @@ def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> b
         from reports import demo_reports
 
         demo_reports.build(world, log)
+        # Set last, so the history above sends no mail: from now on the demo deputy's notices
+        # are also e-mailed (printed on the console without EMAIL_HOST).
+        User.objects.filter(username="deputy", email="").update(email="deputy@example.gov.cn")
     return True
 
 

@@ -192,3 +192,12 @@ def test_each_demo_promise_names_the_month_of_its_deadline(db_with_demo):
         if named:
             year, month = map(int, named[-1])
             assert (year, month) == (promise.promised_by.year, promise.promised_by.month), promise.reply.promised_items
+
+
+def test_demo_replies_carry_the_scanned_letter_and_the_demo_deputy_gets_mail(db_with_demo):
+    from deputies.models import User
+    from handling.models import Reply
+
+    issued = Reply.objects.filter(state="issued", copied_from__isnull=True)
+    assert issued.exists() and not issued.filter(attachments__isnull=True).exists()
+    assert User.objects.get(username="deputy").email
