@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from reports import demo
@@ -28,4 +29,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {description}")
         self.stdout.write("  其他承办单位：handler03…handler18 / head03…head18；其他代表：deputy03…deputy64")
         self.stdout.write("")
-        self.stdout.write("打开 http://127.0.0.1:8000 登录。")
+        self.stdout.write(f"打开 {settings.SITE_URL} 登录。")
