@@ -23,13 +23,14 @@ import time_machine
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from deputies.models import Delegation, Deputy, Role, SpecialCommittee, Term, User
 from handling import services as hs
 from handling.models import Assignment, ContactRecord, ResultCategory, Unit, UnitMember
 from proposals import services as ps
-from proposals.models import Category, CoSignature, Meeting, Proposal, ProposalAttachment, Source
+from proposals.models import Category, CoSignature, Meeting, Notification, Proposal, ProposalAttachment, Source
 from reports import demo_content as content
 from reports.demo_accounts import MAIN_LOGINS, PASSWORD  # noqa: F401  (re-exported for the command)
 
@@ -836,6 +837,10 @@ def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> b
         # Set last, so the history above sends no mail: from now on the demo deputy's notices
         # are also e-mailed (printed on the console without EMAIL_HOST).
         User.objects.filter(username="deputy", email="").update(email="deputy@example.gov.cn")
+        # People have been reading their notices over the months: what is older than two weeks
+        # is read, so each badge counts what is new, as in a system in daily use.
+        read_before = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=14), dt.time()))
+        Notification.objects.filter(created_at__lt=read_before, read_at__isnull=True).update(read_at=F("created_at"))
     return True
 
 

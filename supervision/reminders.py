@@ -72,6 +72,7 @@ class Candidate:
         "url",
         "notification_kind",
         "key",
+        "label",
     )
 
     def __init__(
@@ -84,10 +85,12 @@ class Candidate:
         message: str,
         url: str,
         notification_kind: str,
+        label: str = "",
     ) -> None:
         self.kind, self.subject, self.threshold, self.recipient_id = kind, subject, threshold, recipient_id
         self.proposal_id, self.message, self.url, self.notification_kind = proposal_id, message, url, notification_kind
         self.key = (kind, subject, threshold, recipient_id)
+        self.label = label  # the item in a few words, for a digest
 
 
 @dataclass
@@ -237,6 +240,7 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
     escalation_wording = _(
         "Escalated: the reply of %(unit)s to %(item)s was due on %(date)s and is %(n)s days late (more than %(limit)s)."
     )
+    label_wording = _("%(item)s (%(unit)s, %(n)s days late)")
     out = []
     for row in owed_assignments(Q(proposal__due_on__lt=today)).filter(owed_on__lt=today).order_by("pk"):
         late = (today - row["owed_on"]).days
@@ -251,19 +255,24 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
         url = links.proposal(row["proposal_id"])
         to_unit = to_unit_wording % facts
         to_staff = to_staff_wording % facts
+        label = label_wording % facts
         for user_id in people.unit_heads(row["unit_id"]):
             out.append(
                 Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_unit, url, OVERDUE)
             )
         for user_id in people.staff:
             out.append(
-                Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_staff, url, OVERDUE)
+                Candidate(
+                    K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_staff, url, OVERDUE, label
+                )
             )
         if late > escalate_after:
             message = escalation_wording % {**facts, "limit": escalate_after}
             for user_id in people.supervision:
                 out.append(
-                    Candidate(K.ESCALATION, subject, f"@{due}", user_id, row["proposal_id"], message, url, OVERDUE)
+                    Candidate(
+                        K.ESCALATION, subject, f"@{due}", user_id, row["proposal_id"], message, url, OVERDUE, label
+                    )
                 )
     return out
 
@@ -586,6 +595,43 @@ def _insert_notifications(chosen: list[Candidate], now: dt.datetime) -> list[tup
         return [(int(pk), int(recipient)) for pk, recipient in cursor.fetchall()]
 
 
+DIGEST_KINDS = (K.OVERDUE, K.ESCALATION)
+DIGEST_SHOWN = 5
+
+
+def _digested(chosen: list[Candidate], people: Directory) -> list[Candidate]:
+    """What the notifications say: congress staff and the supervision office hear of the
+    district's overdue replies in one notice per scan that lists them (the unit heads still get
+    one per item, about their own unit). The reminder log keeps one row per item all the same,
+    so each item still goes out exactly once per occasion."""
+    office = {*people.staff, *people.supervision}
+    groups: dict[tuple[int, str], list[Candidate]] = defaultdict(list)
+    out = []
+    for candidate in chosen:
+        if candidate.kind in DIGEST_KINDS and candidate.recipient_id in office:
+            groups[(candidate.recipient_id, candidate.kind)].append(candidate)
+        else:
+            out.append(candidate)
+    if not groups:
+        return out
+    url = f"{reverse('proposals:list')}?overdue=on"
+    for (recipient_id, kind), items in groups.items():
+        if len(items) == 1:
+            out.extend(items)
+            continue
+        shown = "；".join(c.label for c in items[:DIGEST_SHOWN])
+        more = _("and %(n)s more") % {"n": len(items) - DIGEST_SHOWN} if len(items) > DIGEST_SHOWN else ""
+        facts = {"n": len(items), "items": shown + (f"；{more}" if more else "")}
+        if kind == K.OVERDUE:
+            facts["new"] = sum(1 for c in items if c.threshold.startswith("w0@"))
+            message = _("Overdue replies: %(n)s suggestions (%(new)s newly overdue): %(items)s.") % facts
+        else:
+            facts["limit"] = settings.ESCALATE_AFTER_DAYS
+            message = _("Escalated: %(n)s suggestions are more than %(limit)s days overdue: %(items)s.") % facts
+        out.append(Candidate(kind, "digest", "", recipient_id, None, message, url, OVERDUE))
+    return out
+
+
 def deliver(candidates: Iterable[Candidate], people: Directory) -> int:
     """Claim and send the candidates, in one transaction; returns how many were sent now."""
     unique = {c.key: c for c in candidates}
@@ -600,7 +646,7 @@ def deliver(candidates: Iterable[Candidate], people: Directory) -> int:
         chosen = [c for c in ordered if c.key in claimed]
         if not chosen:
             return 0
-        _queue_messages(_insert_notifications(chosen, now), people)
+        _queue_messages(_insert_notifications(_digested(chosen, people), now), people)
     return len(chosen)
 
 

@@ -201,3 +201,15 @@ def test_demo_replies_carry_the_scanned_letter_and_the_demo_deputy_gets_mail(db_
     issued = Reply.objects.filter(state="issued", copied_from__isnull=True)
     assert issued.exists() and not issued.filter(attachments__isnull=True).exists()
     assert User.objects.get(username="deputy").email
+
+
+def test_demo_notices_older_than_two_weeks_are_read_so_badges_count_what_is_new(db_with_demo):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from proposals.models import Notification
+
+    two_weeks_ago = timezone.now() - dt.timedelta(days=15)
+    assert not Notification.objects.filter(created_at__lt=two_weeks_ago, read_at__isnull=True).exists()
+    assert Notification.objects.filter(recipient__username="staff", read_at__isnull=True).exists()

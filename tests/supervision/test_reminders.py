@@ -196,6 +196,29 @@ def test_overdue_beyond_the_limit_is_escalated_to_the_supervision_office_once(ha
     assert Reminder.objects.filter(kind=Reminder.Kind.ESCALATION).count() == 1
 
 
+@override_settings(ESCALATE_AFTER_DAYS=30)
+def test_staff_and_the_supervision_office_get_one_list_of_overdue_items_per_scan(
+    make_proposal, unit_head, staff, supervision
+):
+    items = [make_proposal(S.IN_HANDLING) for _ in range(7)]
+    for index, proposal in enumerate(items):
+        due_in(proposal, -1 if index < 2 else -40)
+    summary = run_daily_scan()
+    assert summary["overdue"] == 7 * 2 + 5  # head and staff for each, supervision for the five
+    # The unit head hears of each of its own unit's items; staff and supervision get one list.
+    assert len(received(unit_head, K.OVERDUE)) == 7
+    (to_staff,) = received(staff, K.OVERDUE)
+    assert "共 7 件建议答复超期（其中新超期 2 件）" in to_staff.message and "另有 2 件" in to_staff.message
+    assert to_staff.url == "/proposals/?overdue=on" and to_staff.proposal is None
+    (to_office,) = received(supervision, K.OVERDUE)
+    assert "共 5 件建议答复超期已超过 30 天" in to_office.message
+    # Still one claim per item, so none of them is announced twice.
+    assert Reminder.objects.filter(recipient=staff).count() == 7
+    assert Reminder.objects.filter(recipient=supervision).count() == 5
+    assert run_daily_scan()["overdue"] == 0
+    assert len(received(staff, K.OVERDUE)) == 1
+
+
 # --- ratings ------------------------------------------------------------------------------------------
 
 
