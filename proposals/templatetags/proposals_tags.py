@@ -39,3 +39,9 @@ def due(deadline: dt.date | None, soon_days: int = 7) -> str:
     else:
         text, css = _("%(n)s days left") % {"n": days}, "due soon" if days <= soon_days else "due"
     return format_html('<span class="{}" title="{}">{}</span>', css, deadline.isoformat(), text)
+
+
+@register.filter
+def minutes(duration: dt.timedelta | None) -> int:
+    """A duration in whole minutes (the lockout page says “锁定 30 分钟”)."""
+    return int(duration.total_seconds() // 60) if duration else 0

@@ -49,7 +49,7 @@ def test_five_failures_lock_the_account_for_thirty_minutes(client, staff):
         other = Client(REMOTE_ADDR="10.0.0.99")
         response = login(other, "staff", PASSWORD)
         assert response.status_code == 429
-        assert "账号已锁定" in response.content.decode()
+        assert "账号已锁定 30 分钟" in response.content.decode()  # in minutes, not "PT30M"
         assert AuditRecord.objects.filter(kind=AuditRecord.Kind.LOCKED_OUT, username="staff").exists()
     with time_machine.travel(T0 + dt.timedelta(minutes=29), tick=False):
         assert login(Client(), "staff", PASSWORD).status_code == 429
