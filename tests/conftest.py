@@ -204,4 +204,9 @@ def open_nav_link(page, name: str) -> None:
     toggle = page.locator("label.nav-toggle-label")
     if toggle.is_visible():
         toggle.click()
-    page.locator("#main-nav").get_by_role("link", name=name, exact=True).first.click()
+    link = page.locator("#main-nav").get_by_role("link", name=name, exact=True).first
+    href = link.get_attribute("href") or ""
+    link.click()
+    # Wait for the new page itself, so a check right after never reads a page mid-navigation.
+    page.wait_for_url(lambda url: href in url)
+    page.wait_for_load_state("load")

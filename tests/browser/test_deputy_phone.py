@@ -108,11 +108,12 @@ def test_what_is_typed_is_saved_when_the_phone_switches_to_another_app(
     page.get_by_label("标题").fill("关于整治城关镇路灯的建议")
     page.get_by_label("正文").fill("解放路路灯长期损坏。")
 
-    page.evaluate(SWITCH_AWAY)
-    page.wait_for_timeout(300)
+    # Leaving the page sends what was typed at once (a keepalive request that outlives the page).
+    with page.expect_request(lambda request: request.method == "POST", timeout=2000):  # autosave waits 2.5 s
+        page.evaluate(SWITCH_AWAY)
     page.close(run_before_unload=False)
 
-    for _ in range(30):
+    for _ in range(100):
         if Proposal.objects.filter(lead_deputy=deputy, body="解放路路灯长期损坏。").exists():
             break
         time.sleep(0.1)

@@ -28,6 +28,7 @@ def log_in(page: Page, live_server, username: str) -> None:
 
 def no_sideways_scroll(page: Page) -> None:
     width = page.viewport_size["width"]
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
