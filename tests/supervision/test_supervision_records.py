@@ -110,7 +110,9 @@ def test_the_form_saves_a_record_with_photos(client, key_item, leader):
     assert saved.kind == "meeting" and saved.photos.count() == 2
 
 
-def test_a_bad_photo_keeps_what_was_typed(client, key_item, leader):
+def test_a_pdf_given_as_a_photo_is_refused_as_not_a_photo_and_keeps_what_was_typed(client, key_item, leader):
+    """Photos are JPG or PNG only: the reason names the file and must not say a PDF or Word
+    file would do; everything typed stays on the form."""
     client.force_login(leader)
     pdf = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     response = client.post(
@@ -125,29 +127,10 @@ def test_a_bad_photo_keeps_what_was_typed(client, key_item, leader):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "scan.pdf" in body and "不是" in body  # the reason, naming the file
-    assert "现场人员名单" in body and "现场办理情况记录" in body
-    assert not SupervisionRecord.objects.exists()
-
-
-def test_a_pdf_given_as_a_photo_is_refused_as_not_a_photo(client, key_item, leader):
-    """Photos are JPG or PNG only: the reason must not say a PDF or Word file would do."""
-    client.force_login(leader)
-    pdf = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    response = client.post(
-        reverse("supervision:record_new", args=[key_item.pk]),
-        {
-            "kind": "meeting",
-            "held_on": today().isoformat(),
-            "participants": "现场人员名单",
-            "notes": "座谈情况",
-            "photos": [pdf],
-        },
-    )
-    body = response.content.decode()
-    assert response.status_code == 200
     assert "“scan.pdf”不是 JPG 或 PNG 格式的照片" in body
     assert "Word" not in body
+    assert "现场人员名单" in body and "现场办理情况记录" in body
+    assert not SupervisionRecord.objects.exists()
     with pytest.raises(ProposalError, match="不是 JPG 或 PNG 格式的照片"):
         record(key_item, leader, photos=[SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n")])
 
