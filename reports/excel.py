@@ -41,6 +41,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 from openpyxl import Workbook, load_workbook
@@ -1247,6 +1248,22 @@ KIND_RESOURCES = {"units": UnitResource, "deputies": DeputyResource, "suggestion
 class BadRow:
     row: int
     problems: list[str]
+
+
+# What an import created, in words (the import page and the import commands).
+CREATED_LABELS = {
+    "units": gettext_lazy("units"),
+    "deputies": gettext_lazy("deputies"),
+    "suggestions": gettext_lazy("suggestions"),
+    "cosignatures": gettext_lazy("co-signatures"),
+    "assignments": gettext_lazy("assignments to units"),
+    "replies": gettext_lazy("replies"),
+    "ratings": gettext_lazy("ratings"),
+    "contacts": gettext_lazy("contact records"),
+    "key_items": gettext_lazy("new key items"),
+    "key_suggestions": gettext_lazy("key suggestions"),
+    "events": gettext_lazy("audit events"),
+}
 
 
 @dataclass

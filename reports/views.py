@@ -20,7 +20,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from deputies.forms import LoginForm
@@ -31,6 +30,7 @@ from proposals.access import refuse
 from proposals.selectors import filter_proposals, search_words
 from reports import excel
 from reports import figures as fg
+from reports.excel import CREATED_LABELS
 from reports.forms import ChaptersForm, GenerateForm, HoldForm, ImportForm, PublicSearchForm, ScopeForm
 from reports.models import AnnualReport, DisclosureHold, ImportBatch, ReportJob
 from reports.tasks import build_annual_report
@@ -427,21 +427,6 @@ def import_start(request: HttpRequest) -> HttpResponse:
 def _batch_for(request: HttpRequest, pk: int) -> ImportBatch:
     _require(request, "manage_reports")
     return get_object_or_404(ImportBatch, pk=pk)
-
-
-CREATED_LABELS = {
-    "units": gettext_lazy("units"),
-    "deputies": gettext_lazy("deputies"),
-    "suggestions": gettext_lazy("suggestions"),
-    "cosignatures": gettext_lazy("co-signatures"),
-    "assignments": gettext_lazy("assignments to units"),
-    "replies": gettext_lazy("replies"),
-    "ratings": gettext_lazy("ratings"),
-    "contacts": gettext_lazy("contact records"),
-    "key_items": gettext_lazy("new key items"),
-    "key_suggestions": gettext_lazy("key suggestions"),
-    "events": gettext_lazy("audit events"),
-}
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from deputies.models import Role, User
 from reports import excel
-from reports.views import CREATED_LABELS
+from reports.excel import CREATED_LABELS
 
 
 class ImportCommand(BaseCommand):
