@@ -42,7 +42,7 @@ from proposals.models import (
     ProposalEvent,
     ProposalState,
 )
-from proposals.states import EDITABLE_STATES, REPLY_DUE_STATES
+from proposals.states import COSIGNABLE_STATES, EDITABLE_STATES, REPLY_DUE_STATES
 from proposals.steps import run_step
 
 S = ProposalState
@@ -562,7 +562,7 @@ def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     my_invitation = next(
         (s for s in cosignatures if s.deputy_id == deputy_id and s.status == CoSignature.Status.INVITED), None
     )
-    if proposal.state not in (S.DRAFT, S.RETURNED, S.SUBMITTED):
+    if proposal.state not in COSIGNABLE_STATES:
         my_invitation = None
     # Reading the suggestion's page is reading its notices.
     user.notifications.filter(proposal=proposal, read_at__isnull=True).update(read_at=timezone.now())

@@ -34,6 +34,7 @@ from proposals.models import (
     Source,
 )
 from proposals.notify import notify, users_with_roles
+from proposals.states import COSIGNABLE_STATES
 
 S = ProposalState
 
@@ -250,7 +251,7 @@ def answer_cosign_invitation(*, signature: CoSignature, accept: bool, by: User) 
         signature = CoSignature.objects.select_for_update().get(pk=signature.pk)
         if access.deputy_id_of(by) != signature.deputy_id:
             raise ProposalError(_("Only the invited deputy can answer this invitation."))
-        if current.state not in (S.DRAFT, S.RETURNED, S.SUBMITTED):
+        if current.state not in COSIGNABLE_STATES:
             raise ProposalError(_("This suggestion has gone past co-signing."))
         signature.status = CoSignature.Status.CONFIRMED if accept else CoSignature.Status.DECLINED
         signature.responded_at = timezone.now()

@@ -31,3 +31,5 @@ REPLY_DUE_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLIN
 ASSIGNED_STATES = (*HANDLING_STATES, S.CLOSED)
 # The deputy may still change it.
 EDITABLE_STATES = (S.DRAFT, S.RETURNED)
+# An invitation to co-sign may still be answered (until registration).
+COSIGNABLE_STATES = (*EDITABLE_STATES, S.SUBMITTED)
