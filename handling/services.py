@@ -69,6 +69,13 @@ def answering_assignments(proposal: Proposal) -> list[Assignment]:
     return list(proposal.assignments.filter(is_active=True, role__in=(A.LEAD, A.SEPARATE)).order_by("pk"))
 
 
+def units_yet_to_sign(proposal: Proposal) -> list[str]:
+    """The answering units that have not signed for the suggestion yet: handling (and so the
+    reply) starts once none is left."""
+    unsigned = proposal.assignments.filter(is_active=True, role__in=(A.LEAD, A.SEPARATE), signed_at__isnull=True)
+    return [a.unit.name for a in unsigned.select_related("unit").order_by("pk")]
+
+
 def _issued_rounds(assignment: Assignment) -> set[int]:
     return set(assignment.replies.filter(state=Reply.State.ISSUED).values_list("round", flat=True))
 

@@ -288,11 +288,7 @@ def decide_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _my_assignment(request, pk)
-    others = [
-        a.unit.name
-        for a in services.answering_assignments(assignment.proposal)
-        if not a.signed_at and a.pk != assignment.pk
-    ]
+    others = [name for name in services.units_yet_to_sign(assignment.proposal) if name != assignment.unit.name]
     run_step(
         request,
         lambda: services.sign_assignment(assignment=assignment, by=request.user),

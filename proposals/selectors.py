@@ -446,10 +446,9 @@ def unit_panel(proposal: Proposal, user: Any) -> UnitPanel | None:
         panel.reassignment_note = _("Your unit has signed for it, so re-assignment can no longer be asked for.")
     if handled_here and mine.signed_at and mine.answers and proposal.state in (S.ASSIGNED, S.REASSIGN_REQUESTED):
         # Separate units: handling (and the reply) starts once every answering unit has signed.
-        unsigned = Assignment.objects.filter(
-            proposal=proposal, is_active=True, role__in=("lead", "separate"), signed_at__isnull=True
-        ).select_related("unit")
-        names = [a.unit.name for a in unsigned.order_by("pk")]
+        from handling.services import units_yet_to_sign
+
+        names = units_yet_to_sign(proposal)
         if names:
             panel.waiting_note = _("Handling starts once %(units)s has signed for it.") % {"units": "、".join(names)}
     panel.can_contact = proposal.state in (
