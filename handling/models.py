@@ -16,7 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from proposals import deadlines
 from proposals import rules as access
-from proposals.models import Proposal, condition
+from proposals.models import Proposal, StoredFile, condition
 
 
 class Unit(models.Model):
@@ -441,23 +441,13 @@ def reply_attachment_path(instance: Any, filename: str) -> str:
     return f"replies/{timezone.now():%Y/%m}/{filename}"
 
 
-class ReplyAttachment(models.Model):
+class ReplyAttachment(StoredFile):
     reply = models.ForeignKey(Reply, verbose_name=_("reply"), on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=reply_attachment_path)
-    name = models.CharField(_("file name"), max_length=200)
-    size = models.PositiveIntegerField(_("size"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("reply attachment")
         verbose_name_plural = _("reply attachments")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class CoOpinion(models.Model):

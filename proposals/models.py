@@ -425,10 +425,11 @@ def attachment_path(instance: Any, filename: str) -> str:
     return f"attachments/{timezone.now():%Y/%m}/{filename}"
 
 
-class ProposalAttachment(models.Model):
-    proposal = models.ForeignKey(
-        Proposal, verbose_name=_("suggestion"), on_delete=models.CASCADE, related_name="attachments"
-    )
+class StoredFile(models.Model):
+    """An uploaded file as the app keeps it: the file, its name as uploaded, its size, who
+    uploaded it and when. Attachments of suggestions and replies and supervision photos are
+    these; each names its own folder by overriding `file`."""
+
     file = models.FileField(_("file"), upload_to=attachment_path)
     name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"), default=0)
@@ -438,12 +439,21 @@ class ProposalAttachment(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["uploaded_at", "id"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProposalAttachment(StoredFile):
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("suggestion"), on_delete=models.CASCADE, related_name="attachments"
+    )
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
 
 # What the timeline calls each step that is not a transition (transitions use their label).

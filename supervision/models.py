@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deputies.models import SpecialCommittee
 from handling.models import Reply, Unit
-from proposals.models import Proposal
+from proposals.models import Proposal, StoredFile
 
 
 def default_report_interval() -> int:
@@ -105,25 +105,15 @@ class SupervisionRecord(models.Model):
         return f"{self.held_on} {self.get_kind_display()}"
 
 
-class SupervisionPhoto(models.Model):
+class SupervisionPhoto(StoredFile):
     record = models.ForeignKey(
         SupervisionRecord, verbose_name=_("supervision record"), on_delete=models.CASCADE, related_name="photos"
     )
     file = models.FileField(_("file"), upload_to=photo_path)
-    name = models.CharField(_("file name"), max_length=200)
-    size = models.PositiveIntegerField(_("size"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Promise(models.Model):
