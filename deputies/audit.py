@@ -1,12 +1,27 @@
-"""Writing the security audit log. Everything here only appends (see `AuditRecord`)."""
+"""Writing the security audit log. Everything here only appends (see `AuditRecord`).
+
+Refusals: every refused request writes exactly one `access_refused` record (who, what, which
+object, why). A page that answers 404 for what the user may not see records it at once
+(`deputies.access.refuse`). A step refused inside a service (a handler approving their own
+unit's reply, a leader confirming a promise) is refused inside the transaction that the refusal
+rolls back, so the service only notes it (`note_refusal`) and `RefusedAccessAuditMiddleware`
+writes it once the response is ready, outside any transaction.
+"""
 
 from __future__ import annotations
 
+import logging
+from contextvars import ContextVar
 from typing import Any
 
 from django.http import HttpRequest
 
 from deputies.models import AuditRecord
+
+log = logging.getLogger(__name__)
+
+# The refusals noted during the current request; None outside a request (a command, a task).
+_noted: ContextVar[list[str] | None] = ContextVar("noted_refusals", default=None)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -38,8 +53,29 @@ def record_security_event(
 
 def record_refused_access(request: HttpRequest, detail: str) -> None:
     """Log a refusal once per request (a helper may log a 404-for-privacy, then the
-    middleware would see a 403 or 404 too)."""
+    middleware would see the 404 too)."""
     if getattr(request, "_refusal_recorded", False):
         return
     request._refusal_recorded = True  # type: ignore[attr-defined]
     record_security_event(kind=AuditRecord.Kind.ACCESS_REFUSED, request=request, user=request.user, detail=detail)
+
+
+def note_refusal(user: Any, detail: str) -> None:
+    """Remember that `user` was refused a step; the request's middleware audits it."""
+    noted = _noted.get()
+    if noted is None:
+        log.warning("refused outside a request: %s: %s", getattr(user, "pk", None), detail)
+        return
+    noted.append(detail)
+
+
+class collecting_refusals:
+    """Collect the refusals noted while the block runs (the middleware's request scope)."""
+
+    def __enter__(self) -> list[str]:
+        self.noted: list[str] = []
+        self.token = _noted.set(self.noted)
+        return self.noted
+
+    def __exit__(self, *exc: object) -> None:
+        _noted.reset(self.token)

@@ -1,7 +1,11 @@
-"""Every refused request (403) is written to the security audit log.
+"""Every refused request is written to the security audit log, once.
 
-Requests for objects a user may not see answer 404; the permission helpers that decide so
-log those themselves (`proposals.access`), since an ordinary 404 is not a refusal."""
+The app answers 404 both for what does not exist and for what the user may not see (so
+that another deputy's or unit's item is not disclosed); it cannot tell the two apart from
+outside, so every 403 or 404 of a routed page is audited. Pages that refuse on purpose
+record the reason themselves (`deputies.access.refuse`); steps refused inside a service are
+noted there and written here, after the response, outside the rolled-back transaction.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from deputies.audit import record_refused_access
+from deputies.audit import collecting_refusals, record_refused_access
 
 
 class RefusedAccessAuditMiddleware:
@@ -17,9 +21,10 @@ class RefusedAccessAuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if response.status_code == 403:
-            record_refused_access(
-                request, detail=f"HTTP 403 {request.resolver_match.view_name if request.resolver_match else ''}"
-            )
+        with collecting_refusals() as noted:
+            response = self.get_response(request)
+        if noted:
+            record_refused_access(request, "; ".join(noted))
+        elif response.status_code in (403, 404) and request.resolver_match is not None:
+            record_refused_access(request, f"HTTP {response.status_code} {request.resolver_match.view_name}")
         return response

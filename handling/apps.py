@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class HandlingConfig(AppConfig):
     name = "handling"
     verbose_name = _("Handling")
+
+    def ready(self) -> None:
+        # What this app declares and registers: its steps' events, its access rules, its
+        # parts of the suggestion's pages (see proposals/hooks.py).
+        from handling import events, pages, rules  # noqa: F401

@@ -10,13 +10,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deputies import access
+from deputies.access import refuse
 from handling import services
+from handling.access import get_reply_for_user
 from handling.deputy_forms import (
     AnswerForm,
     CommentForm,
@@ -25,25 +28,20 @@ from handling.deputy_forms import (
     QuestionForm,
     RatingForm,
 )
-from handling.models import ContactRecord, PreSubmissionQuestion, Rating, Reply
-from proposals import rules as access
-from proposals.access import download, get_proposal_for_user, refuse
+from handling.models import ContactRecord, PreSubmissionQuestion, Rating
+from handling.rules import is_rateable, is_rater_of_reply, unit_id_of
+from handling.selectors import unrated_replies as waiting_for_rating
+from proposals.access import get_proposal_for_user
 from proposals.models import ProposalState
 from proposals.selectors import search_words
-from proposals.services import ProposalError
+from proposals.states import EDITABLE_STATES
+from proposals.uploads import download
+from proposals.workflow import ProposalError
 
 S = ProposalState
-REPLY_PAGE = ("assignment__unit", "assignment__proposal__meeting", "result_category", "copied_from")
 
 
-def _reply_for(request: HttpRequest, pk: int, rule: str) -> Reply:
-    reply = get_object_or_404(Reply.objects.select_related(*REPLY_PAGE), pk=pk)
-    if not (access.allowed(request.user, "view_reply", reply) and access.allowed(request.user, rule, reply)):
-        raise refuse(request, f"reply {pk} ({rule})")
-    return reply
-
-
-def _rating_of(reply: Reply) -> Rating | None:
+def _rating_of(reply: Any) -> Rating | None:
     return Rating.objects.filter(reply=reply).select_related("rated_by").first()
 
 
@@ -57,8 +55,11 @@ def _detail_url(proposal_id: int, anchor: str = "") -> str:
 @login_required
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
     """The lead deputy rates an issued reply: attitude and result, a comment when not satisfied."""
-    reply = _reply_for(request, pk, "rate_reply")
+    reply = get_reply_for_user(request, pk)
     proposal = reply.assignment.proposal
+    # The page is the rater's; whether this reply can be rated now is said on it (handling/rules.py).
+    if not is_rater_of_reply(request.user, reply):
+        raise refuse(request, f"reply {pk} (rate)")
     existing = _rating_of(reply)
     if existing is not None:
         messages.info(request, _("You have already rated this reply; a rating cannot be changed."))
@@ -93,7 +94,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
             "proposal": proposal,
             "form": form,
             "attachments": list(reply.source.attachments.all()),
-            "can_rate_now": proposal.state == S.REPLIED,
+            "can_rate_now": is_rateable(reply),
         },
         status=400 if form.errors else 200,
     )
@@ -103,9 +104,9 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 def unrated_replies(request: HttpRequest) -> HttpResponse:
     """Congress staff: issued replies the deputies have not rated yet, oldest first; from here a
     signed paper feedback form is recorded."""
-    if not access.allowed(request.user, "record_paper_rating", None):
-        raise Http404("staff only")
-    replies = services.unrated_replies()
+    if not access.allowed(request.user, "view_unrated_replies"):
+        raise refuse(request, "unrated replies (staff only)")
+    replies = waiting_for_rating()
     query = request.GET.get("q", "").strip()
     if query:
         replies = search_words(
@@ -125,16 +126,13 @@ def unrated_replies(request: HttpRequest) -> HttpResponse:
 @login_required
 def paper_rating(request: HttpRequest, pk: int) -> HttpResponse:
     """Congress staff key in the rating of a deputy's signed paper feedback form, attached."""
-    reply = get_object_or_404(Reply.objects.select_related(*REPLY_PAGE, "assignment__proposal__lead_deputy"), pk=pk)
+    reply = get_reply_for_user(request, pk)
     proposal = reply.assignment.proposal
-    if not (
-        access.allowed(request.user, "record_paper_rating", proposal)
-        and access.allowed(request.user, "view_reply", reply)
-    ):
-        raise refuse(request, f"reply {pk} (paper rating)")
-    if _rating_of(reply) is not None:
+    if _rating_of(reply) is not None and access.allowed(request.user, "view_unrated_replies"):
         messages.info(request, _("This reply has already been rated."))
         return redirect("handling:unrated_replies")
+    if not access.allowed(request.user, "record_paper_rating", reply):
+        raise refuse(request, f"reply {pk} (paper rating)")
     form = PaperRatingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -214,11 +212,9 @@ def contact_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def reply_comment(request: HttpRequest, pk: int) -> HttpResponse:
     """The lead deputy or a co-signer comments on an issued reply."""
-    reply = get_object_or_404(Reply.objects.select_related(*REPLY_PAGE), pk=pk)
+    reply = get_reply_for_user(request, pk)
     proposal = reply.assignment.proposal
-    if not (
-        access.allowed(request.user, "view_reply", reply) and access.allowed(request.user, "comment_on_reply", proposal)
-    ):
+    if not access.allowed(request.user, "comment_on_reply", proposal):
         raise refuse(request, f"reply {pk} (comment)")
     form = CommentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -242,10 +238,8 @@ def reply_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def ask_unit(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = get_proposal_for_user(request, pk)
-    if not access.allowed(request.user, "ask_unit_before_submission", proposal):
-        raise refuse(request, f"proposal {pk} (ask a unit)")
-    if proposal.state not in (S.DRAFT, S.RETURNED):
+    proposal = get_proposal_for_user(request, pk, rule="ask_unit_before_submission")
+    if proposal.state not in EDITABLE_STATES:
         messages.info(request, _("Questions to a unit are asked about a draft, before it is submitted."))
         return redirect("proposals:mine_detail", pk=proposal.pk)
     form = QuestionForm(request.POST or None)
@@ -273,9 +267,9 @@ def ask_unit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _unit_or_404(request: HttpRequest) -> int:
-    unit_id = access.unit_id_of(request.user)
+    unit_id = unit_id_of(request.user)
     if unit_id is None:
-        raise Http404("not a unit")
+        raise refuse(request, "questions from deputies (not a unit)")
     return unit_id
 
 

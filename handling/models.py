@@ -14,9 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from deputies.access import rule_permission
 from proposals import deadlines
-from proposals import rules as access
-from proposals.models import Proposal, StoredFile, condition
+from proposals.fsm import condition
+from proposals.models import Proposal, StoredFile
+from proposals.states import ProposalState
 
 
 class Unit(models.Model):
@@ -94,6 +96,9 @@ class Assignment(models.Model):
         CO = "co", _("Co-handling unit")
         SEPARATE = "separate", _("Separate unit")
 
+    # Lead and separate units answer the deputy; co-handlers answer the lead unit.
+    ANSWERING_ROLES = (Role.LEAD, Role.SEPARATE)
+
     proposal = models.ForeignKey(
         Proposal, verbose_name=_("suggestion"), on_delete=models.PROTECT, related_name="assignments"
     )
@@ -135,8 +140,16 @@ class Assignment(models.Model):
 
     @property
     def answers(self) -> bool:
-        """Lead and separate units answer the deputy; co-handlers answer the lead unit."""
-        return self.role in (self.Role.LEAD, self.Role.SEPARATE)
+        return self.role in self.ANSWERING_ROLES
+
+    def current_round(self, proposal: Proposal) -> int:
+        """The reply round this unit works on now (the one definition): 2 while `proposal` (as
+        locked or loaded by the caller) is re-handled and this unit takes part, that is an
+        answering unit the deputy sent back (it has a re-handling deadline) or a co-handler
+        helping its lead again; otherwise 1."""
+        if proposal.state != ProposalState.REHANDLING:
+            return 1
+        return 2 if self.role == self.Role.CO or self.rehandling_deadline else 1
 
     @property
     def reassignment_window_end(self) -> dt.date:
@@ -274,18 +287,6 @@ def units_yet_to_countersign(reply: Reply) -> list[Unit]:
     return [a.unit for a in co if a.pk not in agreed]
 
 
-def reply_perm(name: str) -> Any:
-    def check(instance: Reply, user: Any) -> bool:
-        return access.allowed(user, name, instance)
-
-    check.__name__ = f"perm_{name}"
-    return check
-
-
-def issue_perm(instance: Reply, user: Any) -> bool:
-    return access.allowed(user, "issue_reply", instance.assignment.proposal)
-
-
 class Reply(ConcurrentTransitionMixin, models.Model):
     """A reply letter (答复函) from an answering unit; `round` 2 is the reply after re-handling.
 
@@ -304,6 +305,8 @@ class Reply(ConcurrentTransitionMixin, models.Model):
         ISSUED = "issued", _("Issued")
 
     R = State
+    # The handler may still change the letter (and co-handlers countersign it).
+    EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="replies"
@@ -378,15 +381,19 @@ class Reply(ConcurrentTransitionMixin, models.Model):
         return self.assignment.proposal
 
     @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+    @property
     def source(self) -> Reply:
         """The reply this one copies (for a merged group's members), or itself."""
         return self.copied_from or self
 
     @transition(
         field=state,
-        source=[R.DRAFT, R.RETURNED],
+        source=list(EDITABLE_STATES),
         target=R.PENDING_APPROVAL,
-        permission=reply_perm("draft_reply"),
+        permission=rule_permission("draft_reply"),
         conditions=[reply_is_complete, countersigns_complete],
         custom={"label": _("Send to the unit head"), "fields": []},
     )
@@ -397,7 +404,7 @@ class Reply(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=R.PENDING_APPROVAL,
         target=R.RETURNED,
-        permission=reply_perm("approve_reply"),
+        permission=rule_permission("approve_reply"),
         custom={"label": _("Return to the handler"), "fields": [], "note_required": True},
     )
     def return_to_handler(self) -> None:
@@ -407,7 +414,7 @@ class Reply(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=R.PENDING_APPROVAL,
         target=R.APPROVED,
-        permission=reply_perm("approve_reply"),
+        permission=rule_permission("approve_reply"),
         conditions=[reply_is_complete],
         custom={"label": _("Approve and sign"), "fields": ["approved_by", "approved_at"]},
     )
@@ -419,7 +426,7 @@ class Reply(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=R.APPROVED,
         target=R.RETURNED,
-        permission=reply_perm("review_reply"),
+        permission=rule_permission("review_reply"),
         custom={"label": _("Send back to the unit"), "fields": [], "note_required": True},
     )
     def staff_return(self) -> None:
@@ -429,7 +436,7 @@ class Reply(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=R.APPROVED,
         target=R.ISSUED,
-        permission=issue_perm,
+        permission=rule_permission("issue_reply", of=lambda reply: reply.assignment.proposal),
         custom={"label": _("Issue to the deputy"), "fields": ["issued_by", "issued_at"]},
     )
     def issue(self, *, issuer: Any) -> None:
@@ -549,9 +556,6 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_attitude_display()} / {self.get_result_display()}"
-
-
-# --- issue 4: deputies on their phones ------------------------------------------------------------
 
 
 class PreSubmissionQuestion(models.Model):

@@ -3,7 +3,7 @@ requests; units sign, ask for re-assignment, record contacts, send co-handling o
 countersign, draft the reply; heads approve or return it; staff review and issue it.
 
 Every page loads its object for the requesting user: what they may not see answers 404 and
-is audited (proposals.access). Every change is one service call (handling.services)."""
+is audited (handling/access.py). Every change is one service call (handling/services/)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deputies import access
+from deputies.access import refuse
 from handling import forms as hf
 from handling import services
+from handling.access import get_own_assignment, get_reply_for_user
 from handling.models import (
     Assignment,
     CoOpinion,
@@ -31,37 +34,22 @@ from handling.models import (
     reply_is_complete,
     units_yet_to_countersign,
 )
+from handling.rules import unit_id_of
+from handling.selectors import co_assignments, units_yet_to_sign
 from proposals import deadlines
-from proposals import rules as access
 from proposals import selectors as proposal_selectors
-from proposals.access import download, get_proposal_for_user, refuse
+from proposals.access import get_proposal_for_user
 from proposals.models import Proposal, ProposalState
-from proposals.services import ProposalError
+from proposals.rules import visible_proposals
+from proposals.selectors import visible_events
 from proposals.steps import run_step
+from proposals.uploads import download
+from proposals.workflow import ProposalError
 
 S = ProposalState
 
 
 # --- loading objects for the user ---------------------------------------------------------------
-
-
-def _my_assignment(request: HttpRequest, pk: int) -> Assignment:
-    """An active assignment of the user's own unit; anything else is 404."""
-    assignment = Assignment.objects.select_related("unit", "proposal__meeting", "proposal__lead_deputy").filter(pk=pk)
-    found = assignment.first()
-    if found is None or not found.is_active or access.unit_id_of(request.user) != found.unit_id:
-        raise refuse(request, f"assignment {pk}")
-    return found
-
-
-def _reply_for_user(request: HttpRequest, pk: int) -> Reply:
-    reply = Reply.objects.select_related(
-        "assignment__unit", "assignment__proposal__meeting", "assignment__proposal__lead_deputy", "result_category"
-    ).filter(pk=pk)
-    found = reply.first()
-    if found is None or not access.allowed(request.user, "view_reply", found):
-        raise refuse(request, f"reply {pk}")
-    return found
 
 
 def _assignable(request: HttpRequest, pk: int) -> Proposal:
@@ -134,7 +122,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _bulk_queryset(request: HttpRequest) -> Any:
-    return access.visible_proposals(request.user).filter(state=S.REGISTERED, merged_into__isnull=True)
+    return visible_proposals(request.user).filter(state=S.REGISTERED, merged_into__isnull=True)
 
 
 @login_required
@@ -287,8 +275,8 @@ def decide_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _my_assignment(request, pk)
-    others = [name for name in services.units_yet_to_sign(assignment.proposal) if name != assignment.unit.name]
+    assignment = get_own_assignment(request, pk)
+    others = [name for name in units_yet_to_sign(assignment.proposal) if name != assignment.unit.name]
     run_step(
         request,
         lambda: services.sign_assignment(assignment=assignment, by=request.user),
@@ -301,7 +289,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def request_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _my_assignment(request, pk)
+    assignment = get_own_assignment(request, pk)
     form = hf.ReassignmentRequestForm(request.POST or None, own_unit=assignment.unit)
     if request.method == "POST" and form.is_valid():
         done = run_step(
@@ -333,7 +321,7 @@ def request_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _my_assignment(request, pk)
+    assignment = get_own_assignment(request, pk)
     form = hf.ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = run_step(
@@ -360,11 +348,11 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def co_opinion(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _my_assignment(request, pk)
+    assignment = get_own_assignment(request, pk)
     if assignment.role != Assignment.Role.CO:
         raise refuse(request, f"co-opinion on assignment {pk}")
     proposal = assignment.proposal
-    round_ = 2 if proposal.state == S.REHANDLING else 1
+    round_ = assignment.current_round(proposal)
     current = CoOpinion.objects.filter(assignment=assignment, round=round_).first()
     form = hf.CoOpinionForm(request.POST or None, initial={"body": current.body if current else ""})
     if request.method == "POST" and form.is_valid():
@@ -383,7 +371,9 @@ def co_opinion(request: HttpRequest, pk: int) -> HttpResponse:
             "proposal": proposal,
             "form": form,
             "current": current,
-            "lead": proposal.assignments.filter(role="lead", is_active=True).select_related("unit").first(),
+            "lead": proposal.assignments.filter(role=Assignment.Role.LEAD, is_active=True)
+            .select_related("unit")
+            .first(),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -395,7 +385,7 @@ def co_opinion(request: HttpRequest, pk: int) -> HttpResponse:
 def _papers(proposal: Proposal) -> dict[str, Any]:
     """What the lead unit and the head see beside the draft: co-handlers' opinions and
     where each co-handler stands."""
-    co = list(proposal.assignments.filter(role="co", is_active=True).select_related("unit").order_by("pk"))
+    co = co_assignments(proposal)
     opinions = CoOpinion.objects.filter(assignment__in=co).select_related("assignment__unit", "submitted_by")
     return {"co_assignments": co, "co_opinions": list(opinions.order_by("round", "assignment__pk"))}
 
@@ -421,13 +411,13 @@ def _countersign_rows(reply: Reply, co: list[Assignment]) -> list[dict[str, Any]
 def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The handler writes the reply letter; "save" keeps it exactly as typed, the other
     buttons save first and then send it on (to the co-handlers to countersign, or to the head)."""
-    assignment = _my_assignment(request, pk)
+    assignment = get_own_assignment(request, pk)
     proposal = assignment.proposal
     if not assignment.answers:
         raise refuse(request, f"reply on assignment {pk}")
-    round_ = services.current_round(assignment, proposal)
+    round_ = assignment.current_round(proposal)
     reply = Reply.objects.filter(assignment=assignment, round=round_).first()
-    if reply is not None and reply.state not in (Reply.State.DRAFT, Reply.State.RETURNED):
+    if reply is not None and not reply.is_editable:
         messages.info(request, _("This reply has been sent on and can no longer be edited."))
         return redirect("handling:reply", pk=reply.pk)
     if request.method == "POST":
@@ -495,11 +485,11 @@ def _reply_edit_page(
             "form": form,
             "attachments": reply.attachments.all() if reply else [],
             "countersigns": _countersign_rows(reply, papers["co_assignments"]) if reply else [],
-            "round": services.current_round(assignment, proposal),
+            "round": assignment.current_round(proposal),
             "earlier": Reply.objects.filter(assignment=assignment, state=Reply.State.ISSUED).select_related(
                 "result_category"
             ),
-            "events": proposal.events.filter(data__reply=reply.pk).select_related("actor").order_by("-pk")[:10]
+            "events": visible_events(proposal, request.user).filter(data__reply=reply.pk).order_by("-pk")[:10]
             if reply
             else [],
             **papers,
@@ -512,7 +502,7 @@ def _reply_edit_page(
 @require_POST
 def reply_attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ReplyAttachment.objects.select_related("reply__assignment"), pk=pk)
-    if access.unit_id_of(request.user) != item.reply.assignment.unit_id:
+    if unit_id_of(request.user) != item.reply.assignment.unit_id:
         raise refuse(request, f"delete reply attachment {pk}")
     run_step(
         request,
@@ -524,7 +514,7 @@ def reply_attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    reply = _reply_for_user(request, pk)
+    reply = get_reply_for_user(request, pk)
     return _reply_page(request, reply)
 
 
@@ -533,10 +523,10 @@ def _reply_page(request: HttpRequest, reply: Reply, status: int = 200, **forms: 
     user = request.user
     papers = _papers(proposal) if access.allowed(user, "view_handling_papers", proposal) else {}
     co = papers.get("co_assignments", [])
-    unit_id = access.unit_id_of(user)
+    unit_id = unit_id_of(user)
     my_co = next((a for a in co if a.unit_id == unit_id), None)
-    editable = reply.state in (Reply.State.DRAFT, Reply.State.RETURNED)
-    rows = _countersign_rows(reply, co) if reply.assignment.role == "lead" else []
+    editable = reply.is_editable
+    rows = _countersign_rows(reply, co) if reply.assignment.role == Assignment.Role.LEAD else []
     my_row = next((r for r in rows if my_co and r["assignment"].pk == my_co.pk), None)
     source = reply.copied_from or reply
     context = {
@@ -563,7 +553,7 @@ def _reply_page(request: HttpRequest, reply: Reply, status: int = 200, **forms: 
         "correct_form": forms.get("correct_form")
         or hf.CorrectResultForm(initial={"result_category": reply.result_category_id}),
         "rating": getattr(reply, "rating", None) if reply.state == Reply.State.ISSUED else None,
-        "events": proposal.events.filter(data__reply=reply.pk).select_related("actor").order_by("pk") if papers else [],
+        "events": visible_events(proposal, user).filter(data__reply=reply.pk).order_by("pk") if papers else [],
         **papers,
     }
     return render(request, "handling/reply_detail.html", context, status=status)
@@ -574,7 +564,7 @@ def _reply_page(request: HttpRequest, reply: Reply, status: int = 200, **forms: 
 def reply_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """One button on the reply page: send on, approve, issue (no input), or a step with
     comments (return, countersign, correct), re-shown with its error when the input is wrong."""
-    reply = _reply_for_user(request, pk)
+    reply = get_reply_for_user(request, pk)
     user = request.user
     simple = {
         "submit": (lambda: services.submit_reply(reply=reply, by=user), _("Sent to the unit head.")),

@@ -1,40 +1,27 @@
-"""Helpers that get an object for the requesting user. What a user may not see answers 404, never 403,
-so that the existence of another deputy's or unit's item is not disclosed; each such refusal
-is written to the security audit log."""
+"""Getting a suggestion for the requesting user: what they may not see answers 404 (never 403,
+so that the existence of another deputy's item is not disclosed), and the refusal is audited."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 
-from deputies.audit import record_refused_access
-from proposals import rules as access
+from deputies.access import allowed, refuse
 from proposals.models import Proposal
 
 
-def refuse(request: HttpRequest, detail: str) -> Http404:
-    record_refused_access(request, detail)
-    return Http404("not found")
-
-
-def get_proposal_for_user(request: HttpRequest, pk: int, *, queryset: Any = None) -> Proposal:
+def get_proposal_for_user(
+    request: HttpRequest, pk: int, *, queryset: Any = None, rule: str = "view_proposal"
+) -> Proposal:
+    """The suggestion `pk` if the user may see it and, when `rule` is given, do `rule` on it."""
     queryset = Proposal.objects.all() if queryset is None else queryset
     try:
         proposal = queryset.get(pk=pk)
     except Proposal.DoesNotExist:
         raise Http404("not found") from None
-    if not access.allowed(request.user, "view_proposal", proposal):
+    if not allowed(request.user, "view_proposal", proposal):
         raise refuse(request, f"proposal {pk}")
+    if rule != "view_proposal" and not allowed(request.user, rule, proposal):
+        raise refuse(request, f"proposal {pk} ({rule})")
     return proposal
-
-
-def download(request: HttpRequest, stored: Any, name: str) -> FileResponse:
-    """Serve a stored upload as a download (never inline: its content is the uploader's)."""
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404("file missing") from None
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -18,6 +18,7 @@ from proposals.models import (
     Proposal,
     ProposalAttachment,
     ProposalEvent,
+    SmsLog,
     Source,
     WorkdayOverride,
 )
@@ -194,3 +195,10 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("message", "recipient__username")
     list_select_related = ("recipient",)
+
+
+@admin.register(SmsLog)
+class SmsLogAdmin(ReadOnlyAdmin):
+    list_display = ("sent_at", "phone", "text")
+    search_fields = ("phone", "text")
+    date_hierarchy = "sent_at"

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("Suggestions")
+
+    def ready(self) -> None:
+        # What this app declares and registers: its steps' events, its access rules, its
+        # parts of the suggestion's pages (see proposals/hooks.py).
+        from proposals import events, pages  # noqa: F401

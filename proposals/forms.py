@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from deputies.models import Deputy
+from proposals import hooks
 from proposals.models import Category, Meeting, Proposal, ProposalState
 from proposals.uploads import ACCEPT, validate_upload
 
@@ -86,23 +87,10 @@ SORT_LABELS = {
     "-state": _("State, reversed"),
 }
 
-# What waits for someone: the workbench's counts link to the list filtered by one of these,
-# read against the user's own unit (see selectors.filter_proposals).
-TODO_CHOICES = [
-    ("sign", _("To sign for")),
-    ("co_opinion", _("Co-handling opinion to send")),
-    ("countersign", _("Reply drafts to countersign")),
-    ("draft", _("Replies to write")),
-    ("returned", _("Reply drafts returned")),
-    ("approve", _("Replies to approve")),
-    ("review_reply", _("Approved replies to review")),
-    ("to_assign", _("To assign")),
-]
-
-
 class ProposalFilterForm(Form):
     """The filters of every suggestion list (the list page, its Excel export, dashboard links).
-    Read from the query string; an invalid value is reported and ignored, never fatal."""
+    Read from the query string; an invalid value is reported and ignored, never fatal. Later
+    apps add their own filters (units, key suggestions, what waits for me: proposals/hooks.py)."""
 
     q = forms.CharField(label=_("Keyword"), required=False, max_length=100)
     meeting = forms.ModelChoiceField(Meeting.objects.all(), label=_("Meeting"), required=False)
@@ -111,20 +99,15 @@ class ProposalFilterForm(Form):
     state = forms.MultipleChoiceField(
         label=_("State"), choices=ProposalState.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    unit = forms.IntegerField(label=_("Unit"), required=False, min_value=1)
     deputy = forms.IntegerField(label=_("Deputy"), required=False, min_value=1)
-    key = forms.ChoiceField(
-        label=_("Key suggestion"), required=False, choices=[("", _("All")), ("1", _("Key only")), ("0", _("Not key"))]
-    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     due_within = forms.IntegerField(label=_("Due within (days)"), required=False, min_value=0, max_value=3650)
-    todo = forms.ChoiceField(label=_("Waiting for me"), required=False, choices=[("", "—"), *TODO_CHOICES])
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[("", "—"), *SORT_LABELS.items()])
 
-    def unit_choices(self) -> list[tuple[int, str]]:
-        """The units for the filter's drop-down (read lazily: only the list page shows it)."""
-        Unit = apps.get_model("handling", "Unit")
-        return list(Unit.objects.order_by("order", "name").values_list("pk", "name"))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for extra in hooks.list_filters():
+            self.fields[extra.name] = copy.deepcopy(extra.field)
 
     def deputy_choices(self) -> list[tuple[int, str]]:
         return [

@@ -1,5 +1,6 @@
 """Meetings, the suggestion with its state machine, co-signing, attachments, the audit trail
-of every step, in-app notifications, and the working-day calendar's overrides."""
+of every step, notifications (in the app, by mail, by text message), and the working-day
+calendar's overrides."""
 
 from __future__ import annotations
 
@@ -12,16 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from deputies.access import rule_permission
 from deputies.appendonly import AppendOnlyModel
 from deputies.models import Deputy, Term
-from proposals import rules as access
-from proposals.states import (  # noqa: F401  (re-exported for convenience)
-    ASSIGNED_STATES,
-    HANDLING_STATES,
-    REPLY_DUE_STATES,
-    ProposalState,
-    S,
-)
+from proposals.events import kind_of
+from proposals.fsm import condition, transition_label
+from proposals.states import EDITABLE_STATES, REPLY_DUE_STATES, ProposalState, S
 
 
 class Meeting(models.Model):
@@ -97,26 +94,6 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_workday else '休息'}"
-
-
-def perm(name: str) -> Any:
-    """A django-fsm permission that asks the access rules (proposals/rules.py)."""
-
-    def check(instance: Proposal, user: Any) -> bool:
-        return access.allowed(user, name, instance)
-
-    check.__name__ = f"perm_{name}"
-    return check
-
-
-def condition(message: str) -> Any:
-    """Mark a django-fsm condition with the message a refused user sees."""
-
-    def mark(func: Any) -> Any:
-        func.message = message
-        return func
-
-    return mark
 
 
 @condition(_("A suggestion needs a title and a body."))
@@ -243,6 +220,11 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def is_merged_member(self) -> bool:
         return self.merged_into_id is not None
 
+    @property
+    def is_reply_due(self) -> bool:
+        """Some unit owes a reply now (its `due_on` is the next deadline)."""
+        return self.state in REPLY_DUE_STATES
+
     # --- transitions ---------------------------------------------------------------------
     # Each decides only whether the move is allowed and sets the fields it derives; the
     # service saves, audits and notifies. `custom["fields"]` lists what it sets, for
@@ -250,9 +232,9 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=[S.DRAFT, S.RETURNED],
+        source=list(EDITABLE_STATES),
         target=S.SUBMITTED,
-        permission=perm("submit_proposal"),
+        permission=rule_permission("submit_proposal"),
         conditions=[has_title_and_body, has_required_cosigners],
         custom={"label": _("Submit"), "fields": ["submitted_at"]},
     )
@@ -261,9 +243,9 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=[S.DRAFT, S.SUBMITTED, S.RETURNED],
+        source=[*EDITABLE_STATES, S.SUBMITTED],
         target=S.WITHDRAWN,
-        permission=perm("withdraw_proposal"),
+        permission=rule_permission("withdraw_proposal"),
         custom={"label": _("Withdraw"), "fields": []},
     )
     def withdraw(self) -> None:
@@ -273,7 +255,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.SUBMITTED,
         target=S.RETURNED,
-        permission=perm("review_proposal"),
+        permission=rule_permission("review_proposal"),
         custom={"label": _("Return for revision"), "fields": [], "note_required": True},
     )
     def return_for_revision(self) -> None:
@@ -283,7 +265,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.SUBMITTED,
         target=S.NOT_ACCEPTED,
-        permission=perm("review_proposal"),
+        permission=rule_permission("review_proposal"),
         custom={"label": _("Not accepted"), "fields": [], "note_required": True},
     )
     def decline(self) -> None:
@@ -293,7 +275,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.SUBMITTED,
         target=S.REGISTERED,
-        permission=perm("review_proposal"),
+        permission=rule_permission("review_proposal"),
         conditions=[has_category],
         custom={"label": _("Register"), "fields": ["number", "registered_at"]},
     )
@@ -305,7 +287,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.REGISTERED,
         target=S.ASSIGNED,
-        permission=perm("assign_proposal"),
+        permission=rule_permission("assign_proposal"),
         custom={"label": _("Assign"), "fields": ["due_on"]},
     )
     def assign(self, *, due_on: Any) -> None:
@@ -315,7 +297,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[S.ASSIGNED, S.IN_HANDLING, S.REASSIGN_REQUESTED],
         target=RETURN_VALUE(S.ASSIGNED, S.IN_HANDLING, S.REASSIGN_REQUESTED),
-        permission=perm("act_as_unit"),
+        permission=rule_permission("act_as_unit"),
         custom={"label": _("Sign for"), "fields": []},
     )
     def sign(self, *, all_answering_signed: bool) -> str:
@@ -328,7 +310,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[S.ASSIGNED, S.IN_HANDLING, S.REASSIGN_REQUESTED],
         target=S.REASSIGN_REQUESTED,
-        permission=perm("act_as_unit"),
+        permission=rule_permission("act_as_unit"),
         custom={"label": _("Ask for re-assignment"), "fields": [], "note_required": True},
     )
     def request_reassignment(self) -> None:
@@ -338,7 +320,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.REASSIGN_REQUESTED,
         target=RETURN_VALUE(S.ASSIGNED, S.IN_HANDLING, S.REASSIGN_REQUESTED),
-        permission=perm("decide_reassignment"),
+        permission=rule_permission("decide_reassignment"),
         custom={"label": _("Accept re-assignment"), "fields": ["due_on"]},
     )
     def accept_reassignment(self, *, requests_pending: bool, all_answering_signed: bool, due_on: Any) -> str:
@@ -349,7 +331,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.REASSIGN_REQUESTED,
         target=RETURN_VALUE(S.ASSIGNED, S.IN_HANDLING, S.REASSIGN_REQUESTED),
-        permission=perm("decide_reassignment"),
+        permission=rule_permission("decide_reassignment"),
         custom={"label": _("Refuse re-assignment"), "fields": [], "note_required": True},
     )
     def refuse_reassignment(self, *, requests_pending: bool, all_answering_signed: bool) -> str:
@@ -365,7 +347,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[S.IN_HANDLING, S.REHANDLING],
         target=RETURN_VALUE(S.IN_HANDLING, S.REHANDLING, S.REPLIED),
-        permission=perm("issue_reply"),
+        permission=rule_permission("issue_reply"),
         custom={"label": _("Issue reply"), "fields": ["due_on"]},
     )
     def issue_reply(self, *, all_answering_replied: bool, next_due_on: Any) -> str:
@@ -380,7 +362,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.REPLIED,
         target=RETURN_VALUE(S.REPLIED, S.REHANDLING, S.CLOSED),
-        permission=perm("enter_rating"),
+        permission=rule_permission("enter_rating"),
         custom={"label": _("Rate"), "fields": ["due_on", "closed_at"]},
     )
     def rate(self, *, unrated_left: bool, rehandling_due_on: Any) -> str:
@@ -456,43 +438,6 @@ class ProposalAttachment(StoredFile):
         verbose_name_plural = _("attachments")
 
 
-# What the timeline calls each step that is not a transition (transitions use their label).
-ACTION_LABELS = {
-    "create": _("Drafted"),
-    "invite_cosigners": _("Co-signers invited"),
-    "cosign_confirmed": _("Co-signing confirmed"),
-    "cosign_declined": _("Co-signing declined"),
-    "renumber": _("Number changed"),
-    "merge_main": _("Other suggestions merged into this one"),
-    "merge_member": _("Merged into another suggestion"),
-    "contact": _("Contact with the deputy recorded"),
-    "reply_submit_for_approval": _("Reply sent to the unit head"),
-    "reply_return_to_handler": _("Reply returned by the unit head"),
-    "reply_approve": _("Reply approved and signed by the unit head"),
-    "reply_staff_return": _("Reply sent back by congress staff"),
-    "reply_issue": _("Reply issued"),
-    "reply_copy": _("Reply received as part of a merged group"),
-    "reply_result_corrected": _("Result category corrected by congress staff"),
-    # issue 3: co-handling units' opinions and countersigning (会签)
-    "co_opinion": _("Co-handling opinion sent to the lead unit"),
-    "countersign_request": _("Reply draft sent to the co-handling units to countersign"),
-    "countersign": _("Reply draft countersigned by a co-handling unit"),
-    "countersign_objection": _("A co-handling unit objected to the reply draft"),
-    # supervision (issue 5)
-    "key_marked": _("Marked as a key suggestion"),
-    "key_unmarked": _("No longer a key suggestion"),
-    "supervision_record": _("Supervision record"),
-    "progress_report": _("Progress reported by the unit"),
-    "urging": _("Urging notice sent"),
-    "urging_acknowledged": _("Urging notice acknowledged by the unit"),
-    "promise_done_reported": _("Promise reported as kept by the unit"),
-    "promise_confirmed": _("Promise confirmed as kept"),
-    "promise_reopened": _("Promise sent back: not yet kept"),
-    # end of issue 5
-    "import": _("Imported from Excel"),  # issue 6: history written by reports.excel
-}
-
-
 class ProposalEvent(AppendOnlyModel):
     """The audit trail of one suggestion: every transition and every handling step, who did it
     and when. Append-only. `from_state`/`to_state` are the suggestion's states around the step
@@ -527,12 +472,15 @@ class ProposalEvent(AppendOnlyModel):
 
     @property
     def label(self) -> str:
-        """The step's name for people: the transition's label, or the action's."""
+        """The step's name for people, as its app declared it (proposals/events.py); a
+        transition of the suggestion is named by its own label."""
+        declared = kind_of(self.action).label
+        if declared is not None and declared != self.action:
+            return str(declared)
         method = getattr(Proposal, self.action, None)
         if method is not None and hasattr(method, "_django_fsm"):
-            for transition in method._django_fsm.transitions.values():
-                return str((transition.custom or {}).get("label", self.action))
-        return str(ACTION_LABELS.get(self.action, self.action))
+            return transition_label(Proposal, self.action)
+        return self.action
 
 
 class Notification(models.Model):
@@ -554,7 +502,6 @@ class Notification(models.Model):
         DEADLINE = "deadline", _("Deadline reminder")
         OVERDUE = "overdue", _("Overdue")
         URGING = "urging", _("Urging notice")
-        # issue 4 (deputies on their phones)
         COSIGN_ANSWER = "cosign_answer", _("Co-signing answer")
         DRAFT_QUESTION = "draft_question", _("Question before submission")
         DRAFT_ANSWER = "draft_answer", _("Answer before submission")
@@ -590,15 +537,21 @@ class Notification(models.Model):
         return self.message
 
 
-# --- issue 4: deputies on their phones (labels of the steps it adds) ---------------------------
-ACTION_LABELS.update(
-    {
-        "attachment_added": _("Attachment added"),
-        "attachment_removed": _("Attachment removed"),
-        "draft_question": _("Question sent to a unit before submitting"),
-        "draft_answer": _("A unit answered a question before submission"),
-        "contact_confirmed": _("Contact confirmed by the deputy"),
-        "contact_disputed": _("Contact disputed by the deputy"),
-        "reply_comment": _("Comment on the reply"),
-    }
-)
+class SmsLog(models.Model):
+    """A text message sent for a notification (one at most per notification): what was sent
+    to which number, written in the transaction around the sending (proposals/tasks.py)."""
+
+    notification = models.OneToOneField(
+        Notification, verbose_name=_("notification"), on_delete=models.CASCADE, related_name="+"
+    )
+    phone = models.CharField(_("phone"), max_length=30)
+    text = models.CharField(_("text"), max_length=500)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("text message")
+        verbose_name_plural = _("text messages")
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from proposals import rules as access
+from deputies import access
 from proposals.models import Notification
 
 PAGE_SIZE = 20

@@ -1,27 +1,24 @@
-"""Writes for the suggestion's own steps: drafting, co-signing, submission, review, numbering
-and merging; and the one runner every step in every app goes through (`apply_transition`).
+"""Writes for the suggestion's own steps: drafting with attachments, co-signing, submission,
+withdrawal, review, numbering and merging.
 
-Each public service runs in one transaction with the suggestion's row locked, calls one
-transition, saves only the fields it changed, writes a `ProposalEvent`, and queues side
-effects (notifications, mail) with `transaction.on_commit`.
+Each service goes through the one write path (`proposals.workflow`): one transaction with the
+suggestion's row locked, one transition or audited step, notifications after commit.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from deputies.models import Deputy, Role, User
-from proposals import rules as access
 from proposals.models import (
     Category,
     CoSignature,
@@ -29,144 +26,22 @@ from proposals.models import (
     Notification,
     Proposal,
     ProposalAttachment,
-    ProposalEvent,
     ProposalState,
     Source,
 )
 from proposals.notify import notify, users_with_roles
-from proposals.states import COSIGNABLE_STATES
+from proposals.states import COSIGNABLE_STATES, EDITABLE_STATES
+from proposals.uploads import validate_upload
+from proposals.workflow import (
+    ProposalError,
+    apply_transition,
+    deputy_users,
+    locked,
+    record_event,
+    require,
+)
 
 S = ProposalState
-
-
-class ProposalError(Exception):
-    """A step that cannot be done. The message is for the person who tried, in Chinese."""
-
-
-# --- the runner -------------------------------------------------------------------------------
-
-
-@contextmanager
-def locked(proposal: Proposal | int) -> Iterator[Proposal]:
-    """Open a transaction and lock the suggestion's row; yields a fresh copy.
-
-    The lock makes concurrent steps on one suggestion wait for each other; the second then
-    sees the state the first left and is refused with a clear message if its step no longer
-    applies. On SQLite (no row locks) IMMEDIATE transactions serialise writers instead.
-    """
-    pk = proposal if isinstance(proposal, int) else proposal.pk
-    with transaction.atomic():
-        try:
-            yield Proposal.objects.select_for_update().get(pk=pk)
-        except ConcurrentTransition as exc:
-            raise ProposalError(_("Someone else changed this at the same moment. Reload and try again.")) from exc
-
-
-def lock_group(main: Proposal) -> list[Proposal]:
-    """Lock a merged group's members (the main one is locked by the caller), in id order so
-    two services never wait on each other's rows."""
-    return list(Proposal.objects.select_for_update().filter(merged_into=main).order_by("pk"))
-
-
-def transition_label(obj: Any, name: str) -> str:
-    method = getattr(obj, name)
-    for transition in method._django_fsm.transitions.values():
-        return str((transition.custom or {}).get("label", name))
-    return name
-
-
-def run_fsm(obj: Any, name: str, *, by: User, note: str = "", expected_state: str | None = None, **kwargs: Any) -> str:
-    """Check and run the django-fsm transition `name` on a locked `obj`, then save it.
-
-    Returns the state it left. Every check comes before the change, so a refusal
-    (ProposalError, with the reason in Chinese) changes nothing.
-    """
-    method = getattr(obj, name)
-    label = transition_label(obj, name)
-    state_label = obj.get_state_display()
-    if expected_state is not None and obj.state != expected_state:
-        raise ProposalError(
-            _("This was changed by someone else meanwhile (it is now “%(state)s”). Reload and try again.")
-            % {"state": state_label}
-        )
-    transition = method._django_fsm.get_transition(obj.state)
-    if transition is None:
-        raise ProposalError(
-            _("“%(action)s” is not possible while it is “%(state)s”.") % {"action": label, "state": state_label}
-        )
-    if not transition.has_perm(obj, by):
-        raise ProposalError(_("You may not “%(action)s” here.") % {"action": label})
-    for condition in transition.conditions or []:
-        if not condition(obj):
-            raise ProposalError(str(getattr(condition, "message", _("The conditions for this step are not met."))))
-    custom = transition.custom or {}
-    if custom.get("note_required") and not note.strip():
-        raise ProposalError(_("Please give a reason for “%(action)s”.") % {"action": label})
-    from_state = obj.state
-    try:
-        method(**kwargs)
-    except TransitionNotAllowed as exc:  # pragma: no cover - the checks above come first
-        raise ProposalError(str(exc)) from exc
-    fields = ["state", *custom.get("fields", [])]
-    if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
-        fields.append("updated_at")
-    try:
-        obj.save(update_fields=fields)
-    except ConcurrentTransition as exc:
-        raise ProposalError(_("Someone else changed this at the same moment. Reload and try again.")) from exc
-    return from_state
-
-
-def apply_transition(
-    proposal: Proposal,
-    name: str,
-    *,
-    by: User,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    expected_state: str | None = None,
-    **kwargs: Any,
-) -> ProposalEvent:
-    """Run the transition `name` on a suggestion locked by `locked()`, save it and audit it."""
-    from_state = run_fsm(proposal, name, by=by, note=note, expected_state=expected_state, **kwargs)
-    return ProposalEvent.objects.create(
-        proposal=proposal,
-        actor=by,
-        action=name,
-        from_state=from_state,
-        to_state=proposal.state,
-        note=note.strip(),
-        data=data or {},
-    )
-
-
-def record_event(
-    proposal: Proposal, action: str, *, by: User | None, note: str = "", data: dict[str, Any] | None = None
-) -> ProposalEvent:
-    """Audit a step that does not move the suggestion (a contact, a reply approval...)."""
-    return ProposalEvent.objects.create(
-        proposal=proposal,
-        actor=by,
-        action=action,
-        from_state=proposal.state,
-        to_state=proposal.state,
-        note=note.strip(),
-        data=data or {},
-    )
-
-
-def refuse_merged_member(proposal: Proposal) -> None:
-    """While a merged group is handled as one, every step is taken on its main suggestion."""
-    if proposal.merged_into_id and proposal.state in (S.REGISTERED, S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING):
-        main = proposal.merged_into
-        raise ProposalError(
-            _("This suggestion is merged into %(main)s: handle it there.") % {"main": main.number_label or main.title}
-        )
-
-
-def deputy_users(proposals: Iterable[Proposal]) -> list[User]:
-    """The logins of the lead deputies of these suggestions (deputies without one get paper)."""
-    return [p.lead_deputy.user for p in proposals if p.lead_deputy.user_id and p.lead_deputy.user.is_active]
 
 
 # --- drafting and co-signing --------------------------------------------------------------------
@@ -206,10 +81,7 @@ def update_draft(*, proposal: Proposal, by: User, **fields: Any) -> Proposal:
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     with locked(proposal) as current:
-        if current.state not in (S.DRAFT, S.RETURNED):
-            raise ProposalError(_("Only a draft or a returned suggestion can be edited."))
-        if not access.allowed(by, "edit_proposal", current):
-            raise ProposalError(_("Only the lead deputy can edit this suggestion."))
+        _require_editable(current, by)
         for name, value in fields.items():
             setattr(current, name, value.strip() if name == "title" else value)
         current.save(update_fields=[*fields, "updated_at"])
@@ -218,10 +90,9 @@ def update_draft(*, proposal: Proposal, by: User, **fields: Any) -> Proposal:
 
 def invite_cosigners(*, proposal: Proposal, deputies: Sequence[Deputy], by: User) -> list[CoSignature]:
     with locked(proposal) as current:
-        if current.state not in (S.DRAFT, S.RETURNED):
+        if current.state not in EDITABLE_STATES:
             raise ProposalError(_("Co-signers can only be invited before submission."))
-        if not access.allowed(by, "invite_cosigner", current):
-            raise ProposalError(_("Only the lead deputy can invite co-signers."))
+        require(by, "invite_cosigner", current, _("Only the lead deputy can invite co-signers."))
         created = []
         for deputy in deputies:
             if deputy.pk == current.lead_deputy_id:
@@ -249,8 +120,7 @@ def invite_cosigners(*, proposal: Proposal, deputies: Sequence[Deputy], by: User
 def answer_cosign_invitation(*, signature: CoSignature, accept: bool, by: User) -> CoSignature:
     with locked(signature.proposal_id) as current:
         signature = CoSignature.objects.select_for_update().get(pk=signature.pk)
-        if access.deputy_id_of(by) != signature.deputy_id:
-            raise ProposalError(_("Only the invited deputy can answer this invitation."))
+        require(by, "answer_cosign_invitation", signature, _("Only the invited deputy can answer this invitation."))
         if current.state not in COSIGNABLE_STATES:
             raise ProposalError(_("This suggestion has gone past co-signing."))
         signature.status = CoSignature.Status.CONFIRMED if accept else CoSignature.Status.DECLINED
@@ -359,8 +229,7 @@ def register_proposal(
 def renumber_proposal(*, proposal: Proposal, number: int, by: User) -> Proposal:
     """Change a registered suggestion's number; possible until it is assigned."""
     with locked(proposal) as current:
-        if not access.allowed(by, "review_proposal", current):
-            raise ProposalError(_("Only congress staff can change numbers."))
+        require(by, "review_proposal", current, _("Only congress staff can change numbers."))
         if current.state != S.REGISTERED:
             raise ProposalError(_("The number can only be changed before the suggestion is assigned."))
         Meeting.objects.select_for_update().get(pk=current.meeting_id)
@@ -388,8 +257,7 @@ def merge_proposals(*, main: Proposal, members: Sequence[Proposal], by: User, no
             p.pk: p for p in Proposal.objects.select_for_update().filter(pk__in=[main.pk, *member_ids]).order_by("pk")
         }
         current = rows[main.pk]
-        if not access.allowed(by, "review_proposal", current):
-            raise ProposalError(_("Only congress staff can merge suggestions."))
+        require(by, "review_proposal", current, _("Only congress staff can merge suggestions."))
         for proposal in rows.values():
             if proposal.state != S.REGISTERED:
                 raise ProposalError(
@@ -421,7 +289,7 @@ def merge_proposals(*, main: Proposal, members: Sequence[Proposal], by: User, no
     return current
 
 
-# --- issue 4: deputies on their phones ------------------------------------------------------------
+# --- attachments -----------------------------------------------------------------------------------
 
 # A suggestion carries a few supporting files (survey reports, photos), not an archive.
 MAX_ATTACHMENTS = 10
@@ -430,10 +298,6 @@ MAX_ATTACHMENTS = 10
 def add_attachments(*, proposal: Proposal, files: Sequence[Any], by: User) -> list[ProposalAttachment]:
     """Attach files to a draft or returned suggestion. Each file is checked by its content
     (proposals.uploads); one bad file refuses them all, so nothing is half-attached."""
-    from django.core.exceptions import ValidationError
-
-    from proposals.uploads import validate_upload
-
     with locked(proposal) as current:
         _require_editable(current, by)
         if current.attachments.count() + len(files) > MAX_ATTACHMENTS:
@@ -471,10 +335,12 @@ def remove_attachment(*, attachment: ProposalAttachment, by: User) -> None:
 
 
 def _require_editable(proposal: Proposal, by: User) -> None:
-    if proposal.state not in (S.DRAFT, S.RETURNED):
+    if proposal.state not in EDITABLE_STATES:
         raise ProposalError(_("Only a draft or a returned suggestion can be edited."))
-    if not access.allowed(by, "edit_proposal", proposal):
-        raise ProposalError(_("Only the lead deputy can edit this suggestion."))
+    require(by, "edit_proposal", proposal, _("Only the lead deputy can edit this suggestion."))
+
+
+# --- co-signing answers -----------------------------------------------------------------------------
 
 
 def respond_to_cosign_invitation(*, signature: CoSignature, accept: bool, by: User) -> CoSignature:

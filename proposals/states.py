@@ -29,6 +29,9 @@ HANDLING_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REPLIED, S
 REPLY_DUE_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLING)
 # Counted as "assigned" by the reports: handed to a unit, whatever happened next.
 ASSIGNED_STATES = (*HANDLING_STATES, S.CLOSED)
+# While a merged group (并案) is in one of these states it is handled as one, on its main
+# suggestion, and its members mirror each step; from the reply on, each goes its own way.
+GROUP_HANDLED_STATES = (S.REGISTERED, S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING)
 # The deputy may still change it.
 EDITABLE_STATES = (S.DRAFT, S.RETURNED)
 # An invitation to co-sign may still be answered (until registration).

@@ -1,4 +1,4 @@
-"""Thin tasks: load by id, then do the work."""
+"""Thin tasks: load by id, then do the work. The delivery of notifications (proposals/notify.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone
 
-from proposals.models import Notification
+from proposals import sms
+from proposals.models import Notification, SmsLog
 
 log = logging.getLogger(__name__)
 
@@ -32,5 +34,39 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         # Mark each one as sent as soon as it is, so that a retry after a failure half-way
         # does not mail the first ones twice.
         Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+# Any failure of the provider is retried (with backoff): what was sent is logged and skipped.
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
+def send_text_messages(notification_ids: list[int]) -> int:
+    """Text each notification's recipient, at most once per notification.
+
+    The log row is written in the transaction around the sending: if the provider raises,
+    the row is rolled back and the retry sends it; one that was sent stays logged and is
+    skipped by a retry (the unique notification column).
+    """
+    sender = sms.get_sender()
+    if sender is None:
+        return 0
+    sent = 0
+    pending = (
+        Notification.objects.filter(pk__in=notification_ids)
+        .exclude(pk__in=SmsLog.objects.filter(notification_id__in=notification_ids).values("notification_id"))
+        .select_related("recipient__deputy")
+    )
+    for notification in pending:
+        phone = sms.phone_of(notification.recipient)
+        if not phone:
+            continue
+        text = sms.message_text(notification.message)
+        with transaction.atomic():
+            _log, created = SmsLog.objects.get_or_create(
+                notification=notification, defaults={"phone": phone, "text": text}
+            )
+            if not created:
+                continue
+            sender.send(phone, text)
         sent += 1
     return sent

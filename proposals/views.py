@@ -13,13 +13,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deputies.access import allowed, refuse
 from deputies.models import Role
-from proposals import rules as access
-from proposals import selectors, services
-from proposals.access import download, get_proposal_for_user, refuse
+from proposals import hooks, selectors, services
+from proposals.access import get_proposal_for_user
+from proposals.events import AMONG_HANDLERS
 from proposals.forms import SORT_LABELS, MergeForm, ReasonForm, RegisterForm, RenumberForm
 from proposals.models import Proposal, ProposalAttachment, ProposalState
 from proposals.steps import run_step
+from proposals.uploads import download
 
 S = ProposalState
 PAGE_SIZE = 25
@@ -35,7 +37,7 @@ def _optional_url(name: str) -> str | None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The workbench (工作台): what waits for this person now, with counts that link to the
-    suggestions behind them. Deputies have their own page (issue 4) when it exists."""
+    suggestions behind them. Deputies have their own page, "my suggestions"."""
     user = request.user
     if user.role == Role.DEPUTY:
         mine = _optional_url("proposals:mine")
@@ -60,23 +62,20 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     registered ones to assign them to one unit at once."""
     queryset, form = selectors.filter_proposals(request.user, request.GET)
     page = Paginator(selectors.list_rows(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
-    export_url = _optional_url("reports:export_proposals")
-    query = request.GET.copy()
-    query.pop("page", None)
-    if export_url and query:
-        export_url = f"{export_url}?{query.urlencode()}"
-    can_assign = access.allowed(request.user, "assign_proposal")
+    bulk = hooks.bulk_action_for(request.user)
+    if bulk is not None:
+        for row in page:
+            row.selectable = bulk.selectable(row)
     return render(
         request,
         "proposals/list.html",
         {
             "form": form,
             "page": page,
-            "export_url": export_url,
-            "can_bulk_assign": can_assign and _optional_url("handling:bulk_assign") is not None,
+            "bulk": bulk,
+            "filters": [f for f in hooks.list_filters() if f.template],
             "current_sort": form.cleaned_data.get("sort", "") if hasattr(form, "cleaned_data") else "",
             "sort_labels": SORT_LABELS,
-            "unit_choices": form.unit_choices(),
             "deputy_choices": form.deputy_choices(),
             "selected_states": set(request.GET.getlist("state")),
         },
@@ -96,25 +95,24 @@ def _detail_queryset() -> Any:
 
 
 def _render_detail(request: HttpRequest, proposal: Proposal, status: int = 200, **forms: Any) -> HttpResponse:
-    user = request.user
-    context = {
+    page = hooks.page_for(request, proposal)
+    context: dict[str, Any] = {
         "proposal": proposal,
-        "timeline": selectors.timeline_for(proposal, user),
-        "handling": selectors.handling_of(proposal, user),
-        "panel": selectors.unit_panel(proposal, user),
+        "timeline": selectors.timeline_for(proposal, request.user),
+        "sees_papers": bool(page.audiences & AMONG_HANDLERS),
         "cosignatures": proposal.cosignatures.select_related("deputy").order_by("invited_at", "pk"),
         "attachments": proposal.attachments.all(),
         "members": proposal.merged_members.select_related("lead_deputy").order_by("number", "pk"),
-        "key_items": proposal.key_items.select_related("leader"),
         "renumber_form": forms.get("renumber_form") or RenumberForm(initial={"number": proposal.number}),
     }
+    context["panels"] = hooks.render_panels("detail", page, context)
     return render(request, "proposals/detail.html", context, status=status)
 
 
 @login_required
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ProposalAttachment.objects.select_related("proposal"), pk=pk)
-    if not access.allowed(request.user, "view_proposal", item.proposal):
+    if not allowed(request.user, "view_proposal", item.proposal):
         raise refuse(request, f"proposal attachment {pk}")
     return download(request, item.file, item.name)
 
@@ -123,7 +121,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _staff_only(request: HttpRequest, what: str) -> None:
-    if not access.allowed(request.user, "review_proposal"):
+    if not allowed(request.user, "review_proposal"):
         raise refuse(request, what)
 
 

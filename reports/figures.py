@@ -70,7 +70,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from handling.models import Assignment, ContactRecord, Reply, ResultCategory, Satisfaction, Unit
-from proposals.models import ASSIGNED_STATES, REPLY_DUE_STATES, Category, Meeting, Proposal, ProposalState, Source
+from proposals.models import Category, Meeting, Proposal, Source
+from proposals.states import ASSIGNED_STATES, REPLY_DUE_STATES, ProposalState
 from reports.models import ScoringScheme
 from supervision.models import KeyItem
 

@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deputies import access
+from deputies.access import refuse
 from deputies.forms import LoginForm
 from deputies.models import User
 from handling.models import Assignment, Reply
-from proposals import rules as access
-from proposals.access import refuse
+from proposals.rules import visible_proposals
 from proposals.selectors import filter_proposals, search_words
 from reports import excel
 from reports import figures as fg
@@ -275,7 +276,7 @@ def figure_list(request: HttpRequest) -> HttpResponse:
     except fg.UnknownFigure:
         raise Http404("unknown figure") from None
     queryset = (
-        access.visible_proposals(request.user, queryset)
+        visible_proposals(request.user, queryset)
         .select_related("meeting", "lead_deputy", "category")
         .prefetch_related(_answering_units())
         .order_by("meeting__year", "meeting_id", "number", "pk")

@@ -10,7 +10,6 @@ from supervision.models import (
     ProgressReport,
     Promise,
     Reminder,
-    SmsLog,
     SupervisionPhoto,
     SupervisionRecord,
     UrgingNotice,
@@ -71,13 +70,6 @@ class ReminderAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     search_fields = ("subject", "threshold", "recipient__username", "recipient__full_name")
     date_hierarchy = "created_at"
-
-
-@admin.register(SmsLog)
-class SmsLogAdmin(ReadOnlyAdmin):
-    list_display = ("sent_at", "phone", "text")
-    search_fields = ("phone", "text")
-    date_hierarchy = "sent_at"
 
 
 @admin.register(SupervisionPhoto)

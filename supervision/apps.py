@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("Supervision")
+
+    def ready(self) -> None:
+        # What this app declares and registers: its steps' events, its access rules, its
+        # parts of the suggestion's pages (see proposals/hooks.py).
+        from supervision import events, pages, rules  # noqa: F401

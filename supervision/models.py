@@ -313,22 +313,3 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.subject} {self.threshold}"
-
-
-class SmsLog(models.Model):
-    """A text message sent for a notification (one at most per notification)."""
-
-    notification = models.OneToOneField(
-        "proposals.Notification", verbose_name=_("notification"), on_delete=models.CASCADE, related_name="+"
-    )
-    phone = models.CharField(_("phone"), max_length=30)
-    text = models.CharField(_("text"), max_length=500)
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-sent_at"]
-        verbose_name = _("text message")
-        verbose_name_plural = _("text messages")
-
-    def __str__(self) -> str:
-        return f"{self.phone} {self.sent_at:%Y-%m-%d %H:%M}"

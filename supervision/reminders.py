@@ -42,8 +42,8 @@ from django.utils.translation import gettext as _
 
 from deputies.models import Role, User
 from handling.models import Assignment, Reply
+from proposals import notify
 from proposals.models import REPLY_DUE_STATES, Notification, Proposal, ProposalState
-from proposals.sms import phone_of
 from supervision.models import KeyItem, ProgressReport, Promise, Reminder, UrgingNotice
 from supervision.services import sync_promises
 
@@ -646,22 +646,14 @@ def deliver(candidates: Iterable[Candidate], people: Directory) -> int:
         chosen = [c for c in ordered if c.key in claimed]
         if not chosen:
             return 0
-        _queue_messages(_insert_notifications(_digested(chosen, people), now), people)
+        _deliver(_insert_notifications(_digested(chosen, people), now), people)
     return len(chosen)
 
 
-def _queue_messages(notifications: list[tuple[int, int]], people: Directory) -> None:
-    """E-mails and text messages leave after commit, through the same tasks as every notification."""
-    from proposals.tasks import send_notification_emails
-    from supervision.tasks import send_text_messages
-
+def _deliver(notifications: list[tuple[int, int]], people: Directory) -> None:
+    """E-mails and text messages leave after commit, by the one path of every notification."""
     users = _recipients({recipient for _pk, recipient in notifications}, people)
-    to_mail = [pk for pk, recipient in notifications if users[recipient].email]
-    to_text = [pk for pk, recipient in notifications if settings.SMS_SENDER and phone_of(users[recipient])]
-    for ids, task in ((to_mail, send_notification_emails), (to_text, send_text_messages)):
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            transaction.on_commit(lambda chunk=chunk, task=task: task.delay(chunk))
+    notify.deliver([(pk, users[recipient]) for pk, recipient in notifications], text=True)
 
 
 def _recipients(recipient_ids: set[int], people: Directory) -> dict[int, User]:

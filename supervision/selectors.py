@@ -22,38 +22,44 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from deputies.access import OVERSEER_ROLES
 from handling.models import Assignment
-from proposals import rules as access
-from proposals.models import REPLY_DUE_STATES, Proposal, ProposalEvent, ProposalState
+from proposals.models import Proposal, ProposalEvent
+from proposals.rules import visible_proposals
+from proposals.states import REPLY_DUE_STATES, ProposalState
 from supervision.models import KeyItem, ProgressReport, Promise, SupervisionRecord, UrgingNotice
+from supervision.rules import visible_key_items, visible_unit_objects
 
 S = ProposalState
 
 
-def _last_event_of_item() -> Subquery:
-    return Subquery(
-        ProposalEvent.objects.filter(proposal__key_items=OuterRef("pk"))
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
+def sees_every_suggestion(user: Any) -> bool:
+    """Overseers see each key item whole; a unit sees on it only the suggestions it handles."""
+    return user.role in OVERSEER_ROLES
 
 
 def key_items(user: Any, *, year: int | None = None, leader: Any = None) -> QuerySet[KeyItem]:
-    """Key items `user` may see, with their figures: how many suggestions, how many closed and
-    overdue, the next reply deadline and the last activity on any of them."""
+    """Key items `user` may see, with their figures on the suggestions `user` may see of them:
+    how many, how many closed and overdue, the next reply deadline, the last activity."""
     today = timezone.localdate()
-    queryset = access.visible_key_items(user).select_related("leader", "committee")
+    queryset = visible_key_items(user).select_related("leader", "committee")
     if year:
         queryset = queryset.filter(year=year)
     if leader is not None:
         queryset = queryset.filter(leader=leader)
-    due = Q(proposals__state__in=REPLY_DUE_STATES)
+    events = ProposalEvent.objects.filter(proposal__key_items=OuterRef("pk"))
+    seen = Q()
+    if not sees_every_suggestion(user):
+        visible = visible_proposals(user).values("pk")
+        seen = Q(proposals__in=visible)
+        events = events.filter(proposal__in=visible)
+    due = seen & Q(proposals__state__in=REPLY_DUE_STATES)
     return queryset.annotate(
-        n_proposals=Count("proposals", distinct=True),
-        n_closed=Count("proposals", filter=Q(proposals__state=S.CLOSED), distinct=True),
+        n_proposals=Count("proposals", filter=seen, distinct=True),
+        n_closed=Count("proposals", filter=seen & Q(proposals__state=S.CLOSED), distinct=True),
         n_overdue=Count("proposals", filter=due & Q(proposals__due_on__lt=today), distinct=True),
         next_due=Min("proposals__due_on", filter=due),
-        last_activity=_last_event_of_item(),
+        last_activity=Subquery(events.order_by("-created_at").values("created_at")[:1]),
         last_record=Max("records__held_on"),
     ).order_by("-year", "title", "pk")
 
@@ -85,9 +91,11 @@ def leader_items(user: Any, leader: Any) -> QuerySet[KeyItem]:
     return key_items(user, leader=leader).prefetch_related(item_proposals())
 
 
-def key_item_detail(key_item: KeyItem) -> dict[str, Any]:
+def key_item_detail(key_item: KeyItem, user: Any) -> dict[str, Any]:
+    """A key item's page as `user` may see it: a unit sees only the suggestions it handles,
+    and only the progress reports on them."""
     proposals = list(
-        Proposal.objects.filter(key_items=key_item)
+        visible_proposals(user, Proposal.objects.filter(key_items=key_item))
         .select_related("meeting", "lead_deputy")
         .annotate(last_activity=Max("events__created_at"))
         .prefetch_related(
@@ -103,7 +111,7 @@ def key_item_detail(key_item: KeyItem) -> dict[str, Any]:
         SupervisionRecord.objects.filter(key_item=key_item).select_related("recorded_by").prefetch_related("photos")
     )
     reports = (
-        ProgressReport.objects.filter(key_item=key_item)
+        ProgressReport.objects.filter(key_item=key_item, proposal__in=[p.pk for p in proposals])
         .select_related("unit", "reported_by", "proposal")
         .order_by("-created_at", "-pk")[:100]
     )
@@ -135,7 +143,7 @@ def promises(user: Any, values: dict[str, Any]) -> QuerySet[Promise]:
     """The follow-up list: promises `user` may see, filtered; overdue first, then by the
     promised date (undated last), across years."""
     today = timezone.localdate()
-    queryset = access.visible_unit_objects(user, Promise.objects.all())
+    queryset = visible_unit_objects(user, Promise.objects.all())
     state = values.get("state") or "open"
     if state == "open":
         queryset = queryset.filter(state__in=Promise.OPEN_STATES)
@@ -161,7 +169,7 @@ def promises(user: Any, values: dict[str, Any]) -> QuerySet[Promise]:
 
 def followup_counts(user: Any) -> dict[str, int]:
     today = timezone.localdate()
-    queryset = access.visible_unit_objects(user, Promise.objects.all())
+    queryset = visible_unit_objects(user, Promise.objects.all())
     return queryset.aggregate(
         open=Count("pk", filter=Q(state=Promise.State.OPEN)),
         to_confirm=Count("pk", filter=Q(state=Promise.State.DONE_REPORTED)),
@@ -170,7 +178,7 @@ def followup_counts(user: Any) -> dict[str, int]:
 
 
 def urging_notices(user: Any, values: dict[str, Any]) -> QuerySet[UrgingNotice]:
-    queryset = access.visible_unit_objects(user, UrgingNotice.objects.all())
+    queryset = visible_unit_objects(user, UrgingNotice.objects.all())
     if values.get("state") == "pending":
         queryset = queryset.filter(acknowledged_at__isnull=True)
     elif values.get("state") == "acknowledged":

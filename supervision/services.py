@@ -3,7 +3,8 @@ their acknowledgement, and the follow-up of promises.
 
 Each service checks the access rule, runs in one transaction, locks what it changes, writes a
 `ProposalEvent` on every suggestion concerned (so the suggestion's timeline shows it) and
-queues notifications after commit. A refusal raises `ProposalError` and changes nothing.
+queues notifications after commit (proposals/workflow.py). A step that cannot be done raises
+`ProposalError`, one the person may not take `Refused` (audited); neither changes anything.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from django.utils.translation import gettext as _
 
 from deputies.models import Role, SpecialCommittee, User
 from handling.models import Assignment, Reply, ResultCategory, Unit
-from handling.services import unit_people
-from proposals import rules as access
-from proposals.models import ASSIGNED_STATES, HANDLING_STATES, REPLY_DUE_STATES, Notification, Proposal, ProposalState
+from handling.rules import unit_id_of
+from handling.services.common import unit_people
+from proposals.models import Notification, Proposal
 from proposals.notify import notify, users_with_roles
-from proposals.services import ProposalError, record_event
-from proposals.sms import phone_of
+from proposals.states import ASSIGNED_STATES, HANDLING_STATES, REPLY_DUE_STATES, ProposalState
 from proposals.uploads import validate_upload
+from proposals.workflow import ProposalError, record_event, require
 from supervision.models import (
     KeyItem,
     ProgressReport,
@@ -47,27 +48,9 @@ PHOTO_TYPES = {"image/jpeg": {"jpg", "jpeg"}, "image/png": {"png"}}
 MAX_PHOTOS = 12
 
 
-def _refuse_unless(user: User, rule: str, obj: Any, message: str) -> None:
-    if not access.allowed(user, rule, obj):
-        raise ProposalError(message)
-
-
 def _lock(proposal_ids: Iterable[int]) -> list[Proposal]:
     """Lock suggestions in id order (so two services never wait on each other's rows)."""
     return list(Proposal.objects.select_for_update().filter(pk__in=sorted(set(proposal_ids))).order_by("pk"))
-
-
-def queue_text_messages(notifications: Sequence[Notification], recipients: dict[int, User]) -> None:
-    """Send text messages for these notifications after commit, to those with a mobile number."""
-    if not settings.SMS_SENDER:
-        return
-    ids = [n.pk for n in notifications if phone_of(recipients[n.recipient_id])]
-    if ids:
-        from supervision.tasks import send_text_messages
-
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            transaction.on_commit(lambda chunk=chunk: send_text_messages.delay(chunk))
 
 
 # --- key items -----------------------------------------------------------------------------------
@@ -92,7 +75,7 @@ def save_key_item(
     """Create a key item (重点督办) or change one: its theme, leader, committee and suggestions.
     Each suggestion added or removed gets an event on its timeline; the leader, the
     committee's members and the units are told."""
-    _refuse_unless(by, "mark_key", None, _("Only congress staff can choose key suggestions."))
+    require(by, "mark_key", None, _("Only congress staff can choose key suggestions."))
     title = title.strip()
     if not title:
         raise ProposalError(_("Give the key item a theme."))
@@ -191,7 +174,7 @@ def add_supervision_record(
 ) -> SupervisionRecord:
     """Record a site inspection, meeting or on-the-spot handling on a key item, with photos.
     It appears on the timeline of each of the item's suggestions."""
-    _refuse_unless(by, "record_supervision", key_item, _("You may not add supervision records to this key item."))
+    require(by, "record_supervision", key_item, _("You may not add supervision records to this key item."))
     if kind not in SupervisionRecord.Kind.values:
         raise ProposalError(_("Choose the kind of supervision."))
     if held_on > timezone.localdate():
@@ -238,7 +221,7 @@ def add_supervision_record(
 
 def key_item_units(key_item: KeyItem, user: User) -> list[Proposal]:
     """The key item's suggestions `user`'s unit handles (actively assigned), in number order."""
-    unit_id = access.unit_id_of(user)
+    unit_id = unit_id_of(user)
     if unit_id is None:
         return []
     mine = Assignment.objects.filter(proposal=OuterRef("pk"), unit_id=unit_id, is_active=True)
@@ -247,12 +230,12 @@ def key_item_units(key_item: KeyItem, user: User) -> list[Proposal]:
 
 def report_key_progress(*, key_item: KeyItem, proposal: Proposal, by: User, body: str) -> ProgressReport:
     """A unit reports progress on one of a key item's suggestions; the leader is told."""
-    unit_id = access.unit_id_of(by)
+    unit_id = unit_id_of(by)
     with transaction.atomic():
         (current,) = _lock([proposal.pk]) or [None]
         if current is None or not key_item.proposals.filter(pk=current.pk).exists():
             raise ProposalError(_("This suggestion is not part of the key item."))
-        _refuse_unless(by, "report_progress", current, _("Only the units handling this suggestion can report."))
+        require(by, "report_progress", current, _("Only the units handling this suggestion can report."))
         if current.state not in ASSIGNED_STATES:
             raise ProposalError(_("Progress is reported once the suggestion is assigned."))
         if not body.strip():
@@ -310,7 +293,7 @@ def send_urging(
         items = _lock(p.pk for p in proposals)
         allowed_ids = set(urgeable_proposals(unit).filter(pk__in=[p.pk for p in items]).values_list("pk", flat=True))
         for proposal in items:
-            _refuse_unless(by, "urge", proposal, _("Only congress staff or the supervision office can urge units."))
+            require(by, "urge", proposal, _("Only congress staff or the supervision office can urge units."))
             if proposal.pk not in allowed_ids:
                 raise ProposalError(
                     _("%(item)s is not being handled by %(unit)s.")
@@ -329,16 +312,15 @@ def send_urging(
                 data={"notice": notice.pk, "unit": unit.name},
             )
         names = "、".join(p.number_label or p.title for p in items)
-        people = unit_people([unit.pk])
-        rows = notify(
-            people,
+        notify(
+            unit_people([unit.pk]),
             Notification.Kind.URGING,
             _("Urging notice from %(sender)s on %(items)s: %(message)s Please acknowledge it.")
             % {"sender": by.display_name, "items": names, "message": notice.message},
             proposal=items[0] if len(items) == 1 else None,
             url=reverse("supervision:urging_detail", args=[notice.pk]),
+            text=True,
         )
-        queue_text_messages(rows, {u.pk: u for u in people})
     return notice
 
 
@@ -346,7 +328,7 @@ def acknowledge_urging(*, notice: UrgingNotice, by: User, answer: str = "") -> U
     """The unit acknowledges an urging notice (签收), optionally saying what it will do."""
     with transaction.atomic():
         notice = UrgingNotice.objects.select_for_update().select_related("unit", "sent_by").get(pk=notice.pk)
-        _refuse_unless(
+        require(
             by, "acknowledge_urging", notice, _("Only the unit the notice is addressed to can acknowledge it.")
         )
         if notice.acknowledged_at:
@@ -419,7 +401,7 @@ def report_promise_progress(*, promise: Promise, by: User, body: str, done: bool
     with transaction.atomic():
         (proposal,) = _lock([promise.proposal_id])
         promise = _locked_promise(promise)
-        _refuse_unless(by, "report_promise", promise, _("Only the unit that made the promise can report on it."))
+        require(by, "report_promise", promise, _("Only the unit that made the promise can report on it."))
         if promise.state != Promise.State.OPEN:
             raise ProposalError(
                 _("This promise is “%(state)s”: no more reports are taken.") % {"state": promise.get_state_display()}
@@ -455,7 +437,7 @@ def confirm_promise(*, promise: Promise, by: User, note: str = "") -> Promise:
     with transaction.atomic():
         (proposal,) = _lock([promise.proposal_id])
         promise = _locked_promise(promise)
-        _refuse_unless(by, "confirm_promise", promise, _("Only congress staff or the supervision office can confirm."))
+        require(by, "confirm_promise", promise, _("Only congress staff or the supervision office can confirm."))
         if promise.state != Promise.State.DONE_REPORTED:
             raise ProposalError(_("Only a promise the unit reported as kept can be confirmed."))
         promise.state, promise.confirmed_by, promise.confirmed_at = Promise.State.KEPT, by, timezone.now()
@@ -475,7 +457,7 @@ def reopen_promise(*, promise: Promise, by: User, note: str) -> Promise:
     with transaction.atomic():
         (proposal,) = _lock([promise.proposal_id])
         promise = _locked_promise(promise)
-        _refuse_unless(by, "confirm_promise", promise, _("Only congress staff or the supervision office can confirm."))
+        require(by, "confirm_promise", promise, _("Only congress staff or the supervision office can confirm."))
         if promise.state != Promise.State.DONE_REPORTED:
             raise ProposalError(_("Only a promise the unit reported as kept can be sent back."))
         if not note.strip():

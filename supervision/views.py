@@ -15,15 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deputies import access
+from deputies.access import refuse
 from deputies.models import Role, User
 from handling.models import Unit
-from proposals import rules as access
-from proposals.access import download, refuse
+from handling.rules import unit_id_of
 from proposals.models import Proposal, ProposalState
-from proposals.services import ProposalError
 from proposals.steps import run_step
+from proposals.uploads import download
+from proposals.workflow import ProposalError
 from supervision import forms, selectors, services
 from supervision.models import KeyItem, Promise, SupervisionPhoto, UrgingNotice
+from supervision.rules import visible_key_items
 
 PAGE_SIZE = 50
 
@@ -50,12 +53,12 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @login_required
 def key_list(request: HttpRequest) -> HttpResponse:
-    if not (access.allowed(request.user, "view_leader_page") or access.unit_id_of(request.user)):
+    if not (access.allowed(request.user, "view_leader_page") or unit_id_of(request.user)):
         raise refuse(request, "key item list")
     form = forms.KeyItemFilterForm(request.GET or None)
     year = form.cleaned_data.get("year") if form.is_valid() else None
     items = selectors.key_items(request.user, year=year)
-    years = sorted(set(access.visible_key_items(request.user).values_list("year", flat=True)), reverse=True)
+    years = sorted(set(visible_key_items(request.user).values_list("year", flat=True)), reverse=True)
     leaders = User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk")
     return render(
         request,
@@ -156,9 +159,9 @@ def key_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def key_detail(request: HttpRequest, pk: int) -> HttpResponse:
     key_item = _key_item_for(request, pk)
-    context = selectors.key_item_detail(key_item)
+    context = selectors.key_item_detail(key_item, request.user)
     due = selectors.next_reports_due(key_item, context["proposals"])
-    unit_id = access.unit_id_of(request.user)
+    unit_id = unit_id_of(request.user)
     rows = []
     for proposal in context["proposals"]:
         units = [
@@ -283,7 +286,7 @@ def _leader_page(request: HttpRequest, leader: User) -> HttpResponse:
 
 @login_required
 def urging_list(request: HttpRequest) -> HttpResponse:
-    if not (access.allowed(request.user, "view_leader_page") or access.unit_id_of(request.user)):
+    if not (access.allowed(request.user, "view_leader_page") or unit_id_of(request.user)):
         raise refuse(request, "urging list")
     form = forms.UrgingFilterForm(request.GET or None)
     values = form.cleaned_data if form.is_valid() else {}
@@ -296,7 +299,7 @@ def urging_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "query": _query_without_page(request),
             "can_urge": access.allowed(request.user, "urge", None),
-            "is_unit": access.unit_id_of(request.user) is not None,
+            "is_unit": unit_id_of(request.user) is not None,
         },
     )
 
@@ -400,7 +403,7 @@ def urging_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def followup(request: HttpRequest) -> HttpResponse:
-    if not (access.allowed(request.user, "view_leader_page") or access.unit_id_of(request.user)):
+    if not (access.allowed(request.user, "view_leader_page") or unit_id_of(request.user)):
         raise refuse(request, "follow-up list")
     # Replies issued since the last scan appear at once.
     services.sync_promises()
@@ -416,7 +419,7 @@ def followup(request: HttpRequest) -> HttpResponse:
             "query": _query_without_page(request),
             "counts": selectors.followup_counts(request.user),
             "today": timezone.localdate(),
-            "is_unit": access.unit_id_of(request.user) is not None,
+            "is_unit": unit_id_of(request.user) is not None,
         },
     )
 

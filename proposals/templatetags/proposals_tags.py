@@ -1,5 +1,6 @@
-"""Template helpers every page uses: deadlines shown as days left or overdue, and the access
-rules (so a template shows a button only to those who may press it)."""
+"""Template helpers every page uses: deadlines shown as days left or overdue, the access rules
+(so a template shows a button only to those who may press it), and the places where later
+apps include their parts (`{% slot %}`, see proposals/hooks.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from proposals import rules as access
+from deputies.access import allowed as rule_allows
+from proposals import hooks
 
 register = template.Library()
 
@@ -19,7 +22,22 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def allowed(context: Any, rule: str, obj: Any = None) -> bool:
     """{% allowed "review_proposal" proposal as can_review %}"""
-    return access.allowed(context["request"].user, rule, obj)
+    return rule_allows(context["request"].user, rule, obj)
+
+
+@register.simple_tag(takes_context=True)
+def slot(context: Any, name: str) -> SafeString:
+    """{% slot "list.actions" %}: the templates later apps registered for this place, each
+    rendered with the page's context, as {% include %} would."""
+    engine = context.template.engine
+    parts = [engine.get_template(name_).render(context) for name_ in hooks.slot_templates(name)]
+    return mark_safe("".join(parts))  # noqa: S308 - our own templates, autoescaped
+
+
+@register.simple_tag
+def list_columns() -> list[hooks.ListColumn]:
+    """{% list_columns as columns %}: the columns later apps add to the suggestion lists."""
+    return hooks.list_columns()
 
 
 @register.simple_tag

@@ -7,7 +7,7 @@ import pytest
 from handling import services as hs
 from handling.models import Assignment
 from proposals.models import ProposalEvent, ProposalState
-from proposals.services import ProposalError
+from proposals.workflow import ProposalError
 from tests.factories import ProposalFactory
 from tests.workflow import advance
 

@@ -10,7 +10,7 @@ from handling import services as hs
 from handling.models import CoOpinion, Countersignature, Reply
 from proposals.models import Notification, ProposalState
 from proposals.selectors import workbench
-from proposals.services import ProposalError
+from proposals.workflow import ProposalError
 from tests.pages import text
 from tests.workflow import advance
 

@@ -7,11 +7,13 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from deputies import access
 from deputies.models import AuditRecord
 from handling.models import Rating, Reply
-from proposals import rules as access
 from proposals import services as ps
 from proposals.models import ProposalState
+from proposals.rules import visible_proposals
+from proposals.workflow import ProposalError
 from tests.factories import ProposalFactory
 from tests.workflow import advance
 
@@ -102,6 +104,11 @@ def objects(people, deputy, cosigner, meeting, category, cast):
     made["rated"] = rated = advance(
         ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.REPLIED, cast
     )
+    made["issued"] = Reply.objects.get(
+        assignment__proposal=advance(
+            ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.REPLIED, cast
+        )
+    )
     made["paper_rating"] = hs.record_paper_rating(
         reply=Reply.objects.get(assignment__proposal=rated),
         by=people["staff"],
@@ -132,10 +139,14 @@ TABLE = [
     ("approve_reply", "reply", {"head"}),
     ("review_reply", "reply", {"staff", "admin"}),
     ("issue_reply", "handling", {"staff", "admin"}),
-    ("rate_proposal", "handling", {"lead"}),
-    ("rate_reply", "reply", {"lead"}),
+    # Who rates (handling/rules.py): the lead deputy from their login, staff from a paper form,
+    # on a reply that can be rated now; this one still waits for the unit head.
     ("enter_rating", "handling", {"lead", "staff", "admin"}),
-    ("record_paper_rating", "handling", {"staff", "admin"}),
+    ("rate_reply", "reply", set()),
+    ("record_paper_rating", "reply", set()),
+    ("rate_reply", "issued", {"lead"}),
+    ("record_paper_rating", "issued", {"staff", "admin"}),
+    ("view_unrated_replies", "handling", {"staff", "admin"}),
     ("comment_on_reply", "handling", {"lead", "cosigner"}),
     ("urge", "handling", {"staff", "supervision", "admin"}),
     # issue 4: deputies on their phones
@@ -185,9 +196,15 @@ def test_without_staff_review_the_unit_head_issues_the_reply(people, objects):
 
 
 def test_the_list_filter_agrees_with_the_view_rule_for_everyone(people, objects):
-    proposals = [objects["draft"], objects["submitted"], objects["handling"], objects["rated"]]
+    proposals = [
+        objects["draft"],
+        objects["submitted"],
+        objects["handling"],
+        objects["rated"],
+        objects["issued"].assignment.proposal,
+    ]
     for name, user in people.items():
-        listed = set(access.visible_proposals(user).values_list("pk", flat=True))
+        listed = set(visible_proposals(user).values_list("pk", flat=True))
         by_rule = {p.pk for p in proposals if access.allowed(user, "view_proposal", p)}
         assert listed == by_rule, name
 
@@ -196,14 +213,14 @@ def test_a_declined_cosigner_no_longer_sees_the_suggestion(deputy, cosigner, dra
     ps.invite_cosigners(proposal=draft, deputies=[cosigner], by=deputy.user)
     ps.answer_cosign_invitation(signature=draft.cosignatures.get(), accept=False, by=cosigner.user)
     assert not access.allowed(cosigner.user, "view_proposal", draft)
-    assert draft not in access.visible_proposals(cosigner.user)
+    assert draft not in visible_proposals(cosigner.user)
 
 
 def test_an_inactive_account_sees_nothing(people, objects):
     staff = people["staff"]
     staff.is_active = False
     staff.save()
-    assert not access.visible_proposals(staff).exists()
+    assert not visible_proposals(staff).exists()
     assert not access.allowed(staff, "view_proposal", objects["submitted"])
 
 
@@ -230,10 +247,10 @@ def test_a_unit_never_enters_a_rating(people, objects, cast):
     hs.approve_reply(reply=reply, by=cast.head)
     hs.issue_reply(reply=reply, by=people["staff"])
     for who in ("handler", "head", "other_handler"):
-        with pytest.raises(ps.ProposalError):
+        with pytest.raises(ProposalError):
             hs.rate_reply(reply=reply, by=people[who], attitude="satisfied", result="satisfied")
     # Staff only with the signed paper form.
-    with pytest.raises(ps.ProposalError, match="form|反馈表"):
+    with pytest.raises(ProposalError, match="form|反馈表"):
         hs.rate_reply(reply=reply, by=people["staff"], attitude="satisfied", result="satisfied")
     assert not Rating.objects.filter(reply=reply).exists()
 
@@ -258,14 +275,14 @@ def test_only_the_lead_deputy_rates_and_only_once_and_only_after_the_reply(peopl
     from handling import services as hs
 
     reply = objects["reply"]
-    with pytest.raises(ps.ProposalError):  # not issued yet
+    with pytest.raises(ProposalError):  # not issued yet
         hs.rate_reply(reply=reply, by=people["lead"], attitude="satisfied", result="satisfied")
     hs.approve_reply(reply=reply, by=cast.head)
     hs.issue_reply(reply=reply, by=people["staff"])
-    with pytest.raises(ps.ProposalError):  # a co-signer comments but does not rate
+    with pytest.raises(ProposalError):  # a co-signer comments but does not rate
         hs.rate_reply(reply=reply, by=people["cosigner"], attitude="satisfied", result="satisfied")
     hs.rate_reply(reply=reply, by=people["lead"], attitude="satisfied", result="satisfied")
-    with pytest.raises(ps.ProposalError):  # not twice
+    with pytest.raises(ProposalError):  # not twice
         hs.rate_reply(reply=reply, by=people["lead"], attitude="unsatisfied", result="unsatisfied", comment="改主意")
 
 
@@ -274,7 +291,7 @@ def test_only_the_head_of_the_replying_unit_approves(people, objects):
 
     reply = objects["reply"]
     for who in ("handler", "other_handler", "staff", "admin"):
-        with pytest.raises(ps.ProposalError):
+        with pytest.raises(ProposalError):
             hs.approve_reply(reply=reply, by=people[who])
     reply.refresh_from_db()
     assert reply.state == Reply.State.PENDING_APPROVAL

@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransition
 
 from proposals import services as ps
 from proposals.models import Proposal, ProposalEvent, ProposalState
+from proposals.workflow import ProposalError
 from tests.workflow import advance
 
 S = ProposalState
@@ -65,7 +66,7 @@ def test_register_and_return_at_once_exactly_one_wins(draft, cast, staff):
     errors = [r for r in results if isinstance(r, Exception)]
     wins = [r for r in results if isinstance(r, Proposal)]
     assert len(wins) == 1 and len(errors) == 1, results
-    assert isinstance(errors[0], ps.ProposalError)
+    assert isinstance(errors[0], ProposalError)
     assert str(errors[0])  # a message the loser can read
 
     fresh = Proposal.objects.get(pk=proposal.pk)
@@ -86,7 +87,7 @@ def test_the_same_step_twice_at_once_runs_once(draft, cast, staff):
         lambda: ps.register_proposal(proposal=proposal, by=staff),
     )
     assert sum(isinstance(r, Proposal) for r in results) == 1
-    assert sum(isinstance(r, ps.ProposalError) for r in results) == 1
+    assert sum(isinstance(r, ProposalError) for r in results) == 1
     assert ProposalEvent.objects.filter(proposal=proposal, action="register").count() == 1
     assert Proposal.objects.get(pk=proposal.pk).number == 1
 

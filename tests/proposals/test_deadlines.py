@@ -92,14 +92,14 @@ def test_the_window_is_open_until_its_last_day_and_closed_after(draft, cast):
 @pytest.mark.django_db
 def test_a_request_after_the_window_is_refused_with_the_closing_date(draft, cast):
     from handling import services as hs
-    from proposals import services as ps
     from proposals.models import ProposalState
+    from proposals.workflow import ProposalError
     from tests.workflow import advance
 
     with time_machine.travel(dt.datetime(2026, 2, 12, 2, 0, tzinfo=dt.UTC), tick=False):
         proposal = advance(draft, ProposalState.ASSIGNED, cast)
     with time_machine.travel(dt.datetime(2026, 2, 27, 2, 0, tzinfo=dt.UTC), tick=False):
-        with pytest.raises(ps.ProposalError, match="2026-02-26"):
+        with pytest.raises(ProposalError, match="2026-02-26"):
             hs.request_reassignment(assignment=proposal.assignments.get(), by=cast.handler, reason="不属本单位")
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.ASSIGNED

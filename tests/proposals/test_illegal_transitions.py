@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 
 from proposals import services as ps
 from proposals.models import Proposal, ProposalEvent, ProposalState
+from proposals.workflow import ProposalError
 from tests.workflow import advance
 
 S = ProposalState
@@ -58,7 +59,7 @@ def test_every_transition_not_allowed_from_a_state_is_refused_and_changes_nothin
             continue
         before = model_to_dict(Proposal.objects.get(pk=proposal.pk))
         events_before = ProposalEvent.objects.count()
-        with pytest.raises(ps.ProposalError) as refused:
+        with pytest.raises(ProposalError) as refused:
             with ps.locked(proposal) as current:
                 ps.apply_transition(current, name, by=admin_user, note="理由", **ARGUMENTS.get(name, {}))
         assert str(refused.value), name
@@ -72,7 +73,7 @@ def test_a_refused_step_mid_service_rolls_back_what_it_had_written(draft, cast, 
     from tests.factories import CategoryFactory
 
     new_category = CategoryFactory(name="城乡建设与管理")
-    with pytest.raises(ps.ProposalError):
+    with pytest.raises(ProposalError):
         ps.register_proposal(proposal=proposal, by=staff, category=new_category)
     proposal.refresh_from_db()
     assert proposal.category != new_category
@@ -87,7 +88,7 @@ def test_a_transition_from_a_stale_copy_is_refused(draft, cast, staff):
     """Two people looked at the same submitted suggestion; the second one's step is refused."""
     proposal = advance(draft, S.SUBMITTED, cast)
     ps.register_proposal(proposal=proposal, by=staff, expected_state=S.SUBMITTED)
-    with pytest.raises(ps.ProposalError, match="changed by someone else|已被他人"):
+    with pytest.raises(ProposalError, match="changed by someone else|已被他人"):
         ps.return_proposal(proposal=proposal, by=staff, reason="重复", expected_state=S.SUBMITTED)
     proposal.refresh_from_db()
     assert proposal.state == S.REGISTERED

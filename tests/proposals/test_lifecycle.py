@@ -13,6 +13,7 @@ from handling.models import Assignment, Rating, Reply
 from proposals import services as ps
 from proposals.models import Notification, ProposalState
 from proposals.rules import visible_proposals
+from proposals.workflow import ProposalError
 from tests.workflow import advance, reply_and_issue
 
 S = ProposalState
@@ -140,7 +141,7 @@ def test_unsatisfied_attitude_alone_closes_the_suggestion(draft, cast, deputy):
 def test_an_unsatisfied_rating_needs_a_comment(draft, cast, deputy):
     proposal = advance(draft, S.REPLIED, cast)
     reply = Reply.objects.get(assignment__proposal=proposal)
-    with pytest.raises(ps.ProposalError, match="不满意|not satisfied"):
+    with pytest.raises(ProposalError, match="不满意|not satisfied"):
         hs.rate_reply(reply=reply, by=deputy.user, attitude="satisfied", result="unsatisfied")
     proposal.refresh_from_db()
     assert proposal.state == S.REPLIED
@@ -180,7 +181,7 @@ def test_reassignment_path_restarts_the_deadline_for_the_new_unit(draft, cast, s
 def test_a_refused_reassignment_keeps_the_unit(draft, cast, staff):
     proposal = advance(draft, S.REASSIGN_REQUESTED, cast)
     request = proposal.assignments.get().reassignment_requests.get()
-    with pytest.raises(ps.ProposalError):
+    with pytest.raises(ProposalError):
         hs.decide_reassignment(request=request, by=staff, accept=False, note="")  # a refusal needs a reason
     hs.decide_reassignment(request=request, by=staff, accept=False, note="经研究，仍由你单位主办")
     proposal.refresh_from_db()
@@ -238,11 +239,11 @@ def test_separate_units_each_answer_and_each_reply_is_rated(draft, cast, staff, 
 
 def test_assignment_needs_a_lead_unit_or_two_separate_units(draft, cast, staff, co_unit):
     proposal = advance(draft, S.REGISTERED, cast)
-    with pytest.raises(ps.ProposalError):
+    with pytest.raises(ProposalError):
         hs.assign_proposal(proposal=proposal, by=staff)
-    with pytest.raises(ps.ProposalError):
+    with pytest.raises(ProposalError):
         hs.assign_proposal(proposal=proposal, by=staff, separate_units=[co_unit])
-    with pytest.raises(ps.ProposalError):
+    with pytest.raises(ProposalError):
         hs.assign_proposal(proposal=proposal, by=staff, lead_unit=co_unit, co_units=[co_unit])
     proposal.refresh_from_db()
     assert proposal.state == S.REGISTERED
@@ -258,7 +259,7 @@ def test_numbers_run_per_meeting_and_an_explicit_number_must_be_free(deputy, sta
     c = advance(ProposalFactory(lead_deputy=deputy, meeting=other_meeting, category=category), S.REGISTERED, cast)
     assert (a.number, b.number, c.number) == (1, 2, 1)
     d = advance(ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.SUBMITTED, cast)
-    with pytest.raises(ps.ProposalError, match="2"):
+    with pytest.raises(ProposalError, match="2"):
         ps.register_proposal(proposal=d, by=staff, number=2)
     d.refresh_from_db()
     assert (d.state, d.number) == (S.SUBMITTED, None)

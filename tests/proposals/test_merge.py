@@ -9,6 +9,7 @@ from handling import services as hs
 from handling.models import Rating, Reply
 from proposals import services as ps
 from proposals.models import Notification, ProposalState
+from proposals.workflow import ProposalError
 from tests.factories import DeputyFactory, ProposalFactory
 from tests.workflow import advance, reply_and_issue
 
@@ -39,7 +40,7 @@ def test_merged_members_keep_their_number_and_deputy(group):
 
 def test_steps_on_a_member_are_refused_while_the_group_is_handled_as_one(group, cast, staff):
     main, member = group
-    with pytest.raises(ps.ProposalError, match=str(main.number)):
+    with pytest.raises(ProposalError, match=str(main.number)):
         hs.assign_proposal(proposal=member, by=staff, lead_unit=cast.unit)
     member.refresh_from_db()
     assert member.state == S.REGISTERED
@@ -67,7 +68,7 @@ def test_the_group_is_assigned_signed_and_answered_as_one_and_each_deputy_rates(
     assert Notification.objects.filter(recipient=deputy.user, kind="reply_issued").exists()
 
     # The main deputy cannot rate the member's copy; the member's own deputy can.
-    with pytest.raises(ps.ProposalError):
+    with pytest.raises(ProposalError):
         hs.rate_reply(reply=copy, by=deputy.user, attitude="satisfied", result="satisfied")
     hs.rate_reply(reply=reply, by=deputy.user, attitude="satisfied", result="satisfied")
     hs.rate_reply(
@@ -88,7 +89,7 @@ def test_the_group_is_assigned_signed_and_answered_as_one_and_each_deputy_rates(
 def test_only_registered_suggestions_of_one_meeting_can_be_merged(cast, deputy, meeting, category, staff):
     registered = advance(ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.REGISTERED, cast)
     submitted = advance(ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.SUBMITTED, cast)
-    with pytest.raises(ps.ProposalError):
+    with pytest.raises(ProposalError):
         ps.merge_proposals(main=registered, members=[submitted], by=staff)
     submitted.refresh_from_db()
     assert submitted.merged_into is None

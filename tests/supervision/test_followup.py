@@ -13,7 +13,7 @@ from handling import services as hs
 from handling.models import Assignment, Reply
 from proposals import services as ps
 from proposals.models import Notification, ProposalEvent, ProposalState
-from proposals.services import ProposalError
+from proposals.workflow import ProposalError
 from supervision import services
 from supervision.models import Promise
 from tests import factories as f

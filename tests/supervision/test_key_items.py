@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from deputies.models import SpecialCommittee
 from proposals.models import Notification, ProposalEvent, ProposalState
-from proposals.services import ProposalError
+from proposals.workflow import ProposalError
 from supervision import services
 from supervision.models import KeyItem
 from tests import factories as f

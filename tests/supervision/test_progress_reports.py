@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from proposals.models import Notification, ProposalEvent, ProposalState
-from proposals.services import ProposalError
+from proposals.workflow import ProposalError
 from supervision import services
 from supervision.models import ProgressReport
 from tests.supervision.conftest import today

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from deputies import access
 from deputies.models import SpecialCommittee
-from proposals import rules as access
 from supervision import services
 from supervision.models import KeyItem, Promise, UrgingNotice
+from supervision.rules import visible_key_items, visible_unit_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -77,13 +78,13 @@ def test_access_table(people, objects, action, obj, allowed):
 
 def test_the_list_filters_agree_with_the_view_rules(people, objects):
     for name, user in people.items():
-        assert set(access.visible_key_items(user)) == {
+        assert set(visible_key_items(user)) == {
             k for k in KeyItem.objects.all() if access.allowed(user, "view_key_item", k)
         }, name
-        assert set(access.visible_unit_objects(user, UrgingNotice.objects.all())) == {
+        assert set(visible_unit_objects(user, UrgingNotice.objects.all())) == {
             n for n in UrgingNotice.objects.all() if access.allowed(user, "view_urging", n)
         }, name
-        assert set(access.visible_unit_objects(user, Promise.objects.all())) == {
+        assert set(visible_unit_objects(user, Promise.objects.all())) == {
             p for p in Promise.objects.all() if access.allowed(user, "view_promise", p)
         }, name
 
@@ -92,6 +93,6 @@ def test_an_inactive_account_sees_nothing(people, objects):
     staff = people["staff"]
     staff.is_active = False
     staff.save()
-    assert not access.visible_key_items(staff).exists()
+    assert not visible_key_items(staff).exists()
     assert not access.allowed(staff, "view_key_item", objects["key_item"])
-    assert not access.visible_unit_objects(staff, Promise.objects.all()).exists()
+    assert not visible_unit_objects(staff, Promise.objects.all()).exists()

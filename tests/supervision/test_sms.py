@@ -7,10 +7,9 @@ import pytest
 from django.test import override_settings
 
 from proposals import sms
-from proposals.models import Notification
-from supervision.models import SmsLog
+from proposals.models import Notification, SmsLog
+from proposals.tasks import send_text_messages
 from supervision.reminders import run_daily_scan
-from supervision.tasks import send_text_messages
 from tests.supervision.conftest import due_in, issued_days_ago
 from tests.workflow import advance
 

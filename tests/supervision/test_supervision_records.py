@@ -13,7 +13,7 @@ from PIL import Image
 
 from deputies.models import SpecialCommittee
 from proposals.models import ProposalEvent, ProposalState
-from proposals.services import ProposalError
+from proposals.workflow import ProposalError
 from supervision import services
 from supervision.models import SupervisionPhoto, SupervisionRecord
 from tests.supervision.conftest import today

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from proposals.models import Notification, ProposalEvent, ProposalState
-from proposals.services import ProposalError
+from proposals.workflow import ProposalError
 from supervision import services
 from supervision.models import UrgingNotice
 from tests.supervision.conftest import due_in, today

@@ -1,0 +1,262 @@
+"""What handling adds to the suggestion's pages (registered in `proposals.hooks`): the units,
+contacts, co-handlers' opinions and replies on a suggestion's page, the unit's own actions and
+staff's assignment buttons; the replies to rate, the contacts to confirm and the questions on
+the deputy's pages; the workbench's counts of the units' and staff's handling work; the
+units column, unit and "waiting for me" filters and bulk assignment of the lists; the
+navigation to the units' questions and the unrated replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from deputies.access import STAFF_ROLES, UNIT_ROLES, allowed
+from deputies.models import Role
+from handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, Unit
+from handling.rules import has_rating, is_rateable
+from handling.selectors import TODO_CHOICES, handling_of, todo_condition, unit_panel
+from proposals import hooks
+from proposals.events import AMONG_HANDLERS, EVERYONE, day
+from proposals.following import FINAL_STATES
+from proposals.selectors import count, page_url
+from proposals.states import ProposalState as S
+
+# --- the staff page of a suggestion -------------------------------------------------------------------
+
+
+def _handling(page: hooks.Page) -> dict[str, Any]:
+    return page.once("handling", lambda: handling_of(page.proposal, page.user))
+
+
+def _with_handling(page: hooks.Page) -> dict[str, Any]:
+    return {"handling": _handling(page)}
+
+
+def _assign_button(page: hooks.Page) -> dict[str, Any] | None:
+    proposal = page.proposal
+    if proposal.state != S.REGISTERED or proposal.merged_into_id or not allowed(page.user, "assign_proposal", proposal):
+        return None
+    return {}
+
+
+def _decisions(page: hooks.Page) -> dict[str, Any] | None:
+    proposal = page.proposal
+    if proposal.state != S.REASSIGN_REQUESTED or not allowed(page.user, "decide_reassignment", proposal):
+        return None
+    pending = [r for r in _handling(page)["requests"] if r.status == ReassignmentRequest.Status.PENDING]
+    return {"pending_requests": pending}
+
+
+def _unit_actions(page: hooks.Page) -> dict[str, Any] | None:
+    panel = unit_panel(page.proposal, page.user)
+    return {"panel": panel} if panel is not None else None
+
+
+def _replies_to_review(page: hooks.Page) -> dict[str, Any] | None:
+    waiting = [
+        r
+        for r in _handling(page)["replies"]
+        if r.state == Reply.State.APPROVED and allowed(page.user, "review_reply", r)
+    ]
+    return {"approved_replies": waiting} if waiting else None
+
+
+for place, template, context, seen_by, order in (
+    ("main", "handling/detail_units.html", _with_handling, EVERYONE, 10),
+    ("main", "handling/detail_contacts.html", _with_handling, EVERYONE, 20),
+    ("main", "handling/detail_co_opinions.html", _with_handling, AMONG_HANDLERS, 30),
+    ("main", "handling/detail_replies.html", _with_handling, EVERYONE, 40),
+    ("actions", "handling/detail_assign.html", _assign_button, EVERYONE, 10),
+    ("actions", "handling/detail_decide.html", _decisions, EVERYONE, 20),
+    ("actions", "handling/_unit_panel.html", _unit_actions, AMONG_HANDLERS, 30),
+    ("side", "handling/detail_review_replies.html", _replies_to_review, AMONG_HANDLERS, 20),
+):
+    hooks.panel(hooks.Panel("detail", place, template, context, seen_by=seen_by, order=order))
+
+# --- the deputy's pages ----------------------------------------------------------------------------------
+
+# The lead unit first, then units answering separately, then co-handlers.
+ROLE_ORDER = {Assignment.Role.LEAD: 0, Assignment.Role.SEPARATE: 1, Assignment.Role.CO: 2}
+
+
+def unit_names(assignments: list[Assignment]) -> str:
+    ordered = sorted(assignments, key=lambda a: (not a.is_active, ROLE_ORDER.get(a.role, 9), a.pk))
+    return "、".join(_("%(unit)s (%(role)s)") % {"unit": a.unit.name, "role": a.get_role_display()} for a in ordered)
+
+
+def _load_follow(queryset: QuerySet[Any], deputy_id: int) -> QuerySet[Any]:
+    issued = Reply.objects.filter(state=Reply.State.ISSUED).select_related("rating").order_by("round", "pk")
+    active = (
+        Assignment.objects.filter(is_active=True)
+        .select_related("unit")
+        .prefetch_related(Prefetch("replies", queryset=issued, to_attr="issued_replies"))
+        .order_by("role", "pk")
+    )
+    return queryset.prefetch_related(
+        Prefetch("assignments", queryset=active, to_attr="active_assignments"),
+        Prefetch(
+            "contacts",
+            queryset=ContactRecord.objects.filter(deputy_response="").order_by("contact_date", "pk"),
+            to_attr="open_contacts",
+        ),
+        Prefetch("ratings", queryset=Rating.objects.order_by("-rated_at", "-pk"), to_attr="latest_ratings"),
+    )
+
+
+def _fill_follow(proposal: Any, is_lead: bool, facts: hooks.FollowFacts) -> None:
+    facts.units = unit_names(proposal.active_assignments)
+    if proposal.latest_ratings:
+        facts.result_rating = proposal.latest_ratings[0].get_result_display()
+    if not is_lead:
+        return
+    for assignment in proposal.active_assignments:
+        for reply in assignment.issued_replies:
+            if is_rateable(reply):
+                text = _("Read the reply of %(unit)s and rate it") % {"unit": assignment.unit.name}
+                facts.asks.append(hooks.Ask(text, reverse("handling:rate", args=[reply.pk])))
+    # Contacts are asked about while the suggestion is being handled; on a finished one the
+    # deputy may still answer from its page, but it no longer counts as something to do.
+    if proposal.state in FINAL_STATES:
+        return
+    detail = reverse("proposals:mine_detail", args=[proposal.pk])
+    for contact in proposal.open_contacts:
+        text = _("Confirm or dispute the contact of %(date)s") % {"date": day(contact.contact_date)}
+        facts.asks.append(hooks.Ask(text, f"{detail}#contact-{contact.pk}"))
+
+
+hooks.follow_facts(_load_follow, _fill_follow)
+
+
+def _follow_replies(page: hooks.Page) -> dict[str, Any] | None:
+    replies = list(
+        Reply.objects.filter(assignment__proposal=page.proposal, state=Reply.State.ISSUED)
+        .select_related(
+            "assignment__unit", "assignment__proposal", "result_category", "rating__rated_by", "copied_from"
+        )
+        .prefetch_related("attachments", "copied_from__attachments", "comments__author")
+        .order_by("assignment__role", "assignment_id", "round")
+    )
+    if not replies:
+        return None
+    for reply in replies:
+        reply.can_rate = allowed(page.user, "rate_reply", reply)
+        reply.rating_or_none = reply.rating if has_rating(reply) else None
+        reply.shown_attachments = list(reply.source.attachments.all())
+    return {"replies": replies, "can_comment": allowed(page.user, "comment_on_reply", page.proposal)}
+
+
+def _follow_contacts(page: hooks.Page) -> dict[str, Any] | None:
+    contacts = list(page.proposal.contacts.select_related("assignment__unit").order_by("-contact_date", "-pk"))
+    return {"contacts": contacts} if contacts else None
+
+
+def _questions(page: hooks.Page) -> dict[str, Any] | None:
+    questions = list(page.proposal.unit_questions.select_related("unit").order_by("-asked_at", "-pk"))
+    return {"questions": questions}
+
+
+def _draft_questions(page: hooks.Page) -> dict[str, Any] | None:
+    return _questions(page) if allowed(page.user, "ask_unit_before_submission", page.proposal) else None
+
+
+hooks.panel(hooks.Panel("follow", "main", "handling/deputy/follow_replies.html", _follow_replies, order=10))
+hooks.panel(hooks.Panel("follow", "main", "handling/deputy/follow_contacts.html", _follow_contacts, order=20))
+hooks.panel(hooks.Panel("follow", "end", "handling/deputy/follow_questions.html", _questions, order=10))
+hooks.panel(hooks.Panel("draft", "end", "handling/deputy/draft_questions.html", _draft_questions, order=10))
+
+# --- the workbench -------------------------------------------------------------------------------------
+
+
+def _tiles(user: Any) -> list[hooks.Tile]:
+    found: list[hooks.Tile] = []
+
+    def todo(key: str, label: Any, order: int, *, page: str = "proposals:list", alert: bool = False) -> None:
+        query = f"todo={key}"
+        found.append(hooks.Tile(key, label, count(user, query), page_url(page, query), alert=alert, order=order))
+
+    if user.role in (*STAFF_ROLES, Role.SUPERVISION):
+        todo("to_assign", _("To assign"), 20)
+        pending = ReassignmentRequest.objects.filter(status=ReassignmentRequest.Status.PENDING).count()
+        url = page_url("handling:reassignment_requests", "state=reassign_requested")
+        found.append(hooks.Tile("reassignment", _("Re-assignment requests"), pending, url, order=30))
+        if settings.STAFF_REVIEWS_REPLIES and user.role in STAFF_ROLES:
+            todo("review_reply", _("Approved replies to review"), 35, page="handling:reply_reviews")
+    if user.role in UNIT_ROLES:
+        if user.role == Role.UNIT_HEAD:
+            todo("approve", _("Replies to approve"), 40)
+        todo("sign", _("To sign for"), 41)
+        todo("draft", _("Replies to write"), 42)
+        todo("returned", _("Reply drafts returned"), 43, alert=True)
+        todo("co_opinion", _("Co-handling opinion to send"), 44)
+        todo("countersign", _("Reply drafts to countersign"), 45)
+    return found
+
+
+hooks.tiles(_tiles)
+
+# --- the suggestion lists -----------------------------------------------------------------------------
+
+
+def _by_unit(queryset: QuerySet[Any], unit_id: int, user: Any) -> QuerySet[Any]:
+    return queryset.filter(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), unit_id=unit_id, is_active=True)))
+
+
+def _waiting_for(queryset: QuerySet[Any], todo: str, user: Any) -> QuerySet[Any]:
+    return queryset.filter(todo_condition(user, todo))
+
+
+def _unit_options() -> list[tuple[int, str]]:
+    return list(Unit.objects.order_by("order", "name").values_list("pk", "name"))
+
+
+hooks.list_filter(
+    hooks.ListFilter(
+        "unit",
+        forms.IntegerField(label=gettext_lazy("Unit"), required=False, min_value=1),
+        _by_unit,
+        template="handling/_unit_filter.html",
+        order=10,
+        choices=_unit_options,
+    )
+)
+hooks.list_filter(
+    hooks.ListFilter(
+        "todo",
+        forms.ChoiceField(label=gettext_lazy("Waiting for me"), required=False, choices=[("", "—"), *TODO_CHOICES]),
+        _waiting_for,
+        order=90,
+    )
+)
+hooks.slot("list.filters_end", "handling/_todo_notice.html")
+
+
+def _active_units(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    # Lead or separate units first ("separate" > "lead" > "co"), then co-handlers.
+    active = Assignment.objects.filter(is_active=True).select_related("unit").order_by("-role", "pk")
+    return queryset.prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments"))
+
+
+hooks.list_rows(_active_units)
+hooks.list_column(hooks.ListColumn(gettext_lazy("Units"), "handling/_units_cell.html", order=10))
+hooks.bulk_action(
+    hooks.BulkAction(
+        url_name="handling:bulk_assign",
+        label=gettext_lazy("Assign the ticked suggestions to one unit"),
+        note=gettext_lazy("Only registered suggestions can be ticked."),
+        allowed=lambda user: allowed(user, "assign_proposal"),
+        selectable=lambda proposal: proposal.state == S.REGISTERED and not proposal.merged_into_id,
+        hidden=(("stage", "choose"),),
+    )
+)
+hooks.slot("review.registered_row", "handling/_assign_button.html")
+
+# --- the navigation -----------------------------------------------------------------------------------
+
+hooks.nav(hooks.NavEntry("handling:questions", gettext_lazy("Questions from deputies"), UNIT_ROLES, order=90))
+hooks.nav(hooks.NavEntry("handling:unrated_replies", gettext_lazy("Unrated replies"), STAFF_ROLES, False, order=120))

@@ -1,0 +1,226 @@
+"""Handling's access rules: who assigns and decides re-assignments, what a unit may do on the
+suggestions assigned to it, who sees which reply, who approves, reviews and issues it, and who
+may rate it (registered in `deputies.access`).
+
+Handling also tells `proposals` who "the units" of a suggestion are: they may see it
+(`add_viewer`) and they are its `units` audience, which sees the handlers' working papers
+(co-handlers' opinions, countersignatures, reply drafts and their return notes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, OuterRef, Q
+
+from deputies.access import (
+    add_rule,
+    is_active_login,
+    is_congress_staff,
+    is_overseer,
+    is_supervision,
+    is_unit_head,
+    is_unit_person,
+)
+from handling.models import Assignment, Reply
+from proposals.events import UNITS
+from proposals.rules import (
+    add_audience_rule,
+    add_viewer,
+    can_view_proposal,
+    is_cosigner,
+    is_cosigner_of_item,
+    is_lead_deputy,
+    is_lead_deputy_of_item,
+    oversees_it,
+)
+from proposals.states import ProposalState as S
+
+_MISSING = object()
+
+
+def unit_id_of(user: Any) -> int | None:
+    """The id of the undertaking unit a handler or head belongs to, or None (cached)."""
+    if not is_active_login(user) or not is_unit_person(user):
+        return None
+    cached = getattr(user, "_unit_id", _MISSING)
+    if cached is _MISSING:
+        try:
+            cached = user.unit_membership.unit_id
+        except ObjectDoesNotExist:
+            cached = None
+        user._unit_id = cached
+    return cached  # type: ignore[return-value]
+
+
+# --- the units of a suggestion --------------------------------------------------------------------
+
+
+@rules.predicate
+def is_assigned_unit(user: Any, proposal: Any) -> bool:
+    """The user's unit is (still) assigned to the suggestion, in any role."""
+    unit_id = unit_id_of(user)
+    return unit_id is not None and proposal.assignments.filter(unit_id=unit_id, is_active=True).exists()
+
+
+def _assigned_condition(user: Any) -> Q | None:
+    unit_id = unit_id_of(user)
+    if unit_id is None:
+        return None
+    return Q(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), unit_id=unit_id, is_active=True)))
+
+
+add_viewer(is_assigned_unit, _assigned_condition)
+add_audience_rule(UNITS, is_assigned_unit)
+
+
+@rules.predicate
+def is_co_unit(user: Any, proposal: Any) -> bool:
+    unit_id = unit_id_of(user)
+    return (
+        unit_id is not None
+        and proposal.assignments.filter(unit_id=unit_id, role=Assignment.Role.CO, is_active=True).exists()
+    )
+
+
+@rules.predicate
+def staff_review_is_off(user: Any) -> bool:
+    return not settings.STAFF_REVIEWS_REPLIES
+
+
+# --- replies --------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_in_reply_unit(user: Any, reply: Any) -> bool:
+    unit_id = unit_id_of(user)
+    return unit_id is not None and reply.assignment.unit_id == unit_id and reply.assignment.is_active
+
+
+@rules.predicate
+def is_unit_on_reply_proposal(user: Any, reply: Any) -> bool:
+    """Any unit on the suggestion (lead, co-handler, separate) sees its replies, drafts included."""
+    return is_assigned_unit(user, reply.assignment.proposal)
+
+
+@rules.predicate
+def is_co_unit_on_reply(user: Any, reply: Any) -> bool:
+    return reply.assignment.role == Assignment.Role.LEAD and is_co_unit(user, reply.assignment.proposal)
+
+
+@rules.predicate
+def reply_is_issued(user: Any, reply: Any) -> bool:
+    return reply.state == Reply.State.ISSUED
+
+
+@rules.predicate
+def reply_is_past_the_head(user: Any, reply: Any) -> bool:
+    return reply.state in (Reply.State.APPROVED, Reply.State.ISSUED)
+
+
+@rules.predicate
+def can_view_reply_proposal(user: Any, reply: Any) -> bool:
+    return can_view_proposal(user, reply.assignment.proposal)
+
+
+def has_rating(reply: Any) -> bool:
+    try:
+        return reply.rating is not None
+    except ObjectDoesNotExist:
+        return False
+
+
+def is_rateable(reply: Any) -> bool:
+    """The one definition of "this reply can be rated now": it is issued, not rated yet, from
+    a unit still on the suggestion, and the suggestion waits for its ratings (replied). A
+    first reply rated unsatisfied is followed by a second one, so an unrated issued reply is
+    always the latest of its unit. Uses loaded relations only (no query when the reply comes
+    with `select_related("rating", "assignment__proposal")`)."""
+    return (
+        reply.state == Reply.State.ISSUED
+        and reply.assignment.is_active
+        and reply.assignment.proposal.state == S.REPLIED
+        and not has_rating(reply)
+    )
+
+
+@rules.predicate
+def reply_is_rateable(user: Any, reply: Any) -> bool:
+    return is_rateable(reply)
+
+
+# Who rates a suggestion's replies: its lead deputy, from their own login. Congress staff may key
+# in a rating only from the deputy's signed paper feedback form (the service requires the form).
+# Never a unit, never a co-signer (co-signers comment instead).
+rater = is_lead_deputy
+paper_rater = is_congress_staff
+
+
+@rules.predicate
+def is_rater_of_reply(user: Any, reply: Any) -> bool:
+    return rater(user, reply.assignment.proposal)
+
+
+may_rate = is_rater_of_reply & reply_is_rateable
+may_record_paper_rating = paper_rater & reply_is_rateable
+
+# --- rules ----------------------------------------------------------------------------------------
+
+add_rule("assign_proposal", is_congress_staff | is_supervision)
+add_rule("decide_reassignment", is_congress_staff | is_supervision)
+add_rule("act_as_unit", is_assigned_unit)
+# With staff review on, congress staff issue an approved reply; with it off, the unit head's
+# approval issues it.
+add_rule(
+    "issue_reply",
+    (is_congress_staff & ~staff_review_is_off) | (staff_review_is_off & is_unit_head & is_assigned_unit),
+)
+add_rule(
+    "view_reply",
+    is_unit_on_reply_proposal
+    | (is_congress_staff & reply_is_past_the_head)
+    | (reply_is_issued & can_view_reply_proposal),
+)
+add_rule("draft_reply", is_in_reply_unit)
+add_rule("approve_reply", is_unit_head & is_in_reply_unit)
+add_rule("review_reply", is_congress_staff)
+add_rule("rate_reply", may_rate)
+add_rule("record_paper_rating", may_record_paper_rating)
+# The `rate` transition: who enters ratings on a suggestion at all (which reply: `is_rateable`).
+add_rule("enter_rating", rater | paper_rater)
+# The page listing the replies that wait for a rating, from which paper forms are recorded.
+add_rule("view_unrated_replies", paper_rater)
+add_rule("comment_on_reply", is_lead_deputy | is_cosigner)
+# A co-handling unit sends its opinion to the lead unit and countersigns the lead's draft.
+add_rule("give_co_opinion", is_co_unit)
+add_rule("countersign_reply", is_co_unit_on_reply)
+# The handlers' working papers (co-handlers' opinions, countersignatures, drafts): the units on
+# the suggestion and the overseers; the deputies see the issued reply.
+add_rule("view_handling_papers", is_assigned_unit | oversees_it)
+# Before submitting, the lead deputy may ask a unit about the draft (提出前沟通); the unit asked
+# reads the question (with a copy of the draft) and answers it.
+
+
+@rules.predicate
+def is_unit_of_question(user: Any, question: Any) -> bool:
+    unit_id = unit_id_of(user)
+    return unit_id is not None and question.unit_id == unit_id
+
+
+@rules.predicate
+def can_view_item_proposal(user: Any, item: Any) -> bool:
+    return can_view_proposal(user, item.proposal)
+
+
+add_rule("ask_unit_before_submission", is_lead_deputy)
+add_rule("view_draft_question", is_unit_of_question | is_lead_deputy_of_item | is_cosigner_of_item)
+add_rule("answer_draft_question", is_unit_of_question)
+# The lead deputy confirms or disputes that a contact the unit recorded happened.
+add_rule("answer_contact", is_lead_deputy_of_item)
+# A paper rating's signed feedback form: the deputy who signed it and the overseers.
+add_rule("view_paper_form", is_lead_deputy_of_item | (is_overseer & can_view_item_proposal))
+# A unit's list of questions from deputies.
+add_rule("answer_questions", is_unit_person)

@@ -1,0 +1,304 @@
+"""Reads for handling: who answers a suggestion and what they still owe, what waits for a unit
+(the workbench's counts and the list filtered by them agree, being one condition), everything
+the units did on a suggestion as a reader may see it, and what the reader's own unit can do
+on it now."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+from django_fsm import has_transition_perm
+
+from deputies.access import allowed
+from deputies.models import Role
+from handling.models import Assignment, CoOpinion, Countersignature, Reply, reply_is_complete
+from handling.rules import unit_id_of
+from proposals.models import Proposal
+from proposals.states import GROUP_HANDLED_STATES, ProposalState
+
+S = ProposalState
+A = Assignment.Role
+R = Reply.State
+
+# --- who answers and what is owed --------------------------------------------------------------------
+
+
+def answering_assignments(proposal: Proposal) -> list[Assignment]:
+    return list(proposal.assignments.filter(is_active=True, role__in=Assignment.ANSWERING_ROLES).order_by("pk"))
+
+
+def co_assignments(proposal: Proposal) -> list[Assignment]:
+    return list(proposal.assignments.filter(role=A.CO, is_active=True).select_related("unit").order_by("pk"))
+
+
+def units_yet_to_sign(proposal: Proposal) -> list[str]:
+    """The answering units that have not signed for the suggestion yet: handling (and so the
+    reply) starts once none is left."""
+    unsigned = proposal.assignments.filter(is_active=True, role__in=Assignment.ANSWERING_ROLES, signed_at__isnull=True)
+    return [a.unit.name for a in unsigned.select_related("unit").order_by("pk")]
+
+
+def all_answering_signed(proposal: Proposal) -> bool:
+    return all(a.signed_at for a in answering_assignments(proposal))
+
+
+def issued_rounds(assignment: Assignment) -> set[int]:
+    return set(assignment.replies.filter(state=R.ISSUED).values_list("round", flat=True))
+
+
+def owed_deadline(assignment: Assignment) -> dt.date | None:
+    """The day this answering assignment's next reply is due, or None if it owes none."""
+    issued = issued_rounds(assignment)
+    if 1 not in issued:
+        return assignment.deadline
+    if assignment.rehandling_deadline and 2 not in issued:
+        return assignment.rehandling_deadline
+    return None
+
+
+def next_due_on(proposal: Proposal) -> dt.date | None:
+    dates = [d for d in (owed_deadline(a) for a in answering_assignments(proposal)) if d is not None]
+    return min(dates) if dates else None
+
+
+def handled_here(proposal: Proposal) -> bool:
+    """False for a merged group's member while the group is handled on its main suggestion."""
+    return not (proposal.merged_into_id and proposal.state in GROUP_HANDLED_STATES)
+
+
+def unrated_replies() -> QuerySet[Reply]:
+    """Issued replies still waiting for the deputy's rating, oldest first: the rating can only
+    be given while the suggestion is replied (the latest round of each answering unit)."""
+    return (
+        Reply.objects.filter(
+            state=R.ISSUED,
+            rating__isnull=True,
+            assignment__is_active=True,
+            assignment__proposal__state=S.REPLIED,
+        )
+        .select_related("assignment__unit", "assignment__proposal__lead_deputy", "assignment__proposal__meeting")
+        .order_by("issued_at", "pk")
+    )
+
+
+# --- what waits for a unit --------------------------------------------------------------------------
+
+
+TODO_CHOICES = [
+    ("sign", _("To sign for")),
+    ("co_opinion", _("Co-handling opinion to send")),
+    ("countersign", _("Reply drafts to countersign")),
+    ("draft", _("Replies to write")),
+    ("returned", _("Reply drafts returned")),
+    ("approve", _("Replies to approve")),
+    ("review_reply", _("Approved replies to review")),
+    ("to_assign", _("To assign")),
+]
+
+
+def todo_condition(user: Any, todo: str) -> Q:
+    """What waits for `user` (or their unit) now, as a condition on suggestions. The workbench
+    counts these and links to the list filtered by them, so figure and list always agree."""
+    nothing = Q(pk__in=[])
+    if todo == "to_assign":
+        if not allowed(user, "assign_proposal"):
+            return nothing
+        return Q(state=S.REGISTERED, merged_into__isnull=True)
+    if todo == "review_reply":
+        if not (allowed(user, "review_reply", None) and settings.STAFF_REVIEWS_REPLIES):
+            return nothing
+        return Q(Exists(Reply.objects.filter(assignment__proposal=OuterRef("pk"), state=R.APPROVED)))
+    unit_id = unit_id_of(user)
+    if unit_id is None:
+        return nothing
+    mine = Assignment.objects.filter(proposal=OuterRef("pk"), unit_id=unit_id, is_active=True)
+    if todo == "sign":
+        return Q(merged_into__isnull=True) & Q(Exists(mine.filter(signed_at__isnull=True)))
+    if todo == "co_opinion":
+        given = CoOpinion.objects.filter(assignment=OuterRef("pk"), round=1)
+        owed = mine.filter(role=A.CO).exclude(Exists(given))
+        return Q(state__in=(S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING), merged_into__isnull=True) & Q(
+            Exists(owed)
+        )
+    if todo == "countersign":
+        agreed = Countersignature.objects.filter(
+            reply=OuterRef("pk"), assignment__unit_id=unit_id, version=OuterRef("version"), agrees=True
+        )
+        asked = Reply.objects.filter(
+            assignment__proposal=OuterRef(OuterRef("pk")),
+            assignment__role=A.LEAD,
+            assignment__is_active=True,
+            state__in=Reply.EDITABLE_STATES,
+            countersign_requested_version=F("version"),
+        ).exclude(Exists(agreed))
+        return Q(Exists(mine.filter(role=A.CO).filter(Exists(asked))))
+    answering = mine.filter(role__in=Assignment.ANSWERING_ROLES)
+    if todo == "draft":
+        # Owes a reply in this round and has none with the head, with staff or issued.
+        sent = Reply.objects.filter(assignment=OuterRef("pk")).exclude(state__in=Reply.EDITABLE_STATES)
+        # A merged group's members are handled on the main one until the reply is issued.
+        first = Q(state=S.IN_HANDLING, merged_into__isnull=True) & Q(
+            Exists(answering.exclude(Exists(sent.filter(round=1))))
+        )
+        second = Q(state=S.REHANDLING) & Q(
+            Exists(answering.filter(rehandling_deadline__isnull=False).exclude(Exists(sent.filter(round=2))))
+        )
+        return first | second
+    if todo == "returned":
+        returned = Reply.objects.filter(assignment=OuterRef("pk"), state=R.RETURNED)
+        return Q(Exists(answering.filter(Exists(returned))))
+    if todo == "approve":
+        if user.role != Role.UNIT_HEAD:
+            return nothing
+        pending = Reply.objects.filter(assignment=OuterRef("pk"), state=R.PENDING_APPROVAL)
+        return Q(Exists(answering.filter(Exists(pending))))
+    return nothing
+
+
+# --- a suggestion's handling, as a reader may see it -------------------------------------------------
+
+
+def handling_of(proposal: Proposal, user: Any) -> dict[str, Any]:
+    """Everything the units did on a suggestion, as `user` may see it."""
+    papers = allowed(user, "view_handling_papers", proposal)
+    assignments = list(
+        Assignment.objects.filter(proposal=proposal)
+        .select_related("unit", "signed_by", "assigned_by")
+        .prefetch_related("co_opinions__submitted_by", "reassignment_requests__requested_by")
+        .order_by("-is_active", "role", "pk")
+    )
+    replies = [
+        reply
+        for reply in Reply.objects.filter(assignment__proposal=proposal)
+        .select_related(
+            "assignment__unit", "assignment__proposal", "result_category", "approved_by", "issued_by", "copied_from"
+        )
+        .prefetch_related("attachments", "copied_from__attachments", "countersignatures__assignment__unit")
+        .order_by("round", "assignment__pk")
+        if allowed(user, "view_reply", reply)
+    ]
+    ratings = {r.reply_id: r for r in proposal.ratings.select_related("rated_by")}
+    for reply in replies:
+        reply.the_rating = ratings.get(reply.pk)
+        reply.files = list((reply.copied_from or reply).attachments.all())
+    contacts = list(proposal.contacts.select_related("assignment__unit", "recorded_by").order_by("contact_date", "pk"))
+    return {
+        "assignments": assignments,
+        "active_assignments": [a for a in assignments if a.is_active],
+        "requests": [r for a in assignments for r in a.reassignment_requests.all()],
+        "co_opinions": [o for a in assignments for o in a.co_opinions.all()] if papers else [],
+        "replies": replies,
+        "contacts": contacts,
+        "papers": papers,
+    }
+
+
+@dataclass
+class UnitPanel:
+    """What the user's own unit can do on one suggestion now, and why not when it cannot."""
+
+    assignment: Any = None
+    can_sign: bool = False
+    waiting_note: str = ""
+    can_request_reassignment: bool = False
+    reassignment_note: str = ""
+    pending_request: Any = None
+    can_contact: bool = False
+    can_co_opinion: bool = False
+    my_opinion: Any = None
+    reply: Any = None
+    can_write_reply: bool = False
+    lead_reply: Any = None
+    my_countersign: Any = None
+    can_countersign: bool = False
+    co_opinions: list[Any] = field(default_factory=list)
+
+
+# Contacts are recorded from the assignment on, after the reply too (办后反馈).
+CONTACT_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED)
+# Co-handlers send their opinion while the lead unit works on a reply.
+CO_OPINION_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLING)
+
+
+def unit_panel(proposal: Proposal, user: Any) -> UnitPanel | None:
+    """The unit's actions on the suggestion page; None for people outside its units."""
+    unit_id = unit_id_of(user)
+    if unit_id is None:
+        return None
+    mine = Assignment.objects.filter(proposal=proposal, unit_id=unit_id, is_active=True).select_related("unit").first()
+    if mine is None:
+        return None
+    panel = UnitPanel(assignment=mine)
+    here = handled_here(proposal)
+    signable = has_transition_perm(proposal.sign, user)
+    panel.pending_request = mine.reassignment_requests.filter(status="pending").first()
+    if here and signable and not mine.signed_at:
+        panel.can_sign = True
+        end = mine.reassignment_window_end
+        if panel.pending_request:
+            panel.reassignment_note = _("Your unit's request for re-assignment waits for a decision.")
+        elif mine.reassignment_window_open():
+            panel.can_request_reassignment = True
+            panel.reassignment_note = _(
+                "Re-assignment can be asked for until %(date)s (%(days)s working days after assignment)."
+            ) % {"date": end.isoformat(), "days": settings.REASSIGNMENT_WINDOW_WORKDAYS}
+        else:
+            panel.reassignment_note = _(
+                "The re-assignment window closed on %(date)s (%(days)s working days after assignment): "
+                "your unit handles this suggestion."
+            ) % {"date": end.isoformat(), "days": settings.REASSIGNMENT_WINDOW_WORKDAYS}
+    elif mine.signed_at and signable:
+        panel.reassignment_note = _("Your unit has signed for it, so re-assignment can no longer be asked for.")
+    if here and mine.signed_at and mine.answers and proposal.state in (S.ASSIGNED, S.REASSIGN_REQUESTED):
+        # Separate units: handling (and the reply) starts once every answering unit has signed.
+        names = units_yet_to_sign(proposal)
+        if names:
+            panel.waiting_note = _("Handling starts once %(units)s has signed for it.") % {"units": "、".join(names)}
+    panel.can_contact = proposal.state in CONTACT_STATES
+    round_ = mine.current_round(proposal)
+    if mine.role == A.CO:
+        panel.my_opinion = mine.co_opinions.filter(round=round_).first() or mine.co_opinions.order_by("-round").first()
+        panel.can_co_opinion = here and bool(mine.signed_at) and proposal.state in CO_OPINION_STATES
+        panel.lead_reply = (
+            Reply.objects.filter(
+                assignment__proposal=proposal,
+                assignment__role=A.LEAD,
+                assignment__is_active=True,
+                state__in=Reply.EDITABLE_STATES,
+            )
+            .select_related("assignment__unit", "result_category")
+            .order_by("-round")
+            .first()
+        )
+        if panel.lead_reply is not None:
+            panel.my_countersign = (
+                panel.lead_reply.countersignatures.filter(assignment=mine, version=panel.lead_reply.version)
+                .order_by("-pk")
+                .first()
+            )
+            panel.can_countersign = (
+                reply_is_complete(panel.lead_reply)
+                and bool(mine.signed_at)
+                and not (panel.my_countersign and panel.my_countersign.agrees)
+            )
+    else:
+        in_reply_states = proposal.state in (S.IN_HANDLING, S.REHANDLING)
+        rehandling_owed = round_ == 2
+        second_round = proposal.state == S.REHANDLING
+        if not second_round or rehandling_owed:
+            panel.reply = Reply.objects.filter(assignment=mine, round=round_).first()
+        if panel.reply is None:
+            panel.reply = Reply.objects.filter(assignment=mine).order_by("-round").first()
+        panel.can_write_reply = (
+            here
+            and in_reply_states
+            and (not second_round or rehandling_owed)
+            and (panel.reply is None or panel.reply.round != round_ or panel.reply.is_editable)
+            and not (round_ == 1 and Reply.objects.filter(assignment=mine, round=1, state=R.ISSUED).exists())
+        )
+    return panel

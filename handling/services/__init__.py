@@ -1,0 +1,69 @@
+"""Writes for the handling steps, one module per sub-domain, each step through the one write
+path (proposals/workflow.py):
+
+- `assignment`: assigning to units (交办), signing for it (签收), re-assignment;
+- `contacts`: contacts with the deputy and the deputy's answer to them;
+- `cohandling`: the co-handling units' opinions and countersigning (会签);
+- `replies`: the reply letter from draft to issue;
+- `rating`: the deputy's rating (or a signed paper form) and comments on a reply;
+- `questions`: questions to a unit before submitting (提出前沟通);
+- `common`: what they share (who in a unit is told, acting for a unit, merged groups).
+
+The steps are named here too, so callers write `services.assign_proposal(...)`.
+"""
+
+from handling.services.assignment import (
+    assign_many,
+    assign_proposal,
+    decide_reassignment,
+    request_reassignment,
+    sign_assignment,
+)
+from handling.services.cohandling import countersign_reply, request_countersign, submit_co_opinion
+from handling.services.common import unit_people
+from handling.services.contacts import answer_contact, record_contact
+from handling.services.questions import answer_draft_question, ask_unit_before_submission
+from handling.services.rating import comment_on_reply, rate_reply, record_paper_rating
+from handling.services.replies import (
+    REPLY_FIELDS,
+    add_reply_attachment,
+    approve_reply,
+    correct_result_category,
+    issue_reply,
+    remove_reply_attachment,
+    reply_gaps,
+    return_reply,
+    save_reply_draft,
+    staff_return_reply,
+    submit_reply,
+)
+
+__all__ = [
+    "REPLY_FIELDS",
+    "add_reply_attachment",
+    "answer_contact",
+    "answer_draft_question",
+    "approve_reply",
+    "ask_unit_before_submission",
+    "assign_many",
+    "assign_proposal",
+    "comment_on_reply",
+    "correct_result_category",
+    "countersign_reply",
+    "decide_reassignment",
+    "issue_reply",
+    "rate_reply",
+    "record_contact",
+    "record_paper_rating",
+    "remove_reply_attachment",
+    "reply_gaps",
+    "request_countersign",
+    "request_reassignment",
+    "return_reply",
+    "save_reply_draft",
+    "sign_assignment",
+    "staff_return_reply",
+    "submit_co_opinion",
+    "submit_reply",
+    "unit_people",
+]

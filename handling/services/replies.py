@@ -1,0 +1,294 @@
+"""The reply letter (答复函): the handler's draft and its attachments, the unit head's approval
+or return, congress staff's review, return or correction, and its issue to the deputy (and to
+every deputy of a merged group, each receiving its own copy).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from deputies.access import allowed
+from deputies.models import Role, User
+from handling.models import (
+    Assignment,
+    Reply,
+    ReplyAttachment,
+    ResultCategory,
+    reply_is_complete,
+    units_yet_to_countersign,
+)
+from handling.selectors import issued_rounds, next_due_on
+from handling.services.common import require_unit, twin_of, unit_people
+from proposals.events import AMONG_HANDLERS
+from proposals.models import Notification, Proposal
+from proposals.notify import notify, users_with_roles
+from proposals.states import ProposalState
+from proposals.uploads import validate_upload
+from proposals.workflow import (
+    ProposalError,
+    apply_transition,
+    deputy_users,
+    lock_group,
+    locked,
+    record_event,
+    refuse_merged_member,
+    require,
+    run_fsm,
+)
+
+S = ProposalState
+
+# What a handler types into the letter (and what a merged group's copy takes from it).
+REPLY_FIELDS = (
+    "reference_number",
+    "signer",
+    "contact_person",
+    "contact_phone",
+    "result_category",
+    "body",
+    "done_items",
+    "promised_items",
+    "promised_by",
+    "not_adopted_reason",
+    "is_public",
+)
+
+
+def _reply_step(reply: Reply, name: str, *, by: User, proposal: Proposal, note: str = "", **kwargs: Any) -> None:
+    """Run a reply transition and audit it on the suggestion's trail."""
+    from_state = run_fsm(reply, name, by=by, note=note, **kwargs)
+    record_event(
+        proposal,
+        f"reply_{name}",
+        by=by,
+        note=note,
+        data={
+            "reply": reply.pk,
+            "unit": reply.assignment.unit.name,
+            "round": reply.round,
+            "from": from_state,
+            "to": reply.state,
+        },
+    )
+
+
+def save_reply_draft(*, assignment: Assignment, by: User, **fields: Any) -> Reply:
+    """Create or update the unit's reply draft for the current round, exactly as typed."""
+    unknown = set(fields) - set(REPLY_FIELDS)
+    if unknown:
+        raise ValueError(f"not reply fields: {sorted(unknown)}")
+    with locked(assignment.proposal_id) as proposal:
+        refuse_merged_member(proposal)
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        require_unit(by, assignment)
+        if not assignment.answers:
+            raise ProposalError(_("Co-handling units send their opinion to the lead unit instead of a reply."))
+        if proposal.state not in (S.IN_HANDLING, S.REHANDLING):
+            raise ProposalError(_("A reply can be written once the unit has signed for the suggestion."))
+        round_ = assignment.current_round(proposal)
+        if round_ == 1 and 1 in issued_rounds(assignment):
+            raise ProposalError(_("Your unit's reply has already been issued."))
+        reply, created = Reply.objects.select_for_update().get_or_create(
+            assignment=assignment, round=round_, defaults={"created_by": by}
+        )
+        if not reply.is_editable:
+            raise ProposalError(_("This reply has been sent on and can no longer be edited."))
+        changed = [name for name, value in fields.items() if getattr(reply, name) != value]
+        for name, value in fields.items():
+            setattr(reply, name, value)
+        if changed and not created:
+            reply.version += 1  # earlier countersignatures no longer cover this text
+        if fields:
+            reply.save(update_fields=[*fields, "version", "updated_at"])
+    return reply
+
+
+def editable_reply(reply_pk: int, by: User) -> Reply:
+    """The reply `reply_pk`, locked, if `by`'s unit wrote it and may still change it."""
+    reply = Reply.objects.select_for_update().select_related("assignment__unit").get(pk=reply_pk)
+    require_unit(by, reply.assignment)
+    if not reply.is_editable:
+        raise ProposalError(_("This reply has been sent on and can no longer be edited."))
+    return reply
+
+
+def add_reply_attachment(*, reply: Reply, by: User, upload: Any) -> ReplyAttachment:
+    """Attach a file to a reply draft: PDF, Word or an image, judged by its content, within
+    the size limit (UPLOAD_MAX_MB)."""
+    try:
+        validate_upload(upload)
+    except ValidationError as exc:
+        raise ProposalError(" ".join(exc.messages)) from exc
+    with locked(reply.assignment.proposal_id):
+        reply = editable_reply(reply.pk, by)
+        item = ReplyAttachment.objects.create(
+            reply=reply, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=by
+        )
+        reply.version += 1
+        reply.save(update_fields=["version", "updated_at"])
+    return item
+
+
+def remove_reply_attachment(*, attachment: ReplyAttachment, by: User) -> None:
+    with locked(attachment.reply.assignment.proposal_id):
+        reply = editable_reply(attachment.reply_id, by)
+        ReplyAttachment.objects.filter(pk=attachment.pk, reply=reply).delete()
+        reply.version += 1
+        reply.save(update_fields=["version", "updated_at"])
+
+
+def reply_gaps(reply: Reply) -> list[str]:
+    """What a letter of its result class still lacks before it goes to the unit head: a
+    class B letter says what is promised and by when (the follow-up list is built from it);
+    a class C or D letter says why the suggestion is not adopted."""
+    gaps = []
+    result_class = reply.result_category.result_class if reply.result_category_id else ""
+    if result_class == "B" and not (reply.promised_items.strip() and reply.promised_by):
+        gaps.append(_("A reply of class B says what is promised and by when."))
+    if result_class in ("C", "D") and not reply.not_adopted_reason.strip():
+        gaps.append(_("A reply of class C or D says why the suggestion is not adopted."))
+    return gaps
+
+
+def submit_reply(*, reply: Reply, by: User) -> Reply:
+    with locked(reply.assignment.proposal_id) as proposal:
+        reply = Reply.objects.select_for_update().get(pk=reply.pk)
+        gaps = reply_gaps(reply) if reply.is_editable else []
+        if gaps and allowed(by, "draft_reply", reply):
+            raise ProposalError(" ".join(gaps))
+        missing = units_yet_to_countersign(reply) if reply.is_editable else []
+        if missing and allowed(by, "draft_reply", reply) and reply_is_complete(reply):
+            raise ProposalError(
+                _("These co-handling units have not countersigned the current draft yet: %(units)s")
+                % {"units": "、".join(u.name for u in missing)}
+            )
+        _reply_step(reply, "submit_for_approval", by=by, proposal=proposal)
+        notify(
+            unit_people([reply.assignment.unit_id], roles=(Role.UNIT_HEAD,)),
+            Notification.Kind.REPLY_REVIEW,
+            _("A reply on %(item)s waits for your approval.") % {"item": str(proposal)},
+            proposal=proposal,
+            seen_by=AMONG_HANDLERS,
+        )
+    return reply
+
+
+def return_reply(*, reply: Reply, by: User, note: str) -> Reply:
+    """The unit head sends the draft back to the handler with comments."""
+    with locked(reply.assignment.proposal_id) as proposal:
+        reply = Reply.objects.select_for_update().get(pk=reply.pk)
+        _reply_step(reply, "return_to_handler", by=by, proposal=proposal, note=note)
+        notify(
+            unit_people([reply.assignment.unit_id], roles=(Role.UNIT_HANDLER,)),
+            Notification.Kind.REPLY_REVIEW,
+            _("The unit head returned the reply on %(item)s: %(note)s") % {"item": str(proposal), "note": note},
+            proposal=proposal,
+            seen_by=AMONG_HANDLERS,
+        )
+    return reply
+
+
+def approve_reply(*, reply: Reply, by: User) -> Reply:
+    """The unit head approves and signs. Without staff review this also issues it."""
+    with locked(reply.assignment.proposal_id) as proposal:
+        reply = Reply.objects.select_for_update().get(pk=reply.pk)
+        _reply_step(reply, "approve", by=by, proposal=proposal, approver=by)
+        if settings.STAFF_REVIEWS_REPLIES:
+            notify(
+                users_with_roles(Role.STAFF),
+                Notification.Kind.REPLY_REVIEW,
+                _("An approved reply on %(item)s waits for your review.") % {"item": str(proposal)},
+                proposal=proposal,
+                seen_by=AMONG_HANDLERS,
+            )
+        else:
+            _issue(reply, proposal, by=by)
+    return reply
+
+
+def staff_return_reply(*, reply: Reply, by: User, note: str) -> Reply:
+    """Congress staff send an approved reply back: it does not answer the suggestion's points."""
+    with locked(reply.assignment.proposal_id) as proposal:
+        reply = Reply.objects.select_for_update().get(pk=reply.pk)
+        _reply_step(reply, "staff_return", by=by, proposal=proposal, note=note)
+        notify(
+            unit_people([reply.assignment.unit_id]),
+            Notification.Kind.REPLY_REVIEW,
+            _("Congress staff sent back the reply on %(item)s: %(note)s") % {"item": str(proposal), "note": note},
+            proposal=proposal,
+            seen_by=AMONG_HANDLERS,
+        )
+    return reply
+
+
+def correct_result_category(*, reply: Reply, by: User, result_category: ResultCategory, reason: str) -> Reply:
+    """Congress staff correct an approved reply's result category, with the reason recorded."""
+    with locked(reply.assignment.proposal_id) as proposal:
+        reply = Reply.objects.select_for_update().get(pk=reply.pk)
+        require(by, "review_reply", reply, _("Only congress staff can correct a result category."))
+        if reply.state != Reply.State.APPROVED:
+            raise ProposalError(_("The result category can be corrected while the reply waits for staff review."))
+        if not reason.strip():
+            raise ProposalError(_("Please give a reason for the correction."))
+        old = reply.result_category
+        reply.result_category = result_category
+        reply.save(update_fields=["result_category", "updated_at"])
+        record_event(
+            proposal,
+            "reply_result_corrected",
+            by=by,
+            note=reason,
+            data={"reply": reply.pk, "from": old.name if old else None, "to": result_category.name},
+        )
+    return reply
+
+
+def issue_reply(*, reply: Reply, by: User) -> Reply:
+    """Issue an approved reply to the deputy (and to every deputy of a merged group)."""
+    with locked(reply.assignment.proposal_id) as proposal:
+        reply = Reply.objects.select_for_update().get(pk=reply.pk)
+        _issue(reply, proposal, by=by)
+    return reply
+
+
+def _issue(reply: Reply, main: Proposal, *, by: User) -> None:
+    _reply_step(reply, "issue", by=by, proposal=main, issuer=by)
+    # A first reply on a merged group's main suggestion goes to every member as its own copy.
+    members = lock_group(main) if reply.round == 1 else []
+    members = [m for m in members if m.state in (S.IN_HANDLING, S.REHANDLING)]
+    for member in members:
+        twin = twin_of(reply.assignment, member)
+        copy = Reply.objects.create(
+            assignment=twin,
+            round=1,
+            state=Reply.State.ISSUED,
+            **{name: getattr(reply, name) for name in REPLY_FIELDS},
+            copied_from=reply,
+            created_by=reply.created_by,
+            approved_by=reply.approved_by,
+            approved_at=reply.approved_at,
+            issued_by=by,
+            issued_at=reply.issued_at,
+        )
+        record_event(member, "reply_copy", by=by, data={"reply": copy.pk, "copy_of": reply.pk, "unit": twin.unit.name})
+    for item in [main, *members]:
+        apply_transition(
+            item,
+            "issue_reply",
+            by=by,
+            all_answering_replied=next_due_on(item) is None,
+            next_due_on=next_due_on(item),
+            data={"reply": reply.pk, "unit": reply.assignment.unit.name, "round": reply.round},
+        )
+        kind = Notification.Kind.REHANDLING_REPLY_ISSUED if reply.round == 2 else Notification.Kind.REPLY_ISSUED
+        notify(
+            deputy_users([item]),
+            kind,
+            _("%(unit)s has replied to your suggestion “%(title)s”. Please read it and rate the handling.")
+            % {"unit": reply.assignment.unit.name, "title": item.title},
+            proposal=item,
+        )

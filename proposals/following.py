@@ -1,0 +1,244 @@
+"""Reads for the deputy's own pages, made for a phone: "my suggestions" (the ones I lead and the
+ones I co-sign, each with where it stands in plain words and what is asked of me now), one
+suggestion's story in plain words, and what a new draft starts from.
+
+What later steps add (the units, the replies to rate, the contacts to confirm, how it was rated)
+comes from the apps that own them through `proposals.hooks` (`FollowFacts`), loaded with the
+rows in a fixed number of queries; the story reads each step as its app declared it
+(`proposals.events`), for the deputies' audience only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deputies.models import Deputy
+from proposals import hooks
+from proposals.events import Story, sentence_for
+from proposals.models import CoSignature, Meeting, Proposal, ProposalEvent
+from proposals.selectors import visible_events
+from proposals.states import COSIGNABLE_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, S
+
+FINAL_STATES = (S.WITHDRAWN, S.NOT_ACCEPTED, S.CLOSED)
+
+
+def current_meeting(today: dt.date | None = None) -> Meeting | None:
+    """The meeting a new suggestion belongs to: the latest one that has opened (suggestions made
+    between meetings belong to the meeting that opened the session year), else the next one."""
+    today = today or timezone.localdate()
+    opened = Meeting.objects.filter(opens_on__lte=today).order_by("-opens_on", "-pk").first()
+    return opened or Meeting.objects.order_by("opens_on", "pk").first()
+
+
+def default_channel(meeting: Meeting, today: dt.date | None = None) -> str:
+    today = today or timezone.localdate()
+    return Proposal.Channel.MEETING if meeting.opens_on <= today <= meeting.closes_on else Proposal.Channel.BETWEEN
+
+
+# --- plain words ---------------------------------------------------------------------------------
+
+
+def due_phrase(due_on: dt.date | None, today: dt.date) -> str:
+    if due_on is None:
+        return ""
+    days = (due_on - today).days
+    if days > 0:
+        return _("%(n)s days left until the reply deadline") % {"n": days}
+    if days == 0:
+        return _("the reply is due today")
+    return _("the reply is %(n)s days overdue") % {"n": -days}
+
+
+def plain_state(proposal: Proposal, *, is_lead: bool, today: dt.date, result_rating: str | None = None) -> str:
+    """Where a suggestion stands, as a deputy would say it: “承办单位办理中，距答复期限还有 23 天”."""
+    state = proposal.state
+    if proposal.merged_into_id and state in GROUP_HANDLED_STATES:
+        main = proposal.merged_into
+        text = _("Merged into No. %(number)s and handled together with it") % {"number": main.number or "—"}
+    elif state == S.DRAFT:
+        text = _("Draft, not submitted yet")
+    elif state == S.SUBMITTED:
+        text = _("Submitted; congress staff are reviewing it")
+    elif state == S.RETURNED:
+        text = _("Returned for revision")
+    elif state == S.WITHDRAWN:
+        text = _("Withdrawn")
+    elif state == S.NOT_ACCEPTED:
+        text = _("Not accepted as a suggestion; referred to another channel")
+    elif state == S.REGISTERED:
+        text = _("Registered as No. %(number)s; waiting to be assigned to a unit") % {"number": proposal.number}
+    elif state == S.ASSIGNED:
+        text = _("Assigned; waiting for the unit to sign for it")
+    elif state == S.REASSIGN_REQUESTED:
+        text = _("A unit asked to hand it to another unit; congress staff are deciding")
+    elif state == S.IN_HANDLING:
+        text = _("The unit is handling it")
+    elif state == S.REPLIED:
+        text = _("Replied; waiting for your rating") if is_lead else _("Replied; waiting for the lead deputy's rating")
+    elif state == S.REHANDLING:
+        text = _("Being handled again after the rating")
+    elif state == S.CLOSED and result_rating is not None:
+        text = _("Closed; the result was rated “%(result)s”") % {"result": result_rating}
+    else:
+        text = _("Closed")
+    if state in REPLY_DUE_STATES and proposal.due_on:
+        return _("%(state)s, %(due)s") % {"state": text, "due": due_phrase(proposal.due_on, today)}
+    return text
+
+
+def own_asks(proposal: Proposal, *, is_lead: bool) -> list[hooks.Ask]:
+    """What the suggestion itself asks of its lead deputy now: finish, or revise, the draft."""
+    if not is_lead:
+        return []
+    edit = reverse("proposals:edit", args=[proposal.pk])
+    if proposal.state == S.DRAFT:
+        need, have = settings.REQUIRED_COSIGNERS, proposal.confirmed_cosigners
+        if need > have:
+            text = _("Waiting for co-signers: %(have)s of %(need)s confirmed") % {"have": have, "need": need}
+            return [hooks.Ask(text, edit)]
+        return [hooks.Ask(_("Finish the draft and submit it"), edit)]
+    if proposal.state == S.RETURNED:
+        return [hooks.Ask(_("Revise it and submit it again"), edit)]
+    return []
+
+
+@dataclass
+class Row:
+    """One suggestion as its deputy follows it: on "my suggestions" and on its own page."""
+
+    proposal: Proposal
+    is_lead: bool
+    state_text: str
+    units: str
+    asks: list[hooks.Ask] = field(default_factory=list)
+    return_reason: str = ""
+
+    @property
+    def group(self) -> str:
+        if self.asks:
+            return "todo"
+        return "done" if self.proposal.state in FINAL_STATES else "ongoing"
+
+
+def with_follow_facts(queryset: QuerySet[Proposal], deputy_id: int) -> QuerySet[Proposal]:
+    """What a deputy's row of a suggestion needs, in a fixed number of queries."""
+    queryset = queryset.select_related("meeting", "category", "merged_into").annotate(
+        confirmed_cosigners=Count(
+            "cosignatures", filter=Q(cosignatures__status=CoSignature.Status.CONFIRMED), distinct=True
+        )
+    )
+    returns = ProposalEvent.objects.filter(action="return_for_revision").order_by("-created_at", "-pk")
+    queryset = queryset.prefetch_related(Prefetch("events", queryset=returns, to_attr="returns"))
+    return hooks.load_follow_facts(queryset, deputy_id)
+
+
+def my_proposals(deputy_id: int) -> QuerySet[Proposal]:
+    """The suggestions a deputy leads or has confirmed co-signing."""
+    confirmed = CoSignature.objects.filter(
+        proposal=OuterRef("pk"), deputy_id=deputy_id, status=CoSignature.Status.CONFIRMED
+    )
+    return with_follow_facts(Proposal.objects.filter(Q(lead_deputy_id=deputy_id) | Q(Exists(confirmed))), deputy_id)
+
+
+def build_row(proposal: Proposal, *, deputy_id: int, today: dt.date) -> Row:
+    is_lead = proposal.lead_deputy_id == deputy_id
+    facts = hooks.facts_of(proposal, is_lead=is_lead)
+    return Row(
+        proposal=proposal,
+        is_lead=is_lead,
+        state_text=plain_state(proposal, is_lead=is_lead, today=today, result_rating=facts.result_rating),
+        units=facts.units,
+        asks=own_asks(proposal, is_lead=is_lead) + facts.asks,
+        return_reason=proposal.returns[0].note if proposal.state == S.RETURNED and proposal.returns else "",
+    )
+
+
+GROUP_ORDER = {"todo": 0, "ongoing": 1, "done": 2}
+
+
+def sorted_rows(rows: list[Row]) -> list[Row]:
+    """What needs the deputy first, then what is under way (soonest due first), then what is finished."""
+    far = dt.date.max
+    return sorted(
+        rows,
+        key=lambda r: (
+            GROUP_ORDER[r.group],
+            r.proposal.due_on or far if r.group != "done" else far,
+            -(r.proposal.updated_at.timestamp()),
+        ),
+    )
+
+
+def open_invitations(deputy: Deputy) -> QuerySet[CoSignature]:
+    """Invitations to co-sign the deputy has not answered, while they can still be answered."""
+    return (
+        CoSignature.objects.filter(
+            deputy=deputy, status=CoSignature.Status.INVITED, proposal__state__in=COSIGNABLE_STATES
+        )
+        .select_related("proposal__lead_deputy__delegation")
+        .order_by("-invited_at")
+    )
+
+
+# --- one suggestion's story ------------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    when: Any
+    text: str
+    note: str = ""
+    link: str = ""
+    state: str = ""
+    state_label: str = ""
+
+
+def plain_timeline(proposal: Proposal, user: Any, *, is_lead: bool) -> list[Step]:
+    """The steps the deputy may see, newest first, each as a sentence with where to read more."""
+    story = Story(proposal=proposal, is_lead=is_lead)
+    steps = []
+    for event in visible_events(proposal, user).order_by("-created_at", "-pk"):
+        text, link = sentence_for(event, story)
+        moved = event.from_state != event.to_state
+        steps.append(
+            Step(
+                when=event.created_at,
+                text=text,
+                note=event.note,
+                link=link,
+                state=event.to_state if moved else "",
+                state_label=event.get_to_state_display() if moved else "",
+            )
+        )
+    return steps
+
+
+def return_reason(proposal: Proposal) -> ProposalEvent | None:
+    if proposal.state != S.RETURNED:
+        return None
+    return proposal.events.filter(action="return_for_revision").select_related("actor").order_by("-created_at").first()
+
+
+# --- co-signers ---------------------------------------------------------------------------------------
+
+
+def search_deputies(query: str, *, lead: Deputy, limit: int = 30) -> list[Deputy]:
+    """Serving deputies with a login, by name or delegation; without a query, the lead's own
+    delegation (the usual co-signers)."""
+    found = Deputy.objects.filter(is_active=True, user__isnull=False, user__is_active=True).exclude(pk=lead.pk)
+    query = query.strip()
+    if query:
+        found = found.filter(Q(name__icontains=query) | Q(delegation__name__icontains=query))
+    elif lead.delegation_id:
+        found = found.filter(delegation_id=lead.delegation_id)
+    else:
+        return []
+    return list(found.select_related("delegation").order_by("delegation__order", "name")[: limit + 1])

@@ -1,0 +1,311 @@
+"""Where later apps add to the suggestion's pages, as Django's admin lets apps register models.
+
+`proposals` shows a suggestion from its draft to its close, but the units' work (handling)
+and the supervision of it are later apps' data: `proposals` never imports them. Instead each
+later app registers, in its AppConfig.ready(), what it adds here:
+
+- `panel`: a panel on a page of one suggestion: the staff page (`proposals:detail`), the
+  deputy's own page of it (`proposals:mine_detail`) or its draft (`proposals:edit`): a template
+  and a function giving its context (None: nothing to show), placed in a named place of the
+  page, for the audiences that may see it (see proposals/events.py);
+- `slot`: a template included at a named place of a page of this app (`{% slot "name" %}`),
+  rendered with that page's context: a button, a link, a tag, a column's cell;
+- `nav`: an entry of the site's navigation;
+- `FollowFacts`: what the deputy's pages say of a suggestion beyond its own fields (the units,
+  what is asked of the deputy, how it was rated), with what its rows must load;
+- `tile`: a count on the workbench;
+- `list_filter`, `list_rows`, `list_column`, `bulk_action`: filters of the suggestion lists,
+  what each row loads, a column it shows, and what can be done to the ticked rows.
+
+Everything registered is read through the functions at the bottom of this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from proposals.events import EVERYONE
+from proposals.rules import audiences_of
+
+# --- panels on a suggestion's pages ---------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """One suggestion's page being built: who looks, at what, and a cache the panels share."""
+
+    request: HttpRequest
+    proposal: Any
+    audiences: frozenset[str]
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def user(self) -> Any:
+        return self.request.user
+
+    def once(self, key: str, load: Callable[[], Any]) -> Any:
+        if key not in self.cache:
+            self.cache[key] = load()
+        return self.cache[key]
+
+
+@dataclass(frozen=True)
+class Panel:
+    page: str
+    place: str
+    template: str
+    context: Callable[[Page], dict[str, Any] | None]
+    seen_by: frozenset[str] = EVERYONE
+    order: int = 100
+
+
+# The places of each page of one suggestion that later apps fill: the staff page
+# (proposals/detail.html), the deputy's page (proposals/deputy/detail.html), the draft.
+PLACES = {
+    "detail": ("headline", "main", "actions", "side"),
+    "follow": ("main", "end"),
+    "draft": ("end",),
+}
+_PANELS: dict[tuple[str, str], list[Panel]] = {}
+
+
+def panel(item: Panel) -> None:
+    if item.place not in PLACES.get(item.page, ()):
+        raise ValueError(f"page {item.page!r} has no place {item.place!r}")
+    panels = _PANELS.setdefault((item.page, item.place), [])
+    panels.append(item)
+    panels.sort(key=lambda p: p.order)
+
+
+def render_panels(page_name: str, page: Page, base: dict[str, Any]) -> dict[str, list[SafeString]]:
+    """Each place's panels rendered for this page, only those the reader may see."""
+    out: dict[str, list[SafeString]] = {}
+    for place in PLACES[page_name]:
+        rendered = []
+        for item in _PANELS.get((page_name, place), []):
+            if not item.seen_by & page.audiences:
+                continue
+            context = item.context(page)
+            if context is None:
+                continue
+            html = render_to_string(item.template, {**base, **context}, request=page.request)
+            if html.strip():
+                rendered.append(mark_safe(html))  # noqa: S308 - rendered by our own template
+        out[place] = rendered
+    return out
+
+
+# --- templates included at named places ---------------------------------------------------------
+
+_SLOTS: dict[str, list[tuple[int, str]]] = {}
+
+
+def slot(name: str, template: str, order: int = 100) -> None:
+    """Include `template` where a page of this app says `{% slot "name" %}`."""
+    entries = _SLOTS.setdefault(name, [])
+    entries.append((order, template))
+    entries.sort()
+
+
+def slot_templates(name: str) -> list[str]:
+    return [template for _order, template in _SLOTS.get(name, [])]
+
+
+# --- the navigation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link of the site's navigation: its URL name, its label, the roles that see it (None:
+    everyone), whether it stands in the header (else under "更多"), and its place in the bar."""
+
+    url_name: str
+    label: Any
+    roles: tuple[str, ...] | None
+    primary: bool = True
+    order: int = 100
+
+
+_NAV: list[NavEntry] = []
+
+
+def nav(entry: NavEntry) -> None:
+    _NAV.append(entry)
+    _NAV.sort(key=lambda e: e.order)
+
+
+def nav_entries() -> list[NavEntry]:
+    return list(_NAV)
+
+
+def page_for(request: HttpRequest, proposal: Any) -> Page:
+    return Page(request=request, proposal=proposal, audiences=audiences_of(request.user, proposal))
+
+
+# --- what the deputy's pages say of a suggestion ----------------------------------------------------
+
+
+@dataclass
+class Ask:
+    """Something asked of the deputy now, with where to do it."""
+
+    text: str
+    url: str
+
+
+@dataclass
+class FollowFacts:
+    """What later steps add to one row of "my suggestions" and to the deputy's page of it."""
+
+    units: str = ""
+    asks: list[Ask] = field(default_factory=list)
+    # How the result was rated, for "closed; the result was rated …"; None when not rated.
+    result_rating: str | None = None
+
+
+# What a row must load (queryset, deputy id -> queryset), and how to fill the facts in from it
+# (proposal, is_lead, facts -> None).
+FollowLoad = Callable[[QuerySet[Any], int], QuerySet[Any]]
+FollowFill = Callable[[Any, bool, FollowFacts], None]
+_FOLLOW: list[tuple[FollowLoad, FollowFill]] = []
+
+
+def follow_facts(load: FollowLoad, fill: FollowFill) -> None:
+    _FOLLOW.append((load, fill))
+
+
+def load_follow_facts(queryset: QuerySet[Any], deputy_id: int) -> QuerySet[Any]:
+    for load, _facts in _FOLLOW:
+        queryset = load(queryset, deputy_id)
+    return queryset
+
+
+def facts_of(proposal: Any, *, is_lead: bool) -> FollowFacts:
+    facts = FollowFacts()
+    for _load, fill in _FOLLOW:
+        fill(proposal, is_lead, facts)
+    return facts
+
+
+# --- the workbench ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tile:
+    key: str
+    label: Any
+    count: int
+    url: str
+    alert: bool = False
+    order: int = 100
+
+
+_TILES: list[Callable[[Any], list[Tile]]] = []
+
+
+def tiles(provider: Callable[[Any], list[Tile]]) -> None:
+    """Register `provider(user) -> [Tile]`: counts of what waits for the user on the workbench."""
+    _TILES.append(provider)
+
+
+def workbench_tiles(user: Any) -> list[Tile]:
+    found = [tile for provider in _TILES for tile in provider(user)]
+    return sorted(found, key=lambda tile: tile.order)
+
+
+# --- the suggestion lists ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter of every suggestion list, read from the query string like the built-in ones.
+    `apply(queryset, value, user)` narrows the suggestions; `template` shows its field in the
+    list's filter form (None: only reachable by links, e.g. from the workbench)."""
+
+    name: str
+    field: forms.Field
+    apply: Callable[[QuerySet[Any], Any, Any], QuerySet[Any]]
+    template: str | None = None
+    order: int = 100
+    # The values the template offers (read only when the list page shows the form).
+    choices: Callable[[], list[tuple[Any, Any]]] | None = None
+
+    @property
+    def options(self) -> list[tuple[Any, Any]]:
+        return self.choices() if self.choices is not None else []
+
+
+_FILTERS: dict[str, ListFilter] = {}
+
+
+def list_filter(item: ListFilter) -> None:
+    if item.name in _FILTERS:
+        raise ValueError(f"list filter {item.name!r} is registered twice")
+    _FILTERS[item.name] = item
+
+
+def list_filters() -> list[ListFilter]:
+    return sorted(_FILTERS.values(), key=lambda f: f.order)
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    header: Any
+    template: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """What can be done to the rows ticked in the list: a form posted to `url_name` with the
+    ticked ids (`ids`) and `hidden` fields, offered to those `allowed(user)` lets; a row can be
+    ticked when `selectable(proposal)`."""
+
+    url_name: str
+    label: Any
+    note: Any
+    allowed: Callable[[Any], bool]
+    selectable: Callable[[Any], bool]
+    hidden: tuple[tuple[str, str], ...] = ()
+
+
+_ROWS: list[Callable[[QuerySet[Any]], QuerySet[Any]]] = []
+_COLUMNS: list[ListColumn] = []
+_BULK: list[BulkAction] = []
+
+
+def list_rows(load: Callable[[QuerySet[Any]], QuerySet[Any]]) -> None:
+    """Register what each list row loads (a prefetch or an annotation), in a fixed number of queries."""
+    _ROWS.append(load)
+
+
+def list_column(column: ListColumn) -> None:
+    _COLUMNS.append(column)
+    _COLUMNS.sort(key=lambda c: c.order)
+
+
+def bulk_action(action: BulkAction) -> None:
+    _BULK.append(action)
+
+
+def load_rows(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    for load in _ROWS:
+        queryset = load(queryset)
+    return queryset
+
+
+def list_columns() -> list[ListColumn]:
+    return list(_COLUMNS)
+
+
+def bulk_action_for(user: Any) -> BulkAction | None:
+    """The bulk action offered to `user` on the list, if any (the first that allows them)."""
+    return next((action for action in _BULK if action.allowed(user)), None)

@@ -1,0 +1,46 @@
+"""What the suggestion's own pages register in `proposals.hooks`, as the later apps do: the
+workbench's counts on the suggestion itself and the navigation to its pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from deputies.access import OVERSEER_ROLES, STAFF_ROLES, UNIT_ROLES
+from deputies.models import Role
+from proposals import hooks
+from proposals.selectors import count, list_url, page_url
+
+
+def _tiles(user: Any) -> list[hooks.Tile]:
+    """The workbench's counts on the suggestion itself: review, deadlines, ratings awaited."""
+    found = []
+    if user.role in STAFF_ROLES:
+        query = "state=submitted"
+        url = page_url("proposals:review_queue", query)
+        found.append(hooks.Tile("review", _("To review"), count(user, query), url, order=10))
+    for key, label, query, alert, order in (
+        ("due_soon", _("Due within 7 days"), "due_within=7&sort=due", False, 80),
+        ("overdue", _("Overdue"), "overdue=on&sort=due", True, 90),
+    ):
+        found.append(hooks.Tile(key, label, count(user, query), list_url(query), alert=alert, order=order))
+    if user.role in OVERSEER_ROLES:
+        query = "state=replied"
+        label = _("Replied, awaiting the deputy's rating")
+        found.append(hooks.Tile("replied", label, count(user, query), list_url(query), order=95))
+    return found
+
+
+hooks.tiles(_tiles)
+
+for entry in (
+    hooks.NavEntry("home", gettext_lazy("Workbench"), None, order=10),
+    hooks.NavEntry("proposals:list", gettext_lazy("Suggestions"), (*OVERSEER_ROLES, *UNIT_ROLES), order=20),
+    hooks.NavEntry("proposals:mine", gettext_lazy("My suggestions"), (Role.DEPUTY,), order=30),
+    hooks.NavEntry("proposals:review_queue", gettext_lazy("Review"), STAFF_ROLES, order=40),
+    hooks.NavEntry("proposals:notifications", gettext_lazy("Notifications"), None, order=110),
+    hooks.NavEntry("admin:index", gettext_lazy("Administration"), (Role.ADMIN,), False, order=160),
+):
+    hooks.nav(entry)

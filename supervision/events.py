@@ -1,0 +1,21 @@
+"""Supervision's steps on a suggestion's trail, declared once with who may see them (see
+proposals/events.py). Supervision is done in the open: the deputies follow it on their
+phones as the units and the overseers do."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from proposals.events import EventKind, declare
+
+declare(
+    EventKind("key_marked", gettext_lazy("Marked as a key suggestion")),
+    EventKind("key_unmarked", gettext_lazy("No longer a key suggestion")),
+    EventKind("supervision_record", gettext_lazy("Supervision record")),
+    EventKind("progress_report", gettext_lazy("Progress reported by the unit")),
+    EventKind("urging", gettext_lazy("Urging notice sent")),
+    EventKind("urging_acknowledged", gettext_lazy("Urging notice acknowledged by the unit")),
+    EventKind("promise_done_reported", gettext_lazy("Promise reported as kept by the unit")),
+    EventKind("promise_confirmed", gettext_lazy("Promise confirmed as kept")),
+    EventKind("promise_reopened", gettext_lazy("Promise sent back: not yet kept")),
+)

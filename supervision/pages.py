@@ -1,0 +1,93 @@
+"""What supervision adds to the suggestion's pages (registered in `proposals.hooks`): the key
+suggestion's tag and the supervision card on a suggestion's page, the key mark, filter and
+the leaders' count on the lists and the workbench, and the navigation to its own pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from deputies.access import OVERSEER_ROLES, STAFF_ROLES, UNIT_ROLES, allowed
+from deputies.models import Role
+from proposals import hooks
+from proposals.selectors import count, list_url
+from supervision.models import KeyItem
+from supervision.services import KEY_STATES
+
+# --- a suggestion's page ---------------------------------------------------------------------------
+
+
+def _key_items(page: hooks.Page) -> list[KeyItem]:
+    return page.once("key_items", lambda: list(page.proposal.key_items.select_related("leader")))
+
+
+def _key_tags(page: hooks.Page) -> dict[str, Any] | None:
+    keys = _key_items(page)
+    return {"key_items": keys} if keys else None
+
+
+def _supervision_card(page: hooks.Page) -> dict[str, Any] | None:
+    proposal, keys = page.proposal, _key_items(page)
+    can_mark = not keys and proposal.state in KEY_STATES and allowed(page.user, "mark_key", proposal)
+    can_urge = proposal.is_reply_due and allowed(page.user, "urge", proposal)
+    if not (keys or can_mark or can_urge):
+        return None
+    return {"key_items": keys, "can_mark": can_mark, "can_urge": can_urge}
+
+
+hooks.panel(hooks.Panel("detail", "headline", "supervision/detail_key_tags.html", _key_tags))
+hooks.panel(hooks.Panel("detail", "side", "supervision/detail_card.html", _supervision_card, order=10))
+
+# --- the lists and the workbench -------------------------------------------------------------------------
+
+
+def _is_key() -> Exists:
+    return Exists(KeyItem.proposals.through.objects.filter(proposal_id=OuterRef("pk")))
+
+
+def _key_filter(queryset: QuerySet[Any], value: str, user: Any) -> QuerySet[Any]:
+    return queryset.filter(_is_key() if value == "1" else ~_is_key())
+
+
+hooks.list_filter(
+    hooks.ListFilter(
+        "key",
+        forms.ChoiceField(
+            label=gettext_lazy("Key suggestion"),
+            required=False,
+            choices=[("", gettext_lazy("All")), ("1", gettext_lazy("Key only")), ("0", gettext_lazy("Not key"))],
+        ),
+        _key_filter,
+        template="supervision/_key_filter.html",
+        order=30,
+    )
+)
+hooks.list_rows(lambda queryset: queryset.annotate(is_key=_is_key()))
+hooks.slot("list.title_tags", "supervision/_key_tag.html")
+
+KEY_IN_HANDLING = "key=1&state=assigned&state=reassign_requested&state=in_handling&state=rehandling"
+
+
+def _tiles(user: Any) -> list[hooks.Tile]:
+    if user.role not in (Role.LEADER, Role.COMMITTEE):
+        return []
+    label = _("Key suggestions in handling")
+    return [hooks.Tile("key", label, count(user, KEY_IN_HANDLING), list_url(KEY_IN_HANDLING), order=70)]
+
+
+hooks.tiles(_tiles)
+
+# --- the navigation --------------------------------------------------------------------------------------
+
+_FOLLOWERS = (*STAFF_ROLES, Role.SUPERVISION, *UNIT_ROLES)
+for entry in (
+    hooks.NavEntry("supervision:my_items", gettext_lazy("Items I lead"), (Role.LEADER,), order=50),
+    hooks.NavEntry("supervision:key_list", gettext_lazy("Key suggestions"), (*OVERSEER_ROLES, *UNIT_ROLES), order=60),
+    hooks.NavEntry("supervision:followup", gettext_lazy("Follow-up"), _FOLLOWERS, order=70),
+    hooks.NavEntry("supervision:urging_list", gettext_lazy("Urging"), _FOLLOWERS, order=80),
+):
+    hooks.nav(entry)
