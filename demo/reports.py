@@ -1,6 +1,6 @@
 """The reports' part of the demo: the year's scoring rules, the two chapters staff write for
 the annual report (so the PDF can be generated at once), two key items, and one reply staff
-keep from the public page. Called at the end of `reports.demo.build`."""
+keep from the public page. Called at the end of `demo.builder.build`."""
 
 from __future__ import annotations
 

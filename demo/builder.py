@@ -26,13 +26,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from demo import content
+from demo.accounts import MAIN_LOGINS, PASSWORD  # noqa: F401  (re-exported for the command)
 from deputies.models import Delegation, Deputy, Role, SpecialCommittee, Term, User
 from handling import services as hs
 from handling.models import Assignment, ContactRecord, ResultCategory, Unit, UnitMember
 from proposals import services as ps
 from proposals.models import Category, CoSignature, Meeting, Notification, Proposal, ProposalAttachment, Source
-from reports import demo_content as content
-from reports.demo_accounts import MAIN_LOGINS, PASSWORD  # noqa: F401  (re-exported for the command)
 
 CHINESE_NUMBERS = "〇一二三四五六七八九十"
 
@@ -816,9 +816,9 @@ def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> b
     with transaction.atomic():
         world = build_reference(today)
         # Last year's meeting first (its events come first); each meeting is built only once.
-        from reports import demo_prev
+        from demo import last_year
 
-        previous = demo_prev.build(world, log)
+        previous = last_year.build(world, log)
         if Proposal.objects.filter(meeting=world.meeting).exists():
             if previous:
                 from supervision.reminders import run_daily_scan
@@ -827,11 +827,11 @@ def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> b
             return previous
         build_suggestions(world, log)
         # issue 5: key suggestions, supervision records, urging, promises, the first daily scan
-        from supervision.demo import build as build_supervision
+        from demo.supervision import build as build_supervision
 
         build_supervision(world, log)
-        # issue 6: scoring rules, the annual report's two chapters, key items (reports/demo_reports.py)
-        from reports import demo_reports
+        # issue 6: scoring rules, the annual report's two chapters, key items (demo/reports.py)
+        from demo import reports as demo_reports
 
         demo_reports.build(world, log)
         # Set last, so the history above sends no mail: from now on the demo deputy's notices

@@ -3,7 +3,7 @@ photos), the units' progress reports, urging notices (one acknowledged, one wait
 follow-up of the B-class promises, and a first daily scan, so that every supervision page and
 every kind of reminder has something to show.
 
-Called once at the end of `reports.demo.build` with its `world` (the demo's reference data);
+Called once at the end of `demo.builder.build` with its `world` (the demo's reference data);
 it runs the real services at past dates, as the rest of the demo does. It cannot import
 `reports` (nothing imports it), so it has its own small time machine.
 """

@@ -3,7 +3,7 @@ years" has something to show: the follow-up list of open promises (last year's o
 first), the year selectors of the dashboard and the annual report, the public page's years.
 
 24 suggestions made at that meeting, about 365 days before the current one, built like the
-rest of the demo by running the real services at past dates (`reports.demo.Story`). All are
+rest of the demo by running the real services at past dates (`demo.builder.Story`). All are
 closed now (A 14, B 7, C 2, D 1; one after re-handling). Of the seven B-class promises, four
 were kept (reported done and confirmed by staff) and three are still open: two past their
 promised month (one of them with progress reports), one not due yet. One key item.
@@ -17,11 +17,11 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from demo import reports as demo_reports
+from demo.builder import Story, World, meeting_name, month_end, on
+from demo.content.suggestions_prev import SUGGESTIONS
 from deputies.models import Role, SpecialCommittee, User
 from proposals.models import Meeting, Proposal
-from reports import demo_reports
-from reports.demo import Story, World, meeting_name, month_end, on
-from reports.demo_content.suggestions_prev import SUGGESTIONS
 from supervision import services as sv
 from supervision.models import KeyItem, Promise
 
@@ -192,7 +192,7 @@ def _follow_up(world: World, proposal: Proposal, fate: str) -> int:
 
 
 def _key_item(world: World) -> KeyItem | None:
-    from supervision.demo import _mark, _pick, _progress, _records
+    from demo.supervision import _mark, _pick, _progress, _records
 
     leader = User.objects.filter(username="leader2", role=Role.LEADER).first()
     committee = SpecialCommittee.objects.filter(name="城乡建设环境保护委员会").first()
