@@ -1,5 +1,6 @@
 """The demo's content: a fictional district (示范区) with its delegations, deputies, units and
-112 suggestions written to read like real ones. Plain data; `demo.builder` builds from it."""
+112 suggestions written to read like real ones, for this year's meeting (`demo.this_year`);
+last year's 24 are in `suggestions_prev`. Plain data."""
 
 # ruff: noqa: E501
 from demo.content.suggestions_1 import SUGGESTIONS as _S1
