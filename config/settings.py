@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "handling",
     "supervision",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

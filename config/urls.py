@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from proposals import views as proposal_views
-from reports.views import LoginView
 
 admin.site.site_header = "建议办理 · 系统管理"
 admin.site.site_title = "建议办理"
@@ -11,13 +9,7 @@ admin.site.index_title = "数据与配置"
 
 urlpatterns = [
     path("", proposal_views.home, name="home"),
-    path("accounts/login/", LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(success_url="/"),
-        name="password_change",
-    ),
+    path("accounts/", include("deputies.urls")),
     path("proposals/", include("proposals.urls")),
     path("handling/", include("handling.urls")),
     path("supervision/", include("supervision.urls")),

@@ -10,7 +10,6 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connections, transaction
@@ -24,8 +23,6 @@ from django.views.decorators.http import require_POST
 
 from deputies import access
 from deputies.access import refuse
-from deputies.forms import LoginForm
-from deputies.models import User
 from handling.models import Assignment, Reply
 from proposals.rules import visible_proposals
 from proposals.selectors import filter_proposals, search_words
@@ -37,25 +34,6 @@ from reports.models import AnnualReport, DisclosureHold, ImportBatch, ReportJob
 from reports.tasks import build_annual_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class LoginView(auth_views.LoginView):
-    """Django's login, which in the demo (SHOW_DEMO_LOGINS) also lists the demo accounts."""
-
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        if settings.SHOW_DEMO_LOGINS:
-            from reports.demo_accounts import MAIN_LOGINS, PASSWORD
-
-            present = set(
-                User.objects.filter(username__in=[u for u, _r, _d in MAIN_LOGINS]).values_list("username", flat=True)
-            )
-            context["demo_logins"] = [(u, d) for u, _r, d in MAIN_LOGINS if u in present]
-            context["demo_password"] = PASSWORD
-        return context
 
 
 def _require(request: HttpRequest, rule: str) -> None:

@@ -5,15 +5,16 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from reports import demo
+from demo import builder
+from demo.accounts import MAIN_LOGINS, PASSWORD
 
 
 class Command(BaseCommand):
     help = "Build the demo meeting (suggestions in every state) and print the demo logins. Safe to run twice."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        built = demo.build(log=self.stdout.write)
-        figures = demo.summary()
+        built = builder.build(log=self.stdout.write)
+        figures = builder.summary()
         if built:
             self.stdout.write(self.style.SUCCESS("演示数据已生成。"))
         else:
@@ -24,8 +25,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(line.format(**figures))
         self.stdout.write("")
-        self.stdout.write(f"演示账号（密码均为 {demo.PASSWORD}）：")
-        for username, _role, description in demo.MAIN_LOGINS:
+        self.stdout.write(f"演示账号（密码均为 {PASSWORD}）：")
+        for username, _role, description in MAIN_LOGINS:
             self.stdout.write(f"  {username:<12} {description}")
         self.stdout.write("  其他承办单位：handler03…handler18 / head03…head18；其他代表：deputy03…deputy64")
         self.stdout.write("")

@@ -1,11 +1,12 @@
 """The demo's content: a fictional district (示范区) with its delegations, deputies, units and
-112 suggestions written to read like real ones. Plain data; `reports.demo` builds from it."""
+112 suggestions written to read like real ones, for this year's meeting (`demo.this_year`);
+last year's 24 are in `suggestions_prev`. Plain data."""
 
 # ruff: noqa: E501
-from reports.demo_content.suggestions_1 import SUGGESTIONS as _S1
-from reports.demo_content.suggestions_2 import SUGGESTIONS as _S2
-from reports.demo_content.suggestions_3 import SUGGESTIONS as _S3
-from reports.demo_content.suggestions_4 import SUGGESTIONS as _S4
+from demo.content.suggestions_1 import SUGGESTIONS as _S1
+from demo.content.suggestions_2 import SUGGESTIONS as _S2
+from demo.content.suggestions_3 import SUGGESTIONS as _S3
+from demo.content.suggestions_4 import SUGGESTIONS as _S4
 
 DISTRICT = "示范区"
 

@@ -1,13 +1,14 @@
-"""The reports' part of the demo: the year's scoring rules, the two chapters staff write for
-the annual report (so the PDF can be generated at once), two key items, and one reply staff
-keep from the public page. Called at the end of `reports.demo.build`."""
+"""The reports' part of the demo, for each meeting's year: the scoring rules, the two chapters
+staff write for the annual report (so the PDF can be generated at once), two key items when
+supervision made none, and one reply staff keep from the public page."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
+from demo.world import World
+from deputies.models import User
 from handling.models import Reply
 from proposals.models import Proposal
 from reports.models import AnnualReport, DisclosureHold, ScoringScheme
@@ -35,7 +36,29 @@ PLANS = """（一）进一步压实办理责任
 严格落实“办前联系、办中沟通、办后反馈”要求，推动从“文来文往”向“人来人往”转变，扩大面商比例，提高办理实效。"""
 
 
-def build(world: Any, log: Callable[[str], None], *, practices: str = PRACTICES, plans: str = PLANS) -> None:
+# Last year's report, written a year ago.
+LAST_YEARS_PRACTICES = """（一）高位推动，压实办理责任
+区政府常务会议专题研究代表建议交办工作，逐件明确主办、协办单位和办理时限，实行承办单位主要负责同志负总责、答复函由主要负责同志审核签发的办理责任制。
+
+（二）沟通在先，提高办理质量
+坚持“办前联系、办中沟通、办后反馈”，大部分建议在答复前与代表当面沟通，邀请代表实地察看办理成效，代表对办理工作的满意度进一步提高。
+
+（三）跟踪督办，推动承诺兑现
+对列入计划解决的建议建立跟踪落实清单，承办单位定期报告进展，对逾期未兑现的承诺及时催办，推动一批民生实事落地见效。"""
+
+LAST_YEARS_PLANS = """（一）抓好承诺事项落实
+对尚未兑现的承诺逐项明确责任人和完成时限，按季度报告进展，确保件件有着落。
+
+（二）提高面商比例
+推动承办单位与代表当面沟通常态化，从“文来文往”向“人来人往”转变。
+
+（三）强化考核运用
+将按时办复率、代表满意度和承诺兑现情况纳入承办单位年度考核，考核结果与绩效挂钩。"""
+
+
+def build(world: World, log: Callable[[str], None], *, practices: str = PRACTICES, plans: str = PLANS) -> None:
+    """The reports' data of the year of `world`'s meeting, once its suggestions and supervision
+    are built (this year's chapters unless told otherwise)."""
     year = world.meeting.year
     ScoringScheme.objects.get_or_create(
         applies_from=year,
@@ -56,7 +79,7 @@ def build(world: Any, log: Callable[[str], None], *, practices: str = PRACTICES,
         year=year, defaults={"practices": practices, "plans": plans, "updated_by": world.staff}
     )
     if not KeyItem.objects.filter(year=year).exists():
-        leaders = list(type(world.staff).objects.filter(username__in=["leader", "leader2"]).order_by("username"))
+        leaders = list(User.objects.filter(username__in=["leader", "leader2"]).order_by("username"))
         themes = [
             ("义务教育优质均衡发展", ["教科文卫体"]),
             ("城乡交通和道路安全", ["交通邮电", "城乡建设与管理"]),
@@ -78,3 +101,8 @@ def build(world: Any, log: Callable[[str], None], *, practices: str = PRACTICES,
             reply=reply, defaults={"reason": "答复涉及个人信息，经研究暂不公开", "held_by": world.staff}
         )
     log("  报告：考核计分规则、年度报告章节、重点督办事项已生成")
+
+
+def build_last_year(world: World) -> None:
+    """Last year's, with its own chapters, once its suggestions and key item are built."""
+    build(world, lambda _line: None, practices=LAST_YEARS_PRACTICES, plans=LAST_YEARS_PLANS)

@@ -14,10 +14,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.accounts import MAIN_LOGINS, PASSWORD
 from deputies.models import Deputy, Role, User
 from handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, Unit
 from proposals.models import Meeting, Proposal, ProposalEvent, ProposalState
-from reports.demo_accounts import MAIN_LOGINS, PASSWORD
 from reports.models import AnnualReport
 from supervision.models import KeyItem, ProgressReport, Promise
 

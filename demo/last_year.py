@@ -2,11 +2,12 @@
 years" has something to show: the follow-up list of open promises (last year's overdue ones
 first), the year selectors of the dashboard and the annual report, the public page's years.
 
-24 suggestions made at that meeting, about 365 days before the current one, built like the
-rest of the demo by running the real services at past dates (`reports.demo.Story`). All are
-closed now (A 14, B 7, C 2, D 1; one after re-handling). Of the seven B-class promises, four
-were kept (reported done and confirmed by staff) and three are still open: two past their
-promised month (one of them with progress reports), one not due yet. One key item.
+24 suggestions made at that meeting, about 365 days before the current one, told as stories
+(`demo.story.Story`) like this year's. All are closed now (A 14, B 7, C 2, D 1; one after
+re-handling). Of the seven B-class promises, four were kept (reported done and confirmed by
+staff) and three are still open: two past their promised month (one of them with progress
+reports), one not due yet. Its key item and its annual report's chapters are the supervision
+and reports parts' (`build_last_year` in each).
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from collections.abc import Callable
 from typing import Any
 
-from deputies.models import Role, SpecialCommittee, User
+from demo.content.suggestions_prev import SUGGESTIONS
+from demo.story import Story
+from demo.world import World, meeting_name, month_end, on
+from deputies.models import Deputy
 from proposals.models import Meeting, Proposal
-from reports import demo_reports
-from reports.demo import Story, World, meeting_name, month_end, on
-from reports.demo_content.suggestions_prev import SUGGESTIONS
 from supervision import services as sv
-from supervision.models import KeyItem, Promise
+from supervision.models import Promise
 
 RESULTS = {
     "A": "已经解决或基本解决",
@@ -54,24 +54,6 @@ PROGRESS = [
     "西段管线迁改已完成，正在抓紧摊铺沥青路面和铺设人行道，预计两个月内全线完工。",
 ]
 
-PRACTICES = """（一）高位推动，压实办理责任
-区政府常务会议专题研究代表建议交办工作，逐件明确主办、协办单位和办理时限，实行承办单位主要负责同志负总责、答复函由主要负责同志审核签发的办理责任制。
-
-（二）沟通在先，提高办理质量
-坚持“办前联系、办中沟通、办后反馈”，大部分建议在答复前与代表当面沟通，邀请代表实地察看办理成效，代表对办理工作的满意度进一步提高。
-
-（三）跟踪督办，推动承诺兑现
-对列入计划解决的建议建立跟踪落实清单，承办单位定期报告进展，对逾期未兑现的承诺及时催办，推动一批民生实事落地见效。"""
-
-PLANS = """（一）抓好承诺事项落实
-对尚未兑现的承诺逐项明确责任人和完成时限，按季度报告进展，确保件件有着落。
-
-（二）提高面商比例
-推动承办单位与代表当面沟通常态化，从“文来文往”向“人来人往”转变。
-
-（三）强化考核运用
-将按时办复率、代表满意度和承诺兑现情况纳入承办单位年度考核，考核结果与绩效挂钩。"""
-
 
 def previous_meeting(current: Meeting) -> Meeting | None:
     """The same term's meeting a year before `current` (made if missing); None for a term's first."""
@@ -94,12 +76,16 @@ def previous_meeting(current: Meeting) -> Meeting | None:
     return meeting
 
 
-class PrevStory(Story):
-    """A story whose B-class replies promise a chosen month (the one its text names)."""
+class LastYearStory(Story):
+    """A story whose B-class replies promise the month chosen for its fate (the one its plan
+    text names)."""
 
-    promised_by: dt.date
+    def __init__(self, world: World, item: dict[str, Any], lead: Deputy, promised_by: dt.date) -> None:
+        super().__init__(world, item, lead, between=False)
+        self.scenario = f"prev_{item['result']}"
+        self.promised_by = promised_by
 
-    def _promise_date(self, day: dt.date) -> dt.date:
+    def promise_date(self, day: dt.date) -> dt.date:
         return self.promised_by
 
 
@@ -116,7 +102,7 @@ def _promised_by(world: World, fate: str) -> dt.date:
     }.get(fate) or month_end(opens + dt.timedelta(days=world.rng.choice([240, 270, 300, 330])))
 
 
-def _play(world: World, story: PrevStory, fate: str) -> dt.date:
+def _play(world: World, story: LastYearStory, fate: str) -> dt.date:
     """One suggestion from the draft to its closing; returns the day its (last) reply was issued."""
     rng, opens = world.rng, world.meeting.opens_on
     assigned_on = opens + dt.timedelta(days=rng.randint(18, 25))
@@ -191,34 +177,18 @@ def _follow_up(world: World, proposal: Proposal, fate: str) -> int:
     return made
 
 
-def _key_item(world: World) -> KeyItem | None:
-    from supervision.demo import _mark, _pick, _progress, _records
-
-    leader = User.objects.filter(username="leader2", role=Role.LEADER).first()
-    committee = SpecialCommittee.objects.filter(name="城乡建设环境保护委员会").first()
-    items = _pick(world, ["城乡建设与管理", "交通邮电"], set(), count=4)
-    if leader is None or not items:
-        return None
-    key_item = _mark(
-        world,
-        "城市功能品质提升",
-        leader,
-        committee,
-        items,
-        "围绕道路、供水、市容等群众身边的城市问题，副区长领办，城建环保委员会跟踪督办。",
-    )
-    member = User.objects.filter(role=Role.COMMITTEE, committee=committee).first() if committee else None
-    _records(world, key_item, leader, member, 20)
-    _progress(world, key_item, skip_last=False)
-    return key_item
-
-
-def build(current: World, log: Callable[[str], None] = print) -> bool:
-    """Build last year's meeting; False if there is none to build or it is already there."""
+def world_before(current: World) -> World | None:
+    """Last year's world: the same people and units at the term's previous meeting, with a
+    random sequence of its own; None if there is no such meeting or it is already built."""
     meeting = previous_meeting(current.meeting)
     if meeting is None or Proposal.objects.filter(meeting=meeting).exists():
-        return False
-    world = dataclasses.replace(current, meeting=meeting, rng=random.Random(2025), made={})
+        return None
+    return dataclasses.replace(current, meeting=meeting, rng=random.Random(2025), made={})
+
+
+def build(world: World) -> int:
+    """Its suggestions, each played to its closing, and what became of their promises since;
+    returns how many progress reports the units made on those promises."""
     others = [d for d in world.deputies if d.user.username != "deputy"]
     leads = world.rng.sample(others, k=len(SUGGESTIONS))
     followed: list[tuple[Proposal, str]] = []
@@ -228,23 +198,23 @@ def build(current: World, log: Callable[[str], None] = print) -> bool:
         item = {**raw, "plan": raw["plan"].format(by=f"{promised_by.year}年{promised_by.month}月底")}
         if any(word in item["title"] for word in DEMO_DEPUTY_LEADS):
             lead = world.deputies[0]
-        story = PrevStory(world, item, lead, between=False)
-        story.scenario = f"prev_{item['result']}"
-        story.promised_by = promised_by
+        story = LastYearStory(world, item, lead, promised_by)
         _play(world, story, fate)
         if fate:
-            followed.append((story._p(), fate))
-    reports = sum(_follow_up(world, proposal, fate) for proposal, fate in followed)
-    key_item = _key_item(world)
-    demo_reports.build(world, lambda _line: None, practices=PRACTICES, plans=PLANS)
+            followed.append((story.fresh(), fate))
+    return sum(_follow_up(world, proposal, fate) for proposal, fate in followed)
+
+
+def summary(world: World, *, progress_reports: int, key_items: int) -> str:
+    """The line seed_demo prints about last year's meeting."""
+    meeting = world.meeting
     promises = Promise.objects.filter(proposal__meeting=meeting)
     still_open = promises.filter(state__in=Promise.OPEN_STATES)
-    log(
+    return (
         f"  上一年度（{meeting.name}）：建议 {Proposal.objects.filter(meeting=meeting).count()} 件，"
         f"已办结 {Proposal.objects.filter(meeting=meeting, state='closed').count()} 件；"
         f"跟踪落实承诺 {promises.exclude(state=Promise.State.SUPERSEDED).count()} 项"
         f"（已落实 {promises.filter(state=Promise.State.KEPT).count()} 项，未落实 {still_open.count()} 项，"
-        f"其中逾期 {still_open.filter(promised_by__lt=world.today).count()} 项；进展报告 {reports} 次），"
-        f"重点督办 {1 if key_item else 0} 项"
+        f"其中逾期 {still_open.filter(promised_by__lt=world.today).count()} 项；进展报告 {progress_reports} 次），"
+        f"重点督办 {key_items} 项"
     )
-    return True

@@ -1,30 +1,25 @@
-"""Supervision in the demo: three key items with their leaders, supervision records (with
-photos), the units' progress reports, urging notices (one acknowledged, one waiting), the
-follow-up of the B-class promises, and a first daily scan, so that every supervision page and
-every kind of reminder has something to show.
-
-Called once at the end of `reports.demo.build` with its `world` (the demo's reference data);
-it runs the real services at past dates, as the rest of the demo does. It cannot import
-`reports` (nothing imports it), so it has its own small time machine.
+"""Supervision in the demo. This year: three key items with their leaders, supervision records
+(with photos), the units' progress reports, urging notices (one acknowledged, one waiting),
+the follow-up of the B-class promises, and a first daily scan, so that every supervision page
+and every kind of reminder has something to show. Last year: one key item.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from demo.world import World, on
 from deputies.models import Role, SpecialCommittee, User
-from proposals.models import REPLY_DUE_STATES, Proposal, ProposalState
-from proposals.services import record_event
+from proposals.models import Proposal
+from proposals.states import REPLY_DUE_STATES, ProposalState
+from proposals.workflow import record_event
 from supervision import services
-from supervision.models import KeyItem, Promise, SupervisionRecord
+from supervision.models import KeyItem, Promise, SupervisionRecord, UrgingNotice
 from supervision.reminders import run_daily_scan
 
 S = ProposalState
@@ -53,6 +48,14 @@ THEMES = [
         "聚焦高标准农田、农村供水、产业发展和生态保护，农业与农村委员会跟踪督办。",
     ),
 ]
+# Last year's one key item, in the same shape.
+LAST_YEARS_THEME = (
+    "城市功能品质提升",
+    "leader2",
+    "城乡建设环境保护委员会",
+    ["城乡建设与管理", "交通邮电"],
+    "围绕道路、供水、市容等群众身边的城市问题，副区长领办，城建环保委员会跟踪督办。",
+)
 
 PROGRESS = [
     "已召开专题推进会，细化任务分工和时间节点，相关经费已纳入部门预算。",
@@ -65,13 +68,6 @@ PROMISE_PROGRESS = [
     "项目已开工建设，目前完成工程量约四成。",
     "已完成阶段性任务，剩余工作将在承诺期限内完成。",
 ]
-
-
-@contextmanager
-def on(day: dt.date, hour: int = 10) -> Iterator[None]:
-    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
-    with time_machine.travel(moment, tick=False):
-        yield
 
 
 def photo(name: str, caption: str, hue: int) -> SimpleUploadedFile:
@@ -98,7 +94,7 @@ def photo(name: str, caption: str, hue: int) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
-def _pick(world: Any, categories: list[str], taken: set[int], count: int = 4) -> list[Proposal]:
+def _pick(world: World, categories: list[str], taken: set[int], count: int = 4) -> list[Proposal]:
     """Meeting suggestions of these categories: the overdue and open ones first, then closed."""
     pool = list(
         Proposal.objects.filter(
@@ -119,7 +115,9 @@ def _pick(world: Any, categories: list[str], taken: set[int], count: int = 4) ->
     return chosen + closed[: count - len(chosen)]
 
 
-def _mark(world: Any, title: str, leader: User, committee: SpecialCommittee, items: list[Proposal], note: str):
+def _mark(
+    world: World, title: str, leader: User, committee: SpecialCommittee | None, items: list[Proposal], note: str
+) -> KeyItem:
     """Make the key item on the day after registration closed. Suggestions already closed today
     were still being handled then: they are added as the service would have, at that date."""
     day = world.meeting.opens_on + dt.timedelta(days=16)
@@ -152,7 +150,7 @@ def _mark(world: Any, title: str, leader: User, committee: SpecialCommittee, ite
     return key_item
 
 
-def _progress(world: Any, key_item: KeyItem, skip_last: bool) -> int:
+def _progress(world: World, key_item: KeyItem, skip_last: bool) -> int:
     """Each answering unit reports at the item's interval while it owed the reply."""
     made = 0
     start = key_item.starts_on
@@ -179,7 +177,7 @@ def _progress(world: Any, key_item: KeyItem, skip_last: bool) -> int:
     return made
 
 
-def _records(world: Any, key_item: KeyItem, leader: User, committee_member: User | None, hue: int) -> None:
+def _records(world: World, key_item: KeyItem, leader: User, committee_member: User | None, hue: int) -> None:
     start = key_item.starts_on
     units = "、".join(
         sorted(
@@ -232,7 +230,7 @@ def _records(world: Any, key_item: KeyItem, leader: User, committee_member: User
             )
 
 
-def _urging(world: Any) -> list[Any]:
+def _urging(world: World) -> list[UrgingNotice]:
     today = world.today
     notices = []
     overdue = list(Proposal.objects.overdue(today).filter(merged_into__isnull=True).order_by("due_on", "number")[:3])
@@ -274,7 +272,7 @@ def _urging(world: Any) -> list[Any]:
     return notices
 
 
-def _promises(world: Any) -> dict[str, int]:
+def _promises(world: World) -> dict[str, int]:
     today = world.today
     services.sync_promises(today)
     figures = {"reports": 0, "done": 0, "kept": 0}
@@ -308,7 +306,8 @@ def _promises(world: Any) -> dict[str, int]:
     return figures
 
 
-def build(world: Any, log: Callable[[str], None] = print) -> None:
+def build(world: World, log: Callable[[str], None] = print) -> None:
+    """This year's supervision, once its suggestions are built."""
     leaders = {u.username: u for u in User.objects.filter(role=Role.LEADER)}
     committees = {c.name: c for c in SpecialCommittee.objects.all()}
     members = {u.committee_id: u for u in User.objects.filter(role=Role.COMMITTEE).exclude(committee=None)}
@@ -332,3 +331,18 @@ def build(world: Any, log: Callable[[str], None] = print) -> None:
         f"催办通知 {len(notices)} 份，跟踪落实承诺 {Promise.objects.filter(proposal__meeting=world.meeting).count()} 项"
         f"（报告 {promises['reports']} 次），今日提醒 {sum(v for k, v in sent.items() if k != 'promises_created')} 条"
     )
+
+
+def build_last_year(world: World) -> KeyItem | None:
+    """Last year's key item, once its suggestions are built (None if it has nothing to follow)."""
+    title, login, committee_name, categories, note = LAST_YEARS_THEME
+    leader = User.objects.filter(username=login, role=Role.LEADER).first()
+    committee = SpecialCommittee.objects.filter(name=committee_name).first()
+    items = _pick(world, categories, set(), count=4)
+    if leader is None or not items:
+        return None
+    key_item = _mark(world, title, leader, committee, items, note)
+    member = User.objects.filter(role=Role.COMMITTEE, committee=committee).first() if committee else None
+    _records(world, key_item, leader, member, 20)
+    _progress(world, key_item, skip_last=False)
+    return key_item
