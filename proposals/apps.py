@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("Suggestions")
+
+    def ready(self) -> None:
+        # Here rather than in a system check: ready() runs in every process (gunicorn and the
+        # Celery worker and beat too), a system check only under manage.py.
+        from proposals.deadlines import check_period_settings
+
+        check_period_settings()
