@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deputies.models import Deputy, Role
+from deputies.pages import paginate
 from proposals import rules as access
 from proposals import services
 from proposals.access import get_proposal_for_user, refuse
@@ -339,7 +339,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         .select_related("proposal__lead_deputy__delegation")
         .order_by("-invited_at")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows, per_page=PAGE_SIZE)
     counts = {name: sum(1 for r in rows if r.group == name) for name in GROUP_ORDER}
     return render(
         request,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deputies.pages import paginate
 from proposals import rules as access
 from proposals.models import Notification
 
@@ -44,9 +44,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     mine = request.user.notifications.all()
     unread_only = request.GET.get("unread") == "1"
     shown = mine.filter(read_at__isnull=True) if unread_only else mine
-    page = Paginator(shown.select_related("proposal").order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, shown.select_related("proposal").order_by("-created_at", "-pk"), per_page=PAGE_SIZE)
     return render(
         request,
         "proposals/notifications.html",

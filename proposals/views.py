@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deputies.models import Role
+from deputies.pages import paginate
 from proposals import rules as access
 from proposals import selectors, services
 from proposals.access import download, get_proposal_for_user, refuse
@@ -59,7 +59,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     """Every suggestion the user may see, filtered, sorted and paginated; staff tick
     registered ones to assign them to one unit at once."""
     queryset, form = selectors.filter_proposals(request.user, request.GET)
-    page = Paginator(selectors.list_rows(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.list_rows(queryset), per_page=PAGE_SIZE)
     export_url = _optional_url("reports:export_proposals")
     query = request.GET.copy()
     query.pop("page", None)
@@ -150,12 +150,15 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     if q:
         base = selectors.search_words(base, q, "title", "body")
-    submitted = Paginator(
-        selectors.list_rows(base.filter(state=S.SUBMITTED)).order_by("submitted_at", "pk"), 50
-    ).get_page(request.GET.get("page"))
-    registered_rows = Paginator(
-        selectors.list_rows(base.filter(state=S.REGISTERED)).order_by("meeting", "number", "pk"), 50
-    ).get_page(request.GET.get("rpage"))
+    submitted = paginate(
+        request, selectors.list_rows(base.filter(state=S.SUBMITTED)).order_by("submitted_at", "pk"), per_page=50
+    )
+    registered_rows = paginate(
+        request,
+        selectors.list_rows(base.filter(state=S.REGISTERED)).order_by("meeting", "number", "pk"),
+        per_page=50,
+        param="rpage",
+    )
     members: dict[int, list[Proposal]] = {}
     for row in registered_rows:
         if row.merged_into_id:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deputies.models import Role, User
+from deputies.pages import paginate
 from handling.models import Unit
 from proposals import rules as access
 from proposals.access import download, refuse
@@ -35,16 +35,6 @@ def _key_item_for(request: HttpRequest, pk: int, rule: str = "view_key_item") ->
     return key_item
 
 
-def _page(request: HttpRequest, queryset: Any) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- key items --------------------------------------------------------------------------------------
 
 
@@ -61,12 +51,11 @@ def key_list(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/key_list.html",
         {
-            "page": _page(request, items),
+            "page": paginate(request, items, per_page=PAGE_SIZE),
             "form": form,
             "years": years,
             "year": year,
             "leaders": leaders if access.allowed(request.user, "view_leader_page") else [],
-            "query": _query_without_page(request),
             "can_mark": access.allowed(request.user, "mark_key"),
         },
     )
@@ -292,9 +281,8 @@ def urging_list(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/urging_list.html",
         {
-            "page": _page(request, notices),
+            "page": paginate(request, notices, per_page=PAGE_SIZE),
             "form": form,
-            "query": _query_without_page(request),
             "can_urge": access.allowed(request.user, "urge", None),
             "is_unit": access.unit_id_of(request.user) is not None,
         },
@@ -411,9 +399,8 @@ def followup(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/followup.html",
         {
-            "page": _page(request, promises),
+            "page": paginate(request, promises, per_page=PAGE_SIZE),
             "form": form,
-            "query": _query_without_page(request),
             "counts": selectors.followup_counts(request.user),
             "today": timezone.localdate(),
             "is_unit": access.unit_id_of(request.user) is not None,
