@@ -1,8 +1,24 @@
-"""Small typed readers for settings that come from the environment (as healthchecks does)."""
+"""Small typed readers for settings that come from the environment (as healthchecks does).
+
+A value that cannot be read stops the start with `ImproperlyConfigured` naming the variable:
+`STAFF_REVIEWS_REPLIES=ture` must not quietly turn staff review off. An unset or empty
+variable means the default.
+"""
 
 from __future__ import annotations
 
 import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _raw(name: str) -> str | None:
+    """The variable's value without surrounding spaces; None when unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return value or None
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -10,15 +26,24 @@ def env_str(name: str, default: str = "") -> str:
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = _raw(name)
+    if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.lower() in TRUE:
+        return True
+    if value.lower() in FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a yes/no value: use 1/0, true/false, yes/no or on/off")
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
@@ -26,3 +51,15 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value in (None, ""):
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    items = env_list(name)
+    if not items:
+        return list(default)
+    try:
+        return [int(item) for item in items]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} is not a comma-separated list of whole numbers"
+        ) from None

@@ -15,7 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_int_list, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -253,7 +253,7 @@ STAFF_REVIEWS_REPLIES = env_bool("STAFF_REVIEWS_REPLIES", True)
 # The daily scan (supervision.reminders.run_daily_scan): beat runs it every morning, or cron
 # through `manage.py daily_scan`. Each reminder goes out once per item, occasion and person.
 # Days before a reply deadline on which the unit handler is reminded.
-REMINDER_DAYS_BEFORE = sorted({int(d) for d in env_list("REMINDER_DAYS_BEFORE", ["15", "7", "1"])}, reverse=True)
+REMINDER_DAYS_BEFORE = sorted(set(env_int_list("REMINDER_DAYS_BEFORE", [15, 7, 1])), reverse=True)
 # An overdue reply is reported to the unit head and staff, again every this many days.
 OVERDUE_REPEAT_DAYS = env_int("OVERDUE_REPEAT_DAYS", 7)
 # Overdue by more than this many days: escalated to the supervision office.

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from deputies import access
 from deputies.access import refuse
+from deputies.pages import paginate
 from handling import services
 from handling.access import get_reply_for_user
 from handling.deputy_forms import (
@@ -116,7 +116,7 @@ def unrated_replies(request: HttpRequest) -> HttpResponse:
             "assignment__proposal__lead_deputy__name",
             "assignment__unit__name",
         )
-    page = Paginator(replies, 30).get_page(request.GET.get("page"))
+    page = paginate(request, replies, per_page=30)
     today = timezone.localdate()
     for reply in page:
         reply.days_waiting = (today - timezone.localdate(reply.issued_at)).days if reply.issued_at else 0
@@ -280,7 +280,7 @@ def questions(request: HttpRequest) -> HttpResponse:
     items = PreSubmissionQuestion.objects.filter(unit_id=unit_id).select_related("proposal__lead_deputy")
     waiting = items.filter(answered_at__isnull=True).order_by("asked_at", "pk")
     answered = items.filter(answered_at__isnull=False).order_by("-answered_at", "-pk")
-    page = Paginator(answered, 20).get_page(request.GET.get("page"))
+    page = paginate(request, answered, per_page=20)
     return render(request, "handling/deputy/questions.html", {"waiting": waiting, "page": page})
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from deputies import access
 from deputies.access import refuse
+from deputies.pages import paginate
 from handling import forms as hf
 from handling import services
 from handling.access import get_own_assignment, get_reply_for_user
@@ -204,9 +204,9 @@ def reassignment_requests(request: HttpRequest) -> HttpResponse:
         "new_assignment__unit",
     )
     pending = list(base.filter(status=ReassignmentRequest.Status.PENDING).order_by("requested_at", "pk"))
-    decided = Paginator(
-        base.exclude(status=ReassignmentRequest.Status.PENDING).order_by("-decided_at", "-pk"), 25
-    ).get_page(request.GET.get("page"))
+    decided = paginate(
+        request, base.exclude(status=ReassignmentRequest.Status.PENDING).order_by("-decided_at", "-pk"), per_page=25
+    )
     return render(request, "handling/reassignment_requests.html", {"pending": pending, "decided": decided})
 
 
@@ -648,7 +648,7 @@ def reply_reviews(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     if q:
         rows = proposal_selectors.search_words(rows, q, "assignment__proposal__title", "assignment__unit__name")
-    page = Paginator(rows.order_by("approved_at", "pk"), 25).get_page(request.GET.get("page"))
+    page = paginate(request, rows.order_by("approved_at", "pk"), per_page=25)
     return render(
         request,
         "handling/reply_reviews.html",

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import chinese_calendar
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import ngettext
 
 from proposals.models import WorkdayOverride
@@ -49,6 +50,19 @@ class Period:
         if self.unit == "d":
             return start + dt.timedelta(days=self.amount)
         return add_months(start, self.amount)
+
+
+PERIOD_SETTINGS = ("REPLY_PERIOD", "COMPLEX_REPLY_PERIOD", "REHANDLING_PERIOD", "CO_OPINION_PERIOD")
+
+
+def check_period_settings() -> None:
+    """Stop the start when a period setting cannot be read: otherwise the first assignment
+    after a typo in `REPLY_PERIOD` would fail, long after the deployment looked fine."""
+    for name in PERIOD_SETTINGS:
+        try:
+            Period.parse(getattr(settings, name))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {exc}") from None
 
 
 def add_months(start: dt.date, months: int) -> dt.date:

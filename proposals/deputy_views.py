@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django_fsm import has_transition_perm
 
 from deputies.access import allowed, deputy_id_of, refuse
 from deputies.models import Deputy, Role
+from deputies.pages import paginate
 from proposals import hooks, services
 from proposals.access import get_proposal_for_user
 from proposals.deputy_forms import DeputySearchForm, DraftForm, WithdrawForm
@@ -59,7 +59,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     deputy = _deputy_or_404(request)
     today = timezone.localdate()
     rows = sorted_rows([build_row(p, deputy_id=deputy.pk, today=today) for p in my_proposals(deputy.pk)])
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows, per_page=PAGE_SIZE)
     counts = {name: sum(1 for r in rows if r.group == name) for name in GROUP_ORDER}
     return render(
         request,

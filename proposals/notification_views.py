@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deputies import access
+from deputies.pages import paginate
 from proposals.models import Notification
 
 PAGE_SIZE = 20
@@ -44,9 +44,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     mine = request.user.notifications.all()
     unread_only = request.GET.get("unread") == "1"
     shown = mine.filter(read_at__isnull=True) if unread_only else mine
-    page = Paginator(shown.select_related("proposal").order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, shown.select_related("proposal").order_by("-created_at", "-pk"), per_page=PAGE_SIZE)
     return render(
         request,
         "proposals/notifications.html",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from deputies.access import allowed, refuse
 from deputies.models import Role
+from deputies.pages import paginate
 from proposals import hooks, selectors, services
 from proposals.access import get_proposal_for_user
 from proposals.events import AMONG_HANDLERS
@@ -61,7 +61,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     """Every suggestion the user may see, filtered, sorted and paginated; staff tick
     registered ones to assign them to one unit at once."""
     queryset, form = selectors.filter_proposals(request.user, request.GET)
-    page = Paginator(selectors.list_rows(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.list_rows(queryset), per_page=PAGE_SIZE)
     bulk = hooks.bulk_action_for(request.user)
     if bulk is not None:
         for row in page:
@@ -148,12 +148,15 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     if q:
         base = selectors.search_words(base, q, "title", "body")
-    submitted = Paginator(
-        selectors.list_rows(base.filter(state=S.SUBMITTED)).order_by("submitted_at", "pk"), 50
-    ).get_page(request.GET.get("page"))
-    registered_rows = Paginator(
-        selectors.list_rows(base.filter(state=S.REGISTERED)).order_by("meeting", "number", "pk"), 50
-    ).get_page(request.GET.get("rpage"))
+    submitted = paginate(
+        request, selectors.list_rows(base.filter(state=S.SUBMITTED)).order_by("submitted_at", "pk"), per_page=50
+    )
+    registered_rows = paginate(
+        request,
+        selectors.list_rows(base.filter(state=S.REGISTERED)).order_by("meeting", "number", "pk"),
+        per_page=50,
+        param="rpage",
+    )
     members: dict[int, list[Proposal]] = {}
     for row in registered_rows:
         if row.merged_into_id:

@@ -11,7 +11,6 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connections, transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from deputies import access
 from deputies.access import refuse
+from deputies.pages import paginate
 from handling.models import Assignment, Reply
 from proposals.rules import visible_proposals
 from proposals.selectors import filter_proposals, search_words
@@ -260,7 +260,7 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         .order_by("meeting__year", "meeting_id", "number", "pk")
     )
     with fg.tuned():  # the list is the figure's condition on the facts: the same planner settings
-        page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+        page = paginate(request, queryset, per_page=50)
         page.object_list = list(page.object_list)
     unit_name = None
     if scope.unit_id is not None:
@@ -280,7 +280,6 @@ def figure_list(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "unit_name": unit_name,
             "page": page,
-            "query": query.urlencode(),
             "export_url": f"{reverse('reports:export_proposals')}?{query.urlencode()}",
             "dashboard_url": f"{reverse('reports:dashboard')}?{urlencode(scope.query_string())}",
         },
@@ -602,10 +601,8 @@ def public_replies(request: HttpRequest) -> HttpResponse:
     queryset = queryset.select_related(
         "assignment__unit", "assignment__proposal__meeting", "assignment__proposal__category", "result_category"
     ).order_by("-assignment__proposal__meeting__year", "assignment__proposal__number", "assignment__unit__order", "pk")
-    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "reports/public_replies.html", {"form": form, "page": page, "query": query.urlencode()})
+    page = paginate(request, queryset, per_page=20)
+    return render(request, "reports/public_replies.html", {"form": form, "page": page})
 
 
 def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
@@ -639,7 +636,7 @@ def disclosure(request: HttpRequest) -> HttpResponse:
     if text:
         public = search_words(public, text, "assignment__proposal__title", "assignment__unit__name")
     public = public.order_by("-issued_at", "pk")
-    page = Paginator(public, 30).get_page(request.GET.get("page"))
+    page = paginate(request, public, per_page=30)
     not_public = Reply.objects.filter(state=Reply.State.ISSUED, is_public=False).count()
     return render(
         request,

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from deputies import access
 from deputies.access import refuse
 from deputies.models import Role, User
+from deputies.pages import paginate
 from handling.models import Unit
 from handling.rules import unit_id_of
 from proposals.models import Proposal, ProposalState
@@ -38,16 +38,6 @@ def _key_item_for(request: HttpRequest, pk: int, rule: str = "view_key_item") ->
     return key_item
 
 
-def _page(request: HttpRequest, queryset: Any) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- key items --------------------------------------------------------------------------------------
 
 
@@ -64,12 +54,11 @@ def key_list(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/key_list.html",
         {
-            "page": _page(request, items),
+            "page": paginate(request, items, per_page=PAGE_SIZE),
             "form": form,
             "years": years,
             "year": year,
             "leaders": leaders if access.allowed(request.user, "view_leader_page") else [],
-            "query": _query_without_page(request),
             "can_mark": access.allowed(request.user, "mark_key"),
         },
     )
@@ -295,9 +284,8 @@ def urging_list(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/urging_list.html",
         {
-            "page": _page(request, notices),
+            "page": paginate(request, notices, per_page=PAGE_SIZE),
             "form": form,
-            "query": _query_without_page(request),
             "can_urge": access.allowed(request.user, "urge", None),
             "is_unit": unit_id_of(request.user) is not None,
         },
@@ -414,9 +402,8 @@ def followup(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/followup.html",
         {
-            "page": _page(request, promises),
+            "page": paginate(request, promises, per_page=PAGE_SIZE),
             "form": form,
-            "query": _query_without_page(request),
             "counts": selectors.followup_counts(request.user),
             "today": timezone.localdate(),
             "is_unit": unit_id_of(request.user) is not None,

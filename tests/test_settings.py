@@ -1,5 +1,6 @@
-"""Settings come from the environment: embedded defaults, PostgreSQL and Redis when given, and
-a production mode that passes `check --deploy` with no warnings."""
+"""Settings come from the environment: embedded defaults, PostgreSQL and Redis when given, a
+production mode that passes `check --deploy` with no warnings, and values that are checked at
+start (a typo stops the start, it is never read as a default or as False)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_int_list
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
@@ -30,6 +36,13 @@ def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
 
 def probe(**env: str) -> dict:
     result = run(["-c", PROBE], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def setting(name: str, **env: str) -> object:
+    code = f"import json, django; django.setup(); from django.conf import settings as s; print(json.dumps(s.{name}))"
+    result = run(["-c", code], **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -66,3 +79,78 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
     result = run(["manage.py", "check"], DJANGO_ENV="production", DJANGO_ALLOWED_HOSTS="jianyi.example.gov.cn")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+# --- values are checked at start -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1", True), ("true", True), ("True", True), ("YES", True), ("on", True), (" yes ", True),
+        ("0", False), ("false", False), ("FALSE", False), ("No", False), ("off", False), ("\toff\n", False),
+    ],
+)  # fmt: skip
+def test_env_bool_reads_each_yes_no_spelling(monkeypatch, text, expected):
+    monkeypatch.setenv("SOME_FLAG", text)
+    # The default is the opposite, so a value read as the default would fail.
+    assert env_bool("SOME_FLAG", not expected) is expected
+
+
+@pytest.mark.parametrize("text", [None, "", "   "])
+def test_env_bool_unset_or_empty_means_the_default(monkeypatch, text):
+    if text is None:
+        monkeypatch.delenv("SOME_FLAG", raising=False)
+    else:
+        monkeypatch.setenv("SOME_FLAG", text)
+    assert env_bool("SOME_FLAG", True) is True
+    assert env_bool("SOME_FLAG", False) is False
+
+
+@pytest.mark.parametrize("text", ["ture", "flase", "2", "y", "enabled"])
+def test_env_bool_rejects_a_typo_naming_the_variable_and_the_value(monkeypatch, text):
+    monkeypatch.setenv("SOME_FLAG", text)
+    with pytest.raises(ImproperlyConfigured, match=f"SOME_FLAG='{text}'"):
+        env_bool("SOME_FLAG", True)
+
+
+def test_env_int_reads_a_number_and_an_empty_value_means_the_default(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", " 42 ")
+    assert env_int("SOME_NUMBER", 7) == 42
+    monkeypatch.setenv("SOME_NUMBER", "")
+    assert env_int("SOME_NUMBER", 7) == 7
+
+
+@pytest.mark.parametrize("text", ["3O", "1.5", "ten"])
+def test_env_int_rejects_a_typo_naming_the_variable_and_the_value(monkeypatch, text):
+    monkeypatch.setenv("SOME_NUMBER", text)
+    with pytest.raises(ImproperlyConfigured, match=f"SOME_NUMBER='{text}'"):
+        env_int("SOME_NUMBER", 7)
+
+
+def test_env_int_list_reads_numbers_and_rejects_a_typo(monkeypatch):
+    monkeypatch.setenv("SOME_DAYS", "15, 7,1")
+    assert env_int_list("SOME_DAYS", [3]) == [15, 7, 1]
+    monkeypatch.setenv("SOME_DAYS", "")
+    assert env_int_list("SOME_DAYS", [3]) == [3]
+    monkeypatch.setenv("SOME_DAYS", "15,7,l")
+    with pytest.raises(ImproperlyConfigured, match="SOME_DAYS='15,7,l'"):
+        env_int_list("SOME_DAYS", [3])
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("STAFF_REVIEWS_REPLIES", "ture"), ("LOGIN_FAILURE_LIMIT", "five"), ("REPLY_PERIOD", "3 months")],
+)
+def test_a_value_that_cannot_be_read_stops_the_start_naming_the_variable(name, text):
+    result = run(["manage.py", "check"], **{name: text})
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: ")
+    assert name in last_line
+    assert repr(text) in last_line
+
+
+def test_an_empty_value_in_the_environment_means_the_default():
+    assert setting("STAFF_REVIEWS_REPLIES", STAFF_REVIEWS_REPLIES="") is True
+    assert setting("REQUIRED_COSIGNERS", REQUIRED_COSIGNERS="") == 0

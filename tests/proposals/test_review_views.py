@@ -4,6 +4,7 @@ assignment), return for revision or mark not accepted with a reason the deputy s
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from django.urls import reverse
@@ -188,6 +189,16 @@ def test_the_review_queue_runs_a_fixed_number_of_queries(
     client.force_login(staff)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("proposals:review_queue")).status_code == 200
+
+
+def test_each_list_of_the_review_queue_turns_its_own_pages(client, staff, deputy, meeting, category, unit):
+    for state in (S.SUBMITTED, S.REGISTERED):
+        many_proposals(51, meeting=meeting, category=category, deputy=deputy, staff=staff, unit=unit, state=state)
+    client.force_login(staff)
+    page = client.get(reverse("proposals:review_queue"), {"rpage": 2}).content.decode()
+    # The submitted list's next page keeps the registered list where it is, and the other way round.
+    links = re.findall(r'<a href="([^"]+)" rel="(next|prev)">', page)
+    assert links == [("?rpage=2&amp;page=2", "next"), ("?rpage=1", "prev")]
 
 
 @pytest.mark.parametrize(("step", "field"), [("return", "return-reason"), ("decline", "decline-reason")])

@@ -5,6 +5,8 @@ promises across years, overdue first."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -177,6 +179,23 @@ def test_filters_by_year_and_overdue(client, promises_of_two_years, staff):
     body = client.get(reverse("supervision:followup"), {"year": 2025, "overdue": "on"}).content.decode()
     assert "关于2025 overdue的建议" in body
     assert "关于2025 later的建议" not in body and "关于2026 overdue的建议" not in body
+
+
+def test_the_next_page_keeps_the_filters(client, promises_of_two_years, staff, unit_handler, monkeypatch):
+    kept = promises_of_two_years["2025 later"]
+    services.report_promise_progress(promise=kept, by=unit_handler, body="完成", done=True)
+    services.confirm_promise(promise=kept, by=staff)
+    monkeypatch.setattr("supervision.views.PAGE_SIZE", 1)
+    client.force_login(staff)
+    query, seen = "?state=all", []
+    while query:
+        body = client.get(reverse("supervision:followup") + query).content.decode()
+        seen += re.findall(r"关于(20\d\d [a-z]+)的建议", body)
+        found = re.search(r'<a href="([^"]+)" rel="next">', body)
+        query = html.unescape(found.group(1)) if found else None
+        assert query is None or query == f"?state=all&page={len(seen) + 1}"
+    # The kept promise is only in "all": the later pages were still filtered by it.
+    assert sorted(seen) == ["2025 later", "2025 overdue", "2026 overdue"]
 
 
 def test_a_b_reply_issued_since_the_last_scan_is_listed_at_once(client, handled, cast, result_b, staff):

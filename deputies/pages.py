@@ -1,0 +1,31 @@
+"""One way to cut a list into pages, for every app's list pages (deputies is the first app of
+the chain, so every app may import it).
+
+The page carries the query strings of its neighbours with every other parameter kept (the
+filters, the search words), and `templates/_pagination.html` links to them: the second page is
+the same list further on. They are built here rather than with `{% querystring page=… %}`
+because that tag only takes literal keys, and a page with two lists needs a second key (the
+review queue's registered list turns with `rpage`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, QueryDict
+
+
+def paginate(request: HttpRequest, queryset: Any, *, per_page: int, param: str = "page") -> Page:
+    """The page of `queryset` named by `param` in the query string: the first for a missing or
+    malformed number, the last for one past the end."""
+    page = Paginator(queryset, per_page).get_page(request.GET.get(param))
+    page.previous_query = _turned(request.GET, param, page.previous_page_number()) if page.has_previous() else None
+    page.next_query = _turned(request.GET, param, page.next_page_number()) if page.has_next() else None
+    return page
+
+
+def _turned(query: QueryDict, param: str, number: int) -> QueryDict:
+    turned = query.copy()
+    turned[param] = str(number)
+    return turned
