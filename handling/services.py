@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deputies.models import Role, User
+from handling import answering
 from handling.models import (
     Assignment,
     ContactRecord,
@@ -80,19 +81,23 @@ def _issued_rounds(assignment: Assignment) -> set[int]:
     return set(assignment.replies.filter(state=Reply.State.ISSUED).values_list("round", flat=True))
 
 
-def owed_deadline(assignment: Assignment) -> dt.date | None:
-    """The day this answering assignment's next reply is due, or None if it owes none."""
-    issued = _issued_rounds(assignment)
-    if 1 not in issued:
-        return assignment.deadline
-    if assignment.rehandling_deadline and 2 not in issued:
-        return assignment.rehandling_deadline
-    return None
+def _answering_part(assignment: Assignment) -> answering.Part:
+    """What an answering assignment owes, read from its issued replies and their ratings."""
+    part = answering.Part(deadline=assignment.deadline, rehandling_deadline=assignment.rehandling_deadline)
+    for round_, rating in assignment.replies.filter(state=Reply.State.ISSUED).values_list("round", "rating"):
+        part.issued.add(round_)
+        if rating is not None:
+            part.rated.add(round_)
+    return part
+
+
+def answering_parts(proposal: Proposal) -> list[answering.Part]:
+    """What each answering unit owes: the facts the suggestion's transitions are given."""
+    return [_answering_part(a) for a in answering_assignments(proposal)]
 
 
 def next_due_on(proposal: Proposal) -> dt.date | None:
-    dates = [d for d in (owed_deadline(a) for a in answering_assignments(proposal)) if d is not None]
-    return min(dates) if dates else None
+    return answering.next_due_on(answering_parts(proposal))
 
 
 def _all_answering_signed(proposal: Proposal) -> bool:
@@ -117,12 +122,13 @@ def _twin(assignment: Assignment, proposal: Proposal) -> Assignment:
 # --- assignment ------------------------------------------------------------------------------------
 
 
-def _new_assignment(
+def build_assignment(
     proposal: Proposal, unit: Unit, role: str, *, is_complex: bool, assigned_on: dt.date, by: User
 ) -> Assignment:
-    """One unit's assignment, its deadlines counted from `assigned_on` (a re-assignment
-    starts them afresh for the new unit)."""
-    return Assignment.objects.create(
+    """One unit's assignment, not saved yet, its deadlines counted from `assigned_on` (a
+    re-assignment starts them afresh for the new unit). The Excel history import builds its
+    assignments with it too, and saves them in bulk."""
+    return Assignment(
         proposal=proposal,
         unit=unit,
         role=role,
@@ -132,6 +138,14 @@ def _new_assignment(
         co_opinion_due=deadlines.co_opinion_deadline(assigned_on) if role == A.CO else None,
         assigned_by=by,
     )
+
+
+def _new_assignment(
+    proposal: Proposal, unit: Unit, role: str, *, is_complex: bool, assigned_on: dt.date, by: User
+) -> Assignment:
+    assignment = build_assignment(proposal, unit, role, is_complex=is_complex, assigned_on=assigned_on, by=by)
+    assignment.save(force_insert=True)
+    return assignment
 
 
 def assign_proposal(
@@ -808,23 +822,6 @@ def _issue(reply: Reply, main: Proposal, *, by: User) -> None:
 # --- rating ----------------------------------------------------------------------------------------
 
 
-def _unrated_left(proposal: Proposal) -> bool:
-    for assignment in answering_assignments(proposal):
-        latest = assignment.replies.filter(state=Reply.State.ISSUED).order_by("-round").first()
-        if latest is None or not Rating.objects.filter(reply=latest).exists():
-            return True
-    return False
-
-
-def _rehandling_due(proposal: Proposal) -> dt.date | None:
-    owed = [
-        a.rehandling_deadline
-        for a in answering_assignments(proposal)
-        if a.rehandling_deadline and 2 not in _issued_rounds(a)
-    ]
-    return min(owed) if owed else None
-
-
 def rate_reply(
     *,
     reply: Reply,
@@ -867,12 +864,13 @@ def rate_reply(
         if result == Satisfaction.UNSATISFIED and reply.round == 1:
             assignment.rehandling_deadline = deadlines.rehandling_deadline(timezone.localdate())
             assignment.save(update_fields=["rehandling_deadline"])
+        parts = answering_parts(proposal)
         apply_transition(
             proposal,
             "rate",
             by=by,
-            unrated_left=_unrated_left(proposal),
-            rehandling_due_on=_rehandling_due(proposal),
+            unrated_left=answering.unrated_left(parts),
+            rehandling_due_on=answering.rehandling_due_on(parts),
             note=comment,
             data={"reply": reply.pk, "attitude": attitude, "result": result, "paper": is_paper, "round": reply.round},
         )
@@ -902,7 +900,7 @@ def record_paper_rating(
     return rate_reply(reply=reply, by=by, attitude=attitude, result=result, comment=comment, paper_form=paper_form)
 
 
-# --- issue 4: deputies on their phones ------------------------------------------------------------
+# --- the deputy and the unit: questions before submitting, contacts, comments on replies --------
 
 
 def ask_unit_before_submission(*, proposal: Proposal, unit: Unit, question: str, by: User) -> PreSubmissionQuestion:
