@@ -6,10 +6,11 @@ a satisfaction, a channel, a period or a state; and `SuggestionRow`, what one ro
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from import_export import widgets
 
-from handling.models import Satisfaction
+from handling.models import Satisfaction, Unit
 from proposals.models import Proposal, ProposalState
 from reports.excel.widgets import (
     ChoiceWidget,
@@ -130,8 +131,14 @@ COLUMN_HELP = {
 
 
 class SuggestionRow:
-    """What one row says, as the import-export fields set it, then resolved to objects."""
+    """What one row says, as the import-export fields set it, then resolved to objects.
+
+    `units` holds each answering unit with the facts of its part (days, result, ratings);
+    without units, `state` is the state the row describes. With units the state follows from
+    their facts, worked out when the row is written (`reports.excel.history`)."""
 
     def __init__(self) -> None:
         self.excel_row = 0
         self.errors: dict[str, list[str]] = defaultdict(list)
+        self.state: str | None = None
+        self.units: list[tuple[Unit, dict[str, Any]]] = []

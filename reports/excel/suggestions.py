@@ -192,7 +192,6 @@ class SuggestionResource(resources.Resource):
         has_units = bool(r.lead_unit or r.separate_units)
 
         # the state the row describes
-        r.state = None
         if r.number is None:
             if r.state_name in (None, ""):
                 r.state = S.SUBMITTED
@@ -215,13 +214,13 @@ class SuggestionResource(resources.Resource):
         self._resolve_handling(r, failed)
 
     def _resolve_handling(self, r: SuggestionRow, failed: set[str]) -> None:  # noqa: C901
-        r.units = []  # (unit, facts) for each answering unit
+        """Check what the units did, each answering unit's facts going to `r.units`. The state
+        follows from them: the writer moves the suggestion through the transitions they imply."""
         unit_names = {u.name for u in r.answering} | {u.short_name for u in r.answering if u.short_name}
         for name in PER_UNIT_FIELDS:
             for unit_name in getattr(r, name).by_unit:
                 if unit_name not in unit_names:
                     self._error(r, name, f"“{unit_name}”不是这件建议的主办或分办单位")
-        states = []
         for unit in r.answering:
             f = {name: self._for(getattr(r, name), unit) for name in PER_UNIT_FIELDS}
             if f["assigned_on"] is None:
@@ -232,20 +231,10 @@ class SuggestionResource(resources.Resource):
                 self._error(r, "assigned_on", "交办日期早于提出时间")
             if f["assigned_on"] > self.today:
                 self._error(r, "assigned_on", "交办日期不能晚于今天")
-            f["deadline"] = deadlines.reply_deadline(f["assigned_on"], complex_=bool(r.is_complex))
-            state = self._unit_history(r, unit, f)
-            states.append(state)
+            self._unit_history(r, unit, f)
             r.units.append((unit, f))
-        if not states or r.errors:
+        if not r.units or r.errors:
             return
-        # The suggestion's state follows its answering units (as the services keep it).
-        # While any unit owes its first reply it is in handling; while any reply waits for its
-        # rating it is replied; then re-handling if a result was 不满意; else closed.
-        for state in (S.IN_HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED):
-            if state in states:
-                r.state = state
-                break
-
         if r.is_key:
             r.key_leader_obj = None
             if r.key_leader:
@@ -255,15 +244,16 @@ class SuggestionResource(resources.Resource):
         elif r.key_theme or r.key_leader:
             self._error(r, "is_key", "填写了督办主题或领办领导，但“是否重点督办”不是“是”")
 
-    def _unit_history(self, r: SuggestionRow, unit: Unit, f: dict[str, Any]) -> str:  # noqa: C901
-        """Check one answering unit's reply columns; the state its part of the history is in."""
+    def _unit_history(self, r: SuggestionRow, unit: Unit, f: dict[str, Any]) -> None:  # noqa: C901
+        """Check one answering unit's reply columns, and complete its facts: the rating days
+        (the reply's day when blank) and, after a 不满意 first rating, the re-handling deadline."""
         label = f"（{unit.name}）" if len(r.answering) > 1 else ""
         if f["replied_on"] is None:
             for name in ("result", "attitude", "rating", "rated_on", "replied_again_on"):
                 if f[name] not in (None, ""):
                     self._error(r, "replied_on", f"填写了{HEADER_OF[name]}，但没有答复日期{label}")
-                    return S.IN_HANDLING
-            return S.IN_HANDLING
+                    return
+            return
         if f["replied_on"] < f["assigned_on"]:
             self._error(r, "replied_on", f"答复日期早于交办日期{label}")
         if f["replied_on"] > self.today:
@@ -273,30 +263,29 @@ class SuggestionResource(resources.Resource):
         if not rated:
             if f["replied_again_on"] or f["result_again"]:
                 self._error(r, "replied_again_on", f"只有结果评价为“不满意”的建议才有重新办理{label}")
-            return S.REPLIED
+            return
         f["rated_on"] = f["rated_on"] or f["replied_on"]
         if f["rated_on"] < f["replied_on"]:
             self._error(r, "rated_on", f"评价日期早于答复日期{label}")
         if f["rating"] != Satisfaction.UNSATISFIED:
             if f["replied_again_on"] or f["result_again"] or f["rating_again"]:
                 self._error(r, "replied_again_on", f"只有结果评价为“不满意”的建议才有重新办理{label}")
-            return S.CLOSED
+            return
         f["rehandling_deadline"] = deadlines.rehandling_deadline(f["rated_on"])
         if f["replied_again_on"] is None:
             if f["result_again"] or f["attitude_again"] or f["rating_again"]:
                 self._error(r, "replied_again_on", f"填写了重新办理的结果或评价，但没有重新办理答复日期{label}")
-            return S.REHANDLING
+            return
         if f["replied_again_on"] < f["rated_on"]:
             self._error(r, "replied_again_on", f"重新办理答复日期早于评价日期{label}")
         if f["replied_again_on"] > self.today:
             self._error(r, "replied_again_on", f"重新办理答复日期不能晚于今天{label}")
         f["result_again_obj"] = self._result(r, f["result_again"], "result_again", label)
         if not self._rating_pair(r, f["attitude_again"], f["rating_again"], "rating_again", label):
-            return S.REPLIED
+            return
         f["rated_again_on"] = f["rated_again_on"] or f["replied_again_on"]
         if f["rated_again_on"] < f["replied_again_on"]:
             self._error(r, "rated_again_on", f"重新办理评价日期早于重新办理答复日期{label}")
-        return S.CLOSED
 
     def _for(self, value: PerUnit, unit: Unit) -> Any:
         if unit.name in value.by_unit:
