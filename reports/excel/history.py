@@ -22,11 +22,12 @@ For each row it writes:
    registered when numbered without units; else registered, then moved as above. Submitted
    on 提出时间 at 09:00, registered the same moment when numbered, closed at the last
    rating's moment when it ends closed; created by the importer;
-2. a confirmed `CoSignature` per 附议代表, answered when the suggestion was submitted;
+2. a confirmed `CoSignature` per 附议代表, answered when the suggestion was submitted (its
+   invitation dated by the import);
 3. an `Assignment` per answering unit (the lead unit, or each separate unit) assigned on its
    交办日期, and one per co-handling unit assigned on the answering units' earliest 交办日期;
-   each signed for on its day at 09:00 by the importer; an answering unit rated 不满意 on its
-   first reply carries its re-handling deadline;
+   each assigned by the importer and signed for on its day at 09:00 by the importer; an
+   answering unit rated 不满意 on its first reply carries its re-handling deadline;
 4. a `Reply` per round the row gives (1; 2 after re-handling), issued: approved and issued on
    its day at 10:00 by the importer, with its result category; the text given goes on the
    standing reply (the second when there is one); public unless 是否公开 says 否;
@@ -34,8 +35,9 @@ For each row it writes:
    18:00, entered by the importer;
 6. a `ContactRecord` per answering unit marked 已联系代表 or 已面商: by phone or face to
    face, during handling, on the 交办日期, recorded by the importer;
-7. a link to the key item of the year and 督办主题 (or “某年重点督办建议”) when 是否重点督办 is
-   是, the key item made when it does not exist, led by 领办领导 or else the importer;
+7. for a numbered row whose 是否重点督办 is 是, a link to the key item of the meeting's year
+   and 督办主题 (or “某年重点督办建议”), the key item made when it does not exist, led by the
+   first 领办领导 named for it or else the importer;
 8. one `ProposalEvent`, action "import", from no state to the state written, by the
    importer, naming the file and the row (its data: batch, row, file).
 
@@ -43,7 +45,8 @@ The invariants the services keep, and this writer keeps too: one active assignme
 (a unit named twice in a row is a bad row); one reply per round, the second only after a 不满意
 rating of the first; ratings only on issued replies; the suggestion's state and `due_on` those
 the transitions give for the assignments, replies and ratings written beside it (`due_on` the
-earliest reply still owed while one is owed, none once all are given).
+day the next reply is due while it is in handling or re-handling; none while it waits for
+ratings or is closed).
 
 Where it differs, on purpose:
 
@@ -53,6 +56,8 @@ Where it differs, on purpose:
 - no notifications, mail or messages: the history is past;
 - the importer stands as every actor (assigning, signing, writing, approving and issuing the
   replies, rating, recording contacts), and the moments are the row's days at fixed hours;
+- ratings carry no comment (the rating page asks for one with 不满意) and are not marked as
+  paper ratings;
 - the letters carry no reference number, signer, promises or reason for not adopting: the
   result-class rules of a letter (`handling.services.reply_gaps`) are not applied, and the
   daily scan (`supervision.services.sync_promises`) puts the imported B-class replies on the
