@@ -101,7 +101,8 @@ def _move(p: Proposal, handled: list[tuple[Assignment, dict[str, Any]]]) -> None
     services issue a reply only while a reply is owed (in handling, re-handling) and take a
     rating only once every unit has replied (replied): a later step the file gives before
     that is written but does not move the suggestion, so the state stays where those rules
-    leave it."""
+    leave it. (django-fsm announces each move with its transition signals; nothing in the
+    project listens to them, and a receiver added later would hear these moves too.)"""
     units = [(answering.Part(deadline=a.deadline), f) for a, f in handled]
     parts = [part for part, _f in units]
     p.assign(due_on=answering.next_due_on(parts))
