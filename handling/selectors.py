@@ -16,6 +16,7 @@ from django_fsm import has_transition_perm
 
 from deputies.access import allowed
 from deputies.models import Role
+from handling import answering
 from handling.models import Assignment, CoOpinion, Countersignature, Reply, reply_is_complete
 from handling.rules import unit_id_of
 from proposals.models import Proposal
@@ -51,19 +52,23 @@ def issued_rounds(assignment: Assignment) -> set[int]:
     return set(assignment.replies.filter(state=R.ISSUED).values_list("round", flat=True))
 
 
-def owed_deadline(assignment: Assignment) -> dt.date | None:
-    """The day this answering assignment's next reply is due, or None if it owes none."""
-    issued = issued_rounds(assignment)
-    if 1 not in issued:
-        return assignment.deadline
-    if assignment.rehandling_deadline and 2 not in issued:
-        return assignment.rehandling_deadline
-    return None
+def answering_part(assignment: Assignment) -> answering.Part:
+    """What an answering assignment owes, read from its issued replies and their ratings."""
+    part = answering.Part(deadline=assignment.deadline, rehandling_deadline=assignment.rehandling_deadline)
+    for round_, rating in assignment.replies.filter(state=R.ISSUED).values_list("round", "rating"):
+        part.issued.add(round_)
+        if rating is not None:
+            part.rated.add(round_)
+    return part
+
+
+def answering_parts(proposal: Proposal) -> list[answering.Part]:
+    """What each answering unit owes: the facts the suggestion's transitions are given."""
+    return [answering_part(a) for a in answering_assignments(proposal)]
 
 
 def next_due_on(proposal: Proposal) -> dt.date | None:
-    dates = [d for d in (owed_deadline(a) for a in answering_assignments(proposal)) if d is not None]
-    return min(dates) if dates else None
+    return answering.next_due_on(answering_parts(proposal))
 
 
 def handled_here(proposal: Proposal) -> bool:

@@ -15,6 +15,7 @@ The steps are named here too, so callers write `services.assign_proposal(...)`.
 from handling.services.assignment import (
     assign_many,
     assign_proposal,
+    build_assignment,
     decide_reassignment,
     request_reassignment,
     sign_assignment,
@@ -47,6 +48,7 @@ __all__ = [
     "ask_unit_before_submission",
     "assign_many",
     "assign_proposal",
+    "build_assignment",
     "comment_on_reply",
     "correct_result_category",
     "countersign_reply",

@@ -29,12 +29,13 @@ S = ProposalState
 A = Assignment.Role
 
 
-def _new_assignment(
+def build_assignment(
     proposal: Proposal, unit: Unit, role: str, *, is_complex: bool, assigned_on: dt.date, by: User
 ) -> Assignment:
-    """One unit's assignment, its deadlines counted from `assigned_on` (a re-assignment
-    starts them afresh for the new unit)."""
-    return Assignment.objects.create(
+    """One unit's assignment, not saved yet, its deadlines counted from `assigned_on` (a
+    re-assignment starts them afresh for the new unit). The Excel history import builds its
+    assignments with it too, and saves them in bulk."""
+    return Assignment(
         proposal=proposal,
         unit=unit,
         role=role,
@@ -44,6 +45,14 @@ def _new_assignment(
         co_opinion_due=deadlines.co_opinion_deadline(assigned_on) if role == A.CO else None,
         assigned_by=by,
     )
+
+
+def _new_assignment(
+    proposal: Proposal, unit: Unit, role: str, *, is_complex: bool, assigned_on: dt.date, by: User
+) -> Assignment:
+    assignment = build_assignment(proposal, unit, role, is_complex=is_complex, assigned_on=assigned_on, by=by)
+    assignment.save(force_insert=True)
+    return assignment
 
 
 def assign_proposal(

@@ -4,7 +4,6 @@ re-handling after an unsatisfied result; and comments on a reply from its deputi
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -12,35 +11,19 @@ from django.utils.translation import gettext as _
 
 from deputies.access import allowed
 from deputies.models import User
+from handling import answering
 from handling.models import Rating, Reply, ReplyComment, Satisfaction
 from handling.rules import is_rateable
-from handling.selectors import answering_assignments, issued_rounds
+from handling.selectors import answering_parts
 from handling.services.common import unit_people
 from proposals import deadlines
 from proposals.fsm import transition_label
-from proposals.models import Notification, Proposal
+from proposals.models import Notification
 from proposals.notify import notify
 from proposals.states import ProposalState
 from proposals.workflow import ProposalError, apply_transition, deputy_users, locked, record_event, require
 
 S = ProposalState
-
-
-def _unrated_left(proposal: Proposal) -> bool:
-    for assignment in answering_assignments(proposal):
-        latest = assignment.replies.filter(state=Reply.State.ISSUED).order_by("-round").first()
-        if latest is None or not Rating.objects.filter(reply=latest).exists():
-            return True
-    return False
-
-
-def _rehandling_due(proposal: Proposal) -> dt.date | None:
-    owed = [
-        a.rehandling_deadline
-        for a in answering_assignments(proposal)
-        if a.rehandling_deadline and 2 not in issued_rounds(a)
-    ]
-    return min(owed) if owed else None
 
 
 def rate_reply(
@@ -95,12 +78,13 @@ def rate_reply(
         if result == Satisfaction.UNSATISFIED and reply.round == 1:
             assignment.rehandling_deadline = deadlines.rehandling_deadline(timezone.localdate())
             assignment.save(update_fields=["rehandling_deadline"])
+        parts = answering_parts(proposal)
         apply_transition(
             proposal,
             "rate",
             by=by,
-            unrated_left=_unrated_left(proposal),
-            rehandling_due_on=_rehandling_due(proposal),
+            unrated_left=answering.unrated_left(parts),
+            rehandling_due_on=answering.rehandling_due_on(parts),
             note=comment,
             data={"reply": reply.pk, "attitude": attitude, "result": result, "paper": is_paper, "round": reply.round},
         )

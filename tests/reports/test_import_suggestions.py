@@ -231,6 +231,34 @@ def test_contacts_public_flag_key_items_and_separate_units(ref, staff):
     ]
 
 
+def test_separate_units_stay_in_re_handling_while_one_still_owes_its_second_reply(ref, staff):
+    # As the services keep it: after 不满意 ratings of both units' replies, the suggestion is in
+    # re-handling until every unit has replied again, due when the unit still owing is.
+    outcome = run(
+        staff,
+        row(
+            主办单位="",
+            协办单位="",
+            分办单位="区教育局、区交通运输局",
+            答复日期="区教育局：2024-03-01；区交通运输局：2024-03-05",
+            办理结果="因条件限制暂时难以解决",
+            态度评价="基本满意",
+            结果评价="不满意",
+            评价日期="区教育局：2024-03-10；区交通运输局：2024-03-12",
+            重新办理答复日期="区教育局：2024-04-01",
+            重新办理结果="区教育局：列入当年计划解决",
+        ),
+    )
+    assert outcome.ok, outcome.bad_rows
+    p = Proposal.objects.get()
+    assert (p.state, p.due_on) == (S.REHANDLING, dt.date(2024, 4, 12))
+    assert dict(p.assignments.values_list("unit__name", "rehandling_deadline")) == {
+        "区教育局": dt.date(2024, 4, 10),
+        "区交通运输局": dt.date(2024, 4, 12),
+    }
+    assert Reply.objects.filter(assignment__proposal=p, round=2).get().assignment.unit.name == "区教育局"
+
+
 def test_the_dry_run_says_what_would_be_created_and_writes_nothing(ref, staff):
     outcome = run(staff, row(), row(建议编号=2), dry_run=True)
     assert outcome.ok

@@ -1,0 +1,153 @@
+"""Running an import: read the workbook, check every row, and write all rows or none.
+
+Every import is checked by a dry run first (inside a transaction that is rolled back, so the
+dry run is the real import, undone): it says what would be created and names every bad row
+with its reason. Applying runs it again for real. The kinds are imported in this order:
+units, deputies, then the suggestions that name them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy
+from import_export import resources
+
+from deputies.models import User
+from reports.excel.deputies import DeputyResource, deputies_template
+from reports.excel.suggestions import SuggestionResource, suggestions_template
+from reports.excel.units import UnitResource, units_template
+from reports.excel.workbook import ImportFileError, read_workbook
+
+# The suggestions' resource is made for each import (it records who imports which file).
+REFERENCE_RESOURCES = {"units": UnitResource, "deputies": DeputyResource}
+TEMPLATES = {"units": units_template, "deputies": deputies_template, "suggestions": suggestions_template}
+
+
+@dataclass
+class BadRow:
+    row: int
+    problems: list[str]
+
+
+# What an import created, in words (the import page and the import commands).
+CREATED_LABELS = {
+    "units": gettext_lazy("units"),
+    "deputies": gettext_lazy("deputies"),
+    "suggestions": gettext_lazy("suggestions"),
+    "cosignatures": gettext_lazy("co-signatures"),
+    "assignments": gettext_lazy("assignments to units"),
+    "replies": gettext_lazy("replies"),
+    "ratings": gettext_lazy("ratings"),
+    "contacts": gettext_lazy("contact records"),
+    "key_items": gettext_lazy("new key items"),
+    "key_suggestions": gettext_lazy("key suggestions"),
+    "events": gettext_lazy("audit events"),
+}
+
+
+@dataclass
+class Outcome:
+    """What an import did, or would do: counts of what is created, and every bad row."""
+
+    kind: str
+    dry_run: bool
+    total_rows: int = 0
+    created: dict[str, int] = field(default_factory=dict)
+    updated: int = 0
+    unchanged: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+    preview: list[dict[str, Any]] = field(default_factory=list)
+    bad_rows: list[BadRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.bad_rows and not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "dry_run": self.dry_run,
+            "total_rows": self.total_rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "states": self.states,
+            "preview": self.preview,
+            "bad_rows": [{"row": b.row, "problems": b.problems} for b in self.bad_rows],
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+def _headers_by_attribute(resource: resources.Resource) -> dict[str, str]:
+    return {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
+
+
+def run_import(
+    kind: str, handle: Any, *, user: User | None, dry_run: bool, file_name: str = "", batch_id: int | None = None
+) -> Outcome:
+    """Import one workbook of `kind`: all rows or none. With `dry_run` nothing is kept."""
+    outcome = Outcome(kind=kind, dry_run=dry_run)
+    try:
+        dataset = read_workbook(handle)
+    except ImportFileError as exc:
+        outcome.errors.append(str(exc))
+        return outcome
+    outcome.total_rows = len(dataset)
+    if not len(dataset):
+        outcome.errors.append("文件中没有数据行。")
+        return outcome
+    if kind == "suggestions":
+        resource: resources.Resource = SuggestionResource(user=user, file_name=file_name, batch_id=batch_id)
+    else:
+        resource = REFERENCE_RESOURCES[kind]()
+    headers = _headers_by_attribute(resource)
+    row_numbers = dataset["_row"]
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+        )
+    for error in result.base_errors:
+        outcome.errors.append(_message(error.error))
+    for invalid in result.invalid_rows:
+        problems = []
+        for attribute, messages in invalid.error_dict.items():
+            label = "" if attribute == NON_FIELD_ERRORS else f"{headers.get(attribute, attribute)}："
+            problems += [f"{label}{m}" for m in messages]
+        outcome.bad_rows.append(BadRow(row_numbers[invalid.number - 1], problems))
+    for error_row in result.error_rows:
+        outcome.bad_rows.append(
+            BadRow(row_numbers[error_row.number - 1], [_message(e.error) for e in error_row.errors])
+        )
+    outcome.bad_rows.sort(key=lambda b: b.row)
+    if kind == "suggestions":
+        outcome.warnings += resource.warnings
+        if outcome.ok:
+            outcome.created = dict(resource.created)
+            outcome.states = getattr(resource, "states", {})
+            outcome.preview = resource.preview
+    elif outcome.ok:
+        totals = result.totals
+        outcome.created = {kind: totals["new"]}
+        outcome.updated = totals["update"]
+        outcome.unchanged = totals["skip"]
+    return outcome
+
+
+def _message(error: Any) -> str:
+    if isinstance(error, ImportFileError):
+        return str(error)
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return f"无法处理：{error}"
+
+
+def template_workbook(kind: str) -> bytes:
+    """The empty template of `kind`, with a sheet explaining each column."""
+    return TEMPLATES[kind]()
