@@ -249,7 +249,7 @@ CO_OPINION_PERIOD = env_str("CO_OPINION_PERIOD", "1m")
 REASSIGNMENT_WINDOW_WORKDAYS = env_int("REASSIGNMENT_WINDOW_WORKDAYS", 5)
 REQUIRED_COSIGNERS = env_int("REQUIRED_COSIGNERS", 0)
 STAFF_REVIEWS_REPLIES = env_bool("STAFF_REVIEWS_REPLIES", True)
-# --- Supervision and reminders (issue 5) ------------------------------------------------------
+# --- Supervision and reminders -------------------------------------------------------------------
 # The daily scan (supervision.reminders.run_daily_scan): beat runs it every morning, or cron
 # through `manage.py daily_scan`. Each reminder goes out once per item, occasion and person.
 # Days before a reply deadline on which the unit handler is reminded.
@@ -270,7 +270,6 @@ URGING_ACK_DAYS = env_int("URGING_ACK_DAYS", 3)
 # `send(phone, text)` (see proposals/sms.py); the default only writes them to the log.
 # Empty: no text messages.
 SMS_SENDER = env_str("SMS_SENDER", "proposals.sms.LoggingSmsSender")
-# --- end of issue 5 block --------------------------------------------------------------------------
 # The login page lists the demo accounts (never in production unless asked for).
 SHOW_DEMO_LOGINS = env_bool("SHOW_DEMO_LOGINS", not PRODUCTION)
 CONGRESS_NAME = env_str("CONGRESS_NAME", "示范区人民代表大会常务委员会")
@@ -282,6 +281,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "ERROR"}},
 }
-# issue 6: WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
+# WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}

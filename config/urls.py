@@ -14,7 +14,7 @@ urlpatterns = [
     path("handling/", include("handling.urls")),
     path("supervision/", include("supervision.urls")),
     path("reports/", include("reports.urls")),
-    # issue 6: the public disclosure page (no login)
+    # The public disclosure page (no login).
     path("public/", include("reports.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,10 +14,12 @@ from handling.models import (
     ContactRecord,
     CoOpinion,
     Countersignature,
+    PreSubmissionQuestion,
     Rating,
     ReassignmentRequest,
     Reply,
     ReplyAttachment,
+    ReplyComment,
     ResultCategory,
     Satisfaction,
     Unit,
@@ -260,10 +262,8 @@ class RatingAdmin(admin.ModelAdmin):
         return False
 
 
-# --- issue 4: deputies on their phones ------------------------------------------------------------
-# Written only through the services (handling/services.py); read here.
-from deputies.admin import ReadOnlyAdmin  # noqa: E402
-from handling.models import PreSubmissionQuestion, ReplyComment  # noqa: E402
+# --- what deputies and units say to each other ----------------------------------------------------
+# Written only through the services (handling/services/); read here.
 
 
 @admin.register(PreSubmissionQuestion)

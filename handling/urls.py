@@ -1,35 +1,32 @@
 from django.urls import path, re_path
 
-from handling import views
+from handling import deputy_views, views
 
 app_name = "handling"
 urlpatterns = [
-    path("reply-attachments/<int:pk>/", views.reply_attachment, name="reply_attachment"),
-    # issue 3: assignment, re-assignment, a unit's steps, the reply letter and its review
+    # Assignment and re-assignment (congress staff, the supervision office).
     path("assign/<int:pk>/", views.assign, name="assign"),
     path("assign/bulk/", views.bulk_assign, name="bulk_assign"),
     path("reassignment-requests/", views.reassignment_requests, name="reassignment_requests"),
     path("reassignment-requests/<int:pk>/", views.decide_reassignment, name="decide_reassignment"),
+    # A unit's steps on its assignment.
     path("assignments/<int:pk>/sign/", views.sign, name="sign"),
     path("assignments/<int:pk>/reassignment/", views.request_reassignment, name="request_reassignment"),
     path("assignments/<int:pk>/contact/", views.contact, name="contact"),
     path("assignments/<int:pk>/co-opinion/", views.co_opinion, name="co_opinion"),
     path("assignments/<int:pk>/reply/", views.reply_edit, name="reply_edit"),
+    # The reply letter, its steps (the other pages of a reply, below, share replies/<pk>/) and review.
     path("replies/<int:pk>/", views.reply_detail, name="reply"),
-    # Only the reply letter's own steps: other pages live under replies/<pk>/ too (issue 4).
     re_path(
         r"^replies/(?P<pk>\d+)/(?P<step>submit|request_countersign|approve|issue|countersign|return|staff_return|correct)/$",
         views.reply_step,
         name="reply_step",
     ),
+    path("reply-attachments/<int:pk>/", views.reply_attachment, name="reply_attachment"),
     path("reply-attachments/<int:pk>/delete/", views.reply_attachment_delete, name="reply_attachment_delete"),
     path("reply-reviews/", views.reply_reviews, name="reply_reviews"),
-]
-
-# --- issue 4: deputies on their phones ------------------------------------------------------------
-from handling import deputy_views  # noqa: E402
-
-urlpatterns += [
+    # The deputy's part: rating, comments, contacts, questions before submitting; and the pages
+    # that complete them for staff (paper ratings) and for units (answering questions).
     path("replies/<int:pk>/rate/", deputy_views.rate, name="rate"),
     path("replies/<int:pk>/comment/", deputy_views.reply_comment, name="reply_comment"),
     path("replies/<int:pk>/paper-rating/", deputy_views.paper_rating, name="paper_rating"),

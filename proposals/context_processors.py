@@ -42,4 +42,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_items": items,
         "nav_more": [item for item in items if not item["primary"]],
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
+        "unread_notifications_url": reverse("proposals:notifications") + "?unread=1",
     }

@@ -40,10 +40,6 @@ def state_counts(user: Any) -> dict[str, int]:
     return {row["state"]: row["n"] for row in rows}
 
 
-def timeline(proposal: Proposal) -> QuerySet[ProposalEvent]:
-    return proposal.events.select_related("actor").order_by("created_at", "pk")
-
-
 def filter_proposals(user: Any, data: Any) -> tuple[QuerySet[Proposal], ProposalFilterForm]:
     """The suggestions `user` may see, filtered by the query-string `data`.
 

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from proposals import views
+from proposals import deputy_views, notification_views, views
 
 app_name = "proposals"
 urlpatterns = [
-    # issue 3: the list, one suggestion's page, congress staff's review
+    # The list, one suggestion's page, congress staff's review.
     path("", views.proposal_list, name="list"),
     path("<int:pk>/", views.detail, name="detail"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
@@ -14,12 +14,7 @@ urlpatterns = [
     path("<int:pk>/return/", views.return_for_revision, name="return"),
     path("<int:pk>/decline/", views.decline, name="decline"),
     path("<int:pk>/renumber/", views.renumber, name="renumber"),
-]
-
-# --- issue 4: deputies on their phones ------------------------------------------------------------
-from proposals import deputy_views, notification_views  # noqa: E402
-
-urlpatterns += [
+    # The deputy's own pages, made for a phone.
     path("mine/", deputy_views.mine, name="mine"),
     path("mine/new/", deputy_views.new, name="new"),
     path("mine/<int:pk>/", deputy_views.mine_detail, name="mine_detail"),
@@ -32,6 +27,7 @@ urlpatterns += [
         name="remove_attachment",
     ),
     path("cosign/<int:pk>/answer/", deputy_views.cosign_answer, name="cosign_answer"),
+    # Everyone's notifications.
     path("notifications/", notification_views.notifications, name="notifications"),
     path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification_open"),
     path("notifications/read-all/", notification_views.notifications_read_all, name="notifications_read_all"),

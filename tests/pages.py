@@ -1,4 +1,4 @@
-"""Helpers for the page tests of issue 3: many rows at once (for query counts), and reading
+"""Helpers for the page tests: many rows at once (for query counts), and reading
 a page's text."""
 
 from __future__ import annotations

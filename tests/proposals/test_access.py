@@ -82,7 +82,7 @@ def objects(people, deputy, cosigner, meeting, category, cast):
     )
     hs.submit_reply(reply=reply, by=cast.handler)
     made["reply"] = Reply.objects.get(pk=reply.pk)
-    # issue 4: a co-signing invitation, a question to a unit before submitting, a contact, and
+    # A co-signing invitation, a question to a unit before submitting, a contact, and
     # a paper rating.
     made["signature"] = made["draft"].cosignatures.get()
     made["question"] = hs.ask_unit_before_submission(
@@ -149,7 +149,7 @@ TABLE = [
     ("view_unrated_replies", "handling", {"staff", "admin"}),
     ("comment_on_reply", "handling", {"lead", "cosigner"}),
     ("urge", "handling", {"staff", "supervision", "admin"}),
-    # issue 4: deputies on their phones
+    # Deputies on their phones.
     ("draft_proposal", "draft", {"lead", "cosigner", "other_deputy"}),
     ("answer_cosign_invitation", "signature", {"cosigner"}),
     ("follow_proposal", "draft", {"lead", "cosigner"}),
@@ -159,7 +159,7 @@ TABLE = [
     ("answer_draft_question", "question", {"handler", "head"}),
     ("answer_contact", "contact", {"lead"}),
     ("view_paper_form", "paper_rating", {"lead", "staff", "supervision", "leader", "committee", "admin"}),
-    # issue 3: co-handlers' papers stay among the handlers and the overseers
+    # Co-handlers' papers stay among the handlers and the overseers
     (
         "view_handling_papers",
         "handling",
@@ -168,11 +168,11 @@ TABLE = [
     ("view_handling_papers", "draft", set()),
     ("give_co_opinion", "handling", set()),  # only a co-handling unit (see below)
     ("countersign_reply", "reply", set()),
-    # issue 5 (the rules on key items, urging notices and promises: tests/supervision/test_rules.py)
+    # Supervision (the rules on key items, urging notices and promises: tests/supervision/test_rules.py)
     ("mark_key", "handling", {"staff", "admin"}),
     ("report_progress", "handling", {"handler", "head"}),
     ("view_leader_page", "handling", {"staff", "supervision", "leader", "committee", "admin"}),
-    # issue 6: reports (rules on the user alone)
+    # Reports (rules on the user alone)
     ("view_dashboard", "handling", {"staff", "supervision", "leader", "committee", "admin"}),
     (
         "export_proposals",
@@ -298,7 +298,7 @@ def test_only_the_head_of_the_replying_unit_approves(people, objects):
 
 
 def test_only_a_co_handling_unit_gives_opinions_and_countersigns(draft, cast, co_unit, co_handler, other_unit_handler):
-    """issue 3: the co-handler, not the lead unit nor anyone else, sends opinions and countersigns."""
+    """The co-handler, not the lead unit nor anyone else, sends opinions and countersigns."""
     from handling import services as hs
 
     cast.co_units = [co_unit]

@@ -79,7 +79,7 @@ def test_happy_path_from_draft_to_closed(
         ("sign", S.ASSIGNED, S.ASSIGNED),
         ("sign", S.ASSIGNED, S.IN_HANDLING),
         ("contact", S.IN_HANDLING, S.IN_HANDLING),
-        ("countersign", S.IN_HANDLING, S.IN_HANDLING),  # the co-handler's 会签 (issue 3)
+        ("countersign", S.IN_HANDLING, S.IN_HANDLING),  # the co-handler's 会签
         ("reply_submit_for_approval", S.IN_HANDLING, S.IN_HANDLING),
         ("reply_approve", S.IN_HANDLING, S.IN_HANDLING),
         ("reply_issue", S.IN_HANDLING, S.IN_HANDLING),

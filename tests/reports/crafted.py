@@ -196,7 +196,7 @@ def build() -> Crafted:  # noqa: C901 - the table above, row by row
                 result_category=results[result],
                 body=f"{name}的答复正文。",
                 signer="局长",
-                # What each class of letter must state (issue 3's rules for the reply letter).
+                # What each class of letter must state (the rules for the reply letter).
                 promised_items="明年完成改造。" if klass == "B" else "",
                 promised_by=day + dt.timedelta(days=180) if klass == "B" else None,
                 not_adopted_reason="受条件限制。" if klass in "CD" else "",

@@ -3,6 +3,8 @@ committee; the pages for staff, leaders, committees and the units."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.urls import reverse
 
@@ -13,6 +15,7 @@ from supervision import services
 from supervision.models import KeyItem
 from tests import factories as f
 from tests.supervision.conftest import due_in
+from tests.workflow import advance
 
 S = ProposalState
 pytestmark = pytest.mark.django_db
@@ -234,6 +237,26 @@ def test_a_unit_lists_only_the_key_items_it_works_on(client, key_item, staff, le
     client.force_login(other_unit_handler)
     body = client.get(reverse("supervision:key_list")).content.decode()
     assert "义务教育优质均衡" not in body and "别的主题" not in body
+
+
+def test_a_unit_sees_on_a_key_item_only_the_suggestions_it_handles(
+    client, key_item, handled, deputy, meeting, category, cast, other_unit, other_unit_handler, staff
+):
+    """The other suggestions of the item are not the unit's: their own pages answer 404, and
+    the item's page and list neither show nor count them."""
+    theirs = f.ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category, title="别家单位的建议")
+    cast_other = replace(cast, unit=other_unit, handler=other_unit_handler)
+    theirs = advance(theirs, S.IN_HANDLING, cast_other)
+    key_item.proposals.add(theirs)
+    client.force_login(cast.handler)
+    detail = client.get(reverse("supervision:key_detail", args=[key_item.pk])).content.decode()
+    assert handled.title in detail and "别家单位的建议" not in detail
+    assert client.get(reverse("proposals:detail", args=[theirs.pk])).status_code == 404
+    row = client.get(reverse("supervision:key_list")).context["page"].object_list[0]
+    assert row.n_proposals == 1
+    client.force_login(staff)
+    detail = client.get(reverse("supervision:key_detail", args=[key_item.pk])).content.decode()
+    assert handled.title in detail and "别家单位的建议" in detail
 
 
 def test_a_deputy_has_no_key_item_list(client, deputy):
