@@ -19,8 +19,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"CONGRESS_NAME": settings.CONGRESS_NAME}
     items = []
     for entry in hooks.nav_entries():
-        if entry.roles is not None and user.role not in entry.roles and not (
-            entry.url_name == "admin:index" and user.is_superuser
+        if (
+            entry.roles is not None
+            and user.role not in entry.roles
+            and not (entry.url_name == "admin:index" and user.is_superuser)
         ):
             continue
         try:

@@ -87,6 +87,7 @@ SORT_LABELS = {
     "-state": _("State, reversed"),
 }
 
+
 class ProposalFilterForm(Form):
     """The filters of every suggestion list (the list page, its Excel export, dashboard links).
     Read from the query string; an invalid value is reported and ignored, never fatal. Later

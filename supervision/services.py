@@ -328,9 +328,7 @@ def acknowledge_urging(*, notice: UrgingNotice, by: User, answer: str = "") -> U
     """The unit acknowledges an urging notice (签收), optionally saying what it will do."""
     with transaction.atomic():
         notice = UrgingNotice.objects.select_for_update().select_related("unit", "sent_by").get(pk=notice.pk)
-        require(
-            by, "acknowledge_urging", notice, _("Only the unit the notice is addressed to can acknowledge it.")
-        )
+        require(by, "acknowledge_urging", notice, _("Only the unit the notice is addressed to can acknowledge it."))
         if notice.acknowledged_at:
             raise ProposalError(_("This urging notice has already been acknowledged."))
         notice.acknowledged_by, notice.acknowledged_at, notice.answer = by, timezone.now(), answer.strip()

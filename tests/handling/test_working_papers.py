@@ -17,7 +17,14 @@ from tests.workflow import advance
 S = ProposalState
 pytestmark = pytest.mark.django_db
 
-INTERNAL = ("协办意见正文XYZ", "会签异议理由XYZ", "会签同意附言XYZ", "负责人退回意见XYZ", "工委退回意见XYZ", "更正理由XYZ")
+INTERNAL = (
+    "协办意见正文XYZ",
+    "会签异议理由XYZ",
+    "会签同意附言XYZ",
+    "负责人退回意见XYZ",
+    "工委退回意见XYZ",
+    "更正理由XYZ",
+)
 
 
 @pytest.fixture
@@ -33,7 +40,9 @@ def papers(draft, cast, co_unit, co_handler, cosigner, deputy, staff):
     co = proposal.assignments.get(unit=co_unit)
     hs.sign_assignment(assignment=co, by=co_handler)
     hs.submit_co_opinion(assignment=co, by=co_handler, body=INTERNAL[0])
-    reply = hs.save_reply_draft(assignment=lead, by=cast.handler, result_category=cast.result, body="答复", signer="局长")
+    reply = hs.save_reply_draft(
+        assignment=lead, by=cast.handler, result_category=cast.result, body="答复", signer="局长"
+    )
     hs.request_countersign(reply=reply, by=cast.handler)
     hs.countersign_reply(reply=reply, by=co_handler, agrees=False, comment=INTERNAL[1])
     reply = hs.save_reply_draft(assignment=lead, by=cast.handler, body="答复（修改）")
