@@ -11,7 +11,7 @@ The product ships no SMS provider: government offices each contract their own (a
 Plug a provider in by writing such a class (in any module on the path) and setting
 `SMS_SENDER=mypackage.sms.MySender`. The default, `LoggingSmsSender`, writes each message to
 the log and sends nothing; `SMS_SENDER=` (empty) turns text messages off. Messages are sent by
-a Celery task after the transaction commits (`supervision.tasks.send_text_messages`), at most
+a Celery task after the transaction commits (`proposals.tasks.send_text_messages`), at most
 once per notification.
 """
 
