@@ -31,7 +31,8 @@ from proposals.states import ProposalState as S
 
 
 def _handling(page: hooks.Page) -> dict[str, Any]:
-    return page.once("handling", lambda: handling_of(page.proposal, page.user))
+    papers = bool(page.audiences & AMONG_HANDLERS)
+    return page.once("handling", lambda: handling_of(page.proposal, page.user, papers=papers))
 
 
 def _with_handling(page: hooks.Page) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def _decisions(page: hooks.Page) -> dict[str, Any] | None:
     if proposal.state != S.REASSIGN_REQUESTED or not allowed(page.user, "decide_reassignment", proposal):
         return None
     pending = [r for r in _handling(page)["requests"] if r.status == ReassignmentRequest.Status.PENDING]
-    return {"pending_requests": pending}
+    return {"pending_requests": pending} if pending else None
 
 
 def _unit_actions(page: hooks.Page) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
-from django_fsm import has_transition_perm
+from django_fsm import can_proceed
 
 from deputies.access import allowed
 from deputies.models import Role
@@ -168,9 +168,9 @@ def todo_condition(user: Any, todo: str) -> Q:
 # --- a suggestion's handling, as a reader may see it -------------------------------------------------
 
 
-def handling_of(proposal: Proposal, user: Any) -> dict[str, Any]:
-    """Everything the units did on a suggestion, as `user` may see it."""
-    papers = allowed(user, "view_handling_papers", proposal)
+def handling_of(proposal: Proposal, user: Any, *, papers: bool) -> dict[str, Any]:
+    """Everything the units did on a suggestion, as `user` may see it; `papers`: whether the
+    user may read the handlers' working papers (rule `view_handling_papers`)."""
     assignments = list(
         Assignment.objects.filter(proposal=proposal)
         .select_related("unit", "signed_by", "assigned_by")
@@ -240,7 +240,9 @@ def unit_panel(proposal: Proposal, user: Any) -> UnitPanel | None:
         return None
     panel = UnitPanel(assignment=mine)
     here = handled_here(proposal)
-    signable = has_transition_perm(proposal.sign, user)
+    # The unit is on the suggestion (its assignment is `mine`): it may sign while the `sign`
+    # transition is open.
+    signable = can_proceed(proposal.sign)
     panel.pending_request = mine.reassignment_requests.filter(status="pending").first()
     if here and signable and not mine.signed_at:
         panel.can_sign = True

@@ -112,7 +112,7 @@ def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today,
     }
     page = hooks.page_for(request, proposal)
-    context["panels"] = hooks.render_panels("follow", page, context)
+    context["panels"] = hooks.panels_for("follow", page)
     return render(request, "proposals/deputy/detail.html", context)
 
 
@@ -270,7 +270,7 @@ def _render_draft(
                 "return_reason": return_reason(proposal),
             }
         )
-        context["panels"] = hooks.render_panels("draft", hooks.page_for(request, proposal), context)
+        context["panels"] = hooks.panels_for("draft", hooks.page_for(request, proposal))
     status = 200 if not form.is_bound or not form.errors else 400
     return render(request, "proposals/deputy/draft.html", context, status=status)
 

@@ -29,8 +29,6 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
 
 from proposals.events import EVERYONE
 from proposals.rules import audiences_of
@@ -85,21 +83,28 @@ def panel(item: Panel) -> None:
     panels.sort(key=lambda p: p.order)
 
 
-def render_panels(page_name: str, page: Page, base: dict[str, Any]) -> dict[str, list[SafeString]]:
-    """Each place's panels rendered for this page, only those the reader may see."""
-    out: dict[str, list[SafeString]] = {}
+@dataclass(frozen=True)
+class Shown:
+    """A panel to show on this page: its template and its own context (added to the page's
+    when `{% panel %}` renders it, so it renders within the page, as `{% include %}` would)."""
+
+    template: str
+    context: dict[str, Any]
+
+
+def panels_for(page_name: str, page: Page) -> dict[str, list[Shown]]:
+    """Each place's panels for this page: only those the reader may see and that have
+    something to show."""
+    out: dict[str, list[Shown]] = {}
     for place in PLACES[page_name]:
-        rendered = []
+        shown = []
         for item in _PANELS.get((page_name, place), []):
             if not item.seen_by & page.audiences:
                 continue
             context = item.context(page)
-            if context is None:
-                continue
-            html = render_to_string(item.template, {**base, **context}, request=page.request)
-            if html.strip():
-                rendered.append(mark_safe(html))  # noqa: S308 - rendered by our own template
-        out[place] = rendered
+            if context is not None:
+                shown.append(Shown(item.template, context))
+        out[place] = shown
     return out
 
 

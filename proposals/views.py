@@ -105,7 +105,7 @@ def _render_detail(request: HttpRequest, proposal: Proposal, status: int = 200, 
         "members": proposal.merged_members.select_related("lead_deputy").order_by("number", "pk"),
         "renumber_form": forms.get("renumber_form") or RenumberForm(initial={"number": proposal.number}),
     }
-    context["panels"] = hooks.render_panels("detail", page, context)
+    context["panels"] = hooks.panels_for("detail", page)
     return render(request, "proposals/detail.html", context, status=status)
 
 

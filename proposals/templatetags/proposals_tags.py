@@ -34,6 +34,14 @@ def slot(context: Any, name: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - our own templates, autoescaped
 
 
+@register.simple_tag(takes_context=True)
+def panel(context: Any, shown: hooks.Shown) -> SafeString:
+    """{% panel p %}: a panel a later app registered for this page, rendered within it."""
+    template = context.template.engine.get_template(shown.template)
+    with context.push(shown.context):
+        return mark_safe(template.render(context))  # noqa: S308 - our own template, autoescaped
+
+
 @register.simple_tag
 def list_columns() -> list[hooks.ListColumn]:
     """{% list_columns as columns %}: the columns later apps add to the suggestion lists."""
