@@ -15,12 +15,12 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_int_list, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_int_list, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
-DJANGO_ENV = env_str("DJANGO_ENV", "development")
+DJANGO_ENV = env_choice("DJANGO_ENV", "development", ("development", "production"))
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)

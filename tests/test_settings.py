@@ -140,7 +140,12 @@ def test_env_int_list_reads_numbers_and_rejects_a_typo(monkeypatch):
 
 @pytest.mark.parametrize(
     ("name", "text"),
-    [("STAFF_REVIEWS_REPLIES", "ture"), ("LOGIN_FAILURE_LIMIT", "five"), ("REPLY_PERIOD", "3 months")],
+    [
+        ("STAFF_REVIEWS_REPLIES", "ture"),
+        ("LOGIN_FAILURE_LIMIT", "five"),
+        ("REPLY_PERIOD", "3 months"),
+        ("DJANGO_ENV", "prodution"),
+    ],
 )
 def test_a_value_that_cannot_be_read_stops_the_start_naming_the_variable(name, text):
     result = run(["manage.py", "check"], **{name: text})
