@@ -349,6 +349,10 @@ def _step(act: Check, target: Callable[[Any], bool], data: Callable[[Any], dict[
     return action("reply", view_reply, view_reply & act, data, target=target)
 
 
+# One row per named route of the URL map (a route with a fixed extra argument: one per value).
+# A new route fails tests/access/test_routes.py until it has a row saying the kind of object its
+# URL names, the rule that decides who may open it and, for an action, the rule that decides
+# who may do it (with minimal form data and the objects it is meant for).
 ROUTES: dict[str, Route] = {
     # --- config -----------------------------------------------------------------------------------------
     "home": Route("none", signed_in),
