@@ -1,11 +1,12 @@
 """Writing the security audit log. Everything here only appends (see `AuditRecord`).
 
 Refusals: every refused request writes exactly one `access_refused` record (who, what, which
-object, why). A page that answers 404 for what the user may not see records it at once
-(`deputies.access.refuse`). A step refused inside a service (a handler approving their own
-unit's reply, a leader confirming a promise) is refused inside the transaction that the refusal
-rolls back, so the service only notes it (`note_refusal`) and `RefusedAccessAuditMiddleware`
-writes it once the response is ready, outside any transaction.
+object, why). A page that answers 404 for what the user may not see says why
+(`deputies.access.refuse`); a step refused inside a service (a handler approving their own
+unit's reply, a leader confirming a promise) notes it (`note_refusal`). Both may happen inside
+a transaction that the refusal rolls back, so within a request they are only noted, and
+`RefusedAccessAuditMiddleware` writes the record once the response is ready, outside any
+transaction.
 """
 
 from __future__ import annotations
@@ -53,7 +54,13 @@ def record_security_event(
 
 def record_refused_access(request: HttpRequest, detail: str) -> None:
     """Log a refusal once per request (a helper may log a 404-for-privacy, then the
-    middleware would see the 404 too)."""
+    middleware would see the 404 too). Within a request it is only noted, and written by the
+    middleware once the response is ready: a page may refuse inside a transaction (an import
+    applied by someone who may not), whose rollback would take the record with it."""
+    noted = _noted.get()
+    if noted is not None:
+        noted.append(detail)
+        return
     if getattr(request, "_refusal_recorded", False):
         return
     request._refusal_recorded = True  # type: ignore[attr-defined]

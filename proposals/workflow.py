@@ -84,16 +84,18 @@ def run_fsm(obj: Any, name: str, *, by: User, note: str = "", expected_state: st
             _("This was changed by someone else meanwhile (it is now “%(state)s”). Reload and try again.")
             % {"state": state_label}
         )
-    transition = method._django_fsm.get_transition(obj.state)
-    if transition is None:
-        raise ProposalError(
-            _("“%(action)s” is not possible while it is “%(state)s”.") % {"action": label, "state": state_label}
-        )
-    if not transition.has_perm(obj, by):
+    # Who may take the step is asked first, whatever the state: someone who may not is refused
+    # (and audited) even where the step would not apply anyway.
+    if not any(t.has_perm(obj, by) for t in method._django_fsm.transitions.values()):
         raise Refused(
             _("You may not “%(action)s” here.") % {"action": label},
             by=by,
             what=f"{name} {type(obj).__name__} {obj.pk}",
+        )
+    transition = method._django_fsm.get_transition(obj.state)
+    if transition is None:
+        raise ProposalError(
+            _("“%(action)s” is not possible while it is “%(state)s”.") % {"action": label, "state": state_label}
         )
     for condition in transition.conditions or []:
         if not condition(obj):

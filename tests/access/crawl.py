@@ -1,7 +1,8 @@
 """Every named route × every kind of person × an object they may and may not see.
 
 `ROUTES` says, for each named route of the project (found by walking the URL map), the kind of
-object its URL names and the rule of `proposals.rules` that decides who may open it; for an
+object its URL names and the access rule (`deputies.access`, declared by each app's rules.py)
+that decides who may open it; for an
 action (a POST that changes something) also the rule that decides who may do it. From it:
 
 - `open_route()` opens a route as each person, on objects they may see (the telling ones
@@ -20,7 +21,7 @@ What is checked (each failure is a `Finding`, its `problem` one of the constants
 - a unit never reads the title of a suggestion never assigned to it, a deputy never one they
   neither lead nor co-sign (the public disclosure pages aside).
 
-Which objects a person "may see" is decided by the app's own rules (`proposals.rules.allowed`),
+Which objects a person "may see" is decided by the app's own rules (`deputies.access.allowed`),
 never by a copy of them here. Used by tests/access/test_routes.py (a built world) and by
 scripts/leak_scan.py (any database). Nothing here imports pytest.
 """
@@ -48,7 +49,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
-from proposals import rules as access
+from deputies import access
+from handling.rules import unit_id_of
 
 # --- the problems a visit can show --------------------------------------------------------------
 
@@ -150,13 +152,13 @@ def _active(user: Any) -> bool:
 
 anyone = Check("anyone", lambda user, obj: True)
 signed_in = Check("signed in", lambda user, obj: _active(user))
-# The kinds below have no rule of their own in proposals.rules; these tests say what the
-# views test, with the app's own helpers.
-in_a_unit = Check("in a unit", lambda user, obj: access.unit_id_of(user) is not None)
+# The checks below have no access rule of their own; they say what the views test, with
+# the apps' own helpers.
+in_a_unit = Check("in a unit", lambda user, obj: unit_id_of(user) is not None)
 a_leader = Check("a leader", lambda user, obj: _active(user) and user.role == "leader")
 own_assignment = Check(
     "the user's unit holds it",
-    lambda user, a: a.is_active and access.unit_id_of(user) is not None and access.unit_id_of(user) == a.unit_id,
+    lambda user, a: a.is_active and unit_id_of(user) is not None and unit_id_of(user) == a.unit_id,
 )
 answering = Check("an answering assignment", lambda user, a: a.answers)
 own_notification = Check("the user's notification", lambda user, n: n.recipient_id == getattr(user, "pk", None))
@@ -345,6 +347,10 @@ def _unrated(reply: Any) -> bool:
     return reply.state == "issued" and not model("handling.Rating").objects.filter(reply=reply).exists()
 
 
+def _rated(user: Any, reply: Any) -> bool:
+    return model("handling.Rating").objects.filter(reply=reply).exists()
+
+
 def _step(act: Check, target: Callable[[Any], bool], data: Callable[[Any], dict[str, Any]] = lambda r: {}) -> Route:
     return action("reply", view_reply, view_reply & act, data, target=target)
 
@@ -522,10 +528,14 @@ ROUTES: dict[str, Route] = {
         lambda r: {"body": "谢谢"},
     ),
     "handling:paper_rating": form(
-        Route("reply", view_reply & rule("record_paper_rating", _reply_proposal, "its suggestion"), target=_unrated),
+        Route(
+            "reply",
+            view_reply & (rule("record_paper_rating") | (user_rule("view_unrated_replies") & Check("rated", _rated))),
+            target=_unrated,
+        ),
         lambda r: {"attitude": "satisfied", "result": "satisfied"},
     ),
-    "handling:unrated_replies": Route("none", user_rule("record_paper_rating")),
+    "handling:unrated_replies": Route("none", user_rule("view_unrated_replies")),
     "handling:paper_form": Route("paper rating", rule("view_paper_form")),
     "handling:contact_answer": form(
         Route("contact", rule("answer_contact"), target=lambda c: not c.deputy_response),
@@ -535,7 +545,7 @@ ROUTES: dict[str, Route] = {
         Route("proposal", view_proposal & rule("ask_unit_before_submission"), target=state(*EDITABLE)),
         lambda p: {"unit": _first_pk("handling.Unit", is_active=True), "question": "是否已有规划？"},
     ),
-    "handling:questions": Route("none", in_a_unit),
+    "handling:questions": Route("none", user_rule("answer_questions")),
     "handling:question_answer": form(
         Route("question", rule("view_draft_question"), target=lambda q: q.answered_at is None),
         lambda q: {"answer": "已有规划"},
@@ -709,7 +719,7 @@ def table_problems() -> list[str]:
         for check in (route.see, route.act):
             for name in check.rules if check else ():
                 if known is not None and not known.rule_exists(name):
-                    problems.append(f"{key}: proposals.rules has no rule {name!r}")
+                    problems.append(f"{key}: no app declares the access rule {name!r}")
     return problems
 
 
@@ -737,7 +747,7 @@ def person(label: str, user: Any) -> Person:
     if user is None:
         return Person(label, "anonymous", None, "public")
     Proposal = model("proposals.Proposal")
-    deputy_id, unit_id = access.deputy_id_of(user), access.unit_id_of(user)
+    deputy_id, unit_id = access.deputy_id_of(user), unit_id_of(user)
     own: set[int] = set()
     if deputy_id is not None:
         mine = set(
