@@ -328,10 +328,11 @@ def remove_attachment(*, attachment: ProposalAttachment, by: User) -> None:
     with locked(attachment.proposal_id) as current:
         _require_editable(current, by)
         attachment = ProposalAttachment.objects.get(pk=attachment.pk, proposal=current)
-        name = attachment.name
-        attachment.file.delete(save=False)
+        name, stored, storage = attachment.name, attachment.file.name, attachment.file.storage
         attachment.delete()
         record_event(current, "attachment_removed", by=by, data={"names": [name]})
+        # The file goes once the row is gone for good: a rolled-back step keeps both.
+        transaction.on_commit(lambda: storage.delete(stored))
 
 
 def _require_editable(proposal: Proposal, by: User) -> None:

@@ -132,6 +132,23 @@ def test_good_attachments_are_added_and_can_be_removed(client, deputy, draft, ca
     assert draft.events.filter(action="attachment_removed").exists()
 
 
+def test_a_removed_attachments_file_goes_only_when_the_removal_commits(
+    deputy, draft, django_capture_on_commit_callbacks
+):
+    from proposals import services as ps
+
+    (attachment,) = ps.add_attachments(
+        proposal=draft, files=[SimpleUploadedFile("调研报告.pdf", PDF, content_type="application/pdf")], by=deputy.user
+    )
+    storage, name = attachment.file.storage, attachment.file.name
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ps.remove_attachment(attachment=attachment, by=deputy.user)
+    assert storage.exists(name)  # a rolled-back removal would keep the row and its file
+    for callback in callbacks:
+        callback()
+    assert not storage.exists(name)
+
+
 def test_submitting_asks_for_everything_staff_need_and_keeps_the_draft(client, deputy, draft):
     client.force_login(deputy.user)
     url = reverse("proposals:edit", args=[draft.pk])
