@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -20,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deputies.models import Deputy
+from deputies.models import Deputy, UserOrAnonymous
 from proposals import hooks
 from proposals.events import Story, sentence_for
 from proposals.models import CoSignature, Meeting, Proposal, ProposalEvent
@@ -62,6 +61,7 @@ def plain_state(proposal: Proposal, *, is_lead: bool, today: dt.date, result_rat
     state = proposal.state
     if proposal.merged_into_id and state in GROUP_HANDLED_STATES:
         main = proposal.merged_into
+        assert main is not None  # merged_into_id is set
         text = _("Merged into No. %(number)s and handled together with it") % {"number": main.number or "—"}
     elif state == S.DRAFT:
         text = _("Draft, not submitted yet")
@@ -100,7 +100,8 @@ def own_asks(proposal: Proposal, *, is_lead: bool) -> list[hooks.Ask]:
         return []
     edit = reverse("proposals:edit", args=[proposal.pk])
     if proposal.state == S.DRAFT:
-        need, have = settings.REQUIRED_COSIGNERS, proposal.confirmed_cosigners
+        have: int = proposal.confirmed_cosigners  # type: ignore[attr-defined]  # with_follow_facts() annotates it
+        need = settings.REQUIRED_COSIGNERS
         if need > have:
             text = _("Waiting for co-signers: %(have)s of %(need)s confirmed") % {"have": have, "need": need}
             return [hooks.Ask(text, edit)]
@@ -157,8 +158,15 @@ def build_row(proposal: Proposal, *, deputy_id: int, today: dt.date) -> Row:
         state_text=plain_state(proposal, is_lead=is_lead, today=today, result_rating=facts.result_rating),
         units=facts.units,
         asks=own_asks(proposal, is_lead=is_lead) + facts.asks,
-        return_reason=proposal.returns[0].note if proposal.state == S.RETURNED and proposal.returns else "",
+        return_reason=_return_note(proposal),
     )
+
+
+def _return_note(proposal: Proposal) -> str:
+    if proposal.state != S.RETURNED:
+        return ""
+    returns: list[ProposalEvent] = proposal.returns  # type: ignore[attr-defined]  # with_follow_facts()'s to_attr
+    return returns[0].note if returns else ""
 
 
 GROUP_ORDER = {"todo": 0, "ongoing": 1, "done": 2}
@@ -193,7 +201,7 @@ def open_invitations(deputy: Deputy) -> QuerySet[CoSignature]:
 
 @dataclass
 class Step:
-    when: Any
+    when: dt.datetime
     text: str
     note: str = ""
     link: str = ""
@@ -201,7 +209,7 @@ class Step:
     state_label: str = ""
 
 
-def plain_timeline(proposal: Proposal, user: Any, *, is_lead: bool) -> list[Step]:
+def plain_timeline(proposal: Proposal, user: UserOrAnonymous, *, is_lead: bool) -> list[Step]:
     """The steps the deputy may see, newest first, each as a sentence with where to read more."""
     story = Story(proposal=proposal, is_lead=is_lead)
     steps = []

@@ -4,13 +4,17 @@ size is limited (setting UPLOAD_MAX_MB)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+    from django.db.models.fields.files import FieldFile
 
 # What the content may be, and the extensions a file of that kind may carry.
 ALLOWED = {
@@ -36,17 +40,18 @@ def sniff(head: bytes) -> str | None:
     return kind.mime if kind else None
 
 
-def validate_upload(upload: Any, *, allowed: dict[str, set[str]] | None = None) -> None:
+def validate_upload(upload: UploadedFile, *, allowed: dict[str, set[str]] | None = None) -> None:
     """Raise ValidationError (in Chinese) unless `upload` is an allowed kind within the size limit."""
     allowed = allowed or ALLOWED
     limit = settings.UPLOAD_MAX_MB * 1024 * 1024
     name = getattr(upload, "name", "") or ""
-    if upload.size > limit:
+    size = upload.size or 0  # Django measures every upload; None only on a hand-made file
+    if size > limit:
         raise ValidationError(
             _("“%(name)s” is %(size).1f MB; files may be at most %(limit)s MB.")
-            % {"name": name, "size": upload.size / 1024 / 1024, "limit": settings.UPLOAD_MAX_MB}
+            % {"name": name, "size": size / 1024 / 1024, "limit": settings.UPLOAD_MAX_MB}
         )
-    if upload.size == 0:
+    if size == 0:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
     upload.seek(0)
     head = upload.read(8192)
@@ -65,7 +70,7 @@ def validate_upload(upload: Any, *, allowed: dict[str, set[str]] | None = None) 
         )
 
 
-def download(request: HttpRequest, stored: Any, name: str) -> FileResponse:
+def download(request: HttpRequest, stored: FieldFile, name: str) -> FileResponse:
     """Serve a stored upload as a download (never inline: its content is the uploader's)."""
     try:
         handle = stored.open("rb")
