@@ -54,7 +54,7 @@ def record_refused_access(request: HttpRequest, detail: str) -> None:
     middleware would see the 404 too)."""
     if getattr(request, "_refusal_recorded", False):
         return
-    request._refusal_recorded = True  # type: ignore[attr-defined]
+    request._refusal_recorded = True  # type: ignore[attr-defined]  # a mark on this request object only
     record_security_event(kind=AuditRecord.Kind.ACCESS_REFUSED, request=request, user=request.user, detail=detail)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -25,6 +26,9 @@ from proposals.events import Story, sentence_for
 from proposals.models import CoSignature, Meeting, Proposal, ProposalEvent
 from proposals.selectors import visible_events
 from proposals.states import COSIGNABLE_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, S
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 FINAL_STATES = (S.WITHDRAWN, S.NOT_ACCEPTED, S.CLOSED)
 
@@ -100,8 +104,7 @@ def own_asks(proposal: Proposal, *, is_lead: bool) -> list[hooks.Ask]:
         return []
     edit = reverse("proposals:edit", args=[proposal.pk])
     if proposal.state == S.DRAFT:
-        have: int = proposal.confirmed_cosigners  # type: ignore[attr-defined]  # with_follow_facts() annotates it
-        need = settings.REQUIRED_COSIGNERS
+        need, have = settings.REQUIRED_COSIGNERS, _followed(proposal).confirmed_cosigners
         if need > have:
             text = _("Waiting for co-signers: %(have)s of %(need)s confirmed") % {"have": have, "need": need}
             return [hooks.Ask(text, edit)]
@@ -127,6 +130,18 @@ class Row:
         if self.asks:
             return "todo"
         return "done" if self.proposal.state in FINAL_STATES else "ongoing"
+
+
+class _Followed(TypedDict):
+    """What with_follow_facts() adds to each suggestion: an annotation and a to_attr prefetch."""
+
+    confirmed_cosigners: int
+    returns: list[ProposalEvent]
+
+
+def _followed(proposal: Proposal) -> WithAnnotations[Proposal, _Followed]:
+    """A suggestion loaded by with_follow_facts(), as the type checker should see it."""
+    return cast("WithAnnotations[Proposal, _Followed]", proposal)
 
 
 def with_follow_facts(queryset: QuerySet[Proposal], deputy_id: int) -> QuerySet[Proposal]:
@@ -165,7 +180,7 @@ def build_row(proposal: Proposal, *, deputy_id: int, today: dt.date) -> Row:
 def _return_note(proposal: Proposal) -> str:
     if proposal.state != S.RETURNED:
         return ""
-    returns: list[ProposalEvent] = proposal.returns  # type: ignore[attr-defined]  # with_follow_facts()'s to_attr
+    returns = _followed(proposal).returns
     return returns[0].note if returns else ""
 
 

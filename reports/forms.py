@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from deputies.forms import field_of
 from handling.models import Unit
 from proposals.models import Category, Meeting
 from reports.models import AnnualReport, ImportBatch
@@ -25,13 +26,14 @@ class ScopeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         years = report_years()
-        self.fields["year"].choices = [(y, f"{y}年") for y in years]
-        self.fields["meeting"].queryset = Meeting.objects.order_by("-year", "-number")
-        self.fields["unit"].queryset = Unit.objects.order_by("order", "name")
+        field_of(self, "year", forms.ChoiceField).choices = [(y, f"{y}年") for y in years]
+        field_of(self, "meeting", forms.ModelChoiceField).queryset = Meeting.objects.order_by("-year", "-number")
+        field_of(self, "unit", forms.ModelChoiceField).queryset = Unit.objects.order_by("order", "name")
         self.default_year = years[0] if years else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         meeting = data.get("meeting")
         if meeting is not None and data.get("year") and meeting.year != data["year"]:
             data["year"] = meeting.year
@@ -60,7 +62,8 @@ class GenerateForm(forms.Form):
         self.report = report
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.report is None or not self.report.practices.strip() or not self.report.plans.strip():
             raise forms.ValidationError(
                 _("Write and save the two chapters (main practices, plans for next year) before generating the PDF.")
@@ -98,5 +101,8 @@ class PublicSearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All years")), *[(y, f"{y}年") for y in report_years()]]
-        self.fields["category"].queryset = Category.objects.order_by("order", "name")
+        field_of(self, "year", forms.ChoiceField).choices = [
+            ("", _("All years")),
+            *[(y, f"{y}年") for y in report_years()],
+        ]
+        field_of(self, "category", forms.ModelChoiceField).queryset = Category.objects.order_by("order", "name")

@@ -8,6 +8,7 @@ import threading
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from deputies import access
 from deputies.access import refuse
+from deputies.forms import field_of
 from deputies.pages import paginate
 from handling.models import Assignment, Reply
 from proposals.rules import visible_proposals
@@ -71,7 +73,7 @@ def scope_from(data: Any) -> tuple[fg.Scope | None, ScopeForm]:
         wanted = int((data or {}).get("year", ""))
     except (TypeError, ValueError):
         wanted = None
-    if wanted in dict(form.fields["year"].choices):
+    if wanted in dict(field_of(form, "year", forms.ChoiceField).choices):
         year = wanted
     return fg.Scope(year=year), ScopeForm(initial={"year": year})
 
@@ -445,7 +447,7 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _year_param(request: HttpRequest) -> int:
-    years = ScopeForm().fields["year"].choices
+    years = field_of(ScopeForm(), "year", forms.ChoiceField).choices
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or 0)
     except ValueError:
@@ -477,7 +479,7 @@ def annual_report(request: HttpRequest) -> HttpResponse:
         "reports/annual_report_page.html",
         {
             "year": year,
-            "years": [y for y, _l in ScopeForm().fields["year"].choices],
+            "years": [y for y, _l in field_of(ScopeForm(), "year", forms.ChoiceField).choices],
             "form": form,
             "generate_form": generate_form,
             "report": report,

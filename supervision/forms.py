@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deputies.forms import field_of
 from deputies.models import Role, SpecialCommittee, User
 from handling.models import Unit
 from proposals.forms import MultipleFileField
@@ -62,8 +63,10 @@ class KeyItemForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: Any, key_item_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk")
-        self.fields["proposals"].queryset = candidates.prefetch_related("key_items")
+        field_of(self, "leader", forms.ModelChoiceField).queryset = User.objects.filter(
+            role=Role.LEADER, is_active=True
+        ).order_by("pk")
+        field_of(self, "proposals", forms.ModelChoiceField).queryset = candidates.prefetch_related("key_items")
         self.fields["proposals"].current_item_id = key_item_id
         self.fields["proposals"].error_messages["required"] = _("Choose at least one suggestion.")
 
@@ -138,7 +141,7 @@ class UrgingForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["proposals"].queryset = candidates
+        field_of(self, "proposals", forms.ModelChoiceField).queryset = candidates
         self.fields["proposals"].error_messages["required"] = _("Choose at least one suggestion to urge.")
 
     def clean_respond_by(self) -> Any:
@@ -173,7 +176,7 @@ class FollowupFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The years of the meetings whose suggestions made promises.
         years = Meeting.objects.order_by("-year").values_list("year", flat=True).distinct()
-        self.fields["year"].choices = [("", _("All years")), *((y, str(y)) for y in years)]
+        field_of(self, "year", forms.ChoiceField).choices = [("", _("All years")), *((y, str(y)) for y in years)]
 
 
 class KeyItemFilterForm(forms.Form):

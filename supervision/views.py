@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from deputies import access
 from deputies.access import refuse
+from deputies.forms import field_of
 from deputies.models import Role, User
 from deputies.pages import paginate
 from handling.models import Unit
@@ -112,7 +114,7 @@ def _key_item_form_page(request: HttpRequest, key_item: KeyItem | None) -> HttpR
                 messages.success(request, _("Key item saved."))
                 return redirect("supervision:key_detail", saved.pk)
         # Shown again with the year's list, what was ticked still ticked.
-        form.fields["proposals"].queryset = candidates.prefetch_related("key_items")
+        field_of(form, "proposals", ModelChoiceField).queryset = candidates.prefetch_related("key_items")
     else:
         initial: dict[str, Any] = {"year": year, "report_every_days": services.default_interval()}
         if key_item is not None:
