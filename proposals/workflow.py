@@ -46,7 +46,7 @@ class Refused(ProposalError):
         note_refusal(by, f"{what}: {message}")
 
 
-def require(by: User, rule: str, obj: Model, message: StrOrPromise) -> None:
+def require(by: User, rule: str, obj: Model | None, message: StrOrPromise) -> None:
     """Refuse the step unless the access rule `rule` allows `by` on `obj`."""
     if not allowed(by, rule, obj):
         raise Refused(message, by=by, what=f"{rule} {type(obj).__name__} {getattr(obj, 'pk', '')}".strip())
