@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from deputies.forms import field_of
@@ -25,7 +26,7 @@ class ScopeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        years = report_years()
+        self.years = years = report_years()
         field_of(self, "year", forms.ChoiceField).choices = [(y, f"{y}年") for y in years]
         field_of(self, "meeting", forms.ModelChoiceField).queryset = Meeting.objects.order_by("-year", "-number")
         field_of(self, "unit", forms.ModelChoiceField).queryset = Unit.objects.order_by("order", "name")
@@ -75,7 +76,7 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the workbook holds"), choices=ImportBatch.Kind.choices)
     file = forms.FileField(label=_("Excel workbook (.xlsx)"))
 
-    def clean_file(self) -> Any:
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Upload an .xlsx workbook (save older .xls files as .xlsx first)."))

@@ -13,7 +13,7 @@ register = template.Library()
 
 
 @register.filter
-def pct(value: Any) -> str:
+def pct(value: Figure | Decimal | float | str | None) -> str:
     """A Figure or a share as "18.06%", or "—" when it has no base."""
     if isinstance(value, Figure):
         value = value.pct
