@@ -42,7 +42,7 @@ from proposals.workflow import (
 )
 
 if TYPE_CHECKING:
-    from django.core.files.uploadedfile import UploadedFile
+    from django.core.files import File
 
 S = ProposalState
 
@@ -298,7 +298,7 @@ def merge_proposals(*, main: Proposal, members: Sequence[Proposal], by: User, no
 MAX_ATTACHMENTS = 10
 
 
-def add_attachments(*, proposal: Proposal, files: Sequence[UploadedFile], by: User) -> list[ProposalAttachment]:
+def add_attachments(*, proposal: Proposal, files: Sequence[File[bytes]], by: User) -> list[ProposalAttachment]:
     """Attach files to a draft or returned suggestion. Each file is checked by its content
     (proposals.uploads); one bad file refuses them all, so nothing is half-attached."""
     with locked(proposal) as current:
@@ -317,7 +317,7 @@ def add_attachments(*, proposal: Proposal, files: Sequence[UploadedFile], by: Us
                 proposal=current,
                 file=upload,
                 name=os.path.basename(upload.name or "")[:200],
-                size=upload.size or 0,
+                size=upload.size,
                 uploaded_by=by,
             )
             for upload in files

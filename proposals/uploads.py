@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from django.core.files.uploadedfile import UploadedFile
+    from django.core.files import File
     from django.db.models.fields.files import FieldFile
 
 # What the content may be, and the extensions a file of that kind may carry.
@@ -40,18 +40,17 @@ def sniff(head: bytes) -> str | None:
     return kind.mime if kind else None
 
 
-def validate_upload(upload: UploadedFile, *, allowed: dict[str, set[str]] | None = None) -> None:
+def validate_upload(upload: File[bytes], *, allowed: dict[str, set[str]] | None = None) -> None:
     """Raise ValidationError (in Chinese) unless `upload` is an allowed kind within the size limit."""
     allowed = allowed or ALLOWED
     limit = settings.UPLOAD_MAX_MB * 1024 * 1024
     name = getattr(upload, "name", "") or ""
-    size = upload.size or 0  # Django measures every upload; None only on a hand-made file
-    if size > limit:
+    if upload.size > limit:
         raise ValidationError(
             _("“%(name)s” is %(size).1f MB; files may be at most %(limit)s MB.")
-            % {"name": name, "size": size / 1024 / 1024, "limit": settings.UPLOAD_MAX_MB}
+            % {"name": name, "size": upload.size / 1024 / 1024, "limit": settings.UPLOAD_MAX_MB}
         )
-    if size == 0:
+    if upload.size == 0:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
     upload.seek(0)
     head = upload.read(8192)

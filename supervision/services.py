@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -170,7 +170,7 @@ def add_supervision_record(
     held_on: dt.date,
     participants: str,
     notes: str,
-    photos: Sequence[UploadedFile] = (),
+    photos: Sequence[File[bytes]] = (),
 ) -> SupervisionRecord:
     """Record a site inspection, meeting or on-the-spot handling on a key item, with photos.
     It appears on the timeline of each of the item's suggestions."""
@@ -199,7 +199,7 @@ def add_supervision_record(
         )
         for photo in photos:
             SupervisionPhoto.objects.create(
-                record=record, file=photo, name=(photo.name or "")[:200], size=photo.size or 0, uploaded_by=by
+                record=record, file=photo, name=(photo.name or "")[:200], size=photo.size, uploaded_by=by
             )
         note = _("%(kind)s on %(date)s (%(title)s): %(notes)s\nTook part: %(people)s") % {
             "kind": record.get_kind_display(),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.utils.translation import gettext as _
 
 from deputies.access import allowed
@@ -117,7 +117,7 @@ def editable_reply(reply_pk: int, by: User) -> Reply:
     return reply
 
 
-def add_reply_attachment(*, reply: Reply, by: User, upload: UploadedFile) -> ReplyAttachment:
+def add_reply_attachment(*, reply: Reply, by: User, upload: File[bytes]) -> ReplyAttachment:
     """Attach a file to a reply draft: PDF, Word or an image, judged by its content, within
     the size limit (UPLOAD_MAX_MB)."""
     try:
@@ -127,7 +127,7 @@ def add_reply_attachment(*, reply: Reply, by: User, upload: UploadedFile) -> Rep
     with locked(reply.assignment.proposal_id):
         reply = editable_reply(reply.pk, by)
         item = ReplyAttachment.objects.create(
-            reply=reply, file=upload, name=(upload.name or "")[:200], size=upload.size or 0, uploaded_by=by
+            reply=reply, file=upload, name=(upload.name or "")[:200], size=upload.size, uploaded_by=by
         )
         reply.version += 1
         reply.save(update_fields=["version", "updated_at"])

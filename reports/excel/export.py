@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -141,7 +141,7 @@ def load_for_export(ids: list[int]) -> list[ExportedProposal]:
     return out
 
 
-def _join_per_unit(values: list[tuple[Unit, Any]], render: Any) -> str:
+def _join_per_unit(values: list[tuple[Unit, Any]], render: Callable[[Any], str]) -> str:
     """One value when every answering unit has the same, else "单位：值；单位：值"."""
     texts = [(unit, render(value)) for unit, value in values]
     distinct = {text for _u, text in texts}

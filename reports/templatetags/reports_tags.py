@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -23,5 +24,5 @@ def pct(value: Figure | Decimal | float | str | None) -> str:
 
 
 @register.filter
-def get_item(mapping: dict, key: Any) -> Any:
+def get_item(mapping: Mapping[Any, object], key: object) -> object:
     return mapping.get(key, "")
