@@ -58,7 +58,7 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     value = os.environ.get(name)
-    if value in (None, ""):
+    if not value:  # unset or empty
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
 

@@ -102,7 +102,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
+            "NAME": str(VAR_DIR / "db.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE makes a writing transaction take SQLite's lock at its start, so two
                 # requests that both write wait for each other instead of failing half-way.
@@ -279,8 +279,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "ERROR"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "ERROR"},
+        # WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
-# WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
-LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
-LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = tempfile.mkdtemp(prefix="jianyi-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="jianyi-test-media-"))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tasks run in-process in tests; the one test that needs a real worker turns this off itself.
 CELERY_TASK_ALWAYS_EAGER = True

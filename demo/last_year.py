@@ -15,11 +15,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from typing import Any
 
 from demo.content.suggestions_prev import SUGGESTIONS
+from demo.content.text import SuggestionText
 from demo.story import Story
-from demo.world import World, meeting_name, month_end, on
+from demo.world import World, login_of, meeting_name, month_end, on
 from deputies.models import Deputy
 from proposals.models import Meeting, Proposal
 from supervision import services as sv
@@ -80,7 +80,7 @@ class LastYearStory(Story):
     """A story whose B-class replies promise the month chosen for its fate (the one its plan
     text names)."""
 
-    def __init__(self, world: World, item: dict[str, Any], lead: Deputy, promised_by: dt.date) -> None:
+    def __init__(self, world: World, item: SuggestionText, lead: Deputy, promised_by: dt.date) -> None:
         super().__init__(world, item, lead, between=False)
         self.scenario = f"prev_{item['result']}"
         self.promised_by = promised_by
@@ -89,7 +89,7 @@ class LastYearStory(Story):
         return self.promised_by
 
 
-def _fate(item: dict[str, Any]) -> str:
+def _fate(item: SuggestionText) -> str:
     return next((fate for word, fate in FATES.items() if word in item["title"]), "")
 
 
@@ -163,6 +163,7 @@ def _follow_up(world: World, proposal: Proposal, fate: str) -> int:
                 sv.report_promise_progress(promise=promise, by=handler, body=body)
             made += 1
     elif fate in ("kept", "rehandled_kept"):
+        assert promise.promised_by is not None  # the promises followed here are dated
         with on(promise.replied_on + dt.timedelta(days=60), 16):
             sv.report_promise_progress(
                 promise=promise, by=handler, body="承诺事项已列入年度计划，资金已落实，正在按时间节点推进。"
@@ -189,13 +190,13 @@ def world_before(current: World) -> World | None:
 def build(world: World) -> int:
     """Its suggestions, each played to its closing, and what became of their promises since;
     returns how many progress reports the units made on those promises."""
-    others = [d for d in world.deputies if d.user.username != "deputy"]
+    others = [d for d in world.deputies if login_of(d).username != "deputy"]
     leads = world.rng.sample(others, k=len(SUGGESTIONS))
     followed: list[tuple[Proposal, str]] = []
     for raw, lead in zip(SUGGESTIONS, leads, strict=True):
         fate = _fate(raw)
         promised_by = _promised_by(world, fate)
-        item = {**raw, "plan": raw["plan"].format(by=f"{promised_by.year}年{promised_by.month}月底")}
+        item: SuggestionText = {**raw, "plan": raw["plan"].format(by=f"{promised_by.year}年{promised_by.month}月底")}
         if any(word in item["title"] for word in DEMO_DEPUTY_LEADS):
             lead = world.deputies[0]
         story = LastYearStory(world, item, lead, promised_by)

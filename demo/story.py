@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from demo.world import World, month_end, named_month_end, on, pdf, retimed
+from demo.content.text import SuggestionText
+from demo.world import World, login_of, month_end, named_month_end, on, pdf, retimed
 from deputies.models import Deputy
 from handling import services as hs
 from handling.models import Unit
@@ -20,7 +21,7 @@ class Story:
     it follows; `promise_date()` chooses the month a B-class reply promises (last year's
     meeting chooses its own)."""
 
-    def __init__(self, world: World, item: dict[str, Any], lead: Deputy, between: bool) -> None:
+    def __init__(self, world: World, item: SuggestionText, lead: Deputy, between: bool) -> None:
         self.w = world
         self.item = item
         self.lead = lead
@@ -44,33 +45,33 @@ class Story:
                 meeting=w.meeting,
                 title=self.item["title"],
                 body=self.item["body"],
-                by=self.lead.user,
+                by=login_of(self.lead),
                 channel=Proposal.Channel.BETWEEN if self.between else Proposal.Channel.MEETING,
                 category=Category.objects.get(name=self.item["category"]),
                 source=Source.objects.get(name=self.item["source"]),
             )
             cosigners = w.rng.sample([d for d in w.deputies if d.pk != self.lead.pk], k=w.rng.choice([0, 1, 1, 2, 3]))
-            if self.lead.user.username == "deputy" or (w.deputies[1] not in cosigners and w.rng.random() < 0.15):
+            if login_of(self.lead).username == "deputy" or (w.deputies[1] not in cosigners and w.rng.random() < 0.15):
                 cosigners = [d for d in [w.deputies[1], *cosigners] if d.pk != self.lead.pk][:3]
             if cosigners:
-                ps.invite_cosigners(proposal=self.proposal, deputies=cosigners, by=self.lead.user)
+                ps.invite_cosigners(proposal=self.proposal, deputies=cosigners, by=login_of(self.lead))
         if cosigners:
             with on(day, 15):
                 for signature in CoSignature.objects.filter(proposal=self.proposal):
-                    ps.answer_cosign_invitation(signature=signature, accept=True, by=signature.deputy.user)
+                    ps.answer_cosign_invitation(signature=signature, accept=True, by=login_of(signature.deputy))
         if w.rng.random() < 0.12:
             ProposalAttachment.objects.create(
                 proposal=self.proposal,
                 file=pdf("survey", "调研报告.pdf"),
                 name="调研报告.pdf",
                 size=600,
-                uploaded_by=self.lead.user,
+                uploaded_by=login_of(self.lead),
             )
         return self
 
     def submit(self, day: dt.date) -> Story:
         with on(day, 11):
-            ps.submit_proposal(proposal=self.fresh(), by=self.lead.user)
+            ps.submit_proposal(proposal=self.fresh(), by=login_of(self.lead))
         return self
 
     def register(self, day: dt.date) -> Story:
@@ -116,6 +117,7 @@ class Story:
     def contact(self, day: dt.date, kind: str, stage: str) -> Story:
         p = self.fresh()
         assignment = p.assignments.filter(is_active=True, role__in=["lead", "separate"]).first()
+        assert assignment is not None  # contacts are played after the assignment
         summaries = {
             "phone": "电话联系代表，介绍办理思路和初步方案，听取代表意见。",
             "visit": "上门走访代表，了解建议所涉问题的具体情况。",
@@ -255,5 +257,7 @@ class Story:
                         reply=reply, by=self.w.staff, attitude=attitude, result=result, paper_form=form, comment=comment
                     )
                 else:
-                    hs.rate_reply(reply=reply, by=self.lead.user, attitude=attitude, result=result, comment=comment)
+                    hs.rate_reply(
+                        reply=reply, by=login_of(self.lead), attitude=attitude, result=result, comment=comment
+                    )
         return self

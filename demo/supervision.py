@@ -83,6 +83,7 @@ def photo(name: str, caption: str, hue: int) -> SimpleUploadedFile:
         for y in range(300 - height + 12, 290, 24):
             draw.rectangle((x + 12, y, x + 28, y + 12), fill=(250, 240, 200))
             draw.rectangle((x + 50, y, x + 66, y + 12), fill=(250, 240, 200))
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
     try:
         font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 28)
     except OSError:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from demo import content
+from demo.content.text import SuggestionText
 from demo.story import Story
-from demo.world import World, on
+from demo.world import World, login_of, on
 from handling import services as hs
 from proposals import services as ps
 from proposals.models import Proposal
@@ -102,7 +102,7 @@ def run_scenario(world: World, story: Story, name: str) -> None:  # noqa: C901 -
         story.draft(today - dt.timedelta(days=30)).submit(today - dt.timedelta(days=29))
         with on(today - dt.timedelta(days=27)):
             ps.withdraw_proposal(
-                proposal=story.fresh(), by=story.lead.user, note="问题已在代表联络站协调解决，撤回建议。"
+                proposal=story.fresh(), by=login_of(story.lead), note="问题已在代表联络站协调解决，撤回建议。"
             )
     elif name == "not_accepted":
         story.draft(opens - dt.timedelta(days=2)).submit(opens + dt.timedelta(days=1))
@@ -236,9 +236,9 @@ def build(world: World, log: Callable[[str], None]) -> None:
     world.rng.shuffle(items)
     # The demo deputy leads one suggestion of several paths, so their phone shows every kind.
     showcase = {"draft", "returned", "assigned", "in_handling", "replied", "rehandling", "closed_A", "closed_B"}
-    lead_cycle = [d for d in world.deputies if d.user.username != "deputy"]
+    lead_cycle = [d for d in world.deputies if login_of(d).username != "deputy"]
     demo_deputy = world.deputies[0]
-    queue: list[tuple[str, dict[str, Any]]] = []
+    queue: list[tuple[str, SuggestionText]] = []
     for name, count in SCENARIOS:
         for index in range(count):
             item = items.pop()
@@ -313,7 +313,7 @@ def show_deputy_phone(world: World) -> None:
     theirs = drafts.exclude(lead_deputy=demo).exclude(cosignatures__deputy=demo).first()
     if theirs is not None:
         with on(today, 9):
-            ps.invite_cosigners(proposal=theirs, deputies=[demo], by=theirs.lead_deputy.user)
+            ps.invite_cosigners(proposal=theirs, deputies=[demo], by=login_of(theirs.lead_deputy))
     mine = drafts.filter(lead_deputy=demo).first()
     education = world.units.get("区教育局")
     if mine is not None:
@@ -323,7 +323,7 @@ def show_deputy_phone(world: World) -> None:
                 proposal=mine,
                 unit=asked,
                 question="这件事贵单位目前是否已有安排？建议中提出的措施是否可行，需要补充哪些情况？",
-                by=demo.user,
+                by=login_of(demo),
             )
         with on(today - dt.timedelta(days=2), 16):
             hs.answer_draft_question(
@@ -334,7 +334,7 @@ def show_deputy_phone(world: World) -> None:
         if education is not None and education != asked:
             with on(today, 8):
                 hs.ask_unit_before_submission(
-                    proposal=mine, unit=education, question="这项建议是否也涉及教育部门的职责？", by=demo.user
+                    proposal=mine, unit=education, question="这项建议是否也涉及教育部门的职责？", by=login_of(demo)
                 )
     replied = Proposal.objects.filter(lead_deputy=demo, state="replied").first()
     if replied is not None:
@@ -344,6 +344,6 @@ def show_deputy_phone(world: World) -> None:
             with on(today, 12):
                 hs.comment_on_reply(
                     reply=reply.replies.get(state="issued"),
-                    by=signature.deputy.user,
+                    by=login_of(signature.deputy),
                     body="答复中提到的措施请明确完成时间，我们会持续关注。",
                 )

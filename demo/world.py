@@ -58,6 +58,13 @@ class World:
     made: dict[str, int] = field(default_factory=dict)
 
 
+def login_of(deputy: Deputy) -> User:
+    """A demo deputy's login: the demo gives every deputy one."""
+    if deputy.user is None:
+        raise ValueError(f"the demo deputy {deputy.name} has no login")
+    return deputy.user
+
+
 @contextmanager
 def on(day: dt.date, hour: int = 10) -> Iterator[None]:
     """Run the services as if it were `day` at `hour` o'clock local time."""
@@ -196,7 +203,7 @@ def build_world(today: dt.date) -> World:
 # --- documents --------------------------------------------------------------------------------------
 
 
-def pdf(text: str, name: str) -> ContentFile:
+def pdf(text: str, name: str) -> ContentFile[bytes]:
     """A small, valid one-page PDF, for attachments and signed forms."""
     body = f"BT /F1 12 Tf 50 780 Td ({text}) Tj ET".encode()
     objects = [

@@ -17,18 +17,23 @@ and the refusal is written to the security audit log (see `deputies.audit`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar, cast
 
 import rules
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model
 from django.http import Http404, HttpRequest
+from rules.predicates import Predicate
 
 from deputies.audit import record_refused_access
-from deputies.models import Role
+from deputies.models import Role, User, UserOrAnonymous
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser, AnonymousUser, PermissionsMixin
 
 RULES = rules.RuleSet()
 
-_MISSING = object()
+_T = TypeVar("_T")
 
 # Those who oversee the handling of every suggestion past its draft.
 OVERSEER_ROLES = (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE)
@@ -36,24 +41,30 @@ STAFF_ROLES = (Role.STAFF, Role.ADMIN)
 UNIT_ROLES = (Role.UNIT_HANDLER, Role.UNIT_HEAD)
 
 
-def add_rule(name: str, predicate: Any) -> None:
+def add_rule(name: str, predicate: Predicate | Callable[..., bool]) -> None:
     """Declare a rule. A name is declared once, by the app that owns its objects."""
     if RULES.rule_exists(name):
         raise ValueError(f"access rule {name!r} is declared twice")
     RULES.add_rule(name, predicate)
 
 
-def allowed(user: Any, name: str, obj: Any = None) -> bool:
-    """May `user` do `name` (on `obj`)? Unknown rules are refused."""
+def allowed(user: UserOrAnonymous, name: str, obj: object = None) -> bool:
+    """May `user` do `name` (on `obj`, an object of any app's model)? Unknown rules are
+    refused."""
     return RULES.rule_exists(name) and RULES.test_rule(name, user, obj)
 
 
-def rule_permission(name: str, of: Callable[[Any], Any] | None = None) -> Callable[[Any, Any], bool]:
+def rule_permission(
+    name: str, of: Callable[[Any], Model] | None = None
+) -> Callable[[Model, AbstractUser | AnonymousUser | PermissionsMixin], bool]:
     """A django-fsm transition permission that asks the rule `name` about the instance (or
-    about `of(instance)`, e.g. a reply's suggestion)."""
+    about `of(instance)`, e.g. a reply's suggestion; `of` takes the instance of whichever
+    model the transition is on)."""
 
-    def check(instance: Any, user: Any) -> bool:
-        return allowed(user, name, of(instance) if of is not None else instance)
+    def check(instance: Model, user: AbstractUser | AnonymousUser | PermissionsMixin) -> bool:
+        # django-fsm types the user as any of Django's; it hands back the one our services
+        # passed in, which is always ours.
+        return allowed(cast(UserOrAnonymous, user), name, of(instance) if of is not None else instance)
 
     check.__name__ = f"perm_{name}"
     return check
@@ -65,30 +76,39 @@ def refuse(request: HttpRequest, detail: str) -> Http404:
     return Http404("not found")
 
 
-def is_active_login(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+def is_active_login(user: UserOrAnonymous) -> TypeGuard[User]:
+    return isinstance(user, User) and user.is_active
 
 
-def deputy_id_of(user: Any) -> int | None:
+def remembered(user: User, key: str, load: Callable[[], _T]) -> _T:
+    """`load()` once per user object, kept on it under `key`: a request's user lives as long
+    as the request, so each answer is looked up once per request."""
+    if not hasattr(user, key):
+        setattr(user, key, load())
+    value: _T = getattr(user, key)
+    return value
+
+
+def deputy_id_of(user: UserOrAnonymous) -> int | None:
     """The id of the deputy record behind a login, or None (cached on the user)."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return None
-    cached = getattr(user, "_deputy_id", _MISSING)
-    if cached is _MISSING:
-        try:
-            cached = user.deputy.id
-        except ObjectDoesNotExist:
-            cached = None
-        user._deputy_id = cached
-    return cached  # type: ignore[return-value]
+    return remembered(user, "_deputy_id", lambda: _deputy_id(user))
+
+
+def _deputy_id(user: User) -> int | None:
+    try:
+        return user.deputy.id
+    except ObjectDoesNotExist:
+        return None
 
 
 # --- predicates on the user alone ----------------------------------------------------------------
 
 
-def has_role(*roles: str) -> Any:
+def has_role(*roles: str) -> Predicate:
     @rules.predicate(name=f"has_role_{'_'.join(roles)}")
-    def check(user: Any) -> bool:
+    def check(user: UserOrAnonymous) -> bool:
         return is_active_login(user) and user.role in roles
 
     return check
@@ -104,6 +124,6 @@ is_overseer = has_role(*OVERSEER_ROLES)
 
 
 @rules.predicate
-def is_deputy(user: Any) -> bool:
+def is_deputy(user: UserOrAnonymous) -> bool:
     """An active login linked to a deputy record."""
     return is_active_login(user) and deputy_id_of(user) is not None

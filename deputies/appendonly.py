@@ -6,10 +6,15 @@ and on PostgreSQL a trigger (see the migrations) refuses them even to raw SQL.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from django.db.migrations.operations import RunPython
+    from django.db.migrations.state import StateApps
 
 
 class AppendOnlyError(Exception):
@@ -62,17 +67,17 @@ def append_only_trigger_sql(table: str) -> tuple[str, str]:
     return forward, reverse
 
 
-def append_only_operation(table: str) -> Any:
+def append_only_operation(table: str) -> RunPython:
     """A migration operation installing the PostgreSQL trigger on `table` (nothing elsewhere)."""
     from django.db import migrations
 
     forward_sql, reverse_sql = append_only_trigger_sql(table)
 
-    def forward(apps: Any, schema_editor: Any) -> None:
+    def forward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(forward_sql, params=None)
 
-    def backward(apps: Any, schema_editor: Any) -> None:
+    def backward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(reverse_sql, params=None)
 

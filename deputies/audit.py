@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import logging
 from contextvars import ContextVar
-from typing import Any
 
 from django.http import HttpRequest
 
-from deputies.models import AuditRecord
+from deputies.models import AuditRecord, User, UserOrAnonymous
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +34,15 @@ def record_security_event(
     *,
     kind: str,
     request: HttpRequest | None = None,
-    user: Any = None,
+    user: UserOrAnonymous | None = None,
     username: str = "",
     detail: str = "",
 ) -> AuditRecord:
-    if user is not None and not getattr(user, "is_authenticated", False):
-        user = None
+    login = user if isinstance(user, User) else None
     return AuditRecord.objects.create(
         kind=kind,
-        user=user,
-        username=(username or (user.get_username() if user else ""))[:150],
+        user=login,
+        username=(username or (login.get_username() if login else ""))[:150],
         ip_address=client_ip(request),
         method=(request.method or "") if request is not None else "",
         path=request.get_full_path()[:500] if request is not None else "",
@@ -63,11 +61,11 @@ def record_refused_access(request: HttpRequest, detail: str) -> None:
         return
     if getattr(request, "_refusal_recorded", False):
         return
-    request._refusal_recorded = True  # type: ignore[attr-defined]
+    request._refusal_recorded = True  # type: ignore[attr-defined]  # a mark on this request object only
     record_security_event(kind=AuditRecord.Kind.ACCESS_REFUSED, request=request, user=request.user, detail=detail)
 
 
-def note_refusal(user: Any, detail: str) -> None:
+def note_refusal(user: User, detail: str) -> None:
     """Remember that `user` was refused a step; the request's middleware audits it."""
     noted = _noted.get()
     if noted is None:

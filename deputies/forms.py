@@ -1,8 +1,21 @@
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """The form's own copy of its field `name`, which the form declares as a `kind` (to set
+    its queryset or choices for this request)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"field {name!r} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
 
 
 class LoginForm(AuthenticationForm):

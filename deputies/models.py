@@ -3,8 +3,10 @@ special committees, and the security audit log (logins, lockouts, refused access
 
 from __future__ import annotations
 
+from typing import Any, ClassVar, TypeAlias
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,8 +39,10 @@ class SpecialCommittee(models.Model):
         return self.name
 
 
-class AccountManager(UserManager):
-    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def]
+class AccountManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
         # `manage.py createsuperuser` makes the administrator, not a deputy (the field's default).
         extra_fields.setdefault("role", Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
@@ -61,7 +65,7 @@ class User(AbstractUser):
         related_name="members",
     )
 
-    objects = AccountManager()
+    objects: ClassVar[AccountManager] = AccountManager()
 
     class Meta:
         verbose_name = _("user")
@@ -81,6 +85,10 @@ class User(AbstractUser):
     @property
     def is_unit_person(self) -> bool:
         return self.role in (Role.UNIT_HANDLER, Role.UNIT_HEAD)
+
+
+# Whoever a page or a rule is asked about: a login, or a visitor who has not logged in.
+UserOrAnonymous: TypeAlias = User | AnonymousUser
 
 
 class Term(models.Model):

@@ -10,16 +10,30 @@ review queue's registered list turns with `rpage`).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TypeVar
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, QueryDict
 
+_T = TypeVar("_T")
 
-def paginate(request: HttpRequest, queryset: Any, *, per_page: int, param: str = "page") -> Page:
-    """The page of `queryset` named by `param` in the query string: the first for a missing or
+
+class LinkedPage(Page[_T]):
+    """A page with the query strings of its neighbours (None at either end)."""
+
+    previous_query: QueryDict | None = None
+    next_query: QueryDict | None = None
+
+
+def paginate(
+    request: HttpRequest, items: QuerySet[Model, _T] | Sequence[_T], *, per_page: int, param: str = "page"
+) -> LinkedPage[_T]:
+    """The page of `items` named by `param` in the query string: the first for a missing or
     malformed number, the last for one past the end."""
-    page = Paginator(queryset, per_page).get_page(request.GET.get(param))
+    found = Paginator(items, per_page).get_page(request.GET.get(param))
+    page = LinkedPage(found.object_list, found.number, found.paginator)
     page.previous_query = _turned(request.GET, param, page.previous_page_number()) if page.has_previous() else None
     page.next_query = _turned(request.GET, param, page.next_page_number()) if page.has_next() else None
     return page

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import string
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+if TYPE_CHECKING:
+    from deputies.models import User
+
 
 class CharacterClassesValidator:
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         has_letter = any(c.isascii() and c.isalpha() for c in password)
         has_digit = any(c.isdigit() for c in password)
         has_symbol = any(c in string.punctuation or c == " " for c in password)

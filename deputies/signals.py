@@ -7,24 +7,25 @@ from typing import Any
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from deputies.audit import record_security_event
-from deputies.models import AuditRecord
+from deputies.models import AuditRecord, User
 
 
 @receiver(user_logged_in)
-def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_in(sender: type[User], request: HttpRequest, user: User, **kwargs: Any) -> None:
     record_security_event(kind=AuditRecord.Kind.LOGIN, request=request, user=user)
 
 
 @receiver(user_logged_out)
-def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_out(sender: type[User] | type[None], request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is not None:
         record_security_event(kind=AuditRecord.Kind.LOGOUT, request=request, user=user)
 
 
 @receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def _login_failed(sender: str, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
     record_security_event(
         kind=AuditRecord.Kind.LOGIN_FAILED,
         request=request,
@@ -33,5 +34,5 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
 
 
 @receiver(user_locked_out)
-def _locked_out(sender: Any, request: Any, username: str | None = None, **kwargs: Any) -> None:
+def _locked_out(sender: str, request: HttpRequest, username: str | None = None, **kwargs: Any) -> None:
     record_security_event(kind=AuditRecord.Kind.LOCKED_OUT, request=request, username=username or "")

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from deputies.admin import ReadOnlyAdmin
+from deputies.models import User
 from handling import services
 from handling.models import (
     Assignment,
@@ -74,7 +74,13 @@ class AssignForm(forms.Form):
 
 
 def _assign(
-    p: Proposal, by: Any, lead_unit: Unit | None, co_units: Any, separate_units: Any, is_complex: bool, note: str
+    p: Proposal,
+    by: User,
+    lead_unit: Unit | None,
+    co_units: QuerySet[Unit],
+    separate_units: QuerySet[Unit],
+    is_complex: bool,
+    note: str,
 ) -> None:
     services.assign_proposal(
         proposal=p,
@@ -151,7 +157,7 @@ class ReassignmentRequestAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -162,7 +168,7 @@ class ContactRecordAdmin(admin.ModelAdmin):
     search_fields = ("proposal__title", "people", "summary")
     readonly_fields = ("recorded_by", "created_at", "deputy_response", "deputy_comment", "responded_at")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -223,7 +229,7 @@ class ReplyAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -252,13 +258,13 @@ class RatingAdmin(admin.ModelAdmin):
     list_display = ("proposal", "reply", "attitude", "result", "is_paper", "rated_by", "rated_at")
     list_filter = ("attitude", "result", "is_paper")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from handling.models import ContactRecord, Satisfaction, Unit
@@ -32,7 +33,8 @@ class RatingForm(Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         unsatisfied = Satisfaction.UNSATISFIED in (data.get("attitude"), data.get("result"))
         if unsatisfied and not (data.get("comment") or "").strip():
             self.add_error("comment", _("Please say what you are not satisfied with."))
@@ -46,7 +48,7 @@ class PaperRatingForm(RatingForm):
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
-    def clean_paper_form(self) -> Any:
+    def clean_paper_form(self) -> UploadedFile:
         upload = self.cleaned_data["paper_form"]
         validate_upload(upload)
         return upload
@@ -84,7 +86,8 @@ class ContactAnswerForm(Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("response") == ContactRecord.DeputyResponse.DISPUTED and not (data.get("comment") or "").strip():
             self.add_error("comment", _("Please say what did not happen as recorded."))
         return data

@@ -5,11 +5,9 @@ signed feedback form (a unit can never enter a rating)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from deputies import access
 from deputies.access import refuse
+from deputies.http import AuthenticatedHttpRequest
 from deputies.pages import paginate
 from handling import services
 from handling.access import get_reply_for_user
@@ -28,7 +27,7 @@ from handling.deputy_forms import (
     QuestionForm,
     RatingForm,
 )
-from handling.models import ContactRecord, PreSubmissionQuestion, Rating
+from handling.models import ContactRecord, PreSubmissionQuestion, Rating, Reply
 from handling.rules import is_rateable, is_rater_of_reply, unit_id_of
 from handling.selectors import unrated_replies as waiting_for_rating
 from proposals.access import get_proposal_for_user
@@ -41,7 +40,7 @@ from proposals.workflow import ProposalError
 S = ProposalState
 
 
-def _rating_of(reply: Any) -> Rating | None:
+def _rating_of(reply: Reply) -> Rating | None:
     return Rating.objects.filter(reply=reply).select_related("rated_by").first()
 
 
@@ -53,7 +52,7 @@ def _detail_url(proposal_id: int, anchor: str = "") -> str:
 
 
 @login_required
-def rate(request: HttpRequest, pk: int) -> HttpResponse:
+def rate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The lead deputy rates an issued reply: attitude and result, a comment when not satisfied."""
     reply = get_reply_for_user(request, pk)
     proposal = reply.assignment.proposal
@@ -101,7 +100,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def unrated_replies(request: HttpRequest) -> HttpResponse:
+def unrated_replies(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Congress staff: issued replies the deputies have not rated yet, oldest first; from here a
     signed paper feedback form is recorded."""
     if not access.allowed(request.user, "view_unrated_replies"):
@@ -119,12 +118,13 @@ def unrated_replies(request: HttpRequest) -> HttpResponse:
     page = paginate(request, replies, per_page=30)
     today = timezone.localdate()
     for reply in page:
-        reply.days_waiting = (today - timezone.localdate(reply.issued_at)).days if reply.issued_at else 0
+        # For the template only.
+        reply.days_waiting = (today - timezone.localdate(reply.issued_at)).days if reply.issued_at else 0  # type: ignore[attr-defined]
     return render(request, "handling/deputy/unrated.html", {"page": page, "query": query})
 
 
 @login_required
-def paper_rating(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_rating(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Congress staff key in the rating of a deputy's signed paper feedback form, attached."""
     reply = get_reply_for_user(request, pk)
     proposal = reply.assignment.proposal
@@ -163,7 +163,7 @@ def paper_rating(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def paper_form(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_form(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     rating = get_object_or_404(Rating.objects.select_related("proposal"), pk=pk, is_paper=True)
     if not access.allowed(request.user, "view_paper_form", rating):
         raise refuse(request, f"rating {pk} (paper form)")
@@ -175,7 +175,7 @@ def paper_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contact_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The lead deputy says whether a recorded contact took place."""
     contact = get_object_or_404(ContactRecord.objects.select_related("assignment__unit", "proposal"), pk=pk)
     if not access.allowed(request.user, "answer_contact", contact):
@@ -210,7 +210,7 @@ def contact_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reply_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The lead deputy or a co-signer comments on an issued reply."""
     reply = get_reply_for_user(request, pk)
     proposal = reply.assignment.proposal
@@ -237,7 +237,7 @@ def reply_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ask_unit(request: HttpRequest, pk: int) -> HttpResponse:
+def ask_unit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = get_proposal_for_user(request, pk, rule="ask_unit_before_submission")
     if proposal.state not in EDITABLE_STATES:
         messages.info(request, _("Questions to a unit are asked about a draft, before it is submitted."))
@@ -274,7 +274,7 @@ def _unit_or_404(request: HttpRequest) -> int:
 
 
 @login_required
-def questions(request: HttpRequest) -> HttpResponse:
+def questions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A unit's questions from deputies before submitting: unanswered first."""
     unit_id = _unit_or_404(request)
     items = PreSubmissionQuestion.objects.filter(unit_id=unit_id).select_related("proposal__lead_deputy")
@@ -285,14 +285,14 @@ def questions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def question_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def question_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(
         PreSubmissionQuestion.objects.select_related("unit", "proposal__lead_deputy__delegation", "answered_by"), pk=pk
     )
     if not access.allowed(request.user, "view_draft_question", question):
         raise refuse(request, f"question {pk}")
     can_answer = access.allowed(request.user, "answer_draft_question", question) and not question.is_answered
-    form: Any = AnswerForm(request.POST or None) if can_answer else None
+    form = AnswerForm(request.POST or None) if can_answer else None
     if request.method == "POST":
         if form is None:
             raise refuse(request, f"question {pk} (answer)")

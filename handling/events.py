@@ -10,38 +10,52 @@ the units and the overseers see them, the deputies see the issued reply.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from handling.models import Assignment, ContactRecord, Reply, Satisfaction
-from proposals.events import AMONG_HANDLERS, EventKind, Story, actor_name, day, declare, unit_line
+from proposals.events import (
+    AMONG_HANDLERS,
+    EventKind,
+    Sentence,
+    Story,
+    TrailEvent,
+    actor_name,
+    day,
+    declare,
+    unit_line,
+)
 from proposals.states import ProposalState as S
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _choices(choices: Any) -> dict[str, str]:
+
+def _choices(choices: Iterable[tuple[object, object]]) -> dict[str, str]:
     return {str(value): str(label) for value, label in choices}
 
 
-def _round_line(event: Any) -> list[str]:
+def _round_line(event: TrailEvent) -> list[str]:
     return [_("Second reply, after re-handling")] if (event.data or {}).get("round") == 2 else []
 
 
-def _version_line(event: Any) -> list[str]:
+def _version_line(event: TrailEvent) -> list[str]:
     version = (event.data or {}).get("version")
     return [_("Draft version %(v)s") % {"v": version}] if version else []
 
 
-def _unit_and_round(event: Any) -> list[str]:
+def _unit_and_round(event: TrailEvent) -> list[str]:
     return unit_line(event) + _round_line(event)
 
 
-def _unit_and_version(event: Any) -> list[str]:
+def _unit_and_version(event: TrailEvent) -> list[str]:
     return unit_line(event) + _version_line(event)
 
 
-def _assign_details(event: Any) -> list[str]:
+def _assign_details(event: TrailEvent) -> list[str]:
     data = event.data or {}
     roles = _choices(Assignment.Role.choices)
     out = []
@@ -53,13 +67,13 @@ def _assign_details(event: Any) -> list[str]:
     return out
 
 
-def _countersign_request_details(event: Any) -> list[str]:
+def _countersign_request_details(event: TrailEvent) -> list[str]:
     units = (event.data or {}).get("units")
     head = [_("Co-handling units: %(units)s") % {"units": "、".join(units)}] if units else []
     return head + _version_line(event)
 
 
-def _contact_details(event: Any) -> list[str]:
+def _contact_details(event: TrailEvent) -> list[str]:
     data = event.data or {}
     out = unit_line(event)
     if data.get("kind"):
@@ -68,7 +82,7 @@ def _contact_details(event: Any) -> list[str]:
     return out
 
 
-def _rate_details(event: Any) -> list[str]:
+def _rate_details(event: TrailEvent) -> list[str]:
     data = event.data or {}
     levels = _choices(Satisfaction.choices)
     out = [
@@ -83,11 +97,11 @@ def _rate_details(event: Any) -> list[str]:
 # --- how the steps read on the deputy's phone ------------------------------------------------------
 
 
-def _unit(event: Any) -> str:
+def _unit(event: TrailEvent) -> str:
     return (event.data or {}).get("unit") or "—"
 
 
-def _assigned(event: Any, story: Story) -> tuple[str, str]:
+def _assigned(event: TrailEvent, story: Story) -> tuple[str, str]:
     data = event.data or {}
     roles = _choices(Assignment.Role.choices)
     units = "、".join(
@@ -100,7 +114,7 @@ def _assigned(event: Any, story: Story) -> tuple[str, str]:
     }, ""
 
 
-def _contact(event: Any, story: Story) -> tuple[str, str]:
+def _contact(event: TrailEvent, story: Story) -> tuple[str, str]:
     data = event.data or {}
     kinds, stages = _choices(ContactRecord.Kind.choices), _choices(ContactRecord.Stage.choices)
     # Units contact the lead deputy; a co-signer reads whom it was with.
@@ -116,8 +130,8 @@ def _contact(event: Any, story: Story) -> tuple[str, str]:
     return text % facts, f"#contact-{data.get('contact')}"
 
 
-def _contact_answer(text: Any) -> Any:
-    def sentence(event: Any, story: Story) -> tuple[str, str]:
+def _contact_answer(text: StrOrPromise) -> Sentence:
+    def sentence(event: TrailEvent, story: Story) -> tuple[str, str]:
         data = event.data or {}
         facts = {"name": actor_name(event), "date": day(data.get("date")), "unit": _unit(event)}
         return str(text) % facts, f"#contact-{data.get('contact')}"
@@ -125,7 +139,7 @@ def _contact_answer(text: Any) -> Any:
     return sentence
 
 
-def _replied(event: Any, story: Story) -> tuple[str, str]:
+def _replied(event: TrailEvent, story: Story) -> tuple[str, str]:
     data = event.data or {}
     if data.get("round") == 2:
         text = _("%(unit)s replied again after re-handling")
@@ -134,7 +148,7 @@ def _replied(event: Any, story: Story) -> tuple[str, str]:
     return text % {"unit": _unit(event)}, f"#reply-{data.get('reply')}"
 
 
-def _rated(event: Any, story: Story) -> tuple[str, str]:
+def _rated(event: TrailEvent, story: Story) -> tuple[str, str]:
     data = event.data or {}
     labels = _choices(Satisfaction.choices)
     facts = {
@@ -157,8 +171,8 @@ def _rated(event: Any, story: Story) -> tuple[str, str]:
     return text, f"#reply-{data.get('reply')}"
 
 
-def _unit_sentence(text: Any, anchor: str = "") -> Any:
-    def sentence(event: Any, story: Story) -> tuple[str, str]:
+def _unit_sentence(text: StrOrPromise, anchor: str = "") -> Sentence:
+    def sentence(event: TrailEvent, story: Story) -> tuple[str, str]:
         data = event.data or {}
         link = f"#{anchor}-{data.get(anchor)}" if anchor else ""
         return str(text) % {"unit": _unit(event), "name": actor_name(event)}, link

@@ -3,26 +3,30 @@ through handling.services."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deputies.forms import field_of
 from handling.models import ContactRecord, ResultCategory, Unit
 from proposals.forms import Form, MultipleFileField
+from proposals.models import Proposal
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHONE = re.compile(r"^[0-9+\-()（）\s转]{5,30}$")
 
 
-def active_units() -> Any:
+def active_units() -> QuerySet[Unit]:
     return Unit.objects.filter(is_active=True).order_by("order", "name")
 
 
-def not_in_future(value: Any) -> None:
+def not_in_future(value: dt.date | None) -> None:
     if value and value > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
 
@@ -61,7 +65,8 @@ class AssignForm(Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("mode") == "lead":
             lead = data.get("lead_unit")
             if lead is None:
@@ -90,7 +95,9 @@ class AssignForm(Form):
 class BulkAssignForm(Form):
     """批量交办: the ticked registered suggestions, each to the same lead unit."""
 
-    ids = forms.ModelMultipleChoiceField(queryset=None, label=_("Suggestions"), widget=forms.MultipleHiddenInput)
+    ids: forms.ModelMultipleChoiceField[Proposal] = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Suggestions"), widget=forms.MultipleHiddenInput
+    )
     lead_unit = forms.ModelChoiceField(active_units(), label=_("Lead unit"), empty_label=_("Choose…"))
     is_complex = forms.BooleanField(
         label=_("Complex: wide-reaching or hard to handle (longer deadline)"), required=False
@@ -100,10 +107,10 @@ class BulkAssignForm(Form):
         label=_("Note to the unit"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, queryset: QuerySet[Proposal], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("assigned_on", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.fields["ids"].queryset = queryset
+        field_of(self, "ids", forms.ModelChoiceField).queryset = queryset
         self.fields["ids"].error_messages["required"] = _("Tick the suggestions to assign in the list first.")
         self.fields["ids"].error_messages["invalid_choice"] = _(
             "Only registered suggestions that are not merged into another can be assigned together."
@@ -121,7 +128,7 @@ class ReassignmentRequestForm(Form):
     def __init__(self, *args: Any, own_unit: Unit | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if own_unit is not None:
-            self.fields["suggested_unit"].queryset = active_units().exclude(pk=own_unit.pk)
+            field_of(self, "suggested_unit", forms.ModelChoiceField).queryset = active_units().exclude(pk=own_unit.pk)
 
 
 class AcceptReassignmentForm(Form):
@@ -172,7 +179,8 @@ class CountersignForm(Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "object" and not (data.get("comment") or "").strip():
             self.add_error("comment", _("Say what your unit does not agree with."))
         return data

@@ -4,7 +4,6 @@ for re-assignment, contacts with the deputy, reply letters and the deputy's rati
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from deputies.access import rule_permission
+from deputies.models import User
 from proposals import deadlines
 from proposals.fsm import condition
 from proposals.models import Proposal, StoredFile
@@ -418,7 +418,7 @@ class Reply(ConcurrentTransitionMixin, models.Model):
         conditions=[reply_is_complete],
         custom={"label": _("Approve and sign"), "fields": ["approved_by", "approved_at"]},
     )
-    def approve(self, *, approver: Any) -> None:
+    def approve(self, *, approver: User) -> None:
         self.approved_by = approver
         self.approved_at = timezone.now()
 
@@ -439,12 +439,12 @@ class Reply(ConcurrentTransitionMixin, models.Model):
         permission=rule_permission("issue_reply", of=lambda reply: reply.assignment.proposal),
         custom={"label": _("Issue to the deputy"), "fields": ["issued_by", "issued_at"]},
     )
-    def issue(self, *, issuer: Any) -> None:
+    def issue(self, *, issuer: User) -> None:
         self.issued_by = issuer
         self.issued_at = timezone.now()
 
 
-def reply_attachment_path(instance: Any, filename: str) -> str:
+def reply_attachment_path(instance: ReplyAttachment, filename: str) -> str:
     return f"replies/{timezone.now():%Y/%m}/{filename}"
 
 
@@ -523,7 +523,7 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("Unsatisfied")
 
 
-def paper_form_path(instance: Any, filename: str) -> str:
+def paper_form_path(instance: Rating, filename: str) -> str:
     return f"ratings/{timezone.now():%Y/%m}/{filename}"
 
 

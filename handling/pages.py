@@ -7,7 +7,8 @@ navigation to the units' questions and the unrated replies."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.conf import settings
@@ -17,15 +18,40 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deputies.access import STAFF_ROLES, UNIT_ROLES, allowed
-from deputies.models import Role
-from handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, Unit
+from deputies.models import Role, User, UserOrAnonymous
+from handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, ReplyAttachment, Unit
 from handling.rules import has_rating, is_rateable
 from handling.selectors import TODO_CHOICES, handling_of, todo_condition, unit_panel
 from proposals import hooks
 from proposals.events import AMONG_HANDLERS, EVERYONE, day
 from proposals.following import FINAL_STATES
+from proposals.models import Proposal
 from proposals.selectors import count, page_url
 from proposals.states import ProposalState as S
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
+
+class _IssuedReplies(TypedDict):
+    issued_replies: list[Reply]
+
+
+class _Followed(TypedDict):
+    """What _load_follow prefetches onto each suggestion (to_attr)."""
+
+    active_assignments: list[WithAnnotations[Assignment, _IssuedReplies]]
+    open_contacts: list[ContactRecord]
+    latest_ratings: list[Rating]
+
+
+class _ShownReply(TypedDict):
+    """What the deputy's page of a suggestion shows with each reply."""
+
+    can_rate: bool
+    rating_or_none: Rating | None
+    shown_attachments: list[ReplyAttachment]
+
 
 # --- the staff page of a suggestion -------------------------------------------------------------------
 
@@ -83,15 +109,15 @@ for place, template, context, seen_by, order in (
 # --- the deputy's pages ----------------------------------------------------------------------------------
 
 # The lead unit first, then units answering separately, then co-handlers.
-ROLE_ORDER = {Assignment.Role.LEAD: 0, Assignment.Role.SEPARATE: 1, Assignment.Role.CO: 2}
+ROLE_ORDER: dict[str, int] = {Assignment.Role.LEAD: 0, Assignment.Role.SEPARATE: 1, Assignment.Role.CO: 2}
 
 
-def unit_names(assignments: list[Assignment]) -> str:
+def unit_names(assignments: Sequence[Assignment]) -> str:
     ordered = sorted(assignments, key=lambda a: (not a.is_active, ROLE_ORDER.get(a.role, 9), a.pk))
     return "、".join(_("%(unit)s (%(role)s)") % {"unit": a.unit.name, "role": a.get_role_display()} for a in ordered)
 
 
-def _load_follow(queryset: QuerySet[Any], deputy_id: int) -> QuerySet[Any]:
+def _load_follow(queryset: QuerySet[Proposal], deputy_id: int) -> QuerySet[Proposal]:
     issued = Reply.objects.filter(state=Reply.State.ISSUED).select_related("rating").order_by("round", "pk")
     active = (
         Assignment.objects.filter(is_active=True)
@@ -110,7 +136,8 @@ def _load_follow(queryset: QuerySet[Any], deputy_id: int) -> QuerySet[Any]:
     )
 
 
-def _fill_follow(proposal: Any, is_lead: bool, facts: hooks.FollowFacts) -> None:
+def _fill_follow(row: Proposal, is_lead: bool, facts: hooks.FollowFacts) -> None:
+    proposal = cast("WithAnnotations[Proposal, _Followed]", row)  # loaded by _load_follow
     facts.units = unit_names(proposal.active_assignments)
     if proposal.latest_ratings:
         facts.result_rating = proposal.latest_ratings[0].get_result_display()
@@ -135,7 +162,7 @@ hooks.follow_facts(_load_follow, _fill_follow)
 
 
 def _follow_replies(page: hooks.Page) -> dict[str, Any] | None:
-    replies = list(
+    loaded = list(
         Reply.objects.filter(assignment__proposal=page.proposal, state=Reply.State.ISSUED)
         .select_related(
             "assignment__unit", "assignment__proposal", "result_category", "rating__rated_by", "copied_from"
@@ -143,8 +170,9 @@ def _follow_replies(page: hooks.Page) -> dict[str, Any] | None:
         .prefetch_related("attachments", "copied_from__attachments", "comments__author")
         .order_by("assignment__role", "assignment_id", "round")
     )
-    if not replies:
+    if not loaded:
         return None
+    replies = cast("list[WithAnnotations[Reply, _ShownReply]]", loaded)  # given their attributes below
     for reply in replies:
         reply.can_rate = allowed(page.user, "rate_reply", reply)
         reply.rating_or_none = reply.rating if has_rating(reply) else None
@@ -174,10 +202,10 @@ hooks.panel(hooks.Panel("draft", "end", "handling/deputy/draft_questions.html", 
 # --- the workbench -------------------------------------------------------------------------------------
 
 
-def _tiles(user: Any) -> list[hooks.Tile]:
+def _tiles(user: User) -> list[hooks.Tile]:
     found: list[hooks.Tile] = []
 
-    def todo(key: str, label: Any, order: int, *, page: str = "proposals:list", alert: bool = False) -> None:
+    def todo(key: str, label: StrOrPromise, order: int, *, page: str = "proposals:list", alert: bool = False) -> None:
         query = f"todo={key}"
         found.append(hooks.Tile(key, label, count(user, query), page_url(page, query), alert=alert, order=order))
 
@@ -204,11 +232,11 @@ hooks.tiles(_tiles)
 # --- the suggestion lists -----------------------------------------------------------------------------
 
 
-def _by_unit(queryset: QuerySet[Any], unit_id: int, user: Any) -> QuerySet[Any]:
+def _by_unit(queryset: QuerySet[Proposal], unit_id: int, user: UserOrAnonymous) -> QuerySet[Proposal]:
     return queryset.filter(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), unit_id=unit_id, is_active=True)))
 
 
-def _waiting_for(queryset: QuerySet[Any], todo: str, user: Any) -> QuerySet[Any]:
+def _waiting_for(queryset: QuerySet[Proposal], todo: str, user: UserOrAnonymous) -> QuerySet[Proposal]:
     return queryset.filter(todo_condition(user, todo))
 
 
@@ -237,7 +265,7 @@ hooks.list_filter(
 hooks.slot("list.filters_end", "handling/_todo_notice.html")
 
 
-def _active_units(queryset: QuerySet[Any]) -> QuerySet[Any]:
+def _active_units(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     # Lead or separate units first ("separate" > "lead" > "co"), then co-handlers.
     active = Assignment.objects.filter(is_active=True).select_related("unit").order_by("-role", "pk")
     return queryset.prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments"))

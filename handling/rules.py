@@ -9,8 +9,6 @@ Handling also tells `proposals` who "the units" of a suggestion are: they may se
 
 from __future__ import annotations
 
-from typing import Any
-
 import rules
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -24,10 +22,14 @@ from deputies.access import (
     is_supervision,
     is_unit_head,
     is_unit_person,
+    remembered,
 )
-from handling.models import Assignment, Reply
+from deputies.models import User, UserOrAnonymous
+from handling.models import Assignment, PreSubmissionQuestion, Reply
 from proposals.events import UNITS
+from proposals.models import Proposal
 from proposals.rules import (
+    OfProposal,
     add_audience_rule,
     add_viewer,
     can_view_proposal,
@@ -39,34 +41,32 @@ from proposals.rules import (
 )
 from proposals.states import ProposalState as S
 
-_MISSING = object()
 
-
-def unit_id_of(user: Any) -> int | None:
+def unit_id_of(user: UserOrAnonymous) -> int | None:
     """The id of the undertaking unit a handler or head belongs to, or None (cached)."""
     if not is_active_login(user) or not is_unit_person(user):
         return None
-    cached = getattr(user, "_unit_id", _MISSING)
-    if cached is _MISSING:
-        try:
-            cached = user.unit_membership.unit_id
-        except ObjectDoesNotExist:
-            cached = None
-        user._unit_id = cached
-    return cached  # type: ignore[return-value]
+    return remembered(user, "_unit_id", lambda: _unit_id(user))
+
+
+def _unit_id(user: User) -> int | None:
+    try:
+        return user.unit_membership.unit_id
+    except ObjectDoesNotExist:
+        return None
 
 
 # --- the units of a suggestion --------------------------------------------------------------------
 
 
 @rules.predicate
-def is_assigned_unit(user: Any, proposal: Any) -> bool:
+def is_assigned_unit(user: UserOrAnonymous, proposal: Proposal) -> bool:
     """The user's unit is (still) assigned to the suggestion, in any role."""
     unit_id = unit_id_of(user)
     return unit_id is not None and proposal.assignments.filter(unit_id=unit_id, is_active=True).exists()
 
 
-def _assigned_condition(user: Any) -> Q | None:
+def _assigned_condition(user: UserOrAnonymous) -> Q | None:
     unit_id = unit_id_of(user)
     if unit_id is None:
         return None
@@ -78,7 +78,7 @@ add_audience_rule(UNITS, is_assigned_unit)
 
 
 @rules.predicate
-def is_co_unit(user: Any, proposal: Any) -> bool:
+def is_co_unit(user: UserOrAnonymous, proposal: Proposal) -> bool:
     unit_id = unit_id_of(user)
     return (
         unit_id is not None
@@ -87,7 +87,7 @@ def is_co_unit(user: Any, proposal: Any) -> bool:
 
 
 @rules.predicate
-def staff_review_is_off(user: Any) -> bool:
+def staff_review_is_off(user: UserOrAnonymous) -> bool:
     return not settings.STAFF_REVIEWS_REPLIES
 
 
@@ -95,45 +95,45 @@ def staff_review_is_off(user: Any) -> bool:
 
 
 @rules.predicate
-def is_in_reply_unit(user: Any, reply: Any) -> bool:
+def is_in_reply_unit(user: UserOrAnonymous, reply: Reply) -> bool:
     unit_id = unit_id_of(user)
     return unit_id is not None and reply.assignment.unit_id == unit_id and reply.assignment.is_active
 
 
 @rules.predicate
-def is_unit_on_reply_proposal(user: Any, reply: Any) -> bool:
+def is_unit_on_reply_proposal(user: UserOrAnonymous, reply: Reply) -> bool:
     """Any unit on the suggestion (lead, co-handler, separate) sees its replies, drafts included."""
     return is_assigned_unit(user, reply.assignment.proposal)
 
 
 @rules.predicate
-def is_co_unit_on_reply(user: Any, reply: Any) -> bool:
+def is_co_unit_on_reply(user: UserOrAnonymous, reply: Reply) -> bool:
     return reply.assignment.role == Assignment.Role.LEAD and is_co_unit(user, reply.assignment.proposal)
 
 
 @rules.predicate
-def reply_is_issued(user: Any, reply: Any) -> bool:
+def reply_is_issued(user: UserOrAnonymous, reply: Reply) -> bool:
     return reply.state == Reply.State.ISSUED
 
 
 @rules.predicate
-def reply_is_past_the_head(user: Any, reply: Any) -> bool:
+def reply_is_past_the_head(user: UserOrAnonymous, reply: Reply) -> bool:
     return reply.state in (Reply.State.APPROVED, Reply.State.ISSUED)
 
 
 @rules.predicate
-def can_view_reply_proposal(user: Any, reply: Any) -> bool:
+def can_view_reply_proposal(user: UserOrAnonymous, reply: Reply) -> bool:
     return can_view_proposal(user, reply.assignment.proposal)
 
 
-def has_rating(reply: Any) -> bool:
+def has_rating(reply: Reply) -> bool:
     try:
         return reply.rating is not None
     except ObjectDoesNotExist:
         return False
 
 
-def is_rateable(reply: Any) -> bool:
+def is_rateable(reply: Reply) -> bool:
     """The one definition of "this reply can be rated now": it is issued, not rated yet, from
     a unit still on the suggestion, and the suggestion waits for its ratings (replied). A
     first reply rated unsatisfied is followed by a second one, so an unrated issued reply is
@@ -148,7 +148,7 @@ def is_rateable(reply: Any) -> bool:
 
 
 @rules.predicate
-def reply_is_rateable(user: Any, reply: Any) -> bool:
+def reply_is_rateable(user: UserOrAnonymous, reply: Reply) -> bool:
     return is_rateable(reply)
 
 
@@ -160,7 +160,7 @@ paper_rater = is_congress_staff
 
 
 @rules.predicate
-def is_rater_of_reply(user: Any, reply: Any) -> bool:
+def is_rater_of_reply(user: UserOrAnonymous, reply: Reply) -> bool:
     return rater(user, reply.assignment.proposal)
 
 
@@ -205,13 +205,13 @@ add_rule("view_handling_papers", is_assigned_unit | oversees_it)
 
 
 @rules.predicate
-def is_unit_of_question(user: Any, question: Any) -> bool:
+def is_unit_of_question(user: UserOrAnonymous, question: PreSubmissionQuestion) -> bool:
     unit_id = unit_id_of(user)
     return unit_id is not None and question.unit_id == unit_id
 
 
 @rules.predicate
-def can_view_item_proposal(user: Any, item: Any) -> bool:
+def can_view_item_proposal(user: UserOrAnonymous, item: OfProposal) -> bool:
     return can_view_proposal(user, item.proposal)
 
 

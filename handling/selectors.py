@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -15,12 +15,24 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from deputies.access import allowed
-from deputies.models import Role
+from deputies.models import Role, User, UserOrAnonymous
 from handling import answering
-from handling.models import Assignment, CoOpinion, Countersignature, Reply, reply_is_complete
+from handling.models import (
+    Assignment,
+    CoOpinion,
+    Countersignature,
+    Rating,
+    ReassignmentRequest,
+    Reply,
+    ReplyAttachment,
+    reply_is_complete,
+)
 from handling.rules import unit_id_of
 from proposals.models import Proposal
 from proposals.states import GROUP_HANDLED_STATES, ProposalState
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 S = ProposalState
 A = Assignment.Role
@@ -106,7 +118,7 @@ TODO_CHOICES = [
 ]
 
 
-def todo_condition(user: Any, todo: str) -> Q:
+def todo_condition(user: UserOrAnonymous, todo: str) -> Q:
     """What waits for `user` (or their unit) now, as a condition on suggestions. The workbench
     counts these and links to the list filtered by them, so figure and list always agree."""
     nothing = Q(pk__in=[])
@@ -119,7 +131,7 @@ def todo_condition(user: Any, todo: str) -> Q:
             return nothing
         return Q(Exists(Reply.objects.filter(assignment__proposal=OuterRef("pk"), state=R.APPROVED)))
     unit_id = unit_id_of(user)
-    if unit_id is None:
+    if unit_id is None or not isinstance(user, User):  # (a unit is only ever a login's)
         return nothing
     mine = Assignment.objects.filter(proposal=OuterRef("pk"), unit_id=unit_id, is_active=True)
     if todo == "sign":
@@ -168,7 +180,14 @@ def todo_condition(user: Any, todo: str) -> Q:
 # --- a suggestion's handling, as a reader may see it -------------------------------------------------
 
 
-def handling_of(proposal: Proposal, user: Any, *, papers: bool) -> dict[str, Any]:
+class _ShownReply(TypedDict):
+    """What the staff and unit pages show with each reply."""
+
+    the_rating: Rating | None
+    files: list[ReplyAttachment]
+
+
+def handling_of(proposal: Proposal, user: UserOrAnonymous, *, papers: bool) -> dict[str, Any]:
     """Everything the units did on a suggestion, as `user` may see it; `papers`: whether the
     user may read the handlers' working papers (rule `view_handling_papers`)."""
     assignments = list(
@@ -177,7 +196,7 @@ def handling_of(proposal: Proposal, user: Any, *, papers: bool) -> dict[str, Any
         .prefetch_related("co_opinions__submitted_by", "reassignment_requests__requested_by")
         .order_by("-is_active", "role", "pk")
     )
-    replies = [
+    loaded: list[Reply] = [
         reply
         for reply in Reply.objects.filter(assignment__proposal=proposal)
         .select_related(
@@ -188,6 +207,7 @@ def handling_of(proposal: Proposal, user: Any, *, papers: bool) -> dict[str, Any
         if allowed(user, "view_reply", reply)
     ]
     ratings = {r.reply_id: r for r in proposal.ratings.select_related("rated_by")}
+    replies = cast("list[WithAnnotations[Reply, _ShownReply]]", loaded)  # given their attributes below
     for reply in replies:
         reply.the_rating = ratings.get(reply.pk)
         reply.files = list((reply.copied_from or reply).attachments.all())
@@ -207,21 +227,21 @@ def handling_of(proposal: Proposal, user: Any, *, papers: bool) -> dict[str, Any
 class UnitPanel:
     """What the user's own unit can do on one suggestion now, and why not when it cannot."""
 
-    assignment: Any = None
+    assignment: Assignment | None = None
     can_sign: bool = False
     waiting_note: str = ""
     can_request_reassignment: bool = False
     reassignment_note: str = ""
-    pending_request: Any = None
+    pending_request: ReassignmentRequest | None = None
     can_contact: bool = False
     can_co_opinion: bool = False
-    my_opinion: Any = None
-    reply: Any = None
+    my_opinion: CoOpinion | None = None
+    reply: Reply | None = None
     can_write_reply: bool = False
-    lead_reply: Any = None
-    my_countersign: Any = None
+    lead_reply: Reply | None = None
+    my_countersign: Countersignature | None = None
     can_countersign: bool = False
-    co_opinions: list[Any] = field(default_factory=list)
+    co_opinions: list[CoOpinion] = field(default_factory=list)
 
 
 # Contacts are recorded from the assignment on, after the reply too (办后反馈).
@@ -230,7 +250,7 @@ CONTACT_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REPLIED, S.
 CO_OPINION_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLING)
 
 
-def unit_panel(proposal: Proposal, user: Any) -> UnitPanel | None:
+def unit_panel(proposal: Proposal, user: User) -> UnitPanel | None:
     """The unit's actions on the suggestion page; None for people outside its units."""
     unit_id = unit_id_of(user)
     if unit_id is None:

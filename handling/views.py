@@ -12,7 +12,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from deputies import access
 from deputies.access import refuse
+from deputies.http import AuthenticatedHttpRequest
 from deputies.pages import paginate
 from handling import forms as hf
 from handling import services
@@ -75,7 +78,7 @@ def _deadline_preview(assigned_on: Any = None) -> dict[str, Any]:
 
 
 @login_required
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Choose the units; the next page shows the deadline, and only its confirm assigns."""
     proposal = _assignable(request, pk)
     if proposal.state != S.REGISTERED or proposal.merged_into_id:
@@ -121,13 +124,13 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _bulk_queryset(request: HttpRequest) -> Any:
+def _bulk_queryset(request: HttpRequest) -> QuerySet[Proposal]:
     return visible_proposals(request.user).filter(state=S.REGISTERED, merged_into__isnull=True)
 
 
 @login_required
 @require_POST
-def bulk_assign(request: HttpRequest) -> HttpResponse:
+def bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     """批量交办 from the list: the ticked suggestions to one lead unit, after a confirmation
     page that shows the deadline. All or none."""
     if not access.allowed(request.user, "assign_proposal"):
@@ -191,7 +194,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reassignment_requests(request: HttpRequest) -> HttpResponse:
+def reassignment_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.allowed(request.user, "decide_reassignment"):
         raise refuse(request, "re-assignment requests")
     base = ReassignmentRequest.objects.select_related(
@@ -211,7 +214,7 @@ def reassignment_requests(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def decide_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
+def decide_reassignment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = (
         ReassignmentRequest.objects.select_related(
             "assignment__unit", "assignment__proposal__meeting", "suggested_unit", "requested_by", "decided_by"
@@ -274,7 +277,7 @@ def decide_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sign(request: HttpRequest, pk: int) -> HttpResponse:
+def sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = get_own_assignment(request, pk)
     others = [name for name in units_yet_to_sign(assignment.proposal) if name != assignment.unit.name]
     run_step(
@@ -288,7 +291,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def request_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
+def request_reassignment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = get_own_assignment(request, pk)
     form = hf.ReassignmentRequestForm(request.POST or None, own_unit=assignment.unit)
     if request.method == "POST" and form.is_valid():
@@ -320,7 +323,7 @@ def request_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contact(request: HttpRequest, pk: int) -> HttpResponse:
+def contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = get_own_assignment(request, pk)
     form = hf.ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -347,7 +350,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def co_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+def co_opinion(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = get_own_assignment(request, pk)
     if assignment.role != Assignment.Role.CO:
         raise refuse(request, f"co-opinion on assignment {pk}")
@@ -408,7 +411,7 @@ def _countersign_rows(reply: Reply, co: list[Assignment]) -> list[dict[str, Any]
 
 
 @login_required
-def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The handler writes the reply letter; "save" keeps it exactly as typed, the other
     buttons save first and then send it on (to the co-handlers to countersign, or to the head)."""
     assignment = get_own_assignment(request, pk)
@@ -500,7 +503,7 @@ def _reply_edit_page(
 
 @login_required
 @require_POST
-def reply_attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_attachment_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ReplyAttachment.objects.select_related("reply__assignment"), pk=pk)
     if unit_id_of(request.user) != item.reply.assignment.unit_id:
         raise refuse(request, f"delete reply attachment {pk}")
@@ -513,12 +516,12 @@ def reply_attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = get_reply_for_user(request, pk)
     return _reply_page(request, reply)
 
 
-def _reply_page(request: HttpRequest, reply: Reply, status: int = 200, **forms: Any) -> HttpResponse:
+def _reply_page(request: HttpRequest, reply: Reply, status: int = 200, **forms: Form) -> HttpResponse:
     proposal = reply.assignment.proposal
     user = request.user
     papers = _papers(proposal) if access.allowed(user, "view_handling_papers", proposal) else {}
@@ -561,7 +564,7 @@ def _reply_page(request: HttpRequest, reply: Reply, status: int = 200, **forms: 
 
 @login_required
 @require_POST
-def reply_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def reply_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     """One button on the reply page: send on, approve, issue (no input), or a step with
     comments (return, countersign, correct), re-shown with its error when the input is wrong."""
     reply = get_reply_for_user(request, pk)
@@ -599,12 +602,12 @@ def reply_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 return redirect("handling:reply", pk=reply.pk)
         return _reply_page(request, reply, status=400, countersign_form=form)
     if step in ("return", "staff_return"):
-        form = hf.NoteForm(request.POST, prefix="return" if step == "return" else "staff")
-        if form.is_valid():
+        note_form = hf.NoteForm(request.POST, prefix="return" if step == "return" else "staff")
+        if note_form.is_valid():
             service = services.return_reply if step == "return" else services.staff_return_reply
             done = run_step(
                 request,
-                lambda: service(reply=reply, by=user, note=form.cleaned_data["note"]),
+                lambda: service(reply=reply, by=user, note=note_form.cleaned_data["note"]),
                 _("Returned with your comments."),
             )
             if done:
@@ -613,28 +616,28 @@ def reply_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                     return redirect("handling:reply_reviews")
                 return redirect("handling:reply", pk=reply.pk)
         key = "return_form" if step == "return" else "staff_return_form"
-        return _reply_page(request, reply, status=400, **{key: form})
+        return _reply_page(request, reply, status=400, **{key: note_form})
     if step == "correct":
-        form = hf.CorrectResultForm(request.POST)
-        if form.is_valid():
+        correct_form = hf.CorrectResultForm(request.POST)
+        if correct_form.is_valid():
             done = run_step(
                 request,
                 lambda: services.correct_result_category(
                     reply=reply,
                     by=user,
-                    result_category=form.cleaned_data["result_category"],
-                    reason=form.cleaned_data["reason"],
+                    result_category=correct_form.cleaned_data["result_category"],
+                    reason=correct_form.cleaned_data["reason"],
                 ),
                 _("Result category corrected."),
             )
             if done:
                 return redirect("handling:reply", pk=reply.pk)
-        return _reply_page(request, reply, status=400, correct_form=form)
+        return _reply_page(request, reply, status=400, correct_form=correct_form)
     raise refuse(request, f"reply step {step}")
 
 
 @login_required
-def reply_reviews(request: HttpRequest) -> HttpResponse:
+def reply_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Approved replies waiting for congress staff's review before they are issued."""
     if not access.allowed(request.user, "review_reply", None):
         raise refuse(request, "reply reviews")
@@ -657,7 +660,7 @@ def reply_reviews(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reply_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """A reply's attachment, for whoever may see that reply or one of its merged-group copies."""
     item = get_object_or_404(ReplyAttachment.objects.select_related("reply__assignment__proposal"), pk=pk)
     replies = [item.reply, *item.reply.copies.select_related("assignment__proposal")]

@@ -3,8 +3,7 @@ so that the existence of another deputy's item is not disclosed), and the refusa
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from deputies.access import allowed, refuse
@@ -12,7 +11,7 @@ from proposals.models import Proposal
 
 
 def get_proposal_for_user(
-    request: HttpRequest, pk: int, *, queryset: Any = None, rule: str = "view_proposal"
+    request: HttpRequest, pk: int, *, queryset: QuerySet[Proposal] | None = None, rule: str = "view_proposal"
 ) -> Proposal:
     """The suggestion `pk` if the user may see it and, when `rule` is given, do `rule` on it."""
     queryset = Proposal.objects.all() if queryset is None else queryset

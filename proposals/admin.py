@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from deputies.admin import ReadOnlyAdmin
+from deputies.http import user_of
 from proposals import services
 from proposals.admin_actions import NoteForm, ReasonForm, action_form_page, workflow_action
 from proposals.models import (
@@ -70,10 +71,10 @@ class EventInline(admin.TabularInline):
     fields = ("created_at", "actor", "action", "from_state", "to_state", "note")
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -92,7 +93,9 @@ class MergeForm(forms.Form):
 
 
 @admin.action(description=_("Merge"))
-def merge_action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> Any:
+def merge_action(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Proposal]
+) -> TemplateResponse | None:
     """Merge acts on the selection as a whole: one of them, named by number, is the main one."""
     submitted = "apply" in request.POST
     form = MergeForm(request.POST if submitted else None)
@@ -103,7 +106,7 @@ def merge_action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: A
     try:
         if main is None:
             raise services.ProposalError(_("The main suggestion must be one of the selected ones."))
-        services.merge_proposals(main=main, members=rows, by=request.user, note=form.cleaned_data["note"])
+        services.merge_proposals(main=main, members=rows, by=user_of(request), note=form.cleaned_data["note"])
     except services.ProposalError as exc:
         modeladmin.message_user(request, str(exc), messages.ERROR)
     else:
@@ -159,12 +162,12 @@ class ProposalAdmin(admin.ModelAdmin):
         merge_action,
     ]
 
-    def save_model(self, request: HttpRequest, obj: Proposal, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Proposal, form: forms.ModelForm[Proposal], change: bool) -> None:
         if not change:
-            obj.created_by = request.user
+            obj.created_by = user_of(request)
         super().save_model(request, obj, form, change)
         if not change:
-            services.record_event(obj, "create", by=request.user, note=str(_("Created in the admin")))
+            services.record_event(obj, "create", by=user_of(request), note=str(_("Created in the admin")))
 
 
 @admin.register(CoSignature)

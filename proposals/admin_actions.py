@@ -5,7 +5,7 @@ input (a reason, a number, units) first shows a form."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,7 +16,14 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from deputies.http import user_of
 from proposals.services import ProposalError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# An admin action, on the rows of whichever model its admin shows.
+Action = Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Any]], TemplateResponse | None]
 
 
 class NoteForm(forms.Form):
@@ -28,7 +35,12 @@ class ReasonForm(forms.Form):
 
 
 def action_form_page(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, form: forms.Form, label: Any, action: str
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    form: forms.Form,
+    label: StrOrPromise,
+    action: str,
 ) -> TemplateResponse:
     """The intermediate page where an action asks for its input."""
     return TemplateResponse(
@@ -47,14 +59,14 @@ def action_form_page(
 
 
 def workflow_action(
-    label: Any,
-    run: Callable[..., Any],
+    label: StrOrPromise,
+    run: Callable[..., object],
     form_class: type[forms.Form] | None = None,
     name: str | None = None,
-) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet], Any]:
+) -> Action:
     """Build an admin action that calls `run(obj, by=user, **form.cleaned_data)` per row."""
 
-    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> Any:
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> TemplateResponse | None:
         form = None
         if form_class is not None:
             submitted = "apply" in request.POST
@@ -64,7 +76,7 @@ def workflow_action(
         done, failed = 0, []
         for obj in queryset:
             try:
-                run(obj, by=request.user, **(form.cleaned_data if form else {}))
+                run(obj, by=user_of(request), **(form.cleaned_data if form else {}))
                 done += 1
             except ProposalError as exc:
                 failed.append(f"{obj}：{exc}")
@@ -77,5 +89,4 @@ def workflow_action(
         return None
 
     action.__name__ = name or f"wf_{getattr(run, '__name__', 'step')}"
-    action.short_description = label  # type: ignore[attr-defined]
-    return action
+    return admin.action(description=label)(action)

@@ -4,20 +4,31 @@ exist is left out."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from deputies.models import User
 from proposals import hooks
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class NavItem(TypedDict):
+    url: str
+    label: StrOrPromise
+    active: bool
+    primary: bool
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, User):  # no request user (an error page) or not logged in
         return {"CONGRESS_NAME": settings.CONGRESS_NAME}
-    items = []
+    items: list[NavItem] = []
     for entry in hooks.nav_entries():
         if (
             entry.roles is not None

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from deputies.forms import field_of
 from proposals.forms import Form, MultipleFileField
 from proposals.models import Category, Proposal, Source
 
@@ -54,11 +55,12 @@ class DraftForm(Form):
             for name, model in (("category", Category), ("source", Source)):
                 current = getattr(proposal, f"{name}_id")
                 if current:
-                    field = self.fields[name]
-                    field.queryset = model.objects.filter(Q(is_active=True) | Q(pk=current))  # type: ignore[attr-defined]
+                    field = field_of(self, name, forms.ModelChoiceField)
+                    field.queryset = model.objects.filter(Q(is_active=True) | Q(pk=current))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.for_submission:
             for name in ("title", "body", "category", "source"):
                 value = data.get(name)

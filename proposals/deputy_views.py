@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from deputies.access import allowed, deputy_id_of, refuse
+from deputies.http import AuthenticatedHttpRequest
 from deputies.models import Deputy, Role
 from deputies.pages import paginate
 from proposals import hooks, services
@@ -44,14 +45,14 @@ from proposals.steps import run_step
 PAGE_SIZE = 30
 
 
-def _deputy_or_404(request: HttpRequest) -> Deputy:
+def _deputy_or_404(request: AuthenticatedHttpRequest) -> Deputy:
     if not allowed(request.user, "draft_proposal"):
         raise refuse(request, "deputy pages (not a deputy)")
     return request.user.deputy
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My suggestions: what needs me first, then what is under way, then what is finished."""
     if request.user.role == Role.DEPUTY and not allowed(request.user, "draft_proposal"):
         # A deputy's login not yet linked to its deputy record: say so rather than "not found".
@@ -75,7 +76,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def mine_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One suggestion as its deputies follow it: where it stands, what is asked of me, the
     replies with their attachments, the contacts to confirm, and the whole story."""
     user = request.user
@@ -134,7 +135,7 @@ def _remember_token(request: HttpRequest, token: str, pk: int) -> None:
 
 
 @login_required
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start a suggestion. The page carries a token so that an autosave and a press on
     “save” racing each other make one draft, not two."""
     deputy = _deputy_or_404(request)
@@ -155,7 +156,7 @@ def new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     deputy = _deputy_or_404(request)
     proposal = _own_editable(request, pk)
     if proposal.state not in EDITABLE_STATES:
@@ -171,7 +172,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _draft_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     deputy: Deputy,
     proposal: Proposal | None,
     *,
@@ -194,6 +195,7 @@ def _draft_page(
     fields = form.draft_fields()
     try:
         if proposal is None:
+            assert meeting is not None  # `new` passes the current meeting with every new draft
             proposal = services.create_draft(
                 lead_deputy=deputy,
                 meeting=meeting,
@@ -249,7 +251,12 @@ def _draft_page(
 
 
 def _render_draft(
-    request: HttpRequest, form: DraftForm, proposal: Proposal | None, *, meeting: Meeting | None, token: str = ""
+    request: AuthenticatedHttpRequest,
+    form: DraftForm,
+    proposal: Proposal | None,
+    *,
+    meeting: Meeting | None,
+    token: str = "",
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
@@ -277,7 +284,7 @@ def _render_draft(
 
 @login_required
 @require_POST
-def remove_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def remove_attachment(request: AuthenticatedHttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     proposal = _own_editable(request, pk)
     attachment = get_object_or_404(ProposalAttachment, pk=attachment_pk, proposal=proposal)
     run_step(
@@ -292,7 +299,7 @@ def remove_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 
 
 @login_required
-def invite(request: HttpRequest, pk: int) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     deputy = _deputy_or_404(request)
     proposal = _own_editable(request, pk)
     if proposal.state not in EDITABLE_STATES:
@@ -321,7 +328,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     more = len(results) > 30
     status = {s.deputy_id: s for s in proposal.cosignatures.all()}
     for found in results:
-        found.signature = status.get(found.pk)
+        found.signature = status.get(found.pk)  # type: ignore[attr-defined]  # for the template only
     return render(
         request,
         "proposals/deputy/invite.html",
@@ -340,7 +347,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cosign_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def cosign_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The invited deputy confirms or declines co-signing."""
     signature = get_object_or_404(CoSignature.objects.select_related("proposal", "deputy"), pk=pk)
     if not allowed(request.user, "answer_cosign_invitation", signature):
@@ -360,7 +367,7 @@ def cosign_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _deputy_or_404(request)
     proposal = get_proposal_for_user(request, pk, rule="withdraw_proposal")
     if not has_transition_perm(proposal.withdraw, request.user):

@@ -22,13 +22,56 @@ An action nobody declared is shown to the overseers only.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from django.db.models import Manager
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from deputies.models import User
+
+_T = TypeVar("_T")
+
+
+# proposals/models.py reads the declarations of this module, so it cannot import the models
+# back: the step and the suggestion are named by what the sentences read of them.
+
+
+class TrailEvent(Protocol):
+    """A step of the trail: a `ProposalEvent`."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def actor(self) -> User | None: ...
+    @property
+    def data(self) -> Any: ...  # the JSON details the step's app wrote
+    @property
+    def label(self) -> str: ...
+    @property
+    def to_state(self) -> str: ...
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class TrailProposal(Protocol):
+    """The suggestion a story tells: a `Proposal`."""
+
+    @property
+    def meeting(self) -> _Named: ...
+    @property
+    def cosignatures(self) -> Manager[Any]: ...
+
 
 DEPUTIES = "deputies"
 UNITS = "units"
@@ -44,24 +87,26 @@ class Story:
     """What a deputy's timeline knows while it words the steps: the suggestion, whether the
     reader leads it, and a cache the sentences share (e.g. names loaded once)."""
 
-    proposal: Any
+    proposal: TrailProposal
     is_lead: bool
+    # Whatever the sentences load once: each key is read back by the sentence that wrote it.
     cache: dict[str, Any] = field(default_factory=dict)
 
-    def once(self, key: str, load: Callable[[], Any]) -> Any:
+    def once(self, key: str, load: Callable[[], _T]) -> _T:
         if key not in self.cache:
             self.cache[key] = load()
-        return self.cache[key]
+        value: _T = self.cache[key]
+        return value
 
 
-Sentence = Callable[[Any, Story], tuple[str, str]]
-Details = Callable[[Any], list[str]]
+Sentence = Callable[[TrailEvent, Story], tuple[str, str]]
+Details = Callable[[TrailEvent], list[str]]
 
 
 @dataclass(frozen=True)
 class EventKind:
     action: str
-    label: Any = None  # None: the name of the suggestion's transition of this name
+    label: StrOrPromise | None = None  # None: the name of the suggestion's transition of this name
     seen_by: frozenset[str] = EVERYONE
     sentence: Sentence | None = None
     details: Details | None = None
@@ -95,14 +140,14 @@ def visible_actions(audiences: Iterable[str]) -> tuple[list[str], bool]:
     return [a for a, kind in _KINDS.items() if kind.seen_by_any(audiences)], OVERSEERS in audiences
 
 
-def sentence_for(event: Any, story: Story) -> tuple[str, str]:
+def sentence_for(event: TrailEvent, story: Story) -> tuple[str, str]:
     kind = kind_of(event.action)
     if kind.sentence is None:
         return event.label, ""
     return kind.sentence(event, story)
 
 
-def details_for(event: Any) -> list[str]:
+def details_for(event: TrailEvent) -> list[str]:
     kind = kind_of(event.action)
     return kind.details(event) if kind.details is not None else unit_line(event)
 
@@ -110,25 +155,25 @@ def details_for(event: Any) -> list[str]:
 # --- words the sentences share ---------------------------------------------------------------------
 
 
-def actor_name(event: Any) -> str:
+def actor_name(event: TrailEvent) -> str:
     return event.actor.display_name if event.actor else "—"
 
 
-def day(value: Any) -> str:
-    """A date as a deputy reads it: 2025年3月10日."""
-    import datetime as dt
-
+def day(value: dt.date | str | None) -> str:
+    """A date as a deputy reads it: 2025年3月10日 (from a date, or one kept as text in an
+    event's data)."""
     if not value:
         return "—"
     if isinstance(value, str):
+        text = value
         try:
-            value = dt.date.fromisoformat(value)
+            value = dt.date.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     return date_format(value, "Y年n月j日")
 
 
-def unit_line(event: Any) -> list[str]:
+def unit_line(event: TrailEvent) -> list[str]:
     """The unit a step was about (or the units a re-assignment moved it between), as most
     steps of the units and of supervision record it in their data."""
     data = event.data or {}
@@ -144,7 +189,7 @@ def unit_line(event: Any) -> list[str]:
 # --- the suggestion's own steps ----------------------------------------------------------------------
 
 
-def _numbers(event: Any) -> list[str]:
+def _numbers(event: TrailEvent) -> list[str]:
     data = event.data or {}
     out = []
     if event.action == "register" and "number" in data:
@@ -158,7 +203,7 @@ def _numbers(event: Any) -> list[str]:
     return out
 
 
-def _invited(event: Any, story: Story) -> tuple[str, str]:
+def _invited(event: TrailEvent, story: Story) -> tuple[str, str]:
     names = story.once(
         "cosigner_names",
         lambda: dict(story.proposal.cosignatures.values_list("deputy_id", "deputy__name")),
@@ -167,15 +212,47 @@ def _invited(event: Any, story: Story) -> tuple[str, str]:
     return _("Invited %(names)s to co-sign") % {"names": listed or "—"}, ""
 
 
-def _fixed(text: Any) -> Sentence:
+def _registered(event: TrailEvent, story: Story) -> tuple[str, str]:
+    return (
+        _("Registered as No. %(number)s of %(meeting)s")
+        % {"number": (event.data or {}).get("number", "—"), "meeting": story.proposal.meeting.name},
+        "",
+    )
+
+
+def _renumbered(event: TrailEvent, story: Story) -> tuple[str, str]:
+    return (
+        _("Number changed from %(old)s to %(new)s")
+        % {"old": (event.data or {}).get("from"), "new": (event.data or {}).get("to")},
+        "",
+    )
+
+
+def _merged_into_this(event: TrailEvent, story: Story) -> tuple[str, str]:
+    return (
+        _("Suggestions No. %(numbers)s were merged into this one")
+        % {"numbers": "、".join(str(n) for n in (event.data or {}).get("numbers", []))},
+        "",
+    )
+
+
+def _merged_into_other(event: TrailEvent, story: Story) -> tuple[str, str]:
+    return (
+        _("Merged into No. %(number)s: handled together with it; you get your own reply")
+        % {"number": (event.data or {}).get("main_number", "—")},
+        "",
+    )
+
+
+def _fixed(text: StrOrPromise) -> Sentence:
     return lambda event, story: (str(text), "")
 
 
-def _by_actor(text: Any) -> Sentence:
+def _by_actor(text: StrOrPromise) -> Sentence:
     return lambda event, story: (str(text) % {"name": actor_name(event)}, "")
 
 
-def _listing(text: Any) -> Sentence:
+def _listing(text: StrOrPromise) -> Sentence:
     return lambda event, story: (str(text) % {"names": "、".join((event.data or {}).get("names", []))}, "")
 
 
@@ -218,40 +295,24 @@ declare(
         "register",
         None,
         details=_numbers,
-        sentence=lambda event, story: (
-            _("Registered as No. %(number)s of %(meeting)s")
-            % {"number": (event.data or {}).get("number", "—"), "meeting": story.proposal.meeting.name},
-            "",
-        ),
+        sentence=_registered,
     ),
     EventKind(
         "renumber",
         gettext_lazy("Number changed"),
         details=_numbers,
-        sentence=lambda event, story: (
-            _("Number changed from %(old)s to %(new)s")
-            % {"old": (event.data or {}).get("from"), "new": (event.data or {}).get("to")},
-            "",
-        ),
+        sentence=_renumbered,
     ),
     EventKind(
         "merge_main",
         gettext_lazy("Other suggestions merged into this one"),
         details=_numbers,
-        sentence=lambda event, story: (
-            _("Suggestions No. %(numbers)s were merged into this one")
-            % {"numbers": "、".join(str(n) for n in (event.data or {}).get("numbers", []))},
-            "",
-        ),
+        sentence=_merged_into_this,
     ),
     EventKind(
         "merge_member",
         gettext_lazy("Merged into another suggestion"),
         details=_numbers,
-        sentence=lambda event, story: (
-            _("Merged into No. %(number)s: handled together with it; you get your own reply")
-            % {"number": (event.data or {}).get("main_number", "—")},
-            "",
-        ),
+        sentence=_merged_into_other,
     ),
 )

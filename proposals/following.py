@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -20,12 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deputies.models import Deputy
+from deputies.models import Deputy, UserOrAnonymous
 from proposals import hooks
 from proposals.events import Story, sentence_for
 from proposals.models import CoSignature, Meeting, Proposal, ProposalEvent
 from proposals.selectors import visible_events
 from proposals.states import COSIGNABLE_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, S
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 FINAL_STATES = (S.WITHDRAWN, S.NOT_ACCEPTED, S.CLOSED)
 
@@ -62,6 +65,7 @@ def plain_state(proposal: Proposal, *, is_lead: bool, today: dt.date, result_rat
     state = proposal.state
     if proposal.merged_into_id and state in GROUP_HANDLED_STATES:
         main = proposal.merged_into
+        assert main is not None  # merged_into_id is set
         text = _("Merged into No. %(number)s and handled together with it") % {"number": main.number or "—"}
     elif state == S.DRAFT:
         text = _("Draft, not submitted yet")
@@ -100,7 +104,7 @@ def own_asks(proposal: Proposal, *, is_lead: bool) -> list[hooks.Ask]:
         return []
     edit = reverse("proposals:edit", args=[proposal.pk])
     if proposal.state == S.DRAFT:
-        need, have = settings.REQUIRED_COSIGNERS, proposal.confirmed_cosigners
+        need, have = settings.REQUIRED_COSIGNERS, _followed(proposal).confirmed_cosigners
         if need > have:
             text = _("Waiting for co-signers: %(have)s of %(need)s confirmed") % {"have": have, "need": need}
             return [hooks.Ask(text, edit)]
@@ -126,6 +130,18 @@ class Row:
         if self.asks:
             return "todo"
         return "done" if self.proposal.state in FINAL_STATES else "ongoing"
+
+
+class _Followed(TypedDict):
+    """What with_follow_facts() adds to each suggestion: an annotation and a to_attr prefetch."""
+
+    confirmed_cosigners: int
+    returns: list[ProposalEvent]
+
+
+def _followed(proposal: Proposal) -> WithAnnotations[Proposal, _Followed]:
+    """A suggestion loaded by with_follow_facts(), as the type checker should see it."""
+    return cast("WithAnnotations[Proposal, _Followed]", proposal)
 
 
 def with_follow_facts(queryset: QuerySet[Proposal], deputy_id: int) -> QuerySet[Proposal]:
@@ -157,8 +173,15 @@ def build_row(proposal: Proposal, *, deputy_id: int, today: dt.date) -> Row:
         state_text=plain_state(proposal, is_lead=is_lead, today=today, result_rating=facts.result_rating),
         units=facts.units,
         asks=own_asks(proposal, is_lead=is_lead) + facts.asks,
-        return_reason=proposal.returns[0].note if proposal.state == S.RETURNED and proposal.returns else "",
+        return_reason=_return_note(proposal),
     )
+
+
+def _return_note(proposal: Proposal) -> str:
+    if proposal.state != S.RETURNED:
+        return ""
+    returns = _followed(proposal).returns
+    return returns[0].note if returns else ""
 
 
 GROUP_ORDER = {"todo": 0, "ongoing": 1, "done": 2}
@@ -193,7 +216,7 @@ def open_invitations(deputy: Deputy) -> QuerySet[CoSignature]:
 
 @dataclass
 class Step:
-    when: Any
+    when: dt.datetime
     text: str
     note: str = ""
     link: str = ""
@@ -201,7 +224,7 @@ class Step:
     state_label: str = ""
 
 
-def plain_timeline(proposal: Proposal, user: Any, *, is_lead: bool) -> list[Step]:
+def plain_timeline(proposal: Proposal, user: UserOrAnonymous, *, is_lead: bool) -> list[Step]:
     """The steps the deputy may see, newest first, each as a sentence with where to read more."""
     story = Story(proposal=proposal, is_lead=is_lead)
     steps = []

@@ -1,20 +1,25 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import F, OrderBy, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from deputies.forms import field_of
 from deputies.models import Deputy
 from proposals import hooks
 from proposals.models import Category, Meeting, Proposal, ProposalState
 from proposals.uploads import ACCEPT, validate_upload
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # Suggestions without a number (not yet registered) or without a due date come last.
-SORTS = {
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "number": ("meeting__year", F("number").asc(nulls_last=True)),
     "-number": ("-meeting__year", F("number").desc(nulls_last=True)),
     "due": (F("due_on").asc(nulls_last=True), "number"),
@@ -57,7 +62,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
         super().__init__(*args, **kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if self.required and not files:
             raise ValidationError(self.error_messages["required"], code="required")
@@ -141,7 +146,7 @@ class RenumberForm(Form):
 class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args: Any, help_text: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, help_text: StrOrPromise | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if help_text:
             self.fields["reason"].help_text = help_text
@@ -154,15 +159,16 @@ class MergeForm(Form):
     main = forms.ModelChoiceField(Proposal.objects.none(), label=_("Main suggestion"))
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
-    def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, queryset: QuerySet[Proposal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ids"].queryset = queryset
-        self.fields["main"].queryset = queryset
+        field_of(self, "ids", forms.ModelMultipleChoiceField).queryset = queryset
+        field_of(self, "main", forms.ModelChoiceField).queryset = queryset
         self.fields["ids"].error_messages["required"] = _("Tick at least two suggestions to merge.")
         self.fields["main"].error_messages["required"] = _("Choose which one is the main suggestion.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         ids, main = data.get("ids"), data.get("main")
         if ids is not None and len(ids) < 2:
             self.add_error("ids", _("Tick at least two suggestions to merge."))

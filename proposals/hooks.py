@@ -22,16 +22,23 @@ Everything registered is read through the functions at the bottom of this module
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest
 
+from deputies.http import AuthenticatedHttpRequest
+from deputies.models import User, UserOrAnonymous
 from proposals.events import EVERYONE
+from proposals.models import Proposal
 from proposals.rules import audiences_of
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+_T = TypeVar("_T")
 
 # --- panels on a suggestion's pages ---------------------------------------------------------------
 
@@ -40,19 +47,21 @@ from proposals.rules import audiences_of
 class Page:
     """One suggestion's page being built: who looks, at what, and a cache the panels share."""
 
-    request: HttpRequest
-    proposal: Any
+    request: AuthenticatedHttpRequest
+    proposal: Proposal
     audiences: frozenset[str]
+    # Whatever the panels load once: each key is read back by the panels that wrote it.
     cache: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def user(self) -> Any:
+    def user(self) -> User:
         return self.request.user
 
-    def once(self, key: str, load: Callable[[], Any]) -> Any:
+    def once(self, key: str, load: Callable[[], _T]) -> _T:
         if key not in self.cache:
             self.cache[key] = load()
-        return self.cache[key]
+        value: _T = self.cache[key]
+        return value
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,7 @@ class NavEntry:
     everyone), whether it stands in the header (else under "更多"), and its place in the bar."""
 
     url_name: str
-    label: Any
+    label: StrOrPromise
     roles: tuple[str, ...] | None
     primary: bool = True
     order: int = 100
@@ -151,7 +160,7 @@ def nav_entries() -> list[NavEntry]:
     return list(_NAV)
 
 
-def page_for(request: HttpRequest, proposal: Any) -> Page:
+def page_for(request: AuthenticatedHttpRequest, proposal: Proposal) -> Page:
     return Page(request=request, proposal=proposal, audiences=audiences_of(request.user, proposal))
 
 
@@ -178,8 +187,8 @@ class FollowFacts:
 
 # What a row must load (queryset, deputy id -> queryset), and how to fill the facts in from it
 # (proposal, is_lead, facts -> None).
-FollowLoad = Callable[[QuerySet[Any], int], QuerySet[Any]]
-FollowFill = Callable[[Any, bool, FollowFacts], None]
+FollowLoad = Callable[[QuerySet[Proposal], int], QuerySet[Proposal]]
+FollowFill = Callable[[Proposal, bool, FollowFacts], None]
 _FOLLOW: list[tuple[FollowLoad, FollowFill]] = []
 
 
@@ -187,13 +196,13 @@ def follow_facts(load: FollowLoad, fill: FollowFill) -> None:
     _FOLLOW.append((load, fill))
 
 
-def load_follow_facts(queryset: QuerySet[Any], deputy_id: int) -> QuerySet[Any]:
+def load_follow_facts(queryset: QuerySet[Proposal], deputy_id: int) -> QuerySet[Proposal]:
     for load, _facts in _FOLLOW:
         queryset = load(queryset, deputy_id)
     return queryset
 
 
-def facts_of(proposal: Any, *, is_lead: bool) -> FollowFacts:
+def facts_of(proposal: Proposal, *, is_lead: bool) -> FollowFacts:
     facts = FollowFacts()
     for _load, fill in _FOLLOW:
         fill(proposal, is_lead, facts)
@@ -206,22 +215,22 @@ def facts_of(proposal: Any, *, is_lead: bool) -> FollowFacts:
 @dataclass
 class Tile:
     key: str
-    label: Any
+    label: StrOrPromise
     count: int
     url: str
     alert: bool = False
     order: int = 100
 
 
-_TILES: list[Callable[[Any], list[Tile]]] = []
+_TILES: list[Callable[[User], list[Tile]]] = []
 
 
-def tiles(provider: Callable[[Any], list[Tile]]) -> None:
+def tiles(provider: Callable[[User], list[Tile]]) -> None:
     """Register `provider(user) -> [Tile]`: counts of what waits for the user on the workbench."""
     _TILES.append(provider)
 
 
-def workbench_tiles(user: Any) -> list[Tile]:
+def workbench_tiles(user: User) -> list[Tile]:
     found = [tile for provider in _TILES for tile in provider(user)]
     return sorted(found, key=lambda tile: tile.order)
 
@@ -233,18 +242,19 @@ def workbench_tiles(user: Any) -> list[Tile]:
 class ListFilter:
     """A filter of every suggestion list, read from the query string like the built-in ones.
     `apply(queryset, value, user)` narrows the suggestions; `template` shows its field in the
-    list's filter form (None: only reachable by links, e.g. from the workbench)."""
+    list's filter form (None: only reachable by links, e.g. from the workbench). The value
+    `apply` gets is the field's cleaned value, of whatever type that field gives (Any)."""
 
     name: str
     field: forms.Field
-    apply: Callable[[QuerySet[Any], Any, Any], QuerySet[Any]]
+    apply: Callable[[QuerySet[Proposal], Any, UserOrAnonymous], QuerySet[Proposal]]
     template: str | None = None
     order: int = 100
-    # The values the template offers (read only when the list page shows the form).
-    choices: Callable[[], list[tuple[Any, Any]]] | None = None
+    # The (value, label) pairs the template offers (read only when the list page shows the form).
+    choices: Callable[[], Sequence[tuple[object, StrOrPromise]]] | None = None
 
     @property
-    def options(self) -> list[tuple[Any, Any]]:
+    def options(self) -> Sequence[tuple[object, StrOrPromise]]:
         return self.choices() if self.choices is not None else []
 
 
@@ -263,7 +273,7 @@ def list_filters() -> list[ListFilter]:
 
 @dataclass(frozen=True)
 class ListColumn:
-    header: Any
+    header: StrOrPromise
     template: str
     order: int = 100
 
@@ -275,19 +285,19 @@ class BulkAction:
     ticked when `selectable(proposal)`."""
 
     url_name: str
-    label: Any
-    note: Any
-    allowed: Callable[[Any], bool]
-    selectable: Callable[[Any], bool]
+    label: StrOrPromise
+    note: StrOrPromise
+    allowed: Callable[[User], bool]
+    selectable: Callable[[Proposal], bool]
     hidden: tuple[tuple[str, str], ...] = ()
 
 
-_ROWS: list[Callable[[QuerySet[Any]], QuerySet[Any]]] = []
+_ROWS: list[Callable[[QuerySet[Proposal]], QuerySet[Proposal]]] = []
 _COLUMNS: list[ListColumn] = []
 _BULK: list[BulkAction] = []
 
 
-def list_rows(load: Callable[[QuerySet[Any]], QuerySet[Any]]) -> None:
+def list_rows(load: Callable[[QuerySet[Proposal]], QuerySet[Proposal]]) -> None:
     """Register what each list row loads (a prefetch or an annotation), in a fixed number of queries."""
     _ROWS.append(load)
 
@@ -301,7 +311,7 @@ def bulk_action(action: BulkAction) -> None:
     _BULK.append(action)
 
 
-def load_rows(queryset: QuerySet[Any]) -> QuerySet[Any]:
+def load_rows(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     for load in _ROWS:
         queryset = load(queryset)
     return queryset
@@ -311,6 +321,6 @@ def list_columns() -> list[ListColumn]:
     return list(_COLUMNS)
 
 
-def bulk_action_for(user: Any) -> BulkAction | None:
+def bulk_action_for(user: User) -> BulkAction | None:
     """The bulk action offered to `user` on the list, if any (the first that allows them)."""
     return next((action for action in _BULK if action.allowed(user)), None)

@@ -4,7 +4,7 @@ calendar's overrides."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
 from django.conf import settings
 from django.db import models
@@ -115,7 +115,7 @@ def has_category(proposal: Proposal) -> bool:
 
 
 class ProposalQuerySet(models.QuerySet["Proposal"]):
-    def overdue(self, today: Any = None) -> ProposalQuerySet:
+    def overdue(self, today: dt.date | None = None) -> ProposalQuerySet:
         today = today or timezone.localdate()
         return self.filter(state__in=REPLY_DUE_STATES, due_on__lt=today)
 
@@ -161,7 +161,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     lead_deputy = models.ForeignKey(
         Deputy, verbose_name=_("lead deputy"), on_delete=models.PROTECT, related_name="led_proposals"
     )
-    cosigners = models.ManyToManyField(
+    cosigners: models.ManyToManyField[Deputy, CoSignature] = models.ManyToManyField(
         Deputy, verbose_name=_("co-signers"), through="CoSignature", related_name="cosigned_proposals", blank=True
     )
     channel = models.CharField(_("submitted"), max_length=10, choices=Channel.choices, default=Channel.MEETING)
@@ -290,7 +290,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         permission=rule_permission("assign_proposal"),
         custom={"label": _("Assign"), "fields": ["due_on"]},
     )
-    def assign(self, *, due_on: Any) -> None:
+    def assign(self, *, due_on: dt.date) -> None:
         self.due_on = due_on
 
     @transition(
@@ -323,7 +323,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         permission=rule_permission("decide_reassignment"),
         custom={"label": _("Accept re-assignment"), "fields": ["due_on"]},
     )
-    def accept_reassignment(self, *, requests_pending: bool, all_answering_signed: bool, due_on: Any) -> str:
+    def accept_reassignment(self, *, requests_pending: bool, all_answering_signed: bool, due_on: dt.date | None) -> str:
         self.due_on = due_on
         return self._after_reassignment_decision(requests_pending, all_answering_signed)
 
@@ -350,7 +350,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         permission=rule_permission("issue_reply"),
         custom={"label": _("Issue reply"), "fields": ["due_on"]},
     )
-    def issue_reply(self, *, all_answering_replied: bool, next_due_on: Any) -> str:
+    def issue_reply(self, *, all_answering_replied: bool, next_due_on: dt.date | None) -> str:
         """One answering unit's reply goes out; the suggestion is replied when all have."""
         if all_answering_replied:
             self.due_on = None
@@ -365,7 +365,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         permission=rule_permission("enter_rating"),
         custom={"label": _("Rate"), "fields": ["due_on", "closed_at"]},
     )
-    def rate(self, *, unrated_left: bool, rehandling_due_on: Any) -> str:
+    def rate(self, *, unrated_left: bool, rehandling_due_on: dt.date | None) -> str:
         """A rating of one reply. While replies stay unrated the suggestion waits; a result
         rated 不满意 on a first reply sends it to re-handling; otherwise it closes."""
         if unrated_left:
@@ -403,7 +403,7 @@ class CoSignature(models.Model):
         return f"{self.deputy} · {self.get_status_display()}"
 
 
-def attachment_path(instance: Any, filename: str) -> str:
+def attachment_path(instance: StoredFile, filename: str) -> str:
     return f"attachments/{timezone.now():%Y/%m}/{filename}"
 
 

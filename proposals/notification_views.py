@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deputies import access
+from deputies.http import AuthenticatedHttpRequest
 from deputies.pages import paginate
 from proposals.models import Notification
 
@@ -40,7 +41,7 @@ def target_url(request: HttpRequest, notification: Notification) -> str:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     mine = request.user.notifications.all()
     unread_only = request.GET.get("unread") == "1"
     shown = mine.filter(read_at__isnull=True) if unread_only else mine
@@ -54,7 +55,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notification = Notification.objects.filter(pk=pk, recipient=request.user).first()
     if notification is None:
         raise access.refuse(request, f"notification {pk} (not the user's)")
@@ -65,7 +66,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     if count:
         messages.success(request, _("%(n)s notifications marked as read.") % {"n": count})

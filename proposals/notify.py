@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
 from deputies.models import Role, User
-from proposals.models import Notification
+from proposals.models import Notification, Proposal
 from proposals.rules import in_audience
 from proposals.sms import phone_of
 from proposals.tasks import send_notification_emails, send_text_messages
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ def users_with_roles(*roles: str) -> list[User]:
     return list(User.objects.filter(role__in=roles, is_active=True))
 
 
-def link(user: User, proposal: Any) -> str:
+def link(user: User, proposal: Proposal | None) -> str:
     """Where a notice about `proposal` takes `user` (in the app and in the e-mail): a deputy to
     their own phone page of it, everyone else to the suggestion's page."""
     if proposal is None:
@@ -49,9 +53,9 @@ def link(user: User, proposal: Any) -> str:
 def notify(
     recipients: Iterable[User | None],
     kind: str,
-    message: Any,
+    message: StrOrPromise,
     *,
-    proposal: Any = None,
+    proposal: Proposal | None = None,
     url: str = "",
     seen_by: frozenset[str] | None = None,
     text: bool = False,
@@ -94,4 +98,4 @@ def deliver(notifications: Iterable[tuple[int, User]], *, text: bool = False) ->
     for ids, task in ((to_mail, send_notification_emails), (to_text, send_text_messages)):
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            transaction.on_commit(lambda chunk=chunk, task=task: task.delay(chunk))
+            transaction.on_commit(partial(task.delay, chunk))

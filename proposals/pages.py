@@ -3,18 +3,16 @@ workbench's counts on the suggestion itself and the navigation to its pages."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deputies.access import OVERSEER_ROLES, STAFF_ROLES, UNIT_ROLES
-from deputies.models import Role
+from deputies.models import Role, User
 from proposals import hooks
 from proposals.selectors import count, list_url, page_url
 
 
-def _tiles(user: Any) -> list[hooks.Tile]:
+def _tiles(user: User) -> list[hooks.Tile]:
     """The workbench's counts on the suggestion itself: review, deadlines, ratings awaited."""
     found = []
     if user.role in STAFF_ROLES:

@@ -11,10 +11,11 @@ that must agree, a predicate for one object and a queryset filter for lists
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Protocol
 
 import rules
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from rules.predicates import Predicate
 
 from deputies.access import (
     OVERSEER_ROLES,
@@ -26,21 +27,31 @@ from deputies.access import (
     is_deputy,
     is_overseer,
 )
+from deputies.models import UserOrAnonymous
 from proposals.events import AUDIENCES, DEPUTIES, OVERSEERS
 from proposals.models import CoSignature, Proposal
 from proposals.states import ProposalState as S
+
+
+class OfProposal(Protocol):
+    """An object of a later app that belongs to one suggestion (a contact, a rating, a
+    question...): the rules here read its `proposal` without importing that app."""
+
+    @property
+    def proposal(self) -> Proposal: ...
+
 
 # --- predicates on a suggestion -------------------------------------------------------------------
 
 
 @rules.predicate
-def is_lead_deputy(user: Any, proposal: Any) -> bool:
+def is_lead_deputy(user: UserOrAnonymous, proposal: Proposal) -> bool:
     deputy_id = deputy_id_of(user)
     return deputy_id is not None and proposal.lead_deputy_id == deputy_id
 
 
 @rules.predicate
-def is_cosigner(user: Any, proposal: Any) -> bool:
+def is_cosigner(user: UserOrAnonymous, proposal: Proposal) -> bool:
     deputy_id = deputy_id_of(user)
     if deputy_id is None:
         return False
@@ -48,7 +59,7 @@ def is_cosigner(user: Any, proposal: Any) -> bool:
 
 
 @rules.predicate
-def is_draft(user: Any, proposal: Any) -> bool:
+def is_draft(user: UserOrAnonymous, proposal: Proposal) -> bool:
     return proposal.state == S.DRAFT
 
 
@@ -57,18 +68,18 @@ oversees_it = ~is_draft & is_overseer
 
 
 @rules.predicate
-def is_lead_deputy_of_item(user: Any, item: Any) -> bool:
+def is_lead_deputy_of_item(user: UserOrAnonymous, item: OfProposal) -> bool:
     """Of an object that carries a `proposal` (a contact, a rating, a question...)."""
     return is_lead_deputy(user, item.proposal)
 
 
 @rules.predicate
-def is_cosigner_of_item(user: Any, item: Any) -> bool:
+def is_cosigner_of_item(user: UserOrAnonymous, item: OfProposal) -> bool:
     return is_cosigner(user, item.proposal)
 
 
 @rules.predicate
-def is_invited_deputy(user: Any, signature: Any) -> bool:
+def is_invited_deputy(user: UserOrAnonymous, signature: CoSignature) -> bool:
     deputy_id = deputy_id_of(user)
     return deputy_id is not None and signature.deputy_id == deputy_id
 
@@ -76,24 +87,25 @@ def is_invited_deputy(user: Any, signature: Any) -> bool:
 # --- who else sees a suggestion: registered by later apps -------------------------------------------
 
 # (predicate on one suggestion, condition on a queryset for a user or None when it adds nothing)
-_viewers: list[tuple[Any, Callable[[Any], Q | None]]] = []
+Viewer = Predicate | Callable[[UserOrAnonymous, Proposal], bool]
+_viewers: list[tuple[Viewer, Callable[[UserOrAnonymous], Q | None]]] = []
 
 
-def add_viewer(predicate: Any, condition: Callable[[Any], Q | None]) -> None:
+def add_viewer(predicate: Viewer, condition: Callable[[UserOrAnonymous], Q | None]) -> None:
     """Let more people see suggestions: `predicate(user, proposal)` for one, and
     `condition(user)` (a Q on Proposal, or None) for lists; the two must agree."""
     _viewers.append((predicate, condition))
 
 
 @rules.predicate
-def is_registered_viewer(user: Any, proposal: Any) -> bool:
+def is_registered_viewer(user: UserOrAnonymous, proposal: Proposal) -> bool:
     return any(predicate(user, proposal) for predicate, _condition in _viewers)
 
 
 can_view_proposal = is_its_deputy | oversees_it | is_registered_viewer
 
 
-def visible_proposals(user: Any, queryset: QuerySet[Proposal] | None = None) -> QuerySet[Proposal]:
+def visible_proposals(user: UserOrAnonymous, queryset: QuerySet[Proposal] | None = None) -> QuerySet[Proposal]:
     """The suggestions `user` may see: the list form of the `view_proposal` rule."""
     queryset = Proposal.objects.all() if queryset is None else queryset
     if not is_active_login(user):
@@ -119,17 +131,17 @@ def visible_proposals(user: Any, queryset: QuerySet[Proposal] | None = None) -> 
 _AUDIENCE_RULES = {name: f"audience_{name}" for name in AUDIENCES}
 
 
-def add_audience_rule(audience: str, predicate: Any) -> None:
+def add_audience_rule(audience: str, predicate: Predicate | Callable[..., bool]) -> None:
     """Say who belongs to one of the suggestion's audiences (see proposals/events.py)."""
     add_rule(_AUDIENCE_RULES[audience], predicate)
 
 
-def audiences_of(user: Any, proposal: Any) -> frozenset[str]:
+def audiences_of(user: UserOrAnonymous, proposal: Proposal) -> frozenset[str]:
     """The audiences of `proposal` that `user` belongs to: what of it they may see."""
     return frozenset(name for name, rule in _AUDIENCE_RULES.items() if allowed(user, rule, proposal))
 
 
-def in_audience(user: Any, proposal: Any, seen_by: frozenset[str]) -> bool:
+def in_audience(user: UserOrAnonymous, proposal: Proposal, seen_by: frozenset[str]) -> bool:
     return any(allowed(user, _AUDIENCE_RULES[name], proposal) for name in seen_by)
 
 

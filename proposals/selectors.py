@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from deputies.models import User, UserOrAnonymous
 from proposals import hooks
 from proposals.events import declared, details_for, visible_actions
 from proposals.forms import SORTS, ProposalFilterForm
@@ -18,8 +20,10 @@ from proposals.models import CoSignature, Proposal, ProposalEvent
 from proposals.rules import audiences_of, visible_proposals
 from proposals.states import REPLY_DUE_STATES
 
+_M = TypeVar("_M", bound=Model)
 
-def search_words(queryset: QuerySet, text: str, *fields: str, extra: Q | None = None) -> QuerySet:
+
+def search_words(queryset: QuerySet[_M], text: str, *fields: str, extra: Q | None = None) -> QuerySet[_M]:
     """Keep the rows in which every word of `text` (split at spaces) appears in one of `fields`
     (icontains). `extra` is one more way for the whole text to match (e.g. a number)."""
     words = Q()
@@ -31,16 +35,18 @@ def search_words(queryset: QuerySet, text: str, *fields: str, extra: Q | None = 
     return queryset.filter(words | extra if extra is not None else words)
 
 
-def proposals_for(user: Any) -> QuerySet[Proposal]:
+def proposals_for(user: UserOrAnonymous) -> QuerySet[Proposal]:
     return visible_proposals(user).select_related("meeting", "lead_deputy", "category")
 
 
-def state_counts(user: Any) -> dict[str, int]:
+def state_counts(user: UserOrAnonymous) -> dict[str, int]:
     rows = visible_proposals(user).order_by().values("state").annotate(n=Count("pk"))
     return {row["state"]: row["n"] for row in rows}
 
 
-def filter_proposals(user: Any, data: Any) -> tuple[QuerySet[Proposal], ProposalFilterForm]:
+def filter_proposals(
+    user: UserOrAnonymous, data: Mapping[str, Any] | None
+) -> tuple[QuerySet[Proposal], ProposalFilterForm]:
     """The suggestions `user` may see, filtered by the query-string `data`.
 
     One function for every list: the list page, its Excel export and the dashboard's links
@@ -107,25 +113,25 @@ def page_url(name: str, query: str = "") -> str:
     return f"{url}?{query}" if query and name == "proposals:list" else url
 
 
-def count(user: Any, query: str) -> int:
+def count(user: UserOrAnonymous, query: str) -> int:
     """How many suggestions the list filtered by `query` shows `user`."""
     return filter_proposals(user, QueryDict(query))[0].count()
 
 
-def workbench(user: Any) -> list[hooks.Tile]:
+def workbench(user: User) -> list[hooks.Tile]:
     """What waits for `user` now, by role: one count per kind of work, each linking to the
     list of exactly those suggestions (or to the page where that work is done)."""
     return hooks.workbench_tiles(user)
 
 
-def due_soon(user: Any, limit: int = 10) -> QuerySet[Proposal]:
+def due_soon(user: UserOrAnonymous, limit: int = 10) -> QuerySet[Proposal]:
     """The suggestions whose reply is due first (overdue ones on top)."""
     return list_rows(proposals_for(user).filter(state__in=REPLY_DUE_STATES, due_on__isnull=False)).order_by(
         "due_on", "pk"
     )[:limit]
 
 
-def recently_changed(user: Any, limit: int = 10) -> QuerySet[Proposal]:
+def recently_changed(user: UserOrAnonymous, limit: int = 10) -> QuerySet[Proposal]:
     return list_rows(proposals_for(user)).order_by("-updated_at", "-pk")[:limit]
 
 
@@ -138,7 +144,7 @@ class TimelineEntry:
     details: list[str] = field(default_factory=list)
 
 
-def visible_events(proposal: Proposal, user: Any) -> QuerySet[ProposalEvent]:
+def visible_events(proposal: Proposal, user: UserOrAnonymous) -> QuerySet[ProposalEvent]:
     """The steps of the suggestion's trail `user` may see, as each app declared them
     (proposals/events.py): the one filter of the staff timeline and the deputy's."""
     actions, undeclared_too = visible_actions(audiences_of(user, proposal))
@@ -148,6 +154,6 @@ def visible_events(proposal: Proposal, user: Any) -> QuerySet[ProposalEvent]:
     return proposal.events.filter(shown).select_related("actor")
 
 
-def timeline_for(proposal: Proposal, user: Any) -> list[TimelineEntry]:
+def timeline_for(proposal: Proposal, user: UserOrAnonymous) -> list[TimelineEntry]:
     events = visible_events(proposal, user).order_by("created_at", "pk")
     return [TimelineEntry(event, details_for(event)) for event in events]

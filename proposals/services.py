@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -40,6 +40,9 @@ from proposals.workflow import (
     record_event,
     require,
 )
+
+if TYPE_CHECKING:
+    from django.core.files import File
 
 S = ProposalState
 
@@ -295,7 +298,7 @@ def merge_proposals(*, main: Proposal, members: Sequence[Proposal], by: User, no
 MAX_ATTACHMENTS = 10
 
 
-def add_attachments(*, proposal: Proposal, files: Sequence[Any], by: User) -> list[ProposalAttachment]:
+def add_attachments(*, proposal: Proposal, files: Sequence[File[bytes]], by: User) -> list[ProposalAttachment]:
     """Attach files to a draft or returned suggestion. Each file is checked by its content
     (proposals.uploads); one bad file refuses them all, so nothing is half-attached."""
     with locked(proposal) as current:
@@ -313,7 +316,7 @@ def add_attachments(*, proposal: Proposal, files: Sequence[Any], by: User) -> li
             ProposalAttachment.objects.create(
                 proposal=current,
                 file=upload,
-                name=os.path.basename(upload.name)[:200],
+                name=os.path.basename(upload.name or "")[:200],
                 size=upload.size,
                 uploaded_by=by,
             )

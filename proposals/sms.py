@@ -18,11 +18,14 @@ once per notification.
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from deputies.models import User
 
 log = logging.getLogger("jianyi.sms")
 
@@ -50,7 +53,7 @@ def get_sender() -> SmsSender | None:
     return import_string(path)()
 
 
-def phone_of(user: Any) -> str:
+def phone_of(user: User) -> str:
     """The mobile number to text a user at: their account's, or their deputy record's."""
     phone = (getattr(user, "phone", "") or "").strip()
     if phone:

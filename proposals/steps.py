@@ -4,7 +4,6 @@ Chinese, redirect. A refused step changes nothing, so the page simply shows why.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest
@@ -12,7 +11,7 @@ from django.http import HttpRequest
 from proposals.services import ProposalError
 
 
-def run_step(request: HttpRequest, step: Callable[[], Any], success: str) -> bool:
+def run_step(request: HttpRequest, step: Callable[[], object], success: str) -> bool:
     """Run `step`; report success or the refusal as a message. True when it was done."""
     try:
         step()

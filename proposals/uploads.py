@@ -4,13 +4,17 @@ size is limited (setting UPLOAD_MAX_MB)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.core.files import File
+    from django.db.models.fields.files import FieldFile
 
 # What the content may be, and the extensions a file of that kind may carry.
 ALLOWED = {
@@ -36,7 +40,7 @@ def sniff(head: bytes) -> str | None:
     return kind.mime if kind else None
 
 
-def validate_upload(upload: Any, *, allowed: dict[str, set[str]] | None = None) -> None:
+def validate_upload(upload: File[bytes], *, allowed: dict[str, set[str]] | None = None) -> None:
     """Raise ValidationError (in Chinese) unless `upload` is an allowed kind within the size limit."""
     allowed = allowed or ALLOWED
     limit = settings.UPLOAD_MAX_MB * 1024 * 1024
@@ -65,7 +69,7 @@ def validate_upload(upload: Any, *, allowed: dict[str, set[str]] | None = None) 
         )
 
 
-def download(request: HttpRequest, stored: Any, name: str) -> FileResponse:
+def download(request: HttpRequest, stored: FieldFile, name: str) -> FileResponse:
     """Serve a stored upload as a download (never inline: its content is the uploader's)."""
     try:
         handle = stored.open("rb")

@@ -6,13 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deputies.access import allowed, refuse
+from deputies.http import AuthenticatedHttpRequest
 from deputies.models import Role
 from deputies.pages import paginate
 from proposals import hooks, selectors, services
@@ -35,7 +38,7 @@ def _optional_url(name: str) -> str | None:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The workbench (工作台): what waits for this person now, with counts that link to the
     suggestions behind them. Deputies have their own page, "my suggestions"."""
     user = request.user
@@ -57,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def proposal_list(request: HttpRequest) -> HttpResponse:
+def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every suggestion the user may see, filtered, sorted and paginated; staff tick
     registered ones to assign them to one unit at once."""
     queryset, form = selectors.filter_proposals(request.user, request.GET)
@@ -65,7 +68,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     bulk = hooks.bulk_action_for(request.user)
     if bulk is not None:
         for row in page:
-            row.selectable = bulk.selectable(row)
+            row.selectable = bulk.selectable(row)  # type: ignore[attr-defined]  # for the template only
     return render(
         request,
         "proposals/list.html",
@@ -83,18 +86,20 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = get_proposal_for_user(request, pk, queryset=_detail_queryset())
     return _render_detail(request, proposal)
 
 
-def _detail_queryset() -> Any:
+def _detail_queryset() -> QuerySet[Proposal]:
     return Proposal.objects.select_related(
         "meeting", "lead_deputy__delegation", "lead_deputy__user", "category", "source", "merged_into"
     )
 
 
-def _render_detail(request: HttpRequest, proposal: Proposal, status: int = 200, **forms: Any) -> HttpResponse:
+def _render_detail(
+    request: AuthenticatedHttpRequest, proposal: Proposal, status: int = 200, **forms: Form
+) -> HttpResponse:
     page = hooks.page_for(request, proposal)
     context: dict[str, Any] = {
         "proposal": proposal,
@@ -110,7 +115,7 @@ def _render_detail(request: HttpRequest, proposal: Proposal, status: int = 200, 
 
 
 @login_required
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(ProposalAttachment.objects.select_related("proposal"), pk=pk)
     if not allowed(request.user, "view_proposal", item.proposal):
         raise refuse(request, f"proposal attachment {pk}")
@@ -126,7 +131,7 @@ def _staff_only(request: HttpRequest, what: str) -> None:
 
 
 @login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """审查: submitted suggestions to register, return or decline; registered ones to renumber,
     merge (并案) and assign. Merging is posted here and re-shown with any error."""
     _staff_only(request, "review queue")
@@ -157,12 +162,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         per_page=50,
         param="rpage",
     )
-    members: dict[int, list[Proposal]] = {}
+    group_members: dict[int, list[Proposal]] = {}
     for row in registered_rows:
         if row.merged_into_id:
-            members.setdefault(row.merged_into_id, []).append(row)
+            group_members.setdefault(row.merged_into_id, []).append(row)
     for row in registered_rows:
-        row.group_members = members.get(row.pk, [])
+        row.group_members = group_members.get(row.pk, [])  # type: ignore[attr-defined]  # for the template only
     ticked = {str(v) for v in request.POST.getlist("ids")}
     return render(
         request,
@@ -179,7 +184,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _review_page(request: HttpRequest, proposal: Proposal, status: int = 200, **forms: Any) -> HttpResponse:
+def _review_page(request: HttpRequest, proposal: Proposal, status: int = 200, **forms: Form) -> HttpResponse:
     initial = {"number": services.next_number(proposal.meeting), "category": proposal.category_id}
     return render(
         request,
@@ -212,7 +217,7 @@ def _submitted_for_staff(request: HttpRequest, pk: int) -> Proposal:
 
 
 @login_required
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _submitted_for_staff(request, pk)
     if proposal.state != S.SUBMITTED:
         return redirect("proposals:detail", pk=pk)
@@ -221,7 +226,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def register(request: HttpRequest, pk: int) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _submitted_for_staff(request, pk)
     form = RegisterForm(request.POST)
     if form.is_valid():
@@ -243,7 +248,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def return_for_revision(request: HttpRequest, pk: int) -> HttpResponse:
+def return_for_revision(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _submitted_for_staff(request, pk)
     form = ReasonForm(request.POST, prefix="return")
     if form.is_valid():
@@ -261,7 +266,7 @@ def return_for_revision(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decline(request: HttpRequest, pk: int) -> HttpResponse:
+def decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _submitted_for_staff(request, pk)
     form = ReasonForm(request.POST, prefix="decline")
     if form.is_valid():
@@ -279,7 +284,7 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def renumber(request: HttpRequest, pk: int) -> HttpResponse:
+def renumber(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _submitted_for_staff(request, pk)
     form = RenumberForm(request.POST)
     if form.is_valid():

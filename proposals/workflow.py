@@ -13,11 +13,12 @@ who tried; nothing is changed. A step the person may not take raises `Refused`, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -28,6 +29,9 @@ from proposals.fsm import transition_label
 from proposals.models import Proposal, ProposalEvent
 from proposals.states import GROUP_HANDLED_STATES
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class ProposalError(Exception):
     """A step that cannot be done. The message is for the person who tried, in Chinese."""
@@ -37,12 +41,12 @@ class Refused(ProposalError):
     """A step the person may not take. Raising it notes the refusal for the audit log (written
     once the request is answered, outside the transaction this refusal rolls back)."""
 
-    def __init__(self, message: Any, *, by: Any, what: str) -> None:
+    def __init__(self, message: StrOrPromise, *, by: User, what: str) -> None:
         super().__init__(message)
         note_refusal(by, f"{what}: {message}")
 
 
-def require(by: Any, rule: str, obj: Any, message: Any) -> None:
+def require(by: User, rule: str, obj: Model | None, message: StrOrPromise) -> None:
     """Refuse the step unless the access rule `rule` allows `by` on `obj`."""
     if not allowed(by, rule, obj):
         raise Refused(message, by=by, what=f"{rule} {type(obj).__name__} {getattr(obj, 'pk', '')}".strip())
@@ -72,6 +76,8 @@ def lock_group(main: Proposal) -> list[Proposal]:
 
 def run_fsm(obj: Any, name: str, *, by: User, note: str = "", expected_state: str | None = None, **kwargs: Any) -> str:
     """Check and run the django-fsm transition `name` on a locked `obj`, then save it.
+    `obj` is a model instance with a django-fsm `state`: the suggestion, or a later app's
+    (a reply), hence Any.
 
     Returns the state it left. Every check comes before the change, so a refusal
     (ProposalError, with the reason in Chinese) changes nothing.
@@ -160,11 +166,13 @@ def refuse_merged_member(proposal: Proposal) -> None:
     """While a merged group is handled as one, every step is taken on its main suggestion."""
     if proposal.merged_into_id and proposal.state in GROUP_HANDLED_STATES:
         main = proposal.merged_into
+        assert main is not None  # merged_into_id is set
         raise ProposalError(
             _("This suggestion is merged into %(main)s: handle it there.") % {"main": main.number_label or main.title}
         )
 
 
-def deputy_users(proposals: Any) -> list[User]:
+def deputy_users(proposals: Iterable[Proposal]) -> list[User]:
     """The logins of the lead deputies of these suggestions (deputies without one get paper)."""
-    return [p.lead_deputy.user for p in proposals if p.lead_deputy.user_id and p.lead_deputy.user.is_active]
+    users = (p.lead_deputy.user for p in proposals)
+    return [user for user in users if user is not None and user.is_active]

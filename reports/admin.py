@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
-
+from django import forms
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from deputies.http import user_of
 from reports.models import AnnualReport, DisclosureHold, ImportBatch, ReportJob, ScoringScheme
 
 
@@ -41,10 +42,10 @@ class AnnualReportAdmin(admin.ModelAdmin):
 
 
 class NoAddAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -67,7 +68,9 @@ class DisclosureHoldAdmin(admin.ModelAdmin):
     raw_id_fields = ("reply",)
     readonly_fields = ("held_by", "held_at")
 
-    def save_model(self, request: HttpRequest, obj: DisclosureHold, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: DisclosureHold, form: forms.ModelForm[DisclosureHold], change: bool
+    ) -> None:
         if not change:
-            obj.held_by = request.user
+            obj.held_by = user_of(request)
         super().save_model(request, obj, form, change)

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,7 +129,7 @@ def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]
         ["满意", "基本满意", "不满意", "未评价"],
     )
     meetings = list(Meeting.objects.filter(year=year).order_by("opens_on"))
-    class_of = dict(ResultCategory.objects.values_list("pk", "result_class"))
+    class_of: dict[int | str | None, str] = dict(ResultCategory.objects.values_list("pk", "result_class"))
     result_classes = [(row, row.label.split("：", 1)[-1]) for row in figures.result_classes]
     result_categories = [(row, class_of.get(row.key, "")) for row in figures.result_categories]
     return {
@@ -156,9 +157,16 @@ def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]
     }
 
 
-def build_pdf(year: int, *, as_of: dt.date | None = None, progress: Any = None) -> tuple[bytes, int]:
+def _no_progress(percent: int, stage: str) -> None:
+    pass
+
+
+def build_pdf(
+    year: int, *, as_of: dt.date | None = None, progress: Callable[[int, str], object] | None = None
+) -> tuple[bytes, int]:
     """The report's PDF and its page count."""
-    progress = progress or (lambda percent, stage: None)
+    if progress is None:
+        progress = _no_progress
     progress(10, "统计数据")
     context = report_context(year, as_of=as_of)
     progress(35, "生成版面")

@@ -51,7 +51,7 @@ def stacked_bars(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="12">'
     ]
-    x = label_width
+    x: float = label_width
     for i, name in enumerate(legend):
         parts.append(
             f'<rect x="{x}" y="4" width="12" height="12" fill="{colors[i % len(colors)]}"/>'

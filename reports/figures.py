@@ -55,7 +55,7 @@ meetings are a GROUP BY each. No loop over suggestions in Python.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -70,7 +70,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from handling.models import Assignment, ContactRecord, Reply, ResultCategory, Satisfaction, Unit
-from proposals.models import Category, Meeting, Proposal, Source
+from proposals.models import Category, Meeting, Proposal, ProposalQuerySet, Source
 from proposals.states import ASSIGNED_STATES, REPLY_DUE_STATES, ProposalState
 from reports.models import ScoringScheme
 from supervision.models import KeyItem
@@ -154,6 +154,7 @@ class Scope:
     def report_year(self) -> int:
         if self.year is not None:
             return self.year
+        assert self.meeting_id is not None  # __post_init__ requires a year or a meeting
         return Meeting.objects.values_list("year", flat=True).get(pk=self.meeting_id)
 
     def narrow(self, prefix: str = "") -> Q:
@@ -165,7 +166,7 @@ class Scope:
             q &= Q(**{f"{prefix}meeting_id": self.meeting_id})
         return q
 
-    def proposals(self) -> QuerySet[Proposal]:
+    def proposals(self) -> ProposalQuerySet:
         queryset = Proposal.objects.filter(self.narrow())
         if self.unit_id is not None:
             mine = Assignment.objects.filter(unit_id=self.unit_id, is_active=True, role__in=ANSWERING)
@@ -201,11 +202,11 @@ def _sql(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
-def _date(day: dt.date) -> Any:
+def _date(day: dt.date) -> str | None:
     return connection.ops.adapt_datefield_value(day)
 
 
-def _in(values: Any) -> tuple[str, list[Any]]:
+def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
     values = list(values)
     return ", ".join(["%s"] * len(values)) or "NULL", values
 
@@ -220,7 +221,7 @@ def _in(values: Any) -> tuple[str, list[Any]]:
 # statement; counting GROUP BYs it once more, and a figure's list is a WHERE on it.
 
 
-def per_assignment(scope: Scope, categories: list[ResultCategory]) -> QuerySet[Any]:
+def per_assignment(scope: Scope, categories: list[ResultCategory]) -> QuerySet[Assignment, dict[str, Any]]:
     """One row per active assignment of the scope's year or meeting (every unit, every role)."""
     rank = Case(
         *[When(replies__result_category_id=c.pk, then=Value(i)) for i, c in enumerate(categories)],
@@ -287,7 +288,18 @@ FACT_COLUMNS = (
     "is_key",
     "overdue",
 )
-CUBE_DIMS = ("state", "channel", "result_cat", "unrated", "res", "att", "late", "missed", "contacted", "f2f")
+CUBE_DIMS: tuple[str, ...] = (
+    "state",
+    "channel",
+    "result_cat",
+    "unrated",
+    "res",
+    "att",
+    "late",
+    "missed",
+    "contacted",
+    "f2f",
+)
 CUBE_DIMS += ("is_key", "overdue")
 
 
@@ -370,6 +382,7 @@ def condition_sql(condition: Q, alias: str, columns: tuple[str, ...]) -> tuple[s
         if isinstance(child, Q):
             sql, more = condition_sql(child, alias, columns)
         else:
+            assert isinstance(child, tuple)  # a Q's other children are (lookup, value) pairs
             lookup, value = child
             name, _sep, op = lookup.partition("__")
             if name not in columns:  # pragma: no cover - the figures use only fact columns
@@ -464,19 +477,25 @@ class UnknownFigure(ValueError):
     pass
 
 
-def figure_condition(name: str, value: Any = None) -> Q:
+def _given_id(value: str | None) -> int:
+    """The id a figure of one category, source, meeting... is given in the query string; a
+    missing or malformed one raises ValueError (the figure is unknown)."""
+    return int(value or "")
+
+
+def figure_condition(name: str, value: str | None = None) -> Q:
     """The condition of a suggestion-level figure, on the facts."""
     if name in FIGURES:
         return FIGURES[name][1]
     try:
         if name == "category":
-            return Q(state__in=REGISTERED_STATES, category_id=int(value))
+            return Q(state__in=REGISTERED_STATES, category_id=_given_id(value))
         if name == "source":
-            return Q(state__in=REGISTERED_STATES, source_id=int(value))
+            return Q(state__in=REGISTERED_STATES, source_id=_given_id(value))
         if name == "fieldwork":
             return Q(state__in=REGISTERED_STATES, fieldwork=True)
         if name == "meeting_of":
-            return Q(state__in=REGISTERED_STATES, meeting_id=int(value))
+            return Q(state__in=REGISTERED_STATES, meeting_id=_given_id(value))
         if name == "key_state":
             if value not in S.values:
                 raise UnknownFigure(name)
@@ -487,7 +506,7 @@ def figure_condition(name: str, value: Any = None) -> Q:
             ids = list(ResultCategory.objects.filter(result_class=value).values_list("pk", flat=True))
             return REPLIED & Q(result_cat__in=ids)
         if name == "result_category":
-            return REPLIED & Q(result_cat=int(value))
+            return REPLIED & Q(result_cat=_given_id(value))
     except (TypeError, ValueError) as exc:
         raise UnknownFigure(name) from exc
     raise UnknownFigure(name)
@@ -500,6 +519,7 @@ def _matches(row: dict[str, Any], condition: Q) -> bool:
         if isinstance(child, Q):
             results.append(_matches(row, child))
             continue
+        assert isinstance(child, tuple)  # a Q's other children are (lookup, value) pairs
         lookup, expected = child
         name, _sep, op = lookup.partition("__")
         actual = row[name]
@@ -798,7 +818,7 @@ def _cube_and_units(
 class Row:
     """One line of a breakdown (a category, source, meeting, result class or category)."""
 
-    key: Any
+    key: int | str | None  # a category's, source's or meeting's id, a result class, a state
     label: str
     figure: Figure
 
@@ -975,7 +995,7 @@ def compute(scope: Scope) -> Figures:
 # --- the lists behind the figures -------------------------------------------------------------------
 
 
-def figure_label(name: str, value: Any = None) -> str:
+def figure_label(name: str, value: str | None = None) -> str:
     if name in FIGURES:
         return str(FIGURES[name][0])
     if name in UNIT_FIGURES:
@@ -986,23 +1006,23 @@ def figure_label(name: str, value: Any = None) -> str:
     detail = None
     try:
         if name == "category":
-            detail = Category.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+            detail = Category.objects.filter(pk=_given_id(value)).values_list("name", flat=True).first()
         elif name == "source":
-            detail = Source.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+            detail = Source.objects.filter(pk=_given_id(value)).values_list("name", flat=True).first()
         elif name == "result_category":
-            detail = ResultCategory.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+            detail = ResultCategory.objects.filter(pk=_given_id(value)).values_list("name", flat=True).first()
         elif name == "meeting_of":
-            detail = Meeting.objects.filter(pk=int(value)).values_list("name", flat=True).first()
+            detail = Meeting.objects.filter(pk=_given_id(value)).values_list("name", flat=True).first()
         elif name == "class":
-            detail = str(dict(ResultCategory.ResultClass.choices).get(value, ""))
+            detail = str(dict(ResultCategory.ResultClass.choices).get(value or "", ""))
         elif name == "key_state":
-            detail = str(dict(S.choices).get(value, ""))
+            detail = str(dict(S.choices).get(value or "", ""))
     except (TypeError, ValueError) as exc:
         raise UnknownFigure(name) from exc
     return f"{label}：{detail}" if detail else label
 
 
-def figure_queryset(scope: Scope, name: str, value: Any = None) -> QuerySet[Proposal]:
+def figure_queryset(scope: Scope, name: str, value: str | None = None) -> QuerySet[Proposal]:
     """The suggestions behind a figure: exactly those it counts (its condition on the facts)."""
     if name in UNIT_FIGURES:
         if scope.unit_id is None:

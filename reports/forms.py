@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from deputies.forms import field_of
 from handling.models import Unit
 from proposals.models import Category, Meeting
 from reports.models import AnnualReport, ImportBatch
@@ -24,14 +26,15 @@ class ScopeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        years = report_years()
-        self.fields["year"].choices = [(y, f"{y}年") for y in years]
-        self.fields["meeting"].queryset = Meeting.objects.order_by("-year", "-number")
-        self.fields["unit"].queryset = Unit.objects.order_by("order", "name")
+        self.years = years = report_years()
+        field_of(self, "year", forms.ChoiceField).choices = [(y, f"{y}年") for y in years]
+        field_of(self, "meeting", forms.ModelChoiceField).queryset = Meeting.objects.order_by("-year", "-number")
+        field_of(self, "unit", forms.ModelChoiceField).queryset = Unit.objects.order_by("order", "name")
         self.default_year = years[0] if years else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         meeting = data.get("meeting")
         if meeting is not None and data.get("year") and meeting.year != data["year"]:
             data["year"] = meeting.year
@@ -60,7 +63,8 @@ class GenerateForm(forms.Form):
         self.report = report
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.report is None or not self.report.practices.strip() or not self.report.plans.strip():
             raise forms.ValidationError(
                 _("Write and save the two chapters (main practices, plans for next year) before generating the PDF.")
@@ -72,7 +76,7 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the workbook holds"), choices=ImportBatch.Kind.choices)
     file = forms.FileField(label=_("Excel workbook (.xlsx)"))
 
-    def clean_file(self) -> Any:
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Upload an .xlsx workbook (save older .xls files as .xlsx first)."))
@@ -98,5 +102,8 @@ class PublicSearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All years")), *[(y, f"{y}年") for y in report_years()]]
-        self.fields["category"].queryset = Category.objects.order_by("order", "name")
+        field_of(self, "year", forms.ChoiceField).choices = [
+            ("", _("All years")),
+            *[(y, f"{y}年") for y in report_years()],
+        ]
+        field_of(self, "category", forms.ModelChoiceField).queryset = Category.objects.order_by("order", "name")

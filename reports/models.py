@@ -6,14 +6,21 @@ computes them from the suggestions whenever they are asked for."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+    from django_stubs_ext import StrOrPromise
 
-def points_field(verbose_name: str, default: str, help_text: str) -> models.DecimalField:
+
+def points_field(
+    verbose_name: StrOrPromise, default: str, help_text: StrOrPromise
+) -> models.DecimalField[str | float | Decimal | Combinable, Decimal]:
     return models.DecimalField(
         verbose_name,
         max_digits=6,

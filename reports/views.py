@@ -5,6 +5,7 @@ report (its two chapters, the PDF job and its progress), and the public disclosu
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connections, transaction
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,8 +23,9 @@ from django.views.decorators.http import require_POST
 
 from deputies import access
 from deputies.access import refuse
+from deputies.http import AuthenticatedHttpRequest
 from deputies.pages import paginate
-from handling.models import Assignment, Reply
+from handling.models import Assignment, Reply, Unit
 from proposals.rules import visible_proposals
 from proposals.selectors import filter_proposals, search_words
 from reports import excel
@@ -50,7 +52,7 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
 # --- scope and links ----------------------------------------------------------------------------
 
 
-def scope_from(data: Any) -> tuple[fg.Scope | None, ScopeForm]:
+def scope_from(data: Mapping[str, Any] | None) -> tuple[fg.Scope | None, ScopeForm]:
     """The scope a query string asks for (a year by default: the latest with a meeting)."""
     form = ScopeForm(data or None)
     if data and form.is_valid():
@@ -71,12 +73,12 @@ def scope_from(data: Any) -> tuple[fg.Scope | None, ScopeForm]:
         wanted = int((data or {}).get("year", ""))
     except (TypeError, ValueError):
         wanted = None
-    if wanted in dict(form.fields["year"].choices):
+    if wanted is not None and wanted in form.years:
         year = wanted
     return fg.Scope(year=year), ScopeForm(initial={"year": year})
 
 
-def figure_url(scope: fg.Scope, name: str, value: Any = None, unit_id: int | None = None) -> str:
+def figure_url(scope: fg.Scope, name: str, value: int | str | None = None, unit_id: int | None = None) -> str:
     params = scope.query_string()
     if unit_id is not None:
         params["unit"] = unit_id
@@ -90,7 +92,7 @@ def figure_url(scope: fg.Scope, name: str, value: Any = None, unit_id: int | Non
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The year at a glance for leaders and staff; every figure links to its list."""
     _require(request, "view_dashboard")
     scope, form = scope_from(request.GET)
@@ -99,7 +101,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     figures = fg.compute(scope)
     link = lambda name, value=None: figure_url(scope, name, value)  # noqa: E731
     c, r = figures.counts, figures.rates
-    tiles = [
+    facts = [
         (
             _("Registered"),
             c["registered"],
@@ -155,9 +157,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "url": link(name),
             "alert": name == "overdue" and c["overdue"] > 0,
         }
-        for label, value, note, name in tiles
+        for label, value, note, name in facts
     ]
-    charts = {
+    charts: dict[str, Any] = {
         "categories": [
             {"name": row.label, "value": row.figure.n, "pct": _pct(row.figure), "url": link("category", row.key)}
             for row in figures.categories
@@ -241,7 +243,7 @@ def _answering_units() -> Prefetch:
 
 
 @login_required
-def figure_list(request: HttpRequest) -> HttpResponse:
+def figure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The suggestions behind one figure of the dashboard: exactly those it counts."""
     _require(request, "view_dashboard")
     scope, _form = scope_from(request.GET)
@@ -264,12 +266,7 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         page.object_list = list(page.object_list)
     unit_name = None
     if scope.unit_id is not None:
-        unit_name = (
-            Assignment._meta.get_field("unit")
-            .related_model.objects.filter(pk=scope.unit_id)
-            .values_list("name", flat=True)
-            .first()
-        )
+        unit_name = Unit.objects.filter(pk=scope.unit_id).values_list("name", flat=True).first()
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -287,7 +284,7 @@ def figure_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def units(request: HttpRequest) -> HttpResponse:
+def units(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every unit of the scope with its figures and its score, line by line."""
     _require(request, "view_dashboard")
     scope, form = scope_from(request.GET)
@@ -335,7 +332,7 @@ def units(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_proposals(request: HttpRequest) -> HttpResponse:
+def export_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any filtered list as an .xlsx in the import template's columns (it re-imports cleanly).
     The filters are the list page's (`filter_proposals`); `figure` narrows to a figure's list."""
     _require(request, "export_proposals")
@@ -355,7 +352,7 @@ def export_proposals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_reference(request: HttpRequest, kind: str) -> HttpResponse:
+def export_reference(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     _require(request, "manage_reports")
     if kind == "units":
         return xlsx_response(excel.export_units(), f"承办单位-{timezone.localdate():%Y%m%d}.xlsx")
@@ -370,7 +367,7 @@ TEMPLATE_NAMES = {"units": "承办单位导入模板.xlsx", "deputies": "代表�
 
 
 @login_required
-def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     _require(request, "manage_reports")
     if kind not in TEMPLATE_NAMES:
         raise Http404("unknown kind")
@@ -378,7 +375,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a workbook: it is checked at once by a dry run; nothing is written yet."""
     _require(request, "manage_reports")
     form = ImportForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")})
@@ -408,7 +405,7 @@ def _batch_for(request: HttpRequest, pk: int) -> ImportBatch:
 
 
 @login_required
-def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+def import_batch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What the dry run found: what would be created, every bad row with its reason."""
     batch = _batch_for(request, pk)
     created = [(CREATED_LABELS.get(k, k), n) for k, n in (batch.summary.get("created") or {}).items()]
@@ -417,7 +414,7 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def import_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Apply a checked workbook: all rows or none (it is checked again as it is applied)."""
     with transaction.atomic():
         batch = _batch_for(request, pk)
@@ -445,18 +442,18 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _year_param(request: HttpRequest) -> int:
-    years = ScopeForm().fields["year"].choices
+    years = ScopeForm().years
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or 0)
     except ValueError:
         year = 0
     if year and 1949 <= year <= 2100:
         return year
-    return years[0][0] if years else timezone.localdate().year
+    return years[0] if years else timezone.localdate().year
 
 
 @login_required
-def annual_report(request: HttpRequest) -> HttpResponse:
+def annual_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Write the two chapters, then generate the PDF (a background job with its progress)."""
     _require(request, "manage_reports")
     year = _year_param(request)
@@ -477,7 +474,7 @@ def annual_report(request: HttpRequest) -> HttpResponse:
         "reports/annual_report_page.html",
         {
             "year": year,
-            "years": [y for y, _l in ScopeForm().fields["year"].choices],
+            "years": ScopeForm().years,
             "form": form,
             "generate_form": generate_form,
             "report": report,
@@ -489,14 +486,14 @@ def annual_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def annual_generate(request: HttpRequest) -> HttpResponse:
+def annual_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "manage_reports")
     year = _year_param(request)
     report = AnnualReport.objects.filter(year=year).first()
     generate_form = GenerateForm(request.POST, report=report)
     if not generate_form.is_valid():
         for error in generate_form.non_field_errors():
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(f"{reverse('reports:annual_report')}?year={year}")
     job = ReportJob.objects.create(year=year, requested_by=request.user, stage="排队等候")
     transaction.on_commit(lambda: start_report_job(job.pk))
@@ -523,7 +520,7 @@ def _run_job_in_thread(job_id: int) -> None:
 
 
 @login_required
-def report_job(request: HttpRequest, pk: int) -> JsonResponse:
+def report_job(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """A job's progress, for the page to poll."""
     _require(request, "manage_reports")
     job = get_object_or_404(ReportJob, pk=pk)
@@ -541,7 +538,7 @@ def report_job(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def report_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def report_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     _require(request, "manage_reports")
     job = get_object_or_404(ReportJob, pk=pk, status=ReportJob.Status.DONE)
     try:
@@ -554,7 +551,7 @@ def report_pdf(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def annual_preview(request: HttpRequest) -> HttpResponse:
+def annual_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The report as a web page (the PDF's own template)."""
     _require(request, "manage_reports")
     from reports.annual import TEMPLATE, report_context
@@ -565,7 +562,7 @@ def annual_preview(request: HttpRequest) -> HttpResponse:
 # --- public disclosure ------------------------------------------------------------------------------------
 
 
-def public_replies_queryset() -> Any:
+def public_replies_queryset() -> QuerySet[Reply]:
     """Replies the public may read: issued, marked public by the unit, not held back by staff,
     of suggestions replied to (replied, re-handling or closed)."""
     return Reply.objects.filter(
@@ -625,7 +622,7 @@ def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def disclosure(request: HttpRequest) -> HttpResponse:
+def disclosure(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff see what is public and keep a reply back (or let it out again), with a reason."""
     _require(request, "manage_reports")
     held = DisclosureHold.objects.select_related(
@@ -647,7 +644,7 @@ def disclosure(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def disclosure_hold(request: HttpRequest, pk: int) -> HttpResponse:
+def disclosure_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(request, "manage_reports")
     reply = get_object_or_404(Reply, pk=pk, state=Reply.State.ISSUED)
     form = HoldForm(request.POST)
@@ -663,7 +660,7 @@ def disclosure_hold(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def disclosure_release(request: HttpRequest, pk: int) -> HttpResponse:
+def disclosure_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(request, "manage_reports")
     DisclosureHold.objects.filter(reply_id=pk).delete()
     messages.success(request, _("The reply is public again (if its unit allowed it)."))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deputies.forms import field_of
 from deputies.models import Role, SpecialCommittee, User
 from handling.models import Unit
 from proposals.forms import MultipleFileField
@@ -36,6 +39,10 @@ class ProposalChoiceField(forms.ModelMultipleChoiceField):
 class KeyCandidateField(ProposalChoiceField):
     """…with the state, and the key items a suggestion is already in (prefetched)."""
 
+    # The key item being edited (None: a new one), set by the form: its own suggestions are
+    # not "already key" elsewhere.
+    current_item_id: int | None
+
     def label_from_instance(self, obj: Proposal) -> str:
         label = f"{super().label_from_instance(obj)}（{obj.get_state_display()}）"
         others = [item.title for item in obj.key_items.all() if item.pk != self.current_item_id]
@@ -60,11 +67,15 @@ class KeyItemForm(forms.Form):
     proposals = KeyCandidateField(Proposal.objects.none(), label=_("Suggestions"))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, candidates: Any, key_item_id: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, candidates: QuerySet[Proposal], key_item_id: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk")
-        self.fields["proposals"].queryset = candidates.prefetch_related("key_items")
-        self.fields["proposals"].current_item_id = key_item_id
+        leaders = User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk")
+        field_of(self, "leader", LeaderField).queryset = leaders
+        field = field_of(self, "proposals", KeyCandidateField)
+        field.queryset = candidates.prefetch_related("key_items")
+        field.current_item_id = key_item_id
         self.fields["proposals"].error_messages["required"] = _("Choose at least one suggestion.")
 
 
@@ -82,24 +93,30 @@ class SupervisionRecordForm(forms.Form):
         help_text=_("JPG or PNG, up to 12; choose several at once."),
     )
 
-    def clean_held_on(self) -> Any:
+    def clean_held_on(self) -> dt.date:
         held_on = self.cleaned_data["held_on"]
         if held_on > timezone.localdate():
             raise ValidationError(_("A supervision record cannot be dated in the future."))
         return held_on
 
 
+class NumberedProposalField(forms.ModelChoiceField):
+    """One suggestion from a list, labelled “第12号 title”."""
+
+    def label_from_instance(self, obj: Proposal) -> str:
+        return f"{obj.number_label} {obj.title}".strip()
+
+
 class KeyProgressForm(forms.Form):
-    proposal = forms.ModelChoiceField(Proposal.objects.none(), label=_("Suggestion"), empty_label=None)
+    proposal = NumberedProposalField(Proposal.objects.none(), label=_("Suggestion"), empty_label=None)
     body = forms.CharField(
         label=_("Progress since the last report"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
     )
 
     def __init__(self, *args: Any, proposals: list[Proposal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["proposal"]
+        field = field_of(self, "proposal", NumberedProposalField)
         field.queryset = Proposal.objects.filter(pk__in=[p.pk for p in proposals]).order_by("number", "pk")
-        field.label_from_instance = lambda p: f"{p.number_label} {p.title}".strip()
 
 
 class PromiseReportForm(forms.Form):
@@ -136,12 +153,12 @@ class UrgingForm(forms.Form):
     )
     respond_by = forms.DateField(label=_("Acknowledge by"), required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, candidates: QuerySet[Proposal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["proposals"].queryset = candidates
+        field_of(self, "proposals", ProposalChoiceField).queryset = candidates
         self.fields["proposals"].error_messages["required"] = _("Choose at least one suggestion to urge.")
 
-    def clean_respond_by(self) -> Any:
+    def clean_respond_by(self) -> dt.date | None:
         value = self.cleaned_data.get("respond_by")
         if value and value < timezone.localdate():
             raise ValidationError(_("The acknowledgement date cannot be in the past."))
@@ -173,7 +190,7 @@ class FollowupFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The years of the meetings whose suggestions made promises.
         years = Meeting.objects.order_by("-year").values_list("year", flat=True).distinct()
-        self.fields["year"].choices = [("", _("All years")), *((y, str(y)) for y in years)]
+        field_of(self, "year", forms.ChoiceField).choices = [("", _("All years")), *((y, str(y)) for y in years)]
 
 
 class KeyItemFilterForm(forms.Form):

@@ -6,7 +6,6 @@ reminders, which makes each reminder go out exactly once."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -73,7 +72,7 @@ class KeyItem(models.Model):
         return timezone.localdate(self.created_at)
 
 
-def photo_path(instance: Any, filename: str) -> str:
+def photo_path(instance: SupervisionPhoto, filename: str) -> str:
     return f"supervision/{timezone.now():%Y/%m}/{filename}"
 
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deputies.access import OVERSEER_ROLES, STAFF_ROLES, UNIT_ROLES, allowed
-from deputies.models import Role
+from deputies.models import Role, User, UserOrAnonymous
 from proposals import hooks
+from proposals.models import Proposal
 from proposals.selectors import count, list_url
 from supervision.models import KeyItem
 from supervision.services import KEY_STATES
@@ -49,7 +50,7 @@ def _is_key() -> Exists:
     return Exists(KeyItem.proposals.through.objects.filter(proposal_id=OuterRef("pk")))
 
 
-def _key_filter(queryset: QuerySet[Any], value: str, user: Any) -> QuerySet[Any]:
+def _key_filter(queryset: QuerySet[Proposal], value: str, user: UserOrAnonymous) -> QuerySet[Proposal]:
     return queryset.filter(_is_key() if value == "1" else ~_is_key())
 
 
@@ -72,7 +73,7 @@ hooks.slot("list.title_tags", "supervision/_key_tag.html")
 KEY_IN_HANDLING = "key=1&state=assigned&state=reassign_requested&state=in_handling&state=rehandling"
 
 
-def _tiles(user: Any) -> list[hooks.Tile]:
+def _tiles(user: User) -> list[hooks.Tile]:
     if user.role not in (Role.LEADER, Role.COMMITTEE):
         return []
     label = _("Key suggestions in handling")

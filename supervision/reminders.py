@@ -31,11 +31,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, DateField, Exists, F, Max, OuterRef, Q, When
+from django.db.models import Case, DateField, Exists, F, Max, OuterRef, Q, QuerySet, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +46,9 @@ from proposals import notify
 from proposals.models import REPLY_DUE_STATES, Notification, Proposal, ProposalState
 from supervision.models import KeyItem, ProgressReport, Promise, Reminder, UrgingNotice
 from supervision.services import sync_promises
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 log = logging.getLogger(__name__)
 S = ProposalState
@@ -162,7 +165,15 @@ def item_label(number: int | None, title: str) -> str:
 # --- the rules -------------------------------------------------------------------------------------
 
 
-def owed_assignments(due: Q | None = None) -> Any:
+class _Owed(TypedDict):
+    """What owed_assignments() annotates on each assignment."""
+
+    r1: bool
+    r2: bool
+    owed_on: dt.date | None
+
+
+def owed_assignments(due: Q | None = None) -> QuerySet[WithAnnotations[Assignment, _Owed], dict[str, Any]]:
     """Active answering assignments that owe a reply, with the day it is due (`owed_on`):
     the first deadline until a first reply is issued, then the re-handling deadline if the
     deputy sent it back, until the second reply. One query, whatever the number of rows.

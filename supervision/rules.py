@@ -7,7 +7,7 @@ suggestions (`visible_proposals`); it sees the urging notices and promises addre
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 import rules
 from django.db.models import Exists, OuterRef, QuerySet
@@ -22,13 +22,17 @@ from deputies.access import (
     is_overseer,
     is_supervision,
 )
+from deputies.models import UserOrAnonymous
 from handling.models import Assignment
 from handling.rules import is_assigned_unit, unit_id_of
-from supervision.models import KeyItem
+from supervision.models import KeyItem, Promise, UrgingNotice
+
+# What is addressed to one unit: an urging notice or a promise.
+_Addressed = TypeVar("_Addressed", UrgingNotice, Promise)
 
 
 @rules.predicate
-def is_unit_on_key_item(user: Any, key_item: Any) -> bool:
+def is_unit_on_key_item(user: UserOrAnonymous, key_item: KeyItem | None) -> bool:
     unit_id = unit_id_of(user)
     if unit_id is None or key_item is None:
         return False
@@ -36,18 +40,18 @@ def is_unit_on_key_item(user: Any, key_item: Any) -> bool:
 
 
 @rules.predicate
-def leads_key_item(user: Any, key_item: Any) -> bool:
+def leads_key_item(user: UserOrAnonymous, key_item: KeyItem | None) -> bool:
     return key_item is not None and key_item.leader_id == user.pk
 
 
 @rules.predicate
-def follows_key_item(user: Any, key_item: Any) -> bool:
+def follows_key_item(user: UserOrAnonymous, key_item: KeyItem | None) -> bool:
     committee_id = getattr(user, "committee_id", None)
     return key_item is not None and committee_id is not None and key_item.committee_id == committee_id
 
 
 @rules.predicate
-def is_unit_of_object(user: Any, obj: Any) -> bool:
+def is_unit_of_object(user: UserOrAnonymous, obj: UrgingNotice | Promise | None) -> bool:
     """The user belongs to the unit an urging notice or a promise is addressed to."""
     unit_id = unit_id_of(user)
     return unit_id is not None and obj is not None and obj.unit_id == unit_id
@@ -69,7 +73,7 @@ add_rule("report_promise", is_unit_of_object)
 add_rule("confirm_promise", is_congress_staff | is_supervision)
 
 
-def visible_key_items(user: Any, queryset: QuerySet[KeyItem] | None = None) -> QuerySet[KeyItem]:
+def visible_key_items(user: UserOrAnonymous, queryset: QuerySet[KeyItem] | None = None) -> QuerySet[KeyItem]:
     """The key items `user` may see: the list form of `view_key_item`."""
     queryset = KeyItem.objects.all() if queryset is None else queryset
     if not is_active_login(user):
@@ -83,7 +87,7 @@ def visible_key_items(user: Any, queryset: QuerySet[KeyItem] | None = None) -> Q
     return queryset.filter(Exists(involved))
 
 
-def visible_unit_objects(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def visible_unit_objects(user: UserOrAnonymous, queryset: QuerySet[_Addressed]) -> QuerySet[_Addressed]:
     """Urging notices or promises `user` may see: overseers all, unit people their unit's."""
     if not is_active_login(user):
         return queryset.none()

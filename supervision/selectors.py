@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     Case,
@@ -23,22 +24,38 @@ from django.db.models import (
 from django.utils import timezone
 
 from deputies.access import OVERSEER_ROLES
-from handling.models import Assignment
+from deputies.models import User
+from handling.models import Assignment, Unit
 from proposals.models import Proposal, ProposalEvent
 from proposals.rules import visible_proposals
 from proposals.states import REPLY_DUE_STATES, ProposalState
 from supervision.models import KeyItem, ProgressReport, Promise, SupervisionRecord, UrgingNotice
 from supervision.rules import visible_key_items, visible_unit_objects
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 S = ProposalState
 
 
-def sees_every_suggestion(user: Any) -> bool:
+class _OnItem(TypedDict):
+    """What the key item pages load onto each of its suggestions (item_proposals(),
+    key_item_detail()): an annotation and a to_attr prefetch."""
+
+    last_activity: dt.datetime | None
+    active_assignments: list[Assignment]
+
+
+if TYPE_CHECKING:
+    ItemProposal = WithAnnotations[Proposal, _OnItem]
+
+
+def sees_every_suggestion(user: User) -> bool:
     """Overseers see each key item whole; a unit sees on it only the suggestions it handles."""
     return user.role in OVERSEER_ROLES
 
 
-def key_items(user: Any, *, year: int | None = None, leader: Any = None) -> QuerySet[KeyItem]:
+def key_items(user: User, *, year: int | None = None, leader: User | None = None) -> QuerySet[KeyItem]:
     """Key items `user` may see, with their figures on the suggestions `user` may see of them:
     how many, how many closed and overdue, the next reply deadline, the last activity."""
     today = timezone.localdate()
@@ -87,14 +104,14 @@ def item_proposals() -> Prefetch:
     )
 
 
-def leader_items(user: Any, leader: Any) -> QuerySet[KeyItem]:
+def leader_items(user: User, leader: User) -> QuerySet[KeyItem]:
     return key_items(user, leader=leader).prefetch_related(item_proposals())
 
 
-def key_item_detail(key_item: KeyItem, user: Any) -> dict[str, Any]:
+def key_item_detail(key_item: KeyItem, user: User) -> dict[str, Any]:
     """A key item's page as `user` may see it: a unit sees only the suggestions it handles,
     and only the progress reports on them."""
-    proposals = list(
+    loaded = list(
         visible_proposals(user, Proposal.objects.filter(key_items=key_item))
         .select_related("meeting", "lead_deputy")
         .annotate(last_activity=Max("events__created_at"))
@@ -107,6 +124,7 @@ def key_item_detail(key_item: KeyItem, user: Any) -> dict[str, Any]:
         )
         .order_by("meeting__year", "number", "pk")
     )
+    proposals = cast("list[ItemProposal]", loaded)  # loaded as _OnItem says
     records = (
         SupervisionRecord.objects.filter(key_item=key_item).select_related("recorded_by").prefetch_related("photos")
     )
@@ -118,7 +136,7 @@ def key_item_detail(key_item: KeyItem, user: Any) -> dict[str, Any]:
     return {"proposals": proposals, "records": records, "reports": reports}
 
 
-def next_reports_due(key_item: KeyItem, proposals: list[Proposal]) -> dict[tuple[int, int], dt.date]:
+def next_reports_due(key_item: KeyItem, proposals: Sequence[ItemProposal]) -> dict[tuple[int, int], dt.date]:
     """When each answering unit's next progress report on each suggestion is due."""
     last = {
         (r["proposal_id"], r["unit_id"]): timezone.localdate(r["last"])
@@ -139,7 +157,7 @@ def next_reports_due(key_item: KeyItem, proposals: list[Proposal]) -> dict[tuple
     return due
 
 
-def promises(user: Any, values: dict[str, Any]) -> QuerySet[Promise]:
+def promises(user: User, values: dict[str, Any]) -> QuerySet[Promise]:
     """The follow-up list: promises `user` may see, filtered; overdue first, then by the
     promised date (undated last), across years."""
     today = timezone.localdate()
@@ -167,7 +185,7 @@ def promises(user: Any, values: dict[str, Any]) -> QuerySet[Promise]:
     )
 
 
-def followup_counts(user: Any) -> dict[str, int]:
+def followup_counts(user: User) -> dict[str, int]:
     today = timezone.localdate()
     queryset = visible_unit_objects(user, Promise.objects.all())
     return queryset.aggregate(
@@ -177,7 +195,7 @@ def followup_counts(user: Any) -> dict[str, int]:
     )
 
 
-def urging_notices(user: Any, values: dict[str, Any]) -> QuerySet[UrgingNotice]:
+def urging_notices(user: User, values: dict[str, Any]) -> QuerySet[UrgingNotice]:
     queryset = visible_unit_objects(user, UrgingNotice.objects.all())
     if values.get("state") == "pending":
         queryset = queryset.filter(acknowledged_at__isnull=True)
@@ -193,7 +211,7 @@ def urging_notices(user: Any, values: dict[str, Any]) -> QuerySet[UrgingNotice]:
     )
 
 
-def unit_items_for_urging(unit: Any, candidates: QuerySet[Proposal]) -> QuerySet[Proposal]:
+def unit_items_for_urging(unit: Unit, candidates: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """A unit's suggestions to choose from when urging: those it owes a reply on first
     (overdue first), then the replied and closed ones (for promises)."""
     today = timezone.localdate()

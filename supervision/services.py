@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -170,7 +170,7 @@ def add_supervision_record(
     held_on: dt.date,
     participants: str,
     notes: str,
-    photos: Sequence[Any] = (),
+    photos: Sequence[File[bytes]] = (),
 ) -> SupervisionRecord:
     """Record a site inspection, meeting or on-the-spot handling on a key item, with photos.
     It appears on the timeline of each of the item's suggestions."""
@@ -199,7 +199,7 @@ def add_supervision_record(
         )
         for photo in photos:
             SupervisionPhoto.objects.create(
-                record=record, file=photo, name=photo.name[:200], size=photo.size, uploaded_by=by
+                record=record, file=photo, name=(photo.name or "")[:200], size=photo.size, uploaded_by=by
             )
         note = _("%(kind)s on %(date)s (%(title)s): %(notes)s\nTook part: %(people)s") % {
             "kind": record.get_kind_display(),
@@ -232,10 +232,11 @@ def report_key_progress(*, key_item: KeyItem, proposal: Proposal, by: User, body
     """A unit reports progress on one of a key item's suggestions; the leader is told."""
     unit_id = unit_id_of(by)
     with transaction.atomic():
-        (current,) = _lock([proposal.pk]) or [None]
+        current = next(iter(_lock([proposal.pk])), None)
         if current is None or not key_item.proposals.filter(pk=current.pk).exists():
             raise ProposalError(_("This suggestion is not part of the key item."))
         require(by, "report_progress", current, _("Only the units handling this suggestion can report."))
+        assert unit_id is not None  # the rule lets only the people of a unit handling it through
         if current.state not in ASSIGNED_STATES:
             raise ProposalError(_("Progress is reported once the suggestion is assigned."))
         if not body.strip():

@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.forms import Form, ModelChoiceField
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from deputies import access
 from deputies.access import refuse
+from deputies.forms import field_of
+from deputies.http import AuthenticatedHttpRequest
 from deputies.models import Role, User
 from deputies.pages import paginate
 from handling.models import Unit
@@ -42,7 +45,7 @@ def _key_item_for(request: HttpRequest, pk: int, rule: str = "view_key_item") ->
 
 
 @login_required
-def key_list(request: HttpRequest) -> HttpResponse:
+def key_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not (access.allowed(request.user, "view_leader_page") or unit_id_of(request.user)):
         raise refuse(request, "key item list")
     form = forms.KeyItemFilterForm(request.GET or None)
@@ -72,7 +75,7 @@ def _year_for(request: HttpRequest, key_item: KeyItem | None) -> int:
         return key_item.year if key_item else timezone.localdate().year
 
 
-def _key_item_form_page(request: HttpRequest, key_item: KeyItem | None) -> HttpResponse:
+def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | None) -> HttpResponse:
     if not access.allowed(request.user, "mark_key"):
         raise refuse(request, "key item form")
     year = _year_for(request, key_item)
@@ -112,7 +115,7 @@ def _key_item_form_page(request: HttpRequest, key_item: KeyItem | None) -> HttpR
                 messages.success(request, _("Key item saved."))
                 return redirect("supervision:key_detail", saved.pk)
         # Shown again with the year's list, what was ticked still ticked.
-        form.fields["proposals"].queryset = candidates.prefetch_related("key_items")
+        field_of(form, "proposals", ModelChoiceField).queryset = candidates.prefetch_related("key_items")
     else:
         initial: dict[str, Any] = {"year": year, "report_every_days": services.default_interval()}
         if key_item is not None:
@@ -135,18 +138,18 @@ def _key_item_form_page(request: HttpRequest, key_item: KeyItem | None) -> HttpR
 
 
 @login_required
-def key_new(request: HttpRequest) -> HttpResponse:
+def key_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _key_item_form_page(request, None)
 
 
 @login_required
-def key_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def key_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     key_item = _key_item_for(request, pk, "mark_key")
     return _key_item_form_page(request, key_item)
 
 
 @login_required
-def key_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def key_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     key_item = _key_item_for(request, pk)
     context = selectors.key_item_detail(key_item, request.user)
     due = selectors.next_reports_due(key_item, context["proposals"])
@@ -175,7 +178,7 @@ def key_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def record_new(request: HttpRequest, pk: int) -> HttpResponse:
+def record_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     key_item = _key_item_for(request, pk, "record_supervision")
     if request.method == "POST":
         form = forms.SupervisionRecordForm(request.POST, request.FILES)
@@ -202,7 +205,7 @@ def record_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def photo(request: HttpRequest, pk: int) -> HttpResponse:
+def photo(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(SupervisionPhoto.objects.select_related("record__key_item"), pk=pk)
     if not access.allowed(request.user, "view_key_item", item.record.key_item):
         raise refuse(request, f"supervision photo {pk}")
@@ -214,7 +217,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def key_report(request: HttpRequest, pk: int) -> HttpResponse:
+def key_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     key_item = _key_item_for(request, pk)
     proposals = services.key_item_units(key_item, request.user)
     if not proposals:
@@ -247,21 +250,21 @@ def key_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def my_items(request: HttpRequest) -> HttpResponse:
+def my_items(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role != Role.LEADER:
         raise refuse(request, "leader page of a non-leader")
     return _leader_page(request, request.user)
 
 
 @login_required
-def leader_page(request: HttpRequest, user_id: int) -> HttpResponse:
+def leader_page(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     if not access.allowed(request.user, "view_leader_page"):
         raise refuse(request, f"leader page {user_id}")
     leader = get_object_or_404(User, pk=user_id, role=Role.LEADER)
     return _leader_page(request, leader)
 
 
-def _leader_page(request: HttpRequest, leader: User) -> HttpResponse:
+def _leader_page(request: AuthenticatedHttpRequest, leader: User) -> HttpResponse:
     items = list(selectors.leader_items(request.user, leader))
     return render(
         request,
@@ -274,7 +277,7 @@ def _leader_page(request: HttpRequest, leader: User) -> HttpResponse:
 
 
 @login_required
-def urging_list(request: HttpRequest) -> HttpResponse:
+def urging_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not (access.allowed(request.user, "view_leader_page") or unit_id_of(request.user)):
         raise refuse(request, "urging list")
     form = forms.UrgingFilterForm(request.GET or None)
@@ -293,7 +296,7 @@ def urging_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def urging_new(request: HttpRequest) -> HttpResponse:
+def urging_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.allowed(request.user, "urge", None):
         raise refuse(request, "urging form")
     proposal = None
@@ -350,12 +353,12 @@ def _notice_for(request: HttpRequest, pk: int) -> UrgingNotice:
 
 
 @login_required
-def urging_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def urging_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notice = _notice_for(request, pk)
     return _urging_detail_page(request, notice, forms.AcknowledgeForm())
 
 
-def _urging_detail_page(request: HttpRequest, notice: UrgingNotice, form: Any) -> HttpResponse:
+def _urging_detail_page(request: HttpRequest, notice: UrgingNotice, form: forms.AcknowledgeForm) -> HttpResponse:
     proposals = notice.proposals.select_related("meeting").order_by("number", "pk")
     return render(
         request,
@@ -372,7 +375,7 @@ def _urging_detail_page(request: HttpRequest, notice: UrgingNotice, form: Any) -
 
 @login_required
 @require_POST
-def urging_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def urging_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notice = _notice_for(request, pk)
     form = forms.AcknowledgeForm(request.POST)
     if not form.is_valid():
@@ -390,7 +393,7 @@ def urging_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def followup(request: HttpRequest) -> HttpResponse:
+def followup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not (access.allowed(request.user, "view_leader_page") or unit_id_of(request.user)):
         raise refuse(request, "follow-up list")
     # Replies issued since the last scan appear at once.
@@ -423,7 +426,7 @@ def _promise_for(request: HttpRequest, pk: int) -> Promise:
     return promise
 
 
-def _promise_page(request: HttpRequest, promise: Promise, **forms_: Any) -> HttpResponse:
+def _promise_page(request: HttpRequest, promise: Promise, **forms_: Form) -> HttpResponse:
     reports = promise.reports.select_related("reported_by").order_by("-created_at", "-pk")
     return render(
         request,
@@ -445,13 +448,13 @@ def _promise_page(request: HttpRequest, promise: Promise, **forms_: Any) -> Http
 
 
 @login_required
-def promise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def promise_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _promise_page(request, _promise_for(request, pk))
 
 
 @login_required
 @require_POST
-def promise_report(request: HttpRequest, pk: int) -> HttpResponse:
+def promise_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     promise = _promise_for(request, pk)
     form = forms.PromiseReportForm(request.POST)
     if form.is_valid():
@@ -472,7 +475,7 @@ def promise_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def promise_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def promise_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     promise = _promise_for(request, pk)
     form = forms.NoteForm(request.POST)
     if form.is_valid() and run_step(
@@ -486,7 +489,7 @@ def promise_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def promise_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def promise_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     promise = _promise_for(request, pk)
     form = forms.ReasonForm(request.POST)
     if form.is_valid() and run_step(

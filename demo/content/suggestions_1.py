@@ -1,7 +1,9 @@
 # ruff: noqa: E501
 """Demo suggestions, part 1: 教科文卫体, 财政金融 and 政治法律."""
 
-SUGGESTIONS = [
+from demo.content.text import SuggestionText
+
+SUGGESTIONS: list[SuggestionText] = [
     {
         "category": "教科文卫体",
         "title": "关于增加南苑片区义务教育学位保障随迁子女就近入学的建议",

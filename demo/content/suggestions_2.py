@@ -1,7 +1,9 @@
 # ruff: noqa: E501
 """Demo suggestions, part 2: 交通邮电, 农林水利 and 政治法律."""
 
-SUGGESTIONS = [
+from demo.content.text import SuggestionText
+
+SUGGESTIONS: list[SuggestionText] = [
     {
         "category": "交通邮电",
         "title": "关于拓宽青龙镇白沙村至石桥村农村公路的建议",

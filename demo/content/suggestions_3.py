@@ -1,7 +1,9 @@
 # ruff: noqa: E501
 """Demo suggestions, part 3: 城乡建设与管理 and 工业经济."""
 
-SUGGESTIONS = [
+from demo.content.text import SuggestionText
+
+SUGGESTIONS: list[SuggestionText] = [
     {
         "category": "城乡建设与管理",
         "title": "关于加快推进东城街道老旧小区综合改造的建议",

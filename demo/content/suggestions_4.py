@@ -1,7 +1,9 @@
 # ruff: noqa: E501
 """Demo suggestions, part 4: 社会民生, 生态环境 and 政治法律."""
 
-SUGGESTIONS = [
+from demo.content.text import SuggestionText
+
+SUGGESTIONS: list[SuggestionText] = [
     {
         "category": "社会民生",
         "title": "关于推进农村老年助餐点建设解决高龄老人吃饭难的建议",

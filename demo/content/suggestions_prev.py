@@ -4,7 +4,9 @@
 `result` is the class each one ends with (A 14, B 7, C 2, D 1); `plan` may name the promised
 month as `{by}`, filled in when the demo is built so that the reply and the follow-up list agree."""
 
-SUGGESTIONS = [
+from demo.content.text import SuggestionText
+
+SUGGESTIONS: list[SuggestionText] = [
     # --- 教科文卫体 ---------------------------------------------------------------------------
     {
         "category": "教科文卫体",

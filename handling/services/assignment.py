@@ -248,39 +248,56 @@ def decide_reassignment(
         elif not note.strip():
             raise ProposalError(_("Please give a reason for “%(action)s”.") % {"action": _("Refuse re-assignment")})
 
+        # The unit that takes over when accepting (required above); none when refusing.
+        taker = new_unit if accept else None
         today = timezone.localdate()
         now = timezone.now()
         request.status = ReassignmentRequest.Status.ACCEPTED if accept else ReassignmentRequest.Status.REFUSED
         request.decided_by, request.decided_at, request.decision_note = by, now, note.strip()
         for item in group_of(main):
-            if accept:
+            if taker is not None:
                 ended = old if item is main else twin_of(old, item)
                 ended.is_active, ended.ended_at = False, now
                 ended.save(update_fields=["is_active", "ended_at"])
                 replacement = _new_assignment(
-                    item, new_unit, ended.role, is_complex=ended.is_complex, assigned_on=today, by=by
+                    item, taker, ended.role, is_complex=ended.is_complex, assigned_on=today, by=by
                 )
                 if item is main:
                     request.new_assignment = replacement
             pending = ReassignmentRequest.objects.filter(
                 assignment__proposal=main, status=ReassignmentRequest.Status.PENDING
             ).exclude(pk=request.pk)
-            facts = {"requests_pending": pending.exists(), "all_answering_signed": all_answering_signed(item)}
-            data = {"from_unit": old.unit.name, "to_unit": new_unit.name if accept else None, "request": request.pk}
-            if accept:
+            requests_pending, all_signed = pending.exists(), all_answering_signed(item)
+            data = {"from_unit": old.unit.name, "to_unit": taker.name if taker else None, "request": request.pk}
+            if taker is not None:
                 apply_transition(
-                    item, "accept_reassignment", by=by, note=note, due_on=next_due_on(item), data=data, **facts
+                    item,
+                    "accept_reassignment",
+                    by=by,
+                    note=note,
+                    due_on=next_due_on(item),
+                    data=data,
+                    requests_pending=requests_pending,
+                    all_answering_signed=all_signed,
                 )
             else:
-                apply_transition(item, "refuse_reassignment", by=by, note=note, data=data, **facts)
+                apply_transition(
+                    item,
+                    "refuse_reassignment",
+                    by=by,
+                    note=note,
+                    data=data,
+                    requests_pending=requests_pending,
+                    all_answering_signed=all_signed,
+                )
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "new_assignment"])
-        if accept:
+        if taker is not None:
             message = _("The request of %(unit)s on %(item)s was accepted; %(new)s takes it over.") % {
                 "unit": old.unit.name,
                 "item": str(main),
-                "new": new_unit.name,
+                "new": taker.name,
             }
-            notify(unit_people([old.unit_id, new_unit.pk]), Notification.Kind.REASSIGNMENT, message, proposal=main)
+            notify(unit_people([old.unit_id, taker.pk]), Notification.Kind.REASSIGNMENT, message, proposal=main)
         else:
             message = _("The request of %(unit)s on %(item)s was refused: %(note)s") % {
                 "unit": old.unit.name,

@@ -99,7 +99,9 @@ def countersign_reply(*, reply: Reply, by: User, agrees: bool, comment: str = ""
         require(
             by, "give_co_opinion", proposal, _("Only the co-handling units of this suggestion countersign its reply.")
         )
-        mine = proposal.assignments.get(unit_id=unit_id_of(by), role=A.CO, is_active=True)
+        unit_id = unit_id_of(by)
+        assert unit_id is not None  # require() lets only a co-handling unit's people through
+        mine = proposal.assignments.get(unit_id=unit_id, role=A.CO, is_active=True)
         if reply.assignment.role != A.LEAD or not reply.assignment.is_active:
             raise ProposalError(_("Only a lead unit's reply is countersigned."))
         if not mine.signed_at:

@@ -4,8 +4,7 @@ re-handling after an unsatisfied result; and comments on a reply from its deputi
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +32,7 @@ def rate_reply(
     attitude: str,
     result: str,
     comment: str = "",
-    paper_form: Any = None,
+    paper_form: File[bytes] | None = None,
 ) -> Rating:
     """The lead deputy rates a reply: attitude and result. 不满意 on a first reply's result
     sends it to re-handling; the second reply's rating stands. Staff may enter a rating only
@@ -89,6 +88,7 @@ def rate_reply(
             data={"reply": reply.pk, "attitude": attitude, "result": result, "paper": is_paper, "round": reply.round},
         )
         if proposal.state == S.REHANDLING and result == Satisfaction.UNSATISFIED and reply.round == 1:
+            assert assignment.rehandling_deadline is not None  # set above for this rating
             message = _(
                 "The deputy is not satisfied with your reply on %(item)s: handle it again and reply by %(date)s."
             ) % {
@@ -106,7 +106,7 @@ def rate_reply(
 
 
 def record_paper_rating(
-    *, reply: Reply, by: User, attitude: str, result: str, paper_form: Any, comment: str = ""
+    *, reply: Reply, by: User, attitude: str, result: str, paper_form: File[bytes], comment: str = ""
 ) -> Rating:
     """Staff key in a rating from the deputy's signed paper form (shown as a paper rating)."""
     if not paper_form:

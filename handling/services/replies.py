@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils.translation import gettext as _
 
 from deputies.access import allowed
@@ -116,7 +117,7 @@ def editable_reply(reply_pk: int, by: User) -> Reply:
     return reply
 
 
-def add_reply_attachment(*, reply: Reply, by: User, upload: Any) -> ReplyAttachment:
+def add_reply_attachment(*, reply: Reply, by: User, upload: File[bytes]) -> ReplyAttachment:
     """Attach a file to a reply draft: PDF, Word or an image, judged by its content, within
     the size limit (UPLOAD_MAX_MB)."""
     try:
@@ -126,7 +127,7 @@ def add_reply_attachment(*, reply: Reply, by: User, upload: Any) -> ReplyAttachm
     with locked(reply.assignment.proposal_id):
         reply = editable_reply(reply.pk, by)
         item = ReplyAttachment.objects.create(
-            reply=reply, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=by
+            reply=reply, file=upload, name=(upload.name or "")[:200], size=upload.size, uploaded_by=by
         )
         reply.version += 1
         reply.save(update_fields=["version", "updated_at"])
@@ -146,7 +147,8 @@ def reply_gaps(reply: Reply) -> list[str]:
     class B letter says what is promised and by when (the follow-up list is built from it);
     a class C or D letter says why the suggestion is not adopted."""
     gaps = []
-    result_class = reply.result_category.result_class if reply.result_category_id else ""
+    category = reply.result_category  # no query when none is chosen
+    result_class = category.result_class if category is not None else ""
     if result_class == "B" and not (reply.promised_items.strip() and reply.promised_by):
         gaps.append(_("A reply of class B says what is promised and by when."))
     if result_class in ("C", "D") and not reply.not_adopted_reason.strip():

@@ -5,9 +5,9 @@ apps include their parts (`{% slot %}`, see proposals/hooks.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django import template
+from django.template import Context
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -20,23 +20,25 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def allowed(context: Any, rule: str, obj: Any = None) -> bool:
+def allowed(context: Context, rule: str, obj: object = None) -> bool:
     """{% allowed "review_proposal" proposal as can_review %}"""
     return rule_allows(context["request"].user, rule, obj)
 
 
 @register.simple_tag(takes_context=True)
-def slot(context: Any, name: str) -> SafeString:
+def slot(context: Context, name: str) -> SafeString:
     """{% slot "list.actions" %}: the templates later apps registered for this place, each
     rendered with the page's context, as {% include %} would."""
+    assert context.template is not None  # set while a template renders this tag
     engine = context.template.engine
     parts = [engine.get_template(name_).render(context) for name_ in hooks.slot_templates(name)]
     return mark_safe("".join(parts))  # noqa: S308 - our own templates, autoescaped
 
 
 @register.simple_tag(takes_context=True)
-def panel(context: Any, shown: hooks.Shown) -> SafeString:
+def panel(context: Context, shown: hooks.Shown) -> SafeString:
     """{% panel p %}: a panel a later app registered for this page, rendered within it."""
+    assert context.template is not None  # set while a template renders this tag
     template = context.template.engine.get_template(shown.template)
     with context.push(shown.context):
         return mark_safe(template.render(context))  # noqa: S308 - our own template, autoescaped

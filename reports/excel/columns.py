@@ -5,18 +5,21 @@ a satisfaction, a channel, a period or a state; and `SuggestionRow`, what one ro
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from import_export import widgets
 
+from deputies.models import Deputy, User
 from handling.models import Satisfaction, Unit
-from proposals.models import Proposal, ProposalState
+from proposals.models import Category, Meeting, Proposal, ProposalState, Source
 from reports.excel.widgets import (
     ChoiceWidget,
     DateWidget,
     NamesWidget,
     NumberWidget,
+    PerUnit,
     PerUnitWidget,
     TextWidget,
     YesNoWidget,
@@ -30,10 +33,10 @@ SATISFACTION_LABELS = {
 }
 SATISFACTION_NAMES = {v: k for k, v in SATISFACTION_LABELS.items()}
 CHANNEL_LABELS = {"大会": Proposal.Channel.MEETING, "闭会": Proposal.Channel.BETWEEN}
-CHANNEL_NAMES = {v: k for k, v in CHANNEL_LABELS.items()}
+CHANNEL_NAMES: dict[str, str] = {v: k for k, v in CHANNEL_LABELS.items()}
 PERIOD_LABELS = {"一般": False, "复杂": True}
 UNNUMBERED_STATES = {"待审查": S.SUBMITTED, "退回修改": S.RETURNED, "已撤回": S.WITHDRAWN, "不予立案": S.NOT_ACCEPTED}
-STATE_NAMES = {
+STATE_NAMES: dict[str, str] = {
     S.SUBMITTED: "待审查",
     S.RETURNED: "退回修改",
     S.WITHDRAWN: "已撤回",
@@ -136,6 +139,55 @@ class SuggestionRow:
     `units` holds each answering unit with the facts of its part (days, result, ratings);
     without units, `state` is the state the row describes. With units the state follows from
     their facts, worked out when the row is written (`reports.excel.history`)."""
+
+    # What the columns hold (see SUGGESTION_COLUMNS): set by the widgets, or None for a column
+    # the workbook leaves out. Declared only, never given a class default: the import asks
+    # `hasattr` which columns it read.
+    meeting: str | None
+    number: int | None
+    title: str | None
+    lead_deputy: str | None
+    cosigners: list[str]
+    delegation: str | None
+    submitted_on: dt.date | None
+    channel: str | None
+    category: str | None
+    source: str | None
+    body: str | None
+    lead_unit: str | None
+    co_units: list[str]
+    assigned_on: PerUnit
+    is_complex: bool | None
+    replied_on: PerUnit
+    result: PerUnit
+    attitude: PerUnit
+    rating: PerUnit
+    is_key: bool | None
+    state_name: str | None
+    separate_units: list[str]
+    reply_text: PerUnit
+    is_public: PerUnit
+    rated_on: PerUnit
+    replied_again_on: PerUnit
+    result_again: PerUnit
+    attitude_again: PerUnit
+    rating_again: PerUnit
+    rated_again_on: PerUnit
+    contacted: PerUnit
+    face_to_face: PerUnit
+    key_theme: str | None
+    key_leader: str | None
+    # What they name, looked up by `SuggestionResource._resolve`.
+    meeting_obj: Meeting | None
+    category_obj: Category | None
+    source_obj: Source | None
+    lead_obj: Deputy | None
+    cosigner_objs: list[Deputy]
+    lead_unit_obj: Unit | None
+    co_unit_objs: list[Unit]
+    separate_unit_objs: list[Unit]
+    answering: list[Unit]
+    key_leader_obj: User | None
 
     def __init__(self) -> None:
         self.excel_row = 0

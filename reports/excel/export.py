@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -26,7 +26,23 @@ from reports.excel.columns import (
 from reports.excel.workbook import write_workbook
 from supervision.models import KeyItem
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 A = Assignment.Role
+
+
+class _Exported(TypedDict):
+    """What load_for_export() gives each suggestion, read as plain values (the assignments and
+    their replies are namespaces of the columns read, not model instances)."""
+
+    export_assignments: list[SimpleNamespace]
+    export_cosigners: list[str]
+    export_key_items: list[tuple[str, str]]
+
+
+if TYPE_CHECKING:
+    ExportedProposal = WithAnnotations[Proposal, _Exported]
 
 
 def export_suggestions(queryset: QuerySet[Proposal]) -> bytes:
@@ -45,11 +61,11 @@ def export_rows(queryset: QuerySet[Proposal]) -> Iterable[list[Any]]:
 EXPORT_CHUNK = 1000
 
 
-def load_for_export(ids: list[int]) -> list[Proposal]:
+def load_for_export(ids: list[int]) -> list[ExportedProposal]:
     """The suggestions `ids` with what their rows need, in a few flat queries (plain values,
     not model instances: prefetching models costs more than writing the workbook)."""
     proposals = {
-        p.pk: p
+        p.pk: cast("ExportedProposal", p)  # given its three attributes at the end
         for p in Proposal.objects.filter(pk__in=ids).select_related(
             "meeting", "lead_deputy__delegation", "category", "source"
         )
@@ -125,7 +141,7 @@ def load_for_export(ids: list[int]) -> list[Proposal]:
     return out
 
 
-def _join_per_unit(values: list[tuple[Unit, Any]], render: Any) -> str:
+def _join_per_unit(values: list[tuple[Unit, Any]], render: Callable[[Any], str]) -> str:
     """One value when every answering unit has the same, else "单位：值；单位：值"."""
     texts = [(unit, render(value)) for unit, value in values]
     distinct = {text for _u, text in texts}
@@ -138,7 +154,7 @@ def _local_date(moment: dt.datetime | None) -> dt.date | None:
     return timezone.localtime(moment).date() if moment else None
 
 
-def export_row(p: Proposal) -> list[Any]:  # noqa: C901 - one line per column
+def export_row(p: ExportedProposal) -> list[Any]:  # noqa: C901 - one line per column
     assignments = p.export_assignments
     lead = next((a for a in assignments if a.role == A.LEAD), None)
     answering = [lead] if lead else [a for a in assignments if a.role == A.SEPARATE]

@@ -74,8 +74,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import Model
 from django.utils import timezone
 
 from deputies.models import User
@@ -85,6 +86,8 @@ from handling.services import build_assignment
 from proposals.models import CoSignature, Proposal, ProposalEvent, ProposalState
 from reports.excel.columns import SuggestionRow
 from supervision.models import KeyItem
+
+_M = TypeVar("_M", bound=Model)
 
 S = ProposalState
 A = Assignment.Role
@@ -142,6 +145,7 @@ class HistoryWriter:
         assignments: list[Assignment] = []
         answering_units: list[tuple[Proposal, Assignment, dict[str, Any]]] = []
         for r in self.rows:
+            assert r.submitted_on is not None  # a required column: rows with errors are never written
             submitted = _at(r.submitted_on, 9)
             p = Proposal(
                 meeting=r.meeting_obj,
@@ -282,14 +286,15 @@ class HistoryWriter:
         created["events"] += len(events)
 
     @staticmethod
-    def _save(model: Any, objects: list[Any], save: bool) -> None:
+    def _save(model: type[_M], objects: list[_M], save: bool) -> None:
         if save:
-            model.objects.bulk_create(objects, batch_size=1000)
+            model._default_manager.bulk_create(objects, batch_size=1000)  # (`objects` on every model here)
 
     def _key_items(self, proposals: list[Proposal], created: Counter[str], save: bool) -> None:
         wanted: dict[tuple[int, str], list[tuple[SuggestionRow, Proposal]]] = defaultdict(list)
         for r, p in zip(self.rows, proposals, strict=True):
             if r.is_key and r.number is not None:
+                assert r.meeting_obj is not None  # a required column: rows with errors are never written
                 year = r.meeting_obj.year
                 wanted[(year, r.key_theme or f"{year}年重点督办建议")].append((r, p))
         links = []

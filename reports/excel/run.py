@@ -9,9 +9,10 @@ units, deputies, then the suggestions that name them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 from import_export import resources
@@ -85,12 +86,18 @@ class Outcome:
         }
 
 
-def _headers_by_attribute(resource: resources.Resource) -> dict[str, str]:
+def _headers_by_attribute(resource: resources.Resource[Any]) -> dict[str, str | None]:
     return {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
 
 
 def run_import(
-    kind: str, handle: Any, *, user: User | None, dry_run: bool, file_name: str = "", batch_id: int | None = None
+    kind: str,
+    handle: BinaryIO | File[bytes],
+    *,
+    user: User | None,
+    dry_run: bool,
+    file_name: str = "",
+    batch_id: int | None = None,
 ) -> Outcome:
     """Import one workbook of `kind`: all rows or none. With `dry_run` nothing is kept."""
     outcome = Outcome(kind=kind, dry_run=dry_run)
@@ -103,8 +110,10 @@ def run_import(
     if not len(dataset):
         outcome.errors.append("文件中没有数据行。")
         return outcome
+    suggestions = None
     if kind == "suggestions":
-        resource: resources.Resource = SuggestionResource(user=user, file_name=file_name, batch_id=batch_id)
+        suggestions = SuggestionResource(user=user, file_name=file_name, batch_id=batch_id)
+        resource: resources.Resource[Any] = suggestions
     else:
         resource = REFERENCE_RESOURCES[kind]()
     headers = _headers_by_attribute(resource)
@@ -126,12 +135,12 @@ def run_import(
             BadRow(row_numbers[error_row.number - 1], [_message(e.error) for e in error_row.errors])
         )
     outcome.bad_rows.sort(key=lambda b: b.row)
-    if kind == "suggestions":
-        outcome.warnings += resource.warnings
+    if suggestions is not None:
+        outcome.warnings += suggestions.warnings
         if outcome.ok:
-            outcome.created = dict(resource.created)
-            outcome.states = getattr(resource, "states", {})
-            outcome.preview = resource.preview
+            outcome.created = dict(suggestions.created)
+            outcome.states = getattr(suggestions, "states", {})
+            outcome.preview = suggestions.preview
     elif outcome.ok:
         totals = result.totals
         outcome.created = {kind: totals["new"]}
@@ -140,7 +149,7 @@ def run_import(
     return outcome
 
 
-def _message(error: Any) -> str:
+def _message(error: Exception) -> str:
     if isinstance(error, ImportFileError):
         return str(error)
     if isinstance(error, ValidationError):

@@ -345,7 +345,7 @@ class SuggestionResource(resources.Resource):
         # The dry run builds every object the import would write and counts them, without
         # writing: the rows were checked one by one above, against the database as it is.
         writer.write(self.created, save=not kwargs.get("dry_run", False))
-        states = Counter(r.state for r in self.rows)
+        states = Counter(_state_of(r) for r in self.rows)
         self.states = {str(STATE_NAMES[s]): n for s, n in states.items()}
         self.preview = [
             {
@@ -353,10 +353,16 @@ class SuggestionResource(resources.Resource):
                 "meeting": r.meeting,
                 "number": r.number,
                 "title": r.title,
-                "state": STATE_NAMES[r.state],
+                "state": STATE_NAMES[_state_of(r)],
             }
             for r in self.rows[:50]
         ]
+
+
+def _state_of(row: SuggestionRow) -> str:
+    """The state of a row HistoryWriter.write() has gone through (it sets every row's)."""
+    assert row.state is not None
+    return row.state
 
 
 def suggestions_template() -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ register = template.Library()
 
 
 @register.filter
-def pct(value: Any) -> str:
+def pct(value: Figure | Decimal | float | str | None) -> str:
     """A Figure or a share as "18.06%", or "—" when it has no base."""
     if isinstance(value, Figure):
         value = value.pct
@@ -23,5 +24,5 @@ def pct(value: Any) -> str:
 
 
 @register.filter
-def get_item(mapping: dict, key: Any) -> Any:
+def get_item(mapping: Mapping[Any, object], key: object) -> object:
     return mapping.get(key, "")

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from deputies.models import Role, User
@@ -17,7 +17,7 @@ from reports.excel import CREATED_LABELS
 class ImportCommand(BaseCommand):
     kind = ""
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="the .xlsx workbook (the app's template)")
         parser.add_argument(
             "--dry-run", action="store_true", help="check only: say what would be created, write nothing"

@@ -4,7 +4,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports import annual
 from reports.models import AnnualReport
@@ -13,7 +13,7 @@ from reports.models import AnnualReport
 class Command(BaseCommand):
     help = "Write the annual handling report of a year as a PDF (the same as the staff's button)."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--out", required=True, help="the PDF file to write")
 

@@ -4,7 +4,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from proposals.models import Meeting
 from reports import figures as fg
@@ -13,7 +13,7 @@ from reports import figures as fg
 class Command(BaseCommand):
     help = "Print the handling figures of a year (or a meeting, or a unit) from reports.figures; --json for machines."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, help="the year (of the meetings)")
         parser.add_argument("--meeting", type=int, help="one meeting's id instead of a year")
         parser.add_argument("--unit", type=int, help="only the suggestions this unit (id) answers")

@@ -4,7 +4,7 @@ import datetime as dt
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from supervision.reminders import RULES, pending_counts, run_daily_scan
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         "For cron where there is no Celery beat, e.g. `0 7 * * * .venv/bin/python manage.py daily_scan`."
     )
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", help="scan as of this day (YYYY-MM-DD), e.g. to catch up a missed day")
         parser.add_argument(
             "--only", action="append", choices=[name for name, _rule in RULES], help="run only this rule (repeatable)"
