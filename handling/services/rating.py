@@ -38,7 +38,7 @@ def rate_reply(
     sends it to re-handling; the second reply's rating stands. Staff may enter a rating only
     from a signed paper feedback form, attached."""
     with locked(reply.assignment.proposal_id) as proposal:
-        reply = Reply.objects.select_for_update().select_related("assignment", "rating").get(pk=reply.pk)
+        reply = Reply.objects.select_for_update().select_related("assignment").get(pk=reply.pk)
         reply.assignment.proposal = proposal
         # Who may rate and which reply can be rated now: handling/rules.py.
         require(by, "enter_rating", proposal, _("Only the lead deputy can rate the handling of this suggestion."))

@@ -12,6 +12,7 @@ from django.db import connection, connections, transaction
 from django_fsm import ConcurrentTransition
 
 from proposals import services as ps
+from proposals import workflow
 from proposals.models import Proposal, ProposalEvent, ProposalState
 from proposals.workflow import ProposalError
 from tests.workflow import advance
@@ -24,7 +25,7 @@ def race(*steps: Callable[[], object], hold: float = 0.4) -> list[object]:
     Every transition sleeps `hold` seconds while holding its row lock, so the steps overlap."""
     barrier = threading.Barrier(len(steps))
     results: list[object] = [None] * len(steps)
-    real_run_fsm = ps.run_fsm
+    real_run_fsm = workflow.run_fsm
 
     def slow_run_fsm(*args, **kwargs):
         state = real_run_fsm(*args, **kwargs)
@@ -40,7 +41,7 @@ def race(*steps: Callable[[], object], hold: float = 0.4) -> list[object]:
         finally:
             connections.close_all()
 
-    ps.run_fsm = slow_run_fsm
+    workflow.run_fsm = slow_run_fsm
     try:
         threads = [threading.Thread(target=worker, args=(i, s)) for i, s in enumerate(steps)]
         for t in threads:
@@ -48,7 +49,7 @@ def race(*steps: Callable[[], object], hold: float = 0.4) -> list[object]:
         for t in threads:
             t.join(timeout=30)
     finally:
-        ps.run_fsm = real_run_fsm
+        workflow.run_fsm = real_run_fsm
     return results
 
 
