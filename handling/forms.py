@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deputies.forms import field_of
-from handling.models import ContactRecord, ResultCategory, Unit
+from handling.models import ContactRecord, Reply, ResultCategory, Unit
 from proposals.forms import Form, MultipleFileField
 from proposals.models import Proposal
 
@@ -223,19 +223,7 @@ class ReplyForm(Form):
         help_text=_("PDF, Word or images (JPG, PNG); several at once."),
     )
 
-    TEXT_FIELDS = (
-        "reference_number",
-        "signer",
-        "contact_person",
-        "contact_phone",
-        "result_category",
-        "body",
-        "done_items",
-        "promised_items",
-        "promised_by",
-        "not_adopted_reason",
-        "is_public",
-    )
+    TEXT_FIELDS = Reply.LETTER_FIELDS
 
     def clean_contact_phone(self) -> str:
         phone = self.cleaned_data["contact_phone"].strip()

@@ -307,6 +307,20 @@ class Reply(ConcurrentTransitionMixin, models.Model):
     R = State
     # The handler may still change the letter (and co-handlers countersign it).
     EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+    # What the handler writes into the letter (and what a merged group's copy takes from it).
+    LETTER_FIELDS = (
+        "reference_number",
+        "signer",
+        "contact_person",
+        "contact_phone",
+        "result_category",
+        "body",
+        "done_items",
+        "promised_items",
+        "promised_by",
+        "not_adopted_reason",
+        "is_public",
+    )
 
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="replies"

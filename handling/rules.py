@@ -9,6 +9,8 @@ Handling also tells `proposals` who "the units" of a suggestion are: they may se
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import rules
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -25,7 +27,7 @@ from deputies.access import (
     remembered,
 )
 from deputies.models import User, UserOrAnonymous
-from handling.models import Assignment, PreSubmissionQuestion, Reply
+from handling.models import Assignment, Reply
 from proposals.events import UNITS
 from proposals.models import Proposal
 from proposals.rules import (
@@ -40,6 +42,12 @@ from proposals.rules import (
     oversees_it,
 )
 from proposals.states import ProposalState as S
+
+
+class AddressedToUnit(Protocol):
+    """Something addressed to one unit (a question before submission, an urging notice, a promise)."""
+
+    unit_id: int
 
 
 def unit_id_of(user: UserOrAnonymous) -> int | None:
@@ -205,9 +213,11 @@ add_rule("view_handling_papers", is_assigned_unit | oversees_it)
 
 
 @rules.predicate
-def is_unit_of_question(user: UserOrAnonymous, question: PreSubmissionQuestion) -> bool:
+def is_addressed_to_users_unit(user: UserOrAnonymous, obj: AddressedToUnit | None) -> bool:
+    """The user belongs to the unit something is addressed to: a question before submission
+    here, an urging notice or a promise in supervision."""
     unit_id = unit_id_of(user)
-    return unit_id is not None and question.unit_id == unit_id
+    return unit_id is not None and obj is not None and obj.unit_id == unit_id
 
 
 @rules.predicate
@@ -216,8 +226,8 @@ def can_view_item_proposal(user: UserOrAnonymous, item: OfProposal) -> bool:
 
 
 add_rule("ask_unit_before_submission", is_lead_deputy)
-add_rule("view_draft_question", is_unit_of_question | is_lead_deputy_of_item | is_cosigner_of_item)
-add_rule("answer_draft_question", is_unit_of_question)
+add_rule("view_draft_question", is_addressed_to_users_unit | is_lead_deputy_of_item | is_cosigner_of_item)
+add_rule("answer_draft_question", is_addressed_to_users_unit)
 # The lead deputy confirms or disputes that a contact the unit recorded happened.
 add_rule("answer_contact", is_lead_deputy_of_item)
 # A paper rating's signed feedback form: the deputy who signed it and the overseers.

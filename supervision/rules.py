@@ -24,7 +24,7 @@ from deputies.access import (
 )
 from deputies.models import UserOrAnonymous
 from handling.models import Assignment
-from handling.rules import is_assigned_unit, unit_id_of
+from handling.rules import is_addressed_to_users_unit, is_assigned_unit, unit_id_of
 from supervision.models import KeyItem, Promise, UrgingNotice
 
 # What is addressed to one unit: an urging notice or a promise.
@@ -50,13 +50,6 @@ def follows_key_item(user: UserOrAnonymous, key_item: KeyItem | None) -> bool:
     return key_item is not None and committee_id is not None and key_item.committee_id == committee_id
 
 
-@rules.predicate
-def is_unit_of_object(user: UserOrAnonymous, obj: UrgingNotice | Promise | None) -> bool:
-    """The user belongs to the unit an urging notice or a promise is addressed to."""
-    unit_id = unit_id_of(user)
-    return unit_id is not None and obj is not None and obj.unit_id == unit_id
-
-
 add_rule("mark_key", is_congress_staff)
 add_rule("urge", is_congress_staff | is_supervision)
 add_rule("view_key_item", is_overseer | is_unit_on_key_item)
@@ -66,10 +59,10 @@ add_rule(
 )
 add_rule("report_progress", is_assigned_unit)
 add_rule("view_leader_page", is_overseer)
-add_rule("view_urging", is_overseer | is_unit_of_object)
-add_rule("acknowledge_urging", is_unit_of_object)
-add_rule("view_promise", is_overseer | is_unit_of_object)
-add_rule("report_promise", is_unit_of_object)
+add_rule("view_urging", is_overseer | is_addressed_to_users_unit)
+add_rule("acknowledge_urging", is_addressed_to_users_unit)
+add_rule("view_promise", is_overseer | is_addressed_to_users_unit)
+add_rule("report_promise", is_addressed_to_users_unit)
 add_rule("confirm_promise", is_congress_staff | is_supervision)
 
 

@@ -26,7 +26,6 @@ from handling.services.contacts import answer_contact, record_contact
 from handling.services.questions import answer_draft_question, ask_unit_before_submission
 from handling.services.rating import comment_on_reply, rate_reply, record_paper_rating
 from handling.services.replies import (
-    REPLY_FIELDS,
     add_reply_attachment,
     approve_reply,
     correct_result_category,
@@ -40,7 +39,6 @@ from handling.services.replies import (
 )
 
 __all__ = [
-    "REPLY_FIELDS",
     "add_reply_attachment",
     "answer_contact",
     "answer_draft_question",

@@ -43,21 +43,6 @@ from proposals.workflow import (
 
 S = ProposalState
 
-# What a handler types into the letter (and what a merged group's copy takes from it).
-REPLY_FIELDS = (
-    "reference_number",
-    "signer",
-    "contact_person",
-    "contact_phone",
-    "result_category",
-    "body",
-    "done_items",
-    "promised_items",
-    "promised_by",
-    "not_adopted_reason",
-    "is_public",
-)
-
 
 def _reply_step(reply: Reply, name: str, *, by: User, proposal: Proposal, note: str = "", **kwargs: Any) -> None:
     """Run a reply transition and audit it on the suggestion's trail."""
@@ -79,7 +64,7 @@ def _reply_step(reply: Reply, name: str, *, by: User, proposal: Proposal, note: 
 
 def save_reply_draft(*, assignment: Assignment, by: User, **fields: Any) -> Reply:
     """Create or update the unit's reply draft for the current round, exactly as typed."""
-    unknown = set(fields) - set(REPLY_FIELDS)
+    unknown = set(fields) - set(Reply.LETTER_FIELDS)
     if unknown:
         raise ValueError(f"not reply fields: {sorted(unknown)}")
     with locked(assignment.proposal_id) as proposal:
@@ -268,7 +253,7 @@ def _issue(reply: Reply, main: Proposal, *, by: User) -> None:
             assignment=twin,
             round=1,
             state=Reply.State.ISSUED,
-            **{name: getattr(reply, name) for name in REPLY_FIELDS},
+            **{name: getattr(reply, name) for name in Reply.LETTER_FIELDS},
             copied_from=reply,
             created_by=reply.created_by,
             approved_by=reply.approved_by,
