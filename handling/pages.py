@@ -24,9 +24,9 @@ from handling.rules import has_rating, is_rateable
 from handling.selectors import TODO_CHOICES, handling_of, todo_condition, unit_panel
 from proposals import hooks
 from proposals.events import AMONG_HANDLERS, EVERYONE, day
-from proposals.following import FINAL_STATES
 from proposals.models import Proposal
 from proposals.selectors import count, page_url
+from proposals.states import FINAL_STATES
 from proposals.states import ProposalState as S
 
 if TYPE_CHECKING:

@@ -25,12 +25,10 @@ from proposals import hooks
 from proposals.events import Story, sentence_for
 from proposals.models import CoSignature, Meeting, Proposal, ProposalEvent
 from proposals.selectors import visible_events
-from proposals.states import COSIGNABLE_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, S
+from proposals.states import COSIGNABLE_STATES, FINAL_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, S
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
-
-FINAL_STATES = (S.WITHDRAWN, S.NOT_ACCEPTED, S.CLOSED)
 
 
 def current_meeting(today: dt.date | None = None) -> Meeting | None:

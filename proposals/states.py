@@ -34,5 +34,7 @@ ASSIGNED_STATES = (*HANDLING_STATES, S.CLOSED)
 GROUP_HANDLED_STATES = (S.REGISTERED, S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING)
 # The deputy may still change it.
 EDITABLE_STATES = (S.DRAFT, S.RETURNED)
+# Finished: nothing more happens to it (a closed one's promises are followed up elsewhere).
+FINAL_STATES = (S.WITHDRAWN, S.NOT_ACCEPTED, S.CLOSED)
 # An invitation to co-sign may still be answered (until registration).
 COSIGNABLE_STATES = (*EDITABLE_STATES, S.SUBMITTED)
