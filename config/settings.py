@@ -113,6 +113,14 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL in production uses two roles (README, "Two database roles"): DATABASE_URL is the
+# application's, which owns nothing; DATABASE_OWNER_URL the owner's, which owns the tables and
+# is used only by `bin/as-owner` (migrations, the audit purge, restores) and `manage.py db_roles`.
+# Keep it out of the web's and the workers' environment.
+DATABASE_OWNER_URL = env_str("DATABASE_OWNER_URL")
+# "owner" when `bin/as-owner` connects as the owner on purpose; the system check that warns
+# when the application's connection owns the tables is then silent.
+DATABASE_ROLE = env_choice("DATABASE_ROLE", "app", ("app", "owner"))
 
 # --- Redis, cache and Celery -----------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -175,6 +183,13 @@ SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Security audit records are kept this many days, then purged by the owner role
+# (`bin/as-owner purge_audit_records`, monthly from cron). The Cybersecurity Law (网络安全法,
+# article 21) asks for network logs to be kept at least six months: a shorter period stops the start.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3 * 365)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS} is below the minimum of 180 days")
 
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 

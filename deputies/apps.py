@@ -7,4 +7,5 @@ class DeputiesConfig(AppConfig):
     verbose_name = _("Deputies and accounts")
 
     def ready(self) -> None:
-        from deputies import signals  # noqa: F401  (login auditing)
+        # Login auditing, and the check that the app does not connect as the tables' owner.
+        from deputies import checks, signals  # noqa: F401

@@ -167,8 +167,10 @@ class Deputy(models.Model):
 
 
 class AuditRecord(AppendOnlyModel):
-    """Security audit: logins, failed logins, lockouts, logouts and refused access.
-    Append-only (see `deputies.appendonly`)."""
+    """Security audit: logins, failed logins, lockouts, logouts, refused access, and what is
+    done to the log itself (an export, the retention purge). Append-only (see
+    `deputies.appendonly`); records older than `AUDIT_RETENTION_DAYS` are purged by the
+    database's owner role only (`deputies.retention`)."""
 
     class Kind(models.TextChoices):
         LOGIN = "login", _("Login")
@@ -176,6 +178,8 @@ class AuditRecord(AppendOnlyModel):
         LOCKED_OUT = "locked_out", _("Account locked")
         LOGOUT = "logout", _("Logout")
         ACCESS_REFUSED = "access_refused", _("Access refused")
+        AUDIT_EXPORTED = "audit_exported", _("Audit log exported")
+        AUDIT_PURGED = "audit_purged", _("Expired audit records purged")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(
