@@ -159,3 +159,14 @@ def test_a_value_that_cannot_be_read_stops_the_start_naming_the_variable(name, t
 def test_an_empty_value_in_the_environment_means_the_default():
     assert setting("STAFF_REVIEWS_REPLIES", STAFF_REVIEWS_REPLIES="") is True
     assert setting("REQUIRED_COSIGNERS", REQUIRED_COSIGNERS="") == 0
+
+
+def test_audit_records_are_kept_three_years_unless_set():
+    assert setting("AUDIT_RETENTION_DAYS") == 1095
+    assert setting("AUDIT_RETENTION_DAYS", AUDIT_RETENTION_DAYS="180") == 180
+
+
+def test_a_retention_below_six_months_stops_the_start():
+    result = run(["manage.py", "check"], AUDIT_RETENTION_DAYS="179")
+    assert result.returncode != 0
+    assert "AUDIT_RETENTION_DAYS=179 is below the minimum of 180 days" in result.stderr
