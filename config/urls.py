@@ -10,6 +10,7 @@ admin.site.index_title = "数据与配置"
 urlpatterns = [
     path("", proposal_views.home, name="home"),
     path("accounts/", include("deputies.urls")),
+    path("audit/", include("deputies.audit_urls")),
     path("proposals/", include("proposals.urls")),
     path("handling/", include("handling.urls")),
     path("supervision/", include("supervision.urls")),

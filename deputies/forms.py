@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from deputies.models import AuditRecord
 
 _Field = TypeVar("_Field", bound=forms.Field)
 
@@ -48,3 +50,24 @@ class LoginForm(AuthenticationForm):
                 "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
             },
         )
+
+
+class AuditFilterForm(forms.Form):
+    """The security audit page's filters, read from the query string; every one optional."""
+
+    who = forms.CharField(label=_("Who"), max_length=150, required=False, help_text=_("username or name"))
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    date_from = forms.DateField(label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("Page or detail"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "kind", forms.ChoiceField).choices = [("", _("All")), *AuditRecord.Kind.choices]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned

@@ -1,16 +1,35 @@
-"""The login page: Django's login with our form, listing the accounts to try in the demo.
-Logging out and changing a password are Django's own views (deputies/urls.py)."""
+"""The account pages and the security audit log's page.
+
+The login page is Django's login with our form, listing the accounts to try in the demo;
+logging out and changing a password are Django's own views (deputies/urls.py). The audit log
+page (deputies/audit_urls.py) is for congress staff and administrators: search, pages, and an
+export of the filtered records that is itself recorded in the log.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from deputies import login_page
-from deputies.forms import LoginForm
-from deputies.models import User
+from deputies import access, audit_log, login_page
+from deputies.audit import record_security_event
+from deputies.forms import AuditFilterForm, LoginForm
+from deputies.http import AuthenticatedHttpRequest
+from deputies.models import AuditRecord, User
+from deputies.pages import paginate
+from deputies.spreadsheet import xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class LoginView(auth_views.LoginView):
@@ -29,3 +48,60 @@ class LoginView(auth_views.LoginView):
             context["demo_logins"] = [(u, description) for u, description in listed.accounts if u in present]
             context["demo_password"] = listed.password
         return context
+
+
+def _filters(request: AuthenticatedHttpRequest) -> tuple[AuditFilterForm, dict[str, Any]]:
+    """The filter form and the values of its valid fields (a bad one is shown, not applied)."""
+    form = AuditFilterForm(request.GET)
+    form.is_valid()
+    return form, dict(getattr(form, "cleaned_data", {}))
+
+
+@login_required
+def audit_records(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not access.allowed(request.user, "view_audit_log"):
+        raise access.refuse(request, "audit log")
+    form, values = _filters(request)
+    records = audit_log.audit_records(values)
+    return render(
+        request,
+        "deputies/audit_records.html",
+        {
+            "form": form,
+            "page": paginate(request, records, per_page=50),
+            "export_limit": audit_log.EXPORT_LIMIT,
+            "retention_days": settings.AUDIT_RETENTION_DAYS,
+        },
+    )
+
+
+@login_required
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The filtered records as an .xlsx; the export is recorded in the log with its filters."""
+    if not access.allowed(request.user, "view_audit_log"):
+        raise access.refuse(request, "audit log export")
+    form, values = _filters(request)
+    back = f"{reverse('audit:records')}?{request.GET.urlencode()}"
+    if form.errors:
+        messages.error(request, _("Correct the filters first: nothing was exported."))
+        return redirect(back)
+    records = audit_log.audit_records(values)
+    found = records.count()
+    if found > audit_log.EXPORT_LIMIT:
+        messages.error(
+            request,
+            _("%(found)s records match: at most %(limit)s can be exported at once. Narrow the filters.")
+            % {"found": found, "limit": audit_log.EXPORT_LIMIT},
+        )
+        return redirect(back)
+    data = xlsx("安全审计记录", audit_log.EXPORT_HEADERS, audit_log.export_rows(records))
+    record_security_event(
+        kind=AuditRecord.Kind.AUDIT_EXPORTED,
+        request=request,
+        user=request.user,
+        detail=f"{found} records; {audit_log.describe_filters(values)}",
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    filename = f"安全审计记录-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

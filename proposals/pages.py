@@ -1,5 +1,6 @@
 """What the suggestion's own pages register in `proposals.hooks`, as the later apps do: the
-workbench's counts on the suggestion itself and the navigation to its pages."""
+workbench's counts on the suggestion itself and the navigation to its pages (and to the
+security audit log, a page of `deputies`, which has no navigation of its own)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ for entry in (
     hooks.NavEntry("proposals:mine", gettext_lazy("My suggestions"), (Role.DEPUTY,), order=30),
     hooks.NavEntry("proposals:review_queue", gettext_lazy("Review"), STAFF_ROLES, order=40),
     hooks.NavEntry("proposals:notifications", gettext_lazy("Notifications"), None, order=110),
+    # The security audit log is the deputies app's page; the navigation is this app's.
+    hooks.NavEntry("audit:records", gettext_lazy("Security audit"), STAFF_ROLES, False, order=150),
     hooks.NavEntry("admin:index", gettext_lazy("Administration"), (Role.ADMIN,), False, order=160),
 ):
     hooks.nav(entry)

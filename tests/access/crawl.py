@@ -365,6 +365,9 @@ ROUTES: dict[str, Route] = {
     "login": Route("none", anyone, public=True),
     "logout": Route("none", anyone, public=True),
     "password_change": form(Route("none", signed_in)),
+    # --- deputies: the security audit log ---------------------------------------------------------------
+    "audit:records": Route("none", user_rule("view_audit_log")),
+    "audit:export": Route("none", user_rule("view_audit_log")),
     # --- proposals --------------------------------------------------------------------------------------
     "proposals:list": Route("none", signed_in),
     "proposals:detail": Route("proposal", view_proposal, every=True),
