@@ -53,8 +53,8 @@ class LoginView(auth_views.LoginView):
 def _filters(request: AuthenticatedHttpRequest) -> tuple[AuditFilterForm, dict[str, Any]]:
     """The filter form and the values of its valid fields (a bad one is shown, not applied)."""
     form = AuditFilterForm(request.GET)
-    form.is_valid()
-    return form, dict(getattr(form, "cleaned_data", {}))
+    form.is_valid()  # fills cleaned_data with the fields that are valid
+    return form, dict(form.cleaned_data)
 
 
 @login_required

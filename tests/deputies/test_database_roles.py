@@ -201,6 +201,12 @@ def test_the_check_is_silent_for_the_app_role_and_warns_for_the_owner_and_a_supe
         assert check_app_role_owns_no_tables(None) == []
 
 
+def test_the_check_is_silent_on_sqlite(db, on_postgres):
+    if on_postgres:
+        pytest.skip("SQLite has no roles")
+    assert check_app_role_owns_no_tables(None) == []
+
+
 # --- the command -------------------------------------------------------------------------------------------
 
 
