@@ -261,7 +261,7 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.postgres
-def test_a_database_set_up_as_the_readme_says_refuses_the_app_login_every_way_of_erasing_the_audit_log():
+def test_a_database_set_up_as_the_readme_says_refuses_the_app_login_every_way_of_erasing_the_audit_log(tmp_path):
     suffix = uuid.uuid4().hex[:8]
     database, owner, app = f"roles_{suffix}", f"e2e_owner_{suffix}", f"e2e_app_{suffix}"
     admin = psycopg.connect(_server_url("postgres"), autocommit=True)
@@ -270,7 +270,7 @@ def test_a_database_set_up_as_the_readme_says_refuses_the_app_login_every_way_of
         env = {
             "DATABASE_URL": _server_url(database, f"{app}:app-pass"),
             "DATABASE_OWNER_URL": _server_url(database, f"{owner}:owner-pass"),
-            "VAR_DIR": str(ROOT / "var" / "roles-test"),
+            "VAR_DIR": str(tmp_path),
         }
         printed = _run([sys.executable, "manage.py", "db_roles"], **env)
         assert printed.returncode == 0, printed.stderr
