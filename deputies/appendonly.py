@@ -61,8 +61,8 @@ def trigger_name(table: str) -> str:
 def append_only_trigger_sql(table: str) -> tuple[str, str]:
     """Forward and reverse SQL for a PostgreSQL trigger refusing UPDATE and DELETE on `table`.
 
-    A row trigger cannot see TRUNCATE; the grants (`append_only_grants_sql`) keep it to the
-    owner, who is also how the test runner, connected as a superuser, empties tables.
+    A row trigger cannot see TRUNCATE: the grants (`append_only_grants_sql`) keep it from the
+    application's role. The test runner, connected as a superuser, still empties tables with it.
     """
     forward = f"""
         CREATE OR REPLACE FUNCTION append_only_refuse() RETURNS trigger AS $$
