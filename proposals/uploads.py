@@ -79,7 +79,11 @@ def validate_upload(upload: File[bytes], *, allowed: dict[str, set[str]] | None 
 
 
 def download(request: HttpRequest, stored: FieldFile, name: str) -> FileResponse:
-    """Serve a stored upload as a download (never inline: its content is the uploader's)."""
+    """Serve a stored file as a download (never inline: an upload's content is the uploader's),
+    streamed from the storage, whichever it is (a shared directory, an object store): the caller
+    has checked access, so no URL of the file itself is ever handed out."""
+    if not stored:
+        raise Http404("no file")
     try:
         handle = stored.open("rb")
     except FileNotFoundError:
