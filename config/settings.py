@@ -133,7 +133,11 @@ REPORT_JOBS_IN_THREAD = env_bool("REPORT_JOBS_IN_THREAD", CELERY_TASK_ALWAYS_EAG
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler behind a lock: a second beat waits instead of sending
+# every periodic task twice (config/beat.py says how, and why this lock).
+CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
+# How often a waiting beat tries to take over.
+BEAT_LOCK_RETRY_SECONDS = env_int("BEAT_LOCK_RETRY_SECONDS", 10)
 
 # --- Auth and the security baseline (等保 2.0 level 3) --------------------------------------
 AUTH_USER_MODEL = "deputies.User"
