@@ -67,14 +67,21 @@ class Process:
             self.popen.kill()
         self.popen.wait()
 
-    def stop(self, timeout: float = 20) -> None:
+    def signal(self, number: int) -> None:
         if self.alive():
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait()
+            self.popen.send_signal(number)
+
+    def wait(self, timeout: float = 20) -> None:
+        """Until it has stopped; SIGKILL after `timeout`."""
+        try:
+            self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+
+    def stop(self, timeout: float = 20) -> None:
+        self.signal(signal.SIGTERM)
+        self.wait(timeout)
 
 
 def start(name: str, args: list[str], *, env: Mapping[str, str], logs: Path) -> Process:
@@ -86,11 +93,11 @@ def start(name: str, args: list[str], *, env: Mapping[str, str], logs: Path) -> 
     return Process(name, popen, log)
 
 
-def manage(*args: str, env: Mapping[str, str], timeout: float = 300) -> str:
-    """Run a manage.py command to its end; its output, or an error with it."""
+def run_python(*args: str, env: Mapping[str, str], timeout: float = 300) -> str:
+    """Run `python args…` in the project's folder to its end; its output, or an error with it."""
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=dict(env), capture_output=True, text=True, timeout=timeout
+        [sys.executable, *args], cwd=ROOT, env=dict(env), capture_output=True, text=True, timeout=timeout
     )
     if result.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
