@@ -173,8 +173,14 @@ AXES_RESET_ON_SUCCESS = True
 # The lock lasts the set time from the lockout; attempts during it do not prolong it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failed logins are counted in the database, so every instance of one installation sees them all
+# (a cache handler would count per process without Redis).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False
 
+# Sessions live in the database: a login through one instance holds on every other one, and a
+# logout on one ends it everywhere.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Idle timeout: the session expires this long after the last request.
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
