@@ -106,11 +106,10 @@ class Installation:
     b: str
     worker: Process
     web: list[Process]
-    env: dict[str, str]
 
 
 @contextlib.contextmanager
-def s3_store(workdir: Path) -> Iterator[dict[str, str]]:
+def s3_store() -> Iterator[dict[str, str]]:
     """An S3 server on the loopback (moto's) with an empty private bucket: the settings for it."""
     import boto3
     from moto.server import ThreadedMotoServer
@@ -148,7 +147,7 @@ def installation(
     `prepare` (migrate, seed) runs while they boot: none of them touches the database before
     its first request or task."""
     with contextlib.ExitStack() as stack:
-        files = stack.enter_context(s3_store(workdir)) if storage == "s3" else {"FILE_STORAGE": "filesystem"}
+        files = stack.enter_context(s3_store()) if storage == "s3" else {"FILE_STORAGE": "filesystem"}
         shared = {
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
@@ -197,7 +196,7 @@ def installation(
         worker.wait_for(" ready.", timeout=60)
         for base in bases:
             wait_until_serving(base)
-        yield Installation(a=bases[0], b=bases[1], worker=worker, web=web, env=worker_env)
+        yield Installation(a=bases[0], b=bases[1], worker=worker, web=web)
 
 
 def stop_all(processes: list[Process]) -> None:
