@@ -40,6 +40,7 @@ import json
 import logging
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -673,7 +674,6 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-
     args = parse(argv)
     if args.command == "helper":
         helper()  # in a process of the app, started by run() with the run's settings
@@ -693,7 +693,12 @@ def main(argv: list[str] | None = None) -> int:
     life = sum(seconds for _name, seconds in result.steps)
     print(f"total {result.seconds:.1f} s (setup {result.setup_seconds:.1f} s, the life {life:.1f} s)")
     print(json.dumps(result.found, ensure_ascii=False, indent=1))
-    return 1 if result.problems else 0
+    if result.problems:
+        print(f"logs: {workdir / 'logs'}", file=sys.stderr)
+        return 1
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
