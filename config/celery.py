@@ -13,7 +13,9 @@ The schedule (Asia/Shanghai time):
         key suggestions, unacknowledged urging notices) are waiting when people arrive.
         Row created by supervision/migrations/0002_supervision_and_reminders.py.
 
-Run exactly one beat. Without Celery (the embedded default, or a deployment without Redis),
+One beat sends the schedule: the scheduler (config/beat.py) takes a lock first, so a second beat
+started by mistake, or on purpose as a standby on another server, waits and takes over only
+when the first stops. Without Celery (the embedded default, or a deployment without Redis),
 run the same scan from cron: `30 7 * * * cd /srv/jianyi && .venv/bin/python manage.py daily_scan`.
 """
 

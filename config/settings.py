@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -140,7 +141,11 @@ REPORT_JOBS_IN_THREAD = env_bool("REPORT_JOBS_IN_THREAD", CELERY_TASK_ALWAYS_EAG
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler behind a lock: a second beat waits instead of sending
+# every periodic task twice (config/beat.py says how, and why this lock).
+CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
+# How often a waiting beat tries to take over.
+BEAT_LOCK_RETRY_SECONDS = env_int("BEAT_LOCK_RETRY_SECONDS", 10)
 
 # --- Auth and the security baseline (等保 2.0 level 3) --------------------------------------
 AUTH_USER_MODEL = "deputies.User"
@@ -176,8 +181,14 @@ AXES_RESET_ON_SUCCESS = True
 # The lock lasts the set time from the lockout; attempts during it do not prolong it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failed logins are counted in the database, so every instance of one installation sees them all
+# (a cache handler would count per process without Redis).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False
 
+# Sessions live in the database: a login through one instance holds on every other one, and a
+# logout on one ends it everywhere.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Idle timeout: the session expires this long after the last request.
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
@@ -226,10 +237,48 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 if not PRODUCTION:
     # WhiteNoise expects the folder; in production `collectstatic` fills it.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploads, the saved import workbooks and the report PDFs all go through Django's storage API
+# (the "default" storage below), never through a local path, so that several web instances and
+# the Celery worker share them: either a directory they all mount at MEDIA_ROOT (NFS), or an
+# S3-compatible object store. Files are never served from MEDIA_URL: each download is a view
+# that checks access first and streams the file from the storage.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+FILE_STORAGE = env_choice("FILE_STORAGE", "filesystem", ("filesystem", "s3"))
+FILE_STORAGE_BACKEND: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if FILE_STORAGE == "s3":
+    S3_BUCKET = env_str("S3_BUCKET")
+    if not S3_BUCKET:
+        raise ImproperlyConfigured("S3_BUCKET must be set when FILE_STORAGE=s3")
+    FILE_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # Empty: Amazon S3 itself; otherwise the store's address, e.g. http://minio:9000.
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            # Empty: boto3 finds credentials itself (AWS_* variables, an instance role).
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            # Some stores answer only one style (Aliyun OSS: virtual; many MinIO setups: path).
+            "addressing_style": {"auto": None, "path": "path", "virtual": "virtual"}[
+                env_choice("S3_ADDRESSING_STYLE", "auto", ("auto", "path", "virtual"))
+            ],
+            # Objects stay private: no ACL is sent, so the bucket's own (private) setting applies,
+            # and the app never hands out an object's URL. Should anything ever ask for one, it is
+            # a signed URL that expires, never a public one.
+            "default_acl": None,
+            "querystring_auth": True,
+            # A name already taken gets a new one instead of overwriting (django-storages'
+            # default overwrites); upload paths also carry a random folder, because a name check
+            # followed by a write is not atomic across instances on an object store.
+            "file_overwrite": False,
+            # A download is buffered in memory up to this size, then in a temporary file.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": FILE_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -19,6 +19,7 @@ from proposals import deadlines
 from proposals.fsm import condition
 from proposals.models import Proposal, StoredFile
 from proposals.states import ProposalState
+from proposals.uploads import unique_path
 
 
 class Unit(models.Model):
@@ -459,7 +460,7 @@ class Reply(ConcurrentTransitionMixin, models.Model):
 
 
 def reply_attachment_path(instance: ReplyAttachment, filename: str) -> str:
-    return f"replies/{timezone.now():%Y/%m}/{filename}"
+    return unique_path(f"replies/{timezone.now():%Y/%m}", filename)
 
 
 class ReplyAttachment(StoredFile):
@@ -538,7 +539,7 @@ class Satisfaction(models.TextChoices):
 
 
 def paper_form_path(instance: Rating, filename: str) -> str:
-    return f"ratings/{timezone.now():%Y/%m}/{filename}"
+    return unique_path(f"ratings/{timezone.now():%Y/%m}", filename)
 
 
 class Rating(models.Model):

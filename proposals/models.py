@@ -19,6 +19,7 @@ from deputies.models import Deputy, Term
 from proposals.events import kind_of
 from proposals.fsm import condition, transition_label
 from proposals.states import EDITABLE_STATES, REPLY_DUE_STATES, ProposalState, S
+from proposals.uploads import unique_path
 
 
 class Meeting(models.Model):
@@ -404,7 +405,7 @@ class CoSignature(models.Model):
 
 
 def attachment_path(instance: StoredFile, filename: str) -> str:
-    return f"attachments/{timezone.now():%Y/%m}/{filename}"
+    return unique_path(f"attachments/{timezone.now():%Y/%m}", filename)
 
 
 class StoredFile(models.Model):

@@ -4,6 +4,7 @@ size is limited (setting UPLOAD_MAX_MB)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING
 
 import filetype
@@ -31,6 +32,14 @@ ALLOWED = {
 IMAGES = {"image/jpeg", "image/png"}
 OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ACCEPT = ".pdf,.doc,.docx,.jpg,.jpeg,.png"
+
+
+def unique_path(folder: str, filename: str) -> str:
+    """Where a file is stored: its folder, a random folder of its own, and its name as given.
+    Two files of the same name never meet, on any storage: on an object store shared by several
+    instances, "is this name free?" followed by a write is not atomic, and the second upload
+    would silently replace the first. The name as uploaded stays the last part."""
+    return f"{folder}/{secrets.token_hex(6)}/{filename}"
 
 
 def sniff(head: bytes) -> str | None:
@@ -70,7 +79,11 @@ def validate_upload(upload: File[bytes], *, allowed: dict[str, set[str]] | None 
 
 
 def download(request: HttpRequest, stored: FieldFile, name: str) -> FileResponse:
-    """Serve a stored upload as a download (never inline: its content is the uploader's)."""
+    """Serve a stored file as a download (never inline: an upload's content is the uploader's),
+    streamed from the storage, whichever it is (a shared directory, an object store): the caller
+    has checked access, so no URL of the file itself is ever handed out."""
+    if not stored:
+        raise Http404("no file")
     try:
         handle = stored.open("rb")
     except FileNotFoundError:

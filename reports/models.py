@@ -13,6 +13,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from proposals.uploads import unique_path
+
 if TYPE_CHECKING:
     from django.db.models.expressions import Combinable
     from django_stubs_ext import StrOrPromise
@@ -122,12 +124,12 @@ class AnnualReport(models.Model):
 
 
 def report_path(instance: ReportJob, filename: str) -> str:
-    return f"reports/{instance.year}/{filename}"
+    return unique_path(f"reports/{instance.year}", filename)
 
 
 class ReportJob(models.Model):
     """One run of the annual report's PDF: queued, running (with its progress), done (with
-    the file, stored under MEDIA_ROOT) or failed (with the reason)."""
+    the file, in the file storage) or failed (with the reason)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -168,7 +170,7 @@ class ReportJob(models.Model):
 
 
 def import_path(instance: ImportBatch, filename: str) -> str:
-    return f"imports/{instance.kind}/{filename}"
+    return unique_path(f"imports/{instance.kind}", filename)
 
 
 class ImportBatch(models.Model):

@@ -28,6 +28,7 @@ from deputies.pages import paginate
 from handling.models import Assignment, Reply, Unit
 from proposals.rules import visible_proposals
 from proposals.selectors import filter_proposals, search_words
+from proposals.uploads import download
 from reports import excel
 from reports import figures as fg
 from reports.excel import CREATED_LABELS
@@ -541,13 +542,7 @@ def report_job(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
 def report_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     _require(request, "manage_reports")
     job = get_object_or_404(ReportJob, pk=pk, status=ReportJob.Status.DONE)
-    try:
-        handle = job.pdf.open("rb")
-    except FileNotFoundError:
-        raise Http404("file missing") from None
-    return FileResponse(
-        handle, as_attachment=True, filename=f"{job.year}年代表建议办理工作情况报告.pdf", content_type="application/pdf"
-    )
+    return download(request, job.pdf, f"{job.year}年代表建议办理工作情况报告.pdf")
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from deputies.models import SpecialCommittee
 from handling.models import Reply, Unit
 from proposals.models import Proposal, StoredFile
+from proposals.uploads import unique_path
 
 
 def default_report_interval() -> int:
@@ -73,7 +74,7 @@ class KeyItem(models.Model):
 
 
 def photo_path(instance: SupervisionPhoto, filename: str) -> str:
-    return f"supervision/{timezone.now():%Y/%m}/{filename}"
+    return unique_path(f"supervision/{timezone.now():%Y/%m}", filename)
 
 
 class SupervisionRecord(models.Model):

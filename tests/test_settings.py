@@ -145,6 +145,7 @@ def test_env_int_list_reads_numbers_and_rejects_a_typo(monkeypatch):
         ("LOGIN_FAILURE_LIMIT", "five"),
         ("REPLY_PERIOD", "3 months"),
         ("DJANGO_ENV", "prodution"),
+        ("FILE_STORAGE", "S3 bucket"),
     ],
 )
 def test_a_value_that_cannot_be_read_stops_the_start_naming_the_variable(name, text):
@@ -170,3 +171,32 @@ def test_a_retention_below_six_months_stops_the_start():
     result = run(["manage.py", "check"], AUDIT_RETENTION_DAYS="179")
     assert result.returncode != 0
     assert "AUDIT_RETENTION_DAYS=179 is below the minimum of 180 days" in result.stderr
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def test_files_go_to_media_root_by_default_or_to_a_private_bucket_with_file_storage_s3():
+    assert setting('STORAGES["default"]["BACKEND"]') == "django.core.files.storage.FileSystemStorage"
+    s3 = setting(
+        'STORAGES["default"]',
+        FILE_STORAGE="s3",
+        S3_BUCKET="jianyi-files",
+        S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        S3_ADDRESSING_STYLE="path",
+    )
+    assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = s3["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"], options["addressing_style"]) == (
+        "jianyi-files",
+        "http://127.0.0.1:9000",
+        "path",
+    )
+    # No public ACL, never a URL that does not expire, never one upload over another.
+    assert (options["default_acl"], options["querystring_auth"], options["file_overwrite"]) == (None, True, False)
+
+
+def test_file_storage_s3_without_a_bucket_stops_the_start():
+    result = run(["manage.py", "check"], FILE_STORAGE="s3")
+    assert result.returncode != 0
+    assert "S3_BUCKET must be set" in result.stderr.strip().splitlines()[-1]

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from deputies.access import allowed
@@ -122,9 +123,15 @@ def add_reply_attachment(*, reply: Reply, by: User, upload: File[bytes]) -> Repl
 def remove_reply_attachment(*, attachment: ReplyAttachment, by: User) -> None:
     with locked(attachment.reply.assignment.proposal_id):
         reply = editable_reply(attachment.reply_id, by)
-        ReplyAttachment.objects.filter(pk=attachment.pk, reply=reply).delete()
+        item = ReplyAttachment.objects.filter(pk=attachment.pk, reply=reply).first()
+        if item is None:
+            return  # removed already, by a second click or another instance
+        stored, storage = item.file.name, item.file.storage
+        item.delete()
         reply.version += 1
         reply.save(update_fields=["version", "updated_at"])
+        # The file goes once the row is gone for good: a rolled-back step keeps both.
+        transaction.on_commit(lambda: storage.delete(stored))
 
 
 def reply_gaps(reply: Reply) -> list[str]:

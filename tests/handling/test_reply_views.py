@@ -93,6 +93,23 @@ def test_attachments_are_checked_by_content_and_the_text_is_still_saved(client, 
     assert list(ReplyAttachment.objects.values_list("name", flat=True)) == ["现场照片.png"]
 
 
+def test_a_removed_reply_attachments_file_goes_when_the_removal_commits(
+    unit_handler, handling, result_a, django_capture_on_commit_callbacks
+):
+    from handling import services
+
+    _proposal, assignment = handling
+    reply = services.save_reply_draft(assignment=assignment, by=unit_handler, body="经研究，现答复如下。")
+    item = services.add_reply_attachment(reply=reply, by=unit_handler, upload=SimpleUploadedFile("办理方案.pdf", PDF))
+    storage, name = item.file.storage, item.file.name
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.remove_reply_attachment(attachment=item, by=unit_handler)
+    assert storage.exists(name)  # until the removal commits: a rolled-back one keeps the row and its file
+    for callback in callbacks:
+        callback()
+    assert not storage.exists(name) and not ReplyAttachment.objects.exists()
+
+
 @override_settings(UPLOAD_MAX_MB=1)
 def test_a_file_over_the_limit_is_refused_with_the_limit_named(client, unit_handler, handling, result_a):
     _proposal, assignment = handling

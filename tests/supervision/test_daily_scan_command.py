@@ -59,6 +59,12 @@ def test_the_beat_row_exists_and_runs_the_registered_task(db):
     assert row.task in app.tasks
 
 
-def test_the_scheduler_of_beat_is_the_database_one(settings):
-    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+def test_the_scheduler_of_beat_is_the_database_one_behind_the_one_beat_lock(settings):
+    from celery.utils.imports import symbol_by_name
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from config.beat import SingleBeatScheduler
+
+    scheduler = symbol_by_name(settings.CELERY_BEAT_SCHEDULER)
+    assert scheduler is SingleBeatScheduler and issubclass(scheduler, DatabaseScheduler)
     assert not app.conf.beat_schedule  # one schedule: the rows, editable in the admin
