@@ -306,13 +306,12 @@ def _check_archive(handle: IO[bytes] | File[bytes], budget: _Budget, depth: int)
             raise _too_compressed(info.filename)
     parts: dict[str, bytes] = {}
     for info in infos:
-        keep = info.filename == CONTENT_TYPES or info.file_size <= settings.UPLOAD_MAX_MB * 1024 * 1024
-        data = _unpack(handle, info, budget, keep=keep)
+        data = _unpack(handle, info, budget, whole=info.filename == CONTENT_TYPES)
         parts[info.filename] = data if info.filename == CONTENT_TYPES else b""
         if data.startswith(PROGRAM_MAGIC):
             raise _program(info.filename)
         if data.startswith(b"PK\x03\x04"):
-            if depth >= MAX_NESTING or not keep:
+            if depth >= MAX_NESTING or len(data) < info.file_size:
                 raise _Refused(
                     _("“%(name)s” contains archives nested too deeply or too large to check (%(part)s)."),
                     part=info.filename,
@@ -381,11 +380,11 @@ def _check_part_name(part: str) -> None:
         raise _program(part)
 
 
-def _unpack(handle: IO[bytes] | File[bytes], info: zipfile.ZipInfo, budget: _Budget, *, keep: bool) -> bytes:
+def _unpack(handle: IO[bytes] | File[bytes], info: zipfile.ZipInfo, budget: _Budget, *, whole: bool) -> bytes:
     """Unpack one part from its raw bytes, counting what it really unpacks to: more than the
     directory says, more than the budget or a ratio over the limit is refused as it happens, so a
-    bomb is never unpacked further than the limits. Returns the part's bytes when `keep`, else
-    its first bytes."""
+    bomb is never unpacked further than the limits. Returns the part's first bytes; all of them
+    when `whole`, or when it is an archive no larger than an upload may be (to be checked in turn)."""
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise _damaged()  # encrypted, or packed in a way Office never uses
     handle.seek(info.header_offset)
@@ -396,6 +395,7 @@ def _unpack(handle: IO[bytes] | File[bytes], info: zipfile.ZipInfo, budget: _Bud
     handle.seek(info.header_offset + 30 + name_length + extra_length)
     inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
     ratio_limit = settings.UPLOAD_ZIP_MAX_RATIO * max(info.compress_size, 1)
+    nested = info.file_size <= settings.UPLOAD_MAX_MB * 1024 * 1024
     produced, crc, kept = 0, 0, bytearray()
 
     def take(data: bytes) -> None:
@@ -411,8 +411,8 @@ def _unpack(handle: IO[bytes] | File[bytes], info: zipfile.ZipInfo, budget: _Bud
         if produced > RATIO_GRACE and produced > ratio_limit:
             raise _too_compressed(info.filename)
         crc = zlib.crc32(data, crc)
-        if keep or len(kept) < 8:
-            kept.extend(data if keep else data[: 8 - len(kept)])
+        if whole or len(kept) < 8 or (nested and kept.startswith(b"PK\x03\x04")):
+            kept.extend(data)
 
     left = info.compress_size
     try:

@@ -5,6 +5,9 @@ keep what was typed: their own tests send these files too.)"""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -57,6 +60,21 @@ def test_a_program_inside_an_embedded_archive_is_found():
     embedded = files.plain_zip({"readme.txt": b"hi", "tools/run.bat": b"@echo off"})
     message = refusal("情况说明.docx", files.docx({"word/embeddings/package.zip": embedded}))
     assert "内含可执行程序（tools/run.bat）" in message
+
+
+def test_archives_nested_deeper_than_a_document_needs_are_refused():
+    innermost = files.plain_zip({"readme.txt": b"hi"})
+    nested = files.plain_zip({"b.zip": files.plain_zip({"c.zip": innermost})})
+    assert "内嵌的压缩包层数过多或过大" in refusal("情况说明.docx", files.docx({"word/embeddings/a.zip": nested}))
+
+
+@override_settings(UPLOAD_MAX_MB=1, UPLOAD_ZIP_MAX_RATIO=100_000)
+def test_an_embedded_archive_larger_than_an_upload_may_be_is_refused_unchecked():
+    stored = io.BytesIO()
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("blank.bin", bytes(2 * files.MB))
+    content = files.docx({"word/embeddings/a.zip": stored.getvalue()})
+    assert "内嵌的压缩包层数过多或过大" in refusal("情况说明.docx", content)
 
 
 def test_a_docx_with_a_vba_project_is_refused_as_macros():
