@@ -135,7 +135,7 @@ def main() -> None:
         "lying.docx": files.lying_zip(),
         "report.pdf": pdf(20 * MB - 1024),
     }
-    print(f"{'file':<13}{'size MB':>9}{'unpacks MB':>12}{'median s':>10}{'peak MB':>9}  verdict")
+    print(f"{'file':<13}{'size MB':>9}{'unpacks MB':>12}{'median ms':>11}{'peak MB':>9}  verdict")
     with tempfile.TemporaryDirectory() as folder:
         for name, data in cases.items():
             path = Path(folder) / name
@@ -159,7 +159,7 @@ def main() -> None:
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             print(
-                f"{name:<13}{len(data) / MB:>9.1f}{unpacked(data) / MB:>12.1f}{statistics.median(times):>10.3f}"
+                f"{name:<13}{len(data) / MB:>9.1f}{unpacked(data) / MB:>12.1f}{statistics.median(times) * 1000:>11.1f}"
                 f"{peak / MB:>9.1f}  {verdict}"
             )
 
