@@ -286,6 +286,13 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20)
+# What a .docx or .xlsx may hold (proposals/uploads.py): a real document has tens of parts and
+# unpacks to a few times its size; a zip bomb has thousands, or unpacks a thousandfold.
+UPLOAD_ZIP_MAX_ENTRIES = env_int("UPLOAD_ZIP_MAX_ENTRIES", 1000)
+UPLOAD_ZIP_MAX_UNPACKED_MB = env_int("UPLOAD_ZIP_MAX_UNPACKED_MB", 10 * UPLOAD_MAX_MB)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)  # Apache POI's default (min. inflate ratio 0.01)
+# A photo from a 50-megapixel camera passes; a PNG that asks the browser for gigabytes does not.
+UPLOAD_IMAGE_MAX_MEGAPIXELS = env_int("UPLOAD_IMAGE_MAX_MEGAPIXELS", 100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Mail -------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from handling.models import (
     Unit,
     UnitMember,
 )
-from proposals.admin import ProposalAdmin
+from proposals.admin import CheckedUploadForm, ProposalAdmin
 from proposals.admin_actions import ReasonForm, workflow_action
 from proposals.models import Proposal
 
@@ -174,6 +174,7 @@ class ContactRecordAdmin(admin.ModelAdmin):
 
 class ReplyAttachmentInline(admin.TabularInline):
     model = ReplyAttachment
+    form = CheckedUploadForm
     extra = 0
     readonly_fields = ("uploaded_by", "uploaded_at", "size")
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -23,6 +26,7 @@ from proposals.models import (
     Source,
     WorkdayOverride,
 )
+from proposals.uploads import validate_upload
 
 
 @admin.register(Meeting)
@@ -58,8 +62,22 @@ class CoSignatureInline(admin.TabularInline):
     readonly_fields = ("status", "invited_at", "responded_at")
 
 
+class CheckedUploadForm(forms.ModelForm):
+    """An admin form whose `file` is checked as every upload is (proposals.uploads): what an
+    administrator uploads is served to the same readers as the rest."""
+
+    allowed: ClassVar[dict[str, set[str]] | None] = None
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):  # a new file; the stored one was checked when it came
+            validate_upload(upload, allowed=self.allowed)
+        return upload
+
+
 class AttachmentInline(admin.TabularInline):
     model = ProposalAttachment
+    form = CheckedUploadForm
     extra = 0
     readonly_fields = ("uploaded_by", "uploaded_at", "size")
 
@@ -179,6 +197,7 @@ class CoSignatureAdmin(admin.ModelAdmin):
 
 @admin.register(ProposalAttachment)
 class ProposalAttachmentAdmin(admin.ModelAdmin):
+    form = CheckedUploadForm
     list_display = ("name", "proposal", "size", "uploaded_by", "uploaded_at")
     autocomplete_fields = ("proposal",)
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from deputies.forms import field_of
 from handling.models import Unit
 from proposals.models import Category, Meeting
+from proposals.uploads import WORKBOOK, validate_upload
 from reports.models import AnnualReport, ImportBatch
 
 
@@ -77,15 +77,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel workbook (.xlsx)"))
 
     def clean_file(self) -> UploadedFile:
+        """A real .xlsx, checked like every Office upload (proposals.uploads: its parts, no
+        program or macro inside, no zip bomb) before openpyxl unpacks any of it."""
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Upload an .xlsx workbook (save older .xls files as .xlsx first)."))
-        if upload.size > settings.UPLOAD_MAX_MB * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_MB})
-        head = upload.read(4)
-        upload.seek(0)
-        if head != b"PK\x03\x04":
-            raise forms.ValidationError(_("This is not an Excel (.xlsx) workbook."))
+        validate_upload(upload, allowed=WORKBOOK)
         return upload
 
 

@@ -5,6 +5,7 @@ the text-message log are read-only: they are the proof of what was sent."""
 from django.contrib import admin
 
 from deputies.admin import ReadOnlyAdmin
+from proposals.admin import CheckedUploadForm
 from supervision.models import (
     KeyItem,
     ProgressReport,
@@ -14,6 +15,7 @@ from supervision.models import (
     SupervisionRecord,
     UrgingNotice,
 )
+from supervision.services import PHOTO_TYPES
 
 
 @admin.register(KeyItem)
@@ -25,8 +27,13 @@ class KeyItemAdmin(admin.ModelAdmin):
     filter_horizontal = ()
 
 
+class CheckedPhotoForm(CheckedUploadForm):
+    allowed = PHOTO_TYPES
+
+
 class PhotoInline(admin.TabularInline):
     model = SupervisionPhoto
+    form = CheckedPhotoForm
     extra = 0
     readonly_fields = ("name", "size", "uploaded_by", "uploaded_at")
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from proposals.models import ProposalState
+from proposals.models import ProposalAttachment, ProposalState
+from tests import files
 from tests.workflow import advance
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +82,16 @@ def test_the_assign_action_hands_the_suggestion_to_units(client, admin_user, dra
         (cast.unit.name, "lead"),
         (co_unit.name, "co"),
     }
+
+
+def test_a_file_uploaded_in_the_admin_is_checked_like_any_upload(client, admin_user, draft):
+    client.force_login(admin_user)
+    url = reverse("admin:proposals_proposalattachment_add")
+    fields = {"proposal": draft.pk, "name": "材料.docx", "size": 0, "uploaded_by": admin_user.pk}
+    bad = SimpleUploadedFile("材料.docx", files.docx({"word/vbaProject.bin": b"macros"}))
+    response = client.post(url, {**fields, "file": bad})
+    assert response.status_code == 200 and "“材料.docx”含有宏" in response.content.decode()
+    assert not ProposalAttachment.objects.exists()
+    good = SimpleUploadedFile("材料.docx", files.docx())
+    assert client.post(url, {**fields, "file": good}).status_code == 302
+    assert ProposalAttachment.objects.get().name == "材料.docx"

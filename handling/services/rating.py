@@ -4,6 +4,7 @@ re-handling after an unsatisfied result; and comments on a reply from its deputi
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from proposals.fsm import transition_label
 from proposals.models import Notification
 from proposals.notify import notify
 from proposals.states import ProposalState
+from proposals.uploads import validate_upload
 from proposals.workflow import ProposalError, apply_transition, deputy_users, locked, record_event, require
 
 S = ProposalState
@@ -108,9 +110,14 @@ def rate_reply(
 def record_paper_rating(
     *, reply: Reply, by: User, attitude: str, result: str, paper_form: File[bytes], comment: str = ""
 ) -> Rating:
-    """Staff key in a rating from the deputy's signed paper form (shown as a paper rating)."""
+    """Staff key in a rating from the deputy's signed paper form (shown as a paper rating). The
+    form is checked like every upload, whichever page (or the admin) it came from."""
     if not paper_form:
         raise ProposalError(_("Attach the deputy's signed feedback form to record a paper rating."))
+    try:
+        validate_upload(paper_form)
+    except ValidationError as exc:
+        raise ProposalError(" ".join(exc.messages)) from exc
     return rate_reply(reply=reply, by=by, attitude=attitude, result=result, comment=comment, paper_form=paper_form)
 
 

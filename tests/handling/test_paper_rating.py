@@ -8,7 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from handling.models import Rating, Reply
+from handling.services import record_paper_rating
 from proposals.models import ProposalState
+from proposals.workflow import ProposalError
 from tests.factories import ProposalFactory
 from tests.workflow import advance
 
@@ -70,6 +72,15 @@ def test_the_form_must_really_be_a_document(client, staff, reply):
     response = client.post(url(reply), {"attitude": "satisfied", "result": "satisfied", "paper_form": fake})
     assert response.status_code == 400
     assert "反馈表.pdf" in str(response.context["form"].errors["paper_form"])
+    assert not Rating.objects.exists()
+
+
+def test_the_service_checks_the_form_whichever_page_sends_it(staff, reply):
+    polyglot = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n"
+    with pytest.raises(ProposalError, match="夹带网页代码"):
+        record_paper_rating(
+            reply=reply, by=staff, attitude="satisfied", result="satisfied", paper_form=signed_form(content=polyglot)
+        )
     assert not Rating.objects.exists()
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from handling.models import Reply, ReplyAttachment
 from proposals import services as ps
 from proposals.models import Notification, ProposalState
+from tests import files
 from tests.factories import ProposalFactory, ResultCategoryFactory
 from tests.pages import many_approved_replies, many_proposals, text
 from tests.workflow import advance
@@ -84,7 +85,7 @@ def test_attachments_are_checked_by_content_and_the_text_is_still_saved(client, 
 
     good = [
         SimpleUploadedFile("办理方案.pdf", PDF),
-        SimpleUploadedFile("现场照片.png", bytes.fromhex("89504e470d0a1a0a") + b"\0" * 40),
+        SimpleUploadedFile("现场照片.png", files.png()),
     ]
     client.post(url, {**letter(result_a), "action": "save", "attachments": good})
     assert sorted(ReplyAttachment.objects.values_list("name", flat=True)) == ["办理方案.pdf", "现场照片.png"]
@@ -108,6 +109,21 @@ def test_a_removed_reply_attachments_file_goes_when_the_removal_commits(
     for callback in callbacks:
         callback()
     assert not storage.exists(name) and not ReplyAttachment.objects.exists()
+
+
+def test_a_zip_bomb_is_refused_and_the_letter_is_still_saved(client, unit_handler, handling, result_a):
+    _proposal, assignment = handling
+    client.force_login(unit_handler)
+    bomb = SimpleUploadedFile("办理方案.docx", files.nested_zip_bomb())
+    page = client.post(
+        reverse("handling:reply_edit", args=[assignment.pk]),
+        {**letter(result_a), "action": "save", "attachments": [bomb]},
+    )
+    assert page.status_code == 400
+    assert "“办理方案.docx”中有内容的压缩比超过 100 比 1" in text(page)
+    assert "经研究，现答复如下：已完成扩建。" in page.content.decode()
+    assert not ReplyAttachment.objects.exists()
+    assert Reply.objects.get().reference_number == "示教函〔2026〕12号"
 
 
 @override_settings(UPLOAD_MAX_MB=1)

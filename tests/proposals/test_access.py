@@ -14,6 +14,7 @@ from proposals import services as ps
 from proposals.models import ProposalState
 from proposals.rules import visible_proposals
 from proposals.workflow import ProposalError
+from tests import files
 from tests.factories import ProposalFactory
 from tests.workflow import advance
 
@@ -114,7 +115,7 @@ def objects(people, deputy, cosigner, meeting, category, cast):
         by=people["staff"],
         attitude="satisfied",
         result="satisfied",
-        paper_form=SimpleUploadedFile("反馈表.pdf", b"%PDF-1.4 signed", content_type="application/pdf"),
+        paper_form=SimpleUploadedFile("反馈表.pdf", files.pdf("signed"), content_type="application/pdf"),
     )
     return made
 
@@ -263,7 +264,7 @@ def test_staff_record_a_paper_rating_with_the_signed_form(people, objects, cast)
     reply = objects["reply"]
     hs.approve_reply(reply=reply, by=cast.head)
     hs.issue_reply(reply=reply, by=people["staff"])
-    form = SimpleUploadedFile("反馈表.pdf", b"%PDF-1.4 signed form", content_type="application/pdf")
+    form = SimpleUploadedFile("反馈表.pdf", files.pdf("signed form"), content_type="application/pdf")
     rating = hs.record_paper_rating(
         reply=reply, by=people["staff"], attitude="satisfied", result="basic", paper_form=form
     )

@@ -14,6 +14,7 @@ from django.urls import reverse
 from proposals import services as ps
 from proposals.models import Proposal, ProposalEvent, ProposalState
 from tests import factories as f
+from tests import files
 from tests.workflow import advance
 
 S = ProposalState
@@ -112,14 +113,28 @@ def test_attachments_are_checked_by_their_content_and_the_text_is_kept(client, d
     assert not draft.attachments.exists()
 
 
+def test_a_docx_with_a_program_inside_is_refused_by_name_and_the_text_is_kept(client, deputy, draft, category):
+    client.force_login(deputy.user)
+    url = reverse("proposals:edit", args=[draft.pk])
+    bad = SimpleUploadedFile("材料.docx", files.docx({"word/run.exe": b"MZ\x90\x00"}))
+
+    response = client.post(url, {**typed(category, body="新的正文", action="save"), "attachments": [bad]})
+
+    assert response.status_code == 400
+    assert "“材料.docx”内含可执行程序（word/run.exe）" in str(response.context["form"].errors["attachments"])
+    assert "新的正文" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.body == "新的正文" and not draft.attachments.exists()
+
+
 def test_good_attachments_are_added_and_can_be_removed(client, deputy, draft, category):
     client.force_login(deputy.user)
     url = reverse("proposals:edit", args=[draft.pk])
-    files = [
+    chosen = [
         SimpleUploadedFile("调研报告.pdf", PDF, content_type="application/pdf"),
-        SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png"),
+        SimpleUploadedFile("照片.png", files.png(), content_type="image/png"),
     ]
-    response = client.post(url, {**typed(category, action="save"), "attachments": files})
+    response = client.post(url, {**typed(category, action="save"), "attachments": chosen})
     assert response.status_code == 302
     assert sorted(draft.attachments.values_list("name", flat=True)) == ["照片.png", "调研报告.pdf"]
     event = draft.events.get(action="attachment_added")

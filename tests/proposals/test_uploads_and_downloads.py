@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 
 import pytest
 import time_machine
@@ -18,24 +16,17 @@ from deputies.models import AuditRecord
 from handling.models import ReplyAttachment
 from proposals.models import ProposalAttachment, ProposalState
 from proposals.uploads import validate_upload
+from tests import files
 from tests.workflow import advance, reply_and_issue
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + b"\x00" * 32
+PNG = files.png()
 DOC = bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 64
-
-
-def docx() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
 
 
 @pytest.mark.parametrize(
     ("name", "content"),
-    [("调研报告.pdf", PDF), ("现场照片.png", PNG), ("情况说明.doc", DOC), ("情况说明.docx", docx())],
+    [("调研报告.pdf", PDF), ("现场照片.png", PNG), ("情况说明.doc", DOC), ("情况说明.docx", files.docx())],
 )
 def test_pdf_word_and_images_are_accepted(name, content):
     validate_upload(SimpleUploadedFile(name, content))

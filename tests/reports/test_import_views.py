@@ -14,6 +14,7 @@ from deputies.models import AuditRecord
 from handling.models import Unit
 from reports import excel
 from reports.models import ImportBatch
+from tests import files
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,7 +68,7 @@ def test_a_file_that_is_not_xlsx_keeps_the_form(client, staff):
     client.force_login(staff)
     bad = SimpleUploadedFile("单位.xlsx", b"%PDF-1.4 nope", content_type=XLSX)
     response = client.post(reverse("reports:import"), {"kind": "units", "file": bad})
-    assert response.status_code == 200 and "这不是 Excel（.xlsx）文件" in response.content.decode()
+    assert response.status_code == 200 and "“单位.xlsx”不是 Excel 工作簿（.xlsx）" in response.content.decode()
     assert not ImportBatch.objects.exists()
     wrong_name = client.post(reverse("reports:import"), {"kind": "deputies", "file": SimpleUploadedFile("a.xls", b"x")})
     assert "请上传 .xlsx 文件" in wrong_name.content.decode()
@@ -85,4 +86,23 @@ def test_only_staff_import(client, request, who):
         == 404
     )
     assert AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED, user=user).exists()
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (files.docx(), "内容却是 Word 文档"),
+        (files.plain_zip({"xl/workbook.xml": b"<workbook/>", "xl/run.exe": b"MZ"}), "内含可执行程序（xl/run.exe）"),
+        (files.nested_zip_bomb(), "压缩比超过 100 比 1"),
+        (files.lying_zip(), "被篡改"),
+    ],
+)
+def test_the_workbook_is_checked_as_an_office_package_before_it_is_read(client, staff, content, reason):
+    client.force_login(staff)
+    upload = SimpleUploadedFile("单位.xlsx", content, content_type=XLSX)
+    response = client.post(reverse("reports:import"), {"kind": "deputies", "file": upload})
+    page = response.content.decode()
+    assert response.status_code == 200 and "“单位.xlsx”" in page and reason in page
+    assert 'value="deputies" selected' in page
     assert not ImportBatch.objects.exists()
