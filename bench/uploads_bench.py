@@ -80,8 +80,8 @@ def text_docx(unpacked_mb: int) -> bytes:
 
 
 def import_xlsx(rows: int) -> bytes:
+    from deputies.spreadsheet import write_workbook
     from reports.excel.columns import SUGGESTION_HEADERS
-    from reports.excel.workbook import write_workbook
 
     rng = random.Random(4)
     data = [

@@ -27,7 +27,7 @@ from deputies.forms import AuditFilterForm, LoginForm
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import AuditRecord, User
 from deputies.pages import paginate
-from deputies.spreadsheet import xlsx
+from deputies.spreadsheet import write_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -94,7 +94,7 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             % {"found": found, "limit": audit_log.EXPORT_LIMIT},
         )
         return redirect(back)
-    data = xlsx("安全审计记录", audit_log.EXPORT_HEADERS, audit_log.export_rows(records))
+    data = write_workbook([("安全审计记录", audit_log.EXPORT_HEADERS, audit_log.export_rows(records))])
     record_security_event(
         kind=AuditRecord.Kind.AUDIT_EXPORTED,
         request=request,

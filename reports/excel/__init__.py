@@ -13,12 +13,12 @@ Callers use the names below; the modules import one another by their full names,
 through this package, so none of them depends on this list.
 """
 
+from deputies.spreadsheet import write_workbook
 from reports.excel.columns import SUGGESTION_HEADERS
 from reports.excel.deputies import export_deputies
 from reports.excel.export import export_suggestions
 from reports.excel.run import CREATED_LABELS, Outcome, run_import, template_workbook
 from reports.excel.units import export_units
-from reports.excel.workbook import write_workbook
 
 __all__ = [
     "CREATED_LABELS",

@@ -12,8 +12,9 @@ from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 
 from deputies.models import Delegation, Deputy
+from deputies.spreadsheet import write_workbook
 from reports.excel.widgets import ChoiceWidget, TextWidget
-from reports.excel.workbook import ImportFileError, cell_text, write_workbook
+from reports.excel.workbook import ImportFileError, cell_text
 
 
 class DelegationWidget(widgets.ForeignKeyWidget):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from deputies.spreadsheet import write_workbook
 from handling.models import Assignment, ContactRecord, Reply, Unit
 from proposals.models import CoSignature, Proposal
 from reports.excel.columns import (
@@ -23,7 +24,6 @@ from reports.excel.columns import (
     SUGGESTION_COLUMNS,
     SUGGESTION_HEADERS,
 )
-from reports.excel.workbook import write_workbook
 from supervision.models import KeyItem
 
 if TYPE_CHECKING:

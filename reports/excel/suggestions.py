@@ -32,6 +32,7 @@ from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 
 from deputies.models import Deputy, Role, User
+from deputies.spreadsheet import write_workbook
 from handling.models import ResultCategory, Satisfaction, Unit
 from proposals import deadlines
 from proposals.models import Category, Meeting, Proposal, ProposalState, Source
@@ -48,7 +49,7 @@ from reports.excel.columns import (
 )
 from reports.excel.history import HistoryWriter
 from reports.excel.widgets import PerUnit
-from reports.excel.workbook import ImportFileError, write_workbook
+from reports.excel.workbook import ImportFileError
 
 S = ProposalState
 

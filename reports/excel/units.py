@@ -10,9 +10,10 @@ import tablib
 from django.db.models import QuerySet
 from import_export import fields, resources
 
+from deputies.spreadsheet import write_workbook
 from handling.models import Unit
 from reports.excel.widgets import ChoiceWidget, TextWidget
-from reports.excel.workbook import ImportFileError, write_workbook
+from reports.excel.workbook import ImportFileError
 
 
 class UnitKindWidget(ChoiceWidget):

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from deputies import audit_log
 from deputies.models import AuditRecord
-from deputies.spreadsheet import neutralised
+from deputies.spreadsheet import neutralise_formula
 
 pytestmark = pytest.mark.django_db
 
@@ -146,9 +146,9 @@ def test_an_export_with_bad_filters_or_too_many_records_is_refused_with_the_reas
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_text_that_a_spreadsheet_would_run_gets_a_leading_apostrophe(start):
-    assert neutralised(f"{start}1+1") == f"'{start}1+1"
+    assert neutralise_formula(f"{start}1+1") == f"'{start}1+1"
 
 
 @pytest.mark.parametrize("value", ["/accounts/login/", "王建国", "10.0.0.7", "", None, 3, -3])
 def test_other_values_are_left_as_they_are(value):
-    assert neutralised(value) == value
+    assert neutralise_formula(value) == value

@@ -11,10 +11,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from deputies.spreadsheet import neutralise_formula, restore_formula
 from handling.models import Unit
 from proposals.models import Proposal, ProposalState
 from reports import excel
-from reports.excel.workbook import neutralise_formula, read_workbook, restore_formula
+from reports.excel.workbook import read_workbook
 from tests import factories as f
 from tests.workflow import advance
 
