@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After the security headers, so that its pages get them; before sessions, accounts and
+    # views, so that it sees every technical page DEBUG makes, whichever of them failed.
+    "deputies.errors.TechnicalPagesForAdminsOnlyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -188,7 +191,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # script or style written into a page (no inline <script>, on…= handler or style="…"), no
 # eval; scripts and styles are static files. A page can be framed by no one and post only to
 # the app. Under DEBUG django-csp leaves 404 and 500 answers without it, for Django's
-# technical pages.
+# technical pages (deputies/errors.py says who sees those).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -201,6 +204,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
+# A refused form (an expired page's CSRF token) answers with our 403 page, not Django's.
+CSRF_FAILURE_VIEW = "deputies.errors.csrf_failure"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

@@ -28,3 +28,10 @@ urlpatterns = [
     path("public/", include("reports.public_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Our error pages, in Chinese and in the app's frame (deputies/errors.py; under DEBUG its
+# middleware keeps Django's technical pages for administrators).
+handler400 = "deputies.errors.bad_request"
+handler403 = "deputies.errors.permission_denied"
+handler404 = "deputies.errors.page_not_found"
+handler500 = "deputies.errors.server_error"

@@ -32,6 +32,14 @@
     });
   });
 
+  // "Back to the previous page" (error pages): shown only when there is a page to go back to.
+  if (window.history.length > 1) {
+    document.querySelectorAll("[data-history-back]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.history.back(); });
+    });
+  }
+
   // The assignment form: show the units for the chosen way of assigning.
   document.querySelectorAll("[data-assign-form]").forEach(function (form) {
     function sync() {
