@@ -151,16 +151,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The password rules (deputies/passwords.py). The character rule also stands in for Django's
+# minimum-length and all-digits validators: it counts only characters that are not whitespace,
+# and three classes out of four are never all digits.
 PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)
+# A new password may not be any of this many last ones, the current one included.
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
+for _name, _value in (("PASSWORD_MIN_LENGTH", PASSWORD_MIN_LENGTH), ("PASSWORD_HISTORY_COUNT", PASSWORD_HISTORY_COUNT)):
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name}={_value!r} must be at least 1")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "deputies.passwords.CharacterClassesValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "deputies.passwords.CharacterClassesValidator"},
+    {"NAME": "deputies.passwords.DressedUpCommonPasswordValidator"},
+    {
+        "NAME": "deputies.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"remember": PASSWORD_HISTORY_COUNT},
+    },
 ]
 
 # Lock an account after this many failed logins, for this long.

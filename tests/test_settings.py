@@ -159,3 +159,10 @@ def test_a_value_that_cannot_be_read_stops_the_start_naming_the_variable(name, t
 def test_an_empty_value_in_the_environment_means_the_default():
     assert setting("STAFF_REVIEWS_REPLIES", STAFF_REVIEWS_REPLIES="") is True
     assert setting("REQUIRED_COSIGNERS", REQUIRED_COSIGNERS="") == 0
+
+
+@pytest.mark.parametrize("name", ["PASSWORD_MIN_LENGTH", "PASSWORD_HISTORY_COUNT"])
+def test_a_password_rule_cannot_be_turned_off_with_zero(name):
+    result = run(["manage.py", "check"], **{name: "0"})
+    assert result.returncode != 0
+    assert f"{name}=0 must be at least 1" in result.stderr.strip().splitlines()[-1]
