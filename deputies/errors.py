@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from types import TracebackType
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -94,8 +94,15 @@ class _NotingReporter(ExceptionReporter):
     page. Django builds the technical 400 and 500 pages through the request's reporter class
     and no other way, so the note is exact (a view's own 400, a form with errors, has none)."""
 
-    def __init__(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> None:
-        super().__init__(request, *args, **kwargs)
+    def __init__(
+        self,
+        request: HttpRequest | None,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+        is_email: bool = False,
+    ) -> None:
+        super().__init__(request, exc_type, exc_value, tb, is_email)
         if request is not None:
             setattr(request, TECHNICAL_PAGE, True)
 

@@ -122,7 +122,7 @@ class PasswordHistoryValidator:
         if user is None:
             return
         # The current password always counts, even if it was set before the history was kept
-        # (or without `set_password`, as the demo and the imports do).
+        # or stored as a ready hash (as the demo and the test factories do).
         hashes = [user.password] if user.password else []
         if user.pk is not None:
             hashes += list(

@@ -1,8 +1,8 @@
 """In a real Chromium, on the demo's data: the main pages of every role, the visitor's and the
 administrator's run under the Content-Security-Policy without one violation, console error or
 script error. Each role opens every entry of its menu plus its working pages: a suggestion,
-the key-item form's filter, the dashboard's charts with their tooltips, the deputy's draft
-with its autosave, the admin's forms, the error page."""
+the key-item form's filter, the dashboard's charts with their tooltips, the annual report's
+preview, the deputy's draft with its autosave, the admin's forms, the error page."""
 
 from __future__ import annotations
 
@@ -127,6 +127,12 @@ def the_dashboards_charts_and_tooltips(visitor: Visitor) -> None:
     visitor.check()
 
 
+def the_annual_reports_preview(visitor: Visitor) -> None:
+    # The PDF's own template, shown as HTML (its SVG charts carry presentation attributes, not styles).
+    page = visitor.visit("/reports/annual/preview/")
+    expect(page.locator("figure.chart svg").first).to_be_visible()
+
+
 def the_administrators_forms(visitor: Visitor) -> None:
     proposal = Proposal.objects.order_by("pk").first()
     for path in [
@@ -155,7 +161,7 @@ def the_error_page(visitor: Visitor) -> None:
 # Each role's working pages beyond its menu.
 EXTRAS = {
     "admin": [the_administrators_forms, the_error_page],
-    "staff": [a_suggestion, the_key_item_forms_filter, the_dashboards_charts_and_tooltips],
+    "staff": [a_suggestion, the_key_item_forms_filter, the_dashboards_charts_and_tooltips, the_annual_reports_preview],
     "supervision": [a_suggestion],
     "leader": [a_suggestion, the_dashboards_charts_and_tooltips],
     "committee": [a_suggestion],
