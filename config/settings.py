@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_choice, env_int, env_int_list, env_list, env_str
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "csp",
     "django_celery_beat",
     "import_export",
     "deputies",
@@ -58,7 +60,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After the security headers, so that its pages get them; before sessions, accounts and
+    # views, so that it sees every technical page DEBUG makes, whichever of them failed.
+    "deputies.errors.TechnicalPagesForAdminsOnlyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -158,16 +164,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The password rules (deputies/passwords.py). The character rule also stands in for Django's
+# minimum-length and all-digits validators: it counts only characters that are not whitespace,
+# and three classes out of four are never all digits.
 PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)
+# A new password may not be any of this many last ones, the current one included.
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
+for _name, _value in (("PASSWORD_MIN_LENGTH", PASSWORD_MIN_LENGTH), ("PASSWORD_HISTORY_COUNT", PASSWORD_HISTORY_COUNT)):
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name}={_value!r} must be at least 1")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "deputies.passwords.CharacterClassesValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "deputies.passwords.CharacterClassesValidator"},
+    {"NAME": "deputies.passwords.DressedUpCommonPasswordValidator"},
+    {
+        "NAME": "deputies.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"remember": PASSWORD_HISTORY_COUNT},
+    },
 ]
 
 # Lock an account after this many failed logins, for this long.
@@ -207,6 +224,25 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): everything comes from the app itself (no CDN), no
+# script or style written into a page (no inline <script>, on…= handler or style="…"), no
+# eval; scripts and styles are static files. A page can be framed by no one and post only to
+# the app. Under DEBUG django-csp leaves 404 and 500 answers without it, for Django's
+# technical pages (deputies/errors.py says who sees those).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# A refused form (an expired page's CSRF token) answers with our 403 page, not Django's.
+CSRF_FAILURE_VIEW = "deputies.errors.csrf_failure"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

@@ -6,7 +6,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from deputies.models import AuditRecord, Delegation, Deputy, SpecialCommittee, Term, User
+from deputies.models import AuditRecord, Delegation, Deputy, SpecialCommittee, Term, UsedPassword, User
 
 
 @admin.register(User)
@@ -69,4 +69,14 @@ class AuditRecordAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "username", "ip_address", "method", "path", "detail")
     list_filter = ("kind",)
     search_fields = ("username", "path", "detail", "ip_address")
+    date_hierarchy = "created_at"
+
+
+@admin.register(UsedPassword)
+class UsedPasswordAdmin(ReadOnlyAdmin):
+    """When each account's last passwords were set; the hashes themselves are not shown."""
+
+    list_display = ("user", "created_at")
+    fields = ("user", "created_at")
+    search_fields = ("user__username", "user__full_name")
     date_hierarchy = "created_at"

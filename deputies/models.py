@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, TypeAlias
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -40,12 +41,26 @@ class SpecialCommittee(models.Model):
 
 
 class AccountManager(UserManager["User"]):
+    def create_user(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        return _first_password_told(super().create_user(username, email, password, **extra_fields), password)
+
     def create_superuser(
         self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
     ) -> User:
         # `manage.py createsuperuser` makes the administrator, not a deputy (the field's default).
         extra_fields.setdefault("role", Role.ADMIN)
-        return super().create_superuser(username, email, password, **extra_fields)
+        return _first_password_told(super().create_superuser(username, email, password, **extra_fields), password)
+
+
+def _first_password_told(user: User, password: str | None) -> User:
+    """Django's manager stores a new account's password hash directly, so the password
+    validators' `password_changed` hook (which keeps the password history) does not run as
+    it does for `set_password`: tell them here."""
+    if password is not None:
+        password_validation.password_changed(password, user)
+    return user
 
 
 class User(AbstractUser):
@@ -85,6 +100,26 @@ class User(AbstractUser):
     @property
     def is_unit_person(self) -> bool:
         return self.role in (Role.UNIT_HANDLER, Role.UNIT_HEAD)
+
+
+class UsedPassword(models.Model):
+    """A password an account has had, as the hash Django made of it (never the password), so
+    that a new one cannot repeat the last few (`deputies.passwords.PasswordHistoryValidator`
+    writes these rows and keeps only as many as it checks)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="used_passwords"
+    )
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("set at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("used password")
+        verbose_name_plural = _("used passwords")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 # Whoever a page or a rule is asked about: a login, or a visitor who has not logged in.

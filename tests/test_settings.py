@@ -200,3 +200,10 @@ def test_file_storage_s3_without_a_bucket_stops_the_start():
     result = run(["manage.py", "check"], FILE_STORAGE="s3")
     assert result.returncode != 0
     assert "S3_BUCKET must be set" in result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("name", ["PASSWORD_MIN_LENGTH", "PASSWORD_HISTORY_COUNT"])
+def test_a_password_rule_cannot_be_turned_off_with_zero(name):
+    result = run(["manage.py", "check"], **{name: "0"})
+    assert result.returncode != 0
+    assert f"{name}=0 must be at least 1" in result.stderr.strip().splitlines()[-1]

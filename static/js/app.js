@@ -19,6 +19,27 @@
     });
   }
 
+  // A filter box narrows a long checklist as one types; the chosen boxes stay chosen:
+  // <input type="search" data-filter-labels="#list"> filters the labels in #list.
+  document.querySelectorAll("[data-filter-labels]").forEach(function (box) {
+    var list = document.querySelector(box.dataset.filterLabels);
+    if (!list) return;
+    box.addEventListener("input", function () {
+      var words = box.value.trim();
+      list.querySelectorAll("label").forEach(function (label) {
+        label.hidden = words !== "" && label.textContent.indexOf(words) === -1;
+      });
+    });
+  });
+
+  // "Back to the previous page" (error pages): shown only when there is a page to go back to.
+  if (window.history.length > 1) {
+    document.querySelectorAll("[data-history-back]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.history.back(); });
+    });
+  }
+
   // The assignment form: show the units for the chosen way of assigning.
   document.querySelectorAll("[data-assign-form]").forEach(function (form) {
     function sync() {

@@ -5,6 +5,10 @@
   var source = document.getElementById("chart-data");
   if (!source || !window.echarts) { return; }
   var data = JSON.parse(source.textContent);
+  // Tooltips are HTML: names are escaped, and each formatter returns plain text, because
+  // ECharts's own tooltip layout writes style="…" attributes, which the Content-Security-Policy
+  // (style-src 'self') refuses.
+  function esc(text) { return echarts.format.encodeHTML(String(text)); }
   var font = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
   var charts = [];
 
@@ -25,7 +29,7 @@
   if (catEl) { catEl.style.height = Math.max(160, 30 * categories.length + 40) + "px"; }
   make("chart-categories", {
     grid: { left: 8, right: 64, top: 8, bottom: 8, containLabel: true },
-    tooltip: { trigger: "item", formatter: function (p) { return p.name + "：" + p.value + "（" + categories[p.dataIndex].pct + "）"; } },
+    tooltip: { trigger: "item", formatter: function (p) { return esc(p.name) + "：" + p.value + "（" + categories[p.dataIndex].pct + "）"; } },
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", data: categories.map(function (r) { return r.name; }), axisLabel: { width: 110, overflow: "truncate" } },
     series: [{ type: "bar", data: categories.map(function (r) { return r.value; }), itemStyle: { color: "#b71c1c" },
@@ -35,7 +39,7 @@
 
   var results = data.results;
   make("chart-results", {
-    tooltip: { trigger: "item", formatter: function (p) { return p.name + "：" + p.value + "（" + results[p.dataIndex].pct + "）"; } },
+    tooltip: { trigger: "item", formatter: function (p) { return esc(p.name) + "：" + p.value + "（" + results[p.dataIndex].pct + "）"; } },
     legend: { bottom: 0, type: "scroll" },
     color: ["#1b7f3b", "#1d5fbf", "#5b8def", "#8a5a00", "#5f6b7a", "#5b2ea6", "#0d6e6e"],
     series: [{ type: "pie", radius: ["38%", "66%"], center: ["50%", "44%"], avoidLabelOverlap: true,
@@ -48,7 +52,7 @@
   make("chart-satisfaction", {
     grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
     legend: { top: 0 },
-    tooltip: { trigger: "item" },
+    tooltip: { trigger: "item", formatter: function (p) { return esc(p.name) + " · " + esc(p.seriesName) + "：" + p.value; } },
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", data: sat.rows.map(function (r) { return r.name; }) },
     series: sat.series.map(function (name, i) {
