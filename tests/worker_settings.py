@@ -1,0 +1,11 @@
+"""Settings of a Celery worker a test starts (tests/brokers.py): the app's own settings, but mail
+is written to files in TEST_MAIL_DIR, where the test counts what each person received."""
+
+from __future__ import annotations
+
+import os
+
+from config.settings import *  # noqa: F403
+
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = os.environ["TEST_MAIL_DIR"]
