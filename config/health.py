@@ -67,9 +67,13 @@ def health() -> list[str]:
             continue
         try:
             ok = check()
-        except Exception:
-            log.warning("health check %s failed", name, exc_info=True)
+        except Exception as exc:
+            # One line per probe: a load balancer probes every few seconds.
+            log.warning("health check %s failed: %s: %s", name, type(exc).__name__, exc)
             ok = False
+        else:
+            if not ok:
+                log.warning("health check %s failed", name)
         if not ok:
             failed.append(name)
     return failed
@@ -85,6 +89,8 @@ class HealthCheckMiddleware:
         failed = health()
         if failed:
             response = JsonResponse({"status": "fail", "failed": failed}, status=503)
+            # Logged above, check by check: Django need not log every failing probe again as an error.
+            setattr(response, "_has_been_logged", True)  # noqa: B010 - the flag django.utils.log reads
         else:
             response = JsonResponse({"status": "ok"})
         response["Cache-Control"] = "no-store"

@@ -1,5 +1,6 @@
-"""Settings of a Celery worker a test starts (tests/brokers.py): the app's own settings, but mail
-is written to files in TEST_MAIL_DIR, where the test counts what each person received."""
+"""Settings of the Celery workers (and gunicorn) that the fault tests (tests/brokers.py) and
+bench/faults.py start: the app's own settings, but mail is written to files in TEST_MAIL_DIR,
+where they count what each person received."""
 
 from __future__ import annotations
 
