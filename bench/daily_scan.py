@@ -14,7 +14,10 @@ building 100,000 histories through them would take an hour), and times three sca
 
 It prints the seconds, the number of SQL statements and what was sent. The statement count must
 not grow with the number of items (every rule reads in a few set-based queries and sends in one
-INSERT), and the scan over 100,000 open items must stay under 30 seconds.
+INSERT, and queues the e-mails and text messages of what it sent in one INSERT per channel), and
+the scan over 100,000 open items must stay under 30 seconds. Every login has an e-mail address
+and a mobile number, so the outbox is written as in a real deployment; the messages are only
+queued (tasks are not run in-process here), not sent.
 
 The open items: suggestions owing a reply (assigned, in handling, re-handling; due dates spread
 from 40 days past to 170 days ahead, so that about one in five is overdue), replied ones not yet
@@ -33,8 +36,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Reads: 4 + 1–3 per rule; writes: 2 per rule that sends something, +1 for the deputies' logins.
-STATEMENT_BOUND = 40
+# Reads: 4 + 1–3 per rule; writes: 4 per rule that sends something (reminders, notifications, and
+# the outbox's e-mails and text messages), +1 for the deputies' logins.
+STATEMENT_BOUND = 56
 sys.path.insert(0, str(ROOT))
 
 
@@ -109,7 +113,14 @@ def build(size: int, today: dt.date) -> dict[str, int]:  # noqa: C901 - one data
         def users(prefix: str, role: str, count: int) -> list[User]:
             return User.objects.bulk_create(
                 [
-                    User(username=f"{prefix}{i:05d}", full_name=f"{prefix}{i}", role=role, password=password)
+                    User(
+                        username=f"{prefix}{i:05d}",
+                        full_name=f"{prefix}{i}",
+                        role=role,
+                        password=password,
+                        email=f"{prefix}{i:05d}@example.cn",
+                        phone=f"138{i:08d}",
+                    )
                     for i in range(count)
                 ]
             )
@@ -267,7 +278,10 @@ def main() -> None:
     recreate(conn, template)
     os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + f"/{template}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.pop("REDIS_URL", None)  # tasks (mail, text messages) run in-process: none are due here
+    os.environ.pop("REDIS_URL", None)
+    # The wake-ups of the drain go to the in-memory broker, where nothing runs them: the scan is
+    # timed with its messages queued in the outbox, not with 100,000 e-mails being written.
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
     os.environ["LOG_LEVEL"] = "WARNING"
 
     import django

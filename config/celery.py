@@ -13,10 +13,29 @@ The schedule (Asia/Shanghai time):
         key suggestions, unacknowledged urging notices) are waiting when people arrive.
         Row created by supervision/migrations/0002_supervision_and_reminders.py.
 
+    发送待发消息  proposals.tasks.drain_outbox  every minute (expires after 120 s)
+        Sends the outbox's due e-mails and text messages (proposals/outbox.py): those queued
+        while Redis was down, and failed ones whose retry time has come. Steps wake it for their
+        own messages at once; this run is what makes sure nothing waits longer than a minute
+        once Redis and a worker are up. A run left in the queue for two minutes is dropped: the
+        next one does the same work. Row created by proposals/migrations/0006_outbox_drain_schedule.py.
+
+    检查中断的报告任务  reports.sweep_report_jobs  every minute (expires after 120 s)
+        Queues again an annual report job whose run was lost (no progress for
+        REPORT_JOB_STALE_SECONDS), or fails it after REPORT_JOB_MAX_ATTEMPTS (reports/jobs.py).
+        The report page runs the same sweep when it is shown. Row created by
+        reports/migrations/0002_report_job_sweeper.py.
+
 One beat sends the schedule: the scheduler (config/beat.py) takes a lock first, so a second beat
 started by mistake, or on purpose as a standby on another server, waits and takes over only
 when the first stops. Without Celery (the embedded default, or a deployment without Redis),
-run the same scan from cron: `30 7 * * * cd /srv/jianyi && .venv/bin/python manage.py daily_scan`.
+run the scan and the outbox from cron:
+
+    30 7 * * * cd /srv/jianyi && .venv/bin/python manage.py daily_scan
+    * * * * *  cd /srv/jianyi && .venv/bin/python manage.py send_outbox
+
+(with eager tasks every step sends its own messages after commit; `send_outbox` sends what
+failed then, when its retry time comes).
 """
 
 from __future__ import annotations
@@ -38,4 +57,16 @@ DAILY_SCAN = {
     "task": "supervision.tasks.daily_scan",
     "crontab": {"minute": "30", "hour": "7", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     "timezone": "Asia/Shanghai",
+}
+OUTBOX_DRAIN = {
+    "name": "发送待发消息",
+    "task": "proposals.tasks.drain_outbox",
+    "every_minutes": 1,
+    "expire_seconds": 120,
+}
+REPORT_JOB_SWEEP = {
+    "name": "检查中断的报告任务",
+    "task": "reports.sweep_report_jobs",
+    "every_minutes": 1,
+    "expire_seconds": 120,
 }

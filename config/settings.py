@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before sessions, host checks and the HTTPS redirect (config/health.py).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -144,14 +146,56 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Without a worker the annual report's PDF is built in a thread, so its page shows the progress.
 REPORT_JOBS_IN_THREAD = env_bool("REPORT_JOBS_IN_THREAD", CELERY_TASK_ALWAYS_EAGER)
+# A task is acknowledged when it has finished, not when a worker took it, and one whose worker
+# process died (killed, out of memory) goes back to the queue: every task is safe to run twice
+# (the drain skips what was sent, a report job runs only on its turn, the scan sends what is
+# missing).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Seconds a task may run: past the soft limit it is interrupted (a report job then fails with
+# the reason), past the hard one its process is killed. The longest tasks are the annual
+# report's PDF (seconds to a few minutes) and the daily scan (under 30 s for 100,000 items).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
+# Redis hands a task that was taken but never acknowledged (its worker vanished) to another
+# worker after this many seconds. It must be longer than any task may run (the hard limit),
+# or a task still running would be started a second time.
+visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+# Seconds to wait for Redis when a page queues a task (deputies/broker.py): with Redis down the
+# page does not wait longer than this, and what the task would do is picked up later.
+BROKER_CONNECT_TIMEOUT = env_int("BROKER_CONNECT_TIMEOUT", 2)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": visibility_timeout,
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+}
+if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < visibility_timeout:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT must hold (seconds)"
+    )
 CELERY_TIMEZONE = "Asia/Shanghai"
 # django-celery-beat's DatabaseScheduler behind a lock: a second beat waits instead of sending
 # every periodic task twice (config/beat.py says how, and why this lock).
 CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
 # How often a waiting beat tries to take over.
 BEAT_LOCK_RETRY_SECONDS = env_int("BEAT_LOCK_RETRY_SECONDS", 10)
+
+# --- The outbox (proposals/outbox.py) and the report jobs' sweeper (reports/jobs.py) -----------
+# A message that failed is tried again after OUTBOX_RETRY_SECONDS, then twice as long after
+# each further failure, and given up after OUTBOX_MAX_ATTEMPTS (about two hours with these).
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
+# One drain sends for at most this many seconds; beat's next run (every minute) goes on.
+OUTBOX_DRAIN_SECONDS = env_int("OUTBOX_DRAIN_SECONDS", 50)
+if OUTBOX_DRAIN_SECONDS >= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("OUTBOX_DRAIN_SECONDS must be shorter than CELERY_TASK_SOFT_TIME_LIMIT")
+# The health endpoint reports the outbox when a message has waited longer than this.
+HEALTH_OUTBOX_MAX_AGE_MINUTES = env_int("HEALTH_OUTBOX_MAX_AGE_MINUTES", 15)
+# A report job with no sign of life (progress) for this many seconds is taken to have lost its
+# worker: it is queued again, at most REPORT_JOB_MAX_ATTEMPTS times in all, then failed.
+REPORT_JOB_STALE_SECONDS = env_int("REPORT_JOB_STALE_SECONDS", 300)
+REPORT_JOB_MAX_ATTEMPTS = env_int("REPORT_JOB_MAX_ATTEMPTS", 3)
 
 # --- Auth and the security baseline (等保 2.0 level 3) --------------------------------------
 AUTH_USER_MODEL = "deputies.User"

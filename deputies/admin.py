@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
+from django_celery_beat.models import PeriodicTask
+from kombu.exceptions import OperationalError
 
 from deputies.models import AuditRecord, Delegation, Deputy, SpecialCommittee, Term, UsedPassword, User
 
@@ -80,3 +83,20 @@ class UsedPasswordAdmin(ReadOnlyAdmin):
     fields = ("user", "created_at")
     search_fields = ("user__username", "user__full_name")
     date_hierarchy = "created_at"
+
+
+# The schedule's "run now" queues tasks from a page: with Redis down it must say so, not fail.
+admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
+    @admin.action(description=getattr(BeatPeriodicTaskAdmin.run_tasks, "short_description", None))
+    def run_tasks(self, request: HttpRequest, queryset: QuerySet[PeriodicTask]) -> None:
+        try:
+            super().run_tasks(request, queryset)
+        except OperationalError:
+            messages.error(
+                request,
+                _("The task queue (Redis) cannot be reached: nothing was run now. The tasks run at their next time."),
+            )

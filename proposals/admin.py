@@ -12,17 +12,17 @@ from django.utils.translation import gettext_lazy as _
 
 from deputies.admin import ReadOnlyAdmin
 from deputies.http import user_of
-from proposals import services
+from proposals import notify, outbox, services
 from proposals.admin_actions import NoteForm, ReasonForm, action_form_page, workflow_action
 from proposals.models import (
     Category,
     CoSignature,
     Meeting,
     Notification,
+    OutboxMessage,
     Proposal,
     ProposalAttachment,
     ProposalEvent,
-    SmsLog,
     Source,
     WorkdayOverride,
 )
@@ -219,8 +219,37 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ("recipient",)
 
 
-@admin.register(SmsLog)
-class SmsLogAdmin(ReadOnlyAdmin):
-    list_display = ("sent_at", "phone", "text")
-    search_fields = ("phone", "text")
-    date_hierarchy = "sent_at"
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """The outbox: what waits, what was sent to whom, what failed and why. Failed messages can
+    be sent again (after fixing the address, or once the mail server or provider is back)."""
+
+    list_display = (
+        "created_at",
+        "channel",
+        "status",
+        "recipient",
+        "address",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    )
+    list_filter = ("status", "channel")
+    search_fields = ("address", "body", "notification__recipient__username", "last_error")
+    date_hierarchy = "created_at"
+    list_select_related = ("notification__recipient",)
+    actions = ["send_again"]
+
+    @admin.display(description=_("recipient"))
+    def recipient(self, message: OutboxMessage) -> str:
+        return message.notification.recipient.display_name
+
+    @admin.action(description=_("Send the selected failed messages again"))
+    def send_again(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        ids = outbox.send_again(queryset)
+        if ids:
+            notify.send_now(ids)
+            messages.success(request, _("%(n)s messages are queued to be sent again.") % {"n": len(ids)})
+        else:
+            messages.warning(request, _("Only failed messages can be sent again."))

@@ -538,21 +538,57 @@ class Notification(models.Model):
         return self.message
 
 
-class SmsLog(models.Model):
-    """A text message sent for a notification (one at most per notification): what was sent
-    to which number, written in the transaction around the sending (proposals/tasks.py)."""
+class OutboxMessage(models.Model):
+    """A message to send for a notification, by e-mail or text message: the outbox.
 
-    notification = models.OneToOneField(
-        Notification, verbose_name=_("notification"), on_delete=models.CASCADE, related_name="+"
+    Written in the step's own transaction, beside its notification (proposals/notify.py): a
+    step that commits has its messages whether Redis is up or not, one rolled back has none.
+    The drain (proposals/outbox.py) sends each one and marks it sent in the transaction around
+    the sending, so it goes out once; a failure is tried again later, waiting twice as long each
+    time, and after OUTBOX_MAX_ATTEMPTS the message is given up (failed), which the admin shows
+    and can send again. `address` and `body` are what was sent, to whom, written as it is sent.
+    At most one message per notification and channel.
+    """
+
+    class Channel(models.TextChoices):
+        MAIL = "mail", _("E-mail")
+        SMS = "sms", _("Text message")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, given up")
+        CANCELLED = "cancelled", _("Not sent: nothing to send it to")
+
+    notification = models.ForeignKey(
+        Notification,
+        verbose_name=_("notification"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_index=False,  # the unique constraint below leads with it
     )
-    phone = models.CharField(_("phone"), max_length=30)
-    text = models.CharField(_("text"), max_length=500)
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    address = models.CharField(_("sent to"), max_length=254, blank=True)
+    body = models.TextField(_("text sent"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["-sent_at"]
-        verbose_name = _("text message")
-        verbose_name_plural = _("text messages")
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="outbox_once_per_channel"),
+        ]
+        # Small indexes over the waiting messages only: the sent ones pile up for years.
+        indexes = [
+            models.Index(fields=["next_attempt_at", "id"], condition=Q(status="pending"), name="outbox_due"),
+            models.Index(fields=["created_at"], condition=Q(status="pending"), name="outbox_pending_since"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.phone} {self.sent_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_channel_display()} · {self.get_status_display()} · {self.notification_id}"

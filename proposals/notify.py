@@ -1,10 +1,12 @@
 """Notifications: the one delivery path of every app.
 
 A step writes its notices in its own transaction (`notify`, or `deliver` for rows written in
-bulk, as the daily scan does). After commit, each notice is e-mailed to a recipient with an
-address and, when the step asks for it (reminders and urging notices), texted to one with a
-mobile number, by Celery tasks (proposals/tasks.py): a slow mail server never slows a page,
-and a rolled-back step sends nothing.
+bulk, as the daily scan does), and in the same transaction queues their messages in the outbox:
+an e-mail to each recipient with an address and, when the step asks for it (reminders and
+urging notices), a text message to each one with a mobile number. After commit the drain is
+woken to send them at once; the outbox (proposals/outbox.py) says how they leave, once each,
+whether Redis is up or not. A slow mail server never slows a page, and a rolled-back step
+sends nothing.
 
 A notice about a suggestion may name the audiences allowed to read it (`seen_by`, see
 proposals/events.py): a recipient outside them is left out, so the handlers' working papers
@@ -22,18 +24,20 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from deputies.broker import send_quietly
 from deputies.models import Role, User
-from proposals.models import Notification, Proposal
+from proposals import outbox
+from proposals.models import Notification, OutboxMessage, Proposal
 from proposals.rules import in_audience
 from proposals.sms import phone_of
-from proposals.tasks import send_notification_emails, send_text_messages
+from proposals.tasks import drain_outbox
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 log = logging.getLogger(__name__)
 
-# Tasks take the ids in chunks, so one task never carries a whole morning's reminders.
+# The drain is woken with the ids in chunks, so one task never carries a whole morning's reminders.
 CHUNK = 500
 
 
@@ -90,12 +94,20 @@ def notify(
 
 
 def deliver(notifications: Iterable[tuple[int, User]], *, text: bool = False) -> None:
-    """After commit, mail each notification (id, recipient) to a recipient with an address and,
-    with `text`, text it to one with a mobile number (when a sender is configured)."""
+    """Queue the messages of each notification (id, recipient) in the caller's transaction: an
+    e-mail to a recipient with an address and, with `text`, a text message to one with a
+    mobile number (when a sender is configured); after commit, wake the drain for them."""
     pairs = list(notifications)
     to_mail = [pk for pk, user in pairs if user.email]
     to_text = [pk for pk, user in pairs if phone_of(user)] if text and settings.SMS_SENDER else []
-    for ids, task in ((to_mail, send_notification_emails), (to_text, send_text_messages)):
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            transaction.on_commit(partial(task.delay, chunk))
+    queued = outbox.queue(OutboxMessage.Channel.MAIL, to_mail) + outbox.queue(OutboxMessage.Channel.SMS, to_text)
+    if queued:
+        transaction.on_commit(partial(send_now, queued))
+
+
+def send_now(message_ids: list[int]) -> None:
+    """Ask for these outbox messages to be sent at once (with eager tasks, send them here). When
+    Redis is down, give up quietly: beat's drain sends them once it is back."""
+    for start in range(0, len(message_ids), CHUNK):
+        if not send_quietly(drain_outbox, message_ids[start : start + CHUNK]):
+            return

@@ -6,13 +6,13 @@ The product ships no SMS provider: government offices each contract their own (a
 
     class MySender:
         def send(self, phone: str, text: str) -> None:
-            ...  # call the provider; raise any exception when it fails (the task retries it)
+            ...  # call the provider; raise any exception when it fails (it is tried again later)
 
 Plug a provider in by writing such a class (in any module on the path) and setting
 `SMS_SENDER=mypackage.sms.MySender`. The default, `LoggingSmsSender`, writes each message to
-the log and sends nothing; `SMS_SENDER=` (empty) turns text messages off. Messages are sent by
-a Celery task after the transaction commits (`proposals.tasks.send_text_messages`), at most
-once per notification.
+the log and sends nothing; `SMS_SENDER=` (empty) turns text messages off. Messages leave
+through the outbox (proposals/outbox.py), at most once per notification: a failure of the
+provider is tried again later, and what was sent to which number is kept there.
 """
 
 from __future__ import annotations

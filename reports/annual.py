@@ -1,6 +1,7 @@
 """The annual handling report (年度建议办理工作情况报告): its content from `reports.figures`
 and the two chapters staff write, rendered by WeasyPrint as a print-ready A4 PDF (cover, table
-of contents, page numbers, charts), in a background job that reports its progress.
+of contents, page numbers, charts), in a background job that reports its progress
+(reports/jobs.py).
 
 The same template renders the HTML preview.
 """
@@ -10,13 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,7 +24,7 @@ from handling.models import Assignment, Reply, ResultCategory
 from proposals.models import Meeting, Proposal
 from reports import charts
 from reports import figures as fg
-from reports.models import AnnualReport, ReportJob
+from reports.models import AnnualReport
 from reports.pdf import render_document
 from reports.templatetags.reports_tags import pct
 
@@ -175,33 +174,3 @@ def build_pdf(
     document = render_document(html)
     progress(85, "写入 PDF")
     return document.write_pdf(), len(document.pages)
-
-
-def run_job(job_id: int) -> ReportJob:
-    """Build the PDF of a queued job, recording progress as it goes (the page polls it)."""
-    job = ReportJob.objects.get(pk=job_id)
-    if job.status != ReportJob.Status.QUEUED:
-        return job  # run twice by the broker: the first run did it
-    started = time.monotonic()
-
-    def progress(percent: int, stage: str) -> None:
-        ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, progress=percent, stage=stage)
-
-    try:
-        data, pages = build_pdf(job.year, progress=progress)
-        job.refresh_from_db()
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        job.pdf.save(f"{job.year}年建议办理工作情况报告-{stamp}.pdf", ContentFile(data), save=False)
-        job.pages = pages
-        job.status = ReportJob.Status.DONE
-        job.progress = 100
-        job.stage = "完成"
-    except Exception as exc:  # the job records any failure for the person waiting on the page
-        logger.exception("annual report job %s failed", job.pk)
-        job.refresh_from_db()
-        job.status = ReportJob.Status.FAILED
-        job.error = f"{type(exc).__name__}: {exc}"
-    job.seconds = round(time.monotonic() - started, 2)
-    job.finished_at = timezone.now()
-    job.save()
-    return job

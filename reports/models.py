@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proposals.uploads import unique_path
@@ -129,7 +130,11 @@ def report_path(instance: ReportJob, filename: str) -> str:
 
 class ReportJob(models.Model):
     """One run of the annual report's PDF: queued, running (with its progress), done (with
-    the file, in the file storage) or failed (with the reason)."""
+    the file, in the file storage) or failed (with the reason).
+
+    `heartbeat_at` is the job's last sign of life (queued, or a step of progress) and `attempt`
+    the run whose turn it is: a job whose run was lost is queued again as a new attempt, and
+    an older run that wakes up finds it is no longer its turn (reports/jobs.py)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -153,6 +158,8 @@ class ReportJob(models.Model):
         blank=True,
         related_name="+",
     )
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

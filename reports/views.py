@@ -4,15 +4,14 @@ report (its two chapters, the PDF job and its progress), and the public disclosu
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,7 +33,7 @@ from reports import figures as fg
 from reports.excel import CREATED_LABELS
 from reports.forms import ChaptersForm, GenerateForm, HoldForm, ImportForm, PublicSearchForm, ScopeForm
 from reports.models import AnnualReport, DisclosureHold, ImportBatch, ReportJob
-from reports.tasks import build_annual_report
+from reports.tasks import start_report_job, sweep_and_restart
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -469,6 +468,7 @@ def annual_report(request: AuthenticatedHttpRequest) -> HttpResponse:
             saved.save()
             messages.success(request, _("The chapters were saved."))
             return redirect(f"{reverse('reports:annual_report')}?year={year}")
+    sweep_and_restart()  # so that a lost job shows as queued again, or failed, never as running
     jobs = ReportJob.objects.filter(year=year).select_related("requested_by")[:8]
     return render(
         request,
@@ -497,33 +497,17 @@ def annual_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.error(request, str(error))
         return redirect(f"{reverse('reports:annual_report')}?year={year}")
     job = ReportJob.objects.create(year=year, requested_by=request.user, stage="排队等候")
-    transaction.on_commit(lambda: start_report_job(job.pk))
+    transaction.on_commit(partial(start_report_job, job.pk, job.attempt))
     messages.success(request, _("The report is being generated; this page shows its progress."))
     return redirect(f"{reverse('reports:annual_report')}?year={year}#job-{job.pk}")
 
 
-def start_report_job(job_id: int) -> None:
-    """Hand the job to the Celery worker; without one (tasks would run in-process, inside this
-    request, and the page could show no progress), build it in a thread of its own."""
-    if settings.REPORT_JOBS_IN_THREAD:
-        threading.Thread(target=_run_job_in_thread, args=(job_id,), name=f"report-job-{job_id}", daemon=True).start()
-    else:
-        build_annual_report.delay(job_id)
-
-
-def _run_job_in_thread(job_id: int) -> None:
-    from reports import annual
-
-    try:
-        annual.run_job(job_id)
-    finally:
-        connections.close_all()  # this thread's own connections
-
-
 @login_required
 def report_job(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
-    """A job's progress, for the page to poll."""
+    """A job's progress, for the page to poll (which also sweeps lost jobs: without beat, the
+    embedded setup, this is what finds them)."""
     _require(request, "manage_reports")
+    sweep_and_restart()
     job = get_object_or_404(ReportJob, pk=pk)
     return JsonResponse(
         {

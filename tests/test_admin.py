@@ -8,9 +8,11 @@ from django.apps import apps
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
 
 from proposals.models import ProposalAttachment, ProposalState
 from tests import files
+from tests.brokers import celery_pointed_at, free_port
 from tests.workflow import advance
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +97,15 @@ def test_a_file_uploaded_in_the_admin_is_checked_like_any_upload(client, admin_u
     good = SimpleUploadedFile("材料.docx", files.docx())
     assert client.post(url, {**fields, "file": good}).status_code == 302
     assert ProposalAttachment.objects.get().name == "材料.docx"
+
+
+def test_running_a_scheduled_task_now_with_the_broker_unreachable_says_so(client, admin_user):
+    client.force_login(admin_user)
+    row = PeriodicTask.objects.get(task="proposals.tasks.drain_outbox")  # created by a data migration
+    with celery_pointed_at(f"redis://127.0.0.1:{free_port()}/0"):
+        page = client.post(
+            reverse("admin:django_celery_beat_periodictask_changelist"),
+            {"action": "run_tasks", "_selected_action": [row.pk]},
+            follow=True,
+        )
+    assert page.status_code == 200 and "无法连接任务队列" in page.content.decode()

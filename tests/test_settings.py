@@ -207,3 +207,23 @@ def test_a_password_rule_cannot_be_turned_off_with_zero(name):
     result = run(["manage.py", "check"], **{name: "0"})
     assert result.returncode != 0
     assert f"{name}=0 must be at least 1" in result.stderr.strip().splitlines()[-1]
+
+
+# --- Celery survives a lost worker -------------------------------------------------------------
+
+
+def test_a_lost_workers_task_goes_back_to_the_queue_and_redis_waits_longer_than_any_task():
+    code = (
+        "import json, django; django.setup(); from config.celery import app; c = app.conf; "
+        "print(json.dumps([c.task_acks_late, c.task_reject_on_worker_lost, c.task_soft_time_limit, "
+        "c.task_time_limit, c.broker_transport_options['visibility_timeout'], c.broker_connection_timeout]))"
+    )
+    result = run(["-c", code], REDIS_URL="redis://127.0.0.1:6379/3", CELERY_VISIBILITY_TIMEOUT="900")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [True, True, 600, 660, 900, 2]
+
+
+def test_a_visibility_timeout_shorter_than_the_time_limit_stops_the_start():
+    result = run(["manage.py", "check"], CELERY_TASK_TIME_LIMIT="660", CELERY_VISIBILITY_TIMEOUT="600")
+    assert result.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT" in result.stderr.strip().splitlines()[-1]

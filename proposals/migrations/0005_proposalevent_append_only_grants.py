@@ -6,5 +6,5 @@ from deputies.appendonly import append_only_grants_operation
 
 
 class Migration(migrations.Migration):
-    dependencies = [("proposals", "0004_text_messages")]
+    dependencies = [("proposals", "0004_outbox")]
     operations = [append_only_grants_operation("proposals_proposalevent")]

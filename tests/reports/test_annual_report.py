@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deputies.models import AuditRecord
-from reports import annual
+from reports import annual, jobs
 from reports.models import AnnualReport, ReportJob
 from tests.reports.crafted import AS_OF, YEAR
 
@@ -167,7 +167,7 @@ def test_a_failed_job_says_why(year, monkeypatch):
         raise RuntimeError("字体缺失")
 
     monkeypatch.setattr(annual, "render_document", broken)
-    annual.run_job(job.pk)
+    jobs.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == ReportJob.Status.FAILED and "字体缺失" in job.error and not job.pdf
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from deputies.models import Role
-from reports import annual
+from reports import jobs
 from reports.models import AnnualReport, ReportJob
 from tests import factories as f
 
@@ -24,12 +24,12 @@ def test_without_a_worker_the_pdf_is_built_after_the_page_answers(client, settin
     AnnualReport.objects.create(year=2024, practices="（一）做法", plans="（一）打算", updated_by=staff)
     release, finished = threading.Event(), threading.Event()
 
-    def slow_job(job_id):
+    def slow_job(job_id, attempt):
         release.wait(10)
         ReportJob.objects.filter(pk=job_id).update(status=ReportJob.Status.DONE, progress=100)
         finished.set()
 
-    monkeypatch.setattr(annual, "run_job", slow_job)
+    monkeypatch.setattr(jobs, "run_job", slow_job)
     client.force_login(staff)
     response = client.post(reverse("reports:annual_generate"), {"year": 2024})
     assert response.status_code == 302

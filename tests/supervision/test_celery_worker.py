@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
-from django.db import connection
 
 from proposals.models import Notification
 from supervision.models import Reminder
 from supervision.tasks import DAILY_SCAN_TASK
+from tests.brokers import this_tests_database_url
 from tests.supervision.conftest import due_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,12 +31,6 @@ def redis_url() -> str:
             pytest.fail("the Celery worker test needs REDIS_URL (e.g. redis://127.0.0.1:6379/5)")
         pytest.skip("needs Redis: run with REDIS_URL=redis://127.0.0.1:6379/N")
     return url
-
-
-def this_tests_database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def test_a_real_worker_runs_the_scan_and_writes_the_notifications(handled, unit_handler, tmp_path):

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from proposals import sms
-from proposals.models import Notification, SmsLog
-from proposals.tasks import send_text_messages
+from proposals import outbox, sms
+from proposals.models import OutboxMessage
 from supervision.reminders import run_daily_scan
 from tests.supervision.conftest import due_in, issued_days_ago
 from tests.workflow import advance
 
 pytestmark = pytest.mark.django_db
+SMS = OutboxMessage.Channel.SMS
 
 
 class RecordingSender:
@@ -49,7 +49,7 @@ def test_an_empty_setting_turns_text_messages_off(handled, unit_handler, django_
     due_in(handled, 7)
     with django_capture_on_commit_callbacks(execute=True):
         run_daily_scan()
-    assert not SmsLog.objects.exists()
+    assert not OutboxMessage.objects.filter(channel=SMS).exists()
 
 
 def test_a_plugged_in_provider_texts_the_reminders(
@@ -62,32 +62,36 @@ def test_a_plugged_in_provider_texts_the_reminders(
         run_daily_scan()
     ((phone, text),) = recording.sent
     assert phone == "13800001111" and text.startswith("【建议办理】答复期限提醒")
-    assert SmsLog.objects.get().phone == "13800001111"
+    logged = OutboxMessage.objects.get(channel=SMS)  # what was texted to which number
+    assert (logged.status, logged.address, logged.body) == ("sent", "13800001111", text)
 
 
-def test_a_notification_is_texted_once_even_when_the_task_runs_again(recording, handled, unit_handler):
+def test_a_notification_is_texted_once_even_when_the_drain_runs_again(recording, handled, unit_handler):
     unit_handler.phone = "13800001111"
     unit_handler.save()
     due_in(handled, 7)
-    run_daily_scan()
-    ids = list(Notification.objects.filter(kind=Notification.Kind.DEADLINE).values_list("pk", flat=True))
-    assert send_text_messages(ids) == 1
-    assert send_text_messages(ids) == 0
+    run_daily_scan()  # queued in the outbox; the wake-up after commit never runs in this test
+    outbox.drain()
+    assert outbox.drain().sent == 0
     assert len(recording.sent) == 1
+    assert OutboxMessage.objects.get(channel=SMS).status == "sent"
 
 
-def test_a_failed_send_is_retried_later(recording, handled, unit_handler):
+def test_a_failed_send_is_retried_later(recording, handled, unit_handler, settings):
     unit_handler.phone = "13800001111"
     unit_handler.save()
     due_in(handled, 7)
     run_daily_scan()
-    ids = list(Notification.objects.filter(kind=Notification.Kind.DEADLINE).values_list("pk", flat=True))
     recording.fail = True
-    with pytest.raises(OSError):
-        send_text_messages.run(ids)
-    assert not SmsLog.objects.exists()
+    outbox.drain()
+    message = OutboxMessage.objects.get(channel=SMS)
+    assert (message.status, message.attempts, message.last_error) == ("pending", 1, "OSError: gateway unreachable")
     recording.fail = False
-    assert send_text_messages.run(ids) == 1
+    outbox.drain()
+    assert recording.sent == []  # not due yet: it waits OUTBOX_RETRY_SECONDS
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=message.created_at)
+    assert outbox.drain().sent == 1
+    assert len(recording.sent) == 1
 
 
 def test_deputies_are_texted_at_the_number_of_their_record(
