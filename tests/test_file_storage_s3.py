@@ -17,7 +17,7 @@ from moto.server import ThreadedMotoServer
 
 from handling.models import Unit
 from proposals.models import ProposalAttachment
-from reports import annual, excel
+from reports import annual, excel, jobs
 from reports.models import ImportBatch, ReportJob
 
 pytestmark = pytest.mark.django_db
@@ -147,9 +147,9 @@ def test_an_import_workbook_is_stored_read_back_for_the_check_and_again_to_apply
 
 def test_a_report_pdf_is_written_by_the_job_served_to_staff_and_deleted(bucket, client, staff, monkeypatch):
     # The layout is tested elsewhere (tests/reports/test_annual_report.py): here only the file's way.
-    monkeypatch.setattr(annual, "build_pdf", lambda year, progress=None: (PDF, 1))
+    monkeypatch.setattr(annual, "build_pdf", lambda year, *, progress=None, as_of=None: (PDF, 1))
     job = ReportJob.objects.create(year=2025, requested_by=staff)
-    annual.run_job(job.pk)
+    jobs.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == ReportJob.Status.DONE and keys(bucket) == {job.pdf.name}
     assert job.pdf.name.startswith("reports/2025/")

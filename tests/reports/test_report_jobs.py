@@ -51,7 +51,12 @@ def fake_pdf(monkeypatch, during=None) -> None:
 
 
 def pdf_files() -> list[str]:
-    return default_storage.listdir(f"reports/{YEAR}")[1] if default_storage.exists(f"reports/{YEAR}") else []
+    """The PDFs stored for the year (each in a folder of its own: proposals.uploads.unique_path)."""
+    top = f"reports/{YEAR}"
+    if not default_storage.exists(top):
+        return []
+    folders, files = default_storage.listdir(top)
+    return files + [name for folder in folders for name in default_storage.listdir(f"{top}/{folder}")[1]]
 
 
 def test_the_poll_queues_a_lost_job_again_and_it_is_built(
