@@ -54,12 +54,22 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+from PIL import Image
+
 from scripts.processes import ROOT, Process, app_environment, start
 
 PASSWORD = "Two#Instances2026"
 PEOPLE = ("deputy", "staff", "handler", "head", "outsider")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + b"\x00" * 32
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 120, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 UNIT = "区教育局"
 TITLE = "关于在学校周边增设交通信号灯的建议"
 
@@ -610,7 +620,7 @@ def problems_in(found: dict[str, Any], worker_log: str) -> list[str]:
         problems.append(f"reply {found['reply']}, rating {found['rating']}")
     if not {"deputy:reply_issued", "staff:reply_review", "handler:rated"} <= set(found["notifications"]):
         problems.append(f"notifications: {found['notifications']}")
-    if found["mailed"] == 0 or "send_notification_emails" not in worker_log:
+    if found["mailed"] == 0 or "proposals.tasks.drain_outbox" not in worker_log:
         problems.append("the worker mailed no notification")
     if (found["import"], found["report"]) != ("applied", "done"):
         problems.append(f"import {found['import']}, report {found['report']}")

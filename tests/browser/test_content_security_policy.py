@@ -103,7 +103,7 @@ def the_key_item_forms_filter(visitor: Visitor) -> None:
     page = visitor.visit("/supervision/key/new/")
     total = page.locator("#proposal-list label").count()
     assert total > 3
-    words = Proposal.objects.filter(number__isnull=False).order_by("number").first().title[2:8]
+    words = page.locator("#proposal-list label").last.inner_text().split("关于")[-1][:6]
     page.get_by_label("按编号或标题关键词筛选").fill(words)
     expect(page.locator("#proposal-list label:visible")).not_to_have_count(total)
     expect(page.locator("#proposal-list label:visible").first).to_contain_text(words)
