@@ -20,6 +20,11 @@ The schedule (Asia/Shanghai time):
         once Redis and a worker are up. A run left in the queue for two minutes is dropped: the
         next one does the same work. Row created by proposals/migrations/0006_outbox_drain_schedule.py.
 
+    清除空草稿  proposals.tasks.discard_empty_drafts  crontab "15 3 * * *"
+        Withdraws the drafts left empty (no title, text or attachment) for more than a day, so
+        they leave the deputies' lists; their trail keeps the step. Row created by
+        proposals/migrations/0007_discard_empty_drafts_schedule.py.
+
     检查中断的报告任务  reports.sweep_report_jobs  every minute (expires after 120 s)
         Queues again an annual report job whose run was lost (no progress for
         REPORT_JOB_STALE_SECONDS), or fails it after REPORT_JOB_MAX_ATTEMPTS (reports/jobs.py).
@@ -33,6 +38,7 @@ run the scan and the outbox from cron:
 
     30 7 * * * cd /srv/jianyi && .venv/bin/python manage.py daily_scan
     * * * * *  cd /srv/jianyi && .venv/bin/python manage.py send_outbox
+    15 3 * * * cd /srv/jianyi && .venv/bin/python manage.py discard_empty_drafts
 
 (with eager tasks every step sends its own messages after commit; `send_outbox` sends what
 failed then, when its retry time comes).

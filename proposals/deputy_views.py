@@ -193,6 +193,14 @@ def _draft_page(
         return _render_draft(request, form, proposal, meeting=meeting, token=token)
 
     fields = form.draft_fields()
+    written = (fields["title"] or "").strip() or (fields["body"] or "").strip()
+    if proposal is None and not written and not (form.cleaned_data.get("attachments") and not autosave):
+        # Nothing written or attached yet: nothing is kept (a press on "save" or "submit" on an
+        # empty page would otherwise leave an unnamed draft behind each time).
+        if autosave:
+            return JsonResponse({"empty": True})
+        form.add_error(None, _("Write a title or some of the text first: an empty draft is not saved."))
+        return _render_draft(request, form, proposal, meeting=meeting, token=token)
     try:
         if proposal is None:
             assert meeting is not None  # `new` passes the current meeting with every new draft

@@ -282,6 +282,11 @@ declare(
     EventKind("submit", None, sentence=_fixed(gettext_lazy("Submitted to congress staff"))),
     EventKind("withdraw", None, sentence=_fixed(gettext_lazy("Withdrawn by the lead deputy"))),
     EventKind(
+        "discard_empty",
+        gettext_lazy("Empty draft discarded"),
+        sentence=_fixed(gettext_lazy("Left empty for more than a day, the draft was discarded")),
+    ),
+    EventKind(
         "return_for_revision",
         None,
         sentence=_fixed(gettext_lazy("Congress staff returned it for revision")),

@@ -159,7 +159,10 @@ def my_proposals(deputy_id: int) -> QuerySet[Proposal]:
     confirmed = CoSignature.objects.filter(
         proposal=OuterRef("pk"), deputy_id=deputy_id, status=CoSignature.Status.CONFIRMED
     )
-    return with_follow_facts(Proposal.objects.filter(Q(lead_deputy_id=deputy_id) | Q(Exists(confirmed))), deputy_id)
+    mine = Proposal.objects.filter(Q(lead_deputy_id=deputy_id) | Q(Exists(confirmed)))
+    # A draft with nothing in it is no suggestion yet: never listed (the nightly task withdraws it).
+    mine = mine.exclude(title="", body="", state__in=(S.DRAFT, S.WITHDRAWN))
+    return with_follow_facts(mine, deputy_id)
 
 
 def build_row(proposal: Proposal, *, deputy_id: int, today: dt.date) -> Row:

@@ -33,6 +33,8 @@
       if (result.expired) {
         dirty = true;
         say(form.dataset.expiredText);
+      } else if (result.ok && result.body.empty) {
+        say(form.dataset.emptyText);
       } else if (result.ok) {
         say(form.dataset.savedText.replace("{time}", result.body.saved_at));
         if (result.body.edit_url && form.getAttribute("action") !== result.body.edit_url) {

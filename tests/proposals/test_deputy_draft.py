@@ -4,15 +4,20 @@ is resubmitted; withdrawing before registration."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from proposals import services as ps
 from proposals.models import Proposal, ProposalEvent, ProposalState
+from proposals.tasks import discard_empty_drafts
 from tests import factories as f
 from tests import files
 from tests.workflow import advance
@@ -300,3 +305,81 @@ def test_a_category_taken_out_of_use_stays_on_the_draft_that_chose_it(client, de
     other = f.CategoryFactory(name="已停用的类别", is_active=False)
     response = client.post(url, typed(other, action="save"))
     assert response.status_code == 400 and "category" in response.context["form"].errors
+
+
+# --- empty drafts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["save", "submit"])
+def test_pressing_save_or_submit_on_an_empty_page_creates_nothing_and_says_why(
+    client, deputy, meeting, category, action
+):
+    client.force_login(deputy.user)
+    response = client.post(NEW, typed(category, title="", body="  ", action=action))
+
+    assert response.status_code == 400
+    assert "空草稿不会保存" in response.content.decode()
+    assert response.context["form"]["category"].value() == str(category.pk)  # what was chosen stays
+    assert not Proposal.objects.filter(lead_deputy=deputy).exists()
+
+
+def test_autosave_of_an_empty_page_keeps_nothing(client, deputy, meeting):
+    client.force_login(deputy.user)
+    token = client.get(NEW).context["token"]
+    response = client.post(NEW, typed(title="", body="", autosave="1", draft_token=token))
+
+    assert response.status_code == 200 and response.json() == {"empty": True}
+    assert not Proposal.objects.exists()
+
+
+def test_a_draft_with_only_an_attachment_is_kept(client, deputy, meeting):
+    client.force_login(deputy.user)
+    upload = SimpleUploadedFile("现场.pdf", files.pdf(), content_type="application/pdf")
+    response = client.post(NEW, typed(title="", body="", action="save", attachments=[upload]))
+
+    assert response.status_code == 302
+    assert Proposal.objects.get(lead_deputy=deputy).attachments.count() == 1
+
+
+def _empty_draft(deputy, meeting, *, days_old):
+    proposal = ps.create_draft(lead_deputy=deputy, meeting=meeting, by=deputy.user, title="", body="")
+    Proposal.objects.filter(pk=proposal.pk).update(updated_at=timezone.now() - dt.timedelta(days=days_old))
+    return proposal
+
+
+def test_empty_drafts_never_show_in_the_deputys_list(client, deputy, meeting, draft):
+    _empty_draft(deputy, meeting, days_old=0)
+    client.force_login(deputy.user)
+    page = client.get(reverse("proposals:mine")).content.decode()
+
+    assert draft.title in page
+    assert "未命名草稿" not in page
+
+
+def test_empty_drafts_older_than_a_day_are_withdrawn_with_a_trail_and_the_rest_kept(deputy, meeting, draft):
+    old = _empty_draft(deputy, meeting, days_old=2)
+    fresh = _empty_draft(deputy, meeting, days_old=0)
+    with_attachment = _empty_draft(deputy, meeting, days_old=2)
+    ps.add_attachments(proposal=with_attachment, files=[SimpleUploadedFile("a.pdf", files.pdf())], by=deputy.user)
+    Proposal.objects.filter(pk=with_attachment.pk).update(updated_at=timezone.now() - dt.timedelta(days=2))
+    Proposal.objects.filter(pk=draft.pk).update(updated_at=timezone.now() - dt.timedelta(days=30))
+
+    assert discard_empty_drafts() == 1
+    assert discard_empty_drafts() == 0  # already done
+
+    states = dict(Proposal.objects.values_list("pk", "state"))
+    assert states[old.pk] == S.WITHDRAWN
+    assert (states[fresh.pk], states[with_attachment.pk], states[draft.pk]) == (S.DRAFT, S.DRAFT, S.DRAFT)
+    step = ProposalEvent.objects.get(proposal=old, action="discard_empty")
+    assert (step.actor, step.from_state, step.to_state) == (None, S.DRAFT, S.WITHDRAWN)
+
+
+def test_the_nightly_removal_is_a_beat_row_and_a_command(deputy, meeting):
+    from django_celery_beat.models import PeriodicTask
+
+    row = PeriodicTask.objects.get(task="proposals.tasks.discard_empty_drafts")
+    assert (row.crontab.hour, row.crontab.minute, row.enabled) == ("3", "15", True)
+    _empty_draft(deputy, meeting, days_old=3)
+    out = io.StringIO()
+    call_command("discard_empty_drafts", stdout=out)
+    assert "1" in out.getvalue()
