@@ -242,6 +242,8 @@ class UnitPanel:
     my_countersign: Countersignature | None = None
     can_countersign: bool = False
     co_opinions: list[CoOpinion] = field(default_factory=list)
+    # In the second round: the deputy's rating of the first reply, whose comment says why.
+    unsatisfied_rating: Rating | None = None
 
 
 # Contacts are recorded from the assignment on, after the reply too (办后反馈).
@@ -317,6 +319,8 @@ def unit_panel(proposal: Proposal, user: User) -> UnitPanel | None:
         in_reply_states = proposal.state in (S.IN_HANDLING, S.REHANDLING)
         rehandling_owed = round_ == 2
         second_round = proposal.state == S.REHANDLING
+        if rehandling_owed:
+            panel.unsatisfied_rating = Rating.objects.filter(reply__assignment=mine, reply__round=1).first()
         if not second_round or rehandling_owed:
             panel.reply = Reply.objects.filter(assignment=mine, round=round_).first()
         if panel.reply is None:

@@ -489,9 +489,15 @@ def _reply_edit_page(
             "attachments": reply.attachments.all() if reply else [],
             "countersigns": _countersign_rows(reply, papers["co_assignments"]) if reply else [],
             "round": assignment.current_round(proposal),
+            # A second round answers the deputy's reason for rating the first one unsatisfied.
             "earlier": Reply.objects.filter(assignment=assignment, state=Reply.State.ISSUED).select_related(
-                "result_category"
+                "result_category", "rating"
             ),
+            # The button that can succeed next: a lead unit with co-handlers asks them to
+            # countersign before its head may see the draft (handling/services/replies.py).
+            "countersign_first": assignment.role == Assignment.Role.LEAD
+            and bool(papers["co_assignments"])
+            and (reply is None or bool(units_yet_to_countersign(reply))),
             "events": visible_events(proposal, request.user).filter(data__reply=reply.pk).order_by("-pk")[:10]
             if reply
             else [],

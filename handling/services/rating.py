@@ -92,10 +92,12 @@ def rate_reply(
         if proposal.state == S.REHANDLING and result == Satisfaction.UNSATISFIED and reply.round == 1:
             assert assignment.rehandling_deadline is not None  # set above for this rating
             message = _(
-                "The deputy is not satisfied with your reply on %(item)s: handle it again and reply by %(date)s."
+                "The deputy is not satisfied with your reply on %(item)s: handle it again and reply by %(date)s. "
+                "The deputy's reason: %(reason)s"
             ) % {
                 "item": str(proposal),
                 "date": assignment.rehandling_deadline.isoformat(),
+                "reason": rating.comment,
             }
         else:
             message = _("The deputy rated your reply on %(item)s: attitude %(attitude)s, result %(result)s.") % {

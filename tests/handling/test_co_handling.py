@@ -3,6 +3,8 @@ lead's draft before it goes to the lead's head, so that no unit passes the buck 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -124,6 +126,25 @@ def test_asked_to_countersign_the_co_handler_agrees_and_the_draft_goes_on(client
     client.post(reverse("handling:reply_step", args=[reply.pk, "submit"]))
     reply.refresh_from_db()
     assert reply.state == Reply.State.PENDING_APPROVAL
+
+
+def test_the_reply_forms_main_button_is_the_step_that_can_succeed_next(client, draft_reply, cast, co_handler):
+    proposal, reply, _co = draft_reply
+    lead = reply.assignment
+    client.force_login(cast.handler)
+
+    def buttons():
+        page = client.get(reverse("handling:reply_edit", args=[lead.pk])).content.decode()
+        main = re.findall(r'<button class="btn" type="submit" name="action" value="(\w+)"', page)
+        offered = re.findall(r'name="action" value="(\w+)"', page)
+        return main, offered
+
+    # Co-handlers have not countersigned: asking them is the main step; the head cannot be reached yet.
+    assert buttons() == (["countersign"], ["save", "countersign"])
+    hs.request_countersign(reply=reply, by=cast.handler)
+    hs.countersign_reply(reply=reply, by=co_handler, agrees=True)
+    # Every co-handler has countersigned this version: sending it to the head is the main step.
+    assert buttons() == (["submit"], ["save", "countersign", "submit"])
 
 
 def test_a_changed_draft_needs_a_new_countersignature(draft_reply, cast, co_handler):

@@ -92,6 +92,15 @@ def test_unsatisfied_result_sends_it_to_rehandling_then_the_second_rating_stands
     assert "2026-06-04" in response.content.decode()
     assert response.context["state_text"] == "评价不满意，承办单位重新办理中，距答复期限还有 31 天"
     assert Notification.objects.filter(recipient=cast.handler, kind="rated", message__contains="2026-06-04").exists()
+    # The unit reads why: in the notice, on its panel of the suggestion, beside the second-round form.
+    assert Notification.objects.filter(recipient=cast.handler, message__contains="代表的理由：信号灯还没装").exists()
+    client.force_login(cast.handler)
+    panel = client.get(reverse("proposals:detail", args=[replied.pk])).content.decode()
+    assert "要求重新办理" in panel and "信号灯还没装" in panel
+    assignment = replied.assignments.get(role="lead")
+    form_page = client.get(reverse("handling:reply_edit", args=[assignment.pk])).content.decode()
+    assert "代表的理由" in form_page and "信号灯还没装" in form_page and "第一次答复" in form_page
+    client.force_login(deputy.user)
     # The first reply cannot be rated again.
     assert client.post(rate_url(reply), {"attitude": "satisfied", "result": "satisfied"}).status_code == 302
     assert Rating.objects.filter(reply=reply).count() == 1
