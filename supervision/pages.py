@@ -8,14 +8,17 @@ from typing import Any
 
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deputies.access import OVERSEER_ROLES, STAFF_ROLES, UNIT_ROLES, allowed
 from deputies.models import Role, User, UserOrAnonymous
+from handling.rules import unit_id_of
 from proposals import hooks
 from proposals.models import Proposal
 from proposals.selectors import count, list_url
+from supervision import selectors
 from supervision.models import KeyItem
 from supervision.services import KEY_STATES
 
@@ -74,10 +77,15 @@ KEY_IN_HANDLING = "key=1&state=assigned&state=reassign_requested&state=in_handli
 
 
 def _tiles(user: User) -> list[hooks.Tile]:
-    if user.role not in (Role.LEADER, Role.COMMITTEE):
-        return []
-    label = _("Key suggestions in handling")
-    return [hooks.Tile("key", label, count(user, KEY_IN_HANDLING), list_url(KEY_IN_HANDLING), order=70)]
+    if user.role in (Role.LEADER, Role.COMMITTEE):
+        label = _("Key suggestions in handling")
+        return [hooks.Tile("key", label, count(user, KEY_IN_HANDLING), list_url(KEY_IN_HANDLING), order=70)]
+    if unit_id_of(user) is not None:
+        # Urging notices wait for the unit's acknowledgement (签收) on its workbench, not only in the menu.
+        waiting = selectors.urging_notices(user, {"state": "pending"}).count()
+        url = reverse("supervision:urging_list") + "?state=pending"
+        return [hooks.Tile("urging", _("Urging notices to acknowledge"), waiting, url, alert=waiting > 0, order=15)]
+    return []
 
 
 hooks.tiles(_tiles)

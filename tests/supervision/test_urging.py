@@ -226,3 +226,23 @@ def test_a_unit_is_urged_about_an_open_promise(promise, unit, staff, handled, ca
     handled.refresh_from_db()
     assert handled.state == S.CLOSED
     assert urge(staff, unit, [handled]).pk
+
+
+def test_urging_notices_wait_on_the_units_workbench_until_acknowledged(
+    client, handled, unit, staff, unit_handler, other_unit_handler
+):
+    notice = urge(staff, unit, [handled])
+
+    def tile(user):
+        client.force_login(user)
+        page = client.get("/")
+        return next((t for t in page.context["tiles"] if t.key == "urging"), None)
+
+    waiting = tile(unit_handler)
+    assert (waiting.count, waiting.alert) == (1, True)
+    assert waiting.url == reverse("supervision:urging_list") + "?state=pending"
+    assert tile(other_unit_handler).count == 0  # another unit's notice is not counted
+    assert tile(staff) is None
+
+    services.acknowledge_urging(notice=notice, by=unit_handler, answer="本周内答复")
+    assert tile(unit_handler).count == 0
