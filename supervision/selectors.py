@@ -55,13 +55,17 @@ def sees_every_suggestion(user: User) -> bool:
     return user.role in OVERSEER_ROLES
 
 
-def key_items(user: User, *, year: int | None = None, leader: User | None = None) -> QuerySet[KeyItem]:
+def key_items(
+    user: User, *, year: int | None = None, leader: User | None = None, committee_id: int | None = None
+) -> QuerySet[KeyItem]:
     """Key items `user` may see, with their figures on the suggestions `user` may see of them:
     how many, how many closed and overdue, the next reply deadline, the last activity."""
     today = timezone.localdate()
     queryset = visible_key_items(user).select_related("leader", "committee")
     if year:
         queryset = queryset.filter(year=year)
+    if committee_id is not None:
+        queryset = queryset.filter(committee_id=committee_id)
     if leader is not None:
         queryset = queryset.filter(leader=leader)
     events = ProposalEvent.objects.filter(proposal__key_items=OuterRef("pk"))

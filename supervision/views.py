@@ -50,7 +50,10 @@ def key_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise refuse(request, "key item list")
     form = forms.KeyItemFilterForm(request.GET or None)
     year = form.cleaned_data.get("year") if form.is_valid() else None
-    items = selectors.key_items(request.user, year=year)
+    # A special committee member sees the key items its committee follows first; "all" shows every one.
+    own_committee = request.user.committee_id if request.user.role == Role.COMMITTEE else None
+    every_committee = own_committee is None or request.GET.get("committee") == "all"
+    items = selectors.key_items(request.user, year=year, committee_id=None if every_committee else own_committee)
     years = sorted(set(visible_key_items(request.user).values_list("year", flat=True)), reverse=True)
     leaders = User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk")
     return render(
@@ -63,6 +66,8 @@ def key_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "year": year,
             "leaders": leaders if access.allowed(request.user, "view_leader_page") else [],
             "can_mark": access.allowed(request.user, "mark_key"),
+            "own_committee": request.user.committee if own_committee else None,
+            "every_committee": every_committee,
         },
     )
 

@@ -319,3 +319,28 @@ def test_the_leaders_summary_line_reads_as_chinese_with_overdue_count(client, ke
     client.force_login(leader)
     body = client.get(reverse("supervision:my_items")).content.decode()
     assert "共 1 件，已办结 0 件，" in body and "超期 1 件" in body
+
+
+def test_a_committee_member_sees_its_own_committees_key_items_first_and_may_see_all(
+    client, key_item, committee_member, leader, staff
+):
+    other = KeyItem.objects.create(
+        year=2026,
+        title="城市道路微循环",
+        leader=leader,
+        committee=SpecialCommittee.objects.create(name="城乡建设环境保护委员会"),
+        created_by=staff,
+    )
+    client.force_login(committee_member)
+
+    own = client.get(reverse("supervision:key_list"))
+    every = client.get(reverse("supervision:key_list"), {"committee": "all"})
+
+    assert [i.pk for i in own.context["page"].object_list] == [key_item.pk]
+    assert {i.pk for i in every.context["page"].object_list} == {key_item.pk, other.pk}
+    assert "全部委员会" in own.content.decode()
+    # Staff have no committee: every key item, no committee chips.
+    client.force_login(staff)
+    page = client.get(reverse("supervision:key_list"))
+    assert {i.pk for i in page.context["page"].object_list} == {key_item.pk, other.pk}
+    assert "全部委员会" not in page.content.decode()
