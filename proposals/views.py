@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.forms import Form
+from django.forms import Form, ModelChoiceField
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deputies.access import allowed, refuse
+from deputies.forms import field_of
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import Role
 from deputies.pages import lookup_answer, lookup_words, paginate
@@ -81,6 +82,10 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "current_sort": values.get("sort", ""),
             "sort_labels": SORT_LABELS,
             "deputy_chosen": selectors.deputy_label(values.get("deputy")),
+            # Querysets, not the fields' choices: a template loop over a ModelChoiceIterator
+            # counts its rows first, a query more for each.
+            "meetings": field_of(form, "meeting", ModelChoiceField).queryset,
+            "categories": field_of(form, "category", ModelChoiceField).queryset,
             "selected_states": set(request.GET.getlist("state")),
         },
     )
