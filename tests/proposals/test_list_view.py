@@ -134,10 +134,16 @@ def test_the_list_runs_a_fixed_number_of_queries(
         assert page.status_code == 200
 
 
-def test_the_query_count_does_not_grow_with_the_rows(client, staff, deputy, meeting, category, unit, co_unit):
-    client.force_login(staff)
+@pytest.mark.parametrize("who", ["staff", "unit_handler"])
+def test_the_query_count_does_not_grow_with_the_rows(
+    client, request, who, staff, deputy, meeting, category, unit, co_unit
+):
+    """The staff list and the unit's list: 10 suggestions and 200 take the same queries."""
+    client.force_login(request.getfixturevalue(who))
     many_proposals(10, meeting=meeting, category=category, deputy=deputy, staff=staff, unit=unit, co_unit=co_unit)
     client.get(reverse("home"))  # the first request after logging in saves the session
     few = queries_for(client, reverse("proposals:list"))
     many_proposals(190, meeting=meeting, category=category, deputy=deputy, staff=staff, unit=unit, start=11)
     assert queries_for(client, reverse("proposals:list")) == few
+    filtered = f"{reverse('proposals:list')}?unit={unit.pk}&deputy={deputy.pk}&page=2"
+    assert queries_for(client, filtered) == few + 2  # the chosen unit's and deputy's names
