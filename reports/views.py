@@ -621,7 +621,7 @@ def public_replies(request: HttpRequest) -> HttpResponse:
     values = form.cleaned_data if form.is_valid() else {}
     # The year's meetings by id: with one meeting a year the index on (meeting, number) of the
     # registered suggestions gives the rows in page order, and the page stops after 21.
-    meetings = list(Meeting.objects.filter(year=year).values_list("pk", flat=True))
+    meetings = list(Meeting.objects.filter(year=year).values_list("pk", flat=True)) if year is not None else []
     queryset = queryset.filter(assignment__proposal__meeting__in=meetings, assignment__proposal__number__isnull=False)
     if values.get("category"):
         queryset = queryset.filter(assignment__proposal__category=values["category"])
