@@ -141,7 +141,10 @@ class Assignment(models.Model):
 
     def get_role_display(self) -> str:  # type: ignore[no-redef]  # replaces the one Django adds
         # One enum lookup rather than Django's dict of every (translated) choice per call.
-        return str(self.Role(self.role).label) if self.role in self.Role.values else str(self.role)
+        try:
+            return str(self.Role(self.role).label)
+        except ValueError:  # not one of the roles (never saved so)
+            return str(self.role)
 
     @property
     def answers(self) -> bool:

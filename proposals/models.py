@@ -216,7 +216,10 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def get_state_display(self) -> str:  # type: ignore[no-redef]  # replaces the one Django adds
         # Django's own builds a dict of every choice on each call, translating every label to
         # hash it: a list of 25 rows paid milliseconds for it. One enum lookup, one label.
-        return str(S(self.state).label) if self.state in S.values else str(self.state)
+        try:
+            return str(S(self.state).label)
+        except ValueError:  # not one of the states (never saved so)
+            return str(self.state)
 
     @property
     def number_label(self) -> str:
