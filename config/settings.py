@@ -68,6 +68,8 @@ MIDDLEWARE = [
     # views, so that it sees every technical page DEBUG makes, whichever of them failed.
     "deputies.errors.TechnicalPagesForAdminsOnlyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Inside the sessions middleware, so that it marks the session before that one saves it.
+    "deputies.middleware.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,6 +108,12 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    if "postgresql" in DATABASES["default"]["ENGINE"]:
+        # PostgreSQL's JIT compiles a plan when its estimated cost is high; the app's queries are
+        # short reads over indexes, where the compilation alone costs ten times the query (the
+        # deputy's "my suggestions" at 100,000 suggestions: 526 ms with it, 47 ms without).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -253,7 +261,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Idle timeout: the session expires this long after the last request.
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The session row is written when its data change, and otherwise at most once a minute to push
+# its end back (deputies.middleware.IdleTimeoutMiddleware): an idle session ends 29 to 30
+# minutes after the last request, never later.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Security audit records are kept this many days, then purged by the owner role

@@ -1,5 +1,5 @@
-"""One way to cut a list into pages, for every app's list pages (deputies is the first app of
-the chain, so every app may import it).
+"""One way to cut a list into pages, and one way to answer a lookup field, for every app's list
+pages (deputies is the first app of the chain, so every app may import it).
 
 The page carries the query strings of its neighbours with every other parameter kept (the
 filters, the search words), and `templates/_pagination.html` links to them: the second page is
@@ -10,12 +10,12 @@ review queue's registered list turns with `rpage`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, JsonResponse, QueryDict
 
 _T = TypeVar("_T")
 
@@ -43,3 +43,20 @@ def _turned(query: QueryDict, param: str, number: int) -> QueryDict:
     turned = query.copy()
     turned[param] = str(number)
     return turned
+
+
+# --- lookup fields --------------------------------------------------------------------------------
+
+# A filter among thousands (the units, the deputies) is a lookup field (templates/_lookup.html,
+# static/js/lookup.js): the page renders only the chosen one, and the script asks its lookup
+# page for at most this many matches of what is typed.
+LOOKUP_LIMIT = 20
+
+
+def lookup_words(request: HttpRequest) -> str:
+    return request.GET.get("q", "").strip()[:50]
+
+
+def lookup_answer(options: Iterable[tuple[int, str]]) -> JsonResponse:
+    """The matches of a lookup field, as its script reads them."""
+    return JsonResponse({"results": [{"value": value, "label": label} for value, label in options]})

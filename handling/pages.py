@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from deputies.access import STAFF_ROLES, UNIT_ROLES, allowed
 from deputies.models import Role, User, UserOrAnonymous
-from handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, ReplyAttachment, Unit
+from handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, ReplyAttachment
 from handling.rules import has_rating, is_rateable
-from handling.selectors import TODO_CHOICES, handling_of, todo_condition, unit_panel
+from handling.selectors import TODO_CHOICES, handling_of, todo_condition, unit_label, unit_panel
 from proposals import hooks
 from proposals.events import AMONG_HANDLERS, EVERYONE, day
 from proposals.models import Proposal
@@ -240,10 +240,6 @@ def _waiting_for(queryset: QuerySet[Proposal], todo: str, user: UserOrAnonymous)
     return queryset.filter(todo_condition(user, todo))
 
 
-def _unit_options() -> list[tuple[int, str]]:
-    return list(Unit.objects.order_by("order", "name").values_list("pk", "name"))
-
-
 hooks.list_filter(
     hooks.ListFilter(
         "unit",
@@ -251,7 +247,7 @@ hooks.list_filter(
         _by_unit,
         template="handling/_unit_filter.html",
         order=10,
-        choices=_unit_options,
+        label=unit_label,
     )
 )
 hooks.list_filter(

@@ -178,6 +178,8 @@ may_record_paper_rating = paper_rater & reply_is_rateable
 # --- rules ----------------------------------------------------------------------------------------
 
 add_rule("assign_proposal", is_congress_staff | is_supervision)
+# The lists' unit filter looks units up by name: those whose navigation has the list.
+add_rule("look_up_units", is_overseer | is_unit_person)
 add_rule("decide_reassignment", is_congress_staff | is_supervision)
 add_rule("act_as_unit", is_assigned_unit)
 # With staff review on, congress staff issue an approved reply; with it off, the unit head's

@@ -16,6 +16,7 @@ from django_fsm import can_proceed
 
 from deputies.access import allowed
 from deputies.models import Role, User, UserOrAnonymous
+from deputies.pages import LOOKUP_LIMIT
 from handling import answering
 from handling.models import (
     Assignment,
@@ -25,6 +26,7 @@ from handling.models import (
     ReassignmentRequest,
     Reply,
     ReplyAttachment,
+    Unit,
     reply_is_complete,
 )
 from handling.rules import unit_id_of
@@ -333,3 +335,18 @@ def unit_panel(proposal: Proposal, user: User) -> UnitPanel | None:
             and not (round_ == 1 and Reply.objects.filter(assignment=mine, round=1, state=R.ISSUED).exists())
         )
     return panel
+
+
+# --- the lists' unit filter ---------------------------------------------------------------------------
+
+
+def unit_options(words: str, limit: int = LOOKUP_LIMIT) -> list[tuple[int, str]]:
+    """The units whose name or short name contains `words`, in the units' own order."""
+    found = Unit.objects.all()
+    if words:
+        found = found.filter(Q(name__icontains=words) | Q(short_name__icontains=words))
+    return list(found.order_by("order", "name", "pk").values_list("pk", "name")[:limit])
+
+
+def unit_label(pk: int) -> str | None:
+    return Unit.objects.filter(pk=pk).values_list("name", flat=True).first()

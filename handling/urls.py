@@ -7,6 +7,8 @@ urlpatterns = [
     # Assignment and re-assignment (congress staff, the supervision office).
     path("assign/<int:pk>/", views.assign, name="assign"),
     path("assign/bulk/", views.bulk_assign, name="bulk_assign"),
+    # The lists' unit filter.
+    path("lookup/units/", views.unit_lookup, name="unit_lookup"),
     path("reassignment-requests/", views.reassignment_requests, name="reassignment_requests"),
     path("reassignment-requests/<int:pk>/", views.decide_reassignment, name="decide_reassignment"),
     # A unit's steps on its assignment.

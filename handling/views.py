@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from deputies import access
 from deputies.access import refuse
 from deputies.http import AuthenticatedHttpRequest
-from deputies.pages import paginate
+from deputies.pages import lookup_answer, lookup_words, paginate
 from handling import forms as hf
 from handling import services
 from handling.access import get_own_assignment, get_reply_for_user
@@ -38,7 +38,7 @@ from handling.models import (
     units_yet_to_countersign,
 )
 from handling.rules import unit_id_of
-from handling.selectors import co_assignments, units_yet_to_sign
+from handling.selectors import co_assignments, unit_options, units_yet_to_sign
 from proposals import deadlines
 from proposals import selectors as proposal_selectors
 from proposals.access import get_proposal_for_user
@@ -673,3 +673,11 @@ def reply_attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse
     if not any(access.allowed(request.user, "view_reply", reply) for reply in replies):
         raise refuse(request, f"reply attachment {pk}")
     return download(request, item.file, item.name)
+
+
+@login_required
+def unit_lookup(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The units matching what is typed in the lists' unit filter (at most a screenful)."""
+    if not access.allowed(request.user, "look_up_units"):
+        raise refuse(request, "unit lookup")
+    return lookup_answer(unit_options(lookup_words(request)))

@@ -10,7 +10,6 @@ from django.db.models import F, OrderBy, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from deputies.forms import field_of
-from deputies.models import Deputy
 from proposals import hooks
 from proposals.models import Category, Meeting, Proposal, ProposalState
 from proposals.uploads import ACCEPT, validate_upload
@@ -114,12 +113,6 @@ class ProposalFilterForm(Form):
         super().__init__(*args, **kwargs)
         for extra in hooks.list_filters():
             self.fields[extra.name] = copy.deepcopy(extra.field)
-
-    def deputy_choices(self) -> list[tuple[int, str]]:
-        return [
-            (pk, f"{name}（{delegation}）" if delegation else name)
-            for pk, name, delegation in Deputy.objects.order_by("name").values_list("pk", "name", "delegation__name")
-        ]
 
     def active_count(self) -> int:
         """How many filters are set (sorting aside), for the "filters (3)" summary."""

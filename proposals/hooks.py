@@ -22,7 +22,7 @@ Everything registered is read through the functions at the bottom of this module
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -250,12 +250,14 @@ class ListFilter:
     apply: Callable[[QuerySet[Proposal], Any, UserOrAnonymous], QuerySet[Proposal]]
     template: str | None = None
     order: int = 100
-    # The (value, label) pairs the template offers (read only when the list page shows the form).
-    choices: Callable[[], Sequence[tuple[object, StrOrPromise]]] | None = None
+    # What the chosen value reads as in its field (the name of the chosen unit), for a filter
+    # whose values are too many to list on the page (a lookup field, templates/_lookup.html).
+    label: Callable[[Any], StrOrPromise | None] | None = None
 
-    @property
-    def options(self) -> Sequence[tuple[object, StrOrPromise]]:
-        return self.choices() if self.choices is not None else []
+    def chosen(self, value: Any) -> StrOrPromise | None:
+        if self.label is None or value in (None, "", [], False):
+            return None
+        return self.label(value)
 
 
 _FILTERS: dict[str, ListFilter] = {}

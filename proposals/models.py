@@ -213,6 +213,14 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.number_label} {self.title}" if self.number else self.title
 
+    def get_state_display(self) -> str:  # type: ignore[no-redef]  # replaces the one Django adds
+        # Django's own builds a dict of every choice on each call, translating every label to
+        # hash it: a list of 25 rows paid milliseconds for it. One enum lookup, one label.
+        try:
+            return str(S(self.state).label)
+        except ValueError:  # not one of the states (never saved so)
+            return str(self.state)
+
     @property
     def number_label(self) -> str:
         return f"第{self.number}号" if self.number else ""

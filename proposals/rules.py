@@ -26,6 +26,7 @@ from deputies.access import (
     is_congress_staff,
     is_deputy,
     is_overseer,
+    is_unit_person,
 )
 from deputies.models import UserOrAnonymous
 from proposals.events import AUDIENCES, DEPUTIES, OVERSEERS
@@ -161,3 +162,5 @@ add_rule("withdraw_proposal", is_lead_deputy)
 add_rule("invite_cosigner", is_lead_deputy)
 add_rule("answer_cosign_invitation", is_invited_deputy)
 add_rule("review_proposal", is_congress_staff)
+# The lists' deputy filter looks deputies up by name: those whose navigation has the list.
+add_rule("look_up_deputies", is_overseer | is_unit_person)

@@ -12,7 +12,8 @@ from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from deputies.models import User, UserOrAnonymous
+from deputies.models import Deputy, User, UserOrAnonymous
+from deputies.pages import LOOKUP_LIMIT
 from proposals import hooks
 from proposals.events import declared, details_for, visible_actions
 from proposals.forms import SORTS, ProposalFilterForm
@@ -94,6 +95,27 @@ def list_rows(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """What a list row shows, in a fixed number of queries whatever the length: the meeting,
     deputy, category and main suggestion here, and what later apps load for their columns."""
     return hooks.load_rows(queryset.select_related("meeting", "lead_deputy", "category", "merged_into"))
+
+
+def _deputy_label(name: str, delegation: str | None) -> str:
+    return f"{name}（{delegation}）" if delegation else name
+
+
+def deputy_options(words: str, limit: int = LOOKUP_LIMIT) -> list[tuple[int, str]]:
+    """The deputies whose name or delegation contains `words`, for the lists' deputy filter."""
+    found = Deputy.objects.all()
+    if words:
+        found = found.filter(Q(name__icontains=words) | Q(delegation__name__icontains=words))
+    rows = found.order_by("name", "pk").values_list("pk", "name", "delegation__name")[:limit]
+    return [(pk, _deputy_label(name, delegation)) for pk, name, delegation in rows]
+
+
+def deputy_label(pk: int | None) -> str | None:
+    """What the deputy filter shows for the chosen deputy."""
+    if pk is None:
+        return None
+    row = Deputy.objects.filter(pk=pk).values_list("name", "delegation__name").first()
+    return _deputy_label(*row) if row else None
 
 
 # --- the workbench (工作台) ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ app_name = "proposals"
 urlpatterns = [
     # The list, one suggestion's page, congress staff's review.
     path("", views.proposal_list, name="list"),
+    path("lookup/deputies/", views.deputy_lookup, name="deputy_lookup"),
     path("<int:pk>/", views.detail, name="detail"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("review/", views.review_queue, name="review_queue"),

@@ -7,17 +7,18 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.forms import Form, ModelChoiceField
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deputies.access import allowed, refuse
+from deputies.forms import field_of
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import Role
-from deputies.pages import paginate
+from deputies.pages import lookup_answer, lookup_words, paginate
 from proposals import hooks, selectors, services
 from proposals.access import get_proposal_for_user
 from proposals.events import AMONG_HANDLERS
@@ -64,6 +65,7 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every suggestion the user may see, filtered, sorted and paginated; staff tick
     registered ones to assign them to one unit at once."""
     queryset, form = selectors.filter_proposals(request.user, request.GET)
+    values = getattr(form, "cleaned_data", {})
     page = paginate(request, selectors.list_rows(queryset), per_page=PAGE_SIZE)
     bulk = hooks.bulk_action_for(request.user)
     if bulk is not None:
@@ -76,13 +78,25 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "bulk": bulk,
-            "filters": [f for f in hooks.list_filters() if f.template],
-            "current_sort": form.cleaned_data.get("sort", "") if hasattr(form, "cleaned_data") else "",
+            "filters": [(f, f.chosen(values.get(f.name))) for f in hooks.list_filters() if f.template],
+            "current_sort": values.get("sort", ""),
             "sort_labels": SORT_LABELS,
-            "deputy_choices": form.deputy_choices(),
+            "deputy_chosen": selectors.deputy_label(values.get("deputy")),
+            # Querysets, not the fields' choices: a template loop over a ModelChoiceIterator
+            # counts its rows first, a query more for each.
+            "meetings": field_of(form, "meeting", ModelChoiceField).queryset,
+            "categories": field_of(form, "category", ModelChoiceField).queryset,
             "selected_states": set(request.GET.getlist("state")),
         },
     )
+
+
+@login_required
+def deputy_lookup(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The deputies matching what is typed in the lists' deputy filter (at most a screenful)."""
+    if not allowed(request.user, "look_up_deputies"):
+        raise refuse(request, "deputy lookup")
+    return lookup_answer(selectors.deputy_options(lookup_words(request)))
 
 
 @login_required

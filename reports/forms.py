@@ -91,6 +91,9 @@ class HoldForm(forms.Form):
 
 
 class PublicSearchForm(forms.Form):
+    """The public page's search: one year at a time (the latest with public replies when none
+    is chosen), so that a page costs the same however many years of replies there are."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None, choices=())
     category = forms.ModelChoiceField(
@@ -99,8 +102,6 @@ class PublicSearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field_of(self, "year", forms.ChoiceField).choices = [
-            ("", _("All years")),
-            *[(y, f"{y}年") for y in report_years()],
-        ]
+        self.years = report_years()
+        field_of(self, "year", forms.ChoiceField).choices = [(y, f"{y}年") for y in self.years]
         field_of(self, "category", forms.ModelChoiceField).queryset = Category.objects.order_by("order", "name")

@@ -5,6 +5,7 @@ report (its two chapters, the PDF job and its progress), and the public disclosu
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -12,7 +13,7 @@ from urllib.parse import quote, urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from deputies.access import refuse
 from deputies.http import AuthenticatedHttpRequest
 from deputies.pages import paginate
 from handling.models import Assignment, Reply, Unit
+from proposals.models import Meeting
 from proposals.rules import visible_proposals
 from proposals.selectors import filter_proposals, search_words
 from proposals.uploads import download
@@ -544,41 +546,135 @@ def annual_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
 def public_replies_queryset() -> QuerySet[Reply]:
     """Replies the public may read: issued, marked public by the unit, not held back by staff,
     of suggestions replied to (replied, re-handling or closed)."""
+    # NOT EXISTS rather than a LEFT JOIN … IS NULL on the holds: the planner estimated the
+    # join to keep a few hundred replies and read all 80,000 public ones to sort them.
+    held = DisclosureHold.objects.filter(reply=OuterRef("pk"))
     return Reply.objects.filter(
+        ~Exists(held),
         state=Reply.State.ISSUED,
         is_public=True,
-        disclosure_hold__isnull=True,
         assignment__proposal__state__in=fg.REPLIED_STATES,
     )
 
 
+PUBLIC_PAGE_SIZE = 20
+# The page's order within its year; the cursor of a page names its first or last reply by them.
+PUBLIC_ORDER = ("assignment__proposal__number", "assignment__unit__order", "pk")
+
+
+@dataclass(frozen=True)
+class PublicCursor:
+    """Where a page of the public list starts or ends: (number, unit order, reply) of a reply.
+    Pages turn by it (keyset pagination), never by counting rows to skip."""
+
+    number: int
+    unit_order: int
+    pk: int
+
+    def __str__(self) -> str:
+        return f"{self.number}.{self.unit_order}.{self.pk}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> PublicCursor | None:
+        parts = (text or "").split(".")
+        if len(parts) != 3 or not all(part.isdigit() for part in parts):
+            return None
+        number, unit_order, pk = (int(part) for part in parts)
+        return cls(number, unit_order, pk)
+
+    @classmethod
+    def of(cls, reply: Reply) -> PublicCursor:
+        number = reply.assignment.proposal.number
+        assert number is not None  # replied suggestions are registered, hence numbered
+        return cls(number, reply.assignment.unit.order, reply.pk)
+
+    def beyond(self, queryset: QuerySet[Reply], *, forward: bool) -> QuerySet[Reply]:
+        """The replies after this position (or before it, going back)."""
+        way = "gt" if forward else "lt"
+        number, order = "assignment__proposal__number", "assignment__unit__order"
+        return queryset.filter(
+            # The bare bound on the number lets the index on (meeting, number) start there.
+            Q(**{f"{number}__{way}e": self.number}),
+            Q(**{f"{number}__{way}": self.number})
+            | Q(**{number: self.number, f"{order}__{way}": self.unit_order})
+            | Q(**{number: self.number, order: self.unit_order, f"pk__{way}": self.pk}),
+        )
+
+
+def _public_year(form: PublicSearchForm) -> int | None:
+    """The chosen year, else the latest one with a public reply (years without any, such as
+    this year's before its replies, are passed over one indexed probe each)."""
+    chosen = form.cleaned_data.get("year") if form.is_valid() else None
+    if chosen:
+        return int(chosen)
+    public = public_replies_queryset()
+    return next((y for y in form.years if public.filter(assignment__proposal__meeting__year=y).exists()), None)
+
+
 def public_replies(request: HttpRequest) -> HttpResponse:
-    """Disclosed replies, by year and category, with search. No login; never a deputy's
-    contact data (nor the unit's contact person): title, number, units, the reply."""
+    """Disclosed replies of one year, by category, with search, 20 a page in number order. No
+    login; never a deputy's contact data (nor the unit's contact person): title, number,
+    units, the reply. No count and no offset: a page reads its 21 rows whatever the total."""
     form = PublicSearchForm(request.GET or None)
+    year = _public_year(form)
     queryset = public_replies_queryset()
-    if form.is_valid():
-        values = form.cleaned_data
-        if values.get("year"):
-            queryset = queryset.filter(assignment__proposal__meeting__year=values["year"])
-        if values.get("category"):
-            queryset = queryset.filter(assignment__proposal__category=values["category"])
-        text = (values.get("q") or "").strip()
-        if text:
-            number = text.removeprefix("第").removesuffix("号")
-            queryset = search_words(
-                queryset,
-                text,
-                "assignment__proposal__title",
-                "body",
-                "assignment__unit__name",
-                extra=Q(assignment__proposal__number=int(number)) if number.isdigit() else None,
-            )
+    values = form.cleaned_data if form.is_valid() else {}
+    # The year's meetings by id: with one meeting a year the index on (meeting, number) of the
+    # registered suggestions gives the rows in page order, and the page stops after 21.
+    meetings = list(Meeting.objects.filter(year=year).values_list("pk", flat=True)) if year is not None else []
+    queryset = queryset.filter(assignment__proposal__meeting__in=meetings, assignment__proposal__number__isnull=False)
+    if values.get("category"):
+        queryset = queryset.filter(assignment__proposal__category=values["category"])
+    text = (values.get("q") or "").strip()
+    if text:
+        number = text.removeprefix("第").removesuffix("号")
+        queryset = search_words(
+            queryset,
+            text,
+            "assignment__proposal__title",
+            "body",
+            "assignment__unit__name",
+            extra=Q(assignment__proposal__number=int(number)) if number.isdigit() else None,
+        )
     queryset = queryset.select_related(
         "assignment__unit", "assignment__proposal__meeting", "assignment__proposal__category", "result_category"
-    ).order_by("-assignment__proposal__meeting__year", "assignment__proposal__number", "assignment__unit__order", "pk")
-    page = paginate(request, queryset, per_page=20)
-    return render(request, "reports/public_replies.html", {"form": form, "page": page})
+    )
+    after, before = PublicCursor.parse(request.GET.get("after")), PublicCursor.parse(request.GET.get("before"))
+    if before is not None:
+        rows = list(
+            before.beyond(queryset, forward=False).order_by(*(f"-{f}" for f in PUBLIC_ORDER))[: PUBLIC_PAGE_SIZE + 1]
+        )
+        has_previous, has_next = len(rows) > PUBLIC_PAGE_SIZE, True
+        rows = rows[:PUBLIC_PAGE_SIZE][::-1]
+    else:
+        if after is not None:
+            queryset = after.beyond(queryset, forward=True)
+        rows = list(queryset.order_by(*PUBLIC_ORDER)[: PUBLIC_PAGE_SIZE + 1])
+        has_previous, has_next = after is not None, len(rows) > PUBLIC_PAGE_SIZE
+        rows = rows[:PUBLIC_PAGE_SIZE]
+    return render(
+        request,
+        "reports/public_replies.html",
+        {
+            "form": form,
+            "year": year,
+            "replies": rows,
+            "previous_query": _turned(request, year, "before", rows[0]) if rows and has_previous else None,
+            "next_query": _turned(request, year, "after", rows[-1]) if rows and has_next else None,
+        },
+    )
+
+
+def _turned(request: HttpRequest, year: int | None, way: str, reply: Reply) -> str:
+    """The query string of the neighbouring page: the same search, the year fixed (so that a
+    new year's first replies do not move the pages under the reader), one cursor."""
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    if year is not None:
+        query["year"] = str(year)
+    query[way] = str(PublicCursor.of(reply))
+    return query.urlencode()
 
 
 def public_reply(request: HttpRequest, pk: int) -> HttpResponse:

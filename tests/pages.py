@@ -110,3 +110,23 @@ def queries_for(client: Any, url: str) -> int:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return len(captured.captured_queries)
+
+
+def many_public_replies(proposals: list[Proposal], handler: Any, result: Any) -> None:
+    """An issued, public reply from each lead unit (the suggestions made `replied`)."""
+    Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(state=S.REPLIED)
+    lead = Assignment.objects.filter(proposal__in=proposals, role="lead")
+    Reply.objects.bulk_create(
+        [
+            Reply(
+                assignment=a,
+                state=Reply.State.ISSUED,
+                body="答复正文",
+                signer="局长",
+                result_category=result,
+                created_by=handler,
+                issued_at=timezone.now(),
+            )
+            for a in lead
+        ]
+    )

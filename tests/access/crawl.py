@@ -370,6 +370,7 @@ ROUTES: dict[str, Route] = {
     "audit:export": Route("none", user_rule("view_audit_log")),
     # --- proposals --------------------------------------------------------------------------------------
     "proposals:list": Route("none", signed_in),
+    "proposals:deputy_lookup": Route("none", user_rule("look_up_deputies")),
     "proposals:detail": Route("proposal", view_proposal, every=True),
     "proposals:attachment": Route("proposal attachment", rule("view_proposal", _proposal, "its suggestion")),
     "proposals:review_queue": form(Route("none", user_rule("review_proposal"))),
@@ -449,6 +450,7 @@ ROUTES: dict[str, Route] = {
         lambda obj: {"stage": "choose", "ids": _registered()},
     ),
     "handling:reassignment_requests": Route("none", user_rule("decide_reassignment")),
+    "handling:unit_lookup": Route("none", user_rule("look_up_units")),
     "handling:decide_reassignment": form(
         Route(
             "re-assignment request",

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deputies.appendonly import AppendOnlyError
@@ -71,6 +72,35 @@ def test_an_idle_session_ends_after_thirty_minutes(client, staff):
     with time_machine.travel(T0 + dt.timedelta(minutes=50), tick=False):
         assert client.get(reverse("home")).status_code == 200  # 25 minutes after the last request
     with time_machine.travel(T0 + dt.timedelta(minutes=81), tick=False):
+        response = client.get(reverse("home"))
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def session_writes(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return sum(1 for q in captured.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"])
+
+
+def test_a_plain_get_within_the_minute_does_not_write_the_session(client, staff):
+    with time_machine.travel(T0, tick=False):
+        login(client, "staff", PASSWORD)
+    with time_machine.travel(T0 + dt.timedelta(seconds=20), tick=False):
+        assert session_writes(client, reverse("home")) == 0
+    with time_machine.travel(T0 + dt.timedelta(seconds=59), tick=False):
+        assert session_writes(client, reverse("home")) == 0
+    with time_machine.travel(T0 + dt.timedelta(seconds=61), tick=False):
+        assert session_writes(client, reverse("home")) == 1  # a minute on: the idle timeout is pushed back
+    with time_machine.travel(T0 + dt.timedelta(seconds=90), tick=False):
+        assert session_writes(client, reverse("home")) == 0
+
+
+def test_the_idle_timeout_counts_from_the_last_refresh_and_never_runs_late(client, staff):
+    with time_machine.travel(T0, tick=False):
+        login(client, "staff", PASSWORD)
+    with time_machine.travel(T0 + dt.timedelta(seconds=50), tick=False):
+        assert client.get(reverse("home")).status_code == 200  # not saved: within the minute
+    with time_machine.travel(T0 + dt.timedelta(minutes=30, seconds=1), tick=False):
         response = client.get(reverse("home"))
         assert response.status_code == 302 and reverse("login") in response["Location"]
 

@@ -14,6 +14,7 @@ from handling import services as hs
 from proposals import services as ps
 from proposals.models import ProposalState
 from tests.factories import ProposalFactory
+from tests.pages import queries_for
 from tests.workflow import advance
 
 S = ProposalState
@@ -161,6 +162,24 @@ def test_the_list_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(16):
         response = client.get(URL)
     assert response.context["total"] == rows
+
+
+def test_ten_times_the_suggestions_take_the_same_queries(client, deputy, other_deputy, meeting, category, cast):
+    def add(n):
+        for index in range(n):
+            lead = deputy if index % 2 else other_deputy
+            proposal = ProposalFactory(lead_deputy=lead, meeting=meeting, category=category)
+            if lead is other_deputy:
+                ps.invite_cosigners(proposal=proposal, deputies=[deputy], by=other_deputy.user)
+                ps.answer_cosign_invitation(signature=proposal.cosignatures.get(), accept=True, by=deputy.user)
+
+    advance(ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.REPLIED, cast)
+    add(9)
+    client.force_login(deputy.user)
+    client.get(URL)  # the first request after logging in saves the session
+    few = queries_for(client, URL)
+    add(90)
+    assert queries_for(client, URL) == few
 
 
 def test_a_deputy_login_not_linked_to_a_deputy_is_told_why(client):

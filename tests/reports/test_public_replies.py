@@ -9,7 +9,10 @@ from django.urls import reverse
 from deputies.models import AuditRecord
 from handling.models import Reply
 from proposals.models import Proposal
+from reports import views
 from reports.models import DisclosureHold
+from tests.factories import MeetingFactory
+from tests.pages import many_proposals, many_public_replies, queries_for
 from tests.reports.crafted import YEAR
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +31,7 @@ def test_anyone_reads_the_replies_without_logging_in(client, year):
     assert "代表建议办理结果公开" in page
     assert "关于c1事项的建议" in page and "c1的答复正文。" in page and "区教育局" in page
     # 17 replied suggestions, c13 with two units' replies and c11 with its second reply shown
-    assert "共 19 件答复" in page
+    assert page.count('class="card public-item"') == 19
 
 
 def test_what_is_not_public_is_not_shown(client, year):
@@ -70,7 +73,7 @@ def test_search_words_separated_by_spaces_each_match_somewhere(client, year):
 def test_filter_by_year_and_category(client, year):
     x_only = listed(client, year=YEAR, category=year.categories["W"].pk)
     assert "关于c14事项的建议" in x_only and "关于c1事项的建议" not in x_only
-    assert "共 19 件答复" in listed(client, year=YEAR)
+    assert listed(client, year=YEAR).count('class="card public-item"') == 19
 
 
 def test_the_detail_shows_units_and_the_whole_reply(client, year):
@@ -103,3 +106,55 @@ def test_only_staff_hold_replies_back(client, year):
     assert client.get(reverse("reports:disclosure")).status_code == 404
     assert not DisclosureHold.objects.exists()
     assert AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED, user=handler).count() == 2
+
+
+# --- one year at a time, turned by keyset -------------------------------------------------------------
+
+
+def shown(page) -> list[int]:
+    return [reply.pk for reply in page.context["replies"]]
+
+
+def test_without_a_year_the_latest_year_with_public_replies_is_shown(client, year):
+    MeetingFactory(year=YEAR + 1)  # its suggestions are not replied to yet
+    page = client.get(reverse("disclosure:replies"))
+    assert page.context["year"] == YEAR
+    assert len(shown(page)) == 19
+    assert f'<option value="{YEAR}" selected>' in page.content.decode()
+
+
+def test_pages_turn_forward_and_back_by_the_last_and_first_reply(client, year, monkeypatch):
+    monkeypatch.setattr(views, "PUBLIC_PAGE_SIZE", 5)
+    ordered = views.public_replies_queryset().filter(assignment__proposal__meeting__year=YEAR)
+    everything = list(ordered.order_by(*views.PUBLIC_ORDER).values_list("pk", flat=True))
+    pages, page = [], client.get(reverse("disclosure:replies"))
+    while True:
+        pages.append(shown(page))
+        if page.context["next_query"] is None:
+            break
+        page = client.get(f"{reverse('disclosure:replies')}?{page.context['next_query']}")
+    assert [len(p) for p in pages] == [5, 5, 5, 4]
+    assert [pk for p in pages for pk in p] == everything
+    back = []
+    while page.context["previous_query"] is not None:
+        page = client.get(f"{reverse('disclosure:replies')}?{page.context['previous_query']}")
+        back.append(shown(page))
+    assert back == pages[-2::-1]  # the same pages, in reverse
+    assert page.context["next_query"] is not None
+
+
+def test_a_malformed_cursor_shows_the_first_page(client, year, monkeypatch):
+    monkeypatch.setattr(views, "PUBLIC_PAGE_SIZE", 5)
+    first = shown(client.get(reverse("disclosure:replies")))
+    assert shown(client.get(reverse("disclosure:replies"), {"after": "1.x.3"})) == first
+    assert shown(client.get(reverse("disclosure:replies"), {"before": "-1.0.0"})) == first
+
+
+def test_the_query_count_does_not_grow_with_the_replies(client, meeting, category, deputy, staff, unit, result_a):
+    rows = many_proposals(25, meeting=meeting, category=category, deputy=deputy, staff=staff, unit=unit)
+    many_public_replies(rows, staff, result_a)
+    few = queries_for(client, reverse("disclosure:replies"))
+    rows = many_proposals(250, meeting=meeting, category=category, deputy=deputy, staff=staff, unit=unit, start=26)
+    many_public_replies(rows, staff, result_a)
+    assert queries_for(client, reverse("disclosure:replies")) == few
+    assert queries_for(client, f"{reverse('disclosure:replies')}?after=30.0.0") == few
