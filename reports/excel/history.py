@@ -84,6 +84,7 @@ from handling import answering
 from handling.models import Assignment, ContactRecord, Rating, Reply, Satisfaction
 from handling.services import build_assignment
 from proposals.models import CoSignature, Proposal, ProposalEvent, ProposalState
+from reports.excel import bulk
 from reports.excel.columns import SuggestionRow
 from supervision.models import KeyItem
 
@@ -288,7 +289,7 @@ class HistoryWriter:
     @staticmethod
     def _save(model: type[_M], objects: list[_M], save: bool) -> None:
         if save:
-            model._default_manager.bulk_create(objects, batch_size=1000)  # (`objects` on every model here)
+            bulk.insert(model, objects)
 
     def _key_items(self, proposals: list[Proposal], created: Counter[str], save: bool) -> None:
         wanted: dict[tuple[int, str], list[tuple[SuggestionRow, Proposal]]] = defaultdict(list)

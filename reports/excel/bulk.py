@@ -1,0 +1,87 @@
+"""Writing many new rows of one model at once, as fast as the database takes them.
+
+On PostgreSQL the rows get their ids from the table's own sequence (one statement) and go in
+by COPY (one stream): an import of 10,000 suggestions writes some 70,000 rows, and Django's
+`bulk_create` spends most of its time building each row's SQL parameters, not in the database.
+Elsewhere (SQLite, the tests' default) it is `bulk_create`. Either way the objects come back
+saved, with their ids, as `bulk_create` leaves them; no `save()` and no signals, as with
+`bulk_create`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.db.models import Field, Model
+
+_M = TypeVar("_M", bound=Model)
+
+# Field types whose Python value psycopg writes as it is (no conversion by the field).
+_PLAIN = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "ForeignKey",
+    "IntegerField",
+    "OneToOneField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def insert(model: type[_M], objects: Sequence[_M], *, batch_size: int = 1000) -> None:
+    """Insert `objects`, new instances of `model` whose related objects are saved already."""
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objects, batch_size=batch_size)  # (`objects` on every model here)
+        return
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    fields = [f for f in meta.concrete_fields if f is not pk]
+    relations = [f for f in fields if f.is_relation]
+    for obj in objects:
+        for f in relations:
+            if getattr(obj, f.attname) is None:
+                related = f.get_cached_value(obj, None)
+                if related is not None:
+                    if related.pk is None:
+                        raise ValueError(f"{model.__name__}.{f.name}: the related object is not saved")
+                    setattr(obj, f.attname, related.pk)
+    getters = [_getter(f) for f in fields]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, pk.column, len(objects)],
+        )
+        ids = [pk_value for (pk_value,) in cursor.fetchall()]
+        columns = ", ".join(quote(f.column) for f in [pk, *fields])
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for pk_value, obj in zip(ids, objects, strict=True):
+                copy.write_row([pk_value, *(get(obj) for get in getters)])
+    for pk_value, obj in zip(ids, objects, strict=True):
+        obj.pk = pk_value
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _getter(field: Field[Any, Any]) -> Callable[[Model], Any]:
+    """How one column's value is taken from an object: as it is for the plain types, through
+    the field (defaults on save, JSON…) for the others."""
+    attname = field.attname
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+    if field.get_internal_type() in _PLAIN:
+        return lambda obj: getattr(obj, attname)
+    return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
