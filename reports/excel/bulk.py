@@ -11,6 +11,7 @@ saved, with their ids, as `bulk_create` leaves them; no `save()` and no signals,
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -57,7 +58,11 @@ def insert(model: type[_M], objects: Sequence[_M], *, batch_size: int = 1000) ->
                     if related.pk is None:
                         raise ValueError(f"{model.__name__}.{f.name}: the related object is not saved")
                     setattr(obj, f.attname, related.pk)
-    getters = [_getter(f) for f in fields]
+    # The plain columns in one C-level call per row; the others through their field.
+    plain = [f for f in fields if f.get_internal_type() in _PLAIN and not _stamped(f)]
+    others = [f for f in fields if f not in plain]
+    take_plain = _plain_getter([f.attname for f in plain])
+    getters = [_getter(f) for f in others]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     with connection.cursor() as cursor:
@@ -66,22 +71,30 @@ def insert(model: type[_M], objects: Sequence[_M], *, batch_size: int = 1000) ->
             [meta.db_table, pk.column, len(objects)],
         )
         ids = [pk_value for (pk_value,) in cursor.fetchall()]
-        columns = ", ".join(quote(f.column) for f in [pk, *fields])
+        columns = ", ".join(quote(f.column) for f in [pk, *plain, *others])
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for pk_value, obj in zip(ids, objects, strict=True):
-                copy.write_row([pk_value, *(get(obj) for get in getters)])
+                copy.write_row((pk_value, *take_plain(obj), *[get(obj) for get in getters]))
     for pk_value, obj in zip(ids, objects, strict=True):
         obj.pk = pk_value
         obj._state.adding = False
         obj._state.db = connection.alias
 
 
+def _plain_getter(attnames: list[str]) -> Callable[[Model], tuple[Any, ...]]:
+    if len(attnames) > 1:
+        return attrgetter(*attnames)
+    return lambda obj: tuple(getattr(obj, name) for name in attnames)
+
+
+def _stamped(field: Field[Any, Any]) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
 def _getter(field: Field[Any, Any]) -> Callable[[Model], Any]:
-    """How one column's value is taken from an object: as it is for the plain types, through
-    the field (defaults on save, JSON…) for the others."""
-    attname = field.attname
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    """How a column that is not plain is taken from an object: through its field (the moment
+    of an `auto_now_add` column, JSON…)."""
+    if _stamped(field):
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
-    if field.get_internal_type() in _PLAIN:
-        return lambda obj: getattr(obj, attname)
+    attname = field.attname
     return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
