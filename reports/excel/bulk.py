@@ -58,8 +58,14 @@ def insert(model: type[_M], objects: Sequence[_M], *, batch_size: int = 1000) ->
                     if related.pk is None:
                         raise ValueError(f"{model.__name__}.{f.name}: the related object is not saved")
                     setattr(obj, f.attname, related.pk)
+    # An `auto_now_add` column: the one moment of this insert, on every object.
+    for f in fields:
+        if _stamped(f):
+            moment = f.pre_save(objects[0], True)
+            for obj in objects:
+                setattr(obj, f.attname, moment)
     # The plain columns in one C-level call per row; the others through their field.
-    plain = [f for f in fields if f.get_internal_type() in _PLAIN and not _stamped(f)]
+    plain = [f for f in fields if f.get_internal_type() in _PLAIN]
     others = [f for f in fields if f not in plain]
     take_plain = _plain_getter([f.attname for f in plain])
     getters = [_getter(f) for f in others]
@@ -92,9 +98,6 @@ def _stamped(field: Field[Any, Any]) -> bool:
 
 
 def _getter(field: Field[Any, Any]) -> Callable[[Model], Any]:
-    """How a column that is not plain is taken from an object: through its field (the moment
-    of an `auto_now_add` column, JSON…)."""
-    if _stamped(field):
-        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+    """How a column that is not plain is taken from an object: through its field (JSON…)."""
     attname = field.attname
     return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
