@@ -385,8 +385,9 @@ def sync_promises(today: dt.date | None = None) -> dict[str, int]:
     )
     select, params = missing.query.get_compiler(connection=connection).as_sql()
     table = connection.ops.quote_name(Promise._meta.db_table)
+    column = {f.name: f.column for f in Promise._meta.concrete_fields}
     columns = ", ".join(
-        connection.ops.quote_name(Promise._meta.get_field(name).column)
+        connection.ops.quote_name(column[name])
         for name in ("reply", "proposal", "unit", "promised_items", "promised_by", "replied_on", "state", "created_at")
     )
     with connection.cursor() as cursor:

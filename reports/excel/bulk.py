@@ -15,7 +15,7 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Field, ForeignKey, Model
 
 _M = TypeVar("_M", bound=Model)
 
@@ -49,15 +49,15 @@ def insert(model: type[_M], objects: Sequence[_M], *, batch_size: int = 1000) ->
     pk = meta.pk
     assert pk is not None
     fields = [f for f in meta.concrete_fields if f is not pk]
-    relations = [f for f in fields if f.is_relation]
+    relations = [f for f in fields if isinstance(f, ForeignKey)]  # (one-to-one fields too)
     for obj in objects:
-        for f in relations:
-            if getattr(obj, f.attname) is None:
-                related = f.get_cached_value(obj, None)
+        for relation in relations:
+            if getattr(obj, relation.attname) is None:
+                related = relation.get_cached_value(obj, None)
                 if related is not None:
                     if related.pk is None:
-                        raise ValueError(f"{model.__name__}.{f.name}: the related object is not saved")
-                    setattr(obj, f.attname, related.pk)
+                        raise ValueError(f"{model.__name__}.{relation.name}: the related object is not saved")
+                    setattr(obj, relation.attname, related.pk)
     # An `auto_now_add` column: the one moment of this insert, on every object.
     for f in fields:
         if _stamped(f):
