@@ -19,7 +19,8 @@ from django.db.models import Field, ForeignKey, Model
 
 _M = TypeVar("_M", bound=Model)
 
-# Field types whose Python value psycopg writes as it is (no conversion by the field).
+# Field types whose Python value psycopg writes as it is, without the field converting it (the
+# objects hold aware datetimes, as everywhere with USE_TZ).
 _PLAIN = {
     "AutoField",
     "BigAutoField",

@@ -3,8 +3,9 @@
 This is the import's bulk path, deliberately not the workflow services: 10,000 rows must take
 seconds, and each service step locks the suggestion, runs several queries and writes its own
 event. The writer builds every object in memory, then saves each table in one go
-(`reports.excel.bulk.insert`: COPY on PostgreSQL; in the import's one transaction; the dry run
-builds and counts, saving nothing). Where the services have a rule, it calls it rather than keeping a copy:
+(`reports.excel.bulk.insert`, COPY on PostgreSQL) in the import's one transaction; the dry run
+builds and counts, saving nothing. Where the services have a rule, it calls it rather than
+keeping a copy:
 
 - the deadlines: every assignment is built by `handling.services.build_assignment`, as
   assigning builds it (`proposals.deadlines.reply_deadline` from 交办日期 and 办理期限类型;
