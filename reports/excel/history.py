@@ -86,7 +86,7 @@ from handling import answering
 from handling.models import Assignment, ContactRecord, Rating, Reply, Satisfaction
 from handling.services import build_assignment
 from proposals.models import CoSignature, Proposal, ProposalEvent, ProposalState
-from reports.excel import bulk
+from reports.excel.bulk import insert
 from reports.excel.columns import SuggestionRow
 from supervision.models import KeyItem
 
@@ -298,7 +298,7 @@ class HistoryWriter:
     @staticmethod
     def _save(model: type[_M], objects: list[_M], save: bool) -> None:
         if save:
-            bulk.insert(model, objects)
+            insert(model, objects)
 
     def _key_items(self, proposals: list[Proposal], created: Counter[str], save: bool) -> None:
         wanted: dict[tuple[int, str], list[tuple[SuggestionRow, Proposal]]] = defaultdict(list)

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from proposals.models import Proposal, ProposalEvent, ProposalState
-from reports.excel import bulk
+from reports.excel.bulk import insert
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +28,12 @@ def test_new_rows_come_back_saved_with_their_ids_related_ids_and_creation_moment
         )
         for i in range(3)
     ]
-    bulk.insert(Proposal, proposals)
+    insert(Proposal, proposals)
     events = [
         ProposalEvent(proposal=p, actor=staff, action="import", to_state=p.state, data={"row": i})
         for i, p in enumerate(proposals)
     ]
-    bulk.insert(ProposalEvent, events)
+    insert(ProposalEvent, events)
 
     assert all(p.pk is not None and not p._state.adding for p in proposals)
     stored = {p.pk: p for p in Proposal.objects.filter(meeting=meeting)}
@@ -49,4 +49,4 @@ def test_new_rows_come_back_saved_with_their_ids_related_ids_and_creation_moment
 def test_a_related_object_not_saved_yet_is_refused(staff):
     unsaved = Proposal(title="未保存", lead_deputy=f.DeputyFactory(), created_by=staff)
     with pytest.raises(ValueError):
-        bulk.insert(ProposalEvent, [ProposalEvent(proposal=unsaved, actor=staff, action="import")])
+        insert(ProposalEvent, [ProposalEvent(proposal=unsaved, actor=staff, action="import")])
