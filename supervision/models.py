@@ -278,15 +278,18 @@ class Reminder(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     subject = models.CharField(_("about"), max_length=60)
     threshold = models.CharField(_("occasion"), max_length=40)
-    # No index on these two beyond the unique one: the log is only written (up to a hundred
-    # thousand rows in one morning) and read by occasion; people and suggestions are never
-    # deleted (other records protect them).
+    # No index on these two beyond the unique one, and no foreign-key constraint in the
+    # database: the log is only written (up to a hundred thousand rows in one morning, which
+    # PostgreSQL would check one by one at commit, seconds of the scan) and read by occasion.
+    # The ids are those the scan has just read; people and suggestions are never deleted
+    # (other records protect them), and Django still cascades if one ever is.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     proposal = models.ForeignKey(
         Proposal,
@@ -296,6 +299,7 @@ class Reminder(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     # The text is in the notification written with it (not repeated here: the scan may write
     # a hundred thousand of these in one morning).

@@ -521,7 +521,8 @@ RULES: list[tuple[str, Callable[[dt.date, Directory, Links], list[Candidate]]]] 
 def _claim(candidates: list[Candidate], now: dt.datetime) -> set[tuple[str, str, str, int]]:
     """Insert the candidates into the reminder log; return the keys actually inserted.
 
-    One statement whatever the number of rows: the rows travel as one JSON parameter. A key
+    One statement whatever the number of rows: the rows travel as one JSON parameter (read as
+    `json`, not `jsonb`: PostgreSQL reads it once, in half the time of building a `jsonb`). A key
     already there (sent before, or being sent by a concurrent scan, whose insert this one waits
     for) is skipped by ON CONFLICT DO NOTHING and not returned.
     """
@@ -544,7 +545,7 @@ def _claim(candidates: list[Candidate], now: dt.datetime) -> set[tuple[str, str,
         sql = f"""
             INSERT INTO {table} ({columns})
             SELECT r.kind, r.subject, r.threshold, r.recipient_id, r.proposal_id, %s
-            FROM jsonb_to_recordset(%s::jsonb)
+            FROM json_to_recordset(%s::json)
                 AS r(kind text, subject text, threshold text, recipient_id bigint, proposal_id bigint)
             ON CONFLICT DO NOTHING
             RETURNING kind, subject, threshold, recipient_id
@@ -588,7 +589,7 @@ def _insert_notifications(chosen: list[Candidate], now: dt.datetime) -> list[tup
         sql = f"""
             INSERT INTO {table} ({columns})
             SELECT r.recipient_id, r.kind, r.proposal_id, r.message, r.url, %s
-            FROM jsonb_to_recordset(%s::jsonb)
+            FROM json_to_recordset(%s::json)
                 AS r(recipient_id bigint, kind text, proposal_id bigint, message text, url text)
             RETURNING id, recipient_id
         """

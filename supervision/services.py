@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import CharField, DateField, DateTimeField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -357,29 +358,41 @@ def sync_promises(today: dt.date | None = None) -> dict[str, int]:
 
     - every issued B-class reply that is not a merged group's copy gets a `Promise` (the
       promise is the unit's, followed once even when several merged suggestions received
-      copies of the reply);
+      copies of the reply): one INSERT … SELECT, the rows never leave the database (a first
+      scan over a city's history makes tens of thousands); a concurrent scan's rows are
+      skipped by ON CONFLICT DO NOTHING on the one promise per reply;
     - an open promise whose unit has issued a later reply on the same assignment (after
       re-handling) is superseded: the later reply is what stands.
     """
     b_classes = ResultCategory.objects.filter(result_class=ResultCategory.ResultClass.B)
-    # Plain values, not Reply instances: the replies' state machine reads its state field when
-    # an instance is made, which would cost one query per reply with a narrowed select.
-    missing = Reply.objects.filter(
-        state=Reply.State.ISSUED, result_category__in=b_classes, copied_from__isnull=True, promise__isnull=True
-    ).values("pk", "promised_items", "promised_by", "issued_at", "assignment__proposal_id", "assignment__unit_id")
     fallback = today or timezone.localdate()
-    new = [
-        Promise(
-            reply_id=row["pk"],
-            proposal_id=row["assignment__proposal_id"],
-            unit_id=row["assignment__unit_id"],
-            promised_items=row["promised_items"],
-            promised_by=row["promised_by"],
-            replied_on=timezone.localdate(row["issued_at"]) if row["issued_at"] else fallback,
+    missing = (
+        Reply.objects.filter(
+            state=Reply.State.ISSUED, result_category__in=b_classes, copied_from__isnull=True, promise__isnull=True
         )
-        for row in missing
-    ]
-    created = Promise.objects.bulk_create(new, ignore_conflicts=True) if new else []
+        .order_by()
+        .values_list(
+            "pk",
+            "assignment__proposal_id",
+            "assignment__unit_id",
+            "promised_items",
+            "promised_by",
+            # the reply's local day
+            Coalesce(TruncDate("issued_at"), Value(fallback, output_field=DateField())),
+            Value(Promise.State.OPEN, output_field=CharField()),
+            Value(timezone.now(), output_field=DateTimeField()),
+        )
+    )
+    select, params = missing.query.get_compiler(connection=connection).as_sql()
+    table = connection.ops.quote_name(Promise._meta.db_table)
+    column = {f.name: f.column for f in Promise._meta.concrete_fields}
+    columns = ", ".join(
+        connection.ops.quote_name(column[name])
+        for name in ("reply", "proposal", "unit", "promised_items", "promised_by", "replied_on", "state", "created_at")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select} ON CONFLICT DO NOTHING", params)
+        created = cursor.rowcount
     later = Reply.objects.filter(
         assignment=OuterRef("reply__assignment"), state=Reply.State.ISSUED, round__gt=OuterRef("reply__round")
     )
@@ -388,7 +401,7 @@ def sync_promises(today: dt.date | None = None) -> dict[str, int]:
         .filter(Exists(later))
         .update(state=Promise.State.SUPERSEDED)
     )
-    return {"created": len(created), "superseded": superseded}
+    return {"created": created, "superseded": superseded}
 
 
 def _locked_promise(promise: Promise) -> Promise:

@@ -5,6 +5,7 @@
 - `columns`: the suggestions' columns, shared by their template, import and export;
 - `suggestions`: checking each suggestion row and the history it describes;
 - `history`: writing the checked suggestion rows, in bulk (what each row becomes);
+- `bulk`: inserting many new rows of one model at once (COPY on PostgreSQL);
 - `export`: any list of suggestions as a workbook that re-imports cleanly;
 - `units`, `deputies`: the reference data the suggestions name, imported first;
 - `run`: running an import (all rows or none), its outcome, the templates.

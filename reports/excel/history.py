@@ -2,9 +2,10 @@
 
 This is the import's bulk path, deliberately not the workflow services: 10,000 rows must take
 seconds, and each service step locks the suggestion, runs several queries and writes its own
-event. The writer builds every object in memory, then saves each table with one
-`bulk_create` (in the import's one transaction; the dry run builds and counts, saving
-nothing). Where the services have a rule, it calls it rather than keeping a copy:
+event. The writer builds every object in memory, then saves each table in one go
+(`reports.excel.bulk.insert`, COPY on PostgreSQL) in the import's one transaction; the dry run
+builds and counts, saving nothing. Where the services have a rule, it calls it rather than
+keeping a copy:
 
 - the deadlines: every assignment is built by `handling.services.build_assignment`, as
   assigning builds it (`proposals.deadlines.reply_deadline` from 交办日期 and 办理期限类型;
@@ -74,6 +75,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.db.models import Model
@@ -84,6 +86,7 @@ from handling import answering
 from handling.models import Assignment, ContactRecord, Rating, Reply, Satisfaction
 from handling.services import build_assignment
 from proposals.models import CoSignature, Proposal, ProposalEvent, ProposalState
+from reports.excel.bulk import insert
 from reports.excel.columns import SuggestionRow
 from supervision.models import KeyItem
 
@@ -94,7 +97,14 @@ A = Assignment.Role
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+    """`hour` o'clock on `day`, local time."""
+    return _moment(day, hour, timezone.get_current_timezone())
+
+
+@lru_cache(maxsize=4096)
+def _moment(day: dt.date, hour: int, zone: dt.tzinfo) -> dt.datetime:
+    # A file names the same days over and over: each moment is made once.
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)), zone)
 
 
 def _move(p: Proposal, handled: list[tuple[Assignment, dict[str, Any]]]) -> None:
@@ -157,7 +167,7 @@ class HistoryWriter:
                 category=r.category_obj,
                 source=r.source_obj,
                 state=S.REGISTERED if r.units else r.state,
-                created_by=user,
+                created_by_id=user.pk,
                 submitted_at=submitted,
                 registered_at=submitted if r.number is not None else None,
             )
@@ -176,7 +186,7 @@ class HistoryWriter:
                     by=user,
                 )
                 a.rehandling_deadline = f.get("rehandling_deadline")
-                a.signed_at, a.signed_by = _at(f["assigned_on"], 9), user
+                a.signed_at, a.signed_by_id = _at(f["assigned_on"], 9), user.pk
                 handled.append((a, f))
             first_day = min(f["assigned_on"] for _u, f in r.units)
             co = [
@@ -184,7 +194,7 @@ class HistoryWriter:
                 for unit in r.co_unit_objs
             ]
             for a in co:
-                a.signed_at, a.signed_by = _at(first_day, 9), user
+                a.signed_at, a.signed_by_id = _at(first_day, 9), user.pk
             assignments += [a for a, _f in handled] + co
             answering_units += [(p, a, f) for a, f in handled]
             _move(p, handled)
@@ -223,10 +233,10 @@ class HistoryWriter:
                     # The text given is the standing reply's: the second one when there is one.
                     body=(f[text_key] or "") if (round_ == 2 or not f.get("replied_again_on")) else "",
                     is_public=True if f["is_public"] is None else f["is_public"],
-                    created_by=user,
-                    approved_by=user,
+                    created_by_id=user.pk,
+                    approved_by_id=user.pk,
                     approved_at=_at(day, 10),
-                    issued_by=user,
+                    issued_by_id=user.pk,
                     issued_at=_at(day, 10),
                 )
                 replies.append(reply)
@@ -241,7 +251,7 @@ class HistoryWriter:
                         contact_date=f["assigned_on"],
                         people=f"{p.lead_deputy.name}代表；{a.unit.name}",
                         summary="历史数据导入：办理期间与代表联系。",
-                        recorded_by=user,
+                        recorded_by_id=user.pk,
                     )
                 )
         self._save(Reply, replies, save)
@@ -260,7 +270,7 @@ class HistoryWriter:
                     proposal=p,
                     attitude=f[f"attitude{suffix}"],
                     result=f[f"rating{suffix}"],
-                    rated_by=user,
+                    rated_by_id=user.pk,
                     rated_at=_at(f[f"rated{suffix}_on"], 18),
                     comment="",
                 )
@@ -273,7 +283,7 @@ class HistoryWriter:
         events = [
             ProposalEvent(
                 proposal=p,
-                actor=user,
+                actor_id=user.pk,
                 action="import",
                 from_state="",
                 to_state=p.state,
@@ -288,7 +298,7 @@ class HistoryWriter:
     @staticmethod
     def _save(model: type[_M], objects: list[_M], save: bool) -> None:
         if save:
-            model._default_manager.bulk_create(objects, batch_size=1000)  # (`objects` on every model here)
+            insert(model, objects)
 
     def _key_items(self, proposals: list[Proposal], created: Counter[str], save: bool) -> None:
         wanted: dict[tuple[int, str], list[tuple[SuggestionRow, Proposal]]] = defaultdict(list)

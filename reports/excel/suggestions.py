@@ -119,11 +119,16 @@ class SuggestionResource(resources.Resource):
         return SuggestionRow()
 
     def import_instance(self, instance: SuggestionRow, row: Any, **kwargs: Any) -> None:
+        """Each cell through its column's widget, as django-import-export's fields do (a cell
+        the widget refuses is that column's error), without their layers: 34 columns times
+        10,000 rows."""
         errors: dict[str, Any] = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+        for attribute, header, widget, _required in SUGGESTION_COLUMNS:
+            if header in row:
+                try:
+                    setattr(instance, attribute, widget.clean(row[header], row=row))
+                except ValueError as exc:
+                    errors[attribute] = [ValidationError(str(exc), code="invalid")]
         instance.excel_row = row.get("_row") or kwargs.get("row_number", 0) + 1
         self._resolve(instance, failed=set(errors))
         for name, messages in instance.errors.items():

@@ -53,6 +53,11 @@ def parse_date(value: Any) -> dt.date | None:
         return value
     text = cell_text(value)
     text = text.split(" ")[0].split("T")[0]
+    if len(text) == 10 and text[4] == text[7] == "-" and text[:4].isdigit():
+        try:  # 2025-03-05, what the template and every export write: read without the patterns
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
