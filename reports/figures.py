@@ -883,14 +883,18 @@ class Figures:
         }
 
 
-def _breakdown(
-    scope: Scope, field_name: str, labels: dict[Any, str], base: int, order: list[Any] | None = None
-) -> list[Row]:
+def _grouped(scope: Scope, field_name: str) -> list[list[Any]]:
+    """[key, count] of the scope's registered suggestions by one column (category, source...)."""
     grouped = (
         scope.proposals().filter(state__in=REGISTERED_STATES).order_by().values(field_name).annotate(n=Count("pk"))
     )
-    counts = {g[field_name]: g["n"] for g in grouped}
-    rows = [Row(key, labels.get(key, str(_("Not given"))), Figure(n, base)) for key, n in counts.items()]
+    return [[g[field_name], int(g["n"])] for g in grouped]
+
+
+def _breakdown(
+    pairs: list[list[Any]], labels: dict[Any, str], base: int, order: list[Any] | None = None
+) -> list[Row]:
+    rows = [Row(key, labels.get(key, str(_("Not given"))), Figure(n, base)) for key, n in pairs]
     if order is None:
         rows.sort(key=lambda r: (-r.figure.n, r.label))
     else:
@@ -899,11 +903,42 @@ def _breakdown(
     return rows
 
 
-def compute(scope: Scope) -> Figures:
-    """Every figure for `scope`, as plain data."""
+def count(scope: Scope) -> dict[str, Any]:
+    """Every count the figures are made of, for `scope`, as plain JSON data (ids, no labels):
+    what `reports.stored` keeps, and what `assemble` turns into the figures."""
     categories = result_categories_worst_first()
     cube, unit_sums = _cube_and_units(scope, categories)
     counts = {name: _count(cube, condition) for name, (_label, condition) in FIGURES.items()}
+    by_category: dict[int, int] = {}
+    key_counts: dict[str, int] = {}
+    for row in cube:
+        if row["result_cat"] is not None and row["state"] in REPLIED_STATES:
+            by_category[row["result_cat"]] = by_category.get(row["result_cat"], 0) + int(row["n"])
+        if row["is_key"]:
+            key_counts[row["state"]] = key_counts.get(row["state"], 0) + int(row["n"])
+    unit_names = [name.replace("unit_", "u_") for name in UNIT_CONDITIONS]
+    return {
+        "counts": counts,
+        "result_categories": [[pk, n] for pk, n in by_category.items()],
+        "key_states": key_counts,
+        "categories": _grouped(scope, "category_id"),
+        "sources": _grouped(scope, "source_id"),
+        "meetings": _grouped(scope, "meeting_id"),
+        "units": [[g["unit_id"], *(int(g[n] or 0) for n in unit_names)] for g in unit_sums],
+    }
+
+
+def compute(scope: Scope) -> Figures:
+    """Every figure for `scope`, counted now from the suggestions (the recount)."""
+    return assemble(scope, count(scope))
+
+
+def assemble(scope: Scope, data: dict[str, Any]) -> Figures:
+    """The figures from the counts `count` gives (fresh or stored): rates, shares, labels, the
+    units' scores. Labels and the scoring scheme are read now, so a renamed unit or category,
+    or an edited scheme, shows at once."""
+    categories = result_categories_worst_first()
+    counts = dict(data["counts"])
 
     registered, assigned, replied = counts["registered"], counts["assigned"], counts["replied"]
     rated = counts["rated"]
@@ -932,9 +967,8 @@ def compute(scope: Scope) -> Figures:
     }
 
     by_category = {c.pk: 0 for c in categories}
-    for row in cube:
-        if row["result_cat"] is not None and row["state"] in REPLIED_STATES:
-            by_category[row["result_cat"]] += row["n"]
+    for pk, n in data["result_categories"]:
+        by_category[pk] = by_category.get(pk, 0) + n
     class_labels = dict(ResultCategory.ResultClass.choices)
     result_classes = [
         Row(
@@ -949,24 +983,19 @@ def compute(scope: Scope) -> Figures:
         Row(c.pk, c.name, Figure(by_category[c.pk], replied)) for c in in_order if by_category[c.pk] or c.is_active
     ]
 
-    category_rows = _breakdown(scope, "category_id", dict(Category.objects.values_list("pk", "name")), registered)
+    category_rows = _breakdown(data["categories"], dict(Category.objects.values_list("pk", "name")), registered)
+    sources = list(Source.objects.values_list("pk", "name", "is_fieldwork"))
     source_rows = _breakdown(
-        scope,
-        "source_id",
-        dict(Source.objects.values_list("pk", "name")),
-        registered,
-        order=list(Source.objects.values_list("pk", flat=True)),
+        data["sources"], {pk: name for pk, name, _fw in sources}, registered, order=[pk for pk, _n, _fw in sources]
     )
-    fieldwork_ids = set(Source.objects.filter(is_fieldwork=True).values_list("pk", flat=True))
+    fieldwork_ids = {pk for pk, _name, fieldwork in sources if fieldwork}
     counts["fieldwork"] = sum(r.figure.n for r in source_rows if r.key in fieldwork_ids)
     rates["fieldwork"] = Figure(counts["fieldwork"], registered)
-    meeting_rows = _breakdown(scope, "meeting_id", dict(Meeting.objects.values_list("pk", "name")), registered)
+    meeting_names = dict(Meeting.objects.filter(pk__in=[k for k, _n in data["meetings"]]).values_list("pk", "name"))
+    meeting_rows = _breakdown(data["meetings"], meeting_names, registered)
 
     # Key suggestions by state: how far the year's key items have come.
-    key_counts: dict[str, int] = {}
-    for row in cube:
-        if row["is_key"]:
-            key_counts[row["state"]] = key_counts.get(row["state"], 0) + row["n"]
+    key_counts: dict[str, int] = data["key_states"]
     state_labels = dict(S.choices)
     key_states = [
         Row(state, str(state_labels[state]), Figure(key_counts[state], counts["key"]))
@@ -976,6 +1005,8 @@ def compute(scope: Scope) -> Figures:
 
     year = scope.year if scope.year is not None else scope.report_year
     scheme = ScoringScheme.for_year(year)
+    unit_names = [name.replace("unit_", "u_") for name in UNIT_CONDITIONS]
+    unit_sums = [{"unit_id": row[0], **dict(zip(unit_names, row[1:], strict=True))} for row in data["units"]]
     return Figures(
         scope=scope,
         counts=counts,
