@@ -891,9 +891,7 @@ def _grouped(scope: Scope, field_name: str) -> list[list[Any]]:
     return [[g[field_name], int(g["n"])] for g in grouped]
 
 
-def _breakdown(
-    pairs: list[list[Any]], labels: dict[Any, str], base: int, order: list[Any] | None = None
-) -> list[Row]:
+def _breakdown(pairs: list[list[Any]], labels: dict[Any, str], base: int, order: list[Any] | None = None) -> list[Row]:
     rows = [Row(key, labels.get(key, str(_("Not given"))), Figure(n, base)) for key, n in pairs]
     if order is None:
         rows.sort(key=lambda r: (-r.figure.n, r.label))

@@ -28,7 +28,7 @@ from handling.models import Assignment, Reply, Unit
 from proposals.rules import visible_proposals
 from proposals.selectors import filter_proposals, search_words
 from proposals.uploads import download
-from reports import excel
+from reports import excel, stored
 from reports import figures as fg
 from reports.excel import CREATED_LABELS
 from reports.forms import ChaptersForm, GenerateForm, HoldForm, ImportForm, PublicSearchForm, ScopeForm
@@ -98,7 +98,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope, form = scope_from(request.GET)
     if scope is None:
         return render(request, "reports/dashboard.html", {"form": form, "empty": True})
-    figures = fg.compute(scope)
+    figures = stored.figures(scope)
     link = lambda name, value=None: figure_url(scope, name, value)  # noqa: E731
     c, r = figures.counts, figures.rates
     facts = [
