@@ -30,6 +30,7 @@ from proposals.selectors import filter_proposals, search_words
 from proposals.uploads import download
 from reports import excel, stored
 from reports import figures as fg
+from reports.charts import bar_chart, donut, stacked_bars
 from reports.excel import CREATED_LABELS
 from reports.forms import ChaptersForm, GenerateForm, HoldForm, ImportForm, PublicSearchForm, ScopeForm
 from reports.models import AnnualReport, DisclosureHold, ImportBatch, ReportJob
@@ -197,6 +198,28 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     for row in charts["satisfaction"]["rows"]:
         row["pairs"] = list(zip(row["values"], row["urls"], strict=True))
+    drawn = {
+        "categories": bar_chart(
+            [(row["name"], row["value"], f"{row['value']}  {row['pct']}") for row in charts["categories"]],
+            links=[row["url"] for row in charts["categories"]],
+            tips=[f"{row['name']}：{row['value']}（{row['pct']}）" for row in charts["categories"]],
+            fluid=True,
+        ),
+        "results": donut(
+            [
+                (row["name"], row["value"], f"{row['name']}：{row['value']}（{row['pct']}）")
+                for row in charts["results"]
+            ],
+            links=[row["url"] for row in charts["results"]],
+            fluid=True,
+        ),
+        "satisfaction": stacked_bars(
+            [(row["name"], row["values"]) for row in charts["satisfaction"]["rows"]],
+            [str(name) for name in charts["satisfaction"]["series"]],
+            links=[row["urls"] for row in charts["satisfaction"]["rows"]],
+            fluid=True,
+        ),
+    }
     sources = [{"row": row, "url": link("source", row.key) if row.key else None} for row in figures.sources]
     units = [
         {
@@ -215,6 +238,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "figures": figures,
             "tiles": tiles,
             "charts": charts,
+            "drawn": drawn,
             "units": units,
             "more_units": len(figures.units) > 15,
             "overdue": fg.overdue_suggestions(scope).prefetch_related(_answering_units()),
