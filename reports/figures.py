@@ -57,9 +57,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
@@ -671,7 +672,12 @@ class UnitRow:
     basic: int = 0
     unsatisfied: int = 0
     score: Decimal = Decimal("0.00")
-    breakdown: list[ScoreLine] = field(default_factory=list)
+    scheme: ScoringScheme | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def breakdown(self) -> list[ScoreLine]:
+        """The score line by line (empty before the row is scored)."""
+        return [] if self.scheme is None else score_lines(self, self.scheme)
 
     @property
     def late_replies(self) -> int:
@@ -699,7 +705,9 @@ class UnitRow:
         return Figure(self.satisfied + self.basic, self.rated)
 
     def as_dict(self) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(self).items() if k not in ("breakdown", "score")}
+        data: dict[str, Any] = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("scheme", "score")
+        }
         data["score"] = str(self.score)
         data["breakdown"] = [
             {"label": line.label, "basis": line.basis, "points": str(line.points)} for line in self.breakdown
@@ -726,32 +734,48 @@ SCORE_LABELS = (
 CENT = Decimal("0.01")
 
 
-def score_unit(row: UnitRow, scheme: ScoringScheme, labels: list[str] | None = None) -> None:
-    """Fill the row's score and its breakdown from the scheme (see ScoringScheme)."""
-    labels = labels or [str(label) for label in SCORE_LABELS]
-
-    def earned(points: Decimal, figure: Figure) -> Decimal:
-        return part_of(points, figure.n, figure.of) if figure.of else Decimal("0.00")
-
-    basic = Figure(row.basic, row.rated)
+def _score_parts(row: UnitRow, scheme: ScoringScheme) -> tuple[list[tuple[Decimal, Figure]], list[tuple[int, Decimal]]]:
+    """The scheme's rates (points, the unit's figure) and deductions (count, points each)."""
     rates = [
         (scheme.on_time_points, row.on_time_rate),
         (scheme.contact_points, row.contact_rate),
         (scheme.face_to_face_points, row.face_to_face_rate),
         (scheme.satisfied_points, row.satisfied_rate),
-        (scheme.basic_points, basic),
+        (scheme.basic_points, Figure(row.basic, row.rated)),
     ]
+    deductions = [(row.late_replies, scheme.overdue_deduction), (row.unsatisfied, scheme.unsatisfied_deduction)]
+    return rates, deductions
+
+
+def _earned(points: Decimal, figure: Figure) -> Decimal:
+    return part_of(points, figure.n, figure.of) if figure.of else Decimal("0.00")
+
+
+def _deducted(count: int, points: Decimal) -> Decimal:
+    return (-(points * count) + 0).quantize(CENT)
+
+
+def score_lines(row: UnitRow, scheme: ScoringScheme, labels: list[str] | None = None) -> list[ScoreLine]:
+    """The score line by line: each rate's points earned, each deduction."""
+    labels = labels or [str(label) for label in SCORE_LABELS]
+    rates, deductions = _score_parts(row, scheme)
     lines = [
-        ScoreLine(label, f"{_pct_text(figure)} × {points}", earned(points, figure))
+        ScoreLine(label, f"{_pct_text(figure)} × {points}", _earned(points, figure))
         for label, (points, figure) in zip(labels, rates, strict=False)
     ]
-    for label, count, points in (
-        (labels[5], row.late_replies, scheme.overdue_deduction),
-        (labels[6], row.unsatisfied, scheme.unsatisfied_deduction),
-    ):
-        lines.append(ScoreLine(label, f"{count} × −{points}", (-(points * count) + 0).quantize(CENT)))
-    row.breakdown = lines
-    row.score = max(Decimal("0.00"), sum((line.points for line in lines), Decimal("0.00")))
+    for label, (count, points) in zip(labels[5:], deductions, strict=True):
+        lines.append(ScoreLine(label, f"{count} × −{points}", _deducted(count, points)))
+    return lines
+
+
+def score_unit(row: UnitRow, scheme: ScoringScheme) -> None:
+    """Fill the row's score from the scheme (see ScoringScheme); its breakdown, the same sum
+    line by line, is written when it is read (`UnitRow.breakdown`)."""
+    rates, deductions = _score_parts(row, scheme)
+    total = sum((_earned(points, figure) for points, figure in rates), Decimal("0.00"))
+    total += sum((_deducted(count, points) for count, points in deductions), Decimal("0.00"))
+    row.score = max(Decimal("0.00"), total)
+    row.scheme = scheme
 
 
 def _unit_sums() -> tuple[list[str], list[Any]]:
@@ -766,13 +790,12 @@ def _unit_sums() -> tuple[list[str], list[Any]]:
 def _rows_to_units(grouped: list[dict[str, Any]], scope: Scope, scheme: ScoringScheme | None) -> list[UnitRow]:
     names = dict(Unit.objects.filter(pk__in=[g["unit_id"] for g in grouped]).values_list("pk", "name"))
     scheme = scheme or ScoringScheme.for_year(scope.year if scope.year is not None else scope.report_year)
-    labels = [str(label) for label in SCORE_LABELS]
     rows = []
     for g in grouped:
         row = UnitRow(unit_id=g["unit_id"], name=names.get(g["unit_id"], ""))
         for name in UNIT_CONDITIONS:
             setattr(row, name.removeprefix("unit_"), int(g[name.replace("unit_", "u_")] or 0))
-        score_unit(row, scheme, labels)
+        score_unit(row, scheme)
         rows.append(row)
     rows.sort(key=lambda r: (-r.score, -r.count, r.name))
     return rows

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -79,6 +79,18 @@ def scope_from(data: Mapping[str, Any] | None) -> tuple[fg.Scope | None, ScopeFo
     return fg.Scope(year=year), ScopeForm(initial={"year": year})
 
 
+_FIGURE_LISTS: dict[tuple[str, object], str] = {}
+
+
+def _figure_list_path() -> str:
+    """The figures' list's path, reversed once per URL configuration (pages link to it hundreds
+    of times)."""
+    key = (get_script_prefix(), get_urlconf())
+    if key not in _FIGURE_LISTS:
+        _FIGURE_LISTS[key] = reverse("reports:figure_list")
+    return _FIGURE_LISTS[key]
+
+
 def figure_url(scope: fg.Scope, name: str, value: int | str | None = None, unit_id: int | None = None) -> str:
     params = scope.query_string()
     if unit_id is not None:
@@ -86,7 +98,7 @@ def figure_url(scope: fg.Scope, name: str, value: int | str | None = None, unit_
     params["figure"] = name
     if value is not None:
         params["value"] = value
-    return f"{reverse('reports:figure_list')}?{urlencode(params)}"
+    return f"{_figure_list_path()}?{urlencode(params)}"
 
 
 # --- dashboard ----------------------------------------------------------------------------------------
@@ -243,11 +255,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "more_units": len(figures.units) > 15,
             "overdue": fg.overdue_suggestions(scope).prefetch_related(_answering_units()),
             "key_items": fg.key_suggestions(scope),
-            "links": {name: link(name) for name in fg.FIGURES},
+            "overdue_url": link("overdue"),
             "sources": sources,
             "key_links": {row.key: figure_url(scope, "key_state", row.key) for row in figures.key_states},
             "fieldwork_url": link("fieldwork"),
-            "scope_query": urlencode(scope.query_string()),
+            "units_url": f"{reverse('reports:units')}?{urlencode(scope.query_string())}",
         },
     )
 
