@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -55,21 +55,23 @@ class _Selects:
 
     def __getitem__(self, name: str) -> SafeString:
         form = self.form
+        choices: list[tuple[object, object]]
         if name == "year":
-            choices: list[tuple[object, object]] = list(field_of(form, "year", forms.ChoiceField).choices)
-        elif name in ("meeting", "unit"):
-            field = field_of(form, name, forms.ModelChoiceField)
-            choices = [("", field.empty_label), *field.queryset.values_list("pk", "name")]
+            choices = [(y, f"{y}年") for y in form.years]
+        elif name == "meeting":
+            choices = [("", _("All")), *Meeting.objects.order_by("-year", "-number").values_list("pk", "name")]
+        elif name == "unit":
+            choices = [("", _("All units")), *Unit.objects.order_by("order", "name").values_list("pk", "name")]
         else:
             raise KeyError(name)
         chosen = form[name].value()
         chosen = "" if chosen is None else str(getattr(chosen, "pk", chosen))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((value, mark_safe(" selected") if str(value) == chosen else "", label) for value, label in choices),
+        options = "".join(
+            f'<option value="{escape(str(value))}"{" selected" if str(value) == chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for value, label in choices
         )
-        return format_html('<select name="{}" id="id_{}">{}</select>', name, name, options)
+        return mark_safe(f'<select name="{name}" id="id_{name}">{options}</select>')  # noqa: S308 - escaped above
 
 
 class ChaptersForm(forms.ModelForm):

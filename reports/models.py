@@ -239,10 +239,11 @@ class DisclosureHold(models.Model):
 
 
 class FiguresGeneration(models.Model):
-    """One row: how many transactions have changed what the figures count. The database bumps
-    it (triggers of migration 0003 on the suggestions, assignments, replies, ratings, contacts,
-    result categories, meetings, sources and key items) in the transaction of the write itself,
-    whatever wrote it (a service, the import, the admin, a bulk update)."""
+    """One row: the generation of what the figures read, a value no other state of it had. The
+    database sets a new one (reports/stored.py: triggers on the suggestions, assignments,
+    replies, ratings, contacts, units, categories, result categories, meetings, sources, key
+    items and scoring schemes) in the transaction of the write itself, whatever wrote it (a
+    service, the import, the admin, a bulk update)."""
 
     n = models.BigIntegerField(default=0)
 

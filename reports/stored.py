@@ -2,7 +2,8 @@
 in a `FiguresSnapshot`, and used again only while nothing they count has changed.
 
 What "changed" means is decided by the database, not by the code that writes: triggers on
-every table the counts read (`COUNTED_TABLES`) bump the one `FiguresGeneration` row in the
+every table the figures read (`COUNTED_TABLES`) set a new generation, a value never seen before,
+in the one `FiguresGeneration` row, in the
 transaction of the write, whoever wrote it: a service, the Excel import, the admin, a bulk
 update, a raw statement. A snapshot holds the generation read before its counting started
 (counting after reading it, the counts are at least that new), so it is good exactly while
@@ -16,35 +17,56 @@ what the figures count (a statement trigger notes it at once) neither reads nor 
 snapshot: it counts afresh, seeing its own writes. On SQLite (one writer at a time) every
 written row bumps the generation at once.
 
-`manage.py check_figures` proves the kept counts equal to a recount.
+`manage.py check_figures` proves the kept counts equal to a recount. What is made of the figures
+alone (the dashboard's figures and their part of the page) is kept in the process by the same
+rule (`remembered`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils.translation import get_language
 
 from reports import figures as fg
 from reports.models import FiguresGeneration, FiguresSnapshot
 
-# Every table `figures.count` reads (the labels, unit names and scoring schemes are read live
-# by `figures.assemble`, so they need no trigger).
+T = TypeVar("T")
+
+# Every table the figures read: what `figures.count` counts, and the names and scoring schemes
+# `figures.assemble` adds (so that what is built from the figures, labels included, can be
+# kept by the same rule: `remembered`).
 COUNTED_TABLES = (
     "proposals_proposal",
     "proposals_meeting",
     "proposals_source",
+    "proposals_category",
     "handling_assignment",
     "handling_reply",
     "handling_rating",
     "handling_contactrecord",
     "handling_resultcategory",
+    "handling_unit",
     "supervision_keyitem",
     "supervision_keyitem_proposals",
+    "reports_scoringscheme",
 )
 GENERATION = FiguresGeneration._meta.db_table
-BUMP = f"INSERT INTO {GENERATION} (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = {GENERATION}.n + 1"
+# A generation is a value never seen before, not a count: a bump rolled back with its
+# transaction must not come back with other data (PostgreSQL's transaction ids are never used
+# again; SQLite's random 64-bit integers, in practice, neither).
+_NEW = {"postgresql": "txid_current()", "sqlite": "random()"}
+
+
+def _bump(vendor: str) -> str:
+    new = _NEW[vendor]
+    return f"INSERT INTO {GENERATION} (id, n) VALUES (1, {new}) ON CONFLICT (id) DO UPDATE SET n = {new}"
+
 
 PG_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION reports_figures_touched() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -56,7 +78,7 @@ CREATE OR REPLACE FUNCTION reports_figures_bump() RETURNS trigger LANGUAGE plpgs
 BEGIN
     IF current_setting('reports.figures_bumped', true) IS DISTINCT FROM 'yes' THEN
         PERFORM set_config('reports.figures_bumped', 'yes', true);
-        {BUMP};
+        {_bump("postgresql")};
     END IF;
     RETURN NULL;
 END $$;
@@ -89,10 +111,9 @@ def install_triggers(using: BaseDatabaseWrapper | None = None) -> None:
         elif conn.vendor == "sqlite":
             for table in COUNTED_TABLES:
                 for operation in ("INSERT", "UPDATE", "DELETE"):
-                    cursor.execute(
-                        f"CREATE TRIGGER IF NOT EXISTS reports_figures_{table}_{operation.lower()} "
-                        f"AFTER {operation} ON {table} BEGIN {BUMP}; END"
-                    )
+                    name = f"reports_figures_{table}_{operation.lower()}"
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                    cursor.execute(f"CREATE TRIGGER {name} AFTER {operation} ON {table} BEGIN {_bump('sqlite')}; END")
         else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
             raise NotImplementedError(conn.vendor)
 
@@ -114,7 +135,8 @@ def scope_key(scope: fg.Scope) -> str:
 
 
 def _generation() -> tuple[int, bool]:
-    """The current generation, and whether this transaction has itself written counted rows."""
+    """The current generation, and whether nothing may be kept now: this transaction has itself
+    written counted rows, or no write has set a generation yet (a database just emptied)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -124,7 +146,7 @@ def _generation() -> tuple[int, bool]:
         else:
             cursor.execute(f"SELECT (SELECT n FROM {GENERATION} WHERE id = 1), 0")
         n, touched = cursor.fetchone()
-    return int(n or 0), bool(touched)
+    return int(n or 0), bool(touched) or n is None
 
 
 def counts(scope: fg.Scope) -> dict[str, Any]:
@@ -152,6 +174,33 @@ def figures(scope: fg.Scope) -> fg.Figures:
     """Every figure of `scope`, equal to `figures.compute(scope)`, without recounting when the
     counts kept are still good."""
     return fg.assemble(scope, counts(scope))
+
+
+_REMEMBERED: OrderedDict[tuple[Any, ...], tuple[int, Any]] = OrderedDict()
+_REMEMBERED_LOCK = threading.Lock()
+REMEMBERED_MAX = 64
+
+
+def remembered(key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """What `build()` gives, kept in this process while the figures' generation is unchanged:
+    for what is made of the figures alone (labels included) and of nothing else, such as the
+    dashboard's figures and their part of the page. Keyed by `key` and the active language."""
+    generation, touched = _generation()
+    if touched:
+        return build()
+    full = (*key, get_language())
+    with _REMEMBERED_LOCK:
+        kept = _REMEMBERED.get(full)
+    if kept is not None and kept[0] == generation:
+        value: T = kept[1]
+        return value
+    value = build()
+    with _REMEMBERED_LOCK:
+        _REMEMBERED[full] = (generation, value)
+        _REMEMBERED.move_to_end(full)
+        while len(_REMEMBERED) > REMEMBERED_MAX:
+            _REMEMBERED.popitem(last=False)
+    return value
 
 
 def differences(scope: fg.Scope) -> list[str]:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -111,6 +112,30 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope, form = scope_from(request.GET)
     if scope is None:
         return render(request, "reports/dashboard.html", {"form": form, "empty": True})
+    # The figures and their part of the page change only with the figures' generation.
+    shown = stored.remembered(
+        ("dashboard", stored.scope_key(scope), scope.as_of, get_script_prefix()), partial(_dashboard_figures, scope)
+    )
+    figures = shown["figures"]
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "scope": scope,
+            "figures": figures,
+            "figures_html": shown["html"],
+            "overdue_html": shown["overdue_html"],
+            "key_items": fg.key_suggestions(scope),
+            "key_links": shown["key_links"],
+            "units_url": shown["units_url"],
+        },
+    )
+
+
+def _dashboard_figures(scope: fg.Scope) -> dict[str, Any]:
+    """The dashboard's figures and their parts of the page (tiles, charts, tables, the units
+    ranked, what is overdue), which depend on nothing but what the figures read."""
     figures = stored.figures(scope)
     link = lambda name, value=None: figure_url(scope, name, value)  # noqa: E731
     c, r = figures.counts, figures.rates
@@ -241,27 +266,36 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         for u in figures.units[:15]
     ]
-    return render(
-        request,
-        "reports/dashboard.html",
+    units_url = f"{reverse('reports:units')}?{urlencode(scope.query_string())}"
+    html = render_to_string(
+        "reports/_dashboard_figures.html",
         {
-            "form": form,
-            "scope": scope,
             "figures": figures,
             "tiles": tiles,
             "charts": charts,
             "drawn": drawn,
             "units": units,
             "more_units": len(figures.units) > 15,
-            "overdue": fg.overdue_suggestions(scope).prefetch_related(_answering_units()),
-            "key_items": fg.key_suggestions(scope),
-            "overdue_url": link("overdue"),
             "sources": sources,
-            "key_links": {row.key: figure_url(scope, "key_state", row.key) for row in figures.key_states},
             "fieldwork_url": link("fieldwork"),
-            "units_url": f"{reverse('reports:units')}?{urlencode(scope.query_string())}",
+            "units_url": units_url,
         },
     )
+    overdue_html = render_to_string(
+        "reports/_dashboard_overdue.html",
+        {
+            "figures": figures,
+            "overdue": list(fg.overdue_suggestions(scope).prefetch_related(_answering_units())),
+            "overdue_url": link("overdue"),
+        },
+    )
+    return {
+        "figures": figures,
+        "html": html,
+        "overdue_html": overdue_html,
+        "key_links": {row.key: figure_url(scope, "key_state", row.key) for row in figures.key_states},
+        "units_url": units_url,
+    }
 
 
 def _pct(figure: fg.Figure) -> str:
