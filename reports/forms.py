@@ -12,11 +12,26 @@ from deputies.forms import field_of
 from handling.models import Unit
 from proposals.models import Category, Meeting
 from proposals.uploads import WORKBOOK, validate_upload
+from reports import stored
 from reports.models import AnnualReport, ImportBatch
 
 
 def report_years() -> list[int]:
-    return sorted(set(Meeting.objects.values_list("year", flat=True)), reverse=True)
+    return list(scope_choices()["years"])
+
+
+def scope_choices() -> dict[str, list[Any]]:
+    """The years, meetings and units a scope can be chosen from, read again only when the
+    meetings or units change (they are among what the figures read: reports/stored.py)."""
+    return stored.remembered(("scope-choices",), _scope_choices)
+
+
+def _scope_choices() -> dict[str, list[Any]]:
+    return {
+        "years": sorted(set(Meeting.objects.values_list("year", flat=True)), reverse=True),
+        "meetings": list(Meeting.objects.order_by("-year", "-number").values_list("pk", "name")),
+        "units": list(Unit.objects.order_by("order", "name").values_list("pk", "name")),
+    }
 
 
 class ScopeForm(forms.Form):
@@ -28,7 +43,8 @@ class ScopeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.years = years = report_years()
+        self.choices = scope_choices()
+        self.years = years = list(self.choices["years"])
         field_of(self, "year", forms.ChoiceField).choices = [(y, f"{y}年") for y in years]
         field_of(self, "meeting", forms.ModelChoiceField).queryset = Meeting.objects.order_by("-year", "-number")
         field_of(self, "unit", forms.ModelChoiceField).queryset = Unit.objects.order_by("order", "name")
@@ -59,9 +75,9 @@ class _Selects:
         if name == "year":
             choices = [(y, f"{y}年") for y in form.years]
         elif name == "meeting":
-            choices = [("", _("All")), *Meeting.objects.order_by("-year", "-number").values_list("pk", "name")]
+            choices = [("", _("All")), *form.choices["meetings"]]
         elif name == "unit":
-            choices = [("", _("All units")), *Unit.objects.order_by("order", "name").values_list("pk", "name")]
+            choices = [("", _("All units")), *form.choices["units"]]
         else:
             raise KeyError(name)
         chosen = form[name].value()

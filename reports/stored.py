@@ -116,6 +116,8 @@ def install_triggers(using: BaseDatabaseWrapper | None = None) -> None:
                     cursor.execute(f"CREATE TRIGGER {name} AFTER {operation} ON {table} BEGIN {_bump('sqlite')}; END")
         else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
             raise NotImplementedError(conn.vendor)
+        # A new generation: whatever was kept before the triggers were (re)made is not used.
+        cursor.execute(_bump(conn.vendor))
 
 
 def drop_triggers(using: BaseDatabaseWrapper | None = None) -> None:
