@@ -17,18 +17,17 @@ from reports.models import AnnualReport, ImportBatch
 
 
 def report_years() -> list[int]:
-    return list(scope_choices()["years"])
+    return sorted(set(Meeting.objects.values_list("year", flat=True)), reverse=True)
 
 
-def scope_choices() -> dict[str, list[Any]]:
-    """The years, meetings and units a scope can be chosen from, read again only when the
-    meetings or units change (they are among what the figures read: reports/stored.py)."""
-    return stored.remembered(("scope-choices",), _scope_choices)
+def scope_options() -> dict[str, list[Any]]:
+    """The meetings and units a scope can be chosen from, read again only when they change
+    (they are among what the figures read: reports/stored.py)."""
+    return stored.remembered(("scope-options",), _scope_options)
 
 
-def _scope_choices() -> dict[str, list[Any]]:
+def _scope_options() -> dict[str, list[Any]]:
     return {
-        "years": sorted(set(Meeting.objects.values_list("year", flat=True)), reverse=True),
         "meetings": list(Meeting.objects.order_by("-year", "-number").values_list("pk", "name")),
         "units": list(Unit.objects.order_by("order", "name").values_list("pk", "name")),
     }
@@ -43,8 +42,7 @@ class ScopeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.choices = scope_choices()
-        self.years = years = list(self.choices["years"])
+        self.years = years = report_years()
         field_of(self, "year", forms.ChoiceField).choices = [(y, f"{y}年") for y in years]
         field_of(self, "meeting", forms.ModelChoiceField).queryset = Meeting.objects.order_by("-year", "-number")
         field_of(self, "unit", forms.ModelChoiceField).queryset = Unit.objects.order_by("order", "name")
@@ -75,9 +73,9 @@ class _Selects:
         if name == "year":
             choices = [(y, f"{y}年") for y in form.years]
         elif name == "meeting":
-            choices = [("", _("All")), *form.choices["meetings"]]
+            choices = [("", _("All")), *scope_options()["meetings"]]
         elif name == "unit":
-            choices = [("", _("All units")), *form.choices["units"]]
+            choices = [("", _("All units")), *scope_options()["units"]]
         else:
             raise KeyError(name)
         chosen = form[name].value()

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -154,9 +156,13 @@ def _generation() -> tuple[int, bool]:
     return int(n or 0), bool(touched) or n is None
 
 
+# The generation read by a `remembered` being built (what it builds reads no other).
+_READ: ContextVar[tuple[int, bool] | None] = ContextVar("figures_generation", default=None)
+
+
 def counts(scope: fg.Scope) -> dict[str, Any]:
     """The scope's counts: the kept ones while still good, else counted now (and kept)."""
-    generation, touched = _generation()
+    generation, touched = _READ.get() or _generation()
     if touched:
         return fg.count(scope)
     key = scope_key(scope)
@@ -186,25 +192,43 @@ _REMEMBERED_LOCK = threading.Lock()
 REMEMBERED_MAX = 64
 
 
+@contextmanager
+def reading() -> Iterator[None]:
+    """Read the generation once for everything kept or counted inside (a page's figures, its
+    form's choices)."""
+    if _READ.get() is not None:
+        yield
+        return
+    read = _READ.set(_generation())
+    try:
+        yield
+    finally:
+        _READ.reset(read)
+
+
 def remembered(key: tuple[Any, ...], build: Callable[[], T]) -> T:
     """What `build()` gives, kept in this process while the figures' generation is unchanged:
     for what is made of the figures alone (labels included) and of nothing else, such as the
     dashboard's figures and their part of the page. Keyed by `key` and the active language."""
-    generation, touched = _generation()
-    if touched:
-        return build()
+    generation, touched = _READ.get() or _generation()
     full = (*key, get_language())
-    with _REMEMBERED_LOCK:
-        kept = _REMEMBERED.get(full)
-    if kept is not None and kept[0] == generation:
-        value: T = kept[1]
-        return value
-    value = build()
-    with _REMEMBERED_LOCK:
-        _REMEMBERED[full] = (generation, value)
-        _REMEMBERED.move_to_end(full)
-        while len(_REMEMBERED) > REMEMBERED_MAX:
-            _REMEMBERED.popitem(last=False)
+    if not touched:
+        with _REMEMBERED_LOCK:
+            kept = _REMEMBERED.get(full)
+        if kept is not None and kept[0] == generation:
+            value: T = kept[1]
+            return value
+    read = _READ.set((generation, touched))
+    try:
+        value = build()
+    finally:
+        _READ.reset(read)
+    if not touched:
+        with _REMEMBERED_LOCK:
+            _REMEMBERED[full] = (generation, value)
+            _REMEMBERED.move_to_end(full)
+            while len(_REMEMBERED) > REMEMBERED_MAX:
+                _REMEMBERED.popitem(last=False)
     return value
 
 

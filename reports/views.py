@@ -109,6 +109,11 @@ def figure_url(scope: fg.Scope, name: str, value: int | str | None = None, unit_
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The year at a glance for leaders and staff; every figure links to its list."""
     _require(request, "view_dashboard")
+    with stored.reading():  # the figures' generation, read once for the figures and the form's choices
+        return _dashboard(request)
+
+
+def _dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope, form = scope_from(request.GET)
     if scope is None:
         return render(request, "reports/dashboard.html", {"form": form, "empty": True})
