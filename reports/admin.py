@@ -7,7 +7,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from deputies.http import user_of
-from reports.models import AnnualReport, DisclosureHold, ImportBatch, ReportJob, ScoringScheme
+from reports.models import (
+    AnnualReport,
+    DisclosureHold,
+    FiguresGeneration,
+    FiguresSnapshot,
+    ImportBatch,
+    ReportJob,
+    ScoringScheme,
+)
 
 
 @admin.register(ScoringScheme)
@@ -74,3 +82,26 @@ class DisclosureHoldAdmin(admin.ModelAdmin):
         if not change:
             obj.held_by = user_of(request)
         super().save_model(request, obj, form, change)
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Kept by the database and reports/stored.py, shown to look at, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(FiguresSnapshot)
+class FiguresSnapshotAdmin(_ReadOnly):
+    list_display = ("scope", "as_of", "generation", "counted_at")
+
+
+@admin.register(FiguresGeneration)
+class FiguresGenerationAdmin(_ReadOnly):
+    list_display = ("id", "n")

@@ -57,9 +57,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
@@ -671,7 +672,12 @@ class UnitRow:
     basic: int = 0
     unsatisfied: int = 0
     score: Decimal = Decimal("0.00")
-    breakdown: list[ScoreLine] = field(default_factory=list)
+    scheme: ScoringScheme | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def breakdown(self) -> list[ScoreLine]:
+        """The score line by line (empty before the row is scored)."""
+        return [] if self.scheme is None else score_lines(self, self.scheme)
 
     @property
     def late_replies(self) -> int:
@@ -699,7 +705,9 @@ class UnitRow:
         return Figure(self.satisfied + self.basic, self.rated)
 
     def as_dict(self) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(self).items() if k not in ("breakdown", "score")}
+        data: dict[str, Any] = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("scheme", "score")
+        }
         data["score"] = str(self.score)
         data["breakdown"] = [
             {"label": line.label, "basis": line.basis, "points": str(line.points)} for line in self.breakdown
@@ -726,32 +734,48 @@ SCORE_LABELS = (
 CENT = Decimal("0.01")
 
 
-def score_unit(row: UnitRow, scheme: ScoringScheme, labels: list[str] | None = None) -> None:
-    """Fill the row's score and its breakdown from the scheme (see ScoringScheme)."""
-    labels = labels or [str(label) for label in SCORE_LABELS]
-
-    def earned(points: Decimal, figure: Figure) -> Decimal:
-        return part_of(points, figure.n, figure.of) if figure.of else Decimal("0.00")
-
-    basic = Figure(row.basic, row.rated)
+def _score_parts(row: UnitRow, scheme: ScoringScheme) -> tuple[list[tuple[Decimal, Figure]], list[tuple[int, Decimal]]]:
+    """The scheme's rates (points, the unit's figure) and deductions (count, points each)."""
     rates = [
         (scheme.on_time_points, row.on_time_rate),
         (scheme.contact_points, row.contact_rate),
         (scheme.face_to_face_points, row.face_to_face_rate),
         (scheme.satisfied_points, row.satisfied_rate),
-        (scheme.basic_points, basic),
+        (scheme.basic_points, Figure(row.basic, row.rated)),
     ]
+    deductions = [(row.late_replies, scheme.overdue_deduction), (row.unsatisfied, scheme.unsatisfied_deduction)]
+    return rates, deductions
+
+
+def _earned(points: Decimal, figure: Figure) -> Decimal:
+    return part_of(points, figure.n, figure.of) if figure.of else Decimal("0.00")
+
+
+def _deducted(count: int, points: Decimal) -> Decimal:
+    return (-(points * count) + 0).quantize(CENT)
+
+
+def score_lines(row: UnitRow, scheme: ScoringScheme, labels: list[str] | None = None) -> list[ScoreLine]:
+    """The score line by line: each rate's points earned, each deduction."""
+    labels = labels or [str(label) for label in SCORE_LABELS]
+    rates, deductions = _score_parts(row, scheme)
     lines = [
-        ScoreLine(label, f"{_pct_text(figure)} × {points}", earned(points, figure))
+        ScoreLine(label, f"{_pct_text(figure)} × {points}", _earned(points, figure))
         for label, (points, figure) in zip(labels, rates, strict=False)
     ]
-    for label, count, points in (
-        (labels[5], row.late_replies, scheme.overdue_deduction),
-        (labels[6], row.unsatisfied, scheme.unsatisfied_deduction),
-    ):
-        lines.append(ScoreLine(label, f"{count} × −{points}", (-(points * count) + 0).quantize(CENT)))
-    row.breakdown = lines
-    row.score = max(Decimal("0.00"), sum((line.points for line in lines), Decimal("0.00")))
+    for label, (count, points) in zip(labels[5:], deductions, strict=True):
+        lines.append(ScoreLine(label, f"{count} × −{points}", _deducted(count, points)))
+    return lines
+
+
+def score_unit(row: UnitRow, scheme: ScoringScheme) -> None:
+    """Fill the row's score from the scheme (see ScoringScheme); its breakdown, the same sum
+    line by line, is written when it is read (`UnitRow.breakdown`)."""
+    rates, deductions = _score_parts(row, scheme)
+    total = sum((_earned(points, figure) for points, figure in rates), Decimal("0.00"))
+    total += sum((_deducted(count, points) for count, points in deductions), Decimal("0.00"))
+    row.score = max(Decimal("0.00"), total)
+    row.scheme = scheme
 
 
 def _unit_sums() -> tuple[list[str], list[Any]]:
@@ -766,13 +790,12 @@ def _unit_sums() -> tuple[list[str], list[Any]]:
 def _rows_to_units(grouped: list[dict[str, Any]], scope: Scope, scheme: ScoringScheme | None) -> list[UnitRow]:
     names = dict(Unit.objects.filter(pk__in=[g["unit_id"] for g in grouped]).values_list("pk", "name"))
     scheme = scheme or ScoringScheme.for_year(scope.year if scope.year is not None else scope.report_year)
-    labels = [str(label) for label in SCORE_LABELS]
     rows = []
     for g in grouped:
         row = UnitRow(unit_id=g["unit_id"], name=names.get(g["unit_id"], ""))
         for name in UNIT_CONDITIONS:
             setattr(row, name.removeprefix("unit_"), int(g[name.replace("unit_", "u_")] or 0))
-        score_unit(row, scheme, labels)
+        score_unit(row, scheme)
         rows.append(row)
     rows.sort(key=lambda r: (-r.score, -r.count, r.name))
     return rows
@@ -883,14 +906,16 @@ class Figures:
         }
 
 
-def _breakdown(
-    scope: Scope, field_name: str, labels: dict[Any, str], base: int, order: list[Any] | None = None
-) -> list[Row]:
+def _grouped(scope: Scope, field_name: str) -> list[list[Any]]:
+    """[key, count] of the scope's registered suggestions by one column (category, source...)."""
     grouped = (
         scope.proposals().filter(state__in=REGISTERED_STATES).order_by().values(field_name).annotate(n=Count("pk"))
     )
-    counts = {g[field_name]: g["n"] for g in grouped}
-    rows = [Row(key, labels.get(key, str(_("Not given"))), Figure(n, base)) for key, n in counts.items()]
+    return [[g[field_name], int(g["n"])] for g in grouped]
+
+
+def _breakdown(pairs: list[list[Any]], labels: dict[Any, str], base: int, order: list[Any] | None = None) -> list[Row]:
+    rows = [Row(key, labels.get(key, str(_("Not given"))), Figure(n, base)) for key, n in pairs]
     if order is None:
         rows.sort(key=lambda r: (-r.figure.n, r.label))
     else:
@@ -899,11 +924,42 @@ def _breakdown(
     return rows
 
 
-def compute(scope: Scope) -> Figures:
-    """Every figure for `scope`, as plain data."""
+def count(scope: Scope) -> dict[str, Any]:
+    """Every count the figures are made of, for `scope`, as plain JSON data (ids, no labels):
+    what `reports.stored` keeps, and what `assemble` turns into the figures."""
     categories = result_categories_worst_first()
     cube, unit_sums = _cube_and_units(scope, categories)
     counts = {name: _count(cube, condition) for name, (_label, condition) in FIGURES.items()}
+    by_category: dict[int, int] = {}
+    key_counts: dict[str, int] = {}
+    for row in cube:
+        if row["result_cat"] is not None and row["state"] in REPLIED_STATES:
+            by_category[row["result_cat"]] = by_category.get(row["result_cat"], 0) + int(row["n"])
+        if row["is_key"]:
+            key_counts[row["state"]] = key_counts.get(row["state"], 0) + int(row["n"])
+    unit_names = [name.replace("unit_", "u_") for name in UNIT_CONDITIONS]
+    return {
+        "counts": counts,
+        "result_categories": [[pk, n] for pk, n in by_category.items()],
+        "key_states": key_counts,
+        "categories": _grouped(scope, "category_id"),
+        "sources": _grouped(scope, "source_id"),
+        "meetings": _grouped(scope, "meeting_id"),
+        "units": [[g["unit_id"], *(int(g[n] or 0) for n in unit_names)] for g in unit_sums],
+    }
+
+
+def compute(scope: Scope) -> Figures:
+    """Every figure for `scope`, counted now from the suggestions (the recount)."""
+    return assemble(scope, count(scope))
+
+
+def assemble(scope: Scope, data: dict[str, Any]) -> Figures:
+    """The figures from the counts `count` gives (fresh or stored): rates, shares, labels, the
+    units' scores. Labels and the scoring scheme are read now, so a renamed unit or category,
+    or an edited scheme, shows at once."""
+    categories = result_categories_worst_first()
+    counts = dict(data["counts"])
 
     registered, assigned, replied = counts["registered"], counts["assigned"], counts["replied"]
     rated = counts["rated"]
@@ -932,9 +988,8 @@ def compute(scope: Scope) -> Figures:
     }
 
     by_category = {c.pk: 0 for c in categories}
-    for row in cube:
-        if row["result_cat"] is not None and row["state"] in REPLIED_STATES:
-            by_category[row["result_cat"]] += row["n"]
+    for pk, n in data["result_categories"]:
+        by_category[pk] = by_category.get(pk, 0) + n
     class_labels = dict(ResultCategory.ResultClass.choices)
     result_classes = [
         Row(
@@ -949,24 +1004,19 @@ def compute(scope: Scope) -> Figures:
         Row(c.pk, c.name, Figure(by_category[c.pk], replied)) for c in in_order if by_category[c.pk] or c.is_active
     ]
 
-    category_rows = _breakdown(scope, "category_id", dict(Category.objects.values_list("pk", "name")), registered)
+    category_rows = _breakdown(data["categories"], dict(Category.objects.values_list("pk", "name")), registered)
+    sources = list(Source.objects.values_list("pk", "name", "is_fieldwork"))
     source_rows = _breakdown(
-        scope,
-        "source_id",
-        dict(Source.objects.values_list("pk", "name")),
-        registered,
-        order=list(Source.objects.values_list("pk", flat=True)),
+        data["sources"], {pk: name for pk, name, _fw in sources}, registered, order=[pk for pk, _n, _fw in sources]
     )
-    fieldwork_ids = set(Source.objects.filter(is_fieldwork=True).values_list("pk", flat=True))
+    fieldwork_ids = {pk for pk, _name, fieldwork in sources if fieldwork}
     counts["fieldwork"] = sum(r.figure.n for r in source_rows if r.key in fieldwork_ids)
     rates["fieldwork"] = Figure(counts["fieldwork"], registered)
-    meeting_rows = _breakdown(scope, "meeting_id", dict(Meeting.objects.values_list("pk", "name")), registered)
+    meeting_names = dict(Meeting.objects.filter(pk__in=[k for k, _n in data["meetings"]]).values_list("pk", "name"))
+    meeting_rows = _breakdown(data["meetings"], meeting_names, registered)
 
     # Key suggestions by state: how far the year's key items have come.
-    key_counts: dict[str, int] = {}
-    for row in cube:
-        if row["is_key"]:
-            key_counts[row["state"]] = key_counts.get(row["state"], 0) + row["n"]
+    key_counts: dict[str, int] = data["key_states"]
     state_labels = dict(S.choices)
     key_states = [
         Row(state, str(state_labels[state]), Figure(key_counts[state], counts["key"]))
@@ -976,6 +1026,8 @@ def compute(scope: Scope) -> Figures:
 
     year = scope.year if scope.year is not None else scope.report_year
     scheme = ScoringScheme.for_year(year)
+    unit_names = [name.replace("unit_", "u_") for name in UNIT_CONDITIONS]
+    unit_sums = [{"unit_id": row[0], **dict(zip(unit_names, row[1:], strict=True))} for row in data["units"]]
     return Figures(
         scope=scope,
         counts=counts,

@@ -1,7 +1,8 @@
 """What the reports keep: the units' scoring rules (考核计分), the two chapters staff write for
 the annual report, the report jobs and their PDFs, the Excel imports, and staff's decisions to
-keep a reply off the public page. The figures themselves are never stored: `reports.figures`
-computes them from the suggestions whenever they are asked for."""
+keep a reply off the public page, and the counts behind the dashboard's figures as last
+counted (`FiguresSnapshot`, see reports/stored.py): `reports.figures` defines and counts them,
+and a kept count is used only while no write the figures count has happened since."""
 
 from __future__ import annotations
 
@@ -235,3 +236,38 @@ class DisclosureHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reply_id}: {self.reason}"
+
+
+class FiguresGeneration(models.Model):
+    """One row: the generation of what the figures read, a value no other state of it had. The
+    database sets a new one (reports/stored.py: triggers on the suggestions, assignments,
+    replies, ratings, contacts, units, categories, result categories, meetings, sources, key
+    items and scoring schemes) in the transaction of the write itself, whatever wrote it (a
+    service, the import, the admin, a bulk update)."""
+
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("figures generation")
+        verbose_name_plural = _("figures generations")
+
+    def __str__(self) -> str:
+        return str(self.n)
+
+
+class FiguresSnapshot(models.Model):
+    """The counts of one scope (`reports.figures.count`) as of a day, counted at a generation:
+    good while the generation is still the current one and the day is still today."""
+
+    scope = models.CharField(_("scope"), max_length=80, unique=True)
+    as_of = models.DateField(_("as of"))
+    generation = models.BigIntegerField(_("generation"))
+    counts = models.JSONField(_("counts"))
+    counted_at = models.DateTimeField(_("counted at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("figures snapshot")
+        verbose_name_plural = _("figures snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.scope} @ {self.as_of} #{self.generation}"

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,8 +31,9 @@ from proposals.models import Meeting
 from proposals.rules import visible_proposals
 from proposals.selectors import filter_proposals, search_words
 from proposals.uploads import download
-from reports import excel
+from reports import excel, stored
 from reports import figures as fg
+from reports.charts import bar_chart, donut, stacked_bars
 from reports.excel import CREATED_LABELS
 from reports.forms import ChaptersForm, GenerateForm, HoldForm, ImportForm, PublicSearchForm, ScopeForm
 from reports.models import AnnualReport, DisclosureHold, ImportBatch, ReportJob
@@ -80,6 +82,18 @@ def scope_from(data: Mapping[str, Any] | None) -> tuple[fg.Scope | None, ScopeFo
     return fg.Scope(year=year), ScopeForm(initial={"year": year})
 
 
+_FIGURE_LISTS: dict[tuple[str, object], str] = {}
+
+
+def _figure_list_path() -> str:
+    """The figures' list's path, reversed once per URL configuration (pages link to it hundreds
+    of times)."""
+    key = (get_script_prefix(), get_urlconf())
+    if key not in _FIGURE_LISTS:
+        _FIGURE_LISTS[key] = reverse("reports:figure_list")
+    return _FIGURE_LISTS[key]
+
+
 def figure_url(scope: fg.Scope, name: str, value: int | str | None = None, unit_id: int | None = None) -> str:
     params = scope.query_string()
     if unit_id is not None:
@@ -87,7 +101,7 @@ def figure_url(scope: fg.Scope, name: str, value: int | str | None = None, unit_
     params["figure"] = name
     if value is not None:
         params["value"] = value
-    return f"{reverse('reports:figure_list')}?{urlencode(params)}"
+    return f"{_figure_list_path()}?{urlencode(params)}"
 
 
 # --- dashboard ----------------------------------------------------------------------------------------
@@ -97,10 +111,39 @@ def figure_url(scope: fg.Scope, name: str, value: int | str | None = None, unit_
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The year at a glance for leaders and staff; every figure links to its list."""
     _require(request, "view_dashboard")
+    with stored.reading():  # the figures' generation, read once for the figures and the form's choices
+        return _dashboard(request)
+
+
+def _dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope, form = scope_from(request.GET)
     if scope is None:
         return render(request, "reports/dashboard.html", {"form": form, "empty": True})
-    figures = fg.compute(scope)
+    # The figures and their part of the page change only with the figures' generation.
+    shown = stored.remembered(
+        ("dashboard", stored.scope_key(scope), scope.as_of, get_script_prefix()), partial(_dashboard_figures, scope)
+    )
+    figures = shown["figures"]
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "scope": scope,
+            "figures": figures,
+            "figures_html": shown["html"],
+            "overdue_html": shown["overdue_html"],
+            "key_items": fg.key_suggestions(scope),
+            "key_links": shown["key_links"],
+            "units_url": shown["units_url"],
+        },
+    )
+
+
+def _dashboard_figures(scope: fg.Scope) -> dict[str, Any]:
+    """The dashboard's figures and their parts of the page (tiles, charts, tables, the units
+    ranked, what is overdue), which depend on nothing but what the figures read."""
+    figures = stored.figures(scope)
     link = lambda name, value=None: figure_url(scope, name, value)  # noqa: E731
     c, r = figures.counts, figures.rates
     facts = [
@@ -199,6 +242,28 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     for row in charts["satisfaction"]["rows"]:
         row["pairs"] = list(zip(row["values"], row["urls"], strict=True))
+    drawn = {
+        "categories": bar_chart(
+            [(row["name"], row["value"], f"{row['value']}  {row['pct']}") for row in charts["categories"]],
+            links=[row["url"] for row in charts["categories"]],
+            tips=[f"{row['name']}：{row['value']}（{row['pct']}）" for row in charts["categories"]],
+            fluid=True,
+        ),
+        "results": donut(
+            [
+                (row["name"], row["value"], f"{row['name']}：{row['value']}（{row['pct']}）")
+                for row in charts["results"]
+            ],
+            links=[row["url"] for row in charts["results"]],
+            fluid=True,
+        ),
+        "satisfaction": stacked_bars(
+            [(row["name"], row["values"]) for row in charts["satisfaction"]["rows"]],
+            [str(name) for name in charts["satisfaction"]["series"]],
+            links=[row["urls"] for row in charts["satisfaction"]["rows"]],
+            fluid=True,
+        ),
+    }
     sources = [{"row": row, "url": link("source", row.key) if row.key else None} for row in figures.sources]
     units = [
         {
@@ -208,26 +273,36 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         for u in figures.units[:15]
     ]
-    return render(
-        request,
-        "reports/dashboard.html",
+    units_url = f"{reverse('reports:units')}?{urlencode(scope.query_string())}"
+    html = render_to_string(
+        "reports/_dashboard_figures.html",
         {
-            "form": form,
-            "scope": scope,
             "figures": figures,
             "tiles": tiles,
             "charts": charts,
+            "drawn": drawn,
             "units": units,
             "more_units": len(figures.units) > 15,
-            "overdue": fg.overdue_suggestions(scope).prefetch_related(_answering_units()),
-            "key_items": fg.key_suggestions(scope),
-            "links": {name: link(name) for name in fg.FIGURES},
             "sources": sources,
-            "key_links": {row.key: figure_url(scope, "key_state", row.key) for row in figures.key_states},
             "fieldwork_url": link("fieldwork"),
-            "scope_query": urlencode(scope.query_string()),
+            "units_url": units_url,
         },
     )
+    overdue_html = render_to_string(
+        "reports/_dashboard_overdue.html",
+        {
+            "figures": figures,
+            "overdue": list(fg.overdue_suggestions(scope).prefetch_related(_answering_units())),
+            "overdue_url": link("overdue"),
+        },
+    )
+    return {
+        "figures": figures,
+        "html": html,
+        "overdue_html": overdue_html,
+        "key_links": {row.key: figure_url(scope, "key_state", row.key) for row in figures.key_states},
+        "units_url": units_url,
+    }
 
 
 def _pct(figure: fg.Figure) -> str:
