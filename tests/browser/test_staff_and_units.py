@@ -110,7 +110,7 @@ def test_from_review_to_the_reply_the_deputy_reads(
     # --- the lead unit signs and meets the deputy face to face ------------------------------------
     handler = Session(browser, base, "handler", screenshot_dir)
     page = handler.go("/")
-    page.locator("a.tile", has_text="待签收").click()
+    page.locator("a.tile").filter(has=page.locator(".l", has_text=re.compile(r"^待签收$"))).click()
     page.get_by_role("link", name=main.title).click()
     page.get_by_role("button", name="签收").click()
     expect(page.locator(".messages")).to_contain_text("已签收")
@@ -275,7 +275,7 @@ def test_a_unit_asks_for_reassignment_and_staff_accept(
 
     newcomer = Session(browser, base, "new_handler", screenshot_dir)
     page = newcomer.go("/")
-    expect(page.locator("a.tile", has_text="待签收")).to_contain_text("1")
+    expect(page.locator("a.tile").filter(has=page.locator(".l", has_text=re.compile(r"^待签收$")))).to_contain_text("1")
     newcomer.shot("04-new-unit-workbench")
     # The old unit no longer sees it.
     gone = handler.go(f"/proposals/{proposal.pk}/")
