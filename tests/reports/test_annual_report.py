@@ -192,3 +192,20 @@ def test_only_staff_make_the_report(client, request, who, year):
     assert client.get(reverse("reports:annual_report")).status_code == 404
     assert client.post(reverse("reports:annual_generate"), {"year": YEAR}).status_code == 404
     assert AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED, user=user).count() == 2
+
+
+def test_the_overview_says_how_the_suggestions_received_add_up():
+    from reports.annual import received_parts
+
+    counts = {"received": 110, "registered": 102, "not_accepted": 2, "withdrawn": 1, "under_review": 5}
+    parts = received_parts(counts)
+    assert [(p["label"], p["n"]) for p in parts] == [
+        ("收到建议", 110),
+        ("立案", 102),
+        ("不作为建议、转其他渠道处理", 2),
+        ("代表撤回", 1),
+        ("审查中", 5),
+    ]
+    # Parts with nothing are left out; a rest that the states do not explain is stated, never hidden.
+    odd = received_parts({"received": 10, "registered": 8})
+    assert [(p["label"], p["n"]) for p in odd] == [("收到建议", 10), ("立案", 8), ("其他", 2)]
