@@ -113,7 +113,7 @@ def deputy_records(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows,
             "year": year,
             "years": records.record_years(),
-            "only": only,
+            "filter_by": only,
             "window_days": records.rating_window().days,
         },
     )
