@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from handling.models import Rating, Reply
 from reports import excel
+from tests.browser.test_deputy_phone import MEASURE
 from tests.factories import PASSWORD
 from tests.workflow import advance
 
@@ -52,6 +53,8 @@ def test_a_deputy_reads_their_record_and_downloads_the_yearly_pdf(browser, live_
     expect(page.get_by_role("heading", name="2026年履职档案 · 王建国")).to_be_visible()
     expect(page.get_by_text("评价超时").first).to_be_visible()
     _fits(page, screenshot_dir, f"record-{size}")
+    if size == "phone":
+        assert page.evaluate(MEASURE)["small"] == [], "tap targets under 44 px on the deputy's record"
     with page.expect_download() as download:
         page.get_by_role("link", name="年度档案 PDF").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
