@@ -104,6 +104,27 @@ def test_every_chapter_is_there(pdf):
     assert pages >= 5
 
 
+def test_headings_stay_with_their_tables_and_the_signature_with_the_last_section(pdf):
+    path, pages = pdf
+    page_texts = [flat(text_of(path, "-f", str(n), "-l", str(n))) for n in range(1, pages + 1)]
+
+    def page_of(needle):  # in the body, after the cover and the contents
+        return next(n for n, text in enumerate(page_texts) if n >= 2 and flat(needle) in text)
+
+    assert page_of("五、承办单位办理情况") == page_of("序号承办单位")
+    assert page_of("二、建议分类情况") == page_of("类别件数占立案建议")
+    assert page_of("附：统计口径") == page_of("四舍五入") == pages - 1
+    # the signature is never alone: the last page also has the method's last paragraph
+    assert "四舍五入" in page_texts[-1] and "年" in page_texts[-1]
+
+
+def test_the_overview_adds_up_from_the_data(pdf):
+    path, _pages = pdf
+    text = flat(text_of(path))
+    assert re.search(r"收到建议\d+件＝立案20件", text)
+    assert "立案20件＝大会期间16件＋闭会期间4件" in text
+
+
 def test_a4_cover_contents_and_page_numbers(pdf):
     path, pages = pdf
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
