@@ -105,6 +105,25 @@ def key_item_summaries(scope: fg.Scope) -> list[dict[str, Any]]:
     return items
 
 
+def received_parts(counts: dict[str, int]) -> list[dict[str, Any]]:
+    """How the suggestions received add up, from the figures' own counts: received = registered
+    + not accepted + withdrawn + still under review (a merged member is registered and counts
+    once, as itself). Parts with nothing in them are left out; should the states ever not add
+    up, the rest is stated as "其他" rather than a sum that does not hold."""
+    parts = [
+        ("立案", counts.get("registered", 0)),
+        ("不作为建议、转其他渠道处理", counts.get("not_accepted", 0)),
+        ("代表撤回", counts.get("withdrawn", 0)),
+        ("审查中", counts.get("under_review", 0)),
+    ]
+    received = counts.get("received", 0)
+    rest = received - sum(n for _label, n in parts)
+    if rest:
+        parts.append(("其他", rest))
+    shown = [{"label": label, "n": n} for label, n in parts if n or label == "立案"]
+    return [{"label": "收到建议", "n": received}, *shown]
+
+
 def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]:
     scope = fg.Scope(year=year, as_of=as_of or timezone.localdate())
     figures = fg.compute(scope)
@@ -128,6 +147,8 @@ def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]
         ["满意", "基本满意", "不满意", "未评价"],
     )
     meetings = list(Meeting.objects.filter(year=year).order_by("opens_on"))
+    counts = figures.counts
+    merged_members = scope.proposals().filter(state__in=fg.REGISTERED_STATES, merged_into__isnull=False).count()
     class_of: dict[int | str | None, str] = dict(ResultCategory.objects.values_list("pk", "result_class"))
     result_classes = [(row, row.label.split("：", 1)[-1]) for row in figures.result_classes]
     result_categories = [(row, class_of.get(row.key, "")) for row in figures.result_categories]
@@ -140,7 +161,10 @@ def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]
         "generated_on": timezone.localdate(),
         "meetings": meetings,
         "figures": figures,
-        "counts": figures.counts,
+        "counts": counts,
+        "received_parts": received_parts(counts),
+        "merged_members": merged_members,
+        "not_yet_assigned": counts.get("registered", 0) - counts.get("assigned", 0),
         "rates": figures.rates,
         "result": result,
         "attitude": attitude,

@@ -119,8 +119,52 @@ class GenerateForm(forms.Form):
         return data
 
 
+def kind_headers() -> dict[str, frozenset[str]]:
+    """Each import kind's column names, as its template has them."""
+    from reports.excel import SUGGESTION_HEADERS
+    from reports.excel.run import REFERENCE_RESOURCES
+
+    headers = {
+        kind: frozenset(str(f.column_name) for f in r().get_export_fields()) for kind, r in REFERENCE_RESOURCES.items()
+    }
+    headers["suggestions"] = frozenset(SUGGESTION_HEADERS)
+    return headers
+
+
+def workbook_headers(upload: UploadedFile) -> list[str]:
+    """The first row of the first sheet (nothing else is read); [] when it cannot be read, which
+    the import itself then reports."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(upload, read_only=True, data_only=True)
+        try:
+            first = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+        finally:
+            book.close()
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        return []
+    finally:
+        upload.seek(0)
+    return [str(h).strip().lstrip("'") for h in first if h is not None and str(h).strip()]
+
+
+def likely_kind(headers: list[str]) -> str | None:
+    """The kind whose template shares the most columns with `headers` (None: none shares any)."""
+    fits = {kind: len(known.intersection(headers)) for kind, known in kind_headers().items()}
+    best = max(fits, key=lambda kind: fits[kind])
+    return best if fits[best] else None
+
+
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What the workbook holds"), choices=ImportBatch.Kind.choices)
+    """Which kind of workbook, chosen every time (no kind is assumed), and the file; a workbook
+    whose columns fit another kind's template better is sent back naming that kind."""
+
+    kind = forms.ChoiceField(
+        label=_("What the workbook holds"),
+        choices=[("", _("Choose…")), *ImportBatch.Kind.choices],
+        error_messages={"required": _("Choose what the workbook holds.")},
+    )
     file = forms.FileField(label=_("Excel workbook (.xlsx)"))
 
     def clean_file(self) -> UploadedFile:
@@ -131,6 +175,24 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("Upload an .xlsx workbook (save older .xls files as .xlsx first)."))
         validate_upload(upload, allowed=WORKBOOK)
         return upload
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        kind, upload = data.get("kind"), data.get("file")
+        if kind and upload is not None:
+            fits = likely_kind(workbook_headers(upload))
+            if fits is not None and fits != kind:
+                labels = dict(ImportBatch.Kind.choices)
+                self.add_error(
+                    "kind",
+                    _(
+                        "The columns of this workbook look like the “%(fits)s” import template: "
+                        "choose “%(fits)s” instead, or upload the “%(kind)s” workbook."
+                    )
+                    % {"fits": labels[fits], "kind": labels[kind]},
+                )
+        return data
 
 
 class HoldForm(forms.Form):

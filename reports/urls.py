@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from reports import views
+from reports import record_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -21,6 +21,11 @@ urlpatterns = [
     path("annual/preview/", views.annual_preview, name="annual_preview"),
     path("annual/jobs/<int:pk>/", views.report_job, name="report_job"),
     path("annual/jobs/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
+    path("records/", record_views.deputy_records, name="deputy_records"),
+    path("records/mine/", record_views.my_record, name="my_record"),
+    path("records/<int:pk>/", record_views.deputy_record, name="deputy_record"),
+    path("records/<int:pk>/pdf/", record_views.deputy_record_pdf, name="deputy_record_pdf"),
+    path("letters/<int:pk>/", record_views.reply_letter, name="reply_letter"),
     path("disclosure/", views.disclosure, name="disclosure"),
     path("disclosure/<int:pk>/hold/", views.disclosure_hold, name="disclosure_hold"),
     path("disclosure/<int:pk>/release/", views.disclosure_release, name="disclosure_release"),

@@ -104,6 +104,27 @@ def test_every_chapter_is_there(pdf):
     assert pages >= 5
 
 
+def test_headings_stay_with_their_tables_and_the_signature_with_the_last_section(pdf):
+    path, pages = pdf
+    page_texts = [flat(text_of(path, "-f", str(n), "-l", str(n))) for n in range(1, pages + 1)]
+
+    def page_of(needle):  # in the body, after the cover and the contents
+        return next(n for n, text in enumerate(page_texts) if n >= 2 and flat(needle) in text)
+
+    assert page_of("五、承办单位办理情况") == page_of("序号承办单位")
+    assert page_of("二、建议分类情况") == page_of("类别件数占立案建议")
+    assert page_of("附：统计口径") == page_of("四舍五入") == pages - 1
+    # the signature is never alone: the last page also has the method's last paragraph
+    assert "四舍五入" in page_texts[-1] and "年" in page_texts[-1]
+
+
+def test_the_overview_adds_up_from_the_data(pdf):
+    path, _pages = pdf
+    text = flat(text_of(path))
+    assert re.search(r"收到建议\d+件＝立案20件", text)
+    assert "立案20件＝大会期间16件＋闭会期间4件" in text
+
+
 def test_a4_cover_contents_and_page_numbers(pdf):
     path, pages = pdf
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
@@ -192,3 +213,20 @@ def test_only_staff_make_the_report(client, request, who, year):
     assert client.get(reverse("reports:annual_report")).status_code == 404
     assert client.post(reverse("reports:annual_generate"), {"year": YEAR}).status_code == 404
     assert AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED, user=user).count() == 2
+
+
+def test_the_overview_says_how_the_suggestions_received_add_up():
+    from reports.annual import received_parts
+
+    counts = {"received": 110, "registered": 102, "not_accepted": 2, "withdrawn": 1, "under_review": 5}
+    parts = received_parts(counts)
+    assert [(p["label"], p["n"]) for p in parts] == [
+        ("收到建议", 110),
+        ("立案", 102),
+        ("不作为建议、转其他渠道处理", 2),
+        ("代表撤回", 1),
+        ("审查中", 5),
+    ]
+    # Parts with nothing are left out; a rest that the states do not explain is stated, never hidden.
+    odd = received_parts({"received": 10, "registered": 8})
+    assert [(p["label"], p["n"]) for p in odd] == [("收到建议", 10), ("立案", 8), ("其他", 2)]

@@ -106,3 +106,20 @@ def test_the_workbook_is_checked_as_an_office_package_before_it_is_read(client, 
     assert response.status_code == 200 and "“单位.xlsx”" in page and reason in page
     assert 'value="deputies" selected' in page
     assert not ImportBatch.objects.exists()
+
+
+def test_the_kind_must_be_chosen_every_time(client, staff):
+    client.force_login(staff)
+    page = client.get(reverse("reports:import")).content.decode()
+    assert 'value="" selected' in page or '<option value="">' in page
+    response = client.post(reverse("reports:import"), {"file": upload([["区教育局", "", ""]])})
+    assert response.status_code == 200 and "请选择" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_workbook_whose_columns_fit_another_kind_names_that_kind(client, staff):
+    client.force_login(staff)
+    response = client.post(reverse("reports:import"), {"kind": "suggestions", "file": upload([["区教育局", "", ""]])})
+    page = response.content.decode()
+    assert response.status_code == 200 and "这个表格的列像是『承办单位』导入模板" in page
+    assert not ImportBatch.objects.exists()
