@@ -109,9 +109,7 @@ def test_a_unit_cannot_decide_and_another_unit_cannot_ask(handled, cast, other_u
     with pytest.raises(ProposalError):
         hs.decide_extension(extension=extension, by=cast.head, approve=True)
     with pytest.raises(ProposalError):
-        hs.request_extension(
-            assignment=assignment, by=other_unit_handler, reason="x", new_deadline=dt.date(2026, 7, 1)
-        )
+        hs.request_extension(assignment=assignment, by=other_unit_handler, reason="x", new_deadline=dt.date(2026, 7, 1))
     assert DeadlineExtension.objects.get().status == E.PENDING
 
 

@@ -93,9 +93,7 @@ def test_the_deputy_sees_the_plan_with_its_progress(handled, cast, client):
     assert "李副局长" in page and "实地调研" in page and "已完成 1 / 2 步" in page
 
 
-def test_the_unit_marks_a_step_done_from_the_page_and_another_unit_gets_404(
-    handled, cast, client, other_unit_handler
-):
+def test_the_unit_marks_a_step_done_from_the_page_and_another_unit_gets_404(handled, cast, client, other_unit_handler):
     proposal, assignment = handled
     step = _plan(assignment, cast).steps.order_by("planned_on").first()
     url = reverse("handling:plan_step_done", args=[step.pk])
