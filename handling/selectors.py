@@ -287,15 +287,19 @@ def unit_panel(proposal: Proposal, user: User) -> UnitPanel | None:
         end = mine.reassignment_window_end
         if panel.pending_request:
             panel.reassignment_note = _("Your unit's request for re-assignment waits for a decision.")
-        elif mine.reassignment_window_open() and not _reply_past_drafting(mine):
-            panel.can_request_reassignment = True
-            panel.reassignment_note = _(
-                "Re-assignment can be asked for until %(date)s (%(days)s working days after assignment)."
-            ) % {"date": end.isoformat(), "days": settings.REASSIGNMENT_WINDOW_WORKDAYS}
-        elif not mine.signed_at:
+        elif not mine.reassignment_window_open():
             panel.reassignment_note = _(
                 "The re-assignment window closed on %(date)s (%(days)s working days after assignment): "
                 "your unit handles this suggestion."
+            ) % {"date": end.isoformat(), "days": settings.REASSIGNMENT_WINDOW_WORKDAYS}
+        elif _reply_past_drafting(mine):
+            panel.reassignment_note = _(
+                "Your unit's reply has gone to the unit head or further, so it can no longer ask for re-assignment."
+            )
+        else:
+            panel.can_request_reassignment = True
+            panel.reassignment_note = _(
+                "Re-assignment can be asked for until %(date)s (%(days)s working days after assignment)."
             ) % {"date": end.isoformat(), "days": settings.REASSIGNMENT_WINDOW_WORKDAYS}
     if here and mine.signed_at and mine.answers and proposal.state in (S.ASSIGNED, S.REASSIGN_REQUESTED):
         # Separate units: handling (and the reply) starts once every answering unit has signed.
@@ -396,9 +400,10 @@ def extension_refusal(assignment: Assignment, proposal: Proposal, today: dt.date
 
 
 def pending_extensions() -> QuerySet[DeadlineExtension]:
-    """Requests waiting for the assigning office, oldest first (the workbench tile and list)."""
+    """Requests waiting for the assigning office, oldest first (the workbench tile and list).
+    A request of a unit since replaced (re-assigned) has nothing left to decide."""
     return (
-        DeadlineExtension.objects.filter(status=E.PENDING)
+        DeadlineExtension.objects.filter(status=E.PENDING, assignment__is_active=True)
         .select_related("assignment__unit", "assignment__proposal__meeting", "requested_by")
         .order_by("requested_at", "pk")
     )
