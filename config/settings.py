@@ -409,6 +409,10 @@ COMPLEX_REPLY_PERIOD = env_str("COMPLEX_REPLY_PERIOD", "6m")
 REHANDLING_PERIOD = env_str("REHANDLING_PERIOD", "1m")
 CO_OPINION_PERIOD = env_str("CO_OPINION_PERIOD", "1m")
 REASSIGNMENT_WINDOW_WORKDAYS = env_int("REASSIGNMENT_WINDOW_WORKDAYS", 5)
+# Deadline extensions (申请延期): how many may be approved per assignment, and how far past the
+# deadline it moves the new date may lie.
+EXTENSION_MAX_COUNT = env_int("EXTENSION_MAX_COUNT", 1)
+EXTENSION_MAX_MONTHS = env_int("EXTENSION_MAX_MONTHS", 3)
 REQUIRED_COSIGNERS = env_int("REQUIRED_COSIGNERS", 0)
 STAFF_REVIEWS_REPLIES = env_bool("STAFF_REVIEWS_REPLIES", True)
 # --- Supervision and reminders -------------------------------------------------------------------

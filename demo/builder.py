@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from demo import last_year, reports, supervision, this_year
+from demo import last_year, reports, schedules, supervision, this_year
 from demo.world import World, build_world
 from deputies.models import Deputy, User
 from handling.models import Assignment, ContactRecord, Unit
@@ -37,6 +37,7 @@ def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> b
                 run_daily_scan(today)
             return previous
         this_year.build(world, log)
+        schedules.build(world, log)
         supervision.build(world, log)  # ends with the first daily scan
         reports.build(world, log)
         # Set last, so the history above sends no mail: from now on the demo deputy's notices

@@ -14,6 +14,9 @@ from handling.models import (
     ContactRecord,
     CoOpinion,
     Countersignature,
+    DeadlineExtension,
+    HandlingPlan,
+    PlanStep,
     PreSubmissionQuestion,
     Rating,
     ReassignmentRequest,
@@ -286,3 +289,37 @@ class ReplyCommentAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "proposal", "author", "body")
     search_fields = ("body",)
     list_select_related = ("proposal", "author")
+
+
+# --- deadline extensions and handling plans ---------------------------------------------------------
+# Written only through the services (handling/services/extensions.py, plans.py); read here.
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(ReadOnlyAdmin):
+    list_display = ("assignment", "original_deadline", "requested_deadline", "status", "requested_at", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("assignment__unit", "decided_by")
+
+
+class PlanStepInline(admin.TabularInline):
+    model = PlanStep
+    extra = 0
+    fields = ("title", "planned_on", "done_on", "done_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(HandlingPlan)
+class HandlingPlanAdmin(ReadOnlyAdmin):
+    list_display = ("assignment", "handler_name", "leader_name", "updated_at")
+    list_select_related = ("assignment__unit",)
+    inlines = [PlanStepInline]
+
+
+@admin.register(PlanStep)
+class PlanStepAdmin(ReadOnlyAdmin):
+    list_display = ("plan", "title", "planned_on", "done_on")
+    list_select_related = ("plan__assignment__unit",)

@@ -97,6 +97,23 @@ def _rate_details(event: TrailEvent) -> list[str]:
 # --- how the steps read on the deputy's phone ------------------------------------------------------
 
 
+def _extension_details(event: TrailEvent) -> list[str]:
+    data = event.data or {}
+    out = unit_line(event)
+    out.append(_("Deadline %(from)s → %(to)s") % {"from": day(data.get("from")), "to": day(data.get("to"))})
+    if data.get("note"):
+        out.append(_("Decision note: %(note)s") % {"note": data["note"]})
+    return out
+
+
+def _plan_details(event: TrailEvent) -> list[str]:
+    data = event.data or {}
+    out = unit_line(event)
+    if data.get("step"):
+        out.append(str(data["step"]))
+    return out
+
+
 def _unit(event: TrailEvent) -> str:
     return (event.data or {}).get("unit") or "—"
 
@@ -201,6 +218,53 @@ declare(
             _("The request to hand it over was refused; %(unit)s keeps it")
             % {"unit": (event.data or {}).get("from_unit")},
             "",
+        ),
+    ),
+    # Deadline extensions (申请延期): the request and a refusal stay among the handlers; the
+    # deputy sees that the deadline was extended, and to when (not the unit's reasons).
+    EventKind(
+        "request_extension",
+        gettext_lazy("Deadline extension asked for"),
+        seen_by=AMONG_HANDLERS,
+        details=_extension_details,
+    ),
+    EventKind(
+        "approve_extension",
+        gettext_lazy("Deadline extension approved"),
+        details=_extension_details,
+        sentence=lambda event, story: (
+            _("The reply deadline of %(unit)s was extended to %(date)s")
+            % {"unit": _unit(event), "date": day((event.data or {}).get("to"))},
+            "",
+        ),
+    ),
+    EventKind(
+        "refuse_extension",
+        gettext_lazy("Deadline extension refused"),
+        seen_by=AMONG_HANDLERS,
+        details=_extension_details,
+    ),
+    # The handling plan (办理方案) and its progress, which the deputy follows.
+    EventKind(
+        "plan_recorded",
+        gettext_lazy("Handling plan recorded"),
+        details=_plan_details,
+        sentence=_unit_sentence(gettext_lazy("%(unit)s recorded its handling plan"), "plan"),
+    ),
+    EventKind(
+        "plan_revised",
+        gettext_lazy("Handling plan revised"),
+        details=_plan_details,
+        sentence=_unit_sentence(gettext_lazy("%(unit)s revised its handling plan"), "plan"),
+    ),
+    EventKind(
+        "plan_step_done",
+        gettext_lazy("Planned step done"),
+        details=_plan_details,
+        sentence=lambda event, story: (
+            _("%(unit)s completed a planned step: %(step)s")
+            % {"unit": _unit(event), "step": (event.data or {}).get("step", "")},
+            f"#plan-{(event.data or {}).get('plan')}",
         ),
     ),
     EventKind(

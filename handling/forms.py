@@ -246,3 +246,67 @@ class CorrectResultForm(Form):
         ResultCategory.objects.filter(is_active=True), label=_("Correct result category")
     )
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- deadline extensions and handling plans -------------------------------------------------------
+
+
+class ExtensionRequestForm(Form):
+    """申请延期: the new date and why. The limits are the service's (it says which was missed)."""
+
+    new_deadline = forms.DateField(label=_("New reply deadline asked for"), widget=DATE)
+    reason = forms.CharField(
+        label=_("Why the reply needs more time"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class DecideExtensionForm(Form):
+    DECISIONS = [("approve", _("Approve")), ("refuse", _("Refuse"))]
+
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note to the unit"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when refusing."),
+    )
+
+
+class PlanForm(Form):
+    """办理方案: who handles it, the responsible leader, how."""
+
+    handler_name = forms.CharField(label=_("Handler"), max_length=50)
+    handler_phone = forms.CharField(label=_("Handler's phone"), max_length=30, required=False)
+    leader_name = forms.CharField(label=_("Responsible leader (分管领导)"), max_length=50)
+    approach = forms.CharField(
+        label=_("How it will be handled"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean_handler_phone(self) -> str:
+        phone: str = self.cleaned_data.get("handler_phone", "").strip()
+        if phone and not PHONE.match(phone):
+            raise ValidationError(_("Enter a phone number."))
+        return phone
+
+
+class PlanStepForm(Form):
+    """One planned step; an empty row is left out."""
+
+    step_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Step"), max_length=200, required=False)
+    planned_on = forms.DateField(label=_("Planned for"), widget=DATE, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("title") and not data.get("planned_on"):
+            self.add_error("planned_on", _("Give the date this step is planned for."))
+        if data.get("planned_on") and not data.get("title"):
+            self.add_error("title", _("Say what the step is."))
+        return data
+
+
+def plan_step_formset(extra: int) -> type[forms.BaseFormSet[PlanStepForm]]:
+    """The steps' rows: the existing ones and `extra` blank ones for new steps."""
+    return forms.formset_factory(PlanStepForm, extra=extra, max_num=30, absolute_max=30)

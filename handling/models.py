@@ -164,8 +164,11 @@ class Assignment(models.Model):
         return deadlines.reassignment_window_end(self.assigned_on)
 
     def reassignment_window_open(self, today: dt.date | None = None) -> bool:
+        """A unit may ask to be replaced while the window counted from the assignment is open,
+        whether it has signed for it or not: signing acknowledges receipt, and a unit often
+        learns only on reading it closely that the matter is another's."""
         today = today or timezone.localdate()
-        return self.is_active and self.signed_at is None and today <= self.reassignment_window_end
+        return self.is_active and today <= self.reassignment_window_end
 
 
 class ReassignmentRequest(models.Model):
@@ -644,3 +647,114 @@ class ReplyComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} · {self.body[:30]}"
+
+
+class DeadlineExtension(models.Model):
+    """A unit's request to move its reply deadline (申请延期), asked before the deadline with a
+    reason and a new date, and the assigning office's decision. Approval moves the deadline the
+    unit owes (the first reply's, or the re-handling reply's: `round`) to the new date; the
+    original stays here, so the figures can list extended replies apart while counting
+    on-time against the approved deadline. At most EXTENSION_MAX_COUNT are approved per
+    assignment, each at most EXTENSION_MAX_MONTHS after the deadline it moves."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="extensions"
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    original_deadline = models.DateField(_("deadline before the extension"))
+    requested_deadline = models.DateField(_("new deadline asked for"))
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(status="pending"), name="extension_one_pending_per_assignment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.requested_deadline} · {self.get_status_display()}"
+
+
+class HandlingPlan(models.Model):
+    """An answering unit's handling plan (办理方案), recorded at sign-for or later: who handles
+    it, the responsible leader (分管领导), how, and the planned steps with their dates. The
+    deputy follows it as a plan with progress; an overdue step is reminded by the daily scan."""
+
+    assignment = models.OneToOneField(
+        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="plan"
+    )
+    handler_name = models.CharField(_("handler"), max_length=50)
+    handler_phone = models.CharField(_("handler's phone"), max_length=30, blank=True)
+    leader_name = models.CharField(_("responsible leader"), max_length=50)
+    approach = models.TextField(_("how it will be handled"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("handling plan")
+        verbose_name_plural = _("handling plans")
+
+    def __str__(self) -> str:
+        return f"{self.assignment.unit} · {self.handler_name}"
+
+
+class PlanStep(models.Model):
+    """One planned step of a handling plan, with the date it is planned for and, once done,
+    the day it was done."""
+
+    plan = models.ForeignKey(
+        HandlingPlan, verbose_name=_("handling plan"), on_delete=models.CASCADE, related_name="steps"
+    )
+    title = models.CharField(_("step"), max_length=200)
+    planned_on = models.DateField(_("planned for"), db_index=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked done by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["planned_on", "id"]
+        verbose_name = _("planned step")
+        verbose_name_plural = _("planned steps")
+
+    def __str__(self) -> str:
+        return f"{self.planned_on} {self.title}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_on is not None
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.done_on is None and self.planned_on < (today or timezone.localdate())

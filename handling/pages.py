@@ -14,14 +14,32 @@ from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deputies.access import STAFF_ROLES, UNIT_ROLES, allowed
 from deputies.models import Role, User, UserOrAnonymous
-from handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, ReplyAttachment
-from handling.rules import has_rating, is_rateable
-from handling.selectors import TODO_CHOICES, handling_of, todo_condition, unit_label, unit_panel
+from handling.models import (
+    Assignment,
+    ContactRecord,
+    DeadlineExtension,
+    Rating,
+    ReassignmentRequest,
+    Reply,
+    ReplyAttachment,
+)
+from handling.rules import has_rating, is_rateable, unit_id_of
+from handling.selectors import (
+    PLAN_STATES,
+    TODO_CHOICES,
+    handling_of,
+    pending_extensions,
+    plans_of,
+    todo_condition,
+    unit_label,
+    unit_panel,
+)
 from proposals import hooks
 from proposals.events import AMONG_HANDLERS, EVERYONE, day
 from proposals.models import Proposal
@@ -94,8 +112,32 @@ def _replies_to_review(page: hooks.Page) -> dict[str, Any] | None:
     return {"approved_replies": waiting} if waiting else None
 
 
+def _plans(page: hooks.Page) -> dict[str, Any] | None:
+    plans = plans_of(page.proposal)
+    if not plans:
+        return None
+    unit_id = unit_id_of(page.user)
+    open_ = page.proposal.state in PLAN_STATES
+    for plan in plans:
+        plan.can_mark = open_ and unit_id == plan.assignment.unit_id  # type: ignore[attr-defined]
+    return {"plans": plans, "today": timezone.localdate()}
+
+
+def _extensions(page: hooks.Page) -> dict[str, Any] | None:
+    extensions = list(
+        DeadlineExtension.objects.filter(assignment__proposal=page.proposal)
+        .select_related("assignment__unit")
+        .order_by("-requested_at", "-pk")
+    )
+    if not extensions:
+        return None
+    return {"extensions": extensions, "can_decide": allowed(page.user, "decide_extension", page.proposal)}
+
+
 for place, template, context, seen_by, order in (
     ("main", "handling/detail_units.html", _with_handling, EVERYONE, 10),
+    ("main", "handling/detail_extensions.html", _extensions, AMONG_HANDLERS, 12),
+    ("main", "handling/detail_plans.html", _plans, EVERYONE, 15),
     ("main", "handling/detail_contacts.html", _with_handling, EVERYONE, 20),
     ("main", "handling/detail_co_opinions.html", _with_handling, AMONG_HANDLERS, 30),
     ("main", "handling/detail_replies.html", _with_handling, EVERYONE, 40),
@@ -194,6 +236,7 @@ def _draft_questions(page: hooks.Page) -> dict[str, Any] | None:
     return _questions(page) if allowed(page.user, "ask_unit_before_submission", page.proposal) else None
 
 
+hooks.panel(hooks.Panel("follow", "main", "handling/deputy/follow_plans.html", _plans, order=5))
 hooks.panel(hooks.Panel("follow", "main", "handling/deputy/follow_replies.html", _follow_replies, order=10))
 hooks.panel(hooks.Panel("follow", "main", "handling/deputy/follow_contacts.html", _follow_contacts, order=20))
 hooks.panel(hooks.Panel("follow", "end", "handling/deputy/follow_questions.html", _questions, order=10))
@@ -214,6 +257,10 @@ def _tiles(user: User) -> list[hooks.Tile]:
         pending = ReassignmentRequest.objects.filter(status=ReassignmentRequest.Status.PENDING).count()
         url = page_url("handling:reassignment_requests", "state=reassign_requested")
         found.append(hooks.Tile("reassignment", _("Re-assignment requests"), pending, url, order=30))
+    if allowed(user, "decide_extension"):
+        extensions = pending_extensions().count()
+        url = page_url("handling:extensions", "")
+        found.append(hooks.Tile("extensions", _("Deadline extension requests"), extensions, url, order=31))
         if settings.STAFF_REVIEWS_REPLIES and user.role in STAFF_ROLES:
             todo("review_reply", _("Approved replies to review"), 35, page="handling:reply_reviews")
     if user.role in UNIT_ROLES:

@@ -27,7 +27,7 @@ from deputies.access import (
     remembered,
 )
 from deputies.models import User, UserOrAnonymous
-from handling.models import Assignment, Reply
+from handling.models import Assignment, PlanStep, Reply
 from proposals.events import UNITS
 from proposals.models import Proposal
 from proposals.rules import (
@@ -177,10 +177,14 @@ may_record_paper_rating = paper_rater & reply_is_rateable
 
 # --- rules ----------------------------------------------------------------------------------------
 
-add_rule("assign_proposal", is_congress_staff | is_supervision)
+# The assigning office (交办): congress staff and the supervision office. It also decides the
+# units' requests to be replaced and to have their reply deadline extended (申请延期).
+assigning_office = is_congress_staff | is_supervision
+add_rule("assign_proposal", assigning_office)
 # The lists' unit filter looks units up by name: those whose navigation has the list.
 add_rule("look_up_units", is_overseer | is_unit_person)
-add_rule("decide_reassignment", is_congress_staff | is_supervision)
+add_rule("decide_reassignment", assigning_office)
+add_rule("decide_extension", assigning_office)
 add_rule("act_as_unit", is_assigned_unit)
 # With staff review on, congress staff issue an approved reply; with it off, the unit head's
 # approval issues it.
@@ -234,5 +238,16 @@ add_rule("answer_draft_question", is_addressed_to_users_unit)
 add_rule("answer_contact", is_lead_deputy_of_item)
 # A paper rating's signed feedback form: the deputy who signed it and the overseers.
 add_rule("view_paper_form", is_lead_deputy_of_item | (is_overseer & can_view_item_proposal))
+# A unit keeps its own handling plan (办理方案) and marks its steps done.
+
+
+@rules.predicate
+def is_plan_step_unit(user: UserOrAnonymous, step: PlanStep) -> bool:
+    unit_id = unit_id_of(user)
+    assignment = step.plan.assignment
+    return unit_id is not None and assignment.is_active and assignment.unit_id == unit_id
+
+
+add_rule("keep_handling_plan", is_plan_step_unit)
 # A unit's list of questions from deputies.
 add_rule("answer_questions", is_unit_person)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -22,6 +23,9 @@ from handling.models import (
     Assignment,
     CoOpinion,
     Countersignature,
+    DeadlineExtension,
+    HandlingPlan,
+    PlanStep,
     Rating,
     ReassignmentRequest,
     Reply,
@@ -30,8 +34,9 @@ from handling.models import (
     reply_is_complete,
 )
 from handling.rules import unit_id_of
+from proposals import deadlines
 from proposals.models import Proposal
-from proposals.states import GROUP_HANDLED_STATES, ProposalState
+from proposals.states import GROUP_HANDLED_STATES, REPLY_DUE_STATES, ProposalState
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -246,12 +251,22 @@ class UnitPanel:
     co_opinions: list[CoOpinion] = field(default_factory=list)
     # In the second round: the deputy's rating of the first reply, whose comment says why.
     unsatisfied_rating: Rating | None = None
+    # Asking for more time (申请延期), and the handling plan (办理方案).
+    can_request_extension: bool = False
+    pending_extension: DeadlineExtension | None = None
+    plan: HandlingPlan | None = None
+    can_plan: bool = False
 
 
 # Contacts are recorded from the assignment on, after the reply too (办后反馈).
 CONTACT_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED)
 # Co-handlers send their opinion while the lead unit works on a reply.
 CO_OPINION_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLING)
+
+
+def _reply_past_drafting(assignment: Assignment) -> bool:
+    """The unit's reply is with its head, with staff or issued: too late to hand it over."""
+    return assignment.replies.exclude(state__in=Reply.EDITABLE_STATES).exists()
 
 
 def unit_panel(proposal: Proposal, user: User) -> UnitPanel | None:
@@ -268,29 +283,37 @@ def unit_panel(proposal: Proposal, user: User) -> UnitPanel | None:
     # transition is open.
     signable = can_proceed(proposal.sign)
     panel.pending_request = mine.reassignment_requests.filter(status="pending").first()
-    if here and signable and not mine.signed_at:
-        panel.can_sign = True
+    panel.can_sign = here and signable and not mine.signed_at
+    if here and signable:
+        # Signed for or not, the unit may ask to be replaced while the window is open.
         end = mine.reassignment_window_end
         if panel.pending_request:
             panel.reassignment_note = _("Your unit's request for re-assignment waits for a decision.")
-        elif mine.reassignment_window_open():
-            panel.can_request_reassignment = True
-            panel.reassignment_note = _(
-                "Re-assignment can be asked for until %(date)s (%(days)s working days after assignment)."
-            ) % {"date": end.isoformat(), "days": settings.REASSIGNMENT_WINDOW_WORKDAYS}
-        else:
+        elif not mine.reassignment_window_open():
             panel.reassignment_note = _(
                 "The re-assignment window closed on %(date)s (%(days)s working days after assignment): "
                 "your unit handles this suggestion."
             ) % {"date": end.isoformat(), "days": settings.REASSIGNMENT_WINDOW_WORKDAYS}
-    elif mine.signed_at and signable:
-        panel.reassignment_note = _("Your unit has signed for it, so re-assignment can no longer be asked for.")
+        elif _reply_past_drafting(mine):
+            panel.reassignment_note = _(
+                "Your unit's reply has gone to the unit head or further, so it can no longer ask for re-assignment."
+            )
+        else:
+            panel.can_request_reassignment = True
+            panel.reassignment_note = _(
+                "Re-assignment can be asked for until %(date)s (%(days)s working days after assignment)."
+            ) % {"date": end.isoformat(), "days": settings.REASSIGNMENT_WINDOW_WORKDAYS}
     if here and mine.signed_at and mine.answers and proposal.state in (S.ASSIGNED, S.REASSIGN_REQUESTED):
         # Separate units: handling (and the reply) starts once every answering unit has signed.
         names = units_yet_to_sign(proposal)
         if names:
             panel.waiting_note = _("Handling starts once %(units)s has signed for it.") % {"units": "、".join(names)}
     panel.can_contact = proposal.state in CONTACT_STATES
+    if here and mine.answers:
+        panel.pending_extension = mine.extensions.filter(status=DeadlineExtension.Status.PENDING).first()
+        panel.can_request_extension = not extension_refusal(mine, proposal, timezone.localdate())
+        panel.plan = HandlingPlan.objects.filter(assignment=mine).first()
+        panel.can_plan = not plan_refusal(mine, proposal.state)
     round_ = mine.current_round(proposal)
     if mine.role == A.CO:
         panel.my_opinion = mine.co_opinions.filter(round=round_).first() or mine.co_opinions.order_by("-round").first()
@@ -350,3 +373,100 @@ def unit_options(words: str, limit: int = LOOKUP_LIMIT) -> list[tuple[int, str]]
 
 def unit_label(pk: int) -> str | None:
     return Unit.objects.filter(pk=pk).values_list("name", flat=True).first()
+
+
+# --- deadline extensions (申请延期) ----------------------------------------------------------------
+
+E = DeadlineExtension.Status
+
+
+def owed_deadline(assignment: Assignment) -> tuple[int, dt.date] | None:
+    """The reply round the unit owes now and its deadline (the date an extension moves), or
+    None when it owes no reply."""
+    if not assignment.is_active or not assignment.answers:
+        return None
+    part = answering_part(assignment)
+    owed = part.owed_on
+    if owed is None:
+        return None
+    return (1 if 1 not in part.issued else 2), owed
+
+
+def latest_new_deadline(deadline: dt.date) -> dt.date:
+    """The latest date an extension of `deadline` may ask for (EXTENSION_MAX_MONTHS later)."""
+    return deadlines.add_months(deadline, settings.EXTENSION_MAX_MONTHS)
+
+
+def extension_refusal(assignment: Assignment, proposal: Proposal, today: dt.date) -> str:
+    """Why the unit cannot ask for an extension now, or "" when it can."""
+    owed = owed_deadline(assignment) if proposal.state in REPLY_DUE_STATES else None
+    if owed is None:
+        return _("Your unit owes no reply now, so there is no deadline to extend.")
+    _round, deadline = owed
+    if today > deadline:
+        return _("An extension is asked for before the deadline; it passed on %(date)s.") % {
+            "date": deadline.isoformat()
+        }
+    if assignment.extensions.filter(status=E.PENDING).exists():
+        return _("Your unit's request for an extension waits for a decision.")
+    if assignment.extensions.filter(status=E.APPROVED).count() >= settings.EXTENSION_MAX_COUNT:
+        return _("Your unit has had the extensions allowed (%(n)s) for this suggestion.") % {
+            "n": settings.EXTENSION_MAX_COUNT
+        }
+    return ""
+
+
+def pending_extensions() -> QuerySet[DeadlineExtension]:
+    """Requests waiting for the assigning office, oldest first (the workbench tile and list).
+    A request of a unit since replaced (re-assigned) has nothing left to decide."""
+    return (
+        DeadlineExtension.objects.filter(status=E.PENDING, assignment__is_active=True)
+        .select_related("assignment__unit", "assignment__proposal__meeting", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def approved_extensions(assignments: QuerySet[Assignment] | None = None) -> QuerySet[DeadlineExtension]:
+    """The approved extensions, for the figures to list extended replies apart: narrowed to
+    `assignments` when given (e.g. a year's or a unit's). Each row has the unit, the
+    suggestion, the round, the original and the approved deadline. On-time needs nothing from
+    here: an approval moves the assignment's own deadline, which the figures compare with."""
+    queryset = DeadlineExtension.objects.filter(status=E.APPROVED)
+    if assignments is not None:
+        queryset = queryset.filter(assignment__in=assignments)
+    return queryset.select_related("assignment__unit", "assignment__proposal__meeting").order_by(
+        "assignment__unit__order", "assignment__unit__name", "assignment__proposal_id", "pk"
+    )
+
+
+# --- handling plans (办理方案) ----------------------------------------------------------------------
+
+# A plan is kept while the unit works on its reply (the first or, after re-handling, the second).
+PLAN_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLING)
+
+
+def plan_refusal(assignment: Assignment, state: str) -> str:
+    """Why the unit cannot record or revise its plan now, or "" when it can."""
+    if not assignment.answers:
+        return _("A handling plan is kept by a unit that answers the deputy.")
+    if not assignment.signed_at:
+        return _("Sign for the suggestion first; the handling plan follows the sign-for.")
+    if state not in PLAN_STATES:
+        return _("The plan can no longer be changed: no reply is being worked on.")
+    return ""
+
+
+def plans_of(proposal: Proposal) -> list[HandlingPlan]:
+    """The handling plans of the suggestion's current answering units, each with its steps
+    (`steps.all`) and its progress (`n_done`, `n_steps`)."""
+    plans = list(
+        HandlingPlan.objects.filter(assignment__proposal=proposal, assignment__is_active=True)
+        .select_related("assignment__unit")
+        .prefetch_related(Prefetch("steps", queryset=PlanStep.objects.order_by("planned_on", "pk")))
+        .order_by("assignment__role", "assignment_id")
+    )
+    for plan in plans:
+        steps = list(plan.steps.all())
+        plan.n_steps = len(steps)  # type: ignore[attr-defined]
+        plan.n_done = sum(1 for step in steps if step.is_done)  # type: ignore[attr-defined]
+    return plans

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from handling import deputy_views, views
+from handling import deputy_views, schedule_views, views
 
 app_name = "handling"
 urlpatterns = [
@@ -11,10 +11,16 @@ urlpatterns = [
     path("lookup/units/", views.unit_lookup, name="unit_lookup"),
     path("reassignment-requests/", views.reassignment_requests, name="reassignment_requests"),
     path("reassignment-requests/<int:pk>/", views.decide_reassignment, name="decide_reassignment"),
+    # Deadline extensions (the assigning office decides).
+    path("extensions/", schedule_views.extensions, name="extensions"),
+    path("extensions/<int:pk>/", schedule_views.decide_extension, name="decide_extension"),
     # A unit's steps on its assignment.
     path("assignments/<int:pk>/sign/", views.sign, name="sign"),
     path("assignments/<int:pk>/reassignment/", views.request_reassignment, name="request_reassignment"),
     path("assignments/<int:pk>/contact/", views.contact, name="contact"),
+    path("assignments/<int:pk>/extension/", schedule_views.request_extension, name="request_extension"),
+    path("assignments/<int:pk>/plan/", schedule_views.plan_edit, name="plan_edit"),
+    path("plan-steps/<int:pk>/done/", schedule_views.plan_step_done, name="plan_step_done"),
     path("assignments/<int:pk>/co-opinion/", views.co_opinion, name="co_opinion"),
     path("assignments/<int:pk>/reply/", views.reply_edit, name="reply_edit"),
     # The reply letter, its steps (the other pages of a reply, below, share replies/<pk>/) and review.

@@ -11,7 +11,8 @@ scheduled by a django-celery-beat row editable in the admin), or by cron through
               collect the paper form, when the deputy has no login);
 5. promise    the unit, every PROMISE_REMINDER_MONTHS, of each B-class promise not reported kept;
 6. progress   the unit handlers, when a progress report on a key suggestion is due;
-7. urging     the unit again, when an urging notice is left unacknowledged URGING_ACK_DAYS.
+7. urging     the unit again, when an urging notice is left unacknowledged URGING_ACK_DAYS;
+8. plan step  the unit handlers, once a step of their handling plan is past its date undone.
 
 Exactly once per item, occasion and recipient: each rule computes its candidates in a few
 queries (never one per item), then `deliver` inserts them into the `Reminder` table with
@@ -41,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deputies.models import Role, User
-from handling.models import Assignment, Reply
+from handling.models import Assignment, PlanStep, Reply
 from proposals import notify
 from proposals.models import REPLY_DUE_STATES, Notification, Proposal, ProposalState
 from supervision.models import KeyItem, ProgressReport, Promise, Reminder, UrgingNotice
@@ -505,6 +506,53 @@ def urging_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
     return out
 
 
+def plan_step_rule(today: dt.date, people: Directory, links: Links) -> list[Candidate]:
+    """Steps of a unit's handling plan (办理方案) left undone past their planned date, while the
+    unit still owes its reply: its handlers, once per step and planned date (a step the unit
+    moves to a later date is reminded again if that one passes too)."""
+    rows = (
+        PlanStep.objects.filter(
+            done_on__isnull=True,
+            planned_on__lt=today,
+            plan__assignment__is_active=True,
+            plan__assignment__proposal__state__in=REPLY_DUE_STATES,
+        )
+        .values(
+            "pk",
+            "title",
+            "planned_on",
+            "plan__assignment__unit_id",
+            "plan__assignment__proposal_id",
+            "plan__assignment__proposal__number",
+            "plan__assignment__proposal__title",
+        )
+        .order_by("pk")
+    )
+    wording = _("Handling plan: the step “%(step)s” of %(item)s was planned for %(date)s and is not marked done.")
+    out = []
+    for row in rows:
+        proposal_id = row["plan__assignment__proposal_id"]
+        message = wording % {
+            "step": row["title"][:80],
+            "item": item_label(row["plan__assignment__proposal__number"], row["plan__assignment__proposal__title"]),
+            "date": row["planned_on"].isoformat(),
+        }
+        for user_id in people.unit_handlers(row["plan__assignment__unit_id"]):
+            out.append(
+                Candidate(
+                    K.PLAN_STEP,
+                    f"s{row['pk']}",
+                    f"@{row['planned_on'].isoformat()}",
+                    user_id,
+                    proposal_id,
+                    message,
+                    links.proposal(proposal_id),
+                    Notification.Kind.DEADLINE,
+                )
+            )
+    return out
+
+
 RULES: list[tuple[str, Callable[[dt.date, Directory, Links], list[Candidate]]]] = [
     ("deadline", deadline_rule),
     ("overdue", overdue_rule),
@@ -512,6 +560,7 @@ RULES: list[tuple[str, Callable[[dt.date, Directory, Links], list[Candidate]]]] 
     ("promise", promise_rule),
     ("progress", progress_rule),
     ("urging", urging_rule),
+    ("plan_step", plan_step_rule),
 ]
 
 

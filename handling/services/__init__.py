@@ -7,6 +7,8 @@ path (proposals/workflow.py):
 - `replies`: the reply letter from draft to issue;
 - `rating`: the deputy's rating (or a signed paper form) and comments on a reply;
 - `questions`: questions to a unit before submitting (提出前沟通);
+- `extensions`: a unit's request to extend its reply deadline (申请延期) and the decision;
+- `plans`: the unit's handling plan (办理方案) and its steps;
 - `common`: what they share (who in a unit is told, acting for a unit, merged groups).
 
 The steps are named here too, so callers write `services.assign_proposal(...)`.
@@ -23,6 +25,8 @@ from handling.services.assignment import (
 from handling.services.cohandling import countersign_reply, request_countersign, submit_co_opinion
 from handling.services.common import unit_people
 from handling.services.contacts import answer_contact, record_contact
+from handling.services.extensions import decide_extension, request_extension
+from handling.services.plans import StepInput, mark_step_done, save_handling_plan
 from handling.services.questions import answer_draft_question, ask_unit_before_submission
 from handling.services.rating import comment_on_reply, rate_reply, record_paper_rating
 from handling.services.replies import (
@@ -39,6 +43,7 @@ from handling.services.replies import (
 )
 
 __all__ = [
+    "StepInput",
     "add_reply_attachment",
     "answer_contact",
     "answer_draft_question",
@@ -50,16 +55,20 @@ __all__ = [
     "comment_on_reply",
     "correct_result_category",
     "countersign_reply",
+    "decide_extension",
     "decide_reassignment",
     "issue_reply",
+    "mark_step_done",
     "rate_reply",
     "record_contact",
     "record_paper_rating",
     "remove_reply_attachment",
     "reply_gaps",
     "request_countersign",
+    "request_extension",
     "request_reassignment",
     "return_reply",
+    "save_handling_plan",
     "save_reply_draft",
     "sign_assignment",
     "staff_return_reply",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deputies.models import Role, User
-from handling.models import Assignment, ReassignmentRequest, Unit
+from handling.models import Assignment, ReassignmentRequest, Reply, Unit
 from handling.selectors import all_answering_signed, next_due_on
 from handling.services.common import group_of, require_unit, twin_of, unit_people
 from proposals import deadlines
@@ -186,14 +186,15 @@ def sign_assignment(*, assignment: Assignment, by: User) -> Assignment:
 def request_reassignment(
     *, assignment: Assignment, by: User, reason: str, suggested_unit: Unit | None = None
 ) -> ReassignmentRequest:
-    """A unit asks to be replaced, within the working-day window after assignment."""
+    """A unit asks to be replaced, within the working-day window after assignment, signed for
+    or not; not once its reply has left the drafting desk (with the head, staff or issued)."""
     with locked(assignment.proposal_id) as main:
         refuse_merged_member(main)
         assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
         require_unit(by, assignment)
-        if assignment.signed_at:
+        if assignment.replies.exclude(state__in=Reply.EDITABLE_STATES).exists():
             raise ProposalError(
-                _("Your unit has signed for this suggestion, so it can no longer ask for re-assignment.")
+                _("Your unit's reply has gone to the unit head or further, so it can no longer ask for re-assignment.")
             )
         end = assignment.reassignment_window_end
         if timezone.localdate() > end:
@@ -230,7 +231,12 @@ def decide_reassignment(
     *, request: ReassignmentRequest, by: User, accept: bool, new_unit: Unit | None = None, note: str = ""
 ) -> ReassignmentRequest:
     """Staff or the supervision office accept (naming the new unit; its deadline starts
-    afresh today) or refuse (with a reason) a unit's request."""
+    afresh today) or refuse (with a reason) a unit's request.
+
+    Accepting ends the old assignment with its sign-for kept on it as history (who signed and
+    when), and any reply draft of the old unit stays with it, unseen by the new unit. The new
+    unit has not signed: handling waits for its sign-for again, so a suggestion that was in
+    handling goes back to assigned until it signs."""
     with locked(request.assignment.proposal_id) as main:
         request = ReassignmentRequest.objects.select_for_update().select_related("assignment__unit").get(pk=request.pk)
         if request.status != ReassignmentRequest.Status.PENDING:

@@ -29,6 +29,7 @@ scripts/leak_scan.py (any database). Nothing here imports pytest.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import html
 import io
 import re
@@ -85,9 +86,12 @@ INTERNAL_STEPS = (
     "reply_approve",
     "reply_staff_return",
     "reply_result_corrected",
+    "request_extension",
+    "refuse_extension",
 )
 # Of those, the ones whose note is a handler's or overseer's own words.
 INTERNAL_NOTES = (
+    "request_extension",
     "co_opinion",
     "countersign",
     "countersign_objection",
@@ -219,6 +223,16 @@ KINDS: dict[str, Kind] = {
         "handling.ReassignmentRequest",
         related=("assignment__proposal",),
         proposal_id=lambda o: o.assignment.proposal_id,
+    ),
+    "deadline extension": Kind(
+        "handling.DeadlineExtension",
+        related=("assignment__proposal",),
+        proposal_id=lambda o: o.assignment.proposal_id,
+    ),
+    "plan step": Kind(
+        "handling.PlanStep",
+        related=("plan__assignment__proposal",),
+        proposal_id=lambda o: o.plan.assignment.proposal_id,
     ),
     "reply": Kind("handling.Reply", related=("assignment__proposal",), proposal_id=lambda o: o.assignment.proposal_id),
     "reply attachment": Kind(
@@ -467,8 +481,38 @@ ROUTES: dict[str, Route] = {
         target=lambda a: a.is_active and not a.signed_at,
     ),
     "handling:request_reassignment": form(
-        Route("assignment", own_assignment, target=lambda a: a.is_active and not a.signed_at),
+        Route("assignment", own_assignment, target=lambda a: a.is_active),
         lambda a: {"reason": "不属于本单位职责"},
+    ),
+    "handling:extensions": Route("none", user_rule("decide_extension")),
+    "handling:decide_extension": form(
+        Route(
+            "deadline extension",
+            rule("decide_extension", lambda e: e.assignment.proposal, "its suggestion"),
+            target=lambda e: e.status == "pending",
+        ),
+        lambda e: {"decision": "refuse", "note": "期限内可以完成"},
+    ),
+    "handling:request_extension": form(
+        Route("assignment", own_assignment, target=proposal_state(*IN_HANDLING)),
+        lambda a: {"new_deadline": (a.deadline + dt.timedelta(days=20)).isoformat(), "reason": "需要调研"},
+    ),
+    "handling:plan_edit": form(
+        Route("assignment", own_assignment, target=proposal_state(*IN_HANDLING)),
+        lambda a: {
+            "handler_name": "王科长",
+            "leader_name": "李副局长",
+            "steps-TOTAL_FORMS": "1",
+            "steps-INITIAL_FORMS": "0",
+            "steps-0-title": "调研",
+            "steps-0-planned_on": _today(),
+        },
+    ),
+    "handling:plan_step_done": action(
+        "plan step",
+        rule("view_proposal", lambda s: s.plan.assignment.proposal, "its suggestion"),
+        rule("keep_handling_plan"),
+        target=lambda s: s.done_on is None,
     ),
     "handling:contact": form(
         Route("assignment", own_assignment, target=proposal_state(*IN_HANDLING)),

@@ -245,6 +245,19 @@ def build() -> World:
     )
     hs.submit_reply(reply=fresh(reply11), by=handler)
     hs.return_reply(reply=fresh(reply11), by=head, note=f"INTERNAL-HEAD-RETURN-0011（{token(11)}）请补充数据。")
+    # 11 also: the unit asked for more time and keeps a handling plan with one step done.
+    a11 = answering(p11)
+    hs.request_extension(
+        assignment=a11, by=handler, reason="需协调市级部门", new_deadline=a11.deadline + dt.timedelta(days=30)
+    )
+    plan11 = hs.save_handling_plan(
+        assignment=a11,
+        by=handler,
+        handler_name="王科长",
+        leader_name="李副局长",
+        steps=[hs.StepInput(None, "实地调研", today), hs.StepInput(None, "形成方案", today + dt.timedelta(days=20))],
+    )
+    hs.mark_step_done(step=plan11.steps.order_by("planned_on").first(), by=handler)
     # 12: a draft waiting for the head; part of the key item, and urged.
     p12 = advance(new(12), S.IN_HANDLING, cast)
     hs.submit_reply(reply=draft_reply(p12, f"INTERNAL-DRAFT-REPLY-0012（{token(12)}）答复稿。"), by=handler)

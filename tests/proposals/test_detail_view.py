@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -136,8 +137,11 @@ def test_the_deadline_shows_days_left_or_days_overdue_in_red(client, staff, draf
     assert 'class="due overdue"' in html and "超期 4 天" in html
 
 
-def test_the_unit_sees_why_it_can_no_longer_ask_for_reassignment(client, draft, cast):
-    proposal = advance(draft, S.IN_HANDLING, cast)  # signed for
-    body = page_text(client, cast.handler, proposal)
-    assert "您单位已签收，不能再申请调整承办单位" in body
-    assert "申请调整承办单位</a>" not in client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+def test_a_signed_unit_sees_why_it_can_no_longer_ask_for_reassignment_once_the_window_closed(client, draft, cast):
+    with time_machine.travel(dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC), tick=False):
+        proposal = advance(draft, S.IN_HANDLING, cast)  # signed for
+    with time_machine.travel(dt.datetime(2026, 3, 18, 2, tzinfo=dt.UTC), tick=False):
+        body = page_text(client, cast.handler, proposal)
+        html = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert "申请调整的期限已于 2026-03-17 截止" in body
+    assert reverse("handling:request_reassignment", args=[proposal.assignments.get().pk]) not in html
