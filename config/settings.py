@@ -398,6 +398,8 @@ COMPLEX_REPLY_PERIOD = env_str("COMPLEX_REPLY_PERIOD", "6m")
 REHANDLING_PERIOD = env_str("REHANDLING_PERIOD", "1m")
 CO_OPINION_PERIOD = env_str("CO_OPINION_PERIOD", "1m")
 REASSIGNMENT_WINDOW_WORKDAYS = env_int("REASSIGNMENT_WINDOW_WORKDAYS", 5)
+# Working days after a deputy's rating during which they may still change it (0: final at once).
+RATING_CHANGE_WORKDAYS = env_int("RATING_CHANGE_WORKDAYS", 3)
 REQUIRED_COSIGNERS = env_int("REQUIRED_COSIGNERS", 0)
 STAFF_REVIEWS_REPLIES = env_bool("STAFF_REVIEWS_REPLIES", True)
 # --- Supervision and reminders -------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from deputies.access import STAFF_ROLES, UNIT_ROLES, allowed
 from deputies.models import Role, User, UserOrAnonymous
 from handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, ReplyAttachment, Unit
-from handling.rules import has_rating, is_rateable
+from handling.rules import has_rating, is_changeable, is_rateable
 from handling.selectors import TODO_CHOICES, handling_of, todo_condition, unit_panel
 from proposals import hooks
 from proposals.events import AMONG_HANDLERS, EVERYONE, day
@@ -49,6 +49,8 @@ class _ShownReply(TypedDict):
     """What the deputy's page of a suggestion shows with each reply."""
 
     can_rate: bool
+    can_change_rating: bool
+    can_confirm_rating: bool
     rating_or_none: Rating | None
     shown_attachments: list[ReplyAttachment]
 
@@ -176,6 +178,10 @@ def _follow_replies(page: hooks.Page) -> dict[str, Any] | None:
     for reply in replies:
         reply.can_rate = allowed(page.user, "rate_reply", reply)
         reply.rating_or_none = reply.rating if has_rating(reply) else None
+        reply.can_confirm_rating = reply.rating_or_none is not None and allowed(
+            page.user, "change_rating", reply.rating_or_none
+        )
+        reply.can_change_rating = reply.can_confirm_rating and is_changeable(reply.rating_or_none)
         reply.shown_attachments = list(reply.source.attachments.all())
     return {"replies": replies, "can_comment": allowed(page.user, "comment_on_reply", page.proposal)}
 
