@@ -150,6 +150,13 @@ def _fill_follow(row: Proposal, is_lead: bool, facts: hooks.FollowFacts) -> None
             if is_rateable(reply):
                 text = _("Read the reply of %(unit)s and rate it") % {"unit": assignment.unit.name}
                 facts.asks.append(hooks.Ask(text, reverse("handling:rate", args=[reply.pk])))
+            elif has_rating(reply) and reply.rating.changeable_until is not None:
+                text = _("Your rating of %(unit)s waits: change it until %(date)s, or confirm it") % {
+                    "unit": assignment.unit.name,
+                    "date": day(reply.rating.changeable_until),
+                }
+                detail = reverse("proposals:mine_detail", args=[proposal.pk])
+                facts.asks.append(hooks.Ask(text, f"{detail}#reply-{reply.pk}"))
     # Contacts are asked about while the suggestion is being handled; on a finished one the
     # deputy may still answer from its page, but it no longer counts as something to do.
     if proposal.state in FINAL_STATES:
