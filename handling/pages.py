@@ -184,11 +184,10 @@ def _follow_replies(page: hooks.Page) -> dict[str, Any] | None:
     replies = cast("list[WithAnnotations[Reply, _ShownReply]]", loaded)  # given their attributes below
     for reply in replies:
         reply.can_rate = allowed(page.user, "rate_reply", reply)
-        reply.rating_or_none = reply.rating if has_rating(reply) else None
-        reply.can_confirm_rating = reply.rating_or_none is not None and allowed(
-            page.user, "change_rating", reply.rating_or_none
-        )
-        reply.can_change_rating = reply.can_confirm_rating and is_changeable(reply.rating_or_none)
+        rating = reply.rating if has_rating(reply) else None
+        reply.rating_or_none = rating
+        reply.can_confirm_rating = rating is not None and allowed(page.user, "change_rating", rating)
+        reply.can_change_rating = rating is not None and reply.can_confirm_rating and is_changeable(rating)
         reply.shown_attachments = list(reply.source.attachments.all())
     return {"replies": replies, "can_comment": allowed(page.user, "comment_on_reply", page.proposal)}
 
