@@ -25,6 +25,12 @@ The schedule (Asia/Shanghai time):
         they leave the deputies' lists; their trail keeps the step. Row created by
         proposals/migrations/0007_discard_empty_drafts_schedule.py.
 
+    评价生效  handling.tasks.settle_due_ratings  crontab "5 * * * *"
+        Every hour, the deputies' ratings whose time for changes (RATING_CHANGE_WORKDAYS) is
+        over, or on whose suggestion staff have acted, take effect: an unsatisfied first reply
+        goes to re-handling then. Hourly, so a rating staff acted on does not wait for a night.
+        Row created by handling/migrations/0004_rating_change_window.py.
+
     检查中断的报告任务  reports.sweep_report_jobs  every minute (expires after 120 s)
         Queues again an annual report job whose run was lost (no progress for
         REPORT_JOB_STALE_SECONDS), or fails it after REPORT_JOB_MAX_ATTEMPTS (reports/jobs.py).
@@ -39,6 +45,7 @@ run the scan and the outbox from cron:
     30 7 * * * cd /srv/jianyi && .venv/bin/python manage.py daily_scan
     * * * * *  cd /srv/jianyi && .venv/bin/python manage.py send_outbox
     15 3 * * * cd /srv/jianyi && .venv/bin/python manage.py discard_empty_drafts
+    5 * * * *  cd /srv/jianyi && .venv/bin/python manage.py settle_ratings
 
 (with eager tasks every step sends its own messages after commit; `send_outbox` sends what
 failed then, when its retry time comes).

@@ -413,6 +413,8 @@ REASSIGNMENT_WINDOW_WORKDAYS = env_int("REASSIGNMENT_WINDOW_WORKDAYS", 5)
 # deadline it moves the new date may lie.
 EXTENSION_MAX_COUNT = env_int("EXTENSION_MAX_COUNT", 1)
 EXTENSION_MAX_MONTHS = env_int("EXTENSION_MAX_MONTHS", 3)
+# Working days after a deputy's rating during which they may still change it (0: final at once).
+RATING_CHANGE_WORKDAYS = env_int("RATING_CHANGE_WORKDAYS", 3)
 REQUIRED_COSIGNERS = env_int("REQUIRED_COSIGNERS", 0)
 STAFF_REVIEWS_REPLIES = env_bool("STAFF_REVIEWS_REPLIES", True)
 # --- Supervision and reminders -------------------------------------------------------------------

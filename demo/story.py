@@ -258,6 +258,11 @@ class Story:
                     )
                 else:
                     hs.rate_reply(
-                        reply=reply, by=login_of(self.lead), attitude=attitude, result=result, comment=comment
+                        final=True,
+                        reply=reply,
+                        by=login_of(self.lead),
+                        attitude=attitude,
+                        result=result,
+                        comment=comment,
                     )
         return self

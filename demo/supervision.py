@@ -13,12 +13,12 @@ from collections.abc import Callable
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from demo.world import World, on
+from demo.world import World, login_of, on
 from deputies.models import Role, SpecialCommittee, User
 from proposals.models import Proposal
 from proposals.states import REPLY_DUE_STATES, ProposalState
 from proposals.workflow import record_event
-from supervision import services
+from supervision import resurvey, services
 from supervision.models import KeyItem, Promise, SupervisionRecord, UrgingNotice
 from supervision.reminders import run_daily_scan
 
@@ -307,6 +307,34 @@ def _promises(world: World) -> dict[str, int]:
     return figures
 
 
+def _resurvey(world: World) -> None:
+    """回头看: the promise staff confirmed kept is answered kept by its deputy, the one the unit
+    reports kept is answered partly, one past its date not kept; the others wait for the deputy."""
+    today = world.today
+    asked = (
+        resurvey.waiting(Promise.objects.filter(proposal__meeting=world.meeting), today)
+        .exclude(proposal__lead_deputy__user=None)
+        .select_related("proposal__lead_deputy", "unit")
+        .order_by("pk")
+    )
+    by_state: dict[str, list[Promise]] = {}
+    for promise in asked:
+        by_state.setdefault(promise.state, []).append(promise)
+    overdue = by_state.get(Promise.State.OPEN, [])
+    answers = [
+        (by_state.get(Promise.State.KEPT, [])[:1], "kept", "学校已建成投用，现场看过，群众满意。"),
+        (by_state.get(Promise.State.DONE_REPORTED, [])[:1], "partly", "主体工程已完成，配套道路和绿化还没有动工。"),
+        # One past its date is answered; the next stays waiting for its deputy.
+        (overdue[:1] if len(overdue) > 1 else [], "not_kept", "期限已过，现场仍未开工，也没有说明原因。"),
+    ]
+    for promises, answer, comment in answers:
+        for promise in promises:
+            with on(today - dt.timedelta(days=1), 19):
+                resurvey.answer_survey(
+                    promise=promise, by=login_of(promise.proposal.lead_deputy), answer=answer, comment=comment
+                )
+
+
 def build(world: World, log: Callable[[str], None] = print) -> None:
     """This year's supervision, once its suggestions are built."""
     leaders = {u.username: u for u in User.objects.filter(role=Role.LEADER)}
@@ -326,6 +354,7 @@ def build(world: World, log: Callable[[str], None] = print) -> None:
         key_items.append(key_item)
     notices = _urging(world)
     promises = _promises(world)
+    _resurvey(world)
     sent = run_daily_scan(world.today)
     log(
         f"  督办：重点建议 {len(key_items)} 项（{sum(k.proposals.count() for k in key_items)} 件），"

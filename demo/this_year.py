@@ -12,6 +12,7 @@ from demo.content.text import SuggestionText
 from demo.story import Story
 from demo.world import World, login_of, on
 from handling import services as hs
+from handling.models import Reply
 from proposals import services as ps
 from proposals.models import Proposal
 
@@ -298,10 +299,53 @@ def build(world: World, log: Callable[[str], None]) -> None:
     for story in group:
         story.rate(assigned_on + dt.timedelta(days=75), "satisfied", "satisfied")
     show_deputy_phone(world)
+    show_rating_safety_net(world)
     log(f"  建议 {Proposal.objects.filter(meeting=world.meeting).count()} 件，覆盖全部状态和办理路径")
 
 
 # --- what the demo deputy's phone shows beyond the paths -------------------------------------------
+
+
+def show_rating_safety_net(world: World) -> None:
+    """Two ratings still within their change window (RATING_CHANGE_WORKDAYS): one given
+    yesterday (不满意, waiting to send the reply to re-handling), one given two days ago and
+    changed yesterday. The demo deputy's own replied suggestion stays unrated for the phone."""
+    today, demo = world.today, world.deputies[0]
+    replied = (
+        Proposal.objects.filter(meeting=world.meeting, state="replied")
+        .exclude(lead_deputy=demo)
+        .exclude(lead_deputy__user=None)
+        .order_by("pk")
+    )
+    waiting = [
+        reply
+        for proposal in replied
+        for reply in Reply.objects.filter(assignment__proposal=proposal, state="issued", rating__isnull=True)[:1]
+    ]
+    if len(waiting) < 2:
+        return
+    first, second = waiting[:2]
+    with on(today - dt.timedelta(days=1), 20):
+        hs.rate_reply(
+            reply=first,
+            by=login_of(first.assignment.proposal.lead_deputy),
+            attitude="basic",
+            result="unsatisfied",
+            comment="答复只讲了原则，没有具体时间表和责任人。",
+        )
+    deputy = login_of(second.assignment.proposal.lead_deputy)
+    with on(today - dt.timedelta(days=2), 21):
+        rating = hs.rate_reply(
+            reply=second, by=deputy, attitude="satisfied", result="unsatisfied", comment="尚未看到落实。"
+        )
+    with on(today - dt.timedelta(days=1), 8):
+        hs.change_rating(
+            rating=rating,
+            by=deputy,
+            attitude="satisfied",
+            result="satisfied",
+            comment="与承办单位沟通后了解清楚，改为满意。",
+        )
 
 
 def show_deputy_phone(world: World) -> None:

@@ -5,6 +5,8 @@ signed feedback form (a unit can never enter a rating)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -27,11 +29,11 @@ from handling.deputy_forms import (
     QuestionForm,
     RatingForm,
 )
-from handling.models import ContactRecord, PreSubmissionQuestion, Rating, Reply
-from handling.rules import is_rateable, is_rater_of_reply, unit_id_of
+from handling.models import ContactRecord, PreSubmissionQuestion, Rating, Reply, Satisfaction
+from handling.rules import is_changeable, is_rateable, is_rater_of_reply, unit_id_of
 from handling.selectors import unrated_replies as waiting_for_rating
 from proposals.access import get_proposal_for_user
-from proposals.models import ProposalState
+from proposals.models import Proposal, ProposalState
 from proposals.selectors import search_words
 from proposals.states import EDITABLE_STATES
 from proposals.uploads import download
@@ -53,38 +55,59 @@ def _detail_url(proposal_id: int, anchor: str = "") -> str:
 
 @login_required
 def rate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The lead deputy rates an issued reply: attitude and result, a comment when not satisfied."""
+    """The lead deputy rates an issued reply: attitude and result, a comment when not satisfied.
+
+    Three steps, none needing script: the choice; a page restating it in words, with what
+    follows (确认提交 or 返回修改); then, while the rating waits to take effect, the same page
+    changes it, and 确认，不再修改 lets it take effect at once."""
     reply = get_reply_for_user(request, pk)
     proposal = reply.assignment.proposal
     # The page is the rater's; whether this reply can be rated now is said on it (handling/rules.py).
     if not is_rater_of_reply(request.user, reply):
         raise refuse(request, f"reply {pk} (rate)")
     existing = _rating_of(reply)
-    if existing is not None:
-        messages.info(request, _("You have already rated this reply; a rating cannot be changed."))
+    if request.method == "POST" and "settle" in request.POST and existing is not None and existing.is_pending:
+        # 确认，不再修改: taken at any time before it takes effect by itself.
+        return _confirm_now(request, reply, existing)
+    if existing is not None and not (existing.is_pending and is_changeable(existing)):
+        if existing.is_pending:
+            messages.info(request, _("Your rating can no longer be changed: it takes effect shortly."))
+        else:
+            messages.info(request, _("You have already rated this reply; a rating cannot be changed."))
         return redirect(_detail_url(proposal.pk, f"#reply-{reply.pk}"))
-    form = RatingForm(request.POST or None)
+    initial = {}
+    if existing is not None:
+        initial = {"attitude": existing.attitude, "result": existing.result, "comment": existing.comment}
+    form = RatingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.rate_reply(
-                reply=reply, by=request.user, attitude=data["attitude"], result=data["result"], comment=data["comment"]
-            )
-        except ProposalError as exc:
-            form.add_error(None, str(exc))
+        if "back" in request.POST:
+            pass  # 返回修改: the form again, as chosen
+        elif "confirmed" not in request.POST:
+            return _restate(request, reply, existing, data)
         else:
-            proposal.refresh_from_db()
-            if proposal.state == S.REHANDLING:
-                messages.warning(
-                    request,
-                    _("Your rating is recorded. The unit must handle the suggestion again and reply by %(date)s.")
-                    % {"date": proposal.due_on.isoformat() if proposal.due_on else "—"},
-                )
-            elif proposal.state == S.CLOSED:
-                messages.success(request, _("Thank you for your rating. The suggestion is closed."))
+            try:
+                if existing is None:
+                    rating = services.rate_reply(
+                        reply=reply,
+                        by=request.user,
+                        attitude=data["attitude"],
+                        result=data["result"],
+                        comment=data["comment"],
+                    )
+                else:
+                    rating = services.change_rating(
+                        rating=existing,
+                        by=request.user,
+                        attitude=data["attitude"],
+                        result=data["result"],
+                        comment=data["comment"],
+                    )
+            except ProposalError as exc:
+                form.add_error(None, str(exc))
             else:
-                messages.success(request, _("Thank you for your rating."))
-            return redirect(_detail_url(proposal.pk, f"#reply-{reply.pk}"))
+                _say_what_happened(request, proposal, rating, changed=existing is not None)
+                return redirect(_detail_url(proposal.pk, f"#reply-{reply.pk}"))
     return render(
         request,
         "handling/deputy/rate.html",
@@ -92,11 +115,70 @@ def rate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "reply": reply,
             "proposal": proposal,
             "form": form,
+            "rating": existing,
             "attachments": list(reply.source.attachments.all()),
-            "can_rate_now": is_rateable(reply),
+            "can_rate_now": existing is not None or is_rateable(reply),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _restate(
+    request: AuthenticatedHttpRequest, reply: Reply, existing: Rating | None, data: dict[str, Any]
+) -> HttpResponse:
+    """The choice in words before it is recorded, with what follows from it."""
+    levels = dict(Satisfaction.choices)
+    until = existing.changeable_until if existing else services.rating_window_end(timezone.localdate())
+    rehandles = data["result"] == Satisfaction.UNSATISFIED and reply.round == 1
+    return render(
+        request,
+        "handling/deputy/rate_confirm.html",
+        {
+            "reply": reply,
+            "proposal": reply.assignment.proposal,
+            "data": data,
+            "attitude": levels[data["attitude"]],
+            "result": levels[data["result"]],
+            "until": until,
+            "rehandles": rehandles,
+            "changing": existing is not None,
+        },
+    )
+
+
+def _confirm_now(request: AuthenticatedHttpRequest, reply: Reply, rating: Rating) -> HttpResponse:
+    proposal = reply.assignment.proposal
+    try:
+        services.confirm_rating(rating=rating, by=request.user)
+    except ProposalError as exc:
+        messages.error(request, str(exc))
+    else:
+        _say_what_happened(request, proposal, rating, changed=False)
+    return redirect(_detail_url(proposal.pk, f"#reply-{reply.pk}"))
+
+
+def _say_what_happened(request: HttpRequest, proposal: Proposal, rating: Rating, *, changed: bool) -> None:
+    proposal.refresh_from_db()
+    rating.refresh_from_db()
+    if rating.changeable_until is not None:
+        text = _("Your rating is changed.") if changed else _("Your rating is recorded.")
+        messages.success(
+            request,
+            text
+            + " "
+            + _("You can change it until %(date)s; then it takes effect.")
+            % {"date": rating.changeable_until.isoformat()},
+        )
+    elif proposal.state == S.REHANDLING:
+        messages.warning(
+            request,
+            _("Your rating is recorded. The unit must handle the suggestion again and reply by %(date)s.")
+            % {"date": proposal.due_on.isoformat() if proposal.due_on else "—"},
+        )
+    elif proposal.state == S.CLOSED:
+        messages.success(request, _("Thank you for your rating. The suggestion is closed."))
+    else:
+        messages.success(request, _("Thank you for your rating."))
 
 
 @login_required

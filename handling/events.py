@@ -91,7 +91,26 @@ def _rate_details(event: TrailEvent) -> list[str]:
     ]
     if data.get("paper"):
         out.append(_("Entered by staff from the deputy's signed paper form"))
+    settled = SETTLED_HOW.get(data.get("settled", ""))
+    if settled:
+        out.append(str(settled))
+    if data.get("until") and event.action in ("rating_entered", "rating_changed"):
+        out.append(_("Can be changed until %(date)s") % {"date": day(data["until"])})
+    before = data.get("before")
+    if before:
+        out.append(
+            _("Before: attitude %(a)s; result %(r)s")
+            % {"a": levels.get(before.get("attitude", ""), ""), "r": levels.get(before.get("result", ""), "")}
+        )
     return out + _round_line(event)
+
+
+# How a waiting rating came to take effect (handling.services.rating._settle).
+SETTLED_HOW = {
+    "confirmed": gettext_lazy("Confirmed by the deputy"),
+    "window": gettext_lazy("Took effect when the time for changes ended"),
+    "staff_acted": gettext_lazy("Took effect once congress staff acted on the suggestion"),
+}
 
 
 # --- how the steps read on the deputy's phone ------------------------------------------------------
@@ -186,6 +205,21 @@ def _rated(event: TrailEvent, story: Story) -> tuple[str, str]:
     elif event.to_state == S.CLOSED:
         text += _("; the suggestion is closed")
     return text, f"#reply-{data.get('reply')}"
+
+
+def _rating_waits(text: StrOrPromise) -> Sentence:
+    def sentence(event: TrailEvent, story: Story) -> tuple[str, str]:
+        data = event.data or {}
+        labels = _choices(Satisfaction.choices)
+        facts = {
+            "name": actor_name(event),
+            "attitude": labels.get(data.get("attitude", ""), "—"),
+            "result": labels.get(data.get("result", ""), "—"),
+            "date": day(data.get("until")),
+        }
+        return str(text) % facts, f"#reply-{data.get('reply')}"
+
+    return sentence
 
 
 def _unit_sentence(text: StrOrPromise, anchor: str = "") -> Sentence:
@@ -352,6 +386,32 @@ declare(
         details=_unit_and_version,
     ),
     EventKind("rate", details=_rate_details, sentence=_rated),
+    # A deputy's rating waits, changeable, before it takes effect (the `rate` step above).
+    # Everyone on the suggestion sees it waiting; the unit is notified only when it takes
+    # effect, since a rating still being reconsidered starts no work.
+    EventKind(
+        "rating_entered",
+        gettext_lazy("Rating entered, not yet in effect"),
+        details=_rate_details,
+        sentence=_rating_waits(
+            gettext_lazy(
+                "%(name)s rated the handling: attitude %(attitude)s, result %(result)s; "
+                "it can be changed until %(date)s"
+            )
+        ),
+    ),
+    EventKind(
+        "rating_changed",
+        gettext_lazy("Rating changed by the deputy"),
+        details=_rate_details,
+        sentence=_rating_waits(gettext_lazy("%(name)s changed the rating: attitude %(attitude)s, result %(result)s")),
+    ),
+    EventKind(
+        "rating_settled",
+        gettext_lazy("Rating took effect"),
+        details=_rate_details,
+        sentence=_rating_waits(gettext_lazy("The rating took effect: attitude %(attitude)s, result %(result)s")),
+    ),
     EventKind(
         "reply_comment",
         gettext_lazy("Comment on the reply"),

@@ -555,7 +555,11 @@ def paper_form_path(instance: Rating, filename: str) -> str:
 class Rating(models.Model):
     """The lead deputy's rating of one reply: handling attitude and result. Only the lead
     deputy rates from their own login; staff may record a paper rating only with the signed
-    feedback form attached (`is_paper`), and it is shown as such."""
+    feedback form attached (`is_paper`), and it is shown as such.
+
+    A deputy's own rating first waits (`changeable_until` set): for RATING_CHANGE_WORKDAYS
+    working days, or until staff act on the suggestion, the deputy may change it; then it takes
+    effect (`handling.services.rating._settle`). A paper rating takes effect at once."""
 
     reply = models.OneToOneField(Reply, verbose_name=_("reply"), on_delete=models.PROTECT, related_name="rating")
     proposal = models.ForeignKey(
@@ -570,6 +574,10 @@ class Rating(models.Model):
     rated_at = models.DateTimeField(_("rated at"), default=timezone.now)
     is_paper = models.BooleanField(_("paper feedback form"), default=False)
     paper_form = models.FileField(_("signed feedback form"), upload_to=paper_form_path, blank=True)
+    # Set while the deputy may still change the rating: the last day of the change window. Empty
+    # once the rating has taken effect (at the window's end, on the deputy's confirmation, or at
+    # once for a signed paper form); only then does it move the suggestion.
+    changeable_until = models.DateField(_("changeable until"), null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["rated_at", "id"]
@@ -581,6 +589,10 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_attitude_display()} / {self.get_result_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.changeable_until is not None
 
 
 class PreSubmissionQuestion(models.Model):

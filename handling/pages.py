@@ -29,7 +29,7 @@ from handling.models import (
     Reply,
     ReplyAttachment,
 )
-from handling.rules import has_rating, is_rateable, unit_id_of
+from handling.rules import has_rating, is_changeable, is_rateable, unit_id_of
 from handling.selectors import (
     PLAN_STATES,
     TODO_CHOICES,
@@ -67,6 +67,8 @@ class _ShownReply(TypedDict):
     """What the deputy's page of a suggestion shows with each reply."""
 
     can_rate: bool
+    can_change_rating: bool
+    can_confirm_rating: bool
     rating_or_none: Rating | None
     shown_attachments: list[ReplyAttachment]
 
@@ -190,6 +192,13 @@ def _fill_follow(row: Proposal, is_lead: bool, facts: hooks.FollowFacts) -> None
             if is_rateable(reply):
                 text = _("Read the reply of %(unit)s and rate it") % {"unit": assignment.unit.name}
                 facts.asks.append(hooks.Ask(text, reverse("handling:rate", args=[reply.pk])))
+            elif has_rating(reply) and reply.rating.changeable_until is not None:
+                text = _("Your rating of %(unit)s waits: change it until %(date)s, or confirm it") % {
+                    "unit": assignment.unit.name,
+                    "date": day(reply.rating.changeable_until),
+                }
+                detail = reverse("proposals:mine_detail", args=[proposal.pk])
+                facts.asks.append(hooks.Ask(text, f"{detail}#reply-{reply.pk}"))
     # Contacts are asked about while the suggestion is being handled; on a finished one the
     # deputy may still answer from its page, but it no longer counts as something to do.
     if proposal.state in FINAL_STATES:
@@ -217,7 +226,10 @@ def _follow_replies(page: hooks.Page) -> dict[str, Any] | None:
     replies = cast("list[WithAnnotations[Reply, _ShownReply]]", loaded)  # given their attributes below
     for reply in replies:
         reply.can_rate = allowed(page.user, "rate_reply", reply)
-        reply.rating_or_none = reply.rating if has_rating(reply) else None
+        rating = reply.rating if has_rating(reply) else None
+        reply.rating_or_none = rating
+        reply.can_confirm_rating = rating is not None and allowed(page.user, "change_rating", rating)
+        reply.can_change_rating = rating is not None and reply.can_confirm_rating and is_changeable(rating)
         reply.shown_attachments = list(reply.source.attachments.all())
     return {"replies": replies, "can_comment": allowed(page.user, "comment_on_reply", page.proposal)}
 

@@ -9,12 +9,14 @@ Handling also tells `proposals` who "the units" of a suggestion are: they may se
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol
 
 import rules
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from deputies.access import (
     add_rule,
@@ -27,9 +29,9 @@ from deputies.access import (
     remembered,
 )
 from deputies.models import User, UserOrAnonymous
-from handling.models import Assignment, PlanStep, Reply
+from handling.models import Assignment, PlanStep, Rating, Reply
 from proposals.events import UNITS
-from proposals.models import Proposal
+from proposals.models import Proposal, ProposalEvent
 from proposals.rules import (
     OfProposal,
     add_audience_rule,
@@ -173,6 +175,33 @@ def is_rater_of_reply(user: UserOrAnonymous, reply: Reply) -> bool:
 
 
 may_rate = is_rater_of_reply & reply_is_rateable
+
+
+def staff_acted_since(rating: Rating) -> bool:
+    """Someone other than a deputy recorded a step on the suggestion after the rating (a unit
+    issued a reply, staff closed or noted something...): the rating can no longer be changed,
+    since they may have acted on it."""
+    return ProposalEvent.objects.filter(
+        proposal_id=rating.proposal_id,
+        created_at__gt=rating.rated_at,
+        actor__isnull=False,
+        actor__deputy__isnull=True,
+    ).exists()
+
+
+def is_changeable(rating: Rating, today: dt.date | None = None) -> bool:
+    """The deputy may still change this rating: it waits, its window is open, staff have not
+    acted on the suggestion since."""
+    today = today or timezone.localdate()
+    until = rating.changeable_until
+    return until is not None and today <= until and not staff_acted_since(rating)
+
+
+@rules.predicate
+def rating_is_pending(user: UserOrAnonymous, rating: Rating) -> bool:
+    return rating.is_pending
+
+
 may_record_paper_rating = paper_rater & reply_is_rateable
 
 # --- rules ----------------------------------------------------------------------------------------
@@ -237,6 +266,9 @@ add_rule("answer_draft_question", is_addressed_to_users_unit)
 # The lead deputy confirms or disputes that a contact the unit recorded happened.
 add_rule("answer_contact", is_lead_deputy_of_item)
 # A paper rating's signed feedback form: the deputy who signed it and the overseers.
+# A rating that has not taken effect: its lead deputy changes or confirms it (whether the window
+# is still open is the service's check, `handling.services.rating.is_changeable`).
+add_rule("change_rating", is_lead_deputy_of_item & rating_is_pending)
 add_rule("view_paper_form", is_lead_deputy_of_item | (is_overseer & can_view_item_proposal))
 # A unit keeps its own handling plan (办理方案) and marks its steps done.
 

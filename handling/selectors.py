@@ -72,11 +72,13 @@ def issued_rounds(assignment: Assignment) -> set[int]:
 
 
 def answering_part(assignment: Assignment) -> answering.Part:
-    """What an answering assignment owes, read from its issued replies and their ratings."""
+    """What an answering assignment owes, read from its issued replies and their ratings. A
+    rating the deputy may still change has not taken effect: its reply still awaits one."""
     part = answering.Part(deadline=assignment.deadline, rehandling_deadline=assignment.rehandling_deadline)
-    for round_, rating in assignment.replies.filter(state=R.ISSUED).values_list("round", "rating"):
+    rows = assignment.replies.filter(state=R.ISSUED).values_list("round", "rating", "rating__changeable_until")
+    for round_, rating, changeable_until in rows:
         part.issued.add(round_)
-        if rating is not None:
+        if rating is not None and changeable_until is None:
             part.rated.add(round_)
     return part
 

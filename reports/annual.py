@@ -27,6 +27,7 @@ from reports import figures as fg
 from reports.models import AnnualReport
 from reports.pdf import render_document
 from reports.templatetags.reports_tags import pct
+from supervision.selectors import resurvey_counts
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +178,7 @@ def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]
         "category_chart": category_chart,
         "result_chart": result_chart,
         "satisfaction_chart": satisfaction_chart,
+        "resurvey": resurvey_counts(year),
     }
 
 

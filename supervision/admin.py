@@ -10,6 +10,7 @@ from supervision.models import (
     KeyItem,
     ProgressReport,
     Promise,
+    PromiseSurvey,
     Reminder,
     SupervisionPhoto,
     SupervisionRecord,
@@ -61,6 +62,15 @@ class PromiseAdmin(admin.ModelAdmin):
     list_filter = ("state", "unit")
     search_fields = ("promised_items", "proposal__title")
     readonly_fields = ("reply", "proposal", "unit", "replied_on", "done_reported_at", "confirmed_by", "confirmed_at")
+
+
+@admin.register(PromiseSurvey)
+class PromiseSurveyAdmin(ReadOnlyAdmin):
+    """The deputies' answers are theirs: read here, never edited."""
+
+    list_display = ("promise", "answer", "answered_by", "answered_at")
+    list_filter = ("answer",)
+    search_fields = ("comment", "promise__proposal__title")
 
 
 @admin.register(UrgingNotice)

@@ -8,5 +8,5 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         # What this app declares and registers: its steps' events, its access rules, its
-        # parts of the suggestion's pages (see proposals/hooks.py).
-        from supervision import events, pages, rules  # noqa: F401
+        # parts of the suggestion's pages (see proposals/hooks.py), its rule of the daily scan.
+        from supervision import events, pages, resurvey, rules  # noqa: F401

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from proposals.events import EventKind, declare
+from proposals.events import EventKind, TrailEvent, declare
+from supervision.models import PromiseSurvey
+
+
+def _answer(event: TrailEvent) -> list[str]:
+    data = event.data or {}
+    answers = {str(value): str(label) for value, label in PromiseSurvey.Answer.choices}
+    return [f"{data.get('unit', '')}：{answers.get(data.get('answer', ''), '—')}"]
+
 
 declare(
     EventKind("key_marked", gettext_lazy("Marked as a key suggestion")),
@@ -18,4 +26,5 @@ declare(
     EventKind("promise_done_reported", gettext_lazy("Promise reported as kept by the unit")),
     EventKind("promise_confirmed", gettext_lazy("Promise confirmed as kept")),
     EventKind("promise_reopened", gettext_lazy("Promise sent back: not yet kept")),
+    EventKind("promise_resurvey", gettext_lazy("The deputy said whether the promise was kept"), details=_answer),
 )

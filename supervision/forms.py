@@ -16,7 +16,7 @@ from deputies.models import Role, SpecialCommittee, User
 from handling.models import Unit
 from proposals.forms import MultipleFileField
 from proposals.models import Meeting, Proposal
-from supervision.models import Promise, SupervisionRecord
+from supervision.models import Promise, PromiseSurvey, SupervisionRecord
 from supervision.services import MAX_PHOTOS, PHOTO_TYPES
 
 
@@ -185,12 +185,42 @@ class FollowupFilterForm(forms.Form):
     unit = forms.ModelChoiceField(Unit.objects.all(), label=_("Unit"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    SURVEYS = [
+        ("", _("All")),
+        ("waiting", _("Waiting for the deputy")),
+        *PromiseSurvey.Answer.choices,
+    ]
+    survey = forms.ChoiceField(label=_("Deputy's re-survey"), choices=SURVEYS, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The years of the meetings whose suggestions made promises.
         years = Meeting.objects.order_by("-year").values_list("year", flat=True).distinct()
         field_of(self, "year", forms.ChoiceField).choices = [("", _("All years")), *((y, str(y)) for y in years)]
+
+
+class PromiseSurveyForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Was the promise kept?"), choices=PromiseSurvey.Answer.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required unless it was kept: say what is still missing."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("answer") not in (None, PromiseSurvey.Answer.KEPT) and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Please say what is still missing."))
+        return data
 
 
 class KeyItemFilterForm(forms.Form):

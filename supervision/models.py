@@ -175,6 +175,32 @@ class Promise(models.Model):
         return self.is_open and self.promised_by is not None and self.promised_by < today
 
 
+class PromiseSurvey(models.Model):
+    """The lead deputy's word on a promise (回头看): was it kept? Asked once the promised date
+    has passed or the unit reports it kept (`supervision.resurvey`); one answer per promise.
+    While no row exists for a promise that is due, the answer is waited for."""
+
+    class Answer(models.TextChoices):
+        KEPT = "kept", _("Kept")
+        PARTLY = "partly", _("Partly kept")
+        NOT_KEPT = "not_kept", _("Not kept")
+
+    promise = models.OneToOneField(Promise, verbose_name=_("promise"), on_delete=models.PROTECT, related_name="survey")
+    answer = models.CharField(_("deputy's answer"), max_length=10, choices=Answer.choices, db_index=True)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("promise re-survey")
+        verbose_name_plural = _("promise re-surveys")
+
+    def __str__(self) -> str:
+        return f"{self.promise} · {self.get_answer_display()}"
+
+
 class ProgressReport(models.Model):
     """A unit's progress report: on a key item's suggestion (at the item's interval), or on a
     promise until it is done. Exactly one of `key_item` and `promise` is set."""

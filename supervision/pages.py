@@ -1,14 +1,16 @@
 """What supervision adds to the suggestion's pages (registered in `proposals.hooks`): the key
 suggestion's tag and the supervision card on a suggestion's page, the key mark, filter and
-the leaders' count on the lists and the workbench, and the navigation to its own pages."""
+the leaders' count on the lists and the workbench, the navigation to its own pages, and on
+the deputy's pages the promises made on a suggestion with the re-survey asked of its deputy."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,8 +20,8 @@ from handling.rules import unit_id_of
 from proposals import hooks
 from proposals.models import Proposal
 from proposals.selectors import count, list_url
-from supervision import selectors
-from supervision.models import KeyItem
+from supervision import resurvey, selectors
+from supervision.models import KeyItem, Promise
 from supervision.services import KEY_STATES
 
 # --- a suggestion's page ---------------------------------------------------------------------------
@@ -45,6 +47,44 @@ def _supervision_card(page: hooks.Page) -> dict[str, Any] | None:
 
 hooks.panel(hooks.Panel("detail", "headline", "supervision/detail_key_tags.html", _key_tags))
 hooks.panel(hooks.Panel("detail", "side", "supervision/detail_card.html", _supervision_card, order=10))
+
+# --- the deputy's pages: 回头看 (supervision/resurvey.py) --------------------------------------------------
+
+
+def _followed(queryset: QuerySet[Promise]) -> QuerySet[Promise]:
+    return queryset.exclude(state=Promise.State.SUPERSEDED).select_related("unit", "survey")
+
+
+def _promises_panel(page: hooks.Page) -> dict[str, Any] | None:
+    promises = list(_followed(page.proposal.promises.all()).order_by("promised_by", "pk"))
+    if not promises:
+        return None
+    today = timezone.localdate()
+    for promise in promises:
+        # For the template only.
+        promise.asked = resurvey.is_due(promise, today) and not resurvey.has_answer(promise)  # type: ignore[attr-defined]
+    can_answer = allowed(page.user, "answer_promise_survey", promises[0])
+    return {"promises": promises, "can_answer": can_answer}
+
+
+def _load_follow(queryset: QuerySet[Proposal], deputy_id: int) -> QuerySet[Proposal]:
+    return queryset.prefetch_related(
+        Prefetch("promises", queryset=_followed(Promise.objects.order_by("pk")), to_attr="followed_promises")
+    )
+
+
+def _fill_follow(row: Proposal, is_lead: bool, facts: hooks.FollowFacts) -> None:
+    if not is_lead:
+        return
+    today = timezone.localdate()
+    for promise in getattr(row, "followed_promises", []):
+        if resurvey.is_due(promise, today) and not resurvey.has_answer(promise):
+            text = _("Was the promise of %(unit)s kept? Tell us") % {"unit": promise.unit.name}
+            facts.asks.append(hooks.Ask(text, reverse("supervision:promise_survey", args=[promise.pk])))
+
+
+hooks.panel(hooks.Panel("follow", "main", "supervision/follow_promises.html", _promises_panel, order=15))
+hooks.follow_facts(_load_follow, _fill_follow)
 
 # --- the lists and the workbench -------------------------------------------------------------------------
 

@@ -12,7 +12,9 @@ scheduled by a django-celery-beat row editable in the admin), or by cron through
 5. promise    the unit, every PROMISE_REMINDER_MONTHS, of each B-class promise not reported kept;
 6. progress   the unit handlers, when a progress report on a key suggestion is due;
 7. urging     the unit again, when an urging notice is left unacknowledged URGING_ACK_DAYS;
-8. plan step  the unit handlers, once a step of their handling plan is past its date undone.
+8. plan step  the unit handlers, once a step of their handling plan is past its date undone;
+9. resurvey   the lead deputy, once per promise past its date or reported kept (回头看;
+              registered into RULES by supervision/resurvey.py).
 
 Exactly once per item, occasion and recipient: each rule computes its candidates in a few
 queries (never one per item), then `deliver` inserts them into the `Reminder` table with

@@ -25,6 +25,7 @@ from deputies.access import (
 from deputies.models import UserOrAnonymous
 from handling.models import Assignment
 from handling.rules import is_addressed_to_users_unit, is_assigned_unit, unit_id_of
+from proposals.rules import is_lead_deputy_of_item
 from supervision.models import KeyItem, Promise, UrgingNotice
 
 # What is addressed to one unit: an urging notice or a promise.
@@ -64,6 +65,8 @@ add_rule("acknowledge_urging", is_addressed_to_users_unit)
 add_rule("view_promise", is_overseer | is_addressed_to_users_unit)
 add_rule("report_promise", is_addressed_to_users_unit)
 add_rule("confirm_promise", is_congress_staff | is_supervision)
+# 回头看: the lead deputy of the promise's suggestion answers whether it was kept.
+add_rule("answer_promise_survey", is_lead_deputy_of_item)
 
 
 def visible_key_items(user: UserOrAnonymous, queryset: QuerySet[KeyItem] | None = None) -> QuerySet[KeyItem]:

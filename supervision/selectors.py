@@ -29,7 +29,8 @@ from handling.models import Assignment, Unit
 from proposals.models import Proposal, ProposalEvent
 from proposals.rules import visible_proposals
 from proposals.states import REPLY_DUE_STATES, ProposalState
-from supervision.models import KeyItem, ProgressReport, Promise, SupervisionRecord, UrgingNotice
+from supervision import resurvey
+from supervision.models import KeyItem, ProgressReport, Promise, PromiseSurvey, SupervisionRecord, UrgingNotice
 from supervision.rules import visible_key_items, visible_unit_objects
 
 if TYPE_CHECKING:
@@ -178,8 +179,13 @@ def promises(user: User, values: dict[str, Any]) -> QuerySet[Promise]:
     overdue = Q(state__in=Promise.OPEN_STATES, promised_by__lt=today)
     if values.get("overdue"):
         queryset = queryset.filter(overdue)
+    survey = values.get("survey")
+    if survey == "waiting":
+        queryset = resurvey.waiting(queryset, today)
+    elif survey:
+        queryset = queryset.filter(survey__answer=survey)
     return (
-        queryset.select_related("proposal__meeting", "unit")
+        queryset.select_related("proposal__meeting", "unit", "survey")
         .annotate(
             last_report=Max("reports__created_at"),
             n_reports=Count("reports"),
@@ -196,6 +202,25 @@ def followup_counts(user: User) -> dict[str, int]:
         open=Count("pk", filter=Q(state=Promise.State.OPEN)),
         to_confirm=Count("pk", filter=Q(state=Promise.State.DONE_REPORTED)),
         overdue=Count("pk", filter=Q(state__in=Promise.OPEN_STATES, promised_by__lt=today)),
+        # 回头看: kept as the deputies confirm it, and the answers still awaited.
+        deputy_kept=Count("pk", filter=Q(survey__answer=PromiseSurvey.Answer.KEPT)),
+        survey_waiting=Count("pk", filter=resurvey.due_condition(today) & Q(survey__isnull=True)),
+    )
+
+
+def resurvey_counts(year: int) -> dict[str, int]:
+    """回头看 for a year's suggestions (the annual report): the promises followed, those staff
+    confirmed kept, and the deputies' answers: kept, partly, not kept, not answered yet."""
+    today = timezone.localdate()
+    promises = Promise.objects.filter(proposal__meeting__year=year).exclude(state=Promise.State.SUPERSEDED)
+    A = PromiseSurvey.Answer
+    return promises.aggregate(
+        promises=Count("pk"),
+        confirmed_kept=Count("pk", filter=Q(state=Promise.State.KEPT)),
+        deputy_kept=Count("pk", filter=Q(survey__answer=A.KEPT)),
+        deputy_partly=Count("pk", filter=Q(survey__answer=A.PARTLY)),
+        deputy_not_kept=Count("pk", filter=Q(survey__answer=A.NOT_KEPT)),
+        waiting=Count("pk", filter=resurvey.due_condition(today) & Q(survey__isnull=True)),
     )
 
 

@@ -22,4 +22,5 @@ urlpatterns = [
     path("followup/<int:pk>/report/", views.promise_report, name="promise_report"),
     path("followup/<int:pk>/confirm/", views.promise_confirm, name="promise_confirm"),
     path("followup/<int:pk>/reopen/", views.promise_reopen, name="promise_reopen"),
+    path("followup/<int:pk>/survey/", views.promise_survey, name="promise_survey"),
 ]

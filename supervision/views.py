@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.forms import Form, ModelChoiceField
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,7 +28,7 @@ from proposals.models import Proposal, ProposalState
 from proposals.steps import run_step
 from proposals.uploads import download
 from proposals.workflow import ProposalError
-from supervision import forms, selectors, services
+from supervision import forms, resurvey, selectors, services
 from supervision.models import KeyItem, Promise, SupervisionPhoto, UrgingNotice
 from supervision.rules import visible_key_items
 
@@ -422,7 +423,7 @@ def followup(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _promise_for(request: HttpRequest, pk: int) -> Promise:
     promise = get_object_or_404(
         Promise.objects.select_related(
-            "proposal__meeting", "proposal__lead_deputy", "unit", "reply__result_category", "confirmed_by"
+            "proposal__meeting", "proposal__lead_deputy", "unit", "reply__result_category", "confirmed_by", "survey"
         ),
         pk=pk,
     )
@@ -447,6 +448,7 @@ def _promise_page(request: HttpRequest, promise: Promise, **forms_: Form) -> Htt
             "can_confirm": access.allowed(request.user, "confirm_promise", promise)
             and promise.state == Promise.State.DONE_REPORTED,
             "can_urge": access.allowed(request.user, "urge", promise.proposal) and promise.is_open,
+            "survey_asked": resurvey.is_due(promise) and not resurvey.has_answer(promise),
             "today": timezone.localdate(),
         },
     )
@@ -504,3 +506,39 @@ def promise_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ):
         return redirect("supervision:promise_detail", promise.pk)
     return _promise_page(request, promise, reopen_form=form)
+
+
+@login_required
+def promise_survey(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """回头看: the lead deputy says whether a promise made on their suggestion was kept."""
+    promise = get_object_or_404(
+        Promise.objects.select_related("proposal__lead_deputy", "unit", "reply", "survey"), pk=pk
+    )
+    if not access.allowed(request.user, "answer_promise_survey", promise):
+        raise refuse(request, f"promise {pk} (re-survey)")
+    answered = resurvey.has_answer(promise)
+    due = resurvey.is_due(promise)
+    form = forms.PromiseSurveyForm(request.POST or None) if due and not answered else None
+    if request.method == "POST":
+        if form is None:
+            messages.info(request, _("You have already answered about this promise."))
+            return redirect("supervision:promise_survey", pk=promise.pk)
+        if form.is_valid():
+            try:
+                resurvey.answer_survey(
+                    promise=promise,
+                    by=request.user,
+                    answer=form.cleaned_data["answer"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ProposalError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Thank you: your answer is sent to congress staff."))
+                return redirect(reverse("proposals:mine_detail", args=[promise.proposal_id]) + "#promises")
+    return render(
+        request,
+        "supervision/promise_survey.html",
+        {"promise": promise, "proposal": promise.proposal, "form": form, "due": due, "answered": answered},
+        status=400 if form is not None and form.errors else 200,
+    )

@@ -79,6 +79,7 @@ def advance(proposal: Proposal, to: str, cast: Cast) -> Proposal:
         (
             S.CLOSED,
             lambda p: hs.rate_reply(
+                final=True,
                 reply=Reply.objects.get(assignment__proposal=p, round=1),
                 by=cast.deputy_user,
                 attitude="satisfied",
@@ -99,6 +100,7 @@ def advance(proposal: Proposal, to: str, cast: Cast) -> Proposal:
         S.REHANDLING: (
             S.REPLIED,
             lambda p: hs.rate_reply(
+                final=True,
                 reply=Reply.objects.get(assignment__proposal=p, round=1),
                 by=cast.deputy_user,
                 attitude="basic",

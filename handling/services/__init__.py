@@ -28,7 +28,15 @@ from handling.services.contacts import answer_contact, record_contact
 from handling.services.extensions import decide_extension, request_extension
 from handling.services.plans import StepInput, mark_step_done, save_handling_plan
 from handling.services.questions import answer_draft_question, ask_unit_before_submission
-from handling.services.rating import comment_on_reply, rate_reply, record_paper_rating
+from handling.services.rating import (
+    change_rating,
+    comment_on_reply,
+    confirm_rating,
+    rate_reply,
+    rating_window_end,
+    record_paper_rating,
+    settle_due_ratings,
+)
 from handling.services.replies import (
     add_reply_attachment,
     approve_reply,
@@ -44,6 +52,10 @@ from handling.services.replies import (
 
 __all__ = [
     "StepInput",
+    "rating_window_end",
+    "settle_due_ratings",
+    "confirm_rating",
+    "change_rating",
     "add_reply_attachment",
     "answer_contact",
     "answer_draft_question",

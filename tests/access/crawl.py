@@ -629,6 +629,10 @@ ROUTES: dict[str, Route] = {
     ),
     "supervision:followup": Route("none", overseers_or_units),
     "supervision:promise_detail": Route("promise", rule("view_promise"), every=True),
+    "supervision:promise_survey": form(
+        Route("promise", rule("answer_promise_survey"), target=state("done_reported", "kept")),
+        lambda p: {"answer": "partly", "comment": "操场只完成了一半"},
+    ),
     "supervision:promise_report": action(
         "promise",
         rule("view_promise"),

@@ -188,7 +188,7 @@ def build() -> World:
         return fresh(reply)
 
     def rate(reply: Reply, result: str = "satisfied") -> None:
-        hs.rate_reply(reply=reply, by=lead.user, attitude="satisfied", result=result, comment="仍未解决")
+        hs.rate_reply(final=True, reply=reply, by=lead.user, attitude="satisfied", result=result, comment="仍未解决")
 
     # --- before registration ---------------------------------------------------------------------
     draft = new(1)

@@ -1,6 +1,7 @@
 """A deputy on a 390×844 phone, in Chromium: draft a suggestion (autosaved), invite a co-signer
-who confirms, submit; later rate the reply 不满意, see the re-handling, rate the second reply
-满意 and see it closed. Other roles' steps run through the services between the deputy's.
+who confirms, submit; later rate the reply 不满意 (restated, then confirmed), see the
+re-handling, rate the second reply 满意 and see it closed. Other roles' steps run through the
+services between the deputy's.
 Every page is checked for sideways scrolling and for tap targets under 44 px, and each step
 is photographed into artifacts/screenshots/."""
 
@@ -223,13 +224,20 @@ def test_rate_unsatisfied_see_rehandling_then_rate_the_second_reply_satisfied(
     page.get_by_role("link", name="评价这份答复").click()
     page.get_by_role("group", name="办理态度").get_by_label("基本满意").check()
     page.get_by_role("group", name="办理结果").get_by_label("不满意").check()
-    page.get_by_role("button", name="提交评价").click()
+    page.get_by_role("button", name="下一步：核对评价").click()
     expect(page.get_by_text("请说明不满意的原因。").first).to_be_visible()
     expect(page.get_by_role("group", name="办理结果").get_by_label("不满意")).to_be_checked()
     phone.step("rating-needs-a-comment")
     page.get_by_label("意见").fill("明年才装太晚了，开学前就需要。")
     phone.step("rating-unsatisfied")
-    page.get_by_role("button", name="提交评价").click()
+    page.get_by_role("button", name="下一步：核对评价").click()
+    expect(page.get_by_text("请确认：您对办理态度的评价是“基本满意”，对办理结果的评价是“不满意”。")).to_be_visible()
+    phone.step("rating-restated")
+    page.get_by_role("button", name="确认提交").click()
+    expect(page.get_by_text(re.compile("评价已提交。.* 前仍可修改，到期后生效。"))).to_be_visible()
+    expect(page.get_by_text(re.compile("评价待确认，可修改至 "))).to_be_visible()
+    phone.step("rating-waits")
+    page.get_by_role("button", name="确认，不再修改").click()
 
     expect(page.get_by_text(re.compile("您的评价已记录。承办单位须重新办理"))).to_be_visible()
     expect(page.get_by_text(re.compile("评价不满意，承办单位重新办理中，距答复期限还有 \\d+ 天"))).to_be_visible()
@@ -249,7 +257,9 @@ def test_rate_unsatisfied_see_rehandling_then_rate_the_second_reply_satisfied(
     page.get_by_role("group", name="办理态度").get_by_label("满意", exact=True).check()
     page.get_by_role("group", name="办理结果").get_by_label("满意", exact=True).check()
     phone.step("rating-second-reply")
-    page.get_by_role("button", name="提交评价").click()
+    page.get_by_role("button", name="下一步：核对评价").click()
+    page.get_by_role("button", name="确认提交").click()
+    page.get_by_role("button", name="确认，不再修改").click()
 
     expect(page.get_by_text("感谢您的评价，该建议已办结。")).to_be_visible()
     expect(page.get_by_text("已办结，办理结果评价为“满意”")).to_be_visible()

@@ -71,7 +71,8 @@ def test_every_page_of_a_demo_deputy_opens(client, demo_db, username):
 def test_staff_see_the_unrated_replies_and_the_paper_rating(client, demo_db):
     client.force_login(User.objects.get(username="staff"))
     response = client.get(reverse("handling:unrated_replies"))
-    assert response.status_code == 200 and response.context["page"].paginator.count >= 5
+    # Two of the demo's replied suggestions carry a rating still in its change window: not listed.
+    assert response.status_code == 200 and response.context["page"].paginator.count >= 3
     paper = Proposal.objects.filter(ratings__is_paper=True).first()
     client.force_login(paper.lead_deputy.user)
     html = client.get(reverse("proposals:mine_detail", args=[paper.pk])).content.decode()

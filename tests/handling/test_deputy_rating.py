@@ -37,12 +37,24 @@ def rate_url(reply):
     return reverse("handling:rate", args=[reply.pk])
 
 
+def rate_for_good(client, reply, data, **kwargs):
+    """The whole way on the page: the choice, 确认提交 on the restated choice, then 确认，不再修改."""
+    client.post(rate_url(reply), {**data, "confirmed": "1"})
+    return client.post(rate_url(reply), {"settle": "1"}, **kwargs)
+
+
 def test_the_lead_deputy_rates_satisfied_and_the_suggestion_closes(client, deputy, replied, cast):
     reply = first_reply(replied)
     client.force_login(deputy.user)
     assert client.get(rate_url(reply)).status_code == 200
 
-    response = client.post(rate_url(reply), {"attitude": "satisfied", "result": "basic", "comment": ""})
+    choice = {"attitude": "satisfied", "result": "basic", "comment": ""}
+    restated = client.post(rate_url(reply), choice)
+    assert restated.status_code == 200
+    assert "请确认：您对办理态度的评价是“满意”，对办理结果的评价是“基本满意”。" in restated.content.decode()
+    assert not Rating.objects.exists()  # nothing is recorded before it is confirmed
+
+    response = rate_for_good(client, reply, choice)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("proposals:mine_detail", args=[replied.pk]) + f"#reply-{reply.pk}"
@@ -82,8 +94,8 @@ def test_unsatisfied_result_sends_it_to_rehandling_then_the_second_rating_stands
     reply = first_reply(replied)
     client.force_login(deputy.user)
 
-    response = client.post(
-        rate_url(reply), {"attitude": "satisfied", "result": "unsatisfied", "comment": "信号灯还没装"}, follow=True
+    response = rate_for_good(
+        client, reply, {"attitude": "satisfied", "result": "unsatisfied", "comment": "信号灯还没装"}, follow=True
     )
 
     replied.refresh_from_db()
@@ -111,7 +123,7 @@ def test_unsatisfied_result_sends_it_to_rehandling_then_the_second_rating_stands
     page = client.get(rate_url(second))
     assert "最终评价" in page.content.decode()
 
-    client.post(rate_url(second), {"attitude": "satisfied", "result": "satisfied"})
+    rate_for_good(client, second, {"attitude": "satisfied", "result": "satisfied"})
 
     replied.refresh_from_db()
     assert replied.state == S.CLOSED
@@ -121,7 +133,7 @@ def test_an_unsatisfied_second_rating_also_closes_it(client, deputy, cast, draft
     proposal = advance(draft, S.REHANDLING, cast)
     second = reply_and_issue(proposal, cast, text="第二次答复")
     client.force_login(deputy.user)
-    client.post(rate_url(second), {"attitude": "unsatisfied", "result": "unsatisfied", "comment": "仍未解决"})
+    rate_for_good(client, second, {"attitude": "unsatisfied", "result": "unsatisfied", "comment": "仍未解决"})
     proposal.refresh_from_db()
     assert proposal.state == S.CLOSED
     assert Reply.objects.filter(assignment__proposal=proposal).count() == 2
@@ -156,7 +168,9 @@ def test_there_is_nothing_to_rate_before_the_reply_is_issued(client, deputy, dra
 def test_a_reply_is_rated_only_once(client, deputy, replied):
     reply = first_reply(replied)
     client.force_login(deputy.user)
-    client.post(rate_url(reply), {"attitude": "satisfied", "result": "satisfied"})
-    response = client.post(rate_url(reply), {"attitude": "unsatisfied", "result": "unsatisfied", "comment": "改主意"})
+    rate_for_good(client, reply, {"attitude": "satisfied", "result": "satisfied"})
+    response = client.post(
+        rate_url(reply), {"attitude": "unsatisfied", "result": "unsatisfied", "comment": "改主意", "confirmed": "1"}
+    )
     assert response.status_code == 302
     assert list(Rating.objects.values_list("result", flat=True)) == ["satisfied"]

@@ -373,7 +373,9 @@ def test_after_an_unsatisfied_rating_the_unit_writes_a_second_reply(
     cast.co_units = [co_unit]
     proposal = advance(draft, S.REPLIED, cast)
     first = Reply.objects.get(assignment__proposal=proposal, round=1)
-    hs.rate_reply(reply=first, by=deputy.user, attitude="basic", result="unsatisfied", comment="问题仍未解决")
+    hs.rate_reply(
+        final=True, reply=first, by=deputy.user, attitude="basic", result="unsatisfied", comment="问题仍未解决"
+    )
     proposal.refresh_from_db()
     assert proposal.state == S.REHANDLING
     lead = proposal.assignments.get(unit=cast.unit)

@@ -249,10 +249,10 @@ def test_a_unit_never_enters_a_rating(people, objects, cast):
     hs.issue_reply(reply=reply, by=people["staff"])
     for who in ("handler", "head", "other_handler"):
         with pytest.raises(ProposalError):
-            hs.rate_reply(reply=reply, by=people[who], attitude="satisfied", result="satisfied")
+            hs.rate_reply(final=True, reply=reply, by=people[who], attitude="satisfied", result="satisfied")
     # Staff only with the signed paper form.
     with pytest.raises(ProposalError, match="form|反馈表"):
-        hs.rate_reply(reply=reply, by=people["staff"], attitude="satisfied", result="satisfied")
+        hs.rate_reply(final=True, reply=reply, by=people["staff"], attitude="satisfied", result="satisfied")
     assert not Rating.objects.filter(reply=reply).exists()
 
 
@@ -277,14 +277,16 @@ def test_only_the_lead_deputy_rates_and_only_once_and_only_after_the_reply(peopl
 
     reply = objects["reply"]
     with pytest.raises(ProposalError):  # not issued yet
-        hs.rate_reply(reply=reply, by=people["lead"], attitude="satisfied", result="satisfied")
+        hs.rate_reply(final=True, reply=reply, by=people["lead"], attitude="satisfied", result="satisfied")
     hs.approve_reply(reply=reply, by=cast.head)
     hs.issue_reply(reply=reply, by=people["staff"])
     with pytest.raises(ProposalError):  # a co-signer comments but does not rate
-        hs.rate_reply(reply=reply, by=people["cosigner"], attitude="satisfied", result="satisfied")
-    hs.rate_reply(reply=reply, by=people["lead"], attitude="satisfied", result="satisfied")
+        hs.rate_reply(final=True, reply=reply, by=people["cosigner"], attitude="satisfied", result="satisfied")
+    hs.rate_reply(final=True, reply=reply, by=people["lead"], attitude="satisfied", result="satisfied")
     with pytest.raises(ProposalError):  # not twice
-        hs.rate_reply(reply=reply, by=people["lead"], attitude="unsatisfied", result="unsatisfied", comment="改主意")
+        hs.rate_reply(
+            final=True, reply=reply, by=people["lead"], attitude="unsatisfied", result="unsatisfied", comment="改主意"
+        )
 
 
 def test_only_the_head_of_the_replying_unit_approves(people, objects):

@@ -58,7 +58,7 @@ def handled(draft, cast, staff, co_unit, co_handler, deputy):
     hs.submit_reply(reply=reply, by=cast.handler)
     hs.approve_reply(reply=reply, by=cast.head)
     hs.issue_reply(reply=reply, by=staff)
-    hs.rate_reply(reply=reply, by=deputy.user, attitude="satisfied", result="basic", comment="基本满意")
+    hs.rate_reply(final=True, reply=reply, by=deputy.user, attitude="satisfied", result="basic", comment="基本满意")
     proposal.refresh_from_db()
     return proposal
 

@@ -66,7 +66,7 @@ def test_happy_path_from_draft_to_closed(
     notice.refresh_from_db()
     assert notice.emailed_at is not None
 
-    hs.rate_reply(reply=reply, by=deputy.user, attitude="satisfied", result="satisfied")
+    hs.rate_reply(final=True, reply=reply, by=deputy.user, attitude="satisfied", result="satisfied")
     proposal.refresh_from_db()
     assert proposal.state == S.CLOSED
     assert proposal.closed_at is not None
@@ -111,7 +111,9 @@ def test_unsatisfied_result_sends_to_rehandling_and_the_second_rating_stands(dra
     proposal = advance(draft, S.REPLIED, cast)
     first = Reply.objects.get(assignment__proposal=proposal, round=1)
     with time_machine.travel(dt.datetime(2026, 4, 10, 9, 0, tzinfo=dt.UTC), tick=False):
-        hs.rate_reply(reply=first, by=deputy.user, attitude="basic", result="unsatisfied", comment="没有实质推进")
+        hs.rate_reply(
+            final=True, reply=first, by=deputy.user, attitude="basic", result="unsatisfied", comment="没有实质推进"
+        )
     proposal.refresh_from_db()
     assert proposal.state == S.REHANDLING
     assert proposal.due_on == dt.date(2026, 5, 10)  # one month for the second reply
@@ -121,7 +123,9 @@ def test_unsatisfied_result_sends_to_rehandling_and_the_second_rating_stands(dra
     proposal.refresh_from_db()
     assert proposal.state == S.REPLIED
 
-    hs.rate_reply(reply=second, by=deputy.user, attitude="satisfied", result="unsatisfied", comment="仍不满意")
+    hs.rate_reply(
+        final=True, reply=second, by=deputy.user, attitude="satisfied", result="unsatisfied", comment="仍不满意"
+    )
     proposal.refresh_from_db()
     assert proposal.state == S.CLOSED  # the second rating stands, even unsatisfied
     assert list(Rating.objects.filter(proposal=proposal).values_list("result", flat=True)) == [
@@ -133,7 +137,9 @@ def test_unsatisfied_result_sends_to_rehandling_and_the_second_rating_stands(dra
 def test_unsatisfied_attitude_alone_closes_the_suggestion(draft, cast, deputy):
     proposal = advance(draft, S.REPLIED, cast)
     reply = Reply.objects.get(assignment__proposal=proposal)
-    hs.rate_reply(reply=reply, by=deputy.user, attitude="unsatisfied", result="satisfied", comment="态度冷淡")
+    hs.rate_reply(
+        final=True, reply=reply, by=deputy.user, attitude="unsatisfied", result="satisfied", comment="态度冷淡"
+    )
     proposal.refresh_from_db()
     assert proposal.state == S.CLOSED
 
@@ -142,7 +148,7 @@ def test_an_unsatisfied_rating_needs_a_comment(draft, cast, deputy):
     proposal = advance(draft, S.REPLIED, cast)
     reply = Reply.objects.get(assignment__proposal=proposal)
     with pytest.raises(ProposalError, match="不满意|not satisfied"):
-        hs.rate_reply(reply=reply, by=deputy.user, attitude="satisfied", result="unsatisfied")
+        hs.rate_reply(final=True, reply=reply, by=deputy.user, attitude="satisfied", result="unsatisfied")
     proposal.refresh_from_db()
     assert proposal.state == S.REPLIED
     assert not Rating.objects.exists()
@@ -229,10 +235,10 @@ def test_separate_units_each_answer_and_each_reply_is_rated(draft, cast, staff, 
     proposal.refresh_from_db()
     assert proposal.state == S.REPLIED
 
-    hs.rate_reply(reply=first, by=deputy.user, attitude="satisfied", result="satisfied")
+    hs.rate_reply(final=True, reply=first, by=deputy.user, attitude="satisfied", result="satisfied")
     proposal.refresh_from_db()
     assert proposal.state == S.REPLIED  # one reply still unrated
-    hs.rate_reply(reply=second, by=deputy.user, attitude="satisfied", result="basic")
+    hs.rate_reply(final=True, reply=second, by=deputy.user, attitude="satisfied", result="basic")
     proposal.refresh_from_db()
     assert proposal.state == S.CLOSED
 

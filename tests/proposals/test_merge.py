@@ -69,10 +69,15 @@ def test_the_group_is_assigned_signed_and_answered_as_one_and_each_deputy_rates(
 
     # The main deputy cannot rate the member's copy; the member's own deputy can.
     with pytest.raises(ProposalError):
-        hs.rate_reply(reply=copy, by=deputy.user, attitude="satisfied", result="satisfied")
-    hs.rate_reply(reply=reply, by=deputy.user, attitude="satisfied", result="satisfied")
+        hs.rate_reply(final=True, reply=copy, by=deputy.user, attitude="satisfied", result="satisfied")
+    hs.rate_reply(final=True, reply=reply, by=deputy.user, attitude="satisfied", result="satisfied")
     hs.rate_reply(
-        reply=copy, by=member.lead_deputy.user, attitude="basic", result="unsatisfied", comment="我提出的问题未回应"
+        final=True,
+        reply=copy,
+        by=member.lead_deputy.user,
+        attitude="basic",
+        result="unsatisfied",
+        comment="我提出的问题未回应",
     )
     main.refresh_from_db()
     member.refresh_from_db()

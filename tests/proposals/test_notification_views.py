@@ -100,6 +100,7 @@ def test_the_deputy_is_told_of_every_step_in_app_and_by_mail(deputy, draft, cast
         )
         reply_and_issue(proposal, cast)
         hs.rate_reply(
+            final=True,
             reply=Reply.objects.get(assignment__proposal=proposal, round=1),
             by=deputy.user,
             attitude="basic",

@@ -218,6 +218,7 @@ def build() -> Crafted:  # noqa: C901 - the table above, row by row
         )
         with on(day, 20):
             hs.rate_reply(
+                final=True,
                 reply=r,
                 by=p.lead_deputy.user,
                 attitude=attitude,

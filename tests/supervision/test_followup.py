@@ -69,7 +69,7 @@ def test_a_merged_group_follows_the_units_promise_once(deputy, meeting, category
 def test_a_second_reply_after_rehandling_supersedes_the_first_promise(handled, cast, result_b, deputy):
     first = issue_b_reply(handled, cast, result_b, promised="第一次承诺")
     services.sync_promises()
-    hs.rate_reply(reply=first, by=deputy.user, attitude="basic", result="unsatisfied", comment="没有时间表")
+    hs.rate_reply(final=True, reply=first, by=deputy.user, attitude="basic", result="unsatisfied", comment="没有时间表")
     handled.refresh_from_db()
     assert handled.state == S.REHANDLING
     issue_b_reply(handled, cast, result_b, promised="明确到年底完成")

@@ -107,7 +107,7 @@ def test_a_closed_suggestion_already_in_the_item_may_stay(make_proposal, handled
 
     item = mark(staff, leader, [handled])
     reply = reply_and_issue(handled, cast)
-    hs.rate_reply(reply=reply, by=cast.deputy_user, attitude="satisfied", result="satisfied")
+    hs.rate_reply(final=True, reply=reply, by=cast.deputy_user, attitude="satisfied", result="satisfied")
     handled.refresh_from_db()
     assert handled.state == S.CLOSED
     extra = make_proposal(S.IN_HANDLING)

@@ -222,7 +222,7 @@ def test_a_unit_is_urged_about_an_open_promise(promise, unit, staff, handled, ca
     from handling import services as hs
     from handling.models import Reply
 
-    hs.rate_reply(reply=Reply.objects.get(), by=cast.deputy_user, attitude="satisfied", result="satisfied")
+    hs.rate_reply(final=True, reply=Reply.objects.get(), by=cast.deputy_user, attitude="satisfied", result="satisfied")
     handled.refresh_from_db()
     assert handled.state == S.CLOSED
     assert urge(staff, unit, [handled]).pk
