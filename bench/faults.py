@@ -212,7 +212,7 @@ def take_the_steps(base: str, data: dict[str, object], which: range, timings: Ti
         reply = Reply.objects.get(assignment_id=assignment)
         timings["reply approved"].append(head.post(f"/handling/replies/{reply.pk}/approve/"))
         timings["reply issued"].append(staff.post(f"/handling/replies/{reply.pk}/issue/"))
-        rating = {"attitude": "satisfied", "result": "satisfied"}
+        rating = {"attitude": "satisfied", "result": "satisfied", "confirmed": "1"}
         timings["rating"].append(Browser(base, deputy_name).post(f"/handling/replies/{reply.pk}/rate/", rating))
 
 

@@ -433,8 +433,9 @@ def drive(site: Installation, outcome: Outcome) -> None:
         got = deputy.get(b, f"/handling/reply-attachments/{ids['reply_attachment']}/").content
         if got != PNG:
             raise Failed("the reply's attachment downloaded on B is not what the handler uploaded on A")
-        rating = {"attitude": "satisfied", "result": "satisfied", "comment": ""}
+        rating = {"attitude": "satisfied", "result": "satisfied", "comment": "", "confirmed": "1"}
         deputy.post(a, f"{reply}rate/", rating)
+        deputy.post(a, f"{reply}rate/", {"settle": "1"})  # 确认，不再修改: it takes effect now
 
     with outcome.step("staff: upload a workbook on A (checked), apply it on B"):
         data = workbook()

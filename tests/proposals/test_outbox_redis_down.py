@@ -66,9 +66,11 @@ def test_with_redis_stopped_the_steps_answer_and_each_message_leaves_once_when_i
             reply = Reply.objects.get()
             step(unit_head, reverse("handling:reply_step", args=[reply.pk, "approve"]))
             step(staff, reverse("handling:reply_step", args=[reply.pk, "issue"]))
-            step(deputy.user, reverse("handling:rate", args=[reply.pk]), {"attitude": "satisfied", "result": "basic"})
+            rate = reverse("handling:rate", args=[reply.pk])
+            step(deputy.user, rate, {"attitude": "satisfied", "result": "basic", "confirmed": "1"})
+            step(deputy.user, rate, {"settle": "1"})  # 确认，不再修改: the rating takes effect now
 
-            assert answers == [302] * 5
+            assert answers == [302] * 6
             reply.refresh_from_db()
             assert (reply.state, reply.assignment.proposal.state) == ("issued", ProposalState.CLOSED)
             assert "not queued now" in caplog.text
