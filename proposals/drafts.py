@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from proposals.models import Proposal, ProposalEvent, ProposalState
 from proposals.workflow import locked
 
+# Nothing in it: no title, no text, no attachment.
+NOTHING_WRITTEN = Q(title="", body="", attachments__isnull=True)
+
 
 def empty_drafts() -> QuerySet[Proposal]:
-    """Drafts with nothing in them: no title, no text, no attachment."""
-    return Proposal.objects.filter(state=ProposalState.DRAFT, title="", body="", attachments__isnull=True)
+    return Proposal.objects.filter(NOTHING_WRITTEN, state=ProposalState.DRAFT)
 
 
 def discard_empty_drafts(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
@@ -26,10 +28,8 @@ def discard_empty_drafts(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> 
     discarded = 0
     for pk in empty_drafts().filter(updated_at__lt=cutoff).values_list("pk", flat=True):
         with locked(pk) as current:
-            if not (current.state == ProposalState.DRAFT and not current.title and not current.body):
+            if not empty_drafts().filter(pk=current.pk).exists():
                 continue  # written in meanwhile
-            if current.attachments.exists():
-                continue
             Proposal.objects.filter(pk=current.pk).update(state=ProposalState.WITHDRAWN)
             current.refresh_from_db(fields=["state"])
             ProposalEvent.objects.create(

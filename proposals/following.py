@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from deputies.models import Deputy, UserOrAnonymous
 from proposals import hooks
+from proposals.drafts import NOTHING_WRITTEN
 from proposals.events import Story, sentence_for
 from proposals.models import CoSignature, Meeting, Proposal, ProposalEvent
 from proposals.selectors import visible_events
@@ -174,7 +175,7 @@ def my_proposals(deputy_id: int) -> QuerySet[Proposal]:
     )
     mine = Proposal.objects.filter(pk__in=led.union(cosigned))
     # A draft with nothing in it is no suggestion yet: never listed (the nightly task withdraws it).
-    mine = mine.exclude(title="", body="", state__in=(S.DRAFT, S.WITHDRAWN))
+    mine = mine.exclude(NOTHING_WRITTEN, state__in=(S.DRAFT, S.WITHDRAWN))
     return with_follow_facts(mine, deputy_id)
 
 

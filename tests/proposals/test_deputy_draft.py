@@ -339,6 +339,7 @@ def test_a_draft_with_only_an_attachment_is_kept(client, deputy, meeting):
 
     assert response.status_code == 302
     assert Proposal.objects.get(lead_deputy=deputy).attachments.count() == 1
+    assert "未命名草稿" in client.get(reverse("proposals:mine")).content.decode()  # and listed
 
 
 def _empty_draft(deputy, meeting, *, days_old):
