@@ -1,5 +1,5 @@
+from deputies.beatrows import beat_row_operation
 from django.db import migrations, models
-from django.utils import timezone
 
 # The hourly run that lets waiting ratings take effect, as a beat row (see config/celery.py). A
 # frozen copy of the schedule: an administrator may change it in the admin afterwards.
@@ -10,29 +10,6 @@ SETTLE_RATINGS = {
     "crontab": {"minute": "5", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     "timezone": "Asia/Shanghai",
 }
-
-
-def install(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        timezone=SETTLE_RATINGS["timezone"], **SETTLE_RATINGS["crontab"]
-    )
-    PeriodicTask.objects.get_or_create(
-        name=SETTLE_RATINGS["name"],
-        defaults={
-            "task": SETTLE_RATINGS["task"],
-            "crontab": schedule,
-            "description": SETTLE_RATINGS["description"],
-            "enabled": True,
-        },
-    )
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
-
-
-def remove(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=SETTLE_RATINGS["name"]).delete()
 
 
 class Migration(migrations.Migration):
@@ -47,5 +24,5 @@ class Migration(migrations.Migration):
             name="changeable_until",
             field=models.DateField(blank=True, db_index=True, null=True, verbose_name="changeable until"),
         ),
-        migrations.RunPython(install, remove),
+        beat_row_operation(SETTLE_RATINGS),
     ]

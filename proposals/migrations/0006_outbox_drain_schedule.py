@@ -1,5 +1,5 @@
+from deputies.beatrows import beat_row_operation
 from django.db import migrations
-from django.utils import timezone
 
 # The outbox's drain as a beat row (see config/celery.py). A frozen copy of the schedule: an
 # administrator may change it in the admin afterwards, and this never runs again.
@@ -14,29 +14,6 @@ OUTBOX_DRAIN = {
 }
 
 
-def install_outbox_drain(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    schedule, _ = IntervalSchedule.objects.get_or_create(every=OUTBOX_DRAIN["every_minutes"], period="minutes")
-    PeriodicTask.objects.get_or_create(
-        name=OUTBOX_DRAIN["name"],
-        defaults={
-            "task": OUTBOX_DRAIN["task"],
-            "interval": schedule,
-            "description": OUTBOX_DRAIN["description"],
-            "expire_seconds": OUTBOX_DRAIN["expire_seconds"],
-            "enabled": True,
-        },
-    )
-    # Tell a running beat that the schedule changed (what the admin does on save).
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
-
-
-def remove_outbox_drain(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=OUTBOX_DRAIN["name"]).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("proposals", "0005_proposalevent_append_only_grants"),
@@ -44,5 +21,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(install_outbox_drain, remove_outbox_drain),
+        beat_row_operation(OUTBOX_DRAIN),
     ]

@@ -1,5 +1,5 @@
+from deputies.beatrows import beat_row_operation
 from django.db import migrations
-from django.utils import timezone
 
 # The nightly removal of empty drafts as a beat row (see config/celery.py). A frozen copy of the
 # schedule: an administrator may change it in the admin afterwards, and this never runs again.
@@ -12,30 +12,6 @@ DISCARD_EMPTY_DRAFTS = {
 }
 
 
-def install(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        timezone=DISCARD_EMPTY_DRAFTS["timezone"], **DISCARD_EMPTY_DRAFTS["crontab"]
-    )
-    PeriodicTask.objects.get_or_create(
-        name=DISCARD_EMPTY_DRAFTS["name"],
-        defaults={
-            "task": DISCARD_EMPTY_DRAFTS["task"],
-            "crontab": schedule,
-            "description": DISCARD_EMPTY_DRAFTS["description"],
-            "enabled": True,
-        },
-    )
-    # Tell a running beat that the schedule changed (what the admin does on save).
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
-
-
-def remove(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=DISCARD_EMPTY_DRAFTS["name"]).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("proposals", "0006_outbox_drain_schedule"),
@@ -43,5 +19,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(install, remove),
+        beat_row_operation(DISCARD_EMPTY_DRAFTS),
     ]

@@ -4,6 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import supervision.models
 from django.conf import settings
+from deputies.beatrows import beat_row_operation
 from django.db import migrations, models
 
 
@@ -16,30 +17,6 @@ DAILY_SCAN = {
     "crontab": {"minute": "30", "hour": "7", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     "timezone": "Asia/Shanghai",
 }
-
-
-def install_daily_scan(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    schedule, _ = CrontabSchedule.objects.get_or_create(timezone=DAILY_SCAN["timezone"], **DAILY_SCAN["crontab"])
-    PeriodicTask.objects.get_or_create(
-        name=DAILY_SCAN["name"],
-        defaults={
-            "task": DAILY_SCAN["task"],
-            "crontab": schedule,
-            "description": DAILY_SCAN["description"],
-            "enabled": True,
-        },
-    )
-    # Tell a running beat that the schedule changed (what the admin does on save).
-    from django.utils import timezone
-
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
-
-
-def remove_daily_scan(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=DAILY_SCAN["name"]).delete()
 
 
 class Migration(migrations.Migration):
@@ -291,5 +268,5 @@ class Migration(migrations.Migration):
             model_name='urgingnotice',
             index=models.Index(fields=['unit', 'acknowledged_at'], name='supervision_unit_id_aa91de_idx'),
         ),
-        migrations.RunPython(install_daily_scan, remove_daily_scan),
+        beat_row_operation(DAILY_SCAN),
     ]
