@@ -185,6 +185,9 @@ def _fill_follow(row: Proposal, is_lead: bool, facts: hooks.FollowFacts) -> None
     facts.units = unit_names(proposal.active_assignments)
     if proposal.latest_ratings:
         facts.result_rating = proposal.latest_ratings[0].get_result_display()
+    waiting = [r.changeable_until for r in proposal.latest_ratings if r.changeable_until is not None]
+    if waiting and not any(is_rateable(r) for a in proposal.active_assignments for r in a.issued_replies):
+        facts.rating_changeable_until = max(waiting)
     if not is_lead:
         return
     for assignment in proposal.active_assignments:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from deputies.models import Deputy, UserOrAnonymous
 from proposals import hooks
 from proposals.drafts import NOTHING_WRITTEN
-from proposals.events import Story, sentence_for
+from proposals.events import Story, day, sentence_for
 from proposals.models import CoSignature, Meeting, Proposal, ProposalEvent
 from proposals.selectors import visible_events
 from proposals.states import COSIGNABLE_STATES, FINAL_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, S
@@ -60,7 +60,14 @@ def due_phrase(due_on: dt.date | None, today: dt.date) -> str:
     return _("the reply is %(n)s days overdue") % {"n": -days}
 
 
-def plain_state(proposal: Proposal, *, is_lead: bool, today: dt.date, result_rating: str | None = None) -> str:
+def plain_state(
+    proposal: Proposal,
+    *,
+    is_lead: bool,
+    today: dt.date,
+    result_rating: str | None = None,
+    rating_until: dt.date | None = None,
+) -> str:
     """Where a suggestion stands, as a deputy would say it: “承办单位办理中，距答复期限还有 23 天”."""
     state = proposal.state
     if proposal.merged_into_id and state in GROUP_HANDLED_STATES:
@@ -85,6 +92,13 @@ def plain_state(proposal: Proposal, *, is_lead: bool, today: dt.date, result_rat
         text = _("A unit asked to hand it to another unit; congress staff are deciding")
     elif state == S.IN_HANDLING:
         text = _("The unit is handling it")
+    elif state == S.REPLIED and rating_until is not None:
+        # Rated, but the rating has not taken effect: the deputy may still change it.
+        if is_lead:
+            text = _("Replied; your rating is recorded and can be changed until %(date)s")
+        else:
+            text = _("Replied; the lead deputy has rated it, the rating takes effect after %(date)s")
+        text = text % {"date": day(rating_until)}
     elif state == S.REPLIED:
         text = _("Replied; waiting for your rating") if is_lead else _("Replied; waiting for the lead deputy's rating")
     elif state == S.REHANDLING:
@@ -185,7 +199,13 @@ def build_row(proposal: Proposal, *, deputy_id: int, today: dt.date) -> Row:
     return Row(
         proposal=proposal,
         is_lead=is_lead,
-        state_text=plain_state(proposal, is_lead=is_lead, today=today, result_rating=facts.result_rating),
+        state_text=plain_state(
+            proposal,
+            is_lead=is_lead,
+            today=today,
+            result_rating=facts.result_rating,
+            rating_until=facts.rating_changeable_until,
+        ),
         units=facts.units,
         asks=own_asks(proposal, is_lead=is_lead) + facts.asks,
         return_reason=_return_note(proposal),

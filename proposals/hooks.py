@@ -22,6 +22,7 @@ Everything registered is read through the functions at the bottom of this module
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -183,6 +184,9 @@ class FollowFacts:
     asks: list[Ask] = field(default_factory=list)
     # How the result was rated, for "closed; the result was rated …"; None when not rated.
     result_rating: str | None = None
+    # Every reply is rated but a rating may still be changed: the last day it may (the latest
+    # of them); None otherwise.
+    rating_changeable_until: dt.date | None = None
 
 
 # What a row must load (queryset, deputy id -> queryset), and how to fill the facts in from it

@@ -20,6 +20,11 @@ How it is counted (the domain brief's "figures a report states"):
   or once an answering unit's deadline has passed without its first reply; it is on time when
   it is replied and every answering unit's first reply was issued on or before that unit's
   deadline (re-assigned units' ended assignments do not count; the new unit's deadline does).
+  An approved extension (申请延期) moves that deadline: on time is counted against the approved
+  date, and the extensions are listed apart: extended (a suggestion with an approved
+  extension of an answering unit), on_time_extended (of those on time, the ones whose first
+  reply's deadline was extended), each unit's `extended`, and `extensions` (each approved
+  extension: suggestion, unit, round, old and new deadline).
 - 联系率 / 面商率 = assigned suggestions with at least one contact record (of kind
   face-to-face for 面商率) ÷ assigned. A contact the deputy disputed does not count.
 - The standing reply of an answering unit is its latest issued reply: the re-handling reply
@@ -27,7 +32,8 @@ How it is counted (the domain brief's "figures a report states"):
   the lowest class among the standing replies (A best, D lowest), and its rating the least
   satisfied of their ratings: nothing is counted better than its worst part.
 - result shares: each class (A–D) and each result category ÷ replied.
-- rated: replied and every standing reply rated. The second rating stands: after a
+- rated: replied and every standing reply rated, by a rating that has taken effect: one the
+  deputy may still change (inside its window) is not counted yet. The second rating stands: after a
   re-handling reply is issued, the suggestion is unrated until the deputy rates it again; while
   it waits for that reply, the first (不满意) rating stands. Replies not rated count as replied,
   never as satisfied.
@@ -64,13 +70,14 @@ from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from handling.models import Assignment, ContactRecord, Reply, ResultCategory, Satisfaction, Unit
+from handling.models import Assignment, ContactRecord, DeadlineExtension, Reply, ResultCategory, Satisfaction, Unit
+from handling.selectors import approved_extensions
 from proposals.models import Category, Meeting, Proposal, ProposalQuerySet, Source
 from proposals.states import ASSIGNED_STATES, REPLY_DUE_STATES, ProposalState
 from reports.models import ScoringScheme
@@ -231,23 +238,29 @@ def per_assignment(scope: Scope, categories: list[ResultCategory]) -> QuerySet[A
     )
     first = Q(replies__round=1, replies__state=ISSUED)
     second = Q(replies__round=2, replies__state=ISSUED)
+    # A rating counts once it has taken effect; one the deputy may still change is not yet one.
+    counted = Q(replies__rating__changeable_until__isnull=True)
+    not_rated = Q(replies__rating__isnull=True) | Q(replies__rating__changeable_until__isnull=False)
+    approved = DeadlineExtension.objects.filter(assignment=OuterRef("pk"), status=DeadlineExtension.Status.APPROVED)
     return (
         Assignment.objects.filter(scope.narrow("proposal__"), is_active=True)
         .order_by()
         .values("id", "unit_id", "role", "proposal_id", "deadline", "rehandling_deadline", state=F("proposal__state"))
         .annotate(
+            extended=Exists(approved),
+            extended1=Exists(approved.filter(round=1)),
             first=Count("replies", filter=first),
             first_late=Count("replies", filter=first & Q(replies__issued_at__date__gt=F("deadline"))),
             second=Count("replies", filter=second),
             second_late=Count("replies", filter=second & Q(replies__issued_at__date__gt=F("rehandling_deadline"))),
             rank1=Min(rank, filter=first),
             rank2=Min(rank, filter=second),
-            res1=Max(_level("replies__rating__result"), filter=first),
-            res2=Max(_level("replies__rating__result"), filter=second),
-            att1=Max(_level("replies__rating__attitude"), filter=first),
-            att2=Max(_level("replies__rating__attitude"), filter=second),
-            unrated1=Count("replies", filter=first & Q(replies__rating__isnull=True)),
-            unrated2=Count("replies", filter=second & Q(replies__rating__isnull=True)),
+            res1=Max(_level("replies__rating__result"), filter=first & counted),
+            res2=Max(_level("replies__rating__result"), filter=second & counted),
+            att1=Max(_level("replies__rating__attitude"), filter=first & counted),
+            att2=Max(_level("replies__rating__attitude"), filter=second & counted),
+            unrated1=Count("replies", filter=first & not_rated),
+            unrated2=Count("replies", filter=second & not_rated),
         )
     )
 
@@ -288,6 +301,8 @@ FACT_COLUMNS = (
     "f2f",
     "is_key",
     "overdue",
+    "extended",
+    "extended1",
 )
 CUBE_DIMS: tuple[str, ...] = (
     "state",
@@ -301,7 +316,7 @@ CUBE_DIMS: tuple[str, ...] = (
     "contacted",
     "f2f",
 )
-CUBE_DIMS += ("is_key", "overdue")
+CUBE_DIMS += ("is_key", "overdue", "extended", "extended1")
 
 
 def _facts_select(scope: Scope, categories: list[ResultCategory]) -> tuple[str, list[Any]]:
@@ -343,7 +358,9 @@ def _facts_select(scope: Scope, categories: list[ResultCategory]) -> tuple[str, 
                CASE WHEN c.n IS NULL THEN 0 ELSE 1 END AS contacted,
                CASE WHEN COALESCE(c.f2f, 0) > 0 THEN 1 ELSE 0 END AS f2f,
                CASE WHEN k.n IS NULL THEN 0 ELSE 1 END AS is_key,
-               CASE WHEN p.due_on < %s AND p.state IN ({due_states}) THEN 1 ELSE 0 END AS overdue
+               CASE WHEN p.due_on < %s AND p.state IN ({due_states}) THEN 1 ELSE 0 END AS overdue,
+               CASE WHEN COALESCE(r.extended, 0) > 0 THEN 1 ELSE 0 END AS extended,
+               CASE WHEN COALESCE(r.extended1, 0) > 0 THEN 1 ELSE 0 END AS extended1
         FROM ({p_sql}) p
         LEFT JOIN (
             SELECT x.proposal_id AS pid,
@@ -352,7 +369,9 @@ def _facts_select(scope: Scope, categories: list[ResultCategory]) -> tuple[str, 
                    MAX({_standing("res")}) AS res,
                    MAX({_standing("att")}) AS att,
                    SUM(x.first_late) AS late,
-                   SUM(CASE WHEN x.deadline < %s AND x.first = 0 THEN 1 ELSE 0 END) AS missed
+                   SUM(CASE WHEN x.deadline < %s AND x.first = 0 THEN 1 ELSE 0 END) AS missed,
+                   SUM(CASE WHEN x.extended THEN 1 ELSE 0 END) AS extended,
+                   SUM(CASE WHEN x.extended1 THEN 1 ELSE 0 END) AS extended1
             FROM x
             WHERE x.role IN ({answering})
             GROUP BY x.proposal_id
@@ -445,6 +464,8 @@ FIGURES: dict[str, tuple[Promise, Q]] = {
     "attitude_positive": (_("Attitude: satisfied or basically satisfied"), RATED & Q(att__in=(1, 2))),
     "overdue": (_("Overdue now"), Q(overdue=True)),
     "key": (_("Key suggestions"), Q(is_key=True)),
+    "extended": (_("With an approved deadline extension"), Q(state__in=ASSIGNED_STATES, extended=True)),
+    "on_time_extended": (_("Replied on time against an extended deadline"), ON_TIME & Q(extended1=True)),
 }
 # Figures with a value: which category, source, result class or result category.
 PARAMETRIC: dict[str, Promise] = {
@@ -471,6 +492,7 @@ UNIT_FIGURES: dict[str, Promise] = {
     "unit_satisfied": _("Its replies rated satisfied"),
     "unit_basic": _("Its replies rated basically satisfied"),
     "unit_unsatisfied": _("Its replies rated unsatisfied"),
+    "unit_extended": _("Its deadlines extended"),
 }
 
 
@@ -587,6 +609,7 @@ ASSIGNMENT_COLUMNS = (
     "res",
     "contacted",
     "f2f",
+    "extended",
 )
 
 
@@ -605,7 +628,8 @@ def _assignment_select(scope: Scope) -> tuple[str, list[Any]]:
                CASE WHEN x.second_late > 0 THEN 1 ELSE 0 END AS second_late,
                {_standing("res")} AS res,
                CASE WHEN c.n IS NULL THEN 0 ELSE 1 END AS contacted,
-               CASE WHEN COALESCE(c.f2f, 0) > 0 THEN 1 ELSE 0 END AS f2f
+               CASE WHEN COALESCE(c.f2f, 0) > 0 THEN 1 ELSE 0 END AS f2f,
+               CASE WHEN x.extended THEN 1 ELSE 0 END AS extended
         FROM x
         LEFT JOIN (
             SELECT ct.assignment_id AS aid, COUNT(*) AS n, SUM(CASE WHEN ct.kind = %s THEN 1 ELSE 0 END) AS f2f
@@ -644,6 +668,7 @@ UNIT_CONDITIONS: dict[str, Q] = {
     "unit_satisfied": ANSWERS & Q(res=1),
     "unit_basic": ANSWERS & Q(res=2),
     "unit_unsatisfied": ANSWERS & Q(res=3),
+    "unit_extended": ANSWERS & Q(extended=True),
 }
 
 
@@ -671,6 +696,7 @@ class UnitRow:
     satisfied: int = 0
     basic: int = 0
     unsatisfied: int = 0
+    extended: int = 0
     score: Decimal = Decimal("0.00")
     scheme: ScoringScheme | None = field(default=None, repr=False, compare=False)
 
@@ -850,6 +876,31 @@ class Row:
 
 
 @dataclass
+class ExtensionRow:
+    """An approved deadline extension (申请延期) of one of the scope's answering units: which
+    suggestion, which unit, which reply (first or re-handling) and its deadline before and after."""
+
+    proposal_id: int
+    proposal: str
+    unit_id: int
+    unit: str
+    round: int
+    original: dt.date
+    extended_to: dt.date
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "proposal_id": self.proposal_id,
+            "proposal": self.proposal,
+            "unit_id": self.unit_id,
+            "unit": self.unit,
+            "round": self.round,
+            "from": self.original.isoformat(),
+            "to": self.extended_to.isoformat(),
+        }
+
+
+@dataclass
 class Figures:
     scope: Scope
     counts: dict[str, int]
@@ -863,6 +914,7 @@ class Figures:
     units: list[UnitRow]
     scheme: ScoringScheme
     key_states: list[Row] = field(default_factory=list)
+    extensions: list[ExtensionRow] = field(default_factory=list)
 
     @property
     def top_categories(self) -> list[Row]:
@@ -902,6 +954,7 @@ class Figures:
             "units_involved": self.units_involved,
             "units": [u.as_dict() for u in self.units],
             "key_states": [r.as_dict() for r in self.key_states],
+            "extensions": [e.as_dict() for e in self.extensions],
             "scoring_scheme": str(self.scheme),
         }
 
@@ -922,6 +975,18 @@ def _breakdown(pairs: list[list[Any]], labels: dict[Any, str], base: int, order:
         position = {key: i for i, key in enumerate(order)}
         rows.sort(key=lambda r: position.get(r.key, len(position)))
     return rows
+
+
+def _extensions(scope: Scope) -> list[list[Any]]:
+    """[proposal id, unit id, round, old deadline, new deadline] of each approved extension of the
+    scope's answering units (the assignments the figures count: active, lead or separate)."""
+    assignments = Assignment.objects.filter(scope.narrow("proposal__"), is_active=True, role__in=ANSWERING)
+    if scope.unit_id is not None:
+        assignments = assignments.filter(unit_id=scope.unit_id)
+    rows = approved_extensions(assignments).values_list(
+        "assignment__proposal_id", "assignment__unit_id", "round", "original_deadline", "requested_deadline"
+    )
+    return [[pid, uid, round_, old.isoformat(), new.isoformat()] for pid, uid, round_, old, new in rows]
 
 
 def count(scope: Scope) -> dict[str, Any]:
@@ -946,6 +1011,7 @@ def count(scope: Scope) -> dict[str, Any]:
         "sources": _grouped(scope, "source_id"),
         "meetings": _grouped(scope, "meeting_id"),
         "units": [[g["unit_id"], *(int(g[n] or 0) for n in unit_names)] for g in unit_sums],
+        "extensions": _extensions(scope),
     }
 
 
@@ -1024,6 +1090,8 @@ def assemble(scope: Scope, data: dict[str, Any]) -> Figures:
         if key_counts.get(state)
     ]
 
+    extensions = _extension_rows(data["extensions"])
+
     year = scope.year if scope.year is not None else scope.report_year
     scheme = ScoringScheme.for_year(year)
     unit_names = [name.replace("unit_", "u_") for name in UNIT_CONDITIONS]
@@ -1041,7 +1109,29 @@ def assemble(scope: Scope, data: dict[str, Any]) -> Figures:
         units=_rows_to_units(unit_sums, scope, scheme),
         scheme=scheme,
         key_states=key_states,
+        extensions=extensions,
     )
+
+
+def _extension_rows(kept: list[list[Any]]) -> list[ExtensionRow]:
+    """The extensions kept by `count`, with the suggestions' numbers and titles and the units'
+    names as they read now."""
+    if not kept:
+        return []
+    proposals = {p.pk: str(p) for p in Proposal.objects.filter(pk__in={row[0] for row in kept})}
+    units = dict(Unit.objects.filter(pk__in={row[1] for row in kept}).values_list("pk", "name"))
+    return [
+        ExtensionRow(
+            proposal_id=pid,
+            proposal=proposals.get(pid, ""),
+            unit_id=uid,
+            unit=units.get(uid, ""),
+            round=round_,
+            original=dt.date.fromisoformat(old),
+            extended_to=dt.date.fromisoformat(new),
+        )
+        for pid, uid, round_, old, new in kept
+    ]
 
 
 # --- the lists behind the figures -------------------------------------------------------------------

@@ -52,6 +52,7 @@ COUNTED_TABLES = (
     "handling_reply",
     "handling_rating",
     "handling_contactrecord",
+    "handling_deadlineextension",
     "handling_resultcategory",
     "handling_unit",
     "supervision_keyitem",

@@ -191,6 +191,12 @@ def _dashboard_figures(scope: fg.Scope) -> dict[str, Any]:
             _("%(n)s of %(of)s rated") % {"n": c["result_positive"], "of": c["rated"]},
             "result_positive",
         ),
+        (
+            _("Deadlines extended"),
+            c["extended"],
+            _("%(n)s replied on time against the new deadline") % {"n": c["on_time_extended"]},
+            "extended",
+        ),
         (_("Overdue now"), c["overdue"], _("replies past their deadline"), "overdue"),
         (_("Key suggestions"), c["key"], _("led by leaders"), "key"),
     ]
@@ -285,6 +291,7 @@ def _dashboard_figures(scope: fg.Scope) -> dict[str, Any]:
             "more_units": len(figures.units) > 15,
             "sources": sources,
             "fieldwork_url": link("fieldwork"),
+            "extended_url": link("extended"),
             "units_url": units_url,
         },
     )

@@ -30,7 +30,7 @@ def test_the_leader_sees_the_years_figures_each_linking_to_its_list(client, year
     for shown in ("84.21%", "77.78%", "89.47%", "52.63%", "60.00%", "93.33%"):
         assert shown in page, shown
     tiles = re.findall(r'<a class="tile[^"]*" href="([^"]+)"><div class="n">([^<]+)</div>', page)
-    assert len(tiles) == 11
+    assert len(tiles) == 12
     for url, value in tiles:
         listed = client.get(url.replace("&amp;", "&"))
         assert listed.status_code == 200

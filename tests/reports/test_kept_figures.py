@@ -13,8 +13,9 @@ from django.db import connection
 from django.urls import reverse
 
 from handling import services as hs
-from handling.models import Assignment, ContactRecord, Reply
+from handling.models import Assignment, ContactRecord, DeadlineExtension, Reply
 from proposals.models import Proposal, ProposalState
+from proposals.workflow import ProposalError
 from reports import figures as fg
 from reports import stored
 from reports.models import FiguresSnapshot
@@ -61,17 +62,45 @@ def contact(proposal: Proposal, cast, rng: random.Random) -> None:
     )
 
 
+def extend(proposal: Proposal, cast, staff, rng: random.Random) -> None:
+    """The unit asks for an extension of its deadline; the office approves or refuses it."""
+    assignment = Assignment.objects.filter(proposal=proposal, is_active=True, role="lead").first()
+    if assignment is None or proposal.state not in (S.ASSIGNED, S.IN_HANDLING):
+        return
+    try:
+        asked = hs.request_extension(
+            assignment=assignment,
+            by=cast.handler,
+            reason="需协调省级部门",
+            new_deadline=assignment.deadline + dt.timedelta(days=20),
+        )
+        hs.decide_extension(extension=asked, by=staff, approve=rng.random() < 0.7, note="期限内可以完成")
+    except ProposalError:
+        pass  # already extended as often as allowed
+
+
+def rate_in_window(proposal: Proposal, cast) -> None:
+    """The deputy rates a reply; the rating waits in its change window (not counted yet)."""
+    reply = Reply.objects.filter(assignment__proposal=proposal, state="issued", rating__isnull=True).first()
+    if reply is not None and proposal.state == S.REPLIED:
+        hs.rate_reply(reply=reply, by=cast.deputy_user, attitude="satisfied", result="basic")
+
+
 @pytest.mark.django_db(transaction=True)  # every step commits, as in production (PostgreSQL's deferred triggers)
 def test_kept_figures_equal_a_recount_after_random_workflows(cast, deputy, meeting, category, staff, leader):
     rng = random.Random(20240312)
     scope = fg.Scope(year=meeting.year)
     proposals: list[Proposal] = []
-    for step in range(14):
+    for step in range(20):
         assert_kept_equals_recount(scope)  # keeps the counts: the next write must make them stale
         roll = rng.random()
-        if roll < 0.55 or not proposals:
+        if roll < 0.5 or not proposals:
             draft = f.ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category)
             proposals.append(advance(draft, rng.choice(TARGETS), cast))
+        elif roll < 0.58:
+            extend(rng.choice(proposals), cast, staff, rng)
+        elif roll < 0.63:
+            rate_in_window(rng.choice(proposals), cast)
         elif roll < 0.7:
             contact(rng.choice(proposals), cast, rng)
         elif roll < 0.8:
@@ -87,8 +116,22 @@ def test_kept_figures_equal_a_recount_after_random_workflows(cast, deputy, meeti
         else:
             Proposal.objects.filter(pk=rng.choice(proposals).pk).update(category=None)
     assert_kept_equals_recount(scope)
+    # An approved and a refused extension, and a rating waiting in its window, whatever the dice said.
+    for seed in (0, 1):  # the first refuses, the second approves
+        handled = advance(
+            f.ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.IN_HANDLING, cast
+        )
+        assert_kept_equals_recount(scope)
+        extend(handled, cast, staff, random.Random(seed))
+        assert_kept_equals_recount(scope)
+    replied = advance(f.ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.REPLIED, cast)
+    assert_kept_equals_recount(scope)
+    rate_in_window(replied, cast)
+    assert_kept_equals_recount(scope)
     assert FiguresSnapshot.objects.filter(scope=stored.scope_key(scope)).exists()
     assert len({p.state for p in proposals}) >= 4
+    # What the figures read beyond the suggestions themselves was written too.
+    assert DeadlineExtension.objects.filter(status="approved").exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -53,6 +53,11 @@ class Command(BaseCommand):
             f"重新办理 {c['rehandling']}；超期 {c['overdue']}",
             f"按时办复率 {p(r['on_time'])}（{c['on_time']}/{c['due']}）；"
             f"见面率 {p(r['contact'])}；面商率 {p(r['face_to_face'])}",
+            f"经批准延期 {c['extended']} 件（按延期后期限按时答复 {c['on_time_extended']} 件）"
+            + "".join(
+                f"；{e.proposal}，{e.unit}，{e.original:%Y-%m-%d} → {e.extended_to:%Y-%m-%d}"
+                for e in figures.extensions
+            ),
             f"满意率（结果）{p(r['satisfied'])}；满意或基本满意 {p(r['positive'])}；"
             f"已评价 {c['rated']}，未评价 {c['unrated']}",
             "结果：" + "；".join(f"{row.key} {row.figure.n}（{p(row.figure)}）" for row in figures.result_classes),
