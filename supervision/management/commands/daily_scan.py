@@ -42,6 +42,7 @@ class Command(BaseCommand):
             "progress": "重点建议进展报告提醒",
             "urging": "催办未签收提醒",
             "plan_step": "办理方案步骤逾期提醒",
+            "resurvey": "承诺落实回头看征询",
         }
         self.stdout.write(f"每日提醒扫描完成（{(today.isoformat() if today else '今天')}，用时 {seconds:.1f} 秒）：")
         for name, value in summary.items():
