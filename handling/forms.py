@@ -265,7 +265,7 @@ class DecideExtensionForm(Form):
 
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.HiddenInput)
     note = forms.CharField(
-        label=_("Note to the unit"),
+        label=_("Decision note"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

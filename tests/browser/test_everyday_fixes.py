@@ -205,7 +205,7 @@ def test_the_deputys_status_line_says_the_rating_is_recorded_and_changeable(
     )
     page = _open(browser, live_server.url, "deputy", size)
     page.goto(f"{live_server.url}/proposals/mine/")
-    expect(page.locator("main")).to_contain_text(f"您的评价已记录，{day(rating.changeable_until)} 前可以修改")
+    expect(page.locator("main")).to_contain_text(f"您的评价已记录，{day(rating.changeable_until)}前可以修改")
     expect(page.locator("main")).not_to_contain_text("等待您评价")
     _fits(page, screenshot_dir, f"mine-rated-{size}")
 

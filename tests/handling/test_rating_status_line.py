@@ -31,7 +31,7 @@ def rated(draft, cast, cosigner):
 def test_the_deputy_reads_that_the_rating_is_recorded_and_until_when_it_can_be_changed(client, rated, cast):
     proposal, _reply, rating = rated
     client.force_login(cast.deputy_user)
-    expected = f"已答复；您的评价已记录，{day(rating.changeable_until)} 前可以修改"
+    expected = f"已答复；您的评价已记录，{day(rating.changeable_until)}前可以修改"
     for url in (reverse("proposals:mine"), reverse("proposals:mine_detail", args=[proposal.pk])):
         page = text(client.get(url))
         assert expected in page, url
@@ -42,7 +42,7 @@ def test_a_cosigner_reads_that_the_lead_deputys_rating_takes_effect_later(client
     proposal, _reply, rating = rated
     client.force_login(cosigner.user)
     page = text(client.get(reverse("proposals:mine_detail", args=[proposal.pk])))
-    assert f"领衔代表已评价，{day(rating.changeable_until)} 后生效" in page
+    assert f"领衔代表已评价，{day(rating.changeable_until)}后生效" in page
 
 
 def test_the_unit_sees_the_rating_awaiting_confirmation_on_its_reply_page(client, rated, cast):
