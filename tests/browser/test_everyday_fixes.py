@@ -3,8 +3,11 @@ an empty 写建议 form saves nothing and says why (and the list never shows an 
 a unit finds its urging notices on its workbench; a committee member sees its own field's key
 items first; the second-round reply form and the unit's panel show why the deputy was
 unsatisfied beside the first reply; the key-item picker filters as one types; the import page
-asks for the kind; the reply page's main button asks the co-handlers to countersign first.
-Each page is checked for sideways scrolling and photographed into artifacts/screenshots/."""
+asks for the kind; the reply page's main button asks the co-handlers to countersign first; a
+signed unit may still ask to be re-assigned within the window; the deputy's status line says a
+rating is recorded and until when it can be changed; staff record a signed paper rating; the
+dashboard lists the approved extensions and its results legend fits. Each page is checked for
+sideways scrolling and photographed into artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -240,3 +243,25 @@ def test_the_dashboard_lists_extensions_and_its_legend_fits(
     overflow = page.evaluate(LEGEND_OVERFLOW)
     assert overflow <= 0, f"the results legend is clipped by {overflow}"
     _fits(page, screenshot_dir, f"dashboard-{size}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_staff_record_a_signed_paper_rating_which_takes_effect_at_once(
+    browser, live_server, screenshot_dir, draft, cast, staff, tmp_path, size
+):
+    proposal = advance(draft, S.REPLIED, cast)
+    form = tmp_path / "反馈表.pdf"
+    form.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF")
+    page = _open(browser, live_server.url, "staff", size)
+    page.goto(f"{live_server.url}/handling/replies/unrated/")
+    expect(page.locator("main")).to_contain_text(proposal.title)
+    _fits(page, screenshot_dir, f"unrated-{size}")
+    page.get_by_role("link", name="录入纸质评价").first.click()
+    page.locator("input[name=attitude][value=satisfied]").check()
+    page.locator("input[name=result][value=satisfied]").check()
+    page.get_by_label("代表签字的意见反馈表").set_input_files(str(form))
+    _fits(page, screenshot_dir, f"paper-form-{size}")
+    page.get_by_role("button", name="录入纸质评价").click()
+    expect(page.locator(".messages")).to_contain_text("纸质评价")
+    proposal.refresh_from_db()
+    assert proposal.state == S.CLOSED  # signed by the deputy: no change window
