@@ -22,9 +22,10 @@ How it is counted (the domain brief's "figures a report states"):
   deadline (re-assigned units' ended assignments do not count; the new unit's deadline does).
   An approved extension (申请延期) moves that deadline: on time is counted against the approved
   date, and the extensions are listed apart: extended (a suggestion with an approved
-  extension of an answering unit), on_time_extended (of those on time, the ones whose first
-  reply's deadline was extended), each unit's `extended`, and `extensions` (each approved
-  extension: suggestion, unit, round, old and new deadline).
+  extension of an answering unit; a merged member with its main suggestion's),
+  on_time_extended (of those on time, the ones whose first reply's deadline was extended),
+  each unit's `extended`, and `extensions` (each approved extension: suggestion, unit, round,
+  old and new deadline).
 - 联系率 / 面商率 = assigned suggestions with at least one contact record (of kind
   face-to-face for 面商率) ÷ assigned. A contact the deputy disputed does not count.
 - The standing reply of an answering unit is its latest issued reply: the re-handling reply
@@ -241,7 +242,17 @@ def per_assignment(scope: Scope, categories: list[ResultCategory]) -> QuerySet[A
     # A rating counts once it has taken effect; one the deputy may still change is not yet one.
     counted = Q(replies__rating__changeable_until__isnull=True)
     not_rated = Q(replies__rating__isnull=True) | Q(replies__rating__changeable_until__isnull=False)
-    approved = DeadlineExtension.objects.filter(assignment=OuterRef("pk"), status=DeadlineExtension.Status.APPROVED)
+    # A merged group's members mirror the main suggestion's assignments: an extension approved
+    # on the main one's moved their deadline too (same unit), so it counts for them as well.
+    approved = DeadlineExtension.objects.filter(
+        Q(assignment=OuterRef("pk"))
+        | Q(
+            assignment__proposal_id=OuterRef("proposal__merged_into_id"),
+            assignment__unit_id=OuterRef("unit_id"),
+            assignment__is_active=True,
+        ),
+        status=DeadlineExtension.Status.APPROVED,
+    )
     return (
         Assignment.objects.filter(scope.narrow("proposal__"), is_active=True)
         .order_by()

@@ -117,3 +117,29 @@ def test_a_rating_inside_its_change_window_is_not_counted_until_it_takes_effect(
     hs.confirm_rating(rating=rating, by=cast.deputy_user)
     counts = fg.compute(fg.Scope(year=meeting.year)).counts
     assert (counts["rated"], counts["unrated"], counts["result_satisfied"]) == (1, 0, 1)
+
+
+def test_a_merged_members_deadline_moves_with_the_main_ones_and_counts_as_extended(
+    deputy, meeting, category, cast, staff, unit
+):
+    from proposals import services as ps
+    from tests import factories as f
+
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        main, member = (
+            advance(f.ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.REGISTERED, cast)
+            for _ in range(2)
+        )
+        ps.merge_proposals(main=main, members=[member], by=staff)
+        hs.assign_proposal(proposal=main, by=staff, lead_unit=unit)
+        hs.sign_assignment(assignment=main.assignments.get(), by=cast.handler)
+    with time_machine.travel(ASKED_AT, tick=False):
+        asked = hs.request_extension(
+            assignment=main.assignments.get(), by=cast.handler, reason="需协调", new_deadline=dt.date(2026, 8, 10)
+        )
+        hs.decide_extension(extension=asked, by=staff, approve=True)
+    with time_machine.travel(REPLIED_AT, tick=False):
+        reply_and_issue(main, cast)
+    figures = fg.compute(fg.Scope(year=meeting.year, as_of=AS_OF))
+    assert (figures.counts["extended"], figures.counts["on_time_extended"], figures.counts["on_time"]) == (2, 2, 2)
+    assert len(figures.extensions) == 1  # one extension, approved once for the group
