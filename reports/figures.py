@@ -244,22 +244,26 @@ def per_assignment(scope: Scope, categories: list[ResultCategory]) -> QuerySet[A
     not_rated = Q(replies__rating__isnull=True) | Q(replies__rating__changeable_until__isnull=False)
     # A merged group's members mirror the main suggestion's assignments: an extension approved
     # on the main one's moved their deadline too (same unit), so it counts for them as well.
-    approved = DeadlineExtension.objects.filter(
-        Q(assignment=OuterRef("pk"))
-        | Q(
-            assignment__proposal_id=OuterRef("proposal__merged_into_id"),
-            assignment__unit_id=OuterRef("unit_id"),
-            assignment__is_active=True,
-        ),
-        status=DeadlineExtension.Status.APPROVED,
+    # Two EXISTS, each an index probe (an OR of both in one would scan the extensions per row).
+    approved = DeadlineExtension.objects.filter(status=DeadlineExtension.Status.APPROVED)
+    own = approved.filter(assignment=OuterRef("pk"))
+    main = approved.filter(
+        assignment__proposal_id=OuterRef("proposal__merged_into_id"),
+        assignment__unit_id=OuterRef("unit_id"),
+        assignment__is_active=True,
     )
+
+    def extended(**narrow: Any) -> Case:
+        either = [When(Exists(found.filter(**narrow)), then=Value(1)) for found in (own, main)]
+        return Case(*either, default=Value(0), output_field=IntegerField())
+
     return (
         Assignment.objects.filter(scope.narrow("proposal__"), is_active=True)
         .order_by()
         .values("id", "unit_id", "role", "proposal_id", "deadline", "rehandling_deadline", state=F("proposal__state"))
         .annotate(
-            extended=Exists(approved),
-            extended1=Exists(approved.filter(round=1)),
+            extended=extended(),
+            extended1=extended(round=1),
             first=Count("replies", filter=first),
             first_late=Count("replies", filter=first & Q(replies__issued_at__date__gt=F("deadline"))),
             second=Count("replies", filter=second),
@@ -381,8 +385,8 @@ def _facts_select(scope: Scope, categories: list[ResultCategory]) -> tuple[str, 
                    MAX({_standing("att")}) AS att,
                    SUM(x.first_late) AS late,
                    SUM(CASE WHEN x.deadline < %s AND x.first = 0 THEN 1 ELSE 0 END) AS missed,
-                   SUM(CASE WHEN x.extended THEN 1 ELSE 0 END) AS extended,
-                   SUM(CASE WHEN x.extended1 THEN 1 ELSE 0 END) AS extended1
+                   SUM(x.extended) AS extended,
+                   SUM(x.extended1) AS extended1
             FROM x
             WHERE x.role IN ({answering})
             GROUP BY x.proposal_id
@@ -640,7 +644,7 @@ def _assignment_select(scope: Scope) -> tuple[str, list[Any]]:
                {_standing("res")} AS res,
                CASE WHEN c.n IS NULL THEN 0 ELSE 1 END AS contacted,
                CASE WHEN COALESCE(c.f2f, 0) > 0 THEN 1 ELSE 0 END AS f2f,
-               CASE WHEN x.extended THEN 1 ELSE 0 END AS extended
+               x.extended AS extended
         FROM x
         LEFT JOIN (
             SELECT ct.assignment_id AS aid, COUNT(*) AS n, SUM(CASE WHEN ct.kind = %s THEN 1 ELSE 0 END) AS f2f
