@@ -388,6 +388,7 @@ def units(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "unit_on_time",
                     "unit_not_on_time",
                     "unit_overdue",
+                    "unit_extended",
                     "unit_contacted",
                     "unit_face_to_face",
                     "unit_rated",

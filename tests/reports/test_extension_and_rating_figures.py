@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 import time_machine
@@ -88,6 +89,11 @@ def test_the_dashboard_shows_the_extensions_with_their_dates_and_unit(client, le
     assert "批准延期" in page
     assert "2026-06-10 → 2026-08-10" in page
     assert unit.name in page
+    # The units' page: each unit's extensions, linked to the list of its extended suggestions.
+    with time_machine.travel(REPLIED_AT, tick=False):
+        units = client.get(reverse("reports:units"), {"year": meeting.year}).content.decode()
+        listed = re.search(r'href="([^"]*figure=unit_extended[^"]*)">1</a>', units).group(1)
+        assert extended.title in client.get(listed.replace("&amp;", "&")).content.decode()
 
 
 def test_handling_stats_json_and_text_list_the_extensions(extended, meeting, capsys):
