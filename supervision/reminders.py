@@ -599,7 +599,7 @@ def _claim(candidates: list[Candidate], now: dt.datetime) -> set[tuple[str, str,
             )
             cursor.execute("TRUNCATE reminder_claim")
             with cursor.cursor.copy("COPY reminder_claim FROM STDIN") as copy:
-                copy.write("".join(_copy_line(c) for c in candidates))
+                copy.write(_copy_rows(candidates))
             # In the candidates' order (a seq scan of the rows as copied): see deliver().
             cursor.execute(
                 f"INSERT INTO {table} ({columns})"
@@ -626,14 +626,27 @@ def _claim(candidates: list[Candidate], now: dt.datetime) -> set[tuple[str, str,
         return {(kind, subject, threshold, int(recipient)) for kind, subject, threshold, recipient in cursor.fetchall()}
 
 
-# COPY's text format: a backslash, tab or line break inside a value is escaped.
+def _copy_rows(candidates: list[Candidate]) -> str:
+    """The candidates in COPY's text format. Kinds, subjects and thresholds are made of ids and
+    dates: the rows are joined as they are, and escaped only if a value ever holds a tab, a line
+    break or a backslash (counted once over the whole text, not per value)."""
+    rows = "".join(
+        f"{c.kind}\t{c.subject}\t{c.threshold}\t{c.recipient_id}\t{c.proposal_id}\n" for c in candidates
+    ).replace("\tNone\n", "\t\\N\n")
+    n = len(candidates)
+    plain = rows.count("\t") == 4 * n and rows.count("\n") == n and "\r" not in rows
+    if plain and rows.count("\\") == rows.count("\\N\n"):
+        return rows
+    return "".join(_escaped_row(c) for c in candidates)
+
+
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_line(c: Candidate) -> str:
+def _escaped_row(c: Candidate) -> str:
+    kind, subject, threshold = (v.translate(_COPY_ESCAPES) for v in (c.kind, c.subject, c.threshold))
     proposal = "\\N" if c.proposal_id is None else str(c.proposal_id)
-    subject, threshold = c.subject.translate(_COPY_ESCAPES), c.threshold.translate(_COPY_ESCAPES)
-    return f"{c.kind}\t{subject}\t{threshold}\t{c.recipient_id}\t{proposal}\n"
+    return f"{kind}\t{subject}\t{threshold}\t{c.recipient_id}\t{proposal}\n"
 
 
 def _insert_notifications(chosen: list[Candidate], now: dt.datetime) -> list[tuple[int, int]]:

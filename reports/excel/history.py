@@ -155,6 +155,7 @@ class HistoryWriter:
         if user is None:
             raise ValueError("an import needs the user it is made by")
         at = _clock()
+        now = timezone.now()  # the moment of the import, for what is stamped with it
         proposals = []
         assignments: list[Assignment] = []
         answering_units: list[tuple[Proposal, Assignment, dict[str, Any]]] = []
@@ -256,6 +257,7 @@ class HistoryWriter:
                         people=f"{p.lead_deputy.name}代表；{a.unit.name}",
                         summary="历史数据导入：办理期间与代表联系。",
                         recorded_by_id=user.pk,
+                        created_at=now,
                     )
                 )
         self._save(Reply, replies, save)
@@ -293,6 +295,7 @@ class HistoryWriter:
                 to_state=p.state,
                 note=f"从 Excel 导入：{self.file_name} 第 {r.excel_row} 行",
                 data={"batch": self.batch_id, "row": r.excel_row, "file": self.file_name},
+                created_at=now,
             )
             for r, p in zip(self.rows, proposals, strict=True)
         ]

@@ -111,6 +111,8 @@ def _keep(key: str, cells: tuple[list[str], list[list[Any]]]) -> None:
 
 
 def cell_text(value: Any) -> str:
+    if type(value) is str:  # most cells: asked first (a third of a million per 10,000 rows)
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -401,3 +401,14 @@ def test_a_unit_that_stays_silent_is_reminded_every_interval(key_item, handled, 
         run_daily_scan(later(day))
     thresholds = sorted(Reminder.objects.filter(kind=Reminder.Kind.PROGRESS).values_list("threshold", flat=True))
     assert thresholds == [f"@{later(d).isoformat()}" for d in (30, 60, 90)]
+
+
+def test_claims_travel_to_postgresql_in_copy_text_escaped_only_when_needed():
+    from supervision.reminders import Candidate, _copy_rows
+
+    plain = Candidate("overdue", "a1", "w0@2026-01-01", 3, None, "…", "/", K.OVERDUE)
+    odd = Candidate("overdue", "a\\2\tx", "w0\r\n@", 3, 5, "…", "/", K.OVERDUE)
+    assert _copy_rows([plain]) == "overdue\ta1\tw0@2026-01-01\t3\t\\N\n"
+    assert _copy_rows([plain, odd]) == (
+        "overdue\ta1\tw0@2026-01-01\t3\t\\N\n" + "overdue\ta\\\\2\\tx\tw0\\r\\n@\t3\t5\n"
+    )
