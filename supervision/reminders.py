@@ -66,7 +66,12 @@ OVERDUE = Notification.Kind.OVERDUE
 
 class Candidate:
     """One reminder the rules want sent. `key` is what makes it unique (computed once: the
-    scan builds and sorts hundreds of thousands of them)."""
+    scan builds and sorts hundreds of thousands of them).
+
+    With an `audience` it is the same reminder to each of those people (congress staff, the
+    supervision office: every overdue item of the district goes to each of them), claimed for
+    each in the database rather than made in Python once per person; `recipient_id` is then 0.
+    """
 
     __slots__ = (
         "kind",
@@ -79,6 +84,7 @@ class Candidate:
         "notification_kind",
         "key",
         "label",
+        "audience",
     )
 
     def __init__(
@@ -92,11 +98,29 @@ class Candidate:
         url: str,
         notification_kind: str,
         label: str = "",
+        audience: tuple[int, ...] = (),
     ) -> None:
         self.kind, self.subject, self.threshold, self.recipient_id = kind, subject, threshold, recipient_id
         self.proposal_id, self.message, self.url, self.notification_kind = proposal_id, message, url, notification_kind
         self.key = (kind, subject, threshold, recipient_id)
         self.label = label  # the item in a few words, for a digest
+        self.audience = audience
+
+    def to(self, recipient_id: int) -> Candidate:
+        """This reminder, to one person (of its audience)."""
+        if recipient_id == self.recipient_id:
+            return self
+        return Candidate(
+            self.kind,
+            self.subject,
+            self.threshold,
+            recipient_id,
+            self.proposal_id,
+            self.message,
+            self.url,
+            self.notification_kind,
+            self.label,
+        )
 
 
 @dataclass
@@ -254,6 +278,7 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
         "Escalated: the reply of %(unit)s to %(item)s was due on %(date)s and is %(n)s days late (more than %(limit)s)."
     )
     label_wording = _("%(item)s (%(unit)s, %(n)s days late)")
+    staff, supervision = tuple(people.staff), tuple(people.supervision)
     out = []
     for row in owed_assignments(Q(proposal__due_on__lt=today)).filter(owed_on__lt=today).order_by("pk"):
         late = (today - row["owed_on"]).days
@@ -275,20 +300,19 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
                     K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_unit, url, OVERDUE, label
                 )
             )
-        for user_id in people.staff:
+        if staff:
             out.append(
                 Candidate(
-                    K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_staff, url, OVERDUE, label
+                    K.OVERDUE, subject, f"w{week}@{due}", 0, row["proposal_id"], to_staff, url, OVERDUE, label, staff
                 )
             )
-        if late > escalate_after:
+        if late > escalate_after and supervision:
             message = escalation_wording % {**facts, "limit": escalate_after}
-            for user_id in people.supervision:
-                out.append(
-                    Candidate(
-                        K.ESCALATION, subject, f"@{due}", user_id, row["proposal_id"], message, url, OVERDUE, label
-                    )
+            out.append(
+                Candidate(
+                    K.ESCALATION, subject, f"@{due}", 0, row["proposal_id"], message, url, OVERDUE, label, supervision
                 )
+            )
     return out
 
 
@@ -579,13 +603,15 @@ RULES: list[tuple[str, Callable[[dt.date, Directory, Links], list[Candidate]]]] 
 
 
 def _claim(candidates: list[Candidate], now: dt.datetime) -> set[tuple[str, str, str, int]]:
-    """Insert the candidates into the reminder log; return the keys actually inserted.
+    """Insert the candidates into the reminder log, one row per recipient (each of its
+    audience for a candidate that has one); return the keys actually inserted.
 
     One INSERT whatever the number of rows. On PostgreSQL the rows reach it by COPY into a
     temporary table (a hundred thousand claims on the first morning: COPY reads them in a
-    fraction of the time of one JSON parameter); on SQLite they travel as one JSON parameter. A
-    key already there (sent before, or being sent by a concurrent scan, whose insert this one
-    waits for) is skipped by ON CONFLICT DO NOTHING and not returned.
+    fraction of the time of one JSON parameter) and an audience is unnested there; on SQLite
+    they travel as one JSON parameter. A key already there (sent before, or being sent by a
+    concurrent scan, whose insert this one waits for) is skipped by ON CONFLICT DO NOTHING and
+    not returned.
     """
     table = connection.ops.quote_name(Reminder._meta.db_table)
     columns = "kind, subject, threshold, recipient_id, proposal_id, created_at"
@@ -594,22 +620,28 @@ def _claim(candidates: list[Candidate], now: dt.datetime) -> set[tuple[str, str,
         if connection.vendor == "postgresql":
             # Dropped at commit; emptied first when one transaction claims for several rules.
             cursor.execute(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS reminder_claim"
-                " (kind text, subject text, threshold text, recipient_id bigint, proposal_id bigint) ON COMMIT DROP"
+                "CREATE TEMPORARY TABLE IF NOT EXISTS reminder_claim (kind text, subject text, threshold text,"
+                " recipient_id bigint, proposal_id bigint, audience bigint[]) ON COMMIT DROP"
             )
             cursor.execute("TRUNCATE reminder_claim")
             with cursor.cursor.copy("COPY reminder_claim FROM STDIN") as copy:
                 copy.write(_copy_rows(candidates))
-            # In the candidates' order (a seq scan of the rows as copied): see deliver().
+            # In the candidates' order (a seq scan of the rows as copied), each audience in its
+            # order: see deliver().
             cursor.execute(
                 f"INSERT INTO {table} ({columns})"
-                " SELECT kind, subject, threshold, recipient_id, proposal_id, %s FROM reminder_claim"
+                " SELECT c.kind, c.subject, c.threshold, a.recipient_id, c.proposal_id, %s FROM reminder_claim c"
+                " CROSS JOIN LATERAL unnest(coalesce(c.audience, ARRAY[c.recipient_id])) AS a(recipient_id)"
                 f" ON CONFLICT DO NOTHING {returning}",
                 [connection.ops.adapt_datetimefield_value(now)],
             )
         else:
             payload = json.dumps(
-                [[c.kind, c.subject, c.threshold, c.recipient_id, c.proposal_id] for c in candidates],
+                [
+                    [c.kind, c.subject, c.threshold, recipient_id, c.proposal_id]
+                    for c in candidates
+                    for recipient_id in c.audience or (c.recipient_id,)
+                ],
                 ensure_ascii=False,
             )
             # SQLite (3.35+): json_each; "WHERE true" lets the parser tell ON CONFLICT from a join.
@@ -631,22 +663,29 @@ def _copy_rows(candidates: list[Candidate]) -> str:
     dates: the rows are joined as they are, and escaped only if a value ever holds a tab, a line
     break or a backslash (counted once over the whole text, not per value)."""
     rows = "".join(
-        f"{c.kind}\t{c.subject}\t{c.threshold}\t{c.recipient_id}\t{c.proposal_id}\n" for c in candidates
-    ).replace("\tNone\n", "\t\\N\n")
+        f"{c.kind}\t{c.subject}\t{c.threshold}\t{c.recipient_id}\t{_NULL if c.proposal_id is None else c.proposal_id}"
+        f"\t{_array(c.audience)}\n"
+        for c in candidates
+    )
     n = len(candidates)
-    plain = rows.count("\t") == 4 * n and rows.count("\n") == n and "\r" not in rows
-    if plain and rows.count("\\") == rows.count("\\N\n"):
+    plain = rows.count("\t") == 5 * n and rows.count("\n") == n and "\r" not in rows
+    if plain and rows.count("\\") == rows.count("\\N\t") + rows.count("\\N\n"):
         return rows
     return "".join(_escaped_row(c) for c in candidates)
 
 
+_NULL = "\\N"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _escaped_row(c: Candidate) -> str:
     kind, subject, threshold = (v.translate(_COPY_ESCAPES) for v in (c.kind, c.subject, c.threshold))
-    proposal = "\\N" if c.proposal_id is None else str(c.proposal_id)
-    return f"{kind}\t{subject}\t{threshold}\t{c.recipient_id}\t{proposal}\n"
+    proposal = _NULL if c.proposal_id is None else str(c.proposal_id)
+    return f"{kind}\t{subject}\t{threshold}\t{c.recipient_id}\t{proposal}\t{_array(c.audience)}\n"
+
+
+def _array(ids: tuple[int, ...]) -> str:
+    return "{" + ",".join(map(str, ids)) + "}" if ids else _NULL
 
 
 def _insert_notifications(chosen: list[Candidate], now: dt.datetime) -> list[tuple[int, int]]:
@@ -706,7 +745,7 @@ DIGEST_PAGES: dict[str, str] = {
 }
 
 
-def _digested(chosen: list[Candidate], people: Directory) -> list[Candidate]:
+def _digested(chosen: list[tuple[int, Candidate]], people: Directory) -> list[Candidate]:
     """What the notifications say: one notice per reminder, except that a person who would get
     more than REMINDER_DIGEST_AFTER reminders of one kind in one scan gets one notice that
     lists them (the first few by name, and how many more) with a link to where they are, and
@@ -717,13 +756,13 @@ def _digested(chosen: list[Candidate], people: Directory) -> list[Candidate]:
     office = {*people.staff, *people.supervision}
     limit = max(1, settings.REMINDER_DIGEST_AFTER)
     groups: dict[tuple[int, str, str], list[Candidate]] = defaultdict(list)
-    for candidate in chosen:
-        groups[(candidate.recipient_id, candidate.kind, candidate.notification_kind)].append(candidate)
-    out = []
+    for recipient_id, candidate in chosen:
+        groups[(recipient_id, candidate.kind, candidate.notification_kind)].append(candidate)
+    out: list[Candidate] = []
     for (recipient_id, kind, notification_kind), items in groups.items():
         listed = kind in OFFICE_LISTS and recipient_id in office
         if len(items) <= (1 if listed else limit):
-            out.extend(items)
+            out.extend(c.to(recipient_id) for c in items)
             continue
         shown = "；".join(c.label or c.message[:40] for c in items[:DIGEST_SHOWN])
         more = _("and %(n)s more") % {"n": len(items) - DIGEST_SHOWN} if len(items) > DIGEST_SHOWN else ""
@@ -760,7 +799,14 @@ def deliver(candidates: Iterable[Candidate], people: Directory) -> int:
     with transaction.atomic():
         now = timezone.now()
         claimed = _claim(ordered, now)
-        chosen = [c for c in ordered if c.key in claimed]
+        # (recipient, reminder) of each row inserted: one of an audience's reminders for each
+        # of its people it was claimed for.
+        chosen = [
+            (recipient_id, c)
+            for c in ordered
+            for recipient_id in c.audience or (c.recipient_id,)
+            if (c.kind, c.subject, c.threshold, recipient_id) in claimed
+        ]
         if not chosen:
             return 0
         _deliver(_insert_notifications(_digested(chosen, people), now), people)

@@ -407,8 +407,11 @@ def test_claims_travel_to_postgresql_in_copy_text_escaped_only_when_needed():
     from supervision.reminders import Candidate, _copy_rows
 
     plain = Candidate("overdue", "a1", "w0@2026-01-01", 3, None, "…", "/", K.OVERDUE)
+    office = Candidate("overdue", "a1", "w0@2026-01-01", 0, 7, "…", "/", K.OVERDUE, audience=(4, 5))
     odd = Candidate("overdue", "a\\2\tx", "w0\r\n@", 3, 5, "…", "/", K.OVERDUE)
-    assert _copy_rows([plain]) == "overdue\ta1\tw0@2026-01-01\t3\t\\N\n"
+    assert _copy_rows([plain, office]) == (
+        "overdue\ta1\tw0@2026-01-01\t3\t\\N\t\\N\n" + "overdue\ta1\tw0@2026-01-01\t0\t7\t{4,5}\n"
+    )
     assert _copy_rows([plain, odd]) == (
-        "overdue\ta1\tw0@2026-01-01\t3\t\\N\n" + "overdue\ta\\\\2\\tx\tw0\\r\\n@\t3\t5\n"
+        "overdue\ta1\tw0@2026-01-01\t3\t\\N\t\\N\n" + "overdue\ta\\\\2\\tx\tw0\\r\\n@\t3\t5\t\\N\n"
     )
