@@ -428,6 +428,9 @@ OVERDUE_REPEAT_DAYS = env_int("OVERDUE_REPEAT_DAYS", 7)
 ESCALATE_AFTER_DAYS = env_int("ESCALATE_AFTER_DAYS", 30)
 # The lead deputy is reminded to rate a reply left unrated this many days.
 RATING_REMINDER_DAYS = env_int("RATING_REMINDER_DAYS", 15)
+# A person who would get more reminders of one kind than this in one scan gets one notice
+# listing them instead (and one text message); staff and supervision get overdue ones as a list.
+REMINDER_DIGEST_AFTER = env_int("REMINDER_DIGEST_AFTER", 10)
 # Units are reminded of each open B-class promise every this many months.
 PROMISE_REMINDER_MONTHS = env_int("PROMISE_REMINDER_MONTHS", 3)
 # Default interval of the units' progress reports on key suggestions (each key item can differ).

@@ -66,7 +66,12 @@ OVERDUE = Notification.Kind.OVERDUE
 
 class Candidate:
     """One reminder the rules want sent. `key` is what makes it unique (computed once: the
-    scan builds and sorts hundreds of thousands of them)."""
+    scan builds and sorts hundreds of thousands of them).
+
+    With an `audience` it is the same reminder to each of those people (congress staff, the
+    supervision office: every overdue item of the district goes to each of them), claimed for
+    each in the database rather than made in Python once per person; `recipient_id` is then 0.
+    """
 
     __slots__ = (
         "kind",
@@ -79,6 +84,7 @@ class Candidate:
         "notification_kind",
         "key",
         "label",
+        "audience",
     )
 
     def __init__(
@@ -92,11 +98,29 @@ class Candidate:
         url: str,
         notification_kind: str,
         label: str = "",
+        audience: tuple[int, ...] = (),
     ) -> None:
         self.kind, self.subject, self.threshold, self.recipient_id = kind, subject, threshold, recipient_id
         self.proposal_id, self.message, self.url, self.notification_kind = proposal_id, message, url, notification_kind
         self.key = (kind, subject, threshold, recipient_id)
         self.label = label  # the item in a few words, for a digest
+        self.audience = audience
+
+    def to(self, recipient_id: int) -> Candidate:
+        """This reminder, to one person (of its audience)."""
+        if recipient_id == self.recipient_id:
+            return self
+        return Candidate(
+            self.kind,
+            self.subject,
+            self.threshold,
+            recipient_id,
+            self.proposal_id,
+            self.message,
+            self.url,
+            self.notification_kind,
+            self.label,
+        )
 
 
 @dataclass
@@ -222,11 +246,9 @@ def deadline_rule(today: dt.date, people: Directory, links: Links) -> list[Candi
         # The tightest threshold reached: 10 days left is the "15 days" reminder, 5 the "7".
         threshold = next(t for t in thresholds if t >= left)
         when = due_today if left == 0 else days_left % {"n": left}
-        message = wording % {
-            "item": item_label(row["proposal__number"], row["proposal__title"]),
-            "date": row["owed_on"].isoformat(),
-            "when": when,
-        }
+        item = item_label(row["proposal__number"], row["proposal__title"])
+        message = wording % {"item": item, "date": row["owed_on"].isoformat(), "when": when}
+        label = f"{item}（{row['owed_on'].isoformat()}）"
         for user_id in people.unit_handlers(row["unit_id"]):
             out.append(
                 Candidate(
@@ -238,6 +260,7 @@ def deadline_rule(today: dt.date, people: Directory, links: Links) -> list[Candi
                     message,
                     links.proposal(row["proposal_id"]),
                     Notification.Kind.DEADLINE,
+                    label,
                 )
             )
     return out
@@ -255,6 +278,7 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
         "Escalated: the reply of %(unit)s to %(item)s was due on %(date)s and is %(n)s days late (more than %(limit)s)."
     )
     label_wording = _("%(item)s (%(unit)s, %(n)s days late)")
+    staff, supervision = tuple(people.staff), tuple(people.supervision)
     out = []
     for row in owed_assignments(Q(proposal__due_on__lt=today)).filter(owed_on__lt=today).order_by("pk"):
         late = (today - row["owed_on"]).days
@@ -272,22 +296,23 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
         label = label_wording % facts
         for user_id in people.unit_heads(row["unit_id"]):
             out.append(
-                Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_unit, url, OVERDUE)
+                Candidate(
+                    K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_unit, url, OVERDUE, label
+                )
             )
-        for user_id in people.staff:
+        if staff:
             out.append(
                 Candidate(
-                    K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_staff, url, OVERDUE, label
+                    K.OVERDUE, subject, f"w{week}@{due}", 0, row["proposal_id"], to_staff, url, OVERDUE, label, staff
                 )
             )
-        if late > escalate_after:
+        if late > escalate_after and supervision:
             message = escalation_wording % {**facts, "limit": escalate_after}
-            for user_id in people.supervision:
-                out.append(
-                    Candidate(
-                        K.ESCALATION, subject, f"@{due}", user_id, row["proposal_id"], message, url, OVERDUE, label
-                    )
+            out.append(
+                Candidate(
+                    K.ESCALATION, subject, f"@{due}", 0, row["proposal_id"], message, url, OVERDUE, label, supervision
                 )
+            )
     return out
 
 
@@ -349,6 +374,7 @@ def rating_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
                     message,
                     links.proposal(proposal_id),
                     Notification.Kind.RATING_REMINDER,
+                    facts["item"],
                 )
             )
     return out
@@ -407,6 +433,7 @@ def promise_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
                     message,
                     links.promise(row["pk"]),
                     Notification.Kind.DEADLINE,
+                    facts["item"],
                 )
             )
     return out
@@ -455,11 +482,12 @@ def progress_rule(today: dt.date, people: Directory, links: Links) -> list[Candi
                 continue
             # The latest report day missed: a unit that stays silent is reminded every interval.
             due = since + dt.timedelta(days=elapsed // every * every)
+            item = item_label(m["proposal__number"], m["proposal__title"])
             message = _(
                 "Progress report due: %(item)s is a key suggestion (“%(title)s”); your unit reports every "
                 "%(n)s days, and the next report was due on %(date)s."
             ) % {
-                "item": item_label(m["proposal__number"], m["proposal__title"]),
+                "item": item,
                 "title": m["keyitem__title"],
                 "n": every,
                 "date": due.isoformat(),
@@ -475,6 +503,7 @@ def progress_rule(today: dt.date, people: Directory, links: Links) -> list[Candi
                         message,
                         links.key_item(m["keyitem_id"]),
                         Notification.Kind.DEADLINE,
+                        item,
                     )
                 )
     return out
@@ -488,8 +517,9 @@ def urging_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
     )
     out = []
     for row in rows.order_by("pk"):
+        sent_on = timezone.localdate(row["sent_at"]).isoformat()
         message = _("The urging notice of %(date)s is still not acknowledged: %(message)s") % {
-            "date": timezone.localdate(row["sent_at"]).isoformat(),
+            "date": sent_on,
             "message": row["message"][:200],
         }
         for user_id in people.unit_all(row["unit_id"]):
@@ -503,6 +533,7 @@ def urging_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
                     message,
                     links.urging(row["pk"]),
                     Notification.Kind.URGING,
+                    sent_on,
                 )
             )
     return out
@@ -534,11 +565,12 @@ def plan_step_rule(today: dt.date, people: Directory, links: Links) -> list[Cand
     out = []
     for row in rows:
         proposal_id = row["plan__assignment__proposal_id"]
-        message = wording % {
+        facts = {
             "step": row["title"][:80],
             "item": item_label(row["plan__assignment__proposal__number"], row["plan__assignment__proposal__title"]),
             "date": row["planned_on"].isoformat(),
         }
+        message = wording % facts
         for user_id in people.unit_handlers(row["plan__assignment__unit_id"]):
             out.append(
                 Candidate(
@@ -550,6 +582,7 @@ def plan_step_rule(today: dt.date, people: Directory, links: Links) -> list[Cand
                     message,
                     links.proposal(proposal_id),
                     Notification.Kind.DEADLINE,
+                    f"{facts['item']}：{facts['step']}",
                 )
             )
     return out
@@ -570,51 +603,89 @@ RULES: list[tuple[str, Callable[[dt.date, Directory, Links], list[Candidate]]]] 
 
 
 def _claim(candidates: list[Candidate], now: dt.datetime) -> set[tuple[str, str, str, int]]:
-    """Insert the candidates into the reminder log; return the keys actually inserted.
+    """Insert the candidates into the reminder log, one row per recipient (each of its
+    audience for a candidate that has one); return the keys actually inserted.
 
-    One statement whatever the number of rows: the rows travel as one JSON parameter (read as
-    `json`, not `jsonb`: PostgreSQL reads it once, in half the time of building a `jsonb`). A key
-    already there (sent before, or being sent by a concurrent scan, whose insert this one waits
-    for) is skipped by ON CONFLICT DO NOTHING and not returned.
+    One INSERT whatever the number of rows. On PostgreSQL the rows reach it by COPY into a
+    temporary table (a hundred thousand claims on the first morning: COPY reads them in a
+    fraction of the time of one JSON parameter) and an audience is unnested there; on SQLite
+    they travel as one JSON parameter. A key already there (sent before, or being sent by a
+    concurrent scan, whose insert this one waits for) is skipped by ON CONFLICT DO NOTHING and
+    not returned.
     """
     table = connection.ops.quote_name(Reminder._meta.db_table)
-    payload = json.dumps(
-        [
-            {
-                "kind": c.kind,
-                "subject": c.subject,
-                "threshold": c.threshold,
-                "recipient_id": c.recipient_id,
-                "proposal_id": c.proposal_id,
-            }
-            for c in candidates
-        ],
-        ensure_ascii=False,
-    )
     columns = "kind, subject, threshold, recipient_id, proposal_id, created_at"
-    if connection.vendor == "postgresql":
-        sql = f"""
-            INSERT INTO {table} ({columns})
-            SELECT r.kind, r.subject, r.threshold, r.recipient_id, r.proposal_id, %s
-            FROM json_to_recordset(%s::json)
-                AS r(kind text, subject text, threshold text, recipient_id bigint, proposal_id bigint)
-            ON CONFLICT DO NOTHING
-            RETURNING kind, subject, threshold, recipient_id
-        """
-    else:
-        # SQLite (3.35+): json_each; "WHERE true" lets the parser tell ON CONFLICT from a join.
-        sql = f"""
-            INSERT INTO {table} ({columns})
-            SELECT json_extract(value, '$.kind'), json_extract(value, '$.subject'),
-                   json_extract(value, '$.threshold'), json_extract(value, '$.recipient_id'),
-                   json_extract(value, '$.proposal_id'), %s
-            FROM json_each(%s) WHERE true
-            ON CONFLICT DO NOTHING
-            RETURNING kind, subject, threshold, recipient_id
-        """
+    returning = "RETURNING kind, subject, threshold, recipient_id"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), payload])
+        if connection.vendor == "postgresql":
+            # Dropped at commit; emptied first when one transaction claims for several rules.
+            cursor.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS reminder_claim (kind text, subject text, threshold text,"
+                " recipient_id bigint, proposal_id bigint, audience bigint[]) ON COMMIT DROP"
+            )
+            cursor.execute("TRUNCATE reminder_claim")
+            with cursor.cursor.copy("COPY reminder_claim FROM STDIN") as copy:
+                copy.write(_copy_rows(candidates))
+            # In the candidates' order (a seq scan of the rows as copied), each audience in its
+            # order: see deliver().
+            cursor.execute(
+                f"INSERT INTO {table} ({columns})"
+                " SELECT c.kind, c.subject, c.threshold, a.recipient_id, c.proposal_id, %s FROM reminder_claim c"
+                " CROSS JOIN LATERAL unnest(coalesce(c.audience, ARRAY[c.recipient_id])) AS a(recipient_id)"
+                f" ON CONFLICT DO NOTHING {returning}",
+                [connection.ops.adapt_datetimefield_value(now)],
+            )
+        else:
+            payload = json.dumps(
+                [
+                    [c.kind, c.subject, c.threshold, recipient_id, c.proposal_id]
+                    for c in candidates
+                    for recipient_id in c.audience or (c.recipient_id,)
+                ],
+                ensure_ascii=False,
+            )
+            # SQLite (3.35+): json_each; "WHERE true" lets the parser tell ON CONFLICT from a join.
+            cursor.execute(
+                f"""
+                INSERT INTO {table} ({columns})
+                SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+                       json_extract(value, '$[3]'), json_extract(value, '$[4]'), %s
+                FROM json_each(%s) WHERE true
+                ON CONFLICT DO NOTHING {returning}
+                """,
+                [connection.ops.adapt_datetimefield_value(now), payload],
+            )
         return {(kind, subject, threshold, int(recipient)) for kind, subject, threshold, recipient in cursor.fetchall()}
+
+
+def _copy_rows(candidates: list[Candidate]) -> str:
+    """The candidates in COPY's text format. Kinds, subjects and thresholds are made of ids and
+    dates: the rows are joined as they are, and escaped only if a value ever holds a tab, a line
+    break or a backslash (counted once over the whole text, not per value)."""
+    rows = "".join(
+        f"{c.kind}\t{c.subject}\t{c.threshold}\t{c.recipient_id}\t{_NULL if c.proposal_id is None else c.proposal_id}"
+        f"\t{_array(c.audience)}\n"
+        for c in candidates
+    )
+    n = len(candidates)
+    plain = rows.count("\t") == 5 * n and rows.count("\n") == n and "\r" not in rows
+    if plain and rows.count("\\") == rows.count("\\N\t") + rows.count("\\N\n"):
+        return rows
+    return "".join(_escaped_row(c) for c in candidates)
+
+
+_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _escaped_row(c: Candidate) -> str:
+    kind, subject, threshold = (v.translate(_COPY_ESCAPES) for v in (c.kind, c.subject, c.threshold))
+    proposal = _NULL if c.proposal_id is None else str(c.proposal_id)
+    return f"{kind}\t{subject}\t{threshold}\t{c.recipient_id}\t{proposal}\t{_array(c.audience)}\n"
+
+
+def _array(ids: tuple[int, ...]) -> str:
+    return "{" + ",".join(map(str, ids)) + "}" if ids else _NULL
 
 
 def _insert_notifications(chosen: list[Candidate], now: dt.datetime) -> list[tuple[int, int]]:
@@ -658,41 +729,63 @@ def _insert_notifications(chosen: list[Candidate], now: dt.datetime) -> list[tup
         return [(int(pk), int(recipient)) for pk, recipient in cursor.fetchall()]
 
 
-DIGEST_KINDS = (K.OVERDUE, K.ESCALATION)
+# Congress staff and the supervision office hear of the overdue replies as one list per scan.
+OFFICE_LISTS = (K.OVERDUE, K.ESCALATION)
 DIGEST_SHOWN = 5
+# Where a list of the items of one kind is (a deputy's go to their own page).
+DIGEST_PAGES: dict[str, str] = {
+    K.DEADLINE: "proposals:list",
+    K.OVERDUE: "proposals:list",
+    K.ESCALATION: "proposals:list",
+    K.RATING: "handling:unrated_replies",
+    K.PROMISE: "supervision:followup",
+    K.PROGRESS: "supervision:key_list",
+    K.URGING: "supervision:urging_list",
+    K.PLAN_STEP: "proposals:list",
+}
 
 
-def _digested(chosen: list[Candidate], people: Directory) -> list[Candidate]:
-    """What the notifications say: congress staff and the supervision office hear of the
-    district's overdue replies in one notice per scan that lists them (the unit heads still get
-    one per item, about their own unit). The reminder log keeps one row per item all the same,
-    so each item still goes out exactly once per occasion."""
+def _digested(chosen: list[tuple[int, Candidate]], people: Directory) -> list[Candidate]:
+    """What the notifications say: one notice per reminder, except that a person who would get
+    more than REMINDER_DIGEST_AFTER reminders of one kind in one scan gets one notice that
+    lists them (the first few by name, and how many more) with a link to where they are, and
+    congress staff and the supervision office always get the overdue replies as one list (the
+    unit heads hear of their own unit's items). A morning of sixty overdue replies is one
+    notice and one text message, not sixty. The reminder log keeps one row per item all the
+    same, so each item still goes out exactly once per occasion."""
     office = {*people.staff, *people.supervision}
-    groups: dict[tuple[int, str], list[Candidate]] = defaultdict(list)
-    out = []
-    for candidate in chosen:
-        if candidate.kind in DIGEST_KINDS and candidate.recipient_id in office:
-            groups[(candidate.recipient_id, candidate.kind)].append(candidate)
-        else:
-            out.append(candidate)
-    if not groups:
-        return out
-    url = f"{reverse('proposals:list')}?overdue=on"
-    for (recipient_id, kind), items in groups.items():
-        if len(items) == 1:
-            out.extend(items)
+    limit = max(1, settings.REMINDER_DIGEST_AFTER)
+    groups: dict[tuple[int, str, str], list[Candidate]] = defaultdict(list)
+    for recipient_id, candidate in chosen:
+        groups[(recipient_id, candidate.kind, candidate.notification_kind)].append(candidate)
+    out: list[Candidate] = []
+    for (recipient_id, kind, notification_kind), items in groups.items():
+        listed = kind in OFFICE_LISTS and recipient_id in office
+        if len(items) <= (1 if listed else limit):
+            out.extend(c.to(recipient_id) for c in items)
             continue
-        shown = "；".join(c.label for c in items[:DIGEST_SHOWN])
+        shown = "；".join(c.label or c.message[:40] for c in items[:DIGEST_SHOWN])
         more = _("and %(n)s more") % {"n": len(items) - DIGEST_SHOWN} if len(items) > DIGEST_SHOWN else ""
-        facts = {"n": len(items), "items": shown + (f"；{more}" if more else "")}
+        facts: dict[str, Any] = {"n": len(items), "items": shown + (f"；{more}" if more else "")}
         if kind == K.OVERDUE:
             facts["new"] = sum(1 for c in items if c.threshold.startswith("w0@"))
             message = _("Overdue replies: %(n)s suggestions (%(new)s newly overdue): %(items)s.") % facts
-        else:
+        elif kind == K.ESCALATION:
             facts["limit"] = settings.ESCALATE_AFTER_DAYS
             message = _("Escalated: %(n)s suggestions are more than %(limit)s days overdue: %(items)s.") % facts
-        out.append(Candidate(kind, "digest", "", recipient_id, None, message, url, OVERDUE))
+        else:
+            facts["what"] = K(kind).label
+            message = _("%(what)s: %(n)s items: %(items)s.") % facts
+        url = _digest_url(kind, recipient_id, people)
+        out.append(Candidate(kind, "digest", "", recipient_id, None, message, url, notification_kind))
     return out
+
+
+def _digest_url(kind: str, recipient_id: int, people: Directory) -> str:
+    if recipient_id not in people.users:  # a deputy (the directory holds the unit people and the office)
+        return reverse("proposals:mine")
+    url = reverse(DIGEST_PAGES[kind])
+    return f"{url}?overdue=on" if kind in OFFICE_LISTS else url
 
 
 def deliver(candidates: Iterable[Candidate], people: Directory) -> int:
@@ -706,7 +799,14 @@ def deliver(candidates: Iterable[Candidate], people: Directory) -> int:
     with transaction.atomic():
         now = timezone.now()
         claimed = _claim(ordered, now)
-        chosen = [c for c in ordered if c.key in claimed]
+        # (recipient, reminder) of each row inserted: one of an audience's reminders for each
+        # of its people it was claimed for.
+        chosen = [
+            (recipient_id, c)
+            for c in ordered
+            for recipient_id in c.audience or (c.recipient_id,)
+            if (c.kind, c.subject, c.threshold, recipient_id) in claimed
+        ]
         if not chosen:
             return 0
         _deliver(_insert_notifications(_digested(chosen, people), now), people)

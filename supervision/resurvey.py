@@ -145,6 +145,7 @@ def resurvey_rule(today: dt.date, people: reminders.Directory, links: reminders.
                 message % facts,
                 reverse("supervision:promise_survey", args=[row["pk"]]),
                 Notification.Kind.OTHER,
+                facts["item"],
             )
         )
     return out

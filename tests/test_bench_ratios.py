@@ -19,6 +19,21 @@ def test_interleave_times_each_side_in_milliseconds():
     assert [round(s, 3) for s in floor.samples] == [2.0, 2.0]
 
 
+def test_interleave_runs_the_untimed_step_before_each_timed_run():
+    calls = []
+    ticks = iter(range(100))
+    ours, floor = interleave(
+        lambda: calls.append("ours"),
+        lambda: calls.append("floor"),
+        2,
+        warmup=0,
+        clock=lambda: next(ticks),
+        before=lambda: calls.append("before"),
+    )
+    assert calls == ["before", "ours", "before", "floor"] * 2
+    assert ours.samples == [1000, 1000] and floor is not None and floor.samples == [1000, 1000]
+
+
 def test_interleave_without_a_floor_times_ours_only():
     calls: list[str] = []
     ours, floor = interleave(lambda: calls.append("ours"), None, 5)

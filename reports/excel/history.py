@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -96,9 +97,11 @@ S = ProposalState
 A = Assignment.Role
 
 
-def _at(day: dt.date, hour: int) -> dt.datetime:
-    """`hour` o'clock on `day`, local time."""
-    return _moment(day, hour, timezone.get_current_timezone())
+def _clock() -> Callable[[dt.date, int], dt.datetime]:
+    """`hour` o'clock on a day, local time: the zone is looked up once per import, not once
+    per moment (tens of thousands of them)."""
+    zone = timezone.get_current_timezone()
+    return lambda day, hour: _moment(day, hour, zone)
 
 
 @lru_cache(maxsize=4096)
@@ -151,12 +154,14 @@ class HistoryWriter:
         user = self.user
         if user is None:
             raise ValueError("an import needs the user it is made by")
+        at = _clock()
+        now = timezone.now()  # the moment of the import, for what is stamped with it
         proposals = []
         assignments: list[Assignment] = []
         answering_units: list[tuple[Proposal, Assignment, dict[str, Any]]] = []
         for r in self.rows:
             assert r.submitted_on is not None  # a required column: rows with errors are never written
-            submitted = _at(r.submitted_on, 9)
+            submitted = at(r.submitted_on, 9)
             p = Proposal(
                 meeting=r.meeting_obj,
                 number=r.number,
@@ -186,7 +191,7 @@ class HistoryWriter:
                     by=user,
                 )
                 a.rehandling_deadline = f.get("rehandling_deadline")
-                a.signed_at, a.signed_by_id = _at(f["assigned_on"], 9), user.pk
+                a.signed_at, a.signed_by_id = at(f["assigned_on"], 9), user.pk
                 handled.append((a, f))
             first_day = min(f["assigned_on"] for _u, f in r.units)
             co = [
@@ -194,12 +199,12 @@ class HistoryWriter:
                 for unit in r.co_unit_objs
             ]
             for a in co:
-                a.signed_at, a.signed_by_id = _at(first_day, 9), user.pk
+                a.signed_at, a.signed_by_id = at(first_day, 9), user.pk
             assignments += [a for a, _f in handled] + co
             answering_units += [(p, a, f) for a, f in handled]
             _move(p, handled)
             if p.state == S.CLOSED:
-                p.closed_at = max(_at(f.get("rated_again_on") or f["rated_on"], 18) for _u, f in r.units)
+                p.closed_at = max(at(f.get("rated_again_on") or f["rated_on"], 18) for _u, f in r.units)
             r.state = p.state
         self._save(Proposal, proposals, save)
         created["suggestions"] += len(proposals)
@@ -235,9 +240,9 @@ class HistoryWriter:
                     is_public=True if f["is_public"] is None else f["is_public"],
                     created_by_id=user.pk,
                     approved_by_id=user.pk,
-                    approved_at=_at(day, 10),
+                    approved_at=at(day, 10),
                     issued_by_id=user.pk,
-                    issued_at=_at(day, 10),
+                    issued_at=at(day, 10),
                 )
                 replies.append(reply)
                 rated.append((reply, p, f, round_))
@@ -252,6 +257,7 @@ class HistoryWriter:
                         people=f"{p.lead_deputy.name}代表；{a.unit.name}",
                         summary="历史数据导入：办理期间与代表联系。",
                         recorded_by_id=user.pk,
+                        created_at=now,
                     )
                 )
         self._save(Reply, replies, save)
@@ -271,7 +277,7 @@ class HistoryWriter:
                     attitude=f[f"attitude{suffix}"],
                     result=f[f"rating{suffix}"],
                     rated_by_id=user.pk,
-                    rated_at=_at(f[f"rated{suffix}_on"], 18),
+                    rated_at=at(f[f"rated{suffix}_on"], 18),
                     comment="",
                 )
             )
@@ -289,6 +295,7 @@ class HistoryWriter:
                 to_state=p.state,
                 note=f"从 Excel 导入：{self.file_name} 第 {r.excel_row} 行",
                 data={"batch": self.batch_id, "row": r.excel_row, "file": self.file_name},
+                created_at=now,
             )
             for r, p in zip(self.rows, proposals, strict=True)
         ]

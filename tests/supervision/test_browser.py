@@ -1,6 +1,7 @@
 """In a real Chromium: staff choose a key item and urge a unit, the unit acknowledges, the
-leader sees the item on their page; on a desktop screen and on a phone, without sideways
-scrolling of the page. Screenshots of each page go to artifacts/screenshots/."""
+leader sees the item on their page, a handler reads a morning of deadline reminders as one
+list; on a desktop screen and on a phone, without sideways scrolling of the page. Screenshots
+of each page go to artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from supervision.models import KeyItem, UrgingNotice
+from supervision.reminders import run_daily_scan
 from tests.conftest import open_nav_link
 from tests.factories import PASSWORD
 from tests.supervision.conftest import due_in
@@ -116,3 +118,26 @@ def test_the_unit_reports_a_promise_kept_and_staff_confirm(
     no_sideways_scroll(page)
     promise.refresh_from_db()
     assert promise.state == "kept"
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_handler_reads_a_morning_of_deadline_reminders_as_one_list_and_opens_it(
+    page: Page, live_server, make_proposal, unit_handler, screenshot_dir, viewport, settings
+):
+    settings.REMINDER_DIGEST_AFTER = 2
+    items = [make_proposal() for _ in range(3)]
+    for proposal in items:
+        due_in(proposal, 7)
+    assert run_daily_scan()["deadline"] == 3
+    page.set_viewport_size(viewport)
+    log_in(page, live_server, "handler")
+    page.goto(f"{live_server.url}/proposals/notifications/")
+    notice = page.get_by_role("button", name="答复期限临近：共 3 项")
+    expect(notice).to_be_visible()
+    no_sideways_scroll(page)
+    page.screenshot(path=screenshot_dir / "deadline-list-notice.png", full_page=True)
+    notice.click()
+    expect(page).to_have_url(f"{live_server.url}/proposals/")
+    for proposal in items:
+        expect(page.get_by_text(proposal.title).first).to_be_visible()
+    no_sideways_scroll(page)

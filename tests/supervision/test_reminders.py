@@ -219,6 +219,36 @@ def test_staff_and_the_supervision_office_get_one_list_of_overdue_items_per_scan
     assert len(received(staff, K.OVERDUE)) == 1
 
 
+@override_settings(REMINDER_DIGEST_AFTER=3)
+def test_more_reminders_of_one_kind_than_the_digest_limit_come_as_one_list(
+    make_proposal, unit_handler, unit_head, staff
+):
+    items = [make_proposal(S.IN_HANDLING) for _ in range(5)]
+    for proposal in items:
+        due_in(proposal, 7)
+    due_in(items[0], -1)  # one overdue: the head hears of it by itself
+    summary = run_daily_scan()
+    assert summary["deadline"] == 4 and summary["overdue"] == 2
+    (note,) = received(unit_handler, K.DEADLINE)
+    assert note.message.startswith("答复期限临近：共 4 项：第2号") and note.proposal is None
+    assert note.url == "/proposals/"
+    (overdue,) = received(unit_head, K.OVERDUE)
+    assert overdue.proposal == items[0]
+    # One claim per item all the same: nothing is announced twice, nothing is lost.
+    assert Reminder.objects.filter(recipient=unit_handler).count() == 4
+    assert run_daily_scan()["deadline"] == 0 and len(received(unit_handler, K.DEADLINE)) == 1
+
+
+@override_settings(REMINDER_DIGEST_AFTER=3)
+def test_a_deputy_s_list_of_reminders_opens_their_own_page(make_proposal, deputy):
+    for _ in range(6):
+        issued_days_ago(make_proposal(S.REPLIED), 20)
+    assert run_daily_scan()["rating"] == 6
+    (note,) = received(deputy.user, K.RATING_REMINDER)
+    assert "共 6 项" in note.message and "另有 1 件" in note.message
+    assert note.url == "/proposals/mine/"
+
+
 # --- ratings ------------------------------------------------------------------------------------------
 
 
@@ -371,3 +401,17 @@ def test_a_unit_that_stays_silent_is_reminded_every_interval(key_item, handled, 
         run_daily_scan(later(day))
     thresholds = sorted(Reminder.objects.filter(kind=Reminder.Kind.PROGRESS).values_list("threshold", flat=True))
     assert thresholds == [f"@{later(d).isoformat()}" for d in (30, 60, 90)]
+
+
+def test_claims_travel_to_postgresql_in_copy_text_escaped_only_when_needed():
+    from supervision.reminders import Candidate, _copy_rows
+
+    plain = Candidate("overdue", "a1", "w0@2026-01-01", 3, None, "…", "/", K.OVERDUE)
+    office = Candidate("overdue", "a1", "w0@2026-01-01", 0, 7, "…", "/", K.OVERDUE, audience=(4, 5))
+    odd = Candidate("overdue", "a\\2\tx", "w0\r\n@", 3, 5, "…", "/", K.OVERDUE)
+    assert _copy_rows([plain, office]) == (
+        "overdue\ta1\tw0@2026-01-01\t3\t\\N\t\\N\n" + "overdue\ta1\tw0@2026-01-01\t0\t7\t{4,5}\n"
+    )
+    assert _copy_rows([plain, odd]) == (
+        "overdue\ta1\tw0@2026-01-01\t3\t\\N\t\\N\n" + "overdue\ta\\\\2\\tx\tw0\\r\\n@\t3\t5\t\\N\n"
+    )
