@@ -33,7 +33,10 @@ def paginate(
     """The page of `items` named by `param` in the query string: the first for a missing or
     malformed number, the last for one past the end."""
     found = Paginator(items, per_page).get_page(request.GET.get(param))
-    page = LinkedPage(found.object_list, found.number, found.paginator)
+    # Nothing found: an empty list, not an empty slice of the query, which Django would still
+    # compile (joins, ordering) before finding it has nothing to ask.
+    rows = found.object_list if found.paginator.count else []
+    page = LinkedPage(rows, found.number, found.paginator)
     page.previous_query = _turned(request.GET, param, page.previous_page_number()) if page.has_previous() else None
     page.next_query = _turned(request.GET, param, page.next_page_number()) if page.has_next() else None
     return page

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,6 +63,12 @@ class _Followed(TypedDict):
     active_assignments: list[WithAnnotations[Assignment, _IssuedReplies]]
     open_contacts: list[ContactRecord]
     latest_ratings: list[Rating]
+
+
+class _Listed(TypedDict):
+    """What _active_units prefetches onto each list row (to_attr)."""
+
+    active_assignments: list[Assignment]
 
 
 class _ShownReply(TypedDict):
@@ -326,8 +334,25 @@ def _active_units(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     return queryset.prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments"))
 
 
+def _units_cells(proposals: Sequence[Proposal]) -> list[SafeString]:
+    """The units on each list row, lead or separate first (as `_active_units` loaded them)."""
+    roles = {value: escape(label) for value, label in Assignment.Role.choices}
+    co = format_html("<small>（{}）</small>", _("co"))
+    none = SafeString('<td class="units"><span class="muted">—</span></td>')
+    cells = []
+    for proposal in proposals:
+        assignments = cast("WithAnnotations[Proposal, _Listed]", proposal).active_assignments
+        chips = "".join(
+            f'<span class="unit-chip role-{escape(a.role)}" title="{roles.get(a.role, escape(a.role))}">'
+            f"{escape(a.unit.short_name or a.unit.name)}{co if a.role == Assignment.Role.CO else ''}</span>"
+            for a in assignments
+        )
+        cells.append(SafeString(f'<td class="units">{chips}</td>') if chips else none)
+    return cells
+
+
 hooks.list_rows(_active_units)
-hooks.list_column(hooks.ListColumn(gettext_lazy("Units"), "handling/_units_cell.html", order=10))
+hooks.list_column(hooks.ListColumn(gettext_lazy("Units"), _units_cells, order=10))
 hooks.bulk_action(
     hooks.BulkAction(
         url_name="handling:bulk_assign",

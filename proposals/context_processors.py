@@ -4,14 +4,16 @@ exist is left out."""
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_urlconf, reverse
 
 from deputies.models import User
 from proposals import hooks
+from proposals.models import Notification
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -24,23 +26,35 @@ class NavItem(TypedDict):
     primary: bool
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
-    if not isinstance(user, User):  # no request user (an error page) or not logged in
-        return {"CONGRESS_NAME": settings.CONGRESS_NAME}
-    items: list[NavItem] = []
+@functools.cache
+def _entries_for(role: str, is_superuser: bool, urlconf: str) -> tuple[tuple[str, StrOrPromise, bool], ...]:
+    """The entries one kind of person sees, with their addresses: (url, label, primary). The
+    same for every request on one URL map (the registry is filled at start), so worked out
+    once; the labels stay lazy, translated when the page is drawn."""
+    found = []
     for entry in hooks.nav_entries():
         if (
             entry.roles is not None
-            and user.role not in entry.roles
-            and not (entry.url_name == "admin:index" and user.is_superuser)
+            and role not in entry.roles
+            and not (entry.url_name == "admin:index" and is_superuser)
         ):
             continue
         try:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": entry.label, "active": False, "primary": entry.primary})
+        found.append((url, entry.label, entry.primary))
+    return tuple(found)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if not isinstance(user, User):  # no request user (an error page) or not logged in
+        return {"CONGRESS_NAME": settings.CONGRESS_NAME}
+    items: list[NavItem] = [
+        {"url": url, "label": label, "active": False, "primary": primary}
+        for url, label, primary in _entries_for(user.role, user.is_superuser, _urlconf())
+    ]
     # Highlight the one entry whose address is the longest prefix of this page's
     # (/proposals/review/ is 审查, not 建议 whose address /proposals/ it also starts with).
     matches = [
@@ -54,6 +68,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "CONGRESS_NAME": settings.CONGRESS_NAME,
         "nav_items": items,
         "nav_more": [item for item in items if not item["primary"]],
-        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
-        "unread_notifications_url": reverse("proposals:notifications") + "?unread=1",
+        "unread_notifications": Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count(),
+        "unread_notifications_url": _notifications_url(),
     }
+
+
+def _urlconf() -> str:
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return urlconf if isinstance(urlconf, str) else repr(urlconf)
+
+
+def _notifications_url() -> str:
+    return _reversed("proposals:notifications", _urlconf()) + "?unread=1"
+
+
+@functools.cache
+def _reversed(name: str, urlconf: str) -> str:
+    return reverse(name)

@@ -5,12 +5,15 @@ the deputy's pages the promises made on a suggestion with the re-survey asked of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -111,7 +114,14 @@ hooks.list_filter(
     )
 )
 hooks.list_rows(lambda queryset: queryset.annotate(is_key=_is_key()))
-hooks.slot("list.title_tags", "supervision/_key_tag.html")
+
+
+def _key_list_tags(proposals: Sequence[Proposal]) -> list[SafeString]:
+    key = format_html('<span class="tag key">{}</span>', _("Key"))
+    return [key if getattr(p, "is_key", False) else SafeString("") for p in proposals]
+
+
+hooks.list_tag(_key_list_tags)
 
 KEY_IN_HANDLING = "key=1&state=assigned&state=reassign_requested&state=in_handling&state=rehandling"
 
