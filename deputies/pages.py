@@ -11,13 +11,14 @@ review queue's registered list turns with `rpage`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, JsonResponse, QueryDict
 
 _T = TypeVar("_T")
+_U = TypeVar("_U")
 
 
 class LinkedPage(Page[_T]):
@@ -25,6 +26,14 @@ class LinkedPage(Page[_T]):
 
     previous_query: QueryDict | None = None
     next_query: QueryDict | None = None
+
+    def showing(self, rows: Sequence[_U]) -> LinkedPage[_U]:
+        """The same page showing `rows` in place of its items (e.g. the rows built from the
+        ids it was cut from)."""
+        # The paginator still counts the items the page was cut from, as the page's links should.
+        page: LinkedPage[_U] = LinkedPage(rows, self.number, cast("Paginator[_U]", self.paginator))
+        page.previous_query, page.next_query = self.previous_query, self.next_query
+        return page
 
 
 def paginate(

@@ -7,12 +7,13 @@ navigation to the units' questions and the unrated replies."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -31,7 +32,7 @@ from handling.models import (
     Reply,
     ReplyAttachment,
 )
-from handling.rules import has_rating, is_changeable, is_rateable, unit_id_of
+from handling.rules import has_rating, is_changeable, is_rateable, rateable_condition, unit_id_of
 from handling.selectors import (
     PLAN_STATES,
     TODO_CHOICES,
@@ -217,7 +218,29 @@ def _fill_follow(row: Proposal, is_lead: bool, facts: hooks.FollowFacts) -> None
         facts.asks.append(hooks.Ask(text, f"{detail}#contact-{contact.pk}"))
 
 
-hooks.follow_facts(_load_follow, _fill_follow)
+def _asks_when(deputy_id: int, today: dt.date) -> Q:
+    """The suggestions for which `_fill_follow` asks the lead deputy something: an issued reply
+    of a unit still on it to rate, or whose rating waits in its change window; an open
+    contact to confirm while it is handled."""
+    # Each subquery narrowed to the deputy's own suggestions as well: PostgreSQL may run it once
+    # for all rows (a hashed subplan) rather than once a row, and should then read only theirs.
+    issued = Reply.objects.filter(
+        assignment__proposal=OuterRef("pk"),
+        assignment__proposal__lead_deputy_id=deputy_id,
+        assignment__is_active=True,
+        state=Reply.State.ISSUED,
+    )
+    contacts = ContactRecord.objects.filter(
+        proposal=OuterRef("pk"), proposal__lead_deputy_id=deputy_id, deputy_response=""
+    )
+    return Q(lead_deputy_id=deputy_id) & (
+        Q(Exists(issued.filter(rateable_condition())))
+        | Q(Exists(issued.filter(rating__changeable_until__isnull=False)))
+        | (~Q(state__in=FINAL_STATES) & Q(Exists(contacts)))
+    )
+
+
+hooks.follow_facts(_load_follow, _fill_follow, _asks_when)
 
 
 def _follow_replies(page: hooks.Page) -> dict[str, Any] | None:

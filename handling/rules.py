@@ -157,6 +157,17 @@ def is_rateable(reply: Reply) -> bool:
     )
 
 
+def rateable_condition() -> Q:
+    """`is_rateable` as a condition on replies, for pages that sort or count by it in SQL
+    (tests/handling/test_rateable_condition.py runs both on random replies)."""
+    return Q(
+        state=Reply.State.ISSUED,
+        assignment__is_active=True,
+        assignment__proposal__state=S.REPLIED,
+        rating__isnull=True,
+    )
+
+
 @rules.predicate
 def reply_is_rateable(user: UserOrAnonymous, reply: Reply) -> bool:
     return is_rateable(reply)

@@ -23,12 +23,13 @@ Everything registered is read through the functions at the bottom of this module
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString
 
 from deputies.http import AuthenticatedHttpRequest
@@ -188,27 +189,35 @@ class FollowFacts:
 
 
 # What a row must load (queryset, deputy id -> queryset), and how to fill the facts in from it
-# (proposal, is_lead, facts -> None).
+# (proposal, is_lead, facts -> None); and the same asks as a condition on the suggestions (deputy
+# id, today -> Q): those for which `fill` would ask the deputy something. "My suggestions" groups
+# and pages by that condition in SQL, then loads and fills only the rows it shows; a test runs
+# both forms on random data (tests/proposals/test_deputy_mine_groups.py).
 FollowLoad = Callable[[QuerySet[Proposal], int], QuerySet[Proposal]]
 FollowFill = Callable[[Proposal, bool, FollowFacts], None]
-_FOLLOW: list[tuple[FollowLoad, FollowFill]] = []
+FollowAsks = Callable[[int, dt.date], Q]
+_FOLLOW: list[tuple[FollowLoad, FollowFill, FollowAsks]] = []
 
 
-def follow_facts(load: FollowLoad, fill: FollowFill) -> None:
-    _FOLLOW.append((load, fill))
+def follow_facts(load: FollowLoad, fill: FollowFill, asks: FollowAsks) -> None:
+    _FOLLOW.append((load, fill, asks))
 
 
 def load_follow_facts(queryset: QuerySet[Proposal], deputy_id: int) -> QuerySet[Proposal]:
-    for load, _facts in _FOLLOW:
+    for load, _fill, _asks in _FOLLOW:
         queryset = load(queryset, deputy_id)
     return queryset
 
 
 def facts_of(proposal: Proposal, *, is_lead: bool) -> FollowFacts:
     facts = FollowFacts()
-    for _load, fill in _FOLLOW:
+    for _load, fill, _asks in _FOLLOW:
         fill(proposal, is_lead, facts)
     return facts
+
+
+def follow_asks_conditions(deputy_id: int, today: dt.date) -> list[Q]:
+    return [asks(deputy_id, today) for _load, _fill, asks in _FOLLOW]
 
 
 # --- the workbench ------------------------------------------------------------------------------------

@@ -5,11 +5,12 @@ the deputy's pages the promises made on a suggestion with the re-survey asked of
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -87,7 +88,17 @@ def _fill_follow(row: Proposal, is_lead: bool, facts: hooks.FollowFacts) -> None
 
 
 hooks.panel(hooks.Panel("follow", "main", "supervision/follow_promises.html", _promises_panel, order=15))
-hooks.follow_facts(_load_follow, _fill_follow)
+
+
+def _asks_when(deputy_id: int, today: dt.date) -> Q:
+    """The suggestions for which `_fill_follow` asks the lead deputy about a promise."""
+    # Narrowed to the deputy's suggestions as well, as handling's asks are (handling/pages.py).
+    mine = Promise.objects.filter(proposal=OuterRef("pk"), proposal__lead_deputy_id=deputy_id)
+    asked = resurvey.waiting(_followed(mine), today)
+    return Q(lead_deputy_id=deputy_id) & Q(Exists(asked))
+
+
+hooks.follow_facts(_load_follow, _fill_follow, _asks_when)
 
 # --- the lists and the workbench -------------------------------------------------------------------------
 
