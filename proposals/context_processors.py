@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_urlconf, reverse
+from django.utils.safestring import SafeString
 
 from deputies.models import User
 from proposals import hooks
@@ -24,6 +25,16 @@ class NavItem(TypedDict):
     label: StrOrPromise
     active: bool
     primary: bool
+    attrs: SafeString  # the link's class and aria-current, for the header's bar
+
+
+_ATTRS = {
+    # (active, primary): the attributes of the entry's link in the bar
+    (False, True): SafeString(""),
+    (True, True): SafeString(' class="active" aria-current="page"'),
+    (False, False): SafeString(' class="nav-secondary"'),
+    (True, False): SafeString(' class="nav-secondary active" aria-current="page"'),
+}
 
 
 @functools.cache
@@ -52,7 +63,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(user, User):  # no request user (an error page) or not logged in
         return {"CONGRESS_NAME": settings.CONGRESS_NAME}
     items: list[NavItem] = [
-        {"url": url, "label": label, "active": False, "primary": primary}
+        {"url": url, "label": label, "active": False, "primary": primary, "attrs": _ATTRS[False, primary]}
         for url, label, primary in _entries_for(user.role, user.is_superuser, _urlconf())
     ]
     # Highlight the one entry whose address is the longest prefix of this page's
@@ -63,11 +74,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))
     ]
     if matches:
-        max(matches, key=lambda item: len(item["url"]))["active"] = True
+        active = max(matches, key=lambda item: len(item["url"]))
+        active["active"], active["attrs"] = True, _ATTRS[True, active["primary"]]
+    more = [item for item in items if not item["primary"]]
     return {
         "CONGRESS_NAME": settings.CONGRESS_NAME,
         "nav_items": items,
-        "nav_more": [item for item in items if not item["primary"]],
+        "nav_more": more,
+        "nav_more_active": any(item["active"] for item in more),
         "unread_notifications": Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count(),
         "unread_notifications_url": _notifications_url(),
     }

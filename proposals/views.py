@@ -3,6 +3,7 @@ and congress staff's review: register, return, not accepted, renumber, merge."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -66,6 +67,7 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     registered ones to assign them to one unit at once."""
     queryset, form = selectors.filter_proposals(request.user, request.GET)
     values = getattr(form, "cleaned_data", {})
+    selected_states = set(request.GET.getlist("state"))
     page = paginate(request, selectors.list_rows(queryset), per_page=PAGE_SIZE)
     bulk = hooks.bulk_action_for(request.user)
     if bulk is not None:
@@ -80,15 +82,33 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "bulk": bulk,
             "filters": [(f, f.chosen(values.get(f.name))) for f in hooks.list_filters() if f.template],
             "current_sort": values.get("sort", ""),
-            "sort_labels": SORT_LABELS,
             "deputy_chosen": selectors.deputy_label(values.get("deputy")),
-            # Querysets, not the fields' choices: a template loop over a ModelChoiceIterator
+            # From the querysets, not the fields' choices: a loop over a ModelChoiceIterator
             # counts its rows first, a query more for each.
-            "meetings": field_of(form, "meeting", ModelChoiceField).queryset,
-            "categories": field_of(form, "category", ModelChoiceField).queryset,
-            "selected_states": set(request.GET.getlist("state")),
+            "meeting_options": _options(
+                ((m.pk, m) for m in field_of(form, "meeting", ModelChoiceField).queryset),
+                [str(form["meeting"].value())],
+                "selected",
+            ),
+            "category_options": _options(
+                ((c.pk, c) for c in field_of(form, "category", ModelChoiceField).queryset),
+                [str(form["category"].value())],
+                "selected",
+            ),
+            "sort_options": _options(SORT_LABELS.items(), [values.get("sort", "")], "selected"),
+            "state_options": _options(form.fields["state"].choices, selected_states, "checked"),
+            "selected_states": selected_states,
         },
     )
+
+
+def _options(
+    choices: Iterable[tuple[object, object]], chosen: Collection[str], mark: str
+) -> list[tuple[str, str, str]]:
+    """A select's or a checklist's options as its template writes them: the value, the label
+    and the attribute (`mark`, e.g. " selected") of the chosen ones, worked out here once
+    rather than compared option by option in the template."""
+    return [(str(value), str(label), f" {mark}" if str(value) in chosen else "") for value, label in choices]
 
 
 @login_required
