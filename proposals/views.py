@@ -86,17 +86,17 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             # From the querysets, not the fields' choices: a loop over a ModelChoiceIterator
             # counts its rows first, a query more for each.
             "meeting_options": _options(
-                ((m.pk, m) for m in field_of(form, "meeting", ModelChoiceField).queryset),
+                ((m.pk, m) for m in field_of(form, "meeting", ModelChoiceField).queryset or ()),
                 [str(form["meeting"].value())],
                 "selected",
             ),
             "category_options": _options(
-                ((c.pk, c) for c in field_of(form, "category", ModelChoiceField).queryset),
+                ((c.pk, c) for c in field_of(form, "category", ModelChoiceField).queryset or ()),
                 [str(form["category"].value())],
                 "selected",
             ),
             "sort_options": _options(SORT_LABELS.items(), [values.get("sort", "")], "selected"),
-            "state_options": _options(form.fields["state"].choices, selected_states, "checked"),
+            "state_options": _options(ProposalState.choices, selected_states, "checked"),
             "selected_states": selected_states,
         },
     )
