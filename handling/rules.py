@@ -28,6 +28,7 @@ from deputies.access import (
     is_unit_person,
     remembered,
 )
+from deputies.backends import load_with_user
 from deputies.models import User, UserOrAnonymous
 from handling.models import Assignment, PlanStep, Rating, Reply
 from proposals.events import UNITS
@@ -57,6 +58,10 @@ def unit_id_of(user: UserOrAnonymous) -> int | None:
     if not is_active_login(user) or not is_unit_person(user):
         return None
     return remembered(user, "_unit_id", lambda: _unit_id(user))
+
+
+# Every page a unit person opens asks for their unit: loaded with the login (one query less).
+load_with_user("unit_membership")
 
 
 def _unit_id(user: User) -> int | None:
