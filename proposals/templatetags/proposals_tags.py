@@ -56,7 +56,7 @@ def due(deadline: dt.date | None, soon_days: int = 7) -> str:
 
 
 @register.simple_tag
-def table_rows(rows: Iterable[Proposal], select: bool = False) -> list[tables.TableRow]:
+def table_rows(rows: Iterable[Proposal], select: bool = False) -> list[SafeString]:
     """{% table_rows rows select as table %}: the suggestion table's rows, made in Python."""
     return tables.table_rows(rows, select=bool(select))
 
