@@ -11,13 +11,14 @@ review queue's registered list turns with `rpage`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, JsonResponse, QueryDict
 
 _T = TypeVar("_T")
+_U = TypeVar("_U")
 
 
 class LinkedPage(Page[_T]):
@@ -26,6 +27,14 @@ class LinkedPage(Page[_T]):
     previous_query: QueryDict | None = None
     next_query: QueryDict | None = None
 
+    def showing(self, rows: Sequence[_U]) -> LinkedPage[_U]:
+        """The same page showing `rows` in place of its items (e.g. the rows built from the
+        ids it was cut from)."""
+        # The paginator still counts the items the page was cut from, as the page's links should.
+        page: LinkedPage[_U] = LinkedPage(rows, self.number, cast("Paginator[_U]", self.paginator))
+        page.previous_query, page.next_query = self.previous_query, self.next_query
+        return page
+
 
 def paginate(
     request: HttpRequest, items: QuerySet[Model, _T] | Sequence[_T], *, per_page: int, param: str = "page"
@@ -33,7 +42,10 @@ def paginate(
     """The page of `items` named by `param` in the query string: the first for a missing or
     malformed number, the last for one past the end."""
     found = Paginator(items, per_page).get_page(request.GET.get(param))
-    page = LinkedPage(found.object_list, found.number, found.paginator)
+    # Nothing found: an empty list, not an empty slice of the query, which Django would still
+    # compile (joins, ordering) before finding it has nothing to ask.
+    rows = found.object_list if found.paginator.count else []
+    page = LinkedPage(rows, found.number, found.paginator)
     page.previous_query = _turned(request.GET, param, page.previous_page_number()) if page.has_previous() else None
     page.next_query = _turned(request.GET, param, page.next_page_number()) if page.has_next() else None
     return page

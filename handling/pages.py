@@ -7,14 +7,17 @@ navigation to the units' questions and the unrated replies."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,7 +32,7 @@ from handling.models import (
     Reply,
     ReplyAttachment,
 )
-from handling.rules import has_rating, is_changeable, is_rateable, unit_id_of
+from handling.rules import has_rating, is_changeable, is_rateable, rateable_condition, unit_id_of
 from handling.selectors import (
     PLAN_STATES,
     TODO_CHOICES,
@@ -61,6 +64,12 @@ class _Followed(TypedDict):
     active_assignments: list[WithAnnotations[Assignment, _IssuedReplies]]
     open_contacts: list[ContactRecord]
     latest_ratings: list[Rating]
+
+
+class _Listed(TypedDict):
+    """What _active_units prefetches onto each list row (to_attr)."""
+
+    active_assignments: list[Assignment]
 
 
 class _ShownReply(TypedDict):
@@ -212,7 +221,29 @@ def _fill_follow(row: Proposal, is_lead: bool, facts: hooks.FollowFacts) -> None
         facts.asks.append(hooks.Ask(text, f"{detail}#contact-{contact.pk}"))
 
 
-hooks.follow_facts(_load_follow, _fill_follow)
+def _asks_when(deputy_id: int, today: dt.date) -> Q:
+    """The suggestions for which `_fill_follow` asks the lead deputy something: an issued reply
+    of a unit still on it to rate, or whose rating waits in its change window; an open
+    contact to confirm while it is handled."""
+    # Each subquery narrowed to the deputy's own suggestions as well: PostgreSQL may run it once
+    # for all rows (a hashed subplan) rather than once a row, and should then read only theirs.
+    issued = Reply.objects.filter(
+        assignment__proposal=OuterRef("pk"),
+        assignment__proposal__lead_deputy_id=deputy_id,
+        assignment__is_active=True,
+        state=Reply.State.ISSUED,
+    )
+    contacts = ContactRecord.objects.filter(
+        proposal=OuterRef("pk"), proposal__lead_deputy_id=deputy_id, deputy_response=""
+    )
+    return Q(lead_deputy_id=deputy_id) & (
+        Q(Exists(issued.filter(rateable_condition())))
+        | Q(Exists(issued.filter(rating__changeable_until__isnull=False)))
+        | (~Q(state__in=FINAL_STATES) & Q(Exists(contacts)))
+    )
+
+
+hooks.follow_facts(_load_follow, _fill_follow, _asks_when)
 
 
 def _follow_replies(page: hooks.Page) -> dict[str, Any] | None:
@@ -329,8 +360,25 @@ def _active_units(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     return queryset.prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments"))
 
 
+def _units_cells(proposals: Sequence[Proposal]) -> list[SafeString]:
+    """The units on each list row, lead or separate first (as `_active_units` loaded them)."""
+    roles = {value: escape(label) for value, label in Assignment.Role.choices}
+    co = format_html("<small>（{}）</small>", _("co"))
+    none = SafeString('<td class="units"><span class="muted">—</span></td>')
+    cells = []
+    for proposal in proposals:
+        assignments = cast("WithAnnotations[Proposal, _Listed]", proposal).active_assignments
+        chips = "".join(
+            f'<span class="unit-chip role-{escape(a.role)}" title="{roles.get(a.role, escape(a.role))}">'
+            f"{escape(a.unit.short_name or a.unit.name)}{co if a.role == Assignment.Role.CO else ''}</span>"
+            for a in assignments
+        )
+        cells.append(SafeString(f'<td class="units">{chips}</td>') if chips else none)
+    return cells
+
+
 hooks.list_rows(_active_units)
-hooks.list_column(hooks.ListColumn(gettext_lazy("Units"), "handling/_units_cell.html", order=10))
+hooks.list_column(hooks.ListColumn(gettext_lazy("Units"), _units_cells, order=10))
 hooks.bulk_action(
     hooks.BulkAction(
         url_name="handling:bulk_assign",

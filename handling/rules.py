@@ -28,6 +28,7 @@ from deputies.access import (
     is_unit_person,
     remembered,
 )
+from deputies.backends import load_with_user
 from deputies.models import User, UserOrAnonymous
 from handling.models import Assignment, PlanStep, Rating, Reply
 from proposals.events import UNITS
@@ -57,6 +58,10 @@ def unit_id_of(user: UserOrAnonymous) -> int | None:
     if not is_active_login(user) or not is_unit_person(user):
         return None
     return remembered(user, "_unit_id", lambda: _unit_id(user))
+
+
+# Every page a unit person opens asks for their unit: loaded with the login (one query less).
+load_with_user("unit_membership")
 
 
 def _unit_id(user: User) -> int | None:
@@ -154,6 +159,17 @@ def is_rateable(reply: Reply) -> bool:
         and reply.assignment.is_active
         and reply.assignment.proposal.state == S.REPLIED
         and not has_rating(reply)
+    )
+
+
+def rateable_condition() -> Q:
+    """`is_rateable` as a condition on replies, for pages that sort or count by it in SQL
+    (tests/handling/test_rateable_condition.py runs both on random replies)."""
+    return Q(
+        state=Reply.State.ISSUED,
+        assignment__is_active=True,
+        assignment__proposal__state=S.REPLIED,
+        rating__isnull=True,
     )
 
 

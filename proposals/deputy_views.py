@@ -30,12 +30,12 @@ from proposals.following import (
     build_row,
     current_meeting,
     default_channel,
-    my_proposals,
+    my_order,
     open_invitations,
     plain_timeline,
     return_reason,
+    rows_of,
     search_deputies,
-    sorted_rows,
     with_follow_facts,
 )
 from proposals.models import CoSignature, Meeting, Proposal, ProposalAttachment
@@ -59,9 +59,13 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "proposals/deputy/unlinked.html", status=403)
     deputy = _deputy_or_404(request)
     today = timezone.localdate()
-    rows = sorted_rows([build_row(p, deputy_id=deputy.pk, today=today) for p in my_proposals(deputy.pk)])
-    page = paginate(request, rows, per_page=PAGE_SIZE)
-    counts = {name: sum(1 for r in rows if r.group == name) for name in GROUP_ORDER}
+    # The order and the groups in SQL; only the rows of this page are loaded and built.
+    order = my_order(deputy.pk, today)
+    counts = {name: 0 for name in GROUP_ORDER}
+    for _pk, group in order:
+        counts[group] += 1
+    ids = paginate(request, order, per_page=PAGE_SIZE)
+    page = ids.showing(rows_of([pk for pk, _group in ids.object_list], deputy_id=deputy.pk, today=today))
     return render(
         request,
         "proposals/deputy/mine.html",
@@ -69,7 +73,7 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "invitations": open_invitations(deputy),
             "counts": counts,
-            "total": len(rows),
+            "total": len(order),
             "deputy": deputy,
         },
     )

@@ -11,17 +11,19 @@ rows in a fixed number of queries; the story reads each step as its app declared
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deputies.models import Deputy, UserOrAnonymous
+from deputies.planner import tuned
 from proposals import hooks
 from proposals.drafts import NOTHING_WRITTEN
 from proposals.events import Story, day, sentence_for
@@ -112,6 +114,11 @@ def plain_state(
     return text
 
 
+def own_asks_condition(deputy_id: int) -> Q:
+    """`own_asks` as a condition: the suggestions it asks something of their lead deputy for."""
+    return Q(lead_deputy_id=deputy_id, state__in=(S.DRAFT, S.RETURNED))
+
+
 def own_asks(proposal: Proposal, *, is_lead: bool) -> list[hooks.Ask]:
     """What the suggestion itself asks of its lead deputy now: finish, or revise, the draft."""
     if not is_lead:
@@ -178,7 +185,11 @@ def with_follow_facts(queryset: QuerySet[Proposal], deputy_id: int) -> QuerySet[
 
 
 def my_proposals(deputy_id: int) -> QuerySet[Proposal]:
-    """The suggestions a deputy leads or has confirmed co-signing."""
+    """The suggestions a deputy leads or has confirmed co-signing, with what their rows need."""
+    return with_follow_facts(_mine(deputy_id), deputy_id)
+
+
+def _mine(deputy_id: int) -> QuerySet[Proposal]:
     # Two indexed lookups joined by a UNION: an OR of the lead deputy and an EXISTS on the
     # co-signatures would read every suggestion to test each one.
     led = Proposal.objects.filter(lead_deputy_id=deputy_id).order_by().values("pk")
@@ -189,8 +200,7 @@ def my_proposals(deputy_id: int) -> QuerySet[Proposal]:
     )
     mine = Proposal.objects.filter(pk__in=led.union(cosigned))
     # A draft with nothing in it is no suggestion yet: never listed (the nightly task withdraws it).
-    mine = mine.exclude(NOTHING_WRITTEN, state__in=(S.DRAFT, S.WITHDRAWN))
-    return with_follow_facts(mine, deputy_id)
+    return mine.exclude(NOTHING_WRITTEN, state__in=(S.DRAFT, S.WITHDRAWN))
 
 
 def build_row(proposal: Proposal, *, deputy_id: int, today: dt.date) -> Row:
@@ -220,19 +230,40 @@ def _return_note(proposal: Proposal) -> str:
 
 
 GROUP_ORDER = {"todo": 0, "ongoing": 1, "done": 2}
+GROUP_NAMES = {number: name for name, number in GROUP_ORDER.items()}
 
 
-def sorted_rows(rows: list[Row]) -> list[Row]:
-    """What needs the deputy first, then what is under way (soonest due first), then what is finished."""
-    far = dt.date.max
-    return sorted(
-        rows,
-        key=lambda r: (
-            GROUP_ORDER[r.group],
-            r.proposal.due_on or far if r.group != "done" else far,
-            -(r.proposal.updated_at.timestamp()),
-        ),
+def asks_condition(deputy_id: int, today: dt.date) -> Q:
+    """The suggestions whose row asks the deputy something now (its `group` is "todo"): the
+    condition form of `build_row`'s asks, the suggestion's own and each later app's."""
+    condition = own_asks_condition(deputy_id)
+    for extra in hooks.follow_asks_conditions(deputy_id, today):
+        condition |= extra
+    return condition
+
+
+def my_order(deputy_id: int, today: dt.date) -> list[tuple[int, str]]:
+    """Each of the deputy's suggestions with its group, in the page's order: what needs the
+    deputy first, then what is under way (soonest due first), then what is finished, the
+    latest changed first within each. The groups come from SQL (`asks_condition`, evaluated
+    once a suggestion), so that the page loads and builds only the rows it shows."""
+    group = Case(
+        When(asks_condition(deputy_id, today), then=Value(GROUP_ORDER["todo"])),
+        When(state__in=FINAL_STATES, then=Value(GROUP_ORDER["done"])),
+        default=Value(GROUP_ORDER["ongoing"]),
     )
+    found = _mine(deputy_id).annotate(group=group).order_by().values_list("pk", "group", "due_on", "updated_at")
+    with tuned():  # the asks' subqueries through their indexes, not a scan of every contact
+        rows = list(found)
+    done, far = GROUP_ORDER["done"], dt.date.max
+    ordered = sorted(rows, key=lambda r: (r[1], far if r[1] == done or r[2] is None else r[2], -r[3].timestamp(), r[0]))
+    return [(pk, GROUP_NAMES[number]) for pk, number, _due, _updated in ordered]
+
+
+def rows_of(pks: Sequence[int], *, deputy_id: int, today: dt.date) -> list[Row]:
+    """The rows of these suggestions of the deputy's, in this order."""
+    loaded = {p.pk: p for p in my_proposals(deputy_id).filter(pk__in=pks)}
+    return [build_row(loaded[pk], deputy_id=deputy_id, today=today) for pk in pks if pk in loaded]
 
 
 def open_invitations(deputy: Deputy) -> QuerySet[CoSignature]:

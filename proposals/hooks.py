@@ -14,8 +14,9 @@ later app registers, in its AppConfig.ready(), what it adds here:
 - `FollowFacts`: what the deputy's pages say of a suggestion beyond its own fields (the units,
   what is asked of the deputy, how it was rated), with what its rows must load;
 - `tile`: a count on the workbench;
-- `list_filter`, `list_rows`, `list_column`, `bulk_action`: filters of the suggestion lists,
-  what each row loads, a column it shows, and what can be done to the ticked rows.
+- `list_filter`, `list_rows`, `list_column`, `list_tag`, `bulk_action`: filters of the
+  suggestion lists, what each row loads, a column it shows (its cells made in Python), a tag
+  after a row's title, and what can be done to the ticked rows.
 
 Everything registered is read through the functions at the bottom of this module.
 """
@@ -23,12 +24,13 @@ Everything registered is read through the functions at the bottom of this module
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.safestring import SafeString
 
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import User, UserOrAnonymous
@@ -190,27 +192,35 @@ class FollowFacts:
 
 
 # What a row must load (queryset, deputy id -> queryset), and how to fill the facts in from it
-# (proposal, is_lead, facts -> None).
+# (proposal, is_lead, facts -> None); and the same asks as a condition on the suggestions (deputy
+# id, today -> Q): those for which `fill` would ask the deputy something. "My suggestions" groups
+# and pages by that condition in SQL, then loads and fills only the rows it shows; a test runs
+# both forms on random data (tests/proposals/test_deputy_mine_groups.py).
 FollowLoad = Callable[[QuerySet[Proposal], int], QuerySet[Proposal]]
 FollowFill = Callable[[Proposal, bool, FollowFacts], None]
-_FOLLOW: list[tuple[FollowLoad, FollowFill]] = []
+FollowAsks = Callable[[int, dt.date], Q]
+_FOLLOW: list[tuple[FollowLoad, FollowFill, FollowAsks]] = []
 
 
-def follow_facts(load: FollowLoad, fill: FollowFill) -> None:
-    _FOLLOW.append((load, fill))
+def follow_facts(load: FollowLoad, fill: FollowFill, asks: FollowAsks) -> None:
+    _FOLLOW.append((load, fill, asks))
 
 
 def load_follow_facts(queryset: QuerySet[Proposal], deputy_id: int) -> QuerySet[Proposal]:
-    for load, _facts in _FOLLOW:
+    for load, _fill, _asks in _FOLLOW:
         queryset = load(queryset, deputy_id)
     return queryset
 
 
 def facts_of(proposal: Proposal, *, is_lead: bool) -> FollowFacts:
     facts = FollowFacts()
-    for _load, fill in _FOLLOW:
+    for _load, fill, _asks in _FOLLOW:
         fill(proposal, is_lead, facts)
     return facts
+
+
+def follow_asks_conditions(deputy_id: int, today: dt.date) -> list[Q]:
+    return [asks(deputy_id, today) for _load, _fill, asks in _FOLLOW]
 
 
 # --- the workbench ------------------------------------------------------------------------------------
@@ -277,10 +287,19 @@ def list_filters() -> list[ListFilter]:
     return sorted(_FILTERS.values(), key=lambda f: f.order)
 
 
+# What a column or a title tag shows for each row of a table, made in Python from what
+# `list_rows` loaded: one call per table (its labels translated once), one entry per row. A list
+# shows 25 rows or more: a template included per cell would cost more than the page's queries.
+ListCells = Callable[[Sequence[Proposal]], list[SafeString]]
+
+
 @dataclass(frozen=True)
 class ListColumn:
+    """A column of the suggestion lists: its header, and `cells(rows)`, the whole `<td>` of
+    each row."""
+
     header: StrOrPromise
-    template: str
+    cells: ListCells
     order: int = 100
 
 
@@ -300,6 +319,7 @@ class BulkAction:
 
 _ROWS: list[Callable[[QuerySet[Proposal]], QuerySet[Proposal]]] = []
 _COLUMNS: list[ListColumn] = []
+_TAGS: list[tuple[int, ListCells]] = []
 _BULK: list[BulkAction] = []
 
 
@@ -311,6 +331,12 @@ def list_rows(load: Callable[[QuerySet[Proposal]], QuerySet[Proposal]]) -> None:
 def list_column(column: ListColumn) -> None:
     _COLUMNS.append(column)
     _COLUMNS.sort(key=lambda c: c.order)
+
+
+def list_tag(tags: ListCells, order: int = 100) -> None:
+    """Register `tags(rows)`: a tag after each row's title (e.g. 重点), "" for none."""
+    _TAGS.append((order, tags))
+    _TAGS.sort(key=lambda entry: entry[0])
 
 
 def bulk_action(action: BulkAction) -> None:
@@ -325,6 +351,10 @@ def load_rows(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
 
 def list_columns() -> list[ListColumn]:
     return list(_COLUMNS)
+
+
+def list_tags() -> list[ListCells]:
+    return [tag for _order, tag in _TAGS]
 
 
 def bulk_action_for(user: User) -> BulkAction | None:

@@ -3,6 +3,7 @@ and congress staff's review: register, return, not accepted, renumber, merge."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,8 @@ from django.forms import Form, ModelChoiceField
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -66,6 +69,7 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     registered ones to assign them to one unit at once."""
     queryset, form = selectors.filter_proposals(request.user, request.GET)
     values = getattr(form, "cleaned_data", {})
+    selected_states = set(request.GET.getlist("state"))
     page = paginate(request, selectors.list_rows(queryset), per_page=PAGE_SIZE)
     bulk = hooks.bulk_action_for(request.user)
     if bulk is not None:
@@ -80,14 +84,39 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "bulk": bulk,
             "filters": [(f, f.chosen(values.get(f.name))) for f in hooks.list_filters() if f.template],
             "current_sort": values.get("sort", ""),
-            "sort_labels": SORT_LABELS,
             "deputy_chosen": selectors.deputy_label(values.get("deputy")),
-            # Querysets, not the fields' choices: a template loop over a ModelChoiceIterator
+            # From the querysets, not the fields' choices: a loop over a ModelChoiceIterator
             # counts its rows first, a query more for each.
-            "meetings": field_of(form, "meeting", ModelChoiceField).queryset,
-            "categories": field_of(form, "category", ModelChoiceField).queryset,
-            "selected_states": set(request.GET.getlist("state")),
+            "meeting_options": _options(
+                ((m.pk, m) for m in field_of(form, "meeting", ModelChoiceField).queryset or ()),
+                [str(form["meeting"].value())],
+            ),
+            "category_options": _options(
+                ((c.pk, c) for c in field_of(form, "category", ModelChoiceField).queryset or ()),
+                [str(form["category"].value())],
+            ),
+            "sort_options": _options(SORT_LABELS.items(), [values.get("sort", "")]),
+            "state_options": _checkboxes("state", ProposalState.choices, selected_states),
+            "selected_states": selected_states,
         },
+    )
+
+
+# A select's options and a checklist's boxes, as HTML made here once a page: a template loop
+# comparing each option with the chosen ones cost more than the page's queries at 1,000 rows.
+_OPTION = '<option value="{}"{}>{}</option>'
+_CHECKBOX = '<label class="inline"><input type="checkbox" name="{}" value="{}"{}> {}</label>'
+
+
+def _options(choices: Iterable[tuple[object, object]], chosen: Collection[str]) -> SafeString:
+    return format_html_join(
+        "", _OPTION, ((str(v), " selected" if str(v) in chosen else "", str(label)) for v, label in choices)
+    )
+
+
+def _checkboxes(name: str, choices: Iterable[tuple[object, object]], chosen: Collection[str]) -> SafeString:
+    return format_html_join(
+        "", _CHECKBOX, ((name, str(v), " checked" if str(v) in chosen else "", str(label)) for v, label in choices)
     )
 
 

@@ -62,21 +62,21 @@ meetings are a GROUP BY each. No loop over suggestions in Python.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from deputies.planner import tuned
 from handling.models import Assignment, ContactRecord, DeadlineExtension, Reply, ResultCategory, Satisfaction, Unit
 from handling.selectors import approved_extensions
 from proposals.models import Category, Meeting, Proposal, ProposalQuerySet, Source
@@ -571,30 +571,6 @@ def _matches(row: dict[str, Any], condition: Q) -> bool:
             raise ValueError(lookup)
     outcome = all(results) if condition.connector == Q.AND else any(results)
     return not outcome if condition.negated else outcome
-
-
-# Planner settings for the figures' statements on PostgreSQL, for their transaction only. These
-# are short analytical queries over one year: the JIT compiler (its cost estimate is passed on
-# a 10,000-suggestion year) spends ~100 ms compiling what runs in less; parallel workers cost
-# more to start than they save; and the year's rows are best reached through the foreign-key
-# indexes, which the default random_page_cost (tuned for spinning disks) makes look dear.
-# Measured by bench/reports_bench.py: the year's cube and units' table fell from ~800 to ~300 ms.
-PG_PLANNER = (
-    "SET LOCAL jit = off",
-    "SET LOCAL max_parallel_workers_per_gather = 0",
-    "SET LOCAL random_page_cost = 1.1",
-)
-
-
-@contextmanager
-def tuned() -> Iterator[None]:
-    """A transaction with the planner settings above (PostgreSQL), for figures and their lists."""
-    with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for setting in PG_PLANNER:
-                    cursor.execute(setting)
-        yield
 
 
 def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:

@@ -5,12 +5,16 @@ the deputy's pages the promises made on a suggestion with the re-survey asked of
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -84,7 +88,17 @@ def _fill_follow(row: Proposal, is_lead: bool, facts: hooks.FollowFacts) -> None
 
 
 hooks.panel(hooks.Panel("follow", "main", "supervision/follow_promises.html", _promises_panel, order=15))
-hooks.follow_facts(_load_follow, _fill_follow)
+
+
+def _asks_when(deputy_id: int, today: dt.date) -> Q:
+    """The suggestions for which `_fill_follow` asks the lead deputy about a promise."""
+    # Narrowed to the deputy's suggestions as well, as handling's asks are (handling/pages.py).
+    mine = Promise.objects.filter(proposal=OuterRef("pk"), proposal__lead_deputy_id=deputy_id)
+    asked = resurvey.waiting(_followed(mine), today)
+    return Q(lead_deputy_id=deputy_id) & Q(Exists(asked))
+
+
+hooks.follow_facts(_load_follow, _fill_follow, _asks_when)
 
 # --- the lists and the workbench -------------------------------------------------------------------------
 
@@ -111,7 +125,14 @@ hooks.list_filter(
     )
 )
 hooks.list_rows(lambda queryset: queryset.annotate(is_key=_is_key()))
-hooks.slot("list.title_tags", "supervision/_key_tag.html")
+
+
+def _key_list_tags(proposals: Sequence[Proposal]) -> list[SafeString]:
+    key = format_html('<span class="tag key">{}</span>', _("Key"))
+    return [key if getattr(p, "is_key", False) else SafeString("") for p in proposals]
+
+
+hooks.list_tag(_key_list_tags)
 
 KEY_IN_HANDLING = "key=1&state=assigned&state=reassign_requested&state=in_handling&state=rehandling"
 

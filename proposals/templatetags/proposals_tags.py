@@ -5,16 +5,15 @@ apps include their parts (`{% slot %}`, see proposals/hooks.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django import template
 from django.template import Context
-from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
 
 from deputies.access import allowed as rule_allows
-from proposals import hooks
+from proposals import hooks, tables
+from proposals.models import Proposal
 
 register = template.Library()
 
@@ -53,20 +52,13 @@ def list_columns() -> list[hooks.ListColumn]:
 @register.simple_tag
 def due(deadline: dt.date | None, soon_days: int = 7) -> str:
     """A deadline as people read it: “还剩 23 天” or, in red, “超期 5 天”."""
-    if deadline is None:
-        return ""
-    days = (deadline - timezone.localdate()).days
-    if days < 0:
-        return format_html(
-            '<span class="due overdue" title="{}">{}</span>',
-            deadline.isoformat(),
-            _("%(n)s days overdue") % {"n": -days},
-        )
-    if days == 0:
-        text, css = _("due today"), "due soon"
-    else:
-        text, css = _("%(n)s days left") % {"n": days}, "due soon" if days <= soon_days else "due"
-    return format_html('<span class="{}" title="{}">{}</span>', css, deadline.isoformat(), text)
+    return tables.due(deadline, soon_days)
+
+
+@register.simple_tag
+def table_rows(rows: Iterable[Proposal], select: bool = False) -> list[SafeString]:
+    """{% table_rows rows select as table %}: the suggestion table's rows, made in Python."""
+    return tables.table_rows(rows, select=bool(select))
 
 
 @register.filter
