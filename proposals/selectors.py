@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from deputies.models import Deputy, User, UserOrAnonymous
 from deputies.pages import LOOKUP_LIMIT
-from proposals import hooks
+from proposals import hooks, textindex
 from proposals.events import declared, details_for, visible_actions
 from proposals.forms import SORTS, ProposalFilterForm
 from proposals.models import CoSignature, Proposal, ProposalEvent
@@ -59,8 +59,9 @@ def filter_proposals(
     queryset = proposals_for(user)
     today = timezone.localdate()
     if values.get("q"):
-        # Words typed with spaces between them must each appear, in the title or the body.
-        queryset = search_words(queryset, values["q"], "title", "body")
+        # Words typed with spaces between them must each be found: in the title, the body, the
+        # number, the deputy or the units (proposals/textindex.py), best matches first.
+        queryset = textindex.search(queryset, values["q"])
     if values.get("meeting"):
         queryset = queryset.filter(meeting=values["meeting"])
     if values.get("year"):
@@ -84,6 +85,8 @@ def filter_proposals(
         if value not in (None, "", [], False):
             queryset = extra.apply(queryset, value, user)
     default = ("-meeting__year", F("number").asc(nulls_last=True), "-created_at")
+    if values.get("q"):
+        default = (F("search_rank").desc(), *default)
     order = SORTS.get(values.get("sort") or "", default)
     return queryset.order_by(*order, "pk"), form
 

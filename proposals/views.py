@@ -19,7 +19,7 @@ from deputies.forms import field_of
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import Role
 from deputies.pages import lookup_answer, lookup_words, paginate
-from proposals import hooks, selectors, services
+from proposals import hooks, selectors, services, textindex
 from proposals.access import get_proposal_for_user
 from proposals.events import AMONG_HANDLERS
 from proposals.forms import SORT_LABELS, MergeForm, ReasonForm, RegisterForm, RenumberForm
@@ -166,7 +166,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect(f"{reverse('proposals:review_queue')}#registered")
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        base = selectors.search_words(base, q, "title", "body")
+        base = textindex.search(base, q)
     submitted = paginate(
         request, selectors.list_rows(base.filter(state=S.SUBMITTED)).order_by("submitted_at", "pk"), per_page=50
     )
