@@ -31,7 +31,7 @@ from handling.models import Assignment, Unit, UnitProfile
 from proposals.models import Proposal, ProposalText
 from proposals.similarity import Corpus, Vector, cosine, document_tokens, vector
 from proposals.states import ASSIGNED_STATES
-from proposals.textindex import SimilarItem, corpus_for, similar_items
+from proposals.textindex import SimilarItem, corpus_for, refresh_text_index, similar_items
 
 NEIGHBOURS = 10
 POWER = 2
@@ -232,3 +232,12 @@ def suggest_units(proposal: Proposal, user: object, limit: int = TOP) -> list[Un
         for s in ranked
         if s.unit in units and units[s.unit].is_active  # type: ignore[index]
     ]
+
+
+def refresh_all() -> dict[str, int]:
+    """What the nightly task and `manage.py refresh_intelligence` run: the suggestions' text
+    index (missing and stale rows, the term counts, the vectors' lengths), then the units'
+    profiles from the final assignments."""
+    done = refresh_text_index(full=True)
+    done["units"] = refresh_unit_profiles()
+    return done

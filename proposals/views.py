@@ -200,6 +200,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _review_page(request: HttpRequest, proposal: Proposal, status: int = 200, **forms: Form) -> HttpResponse:
     initial = {"number": services.next_number(proposal.meeting), "category": proposal.category_id}
+    similar = textindex.similar_to(proposal, request.user)
     return render(
         request,
         "proposals/review.html",
@@ -212,6 +213,9 @@ def _review_page(request: HttpRequest, proposal: Proposal, status: int = 200, **
             or ReasonForm(prefix="decline", help_text=_("Say why it is not a suggestion and where it is referred.")),
             "cosignatures": proposal.cosignatures.select_related("deputy").order_by("invited_at", "pk"),
             "attachments": proposal.attachments.all(),
+            "similar_items": similar,
+            "repeated_years": textindex.repeated_years(proposal, similar),
+            "merge_hint": textindex.merge_hint(proposal, similar),
             "similar": selectors.list_rows(
                 selectors.proposals_for(request.user)
                 .filter(meeting=proposal.meeting, category=proposal.category_id, state__in=(S.REGISTERED, S.SUBMITTED))

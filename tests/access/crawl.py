@@ -419,6 +419,7 @@ ROUTES: dict[str, Route] = {
         target=state("registered"),
     ),
     "proposals:mine": Route("none", user_rule("draft_proposal")),
+    "proposals:similar_hint": Route("none", user_rule("draft_proposal")),
     "proposals:new": form(
         Route("none", user_rule("draft_proposal")),
         lambda obj: {"title": "关于新事项的建议", "body": "正文", "channel": "meeting", "draft_token": "crawl"},

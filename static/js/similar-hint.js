@@ -1,0 +1,42 @@
+// The drafting hint: after a title and some text, ask for similar suggestions, waiting for a
+// pause in typing (debounce) and never holding the form up; only the latest answer is shown.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-similar-url]");
+  var form = document.getElementById("draft-form");
+  if (!box || !form) return;
+  var title = form.querySelector("[name=title]");
+  var body = form.querySelector("[name=body]");
+  if (!title || !body) return;
+  var timer = null;
+  var asked = "";
+  var latest = 0;
+  function ask() {
+    var t = title.value.trim();
+    var b = body.value.trim();
+    if (t.length < 4 || b.length < 10) return;
+    var query = "title=" + encodeURIComponent(t) + "&body=" + encodeURIComponent(b.slice(0, 2000));
+    if (query === asked) return;
+    asked = query;
+    var url = box.getAttribute("data-similar-url");
+    var mine = ++latest;
+    fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + query, {
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" },
+    })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        if (mine !== latest) return;
+        box.innerHTML = html;
+        box.hidden = !html.trim();
+      })
+      .catch(function () {});
+  }
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 700);
+  }
+  title.addEventListener("input", later);
+  body.addEventListener("input", later);
+  ask();
+})();
