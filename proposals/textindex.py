@@ -206,7 +206,10 @@ def _postgres() -> bool:
 def _candidates(tokens: list[str], corpus: Corpus, base: QuerySet[Proposal]) -> list[tuple[int, str, float]]:
     """The suggestions of `base` sharing the rarest of `tokens`: (pk, tokens, norm), at most
     CANDIDATES, those sharing most first."""
-    rarest = sorted(set(tokens), key=lambda t: (corpus.document_frequency.get(t, 0), t))[:CANDIDATE_TOKENS]
+    # A token no counted suggestion has finds nothing (or only what came since the last count):
+    # the rarest of the counted ones first, then those.
+    frequency = corpus.document_frequency
+    rarest = sorted(set(tokens), key=lambda t: (frequency.get(t, 0) == 0, frequency.get(t, 0), t))[:CANDIDATE_TOKENS]
     if not rarest:
         return []
     column = "text_index__search"
