@@ -86,13 +86,13 @@ def suggest(
     """The `limit` best units for a suggestion with vector `query`, given its most similar past
     suggestions (score, past), the units' profiles and how often each unit led its category.
     Deterministic: by score, then by unit."""
-    votes: Counter[int | str] = Counter()
+    votes: dict[int | str, float] = defaultdict(float)
     reasons: dict[int | str, list[tuple[float, Past]]] = defaultdict(list)
     for score, past in neighbours[:NEIGHBOURS]:
         votes[past.lead] += score**POWER
         reasons[past.lead].append((score, past))
     total_votes = sum(votes.values()) or 1.0
-    combined: Counter[int | str] = Counter()
+    combined: dict[int | str, float] = defaultdict(float)
     for unit, v in votes.items():
         combined[unit] += (1 - PROFILE_SHARE) * v / total_votes
     closeness = {unit: cosine(query, profile) ** POWER for unit, profile in profiles.items()}
@@ -108,7 +108,7 @@ def suggest(
     for unit, score in ranked:
         led = sorted(reasons.get(unit, []), key=lambda sp: (-sp[0], str(sp[1].key)))
         weight = sum(s**POWER for s, _ in led)
-        co_weight: Counter[int | str] = Counter()
+        co_weight: dict[int | str, float] = defaultdict(float)
         for s, past in led:
             for co in past.co:
                 if co != unit:
@@ -151,7 +151,7 @@ def refresh_unit_profiles() -> int:
     rows = list(texts.iterator(chunk_size=2000))
     corpus = corpus_for(t for _, tokens in rows for t in set(tokens.split()))
     profiles = profile_vectors((leads[pk], vector(tokens.split(), corpus)) for pk, tokens in rows)
-    counts = Counter(leads.values())
+    counts: Counter[int | str] = Counter(leads.values())
     now = timezone.now()
     with transaction.atomic():
         UnitProfile.objects.exclude(unit_id__in=list(profiles)).delete()
@@ -221,16 +221,16 @@ def suggest_units(proposal: Proposal, user: object, limit: int = TOP) -> list[Un
     ranked = suggest(query, neighbours, profiles, category_counts, limit=limit)
     wanted = {s.unit for s in ranked} | {co for s in ranked for co in s.co_units}
     units = Unit.objects.in_bulk([u for u in wanted if isinstance(u, int)])
-    by_pk = {i.proposal.pk: i for i in near}
+    by_pk: dict[int | str, SimilarItem] = {i.proposal.pk: i for i in near}
     return [
         UnitSuggestion(
-            units[s.unit],  # type: ignore[index]
+            units[s.unit],
             s.score,
-            [by_pk[k] for k in s.reasons if k in by_pk],  # type: ignore[index]
-            [units[c] for c in s.co_units if c in units],  # type: ignore[index]
+            [by_pk[k] for k in s.reasons if k in by_pk],
+            [units[c] for c in s.co_units if c in units],
         )
         for s in ranked
-        if s.unit in units and units[s.unit].is_active  # type: ignore[index]
+        if s.unit in units and units[s.unit].is_active
     ]
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -84,7 +85,7 @@ def filter_proposals(
         value = values.get(extra.name)
         if value not in (None, "", [], False):
             queryset = extra.apply(queryset, value, user)
-    default = ("-meeting__year", F("number").asc(nulls_last=True), "-created_at")
+    default: tuple[str | OrderBy, ...] = ("-meeting__year", F("number").asc(nulls_last=True), "-created_at")
     if values.get("q"):
         default = (F("search_rank").desc(), *default)
     order = SORTS.get(values.get("sort") or "", default)
