@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
 from deputies.access import allowed, refuse
 from deputies.http import AuthenticatedHttpRequest
@@ -15,16 +15,18 @@ MAX_TEXT = 4000
 
 
 @login_required
-@require_GET
+@require_POST
 def similar_hint(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Up to five suggestions like the draft's title and body (a fragment for the draft page):
     the deputy's own in full, others' by title and public reply only."""
     if not allowed(request.user, "draft_proposal"):
         raise refuse(request, "similar hint")
-    exclude = request.GET.get("exclude", "")
+    # Posted, not in the query string: a draft's text stays out of URLs and access logs, and
+    # its length out of the servers' limits on a request line.
+    exclude = request.POST.get("exclude", "")
     items = textindex.similar_items(
-        title=request.GET.get("title", "")[:200],
-        body=request.GET.get("body", "")[:MAX_TEXT],
+        title=request.POST.get("title", "")[:200],
+        body=request.POST.get("body", "")[:MAX_TEXT],
         user=request.user,
         exclude=int(exclude) if exclude.isdigit() else None,
     )

@@ -15,19 +15,28 @@
     var t = title.value.trim();
     var b = body.value.trim();
     if (t.length < 4 || b.length < 10) return;
-    var query = "title=" + encodeURIComponent(t) + "&body=" + encodeURIComponent(b.slice(0, 2000));
+    var query = t + "\n" + b.slice(0, 4000);
     if (query === asked) return;
     asked = query;
-    var url = box.getAttribute("data-similar-url");
+    var data = new FormData();
+    data.append("title", t);
+    data.append("body", b.slice(0, 4000));
+    data.append("exclude", box.getAttribute("data-exclude") || "");
+    var token = form.querySelector("[name=csrfmiddlewaretoken]");
+    if (token) data.append("csrfmiddlewaretoken", token.value);
     var mine = ++latest;
-    fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + query, {
+    fetch(box.getAttribute("data-similar-url"), {
+      method: "POST",
+      body: data,
       credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" },
     })
       .then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) {
         if (mine !== latest) return;
-        box.innerHTML = html;
+        // Our own server-rendered fragment, parsed inertly (no script runs) and put in place.
+        var parsed = new DOMParser().parseFromString(html, "text/html");
+        box.replaceChildren.apply(box, Array.prototype.slice.call(parsed.body.childNodes));
         box.hidden = !html.trim();
       })
       .catch(function () {});

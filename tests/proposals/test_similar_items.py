@@ -26,7 +26,7 @@ SECRET_BODY = "此处为代表未公开的调研细节，涉及个人信息"
 
 
 def hint(client, title, body):
-    return client.get(reverse("proposals:similar_hint"), {"title": title, "body": body})
+    return client.post(reverse("proposals:similar_hint"), {"title": title, "body": body})
 
 
 def test_tokens_are_character_pairs_without_the_boilerplate():
@@ -125,9 +125,11 @@ def test_the_hint_runs_a_fixed_number_of_queries(client, deputy, other_deputy, m
     assert len(ours(five)) == len(ours(one))
 
 
-def test_the_hint_is_for_deputies_only(client, staff):
+def test_the_hint_is_for_deputies_only_and_posted(client, staff, deputy):
     client.force_login(staff)
     assert hint(client, *TRAFFIC_AGAIN).status_code == 404
+    client.force_login(deputy.user)
+    assert client.get(reverse("proposals:similar_hint"), {"title": TRAFFIC[0], "body": TRAFFIC[1]}).status_code == 405
 
 
 def test_review_marks_a_matter_raised_in_earlier_years_and_offers_merging(client, staff, meeting, other_deputy):
