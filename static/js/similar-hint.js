@@ -12,6 +12,8 @@
   var asked = "";
   var latest = 0;
   function ask() {
+    // Not for a page in the background (the phone switched to another app): asked again on return.
+    if (document.visibilityState === "hidden") return;
     var t = title.value.trim();
     var b = body.value.trim();
     if (t.length < 4 || b.length < 10) return;
@@ -45,6 +47,9 @@
     clearTimeout(timer);
     timer = setTimeout(ask, 700);
   }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") later();
+  });
   title.addEventListener("input", later);
   body.addEventListener("input", later);
   ask();
