@@ -87,6 +87,7 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "meetings": field_of(form, "meeting", ModelChoiceField).queryset,
             "categories": field_of(form, "category", ModelChoiceField).queryset,
             "selected_states": set(request.GET.getlist("state")),
+            "search_words": textindex.highlight_terms(values.get("q") or ""),
         },
     )
 

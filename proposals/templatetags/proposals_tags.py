@@ -5,11 +5,12 @@ apps include their parts (`{% slot %}`, see proposals/hooks.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import template
 from django.template import Context
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -73,3 +74,20 @@ def due(deadline: dt.date | None, soon_days: int = 7) -> str:
 def minutes(duration: dt.timedelta | None) -> int:
     """A duration in whole minutes (the lockout page says “锁定 30 分钟”)."""
     return int(duration.total_seconds() // 60) if duration else 0
+
+
+@register.filter
+def highlight(text: str, words: list[str] | str | None) -> SafeString:
+    """`text` escaped, with each searched word in it marked (<mark class="hit">)."""
+    if isinstance(words, str):
+        words = words.split()
+    found = sorted({w for w in words or [] if w and w.casefold() in text.casefold()}, key=len, reverse=True)
+    if not found:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in found), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out += [escape(text[last : match.start()]), format_html('<mark class="hit">{}</mark>', match.group(0))]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308  # every piece escaped above

@@ -162,3 +162,12 @@ def test_search_finds_by_title_words_number_deputy_and_unit(
     assert school in textindex.search(base, school.lead_deputy.name)
     ranked = textindex.search(base, "学校").order_by("-search_rank", "pk")
     assert list(ranked) == [school, library]  # in the title weighs more than in the body
+
+
+def test_the_list_marks_the_searched_words_in_titles(client, staff, meeting):
+    school = f.ProposalFactory(meeting=meeting, title="关于<b>缓解</b>学校周边交通拥堵的建议", body=TRAFFIC[1])
+    Proposal.objects.filter(pk=school.pk).update(state="registered")
+    client.force_login(staff)
+    html = client.get(reverse("proposals:list"), {"q": "交通拥堵"}).content.decode()
+    assert '<mark class="hit">交通拥堵</mark>' in html
+    assert "&lt;b&gt;缓解&lt;/b&gt;" in html  # the rest of the title stays escaped
