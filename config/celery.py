@@ -37,6 +37,13 @@ The schedule (Asia/Shanghai time):
         The report page runs the same sweep when it is shown. Row created by
         reports/migrations/0002_report_job_sweeper.py.
 
+    更新相似建议与承办单位建议  handling.tasks.refresh_intelligence  crontab "40 2 * * *"
+        Every night, when nobody drafts or assigns: indexes the suggestions written in bulk (an
+        import) or changed since, counts the terms again, recomputes the vectors, and learns the
+        units' profiles from the final assignments (handling/unit_suggestion.py). A second run
+        finds nothing new to index and writes the same profiles. Row created by
+        handling/migrations/0007_refresh_intelligence_schedule.py.
+
 One beat sends the schedule: the scheduler (config/beat.py) takes a lock first, so a second beat
 started by mistake, or on purpose as a standby on another server, waits and takes over only
 when the first stops. Without Celery (the embedded default, or a deployment without Redis),
@@ -46,6 +53,7 @@ run the scan and the outbox from cron:
     * * * * *  cd /srv/jianyi && .venv/bin/python manage.py send_outbox
     15 3 * * * cd /srv/jianyi && .venv/bin/python manage.py discard_empty_drafts
     5 * * * *  cd /srv/jianyi && .venv/bin/python manage.py settle_ratings
+    40 2 * * * cd /srv/jianyi && .venv/bin/python manage.py refresh_intelligence
 
 (with eager tasks every step sends its own messages after commit; `send_outbox` sends what
 failed then, when its retry time comes).

@@ -22,13 +22,21 @@ from demo import last_year, reports, schedules, supervision, this_year
 from demo.world import World, build_world
 from deputies.models import Deputy, User
 from handling.models import Assignment, ContactRecord, Unit
+from handling.unit_suggestion import refresh_all
 from proposals.models import Notification, Proposal
 from supervision.reminders import run_daily_scan
 
 
 def build(today: dt.date | None = None, log: Callable[[str], None] = print) -> bool:
-    """Build the demo; False if it was already there (nothing is duplicated)."""
-    today = today or timezone.localdate()
+    """Build the demo; False if it was already there (nothing is duplicated). What was built is
+    then indexed and learned from, as the nightly refresh does (similar items, unit suggestion)."""
+    built = _build(today or timezone.localdate(), log)
+    if built:
+        refresh_all()
+    return built
+
+
+def _build(today: dt.date, log: Callable[[str], None]) -> bool:
     with transaction.atomic():
         world = build_world(today)
         previous = build_last_year(world, log)

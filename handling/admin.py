@@ -27,6 +27,7 @@ from handling.models import (
     Satisfaction,
     Unit,
     UnitMember,
+    UnitProfile,
 )
 from proposals.admin import CheckedUploadForm, ProposalAdmin
 from proposals.admin_actions import ReasonForm, workflow_action
@@ -323,3 +324,11 @@ class HandlingPlanAdmin(ReadOnlyAdmin):
 class PlanStepAdmin(ReadOnlyAdmin):
     list_display = ("plan", "title", "planned_on", "done_on")
     list_select_related = ("plan__assignment__unit",)
+
+
+@admin.register(UnitProfile)
+class UnitProfileAdmin(ReadOnlyAdmin):
+    """What the unit suggestion learned of each unit (handling/unit_suggestion.py), rebuilt nightly."""
+
+    list_display = ("unit", "items", "built_at")
+    list_select_related = ("unit",)

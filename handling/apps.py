@@ -9,4 +9,4 @@ class HandlingConfig(AppConfig):
     def ready(self) -> None:
         # What this app declares and registers: its steps' events, its access rules, its
         # parts of the suggestion's pages (see proposals/hooks.py).
-        from handling import events, pages, rules  # noqa: F401
+        from handling import events, pages, rules, similar  # noqa: F401

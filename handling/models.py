@@ -770,3 +770,23 @@ class PlanStep(models.Model):
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.done_on is None and self.planned_on < (today or timezone.localdate())
+
+
+class UnitProfile(models.Model):
+    """What this installation's own assignments taught about one unit (handling/unit_suggestion.py):
+    the weighted tokens of the suggestions it ended up leading (after any re-assignment), and
+    how many. Rebuilt by the periodic refresh; read when a unit is suggested."""
+
+    unit = models.OneToOneField(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    terms = models.JSONField(_("weighted tokens"), default=dict)
+    items = models.PositiveIntegerField(_("suggestions led"), default=0)
+    built_at = models.DateTimeField(_("built at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("unit profile")
+        verbose_name_plural = _("unit profiles")
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.items})"

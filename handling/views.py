@@ -39,6 +39,7 @@ from handling.models import (
 )
 from handling.rules import unit_id_of
 from handling.selectors import co_assignments, unit_options, units_yet_to_sign
+from handling.unit_suggestion import suggest_units
 from proposals import deadlines
 from proposals import selectors as proposal_selectors
 from proposals.access import get_proposal_for_user
@@ -119,6 +120,7 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "preview": _deadline_preview(),
             "members": proposal.merged_members.order_by("number"),
+            "unit_suggestions": suggest_units(proposal, request.user),
         },
         status=400 if request.method == "POST" and not going_back else 200,
     )
@@ -185,7 +187,12 @@ def bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "handling/bulk_assign.html",
-        {"form": form, "rows": chosen, "preview": _deadline_preview()},
+        {
+            "form": form,
+            "rows": chosen,
+            "preview": _deadline_preview(),
+            "row_suggestions": [(row, suggest_units(row, request.user)) for row in chosen],
+        },
         status=200 if stage in ("choose", "back") else 400,
     )
 

@@ -23,7 +23,9 @@ from proposals.models import (
     Proposal,
     ProposalAttachment,
     ProposalEvent,
+    ProposalText,
     Source,
+    TermCount,
     WorkdayOverride,
 )
 from proposals.uploads import validate_upload
@@ -253,3 +255,19 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
             messages.success(request, _("%(n)s messages are queued to be sent again.") % {"n": len(ids)})
         else:
             messages.warning(request, _("Only failed messages can be sent again."))
+
+
+# The text index and its term counts are derived (proposals/textindex.py): read here, rebuilt by
+# `manage.py refresh_intelligence`, never edited by hand.
+@admin.register(ProposalText)
+class ProposalTextAdmin(ReadOnlyAdmin):
+    list_display = ("proposal", "norm", "indexed_at")
+    fields = ("proposal", "tokens", "norm", "indexed_at")
+    list_select_related = ("proposal",)
+    raw_id_fields = ("proposal",)
+
+
+@admin.register(TermCount)
+class TermCountAdmin(ReadOnlyAdmin):
+    list_display = ("token", "documents")
+    search_fields = ("token",)

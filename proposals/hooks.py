@@ -360,3 +360,36 @@ def list_tags() -> list[ListCells]:
 def bulk_action_for(user: User) -> BulkAction | None:
     """The bulk action offered to `user` on the list, if any (the first that allows them)."""
     return next((action for action in _BULK if action.allowed(user)), None)
+
+
+# --- what later apps add to the text index and to similar items ------------------------------------
+
+# (proposal ids) -> {id: text}: more words to find a suggestion by (the units' names), in one query.
+_INDEX_TEXT: list[Callable[[list[int]], dict[int, str]]] = []
+# (suggestions, user) -> {id: [note]}: what a similar item says beyond its title, as `user` may
+# read it (e.g. "answered last year: B, promised by 2025-06"), in a fixed number of queries.
+_SIMILAR_NOTES: list[Callable[[list[Proposal], UserOrAnonymous], dict[int, list[str]]]] = []
+
+
+def index_text(provider: Callable[[list[int]], dict[int, str]]) -> None:
+    _INDEX_TEXT.append(provider)
+
+
+def indexed_text(ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for provider in _INDEX_TEXT:
+        for pk, text in provider(ids).items():
+            out[pk] = f"{out.get(pk, '')} {text}".strip()
+    return out
+
+
+def similar_notes(provider: Callable[[list[Proposal], UserOrAnonymous], dict[int, list[str]]]) -> None:
+    _SIMILAR_NOTES.append(provider)
+
+
+def notes_for_similar(proposals: list[Proposal], user: UserOrAnonymous) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for provider in _SIMILAR_NOTES:
+        for pk, notes in provider(proposals, user).items():
+            out.setdefault(pk, []).extend(notes)
+    return out

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -600,3 +601,52 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} · {self.get_status_display()} · {self.notification_id}"
+
+
+class TokenVectorField(models.TextField):
+    """Space-separated ASCII tokens (proposals/textindex.py): a `tsvector` on PostgreSQL (written
+    through to_tsvector('simple', …), searched with @@ over a GIN index), plain text elsewhere."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+    def get_placeholder(self, value: object, compiler: object, connection: BaseDatabaseWrapper) -> str:
+        return "to_tsvector('simple', %s)" if connection.vendor == "postgresql" else "%s"
+
+
+class ProposalText(models.Model):
+    """The index of one suggestion's text (proposals/textindex.py), kept beside it so that
+    similar items and search read one narrow table: `tokens` are the title's and body's tokens
+    for similarity (proposals/similarity.py), `norm` the length of their weighted vector when
+    indexed; `search` adds the number, the deputy and what later apps index (the units). On
+    PostgreSQL a GIN index over `to_tsvector('simple', search)` makes search an index scan."""
+
+    proposal = models.OneToOneField(
+        Proposal, verbose_name=_("suggestion"), on_delete=models.CASCADE, primary_key=True, related_name="text_index"
+    )
+    tokens = models.TextField(_("tokens"), blank=True)
+    norm = models.FloatField(_("vector length"), default=0.0)
+    search = TokenVectorField(_("search tokens"), blank=True)
+    indexed_at = models.DateTimeField(_("indexed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("suggestion text index")
+        verbose_name_plural = _("suggestion text index")
+
+    def __str__(self) -> str:
+        return str(self.proposal_id)
+
+
+class TermCount(models.Model):
+    """In how many suggestions a token appears (the IDF of similarity), counted again by the
+    periodic refresh. The row with the empty token holds the number of suggestions."""
+
+    token = models.CharField(_("token"), max_length=40, primary_key=True)
+    documents = models.PositiveIntegerField(_("suggestions"))
+
+    class Meta:
+        verbose_name = _("term count")
+        verbose_name_plural = _("term counts")
+
+    def __str__(self) -> str:
+        return f"{self.token} {self.documents}"

@@ -164,3 +164,19 @@ add_rule("answer_cosign_invitation", is_invited_deputy)
 add_rule("review_proposal", is_congress_staff)
 # The lists' deputy filter looks deputies up by name: those whose navigation has the list.
 add_rule("look_up_deputies", is_overseer | is_unit_person)
+
+
+# --- titles of others' suggestions ---------------------------------------------------------------
+
+# Registered suggestions are numbered and listed by the congress: their title (and, through the
+# units, a reply made public) may be shown to any deputy beside a draft on the same matter, even
+# when the suggestion itself is not theirs to open. Earlier states are the authors' own.
+LISTED_STATES = (S.REGISTERED, S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED)
+
+
+def listed_titles(user: UserOrAnonymous) -> Q:
+    """The suggestions whose title `user` may read without seeing the suggestion (similar items
+    beside a draft): any listed one, for a deputy; nothing more for others."""
+    if not is_active_login(user) or deputy_id_of(user) is None:
+        return Q(pk__in=[])
+    return Q(state__in=LISTED_STATES)

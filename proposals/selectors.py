@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from deputies.models import Deputy, User, UserOrAnonymous
 from deputies.pages import LOOKUP_LIMIT
-from proposals import hooks
+from proposals import hooks, textindex
 from proposals.events import declared, details_for, visible_actions
 from proposals.forms import SORTS, ProposalFilterForm
 from proposals.models import CoSignature, Proposal, ProposalEvent
@@ -59,8 +60,9 @@ def filter_proposals(
     queryset = proposals_for(user)
     today = timezone.localdate()
     if values.get("q"):
-        # Words typed with spaces between them must each appear, in the title or the body.
-        queryset = search_words(queryset, values["q"], "title", "body")
+        # Words typed with spaces between them must each be found: in the title, the body, the
+        # number, the deputy or the units (proposals/textindex.py), best matches first.
+        queryset = textindex.search(queryset, values["q"])
     if values.get("meeting"):
         queryset = queryset.filter(meeting=values["meeting"])
     if values.get("year"):
@@ -83,7 +85,9 @@ def filter_proposals(
         value = values.get(extra.name)
         if value not in (None, "", [], False):
             queryset = extra.apply(queryset, value, user)
-    default = ("-meeting__year", F("number").asc(nulls_last=True), "-created_at")
+    default: tuple[str | OrderBy, ...] = ("-meeting__year", F("number").asc(nulls_last=True), "-created_at")
+    if values.get("q"):
+        default = (F("search_rank").desc(), *default)
     order = SORTS.get(values.get("sort") or "", default)
     return queryset.order_by(*order, "pk"), form
 

@@ -10,12 +10,13 @@ the rows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from proposals import hooks
@@ -79,14 +80,31 @@ def _due_cells(proposals: Sequence[Proposal], today: dt.date) -> list[SafeString
     return cells
 
 
+def highlight(text: str, words: Sequence[str] | str | None) -> SafeString:
+    """`text` escaped, with each searched word in it marked (<mark class="hit">)."""
+    if isinstance(words, str):
+        words = words.split()
+    found = sorted({w for w in words or [] if w and w.casefold() in text.casefold()}, key=len, reverse=True)
+    if not found:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in found), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out += [escape(text[last : match.start()]), format_html('<mark class="hit">{}</mark>', match.group(0))]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308  # every piece escaped above
+
+
 def _joined(parts: Iterable[Sequence[SafeString]]) -> list[SafeString]:
     """Each row's parts (one list per column or tag, each with a part per row) side by side."""
     return [SafeString("".join(row)) for row in zip(*parts, strict=True)]
 
 
-def table_rows(proposals: Iterable[Proposal], *, select: bool = False) -> list[SafeString]:
+def table_rows(proposals: Iterable[Proposal], *, select: bool = False, words: Sequence[str] = ()) -> list[SafeString]:
     """The rows (`<tr>`) of the suggestion table for these suggestions (loaded by
-    `selectors.list_rows`; a list page sets `selectable` on each for its bulk action)."""
+    `selectors.list_rows`; a list page sets `selectable` on each for its bulk action), the
+    searched `words` marked in the titles."""
     proposals = list(proposals)
     if not proposals:
         return []
@@ -121,7 +139,7 @@ def table_rows(proposals: Iterable[Proposal], *, select: bool = False) -> list[S
                 check=check,
                 number=p.number_label or "—",
                 url=f"{before}{p.pk}{after}",
-                title=p.title,
+                title=highlight(p.title, words) if words else p.title,
                 tags=p_tags,
                 merged=format_html('<span class="tag">{}</span>', merged % {"n": main.number_label}) if main else "",
                 meeting=p.meeting.name,

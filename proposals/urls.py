@@ -1,6 +1,6 @@
 from django.urls import path
 
-from proposals import deputy_views, notification_views, views
+from proposals import deputy_views, notification_views, similar_views, views
 
 app_name = "proposals"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     # The deputy's own pages, made for a phone.
     path("mine/", deputy_views.mine, name="mine"),
     path("mine/new/", deputy_views.new, name="new"),
+    path("mine/similar/", similar_views.similar_hint, name="similar_hint"),
     path("mine/<int:pk>/", deputy_views.mine_detail, name="mine_detail"),
     path("mine/<int:pk>/edit/", deputy_views.edit, name="edit"),
     path("mine/<int:pk>/invite/", deputy_views.invite, name="invite"),

@@ -22,7 +22,7 @@ from deputies.forms import field_of
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import Role
 from deputies.pages import lookup_answer, lookup_words, paginate
-from proposals import hooks, selectors, services
+from proposals import hooks, selectors, services, textindex
 from proposals.access import get_proposal_for_user
 from proposals.events import AMONG_HANDLERS
 from proposals.forms import SORT_LABELS, MergeForm, ReasonForm, RegisterForm, RenumberForm
@@ -98,6 +98,7 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "sort_options": _options(SORT_LABELS.items(), [values.get("sort", "")]),
             "state_options": _checkboxes("state", ProposalState.choices, selected_states),
             "selected_states": selected_states,
+            "search_words": textindex.highlight_terms(values.get("q") or ""),
         },
     )
 
@@ -195,7 +196,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect(f"{reverse('proposals:review_queue')}#registered")
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        base = selectors.search_words(base, q, "title", "body")
+        base = textindex.search(base, q)
     submitted = paginate(
         request, selectors.list_rows(base.filter(state=S.SUBMITTED)).order_by("submitted_at", "pk"), per_page=50
     )
@@ -229,6 +230,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _review_page(request: HttpRequest, proposal: Proposal, status: int = 200, **forms: Form) -> HttpResponse:
     initial = {"number": services.next_number(proposal.meeting), "category": proposal.category_id}
+    similar = textindex.similar_to(proposal, request.user)
     return render(
         request,
         "proposals/review.html",
@@ -241,6 +243,9 @@ def _review_page(request: HttpRequest, proposal: Proposal, status: int = 200, **
             or ReasonForm(prefix="decline", help_text=_("Say why it is not a suggestion and where it is referred.")),
             "cosignatures": proposal.cosignatures.select_related("deputy").order_by("invited_at", "pk"),
             "attachments": proposal.attachments.all(),
+            "similar_items": similar,
+            "repeated_years": textindex.repeated_years(proposal, similar),
+            "merge_hint": textindex.merge_hint(proposal, similar),
             "similar": selectors.list_rows(
                 selectors.proposals_for(request.user)
                 .filter(meeting=proposal.meeting, category=proposal.category_id, state__in=(S.REGISTERED, S.SUBMITTED))

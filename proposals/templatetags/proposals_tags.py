@@ -56,12 +56,19 @@ def due(deadline: dt.date | None, soon_days: int = 7) -> str:
 
 
 @register.simple_tag
-def table_rows(rows: Iterable[Proposal], select: bool = False) -> list[SafeString]:
-    """{% table_rows rows select as table %}: the suggestion table's rows, made in Python."""
-    return tables.table_rows(rows, select=bool(select))
+def table_rows(rows: Iterable[Proposal], select: bool = False, words: list[str] | None = None) -> list[SafeString]:
+    """{% table_rows rows select search_words as table %}: the suggestion table's rows, made in
+    Python, the searched words marked in the titles."""
+    return tables.table_rows(rows, select=bool(select), words=words or ())
 
 
 @register.filter
 def minutes(duration: dt.timedelta | None) -> int:
     """A duration in whole minutes (the lockout page says “锁定 30 分钟”)."""
     return int(duration.total_seconds() // 60) if duration else 0
+
+
+@register.filter
+def highlight(text: str, words: list[str] | str | None) -> SafeString:
+    """`text` escaped, with each searched word in it marked (<mark class="hit">)."""
+    return tables.highlight(text, words)

@@ -419,6 +419,12 @@ ROUTES: dict[str, Route] = {
         target=state("registered"),
     ),
     "proposals:mine": Route("none", user_rule("draft_proposal")),
+    "proposals:similar_hint": action(
+        "none",
+        user_rule("draft_proposal"),
+        user_rule("draft_proposal"),
+        lambda obj: {"title": "关于缓解学校周边交通拥堵的建议", "body": "上下学时段学校门口接送车辆拥堵。"},
+    ),
     "proposals:new": form(
         Route("none", user_rule("draft_proposal")),
         lambda obj: {"title": "关于新事项的建议", "body": "正文", "channel": "meeting", "draft_token": "crawl"},
