@@ -10,12 +10,13 @@ Handling also tells `proposals` who "the units" of a suggestion are: they may se
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Protocol
 
 import rules
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from deputies.access import (
@@ -139,6 +140,25 @@ def reply_is_past_the_head(user: UserOrAnonymous, reply: Reply) -> bool:
 @rules.predicate
 def can_view_reply_proposal(user: UserOrAnonymous, reply: Reply) -> bool:
     return can_view_proposal(user, reply.assignment.proposal)
+
+
+# What makes an issued reply public: the unit allowed it (`Reply.is_public`) and every condition
+# a later app registers holds (reports: staff have not held it back). Everything that shows a
+# reply to people who may not open its suggestion reads `public_replies()`.
+_public_reply_conditions: list[Callable[[], Q]] = []
+
+
+def add_public_reply_condition(condition: Callable[[], Q]) -> None:
+    """Register one more condition an issued reply must meet to be public."""
+    _public_reply_conditions.append(condition)
+
+
+def public_replies(queryset: QuerySet[Reply] | None = None) -> QuerySet[Reply]:
+    """The issued replies (of `queryset`, by default all) the public may read."""
+    replies = (Reply.objects.all() if queryset is None else queryset).filter(state=Reply.State.ISSUED, is_public=True)
+    for condition in _public_reply_conditions:
+        replies = replies.filter(condition())
+    return replies
 
 
 def has_rating(reply: Reply) -> bool:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from deputies.models import UserOrAnonymous
 from handling.models import Assignment, Reply
+from handling.rules import public_replies
 from proposals import hooks
 from proposals.models import Proposal
 from proposals.rules import visible_proposals
@@ -42,11 +43,12 @@ def _reply_notes(proposals: list[Proposal], user: UserOrAnonymous) -> dict[int, 
         .select_related("assignment__unit", "assignment__proposal__meeting", "result_category")
         .order_by("assignment__proposal_id", "assignment_id", "-round")
     )
+    public = set(public_replies(replies).values_list("pk", flat=True)) if len(full) < len(ids) else set()
     out: dict[int, list[str]] = defaultdict(list)
     seen: set[int] = set()
     for reply in replies:
         proposal = reply.assignment.proposal
-        if reply.assignment_id in seen or not (proposal.pk in full or reply.is_public):
+        if reply.assignment_id in seen or not (proposal.pk in full or reply.pk in public):
             continue
         seen.add(reply.assignment_id)
         note = _("%(year)s: answered by %(unit)s") % {

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,6 +26,7 @@ from deputies import access
 from deputies.access import refuse
 from deputies.http import AuthenticatedHttpRequest
 from deputies.pages import paginate
+from handling import rules as handling_rules
 from handling.models import Assignment, Reply, Unit
 from proposals.models import Meeting
 from proposals.rules import visible_proposals
@@ -627,17 +628,10 @@ def annual_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def public_replies_queryset() -> QuerySet[Reply]:
-    """Replies the public may read: issued, marked public by the unit, not held back by staff,
-    of suggestions replied to (replied, re-handling or closed)."""
-    # NOT EXISTS rather than a LEFT JOIN … IS NULL on the holds: the planner estimated the
-    # join to keep a few hundred replies and read all 80,000 public ones to sort them.
-    held = DisclosureHold.objects.filter(reply=OuterRef("pk"))
-    return Reply.objects.filter(
-        ~Exists(held),
-        state=Reply.State.ISSUED,
-        is_public=True,
-        assignment__proposal__state__in=fg.REPLIED_STATES,
-    )
+    """Replies the public may read (`handling.rules.public_replies`: issued, marked public by
+    the unit, not held back by staff), of suggestions replied to (replied, re-handling or
+    closed)."""
+    return handling_rules.public_replies().filter(assignment__proposal__state__in=fg.REPLIED_STATES)
 
 
 PUBLIC_PAGE_SIZE = 20

@@ -93,6 +93,23 @@ def test_an_earlier_reply_shows_its_class_and_only_when_public_for_others(
     assert theirs.title in html and "答复正文" not in html
 
 
+def test_an_earlier_reply_held_back_by_staff_is_not_shown_to_other_deputies(
+    client, deputy, other_deputy, staff, cast: Cast, meeting, result_b
+):
+    from reports.models import DisclosureHold
+
+    earlier = f.MeetingFactory(year=meeting.year - 1, number=meeting.number - 1, name="十七届人大四次会议")
+    theirs = f.ProposalFactory(lead_deputy=deputy, meeting=earlier, title=TRAFFIC[0], body=TRAFFIC[1])
+    advance(theirs, "replied", cast)
+    reply = theirs.assignments.get().replies.get()
+    DisclosureHold.objects.create(reply=reply, reason="涉及个人隐私", held_by=staff)
+    client.force_login(other_deputy.user)
+    html = hint(client, *TRAFFIC_AGAIN).content.decode()
+    assert theirs.title in html and "答复正文" not in html
+    client.force_login(deputy.user)
+    assert "答复正文" in hint(client, *TRAFFIC_AGAIN).content.decode()
+
+
 def test_a_unit_sees_only_the_suggestions_assigned_to_it(cast: Cast, deputy, other_unit_handler, meeting):
     mine = f.ProposalFactory(lead_deputy=deputy, meeting=meeting, title=TRAFFIC[0], body=TRAFFIC[1])
     advance(mine, "assigned", cast)
