@@ -293,6 +293,7 @@ def build(size: int = 100_000, rebuild: bool = False) -> dict:
     if existing == total:
         log(f"reusing the {existing:,} suggestions already built")
         ensure_people(ref)
+        index_texts()
         return ref
     if existing:
         raise SystemExit(f"{existing:,} suggestions exist, not {total:,}: run again with --rebuild")
@@ -305,7 +306,19 @@ def build(size: int = 100_000, rebuild: bool = False) -> dict:
         log(f"  {year}: {count:,} suggestions in {time.monotonic() - t:.1f} s")
     log(f"built {total:,} suggestions in {time.monotonic() - started:.0f} s")
     ensure_people(ref)
+    index_texts()
     return ref
+
+
+def index_texts() -> None:
+    """The text index (search, similar items) of what is not indexed yet, as the import's
+    background task and the nightly refresh make it; nothing to do once done."""
+    from proposals.textindex import refresh_text_index
+
+    started = time.monotonic()
+    indexed = refresh_text_index(full=False)["indexed"]
+    if indexed:
+        log(f"indexed the text of {indexed:,} suggestions in {time.monotonic() - started:.0f} s")
 
 
 def login(username: str, role: str, full_name: str) -> User:

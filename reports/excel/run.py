@@ -17,7 +17,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 from import_export import resources
 
+from deputies.broker import send_quietly
 from deputies.models import User
+from proposals.tasks import index_new_texts
 from reports.excel.deputies import DeputyResource, deputies_template
 from reports.excel.suggestions import SuggestionResource, suggestions_template
 from reports.excel.units import UnitResource, units_template
@@ -138,6 +140,9 @@ def run_import(
     if suggestions is not None:
         outcome.warnings += suggestions.warnings
         if outcome.ok:
+            if not dry_run:
+                # Searchable and found as similar items once indexed, in the background.
+                transaction.on_commit(lambda: send_quietly(index_new_texts))
             outcome.created = dict(suggestions.created)
             outcome.states = getattr(suggestions, "states", {})
             outcome.preview = suggestions.preview

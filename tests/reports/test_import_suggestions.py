@@ -456,3 +456,21 @@ def test_the_command_in_a_new_database_records_the_import_as_the_superuser(ref, 
     assert "检查通过" in capsys.readouterr().out
     with pytest.raises(CommandError, match="没有登录名为“nobody”的用户"):
         call_command("import_suggestions", str(path), "--user", "nobody")
+
+
+def test_imported_suggestions_are_searchable_once_the_import_commits(ref, staff, django_capture_on_commit_callbacks):
+    from proposals.textindex import search
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = run(staff, row())
+    assert outcome.ok, outcome.errors
+    found = search(Proposal.objects.all(), "学位").values_list("title", flat=True)
+    assert list(found) == ["关于增加城区学位供给的建议"]
+
+
+def test_a_dry_run_indexes_nothing(ref, staff, django_capture_on_commit_callbacks):
+    from proposals.models import ProposalText
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert run(staff, row(), dry_run=True).ok
+    assert not callbacks and not ProposalText.objects.exists()
