@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from deputies.models import User
+from deputies.streams import Stream, stream_of_role, words_of
 from proposals import hooks
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class NavItem(TypedDict):
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not isinstance(user, User):  # no request user (an error page) or not logged in
-        return {"CONGRESS_NAME": settings.CONGRESS_NAME}
+        return {"CONGRESS_NAME": settings.CONGRESS_NAME, "words": words_of(Stream.SUGGESTION)}
     items: list[NavItem] = []
     for entry in hooks.nav_entries():
         if (
@@ -52,6 +53,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {
         "CONGRESS_NAME": settings.CONGRESS_NAME,
+        # The words of the user's stream (a member's, the proposals committee's), else the congress's.
+        "words": words_of(stream_of_role(user.role) or Stream.SUGGESTION),
         "nav_items": items,
         "nav_more": [item for item in items if not item["primary"]],
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
