@@ -43,6 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deputies.access import streams_of
 from deputies.models import Role, User
 from handling.models import Assignment, PlanStep, Reply
 from proposals import notify
@@ -108,17 +109,21 @@ class Directory:
     heads: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     staff: list[int] = field(default_factory=list)
     supervision: list[int] = field(default_factory=list)
+    # Each body's staff hear of their own stream's items only (deputies.access.streams_of).
+    staff_of: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def load(cls) -> Directory:
         people = cls()
-        roles = (Role.UNIT_HANDLER, Role.UNIT_HEAD, Role.STAFF, Role.SUPERVISION)
+        roles = (Role.UNIT_HANDLER, Role.UNIT_HEAD, Role.STAFF, Role.PROPOSALS_STAFF, Role.SUPERVISION)
         # The deputy record too (absent for these roles): phone_of() then asks no query.
         users = User.objects.filter(is_active=True, role__in=roles).select_related("unit_membership", "deputy")
         for user in users.order_by("pk"):
             people.users[user.pk] = user
-            if user.role == Role.STAFF:
+            if user.role in (Role.STAFF, Role.PROPOSALS_STAFF):
                 people.staff.append(user.pk)
+                for stream in streams_of(user):
+                    people.staff_of[stream].append(user.pk)
             elif user.role == Role.SUPERVISION:
                 people.supervision.append(user.pk)
             else:
@@ -203,7 +208,16 @@ def owed_assignments(due: Q | None = None) -> QuerySet[WithAnnotations[Assignmen
             )
         )
         .filter(owed_on__isnull=False)
-        .values("pk", "unit_id", "unit__name", "proposal_id", "proposal__number", "proposal__title", "owed_on")
+        .values(
+            "pk",
+            "unit_id",
+            "unit__name",
+            "proposal_id",
+            "proposal__number",
+            "proposal__title",
+            "proposal__stream",
+            "owed_on",
+        )
     )
 
 
@@ -274,7 +288,7 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
             out.append(
                 Candidate(K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_unit, url, OVERDUE)
             )
-        for user_id in people.staff:
+        for user_id in people.staff_of[row["proposal__stream"]]:
             out.append(
                 Candidate(
                     K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_staff, url, OVERDUE, label
@@ -310,6 +324,7 @@ def rating_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
             "assignment__proposal_id",
             "assignment__proposal__number",
             "assignment__proposal__title",
+            "assignment__proposal__stream",
             "assignment__proposal__lead_deputy__name",
             "assignment__proposal__lead_deputy__user_id",
             "assignment__proposal__lead_deputy__user__is_active",
@@ -337,7 +352,7 @@ def rating_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
         if user_id and row["assignment__proposal__lead_deputy__user__is_active"]:
             recipients, message = [user_id], to_deputy % facts
         else:
-            recipients, message = people.staff, to_staff % facts
+            recipients, message = people.staff_of[row["assignment__proposal__stream"]], to_staff % facts
         for recipient in recipients:
             out.append(
                 Candidate(

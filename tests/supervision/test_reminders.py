@@ -371,3 +371,15 @@ def test_a_unit_that_stays_silent_is_reminded_every_interval(key_item, handled, 
         run_daily_scan(later(day))
     thresholds = sorted(Reminder.objects.filter(kind=Reminder.Kind.PROGRESS).values_list("threshold", flat=True))
     assert thresholds == [f"@{later(d).isoformat()}" for d in (30, 60, 90)]
+
+
+def test_an_overdue_proposal_is_reported_to_the_proposals_committee_not_to_congress_staff(
+    proposal_draft, proposal_cast, proposals_staff, staff, unit_head
+):
+    proposal = advance(proposal_draft, S.IN_HANDLING, proposal_cast)
+    due_in(proposal, -1)
+    run_daily_scan()
+    (to_committee,) = received(proposals_staff, K.OVERDUE)
+    assert "提案" in to_committee.message or proposal.title in to_committee.message
+    assert received(staff, K.OVERDUE) == []
+    assert len(received(unit_head, K.OVERDUE)) == 1
