@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 
 from demo import content
 from demo.accounts import account
@@ -22,7 +23,7 @@ from demo.world import CHINESE_NUMBERS, World
 from deputies.models import Delegation, Deputy, Role, Term
 from deputies.streams import Stream
 from proposals.models import Meeting, Proposal
-from reports.models import AnnualReport
+from reports.models import AnnualReport, ScoringScheme
 
 # How many proposals follow each path (80 in all).
 SCENARIOS: list[tuple[str, int]] = [
@@ -170,6 +171,22 @@ def build(world: World, log: Callable[[str], None]) -> bool:
             run_scenario(w, story, name)
             index += 1
     year = w.meeting.year
+    # The units' handling of proposals is scored by rules of its own: contacting the members
+    # counts more (代表委员见面率).
+    ScoringScheme.objects.get_or_create(
+        applies_from=year,
+        stream=Stream.PROPOSAL,
+        defaults={
+            "name": f"{year}年承办单位政协提案办理考核计分规则",
+            "on_time_points": Decimal("30"),
+            "contact_points": Decimal("20"),
+            "face_to_face_points": Decimal("20"),
+            "satisfied_points": Decimal("30"),
+            "basic_points": Decimal("20"),
+            "overdue_deduction": Decimal("2"),
+            "unsatisfied_deduction": Decimal("5"),
+        },
+    )
     AnnualReport.objects.get_or_create(
         year=year,
         stream=Stream.PROPOSAL,

@@ -63,6 +63,7 @@ def build(world: World, log: Callable[[str], None], *, practices: str = PRACTICE
     year = world.meeting.year
     ScoringScheme.objects.get_or_create(
         applies_from=year,
+        stream="",
         defaults={
             "name": f"{year}年承办单位考核计分规则",
             "on_time_points": Decimal("30"),

@@ -802,7 +802,7 @@ def _unit_sums() -> tuple[list[str], list[Any]]:
 
 def _rows_to_units(grouped: list[dict[str, Any]], scope: Scope, scheme: ScoringScheme | None) -> list[UnitRow]:
     names = dict(Unit.objects.filter(pk__in=[g["unit_id"] for g in grouped]).values_list("pk", "name"))
-    scheme = scheme or ScoringScheme.for_year(scope.year if scope.year is not None else scope.report_year)
+    scheme = scheme or ScoringScheme.for_year(scope.year if scope.year is not None else scope.report_year, scope.stream)
     rows = []
     for g in grouped:
         row = UnitRow(unit_id=g["unit_id"], name=names.get(g["unit_id"], ""))
@@ -1039,7 +1039,7 @@ def assemble(scope: Scope, data: dict[str, Any]) -> Figures:
     ]
 
     year = scope.year if scope.year is not None else scope.report_year
-    scheme = ScoringScheme.for_year(year)
+    scheme = ScoringScheme.for_year(year, scope.stream)
     unit_names = [name.replace("unit_", "u_") for name in UNIT_CONDITIONS]
     unit_sums = [{"unit_id": row[0], **dict(zip(unit_names, row[1:], strict=True))} for row in data["units"]]
     return Figures(

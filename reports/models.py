@@ -43,10 +43,21 @@ class ScoringScheme(models.Model):
     before every scheme uses the defaults below. Points for a rate are earned in proportion to
     it (30 points at a 100% on-time rate, 15 at 50%); deductions are per item. The score never
     goes below zero. `reports.figures` does the arithmetic and shows each line of it.
+
+    A scheme scores the units on one stream's items (deputies' suggestions or CPPCC proposals)
+    or on both (`stream` blank): a stream's figures use its own scheme where it has one, else
+    the scheme of both; the combined figures use the scheme of both.
     """
 
     applies_from = models.PositiveSmallIntegerField(
-        _("applies from year"), unique=True, help_text=_("Used for this year and the following years.")
+        _("applies from year"), help_text=_("Used for this year and the following years.")
+    )
+    stream = models.CharField(
+        _("stream"),
+        max_length=10,
+        choices=Stream.choices,
+        blank=True,
+        help_text=_("Blank: the rules score both streams together, and each stream without rules of its own."),
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
     on_time_points = points_field(
@@ -79,19 +90,26 @@ class ScoringScheme(models.Model):
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        ordering = ["-applies_from"]
+        ordering = ["-applies_from", "stream"]
         verbose_name = _("scoring scheme")
         verbose_name_plural = _("scoring schemes")
+        constraints = [
+            models.UniqueConstraint(fields=["applies_from", "stream"], name="scoring_scheme_once_per_stream")
+        ]
 
     def __str__(self) -> str:
-        return self.name or f"{self.applies_from}年起考核计分规则"
+        return self.name or f"{self.applies_from}年起{words_of(self.stream).item if self.stream else ''}考核计分规则"
 
     @classmethod
-    def for_year(cls, year: int | None) -> ScoringScheme:
-        """The scheme in force in `year` (an unsaved one with the defaults if none is)."""
+    def for_year(cls, year: int | None, stream: str | None = None) -> ScoringScheme:
+        """The scheme in force in `year` for `stream` (None: both streams together): the
+        stream's own if it has one, else that of both (an unsaved one with the defaults if none is)."""
         scheme = None
         if year is not None:
-            scheme = cls.objects.filter(applies_from__lte=year).order_by("-applies_from").first()
+            in_force = cls.objects.filter(applies_from__lte=year).order_by("-applies_from")
+            if stream:
+                scheme = in_force.filter(stream=stream).first()
+            scheme = scheme or in_force.filter(stream="").first()
         return scheme or cls(applies_from=year or 0, name=str(_("Default rules")))
 
 

@@ -417,7 +417,7 @@ def units(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "scope": scope,
             "rows": links,
-            "scheme": ScoringScheme.for_year(scope.year or scope.report_year),
+            "scheme": ScoringScheme.for_year(scope.year or scope.report_year, scope.stream),
         },
     )
 

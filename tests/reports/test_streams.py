@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +18,7 @@ from handling import services as hs
 from proposals.models import ProposalState
 from reports import annual
 from reports import figures as fg
+from reports.models import ScoringScheme
 from supervision import services as ss
 from tests import factories as f
 from tests.workflow import advance, reply_and_issue, today
@@ -128,3 +130,16 @@ def test_annual_report_command_prints_the_combined_report_by_default(both, tmp_p
 def test_a_year_of_suggestions_only_keeps_its_report(deputy, meeting, category, cast):
     advance(f.ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.SUBMITTED, cast)
     assert annual.report_stream(meeting.year) == Stream.SUGGESTION
+
+
+def test_each_scheme_scores_the_units_on_its_own_stream(both, unit):
+    ScoringScheme.objects.create(applies_from=both, stream="", contact_points=Decimal("10"))
+    ScoringScheme.objects.create(applies_from=both, stream=Stream.PROPOSAL, contact_points=Decimal("50"))
+    scope = fg.Scope(year=both)
+    assert fg.compute(scope).scheme.stream == ""
+    assert fg.compute(scope.of_stream(Stream.SUGGESTION)).scheme.stream == ""  # none of its own: both's
+    proposals = fg.compute(scope.of_stream(Stream.PROPOSAL))
+    assert proposals.scheme.stream == Stream.PROPOSAL
+    (row,) = [u for u in proposals.units if u.unit_id == unit.pk]
+    assert row.count == 3  # scored on the unit's three proposals only
+    assert proposals.scheme.contact_points == Decimal("50")
