@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from deputies.access import streams_of
 from deputies.models import Role, User
+from deputies.streams import KEEP_CLOSE, KEEP_OPEN, Stream, told_for
 from handling.models import Assignment, PlanStep, Reply
 from proposals import notify
 from proposals.models import REPLY_DUE_STATES, Notification, Proposal, ProposalState
@@ -167,7 +168,9 @@ class Links:
 
 
 def item_label(number: int | None, title: str) -> str:
-    return f"第{number}号“{title}”" if number else f"“{title}”"
+    # Marked as data: a proposal's notices are told in its stream's words, its title as written.
+    label = f"第{number}号“{title}”" if number else f"“{title}”"
+    return f"{KEEP_OPEN}{label}{KEEP_CLOSE}"
 
 
 # --- the rules -------------------------------------------------------------------------------------
@@ -637,13 +640,20 @@ def _insert_notifications(chosen: list[Candidate], now: dt.datetime) -> list[tup
     (Django's bulk_create spends seconds building 100,000 model instances and their SQL);
     returns (id, recipient id) of each."""
     table = connection.ops.quote_name(Notification._meta.db_table)
+    # The sentences are written in the congress's words: a proposal's are told in its own.
+    proposals = set(
+        Proposal.objects.filter(
+            pk__in={c.proposal_id for c in chosen if c.proposal_id}, stream=Stream.PROPOSAL
+        ).values_list("pk", flat=True)
+    )
+    as_proposal, as_suggestion = told_for(Stream.PROPOSAL), told_for(Stream.SUGGESTION)
     payload = json.dumps(
         [
             {
                 "recipient_id": c.recipient_id,
                 "kind": c.notification_kind,
                 "proposal_id": c.proposal_id,
-                "message": c.message[:500],
+                "message": (as_proposal if c.proposal_id in proposals else as_suggestion)(c.message)[:500],
                 "url": c.url,
             }
             for c in chosen

@@ -383,3 +383,12 @@ def test_an_overdue_proposal_is_reported_to_the_proposals_committee_not_to_congr
     assert "提案" in to_committee.message or proposal.title in to_committee.message
     assert received(staff, K.OVERDUE) == []
     assert len(received(unit_head, K.OVERDUE)) == 1
+
+
+def test_a_member_is_reminded_to_rate_in_the_proposal_streams_words(proposal_draft, proposal_cast, member):
+    proposal = advance(proposal_draft, S.REPLIED, proposal_cast)
+    issued_days_ago(proposal, 15)
+    run_daily_scan()
+    (note,) = received(member.user, K.RATING_REMINDER)
+    assert "您的提案" in note.message and "建议" not in note.message.replace(proposal.title, "")
+    assert proposal.title in note.message and "\ue000" not in note.message
