@@ -860,7 +860,6 @@ def row_scan(b: Bench) -> list[Result]:
 def row_pdf(b: Bench) -> list[Result]:
     from django.conf import settings
     from django.contrib.staticfiles import finders
-    from django.template.loader import render_to_string
     from weasyprint import CSS, HTML
 
     from bench.data import SMALL_YEAR
@@ -874,7 +873,7 @@ def row_pdf(b: Bench) -> list[Result]:
             "plans": "（一）抓好落实\n" + "下一步工作。" * 100,
         },
     )
-    html = render_to_string(annual.TEMPLATE, {**annual.report_context(SMALL_YEAR), "for_print": True})
+    html = annual.render_html(annual.report_context(SMALL_YEAR), for_print=True)
     stylesheet = finders.find(pdf.PRINT_CSS)
 
     def floor() -> None:

@@ -1,5 +1,6 @@
-"""The demo: this year's district congress meeting with suggestions in every state, last year's
-meeting of the same term, supervision and reports for both years, and a login for every role,
+"""The demo: this year's district congress meeting with suggestions in every state, the CPPCC
+session of the same year with proposals in every state (`demo.cppcc`), last year's meeting of
+the same term, supervision and reports for both years, and a login for every role,
 built by running the real services at past dates (see `demo.world` and `demo.story`).
 
 The parts, each building on the shared blocks only, run in this order: last year's meeting
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from demo import last_year, reports, schedules, supervision, this_year
+from demo import cppcc, last_year, reports, schedules, supervision, this_year
 from demo.world import World, build_world
 from deputies.models import Deputy, User
 from handling.models import Assignment, ContactRecord, Unit
@@ -41,10 +42,12 @@ def _build(today: dt.date, log: Callable[[str], None]) -> bool:
         world = build_world(today)
         previous = build_last_year(world, log)
         if Proposal.objects.filter(meeting=world.meeting).exists():
-            if previous:
+            added = cppcc.build(world, log)  # a database built before the CPPCC session was
+            if previous or added:
                 run_daily_scan(today)
-            return previous
+            return previous or added
         this_year.build(world, log)
+        cppcc.build(world, log)
         schedules.build(world, log)
         supervision.build(world, log)  # ends with the first daily scan
         reports.build(world, log)

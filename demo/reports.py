@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from demo.world import World
 from deputies.models import User
+from deputies.streams import Stream
 from handling.models import Reply
 from proposals.models import Proposal
 from reports.models import AnnualReport, DisclosureHold, ScoringScheme
@@ -62,6 +63,7 @@ def build(world: World, log: Callable[[str], None], *, practices: str = PRACTICE
     year = world.meeting.year
     ScoringScheme.objects.get_or_create(
         applies_from=year,
+        stream="",
         defaults={
             "name": f"{year}年承办单位考核计分规则",
             "on_time_points": Decimal("30"),
@@ -76,7 +78,9 @@ def build(world: World, log: Callable[[str], None], *, practices: str = PRACTICE
         },
     )
     AnnualReport.objects.get_or_create(
-        year=year, defaults={"practices": practices, "plans": plans, "updated_by": world.staff}
+        year=year,
+        stream=Stream.SUGGESTION,
+        defaults={"practices": practices, "plans": plans, "updated_by": world.staff},
     )
     if not KeyItem.objects.filter(year=year).exists():
         leaders = list(User.objects.filter(username__in=["leader", "leader2"]).order_by("username"))

@@ -257,7 +257,7 @@ def _urging(world: World) -> list[UrgingNotice]:
     education = world.units["区教育局"]
     items = list(
         services.urgeable_proposals(education).filter(
-            state__in=(S.IN_HANDLING, S.REHANDLING), merged_into__isnull=True
+            state__in=(S.IN_HANDLING, S.REHANDLING), merged_into__isnull=True, stream=world.meeting.term.stream
         )[:2]
     )
     if items:

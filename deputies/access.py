@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar, cast
 
 import rules
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from rules.predicates import Predicate
 
 from deputies.audit import record_refused_access
 from deputies.models import Role, User, UserOrAnonymous
+from deputies.streams import Stream
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser, PermissionsMixin
@@ -35,10 +36,25 @@ RULES = rules.RuleSet()
 
 _T = TypeVar("_T")
 
-# Those who oversee the handling of every suggestion past its draft.
-OVERSEER_ROLES = (Role.STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE)
-STAFF_ROLES = (Role.STAFF, Role.ADMIN)
+# Those who oversee the handling of every item past its draft (of their streams, below).
+OVERSEER_ROLES = (Role.STAFF, Role.PROPOSALS_STAFF, Role.ADMIN, Role.SUPERVISION, Role.LEADER, Role.COMMITTEE)
+# Those who set items up (review, number, assign, report): each body's staff, of its own stream.
+STAFF_ROLES = (Role.STAFF, Role.PROPOSALS_STAFF, Role.ADMIN)
+# The congress's own staff: the system's security (the audit log) is theirs.
+CONGRESS_STAFF_ROLES = (Role.STAFF, Role.ADMIN)
 UNIT_ROLES = (Role.UNIT_HANDLER, Role.UNIT_HEAD)
+# Those who submit items: deputies their suggestions, CPPCC members their proposals.
+SUBMITTER_ROLES = (Role.DEPUTY, Role.MEMBER)
+
+# The streams a role works on, where it is not both: the congress's staff set up and see the
+# deputies' suggestions only, the proposals committee the members' proposals only. The
+# government (supervision office, units), leaders, committees and the administrator see both;
+# a deputy or a member sees their own items, whatever this says.
+_ROLE_STREAMS: dict[str, tuple[str, ...]] = {
+    Role.STAFF: (Stream.SUGGESTION,),
+    Role.PROPOSALS_STAFF: (Stream.PROPOSAL,),
+}
+ALL_STREAMS: tuple[str, ...] = tuple(Stream.values)
 
 
 def add_rule(name: str, predicate: Predicate | Callable[..., bool]) -> None:
@@ -103,6 +119,45 @@ def _deputy_id(user: User) -> int | None:
         return None
 
 
+def streams_of(user: UserOrAnonymous) -> tuple[str, ...]:
+    """The streams `user` oversees or sets up (see `_ROLE_STREAMS`)."""
+    return _ROLE_STREAMS.get(getattr(user, "role", ""), ALL_STREAMS)
+
+
+def stream_of(obj: object) -> str | None:
+    """The stream of an item, or of an object of any app that belongs to one (its `proposal`,
+    its `assignment`'s): read from the loaded object, without importing its app."""
+    for path in ((), ("proposal",), ("assignment", "proposal")):
+        current: Any = obj
+        for name in path:
+            current = getattr(current, name, None)
+        stream = getattr(current, "stream", None)
+        if isinstance(stream, str):
+            return stream
+    return None
+
+
+_Row = TypeVar("_Row", bound=Model)
+
+
+def of_users_streams(user: UserOrAnonymous, queryset: QuerySet[_Row], path: str) -> QuerySet[_Row]:
+    """The list form of `works_on_its_stream`: the rows whose item (reached by `path`, e.g.
+    "assignment__proposal__") is of a stream the user works on."""
+    streams = streams_of(user)
+    return queryset if streams == ALL_STREAMS else queryset.filter(**{f"{path}stream__in": streams})
+
+
+@rules.predicate
+def works_on_its_stream(user: UserOrAnonymous, obj: object) -> bool:
+    """The object (an item, or something of one) is of a stream the user works on; an
+    object of no item (a page, a list) is; one of both streams (blank) is for those who work
+    on both."""
+    stream = stream_of(obj)
+    if stream == "":  # of both streams together (the combined annual report)
+        return streams_of(user) == ALL_STREAMS
+    return stream is None or stream in streams_of(user)
+
+
 # --- predicates on the user alone ----------------------------------------------------------------
 
 
@@ -114,16 +169,20 @@ def has_role(*roles: str) -> Predicate:
     return check
 
 
-is_congress_staff = has_role(*STAFF_ROLES)
+# The staff who set up an item of their stream (the congress's or the proposals committee's).
+is_congress_staff = has_role(*STAFF_ROLES) & works_on_its_stream
+# The congress's own staff, for what is not of any stream (the security audit log).
+is_congress_office = has_role(*CONGRESS_STAFF_ROLES)
 is_supervision = has_role(Role.SUPERVISION)
 is_leader = has_role(Role.LEADER)
 is_committee = has_role(Role.COMMITTEE)
 is_unit_person = has_role(*UNIT_ROLES)
 is_unit_head = has_role(Role.UNIT_HEAD)
-is_overseer = has_role(*OVERSEER_ROLES)
+is_overseer = has_role(*OVERSEER_ROLES) & works_on_its_stream
+is_submitter = has_role(*SUBMITTER_ROLES)
 
 
 @rules.predicate
 def is_deputy(user: UserOrAnonymous) -> bool:
-    """An active login linked to a deputy record."""
+    """An active login linked to a deputy's or a member's record."""
     return is_active_login(user) and deputy_id_of(user) is not None

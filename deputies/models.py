@@ -12,17 +12,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from deputies.appendonly import AppendOnlyModel
+from deputies.streams import Stream, Words, role_speaks, words_of
 
 
 class Role(models.TextChoices):
     DEPUTY = "deputy", _("Deputy")
+    MEMBER = "member", _("CPPCC member")
     STAFF = "staff", _("Congress staff")
+    PROPOSALS_STAFF = "proposals_staff", _("Proposals committee staff")
     SUPERVISION = "supervision", _("Supervision office")
     UNIT_HANDLER = "unit_handler", _("Unit handler")
     UNIT_HEAD = "unit_head", _("Unit head")
     LEADER = "leader", _("Leader")
     COMMITTEE = "committee", _("Special committee member")
     ADMIN = "admin", _("Administrator")
+
+
+role_speaks(Role.MEMBER, Stream.PROPOSAL)
+role_speaks(Role.PROPOSALS_STAFF, Stream.PROPOSAL)
 
 
 class SpecialCommittee(models.Model):
@@ -127,9 +134,13 @@ UserOrAnonymous: TypeAlias = User | AnonymousUser
 
 
 class Term(models.Model):
-    """A congress term (届), e.g. the 17th, usually five years."""
+    """A term (届) of the people's congress or of the CPPCC (its `stream`), e.g. the 17th,
+    usually five years. Its meetings, their items and their numbering belong to that body."""
 
-    number = models.PositiveSmallIntegerField(_("term number"), unique=True)
+    stream = models.CharField(
+        _("stream"), max_length=10, choices=Stream.choices, default=Stream.SUGGESTION, db_index=True
+    )
+    number = models.PositiveSmallIntegerField(_("term number"))
     name = models.CharField(_("name"), max_length=50)
     start_year = models.PositiveSmallIntegerField(_("start year"))
     end_year = models.PositiveSmallIntegerField(_("end year"), null=True, blank=True)
@@ -138,34 +149,47 @@ class Term(models.Model):
         ordering = ["-number"]
         verbose_name = _("congress term")
         verbose_name_plural = _("congress terms")
+        constraints = [models.UniqueConstraint(fields=["stream", "number"], name="term_unique_in_stream")]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Delegation(models.Model):
-    """A delegation (代表团 / 代表小组) deputies belong to, usually by township or sector."""
+    """The group its people belong to: a congress delegation (代表团 / 代表小组, usually by
+    township) or a CPPCC sector (界别, e.g. 经济界), by its `stream`."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    stream = models.CharField(_("stream"), max_length=10, choices=Stream.choices, default=Stream.SUGGESTION)
+    name = models.CharField(_("name"), max_length=100)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["order", "name"]
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
+        constraints = [models.UniqueConstraint(fields=["stream", "name"], name="delegation_unique_in_stream")]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Deputy(models.Model):
-    """A deputy of the congress. Contact data is for the handling units and staff only:
-    it is never shown on public pages."""
+    """A person who submits items: a deputy of the congress, or a member of the CPPCC (by its
+    `stream`; a member's group is a sector). A CPPCC body that makes collective proposals
+    (党派、团体、专委会) is one too, as an organisation: its login is its contact person's,
+    who submits and rates for it. Contact data is for the handling units and staff only: it
+    is never shown on public pages."""
 
     class Gender(models.TextChoices):
         MALE = "m", _("male")
         FEMALE = "f", _("female")
 
+    stream = models.CharField(
+        _("stream"), max_length=10, choices=Stream.choices, default=Stream.SUGGESTION, db_index=True
+    )
+    is_organisation = models.BooleanField(
+        _("organisation"), default=False, help_text=_("A CPPCC body that makes collective proposals.")
+    )
     name = models.CharField(_("name"), max_length=50, db_index=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     delegation = models.ForeignKey(
@@ -199,6 +223,10 @@ class Deputy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def words(self) -> Words:
+        return words_of(self.stream)
 
 
 class AuditRecord(AppendOnlyModel):

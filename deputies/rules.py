@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deputies.access import add_rule, is_congress_staff
+from deputies.access import add_rule, is_congress_office
 
 # Reading and exporting the security audit log: congress staff and administrators.
-add_rule("view_audit_log", is_congress_staff)
+add_rule("view_audit_log", is_congress_office)

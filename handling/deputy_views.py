@@ -187,7 +187,7 @@ def unrated_replies(request: AuthenticatedHttpRequest) -> HttpResponse:
     signed paper feedback form is recorded."""
     if not access.allowed(request.user, "view_unrated_replies"):
         raise refuse(request, "unrated replies (staff only)")
-    replies = waiting_for_rating()
+    replies = access.of_users_streams(request.user, waiting_for_rating(), "assignment__proposal__")
     query = request.GET.get("q", "").strip()
     if query:
         replies = search_words(

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deputies.access import STAFF_ROLES, UNIT_ROLES, allowed
+from deputies.access import STAFF_ROLES, UNIT_ROLES, allowed, of_users_streams
 from deputies.models import Role, User, UserOrAnonymous
 from handling.models import (
     Assignment,
@@ -300,11 +300,12 @@ def _tiles(user: User) -> list[hooks.Tile]:
 
     if user.role in (*STAFF_ROLES, Role.SUPERVISION):
         todo("to_assign", _("To assign"), 20)
-        pending = ReassignmentRequest.objects.filter(status=ReassignmentRequest.Status.PENDING).count()
+        requests = ReassignmentRequest.objects.filter(status=ReassignmentRequest.Status.PENDING)
+        pending = of_users_streams(user, requests, "assignment__proposal__").count()
         url = page_url("handling:reassignment_requests", "state=reassign_requested")
         found.append(hooks.Tile("reassignment", _("Re-assignment requests"), pending, url, order=30))
     if allowed(user, "decide_extension"):
-        extensions = pending_extensions().count()
+        extensions = of_users_streams(user, pending_extensions(), "assignment__proposal__").count()
         url = page_url("handling:extensions", "")
         found.append(hooks.Tile("extensions", _("Deadline extension requests"), extensions, url, order=31))
         if settings.STAFF_REVIEWS_REPLIES and user.role in STAFF_ROLES:

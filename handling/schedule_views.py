@@ -79,10 +79,12 @@ def extensions(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("assignment__unit", "assignment__proposal__meeting", "decided_by")
         .order_by("-decided_at", "-pk")
     )
+    pending = access.of_users_streams(request.user, pending_extensions(), "assignment__proposal__")
+    decided = access.of_users_streams(request.user, decided, "assignment__proposal__")
     return render(
         request,
         "handling/extensions.html",
-        {"pending": list(pending_extensions()), "decided": paginate(request, decided, per_page=25)},
+        {"pending": list(pending), "decided": paginate(request, decided, per_page=25)},
     )
 
 

@@ -213,6 +213,7 @@ def reassignment_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
         "decided_by",
         "new_assignment__unit",
     )
+    base = access.of_users_streams(request.user, base, "assignment__proposal__")
     pending = list(base.filter(status=ReassignmentRequest.Status.PENDING).order_by("requested_at", "pk"))
     decided = paginate(
         request, base.exclude(status=ReassignmentRequest.Status.PENDING).order_by("-decided_at", "-pk"), per_page=25
@@ -661,6 +662,7 @@ def reply_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
         "result_category",
         "approved_by",
     )
+    rows = access.of_users_streams(request.user, rows, "assignment__proposal__")
     q = request.GET.get("q", "").strip()[:100]
     if q:
         rows = proposal_selectors.search_words(rows, q, "assignment__proposal__title", "assignment__unit__name")

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils.safestring import SafeString
 
 from deputies.models import User
+from deputies.streams import Stream, stream_of_role, words_of
 from proposals import hooks
 from proposals.models import Notification
 
@@ -61,7 +62,7 @@ def _entries_for(role: str, is_superuser: bool, urlconf: str) -> tuple[tuple[str
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not isinstance(user, User):  # no request user (an error page) or not logged in
-        return {"CONGRESS_NAME": settings.CONGRESS_NAME}
+        return {"CONGRESS_NAME": settings.CONGRESS_NAME, "words": words_of(Stream.SUGGESTION)}
     items: list[NavItem] = [
         {"url": url, "label": label, "active": False, "primary": primary, "attrs": _ATTRS[False, primary]}
         for url, label, primary in _entries_for(user.role, user.is_superuser, _urlconf())
@@ -79,6 +80,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     more = [item for item in items if not item["primary"]]
     return {
         "CONGRESS_NAME": settings.CONGRESS_NAME,
+        # The words of the user's stream (a member's, the proposals committee's), else the congress's.
+        "words": words_of(stream_of_role(user.role) or Stream.SUGGESTION),
         "nav_items": items,
         "nav_more": more,
         "nav_more_active": any(item["active"] for item in more),

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
-from deputies.access import allowed, deputy_id_of, refuse
+from deputies.access import SUBMITTER_ROLES, allowed, deputy_id_of, refuse
+from deputies.forms import field_of
 from deputies.http import AuthenticatedHttpRequest
-from deputies.models import Deputy, Role
+from deputies.models import Deputy
 from deputies.pages import paginate
+from deputies.streams import Stream, stream_of_role
 from proposals import hooks, services
 from proposals.access import get_proposal_for_user
 from proposals.deputy_forms import DeputySearchForm, DraftForm, WithdrawForm
@@ -38,7 +41,7 @@ from proposals.following import (
     search_deputies,
     with_follow_facts,
 )
-from proposals.models import CoSignature, Meeting, Proposal, ProposalAttachment
+from proposals.models import Category, CoSignature, Meeting, Proposal, ProposalAttachment
 from proposals.states import COSIGNABLE_STATES, EDITABLE_STATES
 from proposals.steps import run_step
 
@@ -54,7 +57,7 @@ def _deputy_or_404(request: AuthenticatedHttpRequest) -> Deputy:
 @login_required
 def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My suggestions: what needs me first, then what is under way, then what is finished."""
-    if request.user.role == Role.DEPUTY and not allowed(request.user, "draft_proposal"):
+    if request.user.role in SUBMITTER_ROLES and not allowed(request.user, "draft_proposal"):
         # A deputy's login not yet linked to its deputy record: say so rather than "not found".
         return render(request, "proposals/deputy/unlinked.html", status=403)
     deputy = _deputy_or_404(request)
@@ -143,7 +146,7 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start a suggestion. The page carries a token so that an autosave and a press on
     “save” racing each other make one draft, not two."""
     deputy = _deputy_or_404(request)
-    meeting = current_meeting()
+    meeting = current_meeting(stream=deputy.stream)
     if meeting is None:
         messages.error(request, _("No congress meeting is set up yet, so suggestions cannot be written."))
         return redirect("proposals:mine")
@@ -290,6 +293,9 @@ def _render_draft(
             }
         )
         context["panels"] = hooks.panels_for("draft", hooks.page_for(request, proposal))
+    # The categories of the item's body.
+    stream = proposal.stream if proposal is not None else stream_of_role(request.user.role) or Stream.SUGGESTION
+    field_of(form, "category", ModelChoiceField).queryset = Category.objects.filter(is_active=True).for_stream(stream)
     status = 200 if not form.is_bound or not form.errors else 400
     return render(request, "proposals/deputy/draft.html", context, status=status)
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from deputies.models import Deputy, UserOrAnonymous
 from deputies.planner import tuned
+from deputies.streams import Stream
 from proposals import hooks
 from proposals.drafts import NOTHING_WRITTEN
 from proposals.events import Story, day, sentence_for
@@ -35,12 +36,14 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 
-def current_meeting(today: dt.date | None = None) -> Meeting | None:
-    """The meeting a new suggestion belongs to: the latest one that has opened (suggestions made
-    between meetings belong to the meeting that opened the session year), else the next one."""
+def current_meeting(today: dt.date | None = None, *, stream: str = Stream.SUGGESTION) -> Meeting | None:
+    """The meeting of `stream`'s body a new item belongs to: the latest one that has opened
+    (items made between meetings belong to the meeting that opened the session year), else
+    the next one."""
     today = today or timezone.localdate()
-    opened = Meeting.objects.filter(opens_on__lte=today).order_by("-opens_on", "-pk").first()
-    return opened or Meeting.objects.order_by("opens_on", "pk").first()
+    meetings = Meeting.objects.filter(term__stream=stream)
+    opened = meetings.filter(opens_on__lte=today).order_by("-opens_on", "-pk").first()
+    return opened or meetings.order_by("opens_on", "pk").first()
 
 
 def default_channel(meeting: Meeting, today: dt.date | None = None) -> str:

@@ -17,6 +17,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from deputies.access import rule_permission
 from deputies.appendonly import AppendOnlyModel
 from deputies.models import Deputy, Term
+from deputies.streams import Stream, Words, words_of
 from proposals.events import kind_of
 from proposals.fsm import condition, transition_label
 from proposals.states import EDITABLE_STATES, REPLY_DUE_STATES, ProposalState, S
@@ -24,8 +25,9 @@ from proposals.uploads import unique_path
 
 
 class Meeting(models.Model):
-    """A plenary meeting (会次) of a term, e.g. 十七届人大一次会议. Suggestions made between
-    meetings belong to the meeting that opened the current session year."""
+    """A plenary meeting (会次) of a term, e.g. 十七届人大一次会议 or 政协第十三届三次会议 (the
+    term says whose). Items made between meetings belong to the meeting that opened the
+    current session year; items are numbered per meeting."""
 
     term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="meetings")
     number = models.PositiveSmallIntegerField(_("meeting number"))
@@ -47,12 +49,21 @@ class Meeting(models.Model):
         return self.name
 
 
+class CategoryQuerySet(models.QuerySet["Category"]):
+    def for_stream(self, stream: str) -> CategoryQuerySet:
+        return self.filter(Q(stream="") | Q(stream=stream))
+
+
 class Category(models.Model):
-    """A subject category (类别), e.g. 教科文卫体. Editable data: places use their own lists."""
+    """A subject category (类别), e.g. 教科文卫体. Editable data: places use their own lists,
+    and each body may have its own (`stream`; blank: both use it)."""
 
     name = models.CharField(_("name"), max_length=50, unique=True)
+    stream = models.CharField(_("stream"), max_length=10, choices=Stream.choices, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]
@@ -147,6 +158,11 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     - closed: rated (or the second rating given). Promises of B-class replies stay on the
       follow-up list after closing.
 
+    The same lifecycle carries both streams (`stream`, see deputies/streams.py): a deputy's
+    suggestion set up by the congress's staff, or a CPPCC member's proposal (also joint, or
+    collective by a CPPCC body) set up by the proposals committee; its meeting, its lead and
+    its co-signers are of the same stream, and it is told in that stream's words (`words`).
+
     Merged suggestions (并案): `merged_into` points at the main one. Each keeps its number and
     lead deputy; the handling steps done on the main one are mirrored onto each member, which
     receives its own copy of the reply and is rated by its own deputy.
@@ -156,6 +172,10 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         MEETING = "meeting", _("During the meeting")
         BETWEEN = "between", _("Between meetings")
 
+    # Copied from the lead's stream when created (never changes): lists filter on it cheaply.
+    stream = models.CharField(
+        _("stream"), max_length=10, choices=Stream.choices, default=Stream.SUGGESTION, db_index=True
+    )
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="proposals")
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
@@ -223,8 +243,12 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
             return str(self.state)
 
     @property
+    def words(self) -> Words:
+        return words_of(self.stream)
+
+    @property
     def number_label(self) -> str:
-        return f"第{self.number}号" if self.number else ""
+        return self.words.number(self.number)
 
     @property
     def is_merged_member(self) -> bool:

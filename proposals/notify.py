@@ -24,8 +24,10 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from deputies.access import SUBMITTER_ROLES
 from deputies.broker import send_quietly
 from deputies.models import Role, User
+from deputies.streams import Stream
 from proposals import outbox
 from proposals.models import Notification, OutboxMessage, Proposal
 from proposals.rules import in_audience
@@ -45,12 +47,19 @@ def users_with_roles(*roles: str) -> list[User]:
     return list(User.objects.filter(role__in=roles, is_active=True))
 
 
+def office_staff(proposal: Proposal, *also: str) -> list[User]:
+    """The staff of the body that sets up `proposal` (the congress's for a suggestion, the
+    proposals committee's for a proposal), and the users of the roles `also`."""
+    setup = Role.PROPOSALS_STAFF if proposal.stream == Stream.PROPOSAL else Role.STAFF
+    return users_with_roles(setup, *also)
+
+
 def link(user: User, proposal: Proposal | None) -> str:
     """Where a notice about `proposal` takes `user` (in the app and in the e-mail): a deputy to
     their own phone page of it, everyone else to the suggestion's page."""
     if proposal is None:
         return ""
-    name = "proposals:mine_detail" if user.role == Role.DEPUTY else "proposals:detail"
+    name = "proposals:mine_detail" if user.role in SUBMITTER_ROLES else "proposals:detail"
     return reverse(name, args=[proposal.pk])
 
 

@@ -1,6 +1,12 @@
 """The suggestion's access rules: who sees a suggestion, who writes, submits and withdraws it,
 who reviews it, and who follows it as its deputies (registered in `deputies.access`).
 
+Both streams (deputies/streams.py) follow these rules: a CPPCC member is to their proposals
+what a deputy is to their suggestions (lead or joint signer), and the proposals committee's
+staff are to proposals what the congress's staff are to suggestions; each body's staff see and
+set up their own stream only (`deputies.access.streams_of`), everyone else who oversees sees
+both.
+
 Later apps extend two things here rather than reaching back: who else may see a suggestion
 (`add_viewer`: handling adds the units assigned to it), and who belongs to the audiences of a
 suggestion (`add_audience_rule`: handling says who "the units" are). Each rule has two forms
@@ -18,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from rules.predicates import Predicate
 
 from deputies.access import (
+    ALL_STREAMS,
     OVERSEER_ROLES,
     add_rule,
     allowed,
@@ -27,6 +34,7 @@ from deputies.access import (
     is_deputy,
     is_overseer,
     is_unit_person,
+    streams_of,
 )
 from deputies.models import UserOrAnonymous
 from proposals.events import AUDIENCES, DEPUTIES, OVERSEERS
@@ -113,7 +121,8 @@ def visible_proposals(user: UserOrAnonymous, queryset: QuerySet[Proposal] | None
         return queryset.none()
     condition = Q(pk__in=[])
     if user.role in OVERSEER_ROLES:
-        condition |= ~Q(state=S.DRAFT)
+        streams = streams_of(user)
+        condition |= ~Q(state=S.DRAFT) if streams == ALL_STREAMS else ~Q(state=S.DRAFT) & Q(stream__in=streams)
     deputy_id = deputy_id_of(user)
     if deputy_id is not None:
         cosigned = CoSignature.objects.filter(proposal=OuterRef("pk"), deputy_id=deputy_id).exclude(

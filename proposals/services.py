@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deputies.models import Deputy, Role, User
+from deputies.models import Deputy, User
 from proposals.models import (
     Category,
     CoSignature,
@@ -29,7 +29,7 @@ from proposals.models import (
     ProposalState,
     Source,
 )
-from proposals.notify import notify, users_with_roles
+from proposals.notify import notify, office_staff
 from proposals.states import COSIGNABLE_STATES, EDITABLE_STATES
 from proposals.uploads import validate_upload
 from proposals.workflow import (
@@ -63,6 +63,7 @@ def create_draft(
 ) -> Proposal:
     with transaction.atomic():
         proposal = Proposal.objects.create(
+            stream=lead_deputy.stream,
             lead_deputy=lead_deputy,
             meeting=meeting,
             title=title.strip(),
@@ -139,7 +140,7 @@ def answer_cosign_invitation(*, signature: CoSignature, accept: bool, by: User) 
 def submit_proposal(*, proposal: Proposal, by: User) -> Proposal:
     with locked(proposal) as current:
         apply_transition(current, "submit", by=by)
-        staff = users_with_roles(Role.STAFF)
+        staff = office_staff(current)
         notify(
             staff,
             Notification.Kind.OTHER,

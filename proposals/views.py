@@ -17,10 +17,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from deputies.access import allowed, refuse
+from deputies.access import SUBMITTER_ROLES, allowed, refuse
 from deputies.forms import field_of
 from deputies.http import AuthenticatedHttpRequest
-from deputies.models import Role
 from deputies.pages import lookup_answer, lookup_words, paginate
 from proposals import hooks, selectors, services, textindex
 from proposals.access import get_proposal_for_user
@@ -46,7 +45,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The workbench (工作台): what waits for this person now, with counts that link to the
     suggestions behind them. Deputies have their own page, "my suggestions"."""
     user = request.user
-    if user.role == Role.DEPUTY:
+    if user.role in SUBMITTER_ROLES:
         mine = _optional_url("proposals:mine")
         if mine:
             return redirect(mine)

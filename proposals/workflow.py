@@ -25,6 +25,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from deputies.access import allowed
 from deputies.audit import note_refusal
 from deputies.models import User
+from deputies.streams import stream_words
 from proposals.fsm import transition_label
 from proposals.models import Proposal, ProposalEvent
 from proposals.states import GROUP_HANDLED_STATES
@@ -59,11 +60,14 @@ def locked(proposal: Proposal | int) -> Iterator[Proposal]:
     The lock makes concurrent steps on one suggestion wait for each other; the second then
     sees the state the first left and is refused with a clear message if its step no longer
     applies. On SQLite (no row locks) IMMEDIATE transactions serialise writers instead.
+    The step speaks its item's stream's words (its messages and notices: 建议 or 提案).
     """
     pk = proposal if isinstance(proposal, int) else proposal.pk
     with transaction.atomic():
         try:
-            yield Proposal.objects.select_for_update().get(pk=pk)
+            current = Proposal.objects.select_for_update().get(pk=pk)
+            with stream_words(current.stream):
+                yield current
         except ConcurrentTransition as exc:
             raise ProposalError(_("Someone else changed this at the same moment. Reload and try again.")) from exc
 

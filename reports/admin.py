@@ -25,6 +25,7 @@ class ScoringSchemeAdmin(admin.ModelAdmin):
     list_display = (
         "__str__",
         "applies_from",
+        "stream",
         "on_time_points",
         "contact_points",
         "face_to_face_points",

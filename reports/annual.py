@@ -4,6 +4,12 @@ of contents, page numbers, charts), in a background job that reports its progres
 (reports/jobs.py).
 
 The same template renders the HTML preview.
+
+A report is of one stream (deputies' suggestions, or CPPCC members' proposals) or of both (the
+government's 人大代表建议和政协委员提案办理情况, with each stream's own numbers beside the
+combined ones). The template is written in the congress's words; a proposal report or a
+combined one is told in its words by `deputies.streams.told_for`, with what people wrote
+(titles, names, chapters, reply texts: the `keep` filter) left as written.
 """
 
 from __future__ import annotations
@@ -20,8 +26,11 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from deputies.access import ALL_STREAMS, streams_of
+from deputies.models import UserOrAnonymous
+from deputies.streams import Stream, told_for, words_of
 from handling.models import Assignment, Reply, ResultCategory
-from proposals.models import Meeting, Proposal
+from proposals.models import Meeting, Proposal, ProposalState
 from reports import charts
 from reports import figures as fg
 from reports.models import AnnualReport
@@ -30,6 +39,9 @@ from reports.templatetags.reports_tags import pct
 from supervision.selectors import resurvey_counts
 
 logger = logging.getLogger(__name__)
+S = ProposalState
+# The combined report of both streams (AnnualReport.stream, ReportJob.stream).
+BOTH = ""
 
 TEMPLATE = "reports/annual_report.html"
 HEADING = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
@@ -125,10 +137,84 @@ def received_parts(counts: dict[str, int]) -> list[dict[str, Any]]:
     return [{"label": "收到建议", "n": received}, *shown]
 
 
-def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]:
-    scope = fg.Scope(year=year, as_of=as_of or timezone.localdate())
+def streams_of_year(year: int) -> list[str]:
+    """The streams with items (past their draft) in `year`."""
+    found = Proposal.objects.filter(meeting__year=year).exclude(state=S.DRAFT).values_list("stream", flat=True)
+    return [stream for stream in Stream.values if stream in set(found.distinct())]
+
+
+def report_stream(year: int, user: UserOrAnonymous | None = None) -> str:
+    """Whose report of `year` a person makes: the staff of one body their own stream's; anyone
+    else both streams' (BOTH) when the year has both, else the one it has."""
+    streams = streams_of(user) if user is not None else ALL_STREAMS
+    if streams != ALL_STREAMS:
+        return streams[0]
+    present = streams_of_year(year)
+    if len(present) == len(Stream.values):
+        return BOTH
+    return present[0] if present else Stream.SUGGESTION
+
+
+def stream_rows(scope: fg.Scope) -> list[dict[str, Any]]:
+    """Each stream's own numbers for the combined report: total, during and between meetings,
+    contact and face-to-face rates, result classes, satisfaction."""
+    rows = []
+    for stream in Stream.values:
+        figures = fg.compute(scope.of_stream(stream))
+        words = words_of(stream)
+        rows.append(
+            {
+                "stream": stream,
+                "subject": f"{words.people}{words.item}",
+                "figures": figures,
+                "counts": figures.counts,
+                "rates": figures.rates,
+                "result": figures.satisfaction["result"],
+                "result_classes": figures.result_classes,
+            }
+        )
+    return rows
+
+
+def stream_table(streams: list[dict[str, Any]], combined: fg.Figures) -> list[dict[str, Any]]:
+    """The combined report's table: each stream's numbers in a column, then both together."""
+    if not streams:
+        return []
+    columns = [row["figures"] for row in streams] + [combined]
+
+    def line(label: str, cell: Callable[[fg.Figures], str]) -> dict[str, Any]:
+        return {"label": label, "cells": [cell(f) for f in columns]}
+
+    def count(name: str) -> Callable[[fg.Figures], str]:
+        return lambda f: str(f.counts[name])
+
+    def rate(name: str) -> Callable[[fg.Figures], str]:
+        return lambda f: pct(f.rates[name])
+
+    lines = [
+        line("收到", count("received")),
+        line("立案", count("registered")),
+        line("　其中大会期间", count("meeting")),
+        line("　其中闭会期间", count("between")),
+        line("已答复", count("replied")),
+        line("见面率", rate("contact")),
+        line("面商率", rate("face_to_face")),
+    ]
+
+    def result_class(i: int) -> Callable[[fg.Figures], str]:
+        return lambda f: f"{f.result_classes[i].figure.n}（{pct(f.result_classes[i].figure)}）"
+
+    lines += [line(row.label, result_class(i)) for i, row in enumerate(combined.result_classes)]
+    lines.append(line("满意率（办理结果）", lambda f: pct(f.satisfaction["result"]["satisfied"])))
+    lines.append(line("满意或基本满意率", lambda f: pct(f.satisfaction["result"]["positive"])))
+    return lines
+
+
+def report_context(year: int, *, as_of: dt.date | None = None, stream: str = Stream.SUGGESTION) -> dict[str, Any]:
+    """What the report of `year` says, of one stream or of both (`stream` BOTH)."""
+    scope = fg.Scope(year=year, as_of=as_of or timezone.localdate(), stream=stream or None)
     figures = fg.compute(scope)
-    report = AnnualReport.objects.filter(year=year).first() or AnnualReport(year=year)
+    report = AnnualReport.objects.filter(year=year, stream=stream).first() or AnnualReport(year=year, stream=stream)
     result, attitude = figures.satisfaction["result"], figures.satisfaction["attitude"]
     category_chart = charts.bar_chart(
         [(row.label, row.figure.n, f"{row.figure.n}件 {pct(row.figure)}") for row in figures.categories]
@@ -147,12 +233,15 @@ def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]
         ],
         ["满意", "基本满意", "不满意", "未评价"],
     )
-    meetings = list(Meeting.objects.filter(year=year).order_by("opens_on"))
+    meetings = list(
+        Meeting.objects.filter(year=year, **({"term__stream": stream} if stream else {})).order_by("opens_on")
+    )
     counts = figures.counts
     merged_members = scope.proposals().filter(state__in=fg.REGISTERED_STATES, merged_into__isnull=False).count()
     class_of: dict[int | str | None, str] = dict(ResultCategory.objects.values_list("pk", "result_class"))
     result_classes = [(row, row.label.split("：", 1)[-1]) for row in figures.result_classes]
     result_categories = [(row, class_of.get(row.key, "")) for row in figures.result_categories]
+    streams = stream_rows(scope) if not stream else []
     return {
         "year": year,
         "report": report,
@@ -179,7 +268,16 @@ def report_context(year: int, *, as_of: dt.date | None = None) -> dict[str, Any]
         "result_chart": result_chart,
         "satisfaction_chart": satisfaction_chart,
         "resurvey": resurvey_counts(year),
+        "stream": stream,
+        "streams": streams,
+        "stream_table": stream_table(streams, figures),
     }
+
+
+def render_html(context: dict[str, Any], *, for_print: bool) -> str:
+    """The report's HTML, told in its stream's words (or both streams')."""
+    html = render_to_string(TEMPLATE, {**context, "for_print": for_print})
+    return told_for(context["stream"] or None)(html)
 
 
 def _no_progress(percent: int, stage: str) -> None:
@@ -187,15 +285,19 @@ def _no_progress(percent: int, stage: str) -> None:
 
 
 def build_pdf(
-    year: int, *, as_of: dt.date | None = None, progress: Callable[[int, str], object] | None = None
+    year: int,
+    *,
+    as_of: dt.date | None = None,
+    progress: Callable[[int, str], object] | None = None,
+    stream: str = Stream.SUGGESTION,
 ) -> tuple[bytes, int]:
     """The report's PDF and its page count."""
     if progress is None:
         progress = _no_progress
     progress(10, "统计数据")
-    context = report_context(year, as_of=as_of)
+    context = report_context(year, as_of=as_of, stream=stream)
     progress(35, "生成版面")
-    html = render_to_string(TEMPLATE, {**context, "for_print": True})
+    html = render_html(context, for_print=True)
     progress(50, "排版")
     document = render_document(html)
     progress(85, "写入 PDF")

@@ -6,6 +6,9 @@ applied as a filter (`figure_queryset`), so a figure and its list agree too.
 
 How it is counted (the domain brief's "figures a report states"):
 
+- A scope counts one stream (deputies' suggestions or CPPCC members' proposals, `Scope.stream`)
+  or both together (None): the same definitions, the same statement, narrowed by the item's
+  stored stream, so the two streams' figures add up to the combined ones.
 - Every suggestion counts once, merged members (并案) included: each keeps its number, its
   deputy, its own copy of the reply and its own rating.
 - received (收到): every suggestion past its draft. registered (立案): registered or further
@@ -63,7 +66,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
@@ -148,12 +151,14 @@ class Figure:
 
 @dataclass(frozen=True)
 class Scope:
-    """A year, one meeting, or a unit's suggestions (of a year or a meeting), as of a day."""
+    """A year, one meeting, or a unit's suggestions (of a year or a meeting), as of a day; of
+    one stream or of both (`stream` None)."""
 
     year: int | None = None
     meeting_id: int | None = None
     unit_id: int | None = None
     as_of: dt.date = field(default_factory=timezone.localdate)
+    stream: str | None = None
 
     def __post_init__(self) -> None:
         if self.year is None and self.meeting_id is None:
@@ -173,7 +178,13 @@ class Scope:
             q &= Q(**{f"{prefix}meeting__year": self.year})
         if self.meeting_id is not None:
             q &= Q(**{f"{prefix}meeting_id": self.meeting_id})
+        if self.stream is not None:
+            q &= Q(**{f"{prefix}stream": self.stream})
         return q
+
+    def of_stream(self, stream: str | None) -> Scope:
+        """The same scope, of one stream (or of both)."""
+        return replace(self, stream=stream)
 
     def proposals(self) -> ProposalQuerySet:
         queryset = Proposal.objects.filter(self.narrow())
@@ -190,6 +201,8 @@ class Scope:
             params["meeting"] = self.meeting_id
         if self.unit_id is not None:
             params["unit"] = self.unit_id
+        if self.stream is not None:
+            params["stream"] = self.stream
         return params
 
 
@@ -806,7 +819,7 @@ def _unit_sums() -> tuple[list[str], list[Any]]:
 
 def _rows_to_units(grouped: list[dict[str, Any]], scope: Scope, scheme: ScoringScheme | None) -> list[UnitRow]:
     names = dict(Unit.objects.filter(pk__in=[g["unit_id"] for g in grouped]).values_list("pk", "name"))
-    scheme = scheme or ScoringScheme.for_year(scope.year if scope.year is not None else scope.report_year)
+    scheme = scheme or ScoringScheme.for_year(scope.year if scope.year is not None else scope.report_year, scope.stream)
     rows = []
     for g in grouped:
         row = UnitRow(unit_id=g["unit_id"], name=names.get(g["unit_id"], ""))
@@ -928,6 +941,7 @@ class Figures:
                 "year": self.scope.year,
                 "meeting": self.scope.meeting_id,
                 "unit": self.scope.unit_id,
+                "stream": self.scope.stream,
                 "as_of": self.scope.as_of.isoformat(),
             },
             "rounding": "percent, two decimals, half up on the exact fraction",
@@ -1084,7 +1098,7 @@ def assemble(scope: Scope, data: dict[str, Any]) -> Figures:
     extensions = _extension_rows(data["extensions"])
 
     year = scope.year if scope.year is not None else scope.report_year
-    scheme = ScoringScheme.for_year(year)
+    scheme = ScoringScheme.for_year(year, scope.stream)
     unit_names = [name.replace("unit_", "u_") for name in UNIT_CONDITIONS]
     unit_sums = [{"unit_id": row[0], **dict(zip(unit_names, row[1:], strict=True))} for row in data["units"]]
     return Figures(

@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from deputies.forms import field_of
+from deputies.streams import Stream
 from handling.models import Unit
 from proposals.models import Category, Meeting
 from proposals.uploads import WORKBOOK, validate_upload
@@ -34,11 +35,13 @@ def _scope_options() -> dict[str, list[Any]]:
 
 
 class ScopeForm(forms.Form):
-    """Which figures: a year, optionally one meeting of it, optionally one unit."""
+    """Which figures: a year, optionally one meeting of it, optionally one unit; both streams
+    or one (deputies' suggestions, CPPCC proposals)."""
 
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
     meeting = forms.ModelChoiceField(Meeting.objects.none(), label=_("Meeting"), required=False, empty_label=_("All"))
     unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"), required=False, empty_label=_("All units"))
+    stream = forms.ChoiceField(label=_("Stream"), choices=[("", _("Both")), *Stream.choices], required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,6 +79,8 @@ class _Selects:
             choices = [("", _("All")), *scope_options()["meetings"]]
         elif name == "unit":
             choices = [("", _("All units")), *scope_options()["units"]]
+        elif name == "stream":
+            choices = [("", _("Both")), *Stream.choices]
         else:
             raise KeyError(name)
         chosen = form[name].value()

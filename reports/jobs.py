@@ -70,7 +70,7 @@ def run_job(job_id: int, attempt: int | None = None) -> None:
             raise NotItsTurn
 
     try:
-        data, pages = annual.build_pdf(job.year, progress=progress)
+        data, pages = annual.build_pdf(job.year, progress=progress, stream=job.stream)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         name = default_storage.save(
             report_path(job, f"{job.year}年建议办理工作情况报告-{stamp}.pdf"), ContentFile(data)

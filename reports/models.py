@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deputies.streams import BOTH_TITLE, Stream, words_of
 from proposals.uploads import unique_path
 
 if TYPE_CHECKING:
@@ -42,10 +43,21 @@ class ScoringScheme(models.Model):
     before every scheme uses the defaults below. Points for a rate are earned in proportion to
     it (30 points at a 100% on-time rate, 15 at 50%); deductions are per item. The score never
     goes below zero. `reports.figures` does the arithmetic and shows each line of it.
+
+    A scheme scores the units on one stream's items (deputies' suggestions or CPPCC proposals)
+    or on both (`stream` blank): a stream's figures use its own scheme where it has one, else
+    the scheme of both; the combined figures use the scheme of both.
     """
 
     applies_from = models.PositiveSmallIntegerField(
-        _("applies from year"), unique=True, help_text=_("Used for this year and the following years.")
+        _("applies from year"), help_text=_("Used for this year and the following years.")
+    )
+    stream = models.CharField(
+        _("stream"),
+        max_length=10,
+        choices=Stream.choices,
+        blank=True,
+        help_text=_("Blank: the rules score both streams together, and each stream without rules of its own."),
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
     on_time_points = points_field(
@@ -78,27 +90,37 @@ class ScoringScheme(models.Model):
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        ordering = ["-applies_from"]
+        ordering = ["-applies_from", "stream"]
         verbose_name = _("scoring scheme")
         verbose_name_plural = _("scoring schemes")
+        constraints = [
+            models.UniqueConstraint(fields=["applies_from", "stream"], name="scoring_scheme_once_per_stream")
+        ]
 
     def __str__(self) -> str:
-        return self.name or f"{self.applies_from}年起考核计分规则"
+        return self.name or f"{self.applies_from}年起{words_of(self.stream).item if self.stream else ''}考核计分规则"
 
     @classmethod
-    def for_year(cls, year: int | None) -> ScoringScheme:
-        """The scheme in force in `year` (an unsaved one with the defaults if none is)."""
+    def for_year(cls, year: int | None, stream: str | None = None) -> ScoringScheme:
+        """The scheme in force in `year` for `stream` (None: both streams together): the
+        stream's own if it has one, else that of both (an unsaved one with the defaults if none is)."""
         scheme = None
         if year is not None:
-            scheme = cls.objects.filter(applies_from__lte=year).order_by("-applies_from").first()
+            in_force = cls.objects.filter(applies_from__lte=year).order_by("-applies_from")
+            if stream:
+                scheme = in_force.filter(stream=stream).first()
+            scheme = scheme or in_force.filter(stream="").first()
         return scheme or cls(applies_from=year or 0, name=str(_("Default rules")))
 
 
 class AnnualReport(models.Model):
     """The text staff write for one year's handling report (年度建议办理工作情况报告): its
-    two free chapters, 主要做法 and 下一步工作打算. Everything else in the report is figures."""
+    two free chapters, 主要做法 and 下一步工作打算. Everything else in the report is figures.
+    Each stream's report has its own text, and so has the combined report of both (`stream`
+    blank: 人大代表建议和政协委员提案办理情况)."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    stream = models.CharField(_("stream"), max_length=10, choices=Stream.choices, blank=True, default=Stream.SUGGESTION)
     title = models.CharField(_("title"), max_length=200, blank=True)
     practices = models.TextField(_("main practices (主要做法)"), blank=True)
     plans = models.TextField(_("plans for next year (下一步工作打算)"), blank=True)
@@ -113,16 +135,22 @@ class AnnualReport(models.Model):
     updated_at = models.DateTimeField(_("last edited"), auto_now=True)
 
     class Meta:
-        ordering = ["-year"]
+        ordering = ["-year", "stream"]
         verbose_name = _("annual report text")
         verbose_name_plural = _("annual report texts")
+        constraints = [models.UniqueConstraint(fields=["year", "stream"], name="annual_report_once_per_stream")]
 
     def __str__(self) -> str:
         return self.display_title
 
     @property
     def display_title(self) -> str:
-        return self.title or f"{self.year}年代表建议办理工作情况报告"
+        if self.title:
+            return self.title
+        if self.stream == Stream.SUGGESTION:
+            return f"{self.year}年代表建议办理工作情况报告"
+        subject = words_of(self.stream).report_title if self.stream else BOTH_TITLE
+        return f"{self.year}年{subject}"
 
 
 def report_path(instance: ReportJob, filename: str) -> str:
@@ -144,6 +172,8 @@ class ReportJob(models.Model):
         FAILED = "failed", _("Failed")
 
     year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    # Whose report: one stream's, or both streams' together (blank).
+    stream = models.CharField(_("stream"), max_length=10, choices=Stream.choices, blank=True, default=Stream.SUGGESTION)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     stage = models.CharField(_("stage"), max_length=100, blank=True)
@@ -188,6 +218,7 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         UNITS = "units", _("Units")
         DEPUTIES = "deputies", _("Deputies")
+        MEMBERS = "members", _("CPPCC members")
         SUGGESTIONS = "suggestions", _("Suggestions")
 
     class Status(models.TextChoices):

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from deputies.access import OVERSEER_ROLES, STAFF_ROLES
-from deputies.models import Role
+from deputies.access import OVERSEER_ROLES, STAFF_ROLES, SUBMITTER_ROLES
 from proposals import hooks
 
 hooks.slot("list.actions", "reports/_export_link.html")
@@ -17,7 +16,7 @@ hooks.slot("mine.links", "reports/_my_record_link.html")
 
 for entry in (
     hooks.NavEntry("reports:dashboard", gettext_lazy("Dashboard"), OVERSEER_ROLES, order=100),
-    hooks.NavEntry("reports:my_record", gettext_lazy("My record"), (Role.DEPUTY,), order=35),
+    hooks.NavEntry("reports:my_record", gettext_lazy("My record"), SUBMITTER_ROLES, order=35),
     hooks.NavEntry("reports:deputy_records", gettext_lazy("Deputy records"), OVERSEER_ROLES, False, order=125),
     hooks.NavEntry("reports:annual_report", gettext_lazy("Annual report"), STAFF_ROLES, False, order=130),
     hooks.NavEntry("reports:import", gettext_lazy("Excel import"), STAFF_ROLES, False, order=140),

@@ -139,7 +139,7 @@ def drop_triggers(using: BaseDatabaseWrapper | None = None) -> None:
 
 
 def scope_key(scope: fg.Scope) -> str:
-    return f"year={scope.year};meeting={scope.meeting_id};unit={scope.unit_id}"
+    return f"year={scope.year};meeting={scope.meeting_id};unit={scope.unit_id};stream={scope.stream}"
 
 
 def _generation() -> tuple[int, bool]:

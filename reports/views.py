@@ -19,12 +19,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deputies import access
-from deputies.access import refuse
+from deputies.access import ALL_STREAMS, refuse, streams_of
 from deputies.http import AuthenticatedHttpRequest
+from deputies.models import UserOrAnonymous
 from deputies.pages import paginate
 from handling import rules as handling_rules
 from handling.models import Assignment, Reply, Unit
@@ -34,6 +36,7 @@ from proposals.selectors import filter_proposals, search_words
 from proposals.uploads import download
 from reports import excel, stored
 from reports import figures as fg
+from reports.annual import BOTH, render_html, report_context, report_stream
 from reports.charts import bar_chart, donut, stacked_bars
 from reports.excel import CREATED_LABELS
 from reports.forms import ChaptersForm, GenerateForm, HoldForm, ImportForm, PublicSearchForm, ScopeForm
@@ -57,8 +60,19 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
 # --- scope and links ----------------------------------------------------------------------------
 
 
-def scope_from(data: Mapping[str, Any] | None) -> tuple[fg.Scope | None, ScopeForm]:
-    """The scope a query string asks for (a year by default: the latest with a meeting)."""
+def scope_from(
+    data: Mapping[str, Any] | None, user: UserOrAnonymous | None = None
+) -> tuple[fg.Scope | None, ScopeForm]:
+    """The scope a query string asks for (a year by default: the latest with a meeting), of
+    the stream chosen; the staff of one body see their own stream's figures only."""
+    scope, form = _asked_scope(data)
+    streams = streams_of(user) if user is not None else ALL_STREAMS
+    if scope is not None and streams != ALL_STREAMS and scope.stream not in streams:
+        scope = scope.of_stream(streams[0])
+    return scope, form
+
+
+def _asked_scope(data: Mapping[str, Any] | None) -> tuple[fg.Scope | None, ScopeForm]:
     form = ScopeForm(data or None)
     if data and form.is_valid():
         values = form.cleaned_data
@@ -68,6 +82,7 @@ def scope_from(data: Mapping[str, Any] | None) -> tuple[fg.Scope | None, ScopeFo
                 year=None if meeting else values["year"],
                 meeting_id=meeting.pk if meeting else None,
                 unit_id=unit.pk if unit else None,
+                stream=values.get("stream") or None,
             ),
             form,
         )
@@ -117,12 +132,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    scope, form = scope_from(request.GET)
+    scope, form = scope_from(request.GET, request.user)
     if scope is None:
         return render(request, "reports/dashboard.html", {"form": form, "empty": True})
     # The figures and their part of the page change only with the figures' generation.
     shown = stored.remembered(
-        ("dashboard", stored.scope_key(scope), scope.as_of, get_script_prefix()), partial(_dashboard_figures, scope)
+        # (in the words of the page's stream: deputies/streams.py)
+        ("dashboard", stored.scope_key(scope), scope.as_of, get_script_prefix(), get_language()),
+        partial(_dashboard_figures, scope),
     )
     figures = shown["figures"]
     return render(
@@ -331,7 +348,7 @@ def _answering_units() -> Prefetch:
 def figure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The suggestions behind one figure of the dashboard: exactly those it counts."""
     _require(request, "view_dashboard")
-    scope, _form = scope_from(request.GET)
+    scope, _form = scope_from(request.GET, request.user)
     name, value = request.GET.get("figure", ""), request.GET.get("value")
     if scope is None:
         raise Http404("no figures")
@@ -372,7 +389,7 @@ def figure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def units(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every unit of the scope with its figures and its score, line by line."""
     _require(request, "view_dashboard")
-    scope, form = scope_from(request.GET)
+    scope, form = scope_from(request.GET, request.user)
     if scope is None:
         raise Http404("no figures")
     scope = fg.Scope(year=scope.year, meeting_id=scope.meeting_id)
@@ -409,7 +426,7 @@ def units(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "scope": scope,
             "rows": links,
-            "scheme": ScoringScheme.for_year(scope.year or scope.report_year),
+            "scheme": ScoringScheme.for_year(scope.year or scope.report_year, scope.stream),
         },
     )
 
@@ -424,7 +441,7 @@ def export_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "export_proposals")
     queryset, _form = filter_proposals(request.user, request.GET)
     if request.GET.get("figure"):
-        scope, _scope_form = scope_from(request.GET)
+        scope, _scope_form = scope_from(request.GET, request.user)
         if scope is None:
             raise Http404("no figures")
         try:
@@ -449,7 +466,12 @@ def export_reference(request: AuthenticatedHttpRequest, kind: str) -> HttpRespon
 
 # --- Excel in --------------------------------------------------------------------------------------------
 
-TEMPLATE_NAMES = {"units": "承办单位导入模板.xlsx", "deputies": "代表导入模板.xlsx", "suggestions": "建议导入模板.xlsx"}
+TEMPLATE_NAMES = {
+    "units": "承办单位导入模板.xlsx",
+    "deputies": "代表导入模板.xlsx",
+    "members": "政协委员导入模板.xlsx",
+    "suggestions": "建议导入模板.xlsx",
+}
 
 
 @login_required
@@ -543,19 +565,20 @@ def annual_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Write the two chapters, then generate the PDF (a background job with its progress)."""
     _require(request, "manage_reports")
     year = _year_param(request)
-    report = AnnualReport.objects.filter(year=year).first()
-    form = ChaptersForm(request.POST or None, instance=report or AnnualReport(year=year))
+    stream = report_stream(year, request.user)
+    report = AnnualReport.objects.filter(year=year, stream=stream).first()
+    form = ChaptersForm(request.POST or None, instance=report or AnnualReport(year=year, stream=stream))
     generate_form = GenerateForm(report=report)
     if request.method == "POST" and request.POST.get("action") == "save":
         if form.is_valid():
             saved = form.save(commit=False)
-            saved.year = year
+            saved.year, saved.stream = year, stream
             saved.updated_by = request.user
             saved.save()
             messages.success(request, _("The chapters were saved."))
             return redirect(f"{reverse('reports:annual_report')}?year={year}")
     sweep_and_restart()  # so that a lost job shows as queued again, or failed, never as running
-    jobs = ReportJob.objects.filter(year=year).select_related("requested_by")[:8]
+    jobs = ReportJob.objects.filter(year=year, stream=stream).select_related("requested_by")[:8]
     return render(
         request,
         "reports/annual_report_page.html",
@@ -576,13 +599,14 @@ def annual_report(request: AuthenticatedHttpRequest) -> HttpResponse:
 def annual_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "manage_reports")
     year = _year_param(request)
-    report = AnnualReport.objects.filter(year=year).first()
+    stream = report_stream(year, request.user)
+    report = AnnualReport.objects.filter(year=year, stream=stream).first()
     generate_form = GenerateForm(request.POST, report=report)
     if not generate_form.is_valid():
         for error in generate_form.non_field_errors():
             messages.error(request, str(error))
         return redirect(f"{reverse('reports:annual_report')}?year={year}")
-    job = ReportJob.objects.create(year=year, requested_by=request.user, stage="排队等候")
+    job = ReportJob.objects.create(year=year, stream=stream, requested_by=request.user, stage="排队等候")
     transaction.on_commit(partial(start_report_job, job.pk, job.attempt))
     messages.success(request, _("The report is being generated; this page shows its progress."))
     return redirect(f"{reverse('reports:annual_report')}?year={year}#job-{job.pk}")
@@ -594,7 +618,7 @@ def report_job(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     embedded setup, this is what finds them)."""
     _require(request, "manage_reports")
     sweep_and_restart()
-    job = get_object_or_404(ReportJob, pk=pk)
+    job = get_object_or_404(ReportJob, pk=pk, stream__in=_report_streams(request))
     return JsonResponse(
         {
             "status": job.status,
@@ -611,17 +635,24 @@ def report_job(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
 @login_required
 def report_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     _require(request, "manage_reports")
-    job = get_object_or_404(ReportJob, pk=pk, status=ReportJob.Status.DONE)
-    return download(request, job.pdf, f"{job.year}年代表建议办理工作情况报告.pdf")
+    job = get_object_or_404(ReportJob, pk=pk, status=ReportJob.Status.DONE, stream__in=_report_streams(request))
+    title = AnnualReport(year=job.year, stream=job.stream).display_title
+    return download(request, job.pdf, f"{title}.pdf")
+
+
+def _report_streams(request: AuthenticatedHttpRequest) -> list[str]:
+    """The reports a person may read: their own stream's, or any (BOTH too) if they work on both."""
+    streams = streams_of(request.user)
+    return list(streams) if streams != ALL_STREAMS else [*streams, BOTH]
 
 
 @login_required
 def annual_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The report as a web page (the PDF's own template)."""
     _require(request, "manage_reports")
-    from reports.annual import TEMPLATE, report_context
-
-    return render(request, TEMPLATE, {**report_context(_year_param(request)), "for_print": False})
+    year = _year_param(request)
+    context = report_context(year, stream=report_stream(year, request.user))
+    return HttpResponse(render_html(context, for_print=False))
 
 
 # --- public disclosure ------------------------------------------------------------------------------------
@@ -780,7 +811,9 @@ def disclosure(request: AuthenticatedHttpRequest) -> HttpResponse:
     held = DisclosureHold.objects.select_related(
         "reply__assignment__unit", "reply__assignment__proposal__meeting", "held_by"
     )
+    held = access.of_users_streams(request.user, held, "reply__assignment__proposal__")
     public = public_replies_queryset().select_related("assignment__unit", "assignment__proposal__meeting")
+    public = access.of_users_streams(request.user, public, "assignment__proposal__")
     text = request.GET.get("q", "").strip()
     if text:
         public = search_words(public, text, "assignment__proposal__title", "assignment__unit__name")

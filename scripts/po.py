@@ -77,6 +77,50 @@ def reuse() -> int:
     return _apply(known, only_missing=True)
 
 
+STREAM_CATALOG = ROOT / "locale" / "zh_Hans-proposal" / "LC_MESSAGES" / "django.po"
+
+
+def stream_catalog() -> polib.POFile:
+    """The proposal stream's catalog: every Chinese sentence that names the congress's things,
+    told in the proposal stream's words (`deputies.streams.PAIRS`); the rest falls back to the
+    Chinese catalogs. The stream's own words (`deputies.streams.WORDS`) are left as they are."""
+    from deputies.streams import WORDS_CONTEXT, in_stream_words
+
+    po = polib.POFile(wrapwidth=0)
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "zh_Hans-proposal"}
+    seen: set[str] = set()
+    for path in catalogs():
+        for entry in polib.pofile(str(path)):
+            if entry.obsolete or needs_translation(entry) or key(entry) in seen or entry.msgctxt == WORDS_CONTEXT:
+                continue
+            seen.add(key(entry))
+            told = polib.POEntry(msgid=entry.msgid, msgctxt=entry.msgctxt, msgid_plural=entry.msgid_plural)
+            if entry.msgid_plural:
+                told.msgstr_plural = {n: in_stream_words(text) for n, text in entry.msgstr_plural.items()}
+                if told.msgstr_plural == entry.msgstr_plural:
+                    continue
+            else:
+                told.msgstr = in_stream_words(entry.msgstr)
+                if told.msgstr == entry.msgstr:
+                    continue
+            po.append(told)
+    po.sort(key=key)
+    return po
+
+
+def write_stream_catalog() -> int:
+    po = stream_catalog()
+    STREAM_CATALOG.parent.mkdir(parents=True, exist_ok=True)
+    po.save(str(STREAM_CATALOG))
+    return len(po)
+
+
+def stream_catalog_is_current() -> bool:
+    if not STREAM_CATALOG.exists():
+        return False
+    return str(stream_catalog()) == str(polib.pofile(str(STREAM_CATALOG), wrapwidth=0))
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["reuse"]:
         print(f"{reuse()} entries reused from other catalogs")
@@ -92,6 +136,9 @@ def main(argv: list[str]) -> int:
         for line in problems:
             print("untranslated:", line)
         print(f"{len(problems)} untranslated")
+        if not problems:
+            # The proposal stream's catalog follows the Chinese ones: rewritten whenever they are.
+            print(f"{write_stream_catalog()} sentences in the proposal stream's words")
         return 1 if problems else 0
     print("usage: python -m scripts.po reuse | fill FILE.json | check", file=sys.stderr)
     return 2

@@ -43,7 +43,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deputies.access import streams_of
 from deputies.models import Role, User
+from deputies.streams import KEEP_CLOSE, KEEP_OPEN, Stream, told_for
 from handling.models import Assignment, PlanStep, Reply
 from proposals import notify
 from proposals.models import REPLY_DUE_STATES, Notification, Proposal, ProposalState
@@ -132,17 +134,21 @@ class Directory:
     heads: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     staff: list[int] = field(default_factory=list)
     supervision: list[int] = field(default_factory=list)
+    # Each body's staff hear of their own stream's items only (deputies.access.streams_of).
+    staff_of: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def load(cls) -> Directory:
         people = cls()
-        roles = (Role.UNIT_HANDLER, Role.UNIT_HEAD, Role.STAFF, Role.SUPERVISION)
+        roles = (Role.UNIT_HANDLER, Role.UNIT_HEAD, Role.STAFF, Role.PROPOSALS_STAFF, Role.SUPERVISION)
         # The deputy record too (absent for these roles): phone_of() then asks no query.
         users = User.objects.filter(is_active=True, role__in=roles).select_related("unit_membership", "deputy")
         for user in users.order_by("pk"):
             people.users[user.pk] = user
-            if user.role == Role.STAFF:
+            if user.role in (Role.STAFF, Role.PROPOSALS_STAFF):
                 people.staff.append(user.pk)
+                for stream in streams_of(user):
+                    people.staff_of[stream].append(user.pk)
             elif user.role == Role.SUPERVISION:
                 people.supervision.append(user.pk)
             else:
@@ -186,7 +192,9 @@ class Links:
 
 
 def item_label(number: int | None, title: str) -> str:
-    return f"第{number}号“{title}”" if number else f"“{title}”"
+    # Marked as data: a proposal's notices are told in its stream's words, its title as written.
+    label = f"第{number}号“{title}”" if number else f"“{title}”"
+    return f"{KEEP_OPEN}{label}{KEEP_CLOSE}"
 
 
 # --- the rules -------------------------------------------------------------------------------------
@@ -227,7 +235,16 @@ def owed_assignments(due: Q | None = None) -> QuerySet[WithAnnotations[Assignmen
             )
         )
         .filter(owed_on__isnull=False)
-        .values("pk", "unit_id", "unit__name", "proposal_id", "proposal__number", "proposal__title", "owed_on")
+        .values(
+            "pk",
+            "unit_id",
+            "unit__name",
+            "proposal_id",
+            "proposal__number",
+            "proposal__title",
+            "proposal__stream",
+            "owed_on",
+        )
     )
 
 
@@ -278,7 +295,7 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
         "Escalated: the reply of %(unit)s to %(item)s was due on %(date)s and is %(n)s days late (more than %(limit)s)."
     )
     label_wording = _("%(item)s (%(unit)s, %(n)s days late)")
-    staff, supervision = tuple(people.staff), tuple(people.supervision)
+    supervision = tuple(people.supervision)
     out = []
     for row in owed_assignments(Q(proposal__due_on__lt=today)).filter(owed_on__lt=today).order_by("pk"):
         late = (today - row["owed_on"]).days
@@ -300,6 +317,7 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
                     K.OVERDUE, subject, f"w{week}@{due}", user_id, row["proposal_id"], to_unit, url, OVERDUE, label
                 )
             )
+        staff = tuple(people.staff_of[row["proposal__stream"]])
         if staff:
             out.append(
                 Candidate(
@@ -335,6 +353,7 @@ def rating_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
             "assignment__proposal_id",
             "assignment__proposal__number",
             "assignment__proposal__title",
+            "assignment__proposal__stream",
             "assignment__proposal__lead_deputy__name",
             "assignment__proposal__lead_deputy__user_id",
             "assignment__proposal__lead_deputy__user__is_active",
@@ -362,7 +381,7 @@ def rating_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
         if user_id and row["assignment__proposal__lead_deputy__user__is_active"]:
             recipients, message = [user_id], to_deputy % facts
         else:
-            recipients, message = people.staff, to_staff % facts
+            recipients, message = people.staff_of[row["assignment__proposal__stream"]], to_staff % facts
         for recipient in recipients:
             out.append(
                 Candidate(
@@ -693,13 +712,20 @@ def _insert_notifications(chosen: list[Candidate], now: dt.datetime) -> list[tup
     (Django's bulk_create spends seconds building 100,000 model instances and their SQL);
     returns (id, recipient id) of each."""
     table = connection.ops.quote_name(Notification._meta.db_table)
+    # The sentences are written in the congress's words: a proposal's are told in its own.
+    proposals = set(
+        Proposal.objects.filter(
+            pk__in={c.proposal_id for c in chosen if c.proposal_id}, stream=Stream.PROPOSAL
+        ).values_list("pk", flat=True)
+    )
+    as_proposal, as_suggestion = told_for(Stream.PROPOSAL), told_for(Stream.SUGGESTION)
     payload = json.dumps(
         [
             {
                 "recipient_id": c.recipient_id,
                 "kind": c.notification_kind,
                 "proposal_id": c.proposal_id,
-                "message": c.message[:500],
+                "message": (as_proposal if c.proposal_id in proposals else as_suggestion)(c.message)[:500],
                 "url": c.url,
             }
             for c in chosen

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from deputies.models import Role, User
 from handling.services.common import unit_people
 from proposals.models import Notification, Proposal
-from proposals.notify import notify, users_with_roles
+from proposals.notify import notify, office_staff
 from proposals.workflow import ProposalError, record_event, require
 from supervision import reminders
 from supervision.models import Promise, PromiseSurvey, Reminder
@@ -83,7 +83,7 @@ def answer_survey(*, promise: Promise, by: User, answer: str, comment: str = "")
             data={"promise": promise.pk, "answer": answer, "unit": promise.unit.name},
         )
         if answer != PromiseSurvey.Answer.KEPT:
-            recipients = [*users_with_roles(Role.STAFF, Role.SUPERVISION), *unit_people([promise.unit_id])]
+            recipients = [*office_staff(proposal, Role.SUPERVISION), *unit_people([promise.unit_id])]
             notify(
                 recipients,
                 Notification.Kind.OTHER,

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import TypeVar
 
 import rules
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from deputies.access import (
+    ALL_STREAMS,
     OVERSEER_ROLES,
     add_rule,
     is_active_login,
@@ -21,6 +22,7 @@ from deputies.access import (
     is_leader,
     is_overseer,
     is_supervision,
+    streams_of,
 )
 from deputies.models import UserOrAnonymous
 from handling.models import Assignment
@@ -30,6 +32,7 @@ from supervision.models import KeyItem, Promise, UrgingNotice
 
 # What is addressed to one unit: an urging notice or a promise.
 _Addressed = TypeVar("_Addressed", UrgingNotice, Promise)
+_Q = TypeVar("_Q", KeyItem, UrgingNotice, Promise)
 
 
 @rules.predicate
@@ -51,16 +54,29 @@ def follows_key_item(user: UserOrAnonymous, key_item: KeyItem | None) -> bool:
     return key_item is not None and committee_id is not None and key_item.committee_id == committee_id
 
 
+@rules.predicate
+def holds_items_of_users_streams(user: UserOrAnonymous, obj: KeyItem | UrgingNotice | None) -> bool:
+    """A key item or an urging notice holds items of a stream the user works on (the
+    congress's staff see those with suggestions, the proposals committee those with
+    proposals), or none yet."""
+    streams = streams_of(user)
+    if obj is None or streams == ALL_STREAMS:
+        return True
+    return obj.proposals.filter(stream__in=streams).exists() or not obj.proposals.exists()
+
+
+oversees_its_items = is_overseer & holds_items_of_users_streams
+
 add_rule("mark_key", is_congress_staff)
 add_rule("urge", is_congress_staff | is_supervision)
-add_rule("view_key_item", is_overseer | is_unit_on_key_item)
+add_rule("view_key_item", oversees_its_items | is_unit_on_key_item)
 add_rule(
     "record_supervision",
     is_congress_staff | is_supervision | (is_leader & leads_key_item) | (is_committee & follows_key_item),
 )
 add_rule("report_progress", is_assigned_unit)
 add_rule("view_leader_page", is_overseer)
-add_rule("view_urging", is_overseer | is_addressed_to_users_unit)
+add_rule("view_urging", oversees_its_items | is_addressed_to_users_unit)
 add_rule("acknowledge_urging", is_addressed_to_users_unit)
 add_rule("view_promise", is_overseer | is_addressed_to_users_unit)
 add_rule("report_promise", is_addressed_to_users_unit)
@@ -69,13 +85,26 @@ add_rule("confirm_promise", is_congress_staff | is_supervision)
 add_rule("answer_promise_survey", is_lead_deputy_of_item)
 
 
+def _of_users_streams(user: UserOrAnonymous, queryset: QuerySet[_Q], lookup: str) -> QuerySet[_Q]:
+    """Those of `queryset` with items of the streams `user` works on (the list form of
+    `holds_items_of_users_streams` and of `works_on_its_stream`)."""
+    streams = streams_of(user)
+    if streams == ALL_STREAMS:
+        return queryset
+    model = queryset.model
+    mine = Q(pk__in=model.objects.filter(**{lookup: streams}).values("pk"))
+    if lookup.startswith("proposals__"):  # a key item or an urging notice with no items yet
+        mine |= ~Q(pk__in=model.objects.filter(**{"proposals__isnull": False}).values("pk"))
+    return queryset.filter(mine)
+
+
 def visible_key_items(user: UserOrAnonymous, queryset: QuerySet[KeyItem] | None = None) -> QuerySet[KeyItem]:
     """The key items `user` may see: the list form of `view_key_item`."""
     queryset = KeyItem.objects.all() if queryset is None else queryset
     if not is_active_login(user):
         return queryset.none()
     if user.role in OVERSEER_ROLES:
-        return queryset
+        return _of_users_streams(user, queryset, "proposals__stream__in")
     unit_id = unit_id_of(user)
     if unit_id is None:
         return queryset.none()
@@ -88,6 +117,7 @@ def visible_unit_objects(user: UserOrAnonymous, queryset: QuerySet[_Addressed]) 
     if not is_active_login(user):
         return queryset.none()
     if user.role in OVERSEER_ROLES:
-        return queryset
+        lookup = "proposals__stream__in" if queryset.model is UrgingNotice else "proposal__stream__in"
+        return _of_users_streams(user, queryset, lookup)
     unit_id = unit_id_of(user)
     return queryset.filter(unit_id=unit_id) if unit_id is not None else queryset.none()

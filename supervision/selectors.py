@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from deputies.access import OVERSEER_ROLES
+from deputies.access import ALL_STREAMS, OVERSEER_ROLES, streams_of
 from deputies.models import User
 from handling.models import Assignment, Unit
 from proposals.models import Proposal, ProposalEvent
@@ -52,8 +52,9 @@ if TYPE_CHECKING:
 
 
 def sees_every_suggestion(user: User) -> bool:
-    """Overseers see each key item whole; a unit sees on it only the suggestions it handles."""
-    return user.role in OVERSEER_ROLES
+    """Overseers of both streams see each key item whole; a unit sees on it only the
+    suggestions it handles, the staff of one stream only its items."""
+    return user.role in OVERSEER_ROLES and streams_of(user) == ALL_STREAMS
 
 
 def key_items(

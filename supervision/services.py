@@ -27,7 +27,7 @@ from handling.models import Assignment, Reply, ResultCategory, Unit
 from handling.rules import unit_id_of
 from handling.services.common import unit_people
 from proposals.models import Notification, Proposal
-from proposals.notify import notify, users_with_roles
+from proposals.notify import notify, office_staff
 from proposals.states import ASSIGNED_STATES, HANDLING_STATES, REPLY_DUE_STATES, ProposalState
 from proposals.uploads import validate_upload
 from proposals.workflow import ProposalError, record_event, require
@@ -435,7 +435,7 @@ def report_promise_progress(*, promise: Promise, by: User, body: str, done: bool
         )
         if done:
             notify(
-                users_with_roles(Role.STAFF, Role.SUPERVISION),
+                office_staff(proposal, Role.SUPERVISION),
                 Notification.Kind.OTHER,
                 _("%(unit)s reports the promise on %(item)s as kept: please confirm.")
                 % {"unit": promise.unit.name, "item": str(proposal)},

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deputies import access
-from deputies.access import refuse
+from deputies.access import of_users_streams, refuse
 from deputies.forms import field_of
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import Role, User
@@ -88,10 +88,15 @@ def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | N
     chosen = list(key_item.proposals.values_list("pk", flat=True)) if key_item else []
     preselect = [int(pk) for pk in request.GET.getlist("proposal") if pk.isdigit()]
     posted = [int(pk) for pk in request.POST.getlist("proposals") if pk.isdigit()]
-    # Listed: the year's suggestions that can be made key, and those already chosen or ticked.
+    # Listed: the year's suggestions that can be made key, and those already chosen or ticked,
+    # of the streams the user works on.
     candidates = (
-        Proposal.objects.filter(
-            Q(state__in=services.KEY_STATES, meeting__year=year) | Q(pk__in=chosen + preselect + posted)
+        of_users_streams(
+            request.user,
+            Proposal.objects.filter(
+                Q(state__in=services.KEY_STATES, meeting__year=year) | Q(pk__in=chosen + preselect + posted)
+            ),
+            "",
         )
         .select_related("meeting")
         .order_by("-meeting__year", "number", "pk")
@@ -99,7 +104,7 @@ def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | N
     if request.method == "POST":
         # Any suggestion past the draft is accepted here (the year may have been changed), so
         # that the service, which checks what is added, explains a refusal in its own words.
-        accepted = Proposal.objects.exclude(state=ProposalState.DRAFT)
+        accepted = of_users_streams(request.user, Proposal.objects.exclude(state=ProposalState.DRAFT), "")
         form = forms.KeyItemForm(request.POST, candidates=accepted, key_item_id=key_item.pk if key_item else None)
         if form.is_valid():
             data = form.cleaned_data

@@ -190,6 +190,44 @@ def outsider():
 
 
 @pytest.fixture
+def cppcc_meeting():
+    return f.CppccMeetingFactory()
+
+
+@pytest.fixture
+def member():
+    """A CPPCC member (政协委员) who leads proposals: a person record of the proposal stream."""
+    return f.MemberFactory(name="陈思远", user=_user("member", Role.MEMBER, email="member@example.cn"))
+
+
+@pytest.fixture
+def joint_member():
+    """A CPPCC member who signs proposals jointly (联名)."""
+    return f.MemberFactory(name="周文静", user=_user("joint_member", Role.MEMBER))
+
+
+@pytest.fixture
+def proposals_staff():
+    """The CPPCC's proposals committee staff (提案委员会)."""
+    return _user("proposals_staff", Role.PROPOSALS_STAFF)
+
+
+@pytest.fixture
+def proposal_cast(member, proposals_staff, unit_handler, unit_head, unit, result_a) -> Cast:
+    """Who does each step of a CPPCC proposal: the member and the proposals committee."""
+    return Cast(
+        deputy_user=member.user, staff=proposals_staff, handler=unit_handler, head=unit_head, unit=unit, result=result_a
+    )
+
+
+@pytest.fixture
+def proposal_draft(member, cppcc_meeting, category):
+    return f.ProposalFactory(
+        lead_deputy=member, meeting=cppcc_meeting, category=category, title="关于发展县域特色产业的提案"
+    )
+
+
+@pytest.fixture
 def cast(deputy, staff, unit_handler, unit_head, unit, result_a) -> Cast:
     return Cast(deputy_user=deputy.user, staff=staff, handler=unit_handler, head=unit_head, unit=unit, result=result_a)
 

@@ -5,6 +5,7 @@ import datetime as dt
 import factory
 
 from deputies.models import Delegation, Deputy, Role, Term, User
+from deputies.streams import Stream
 from handling.models import ResultCategory, Unit, UnitMember
 from proposals.models import Category, Meeting, Proposal, Source
 
@@ -25,8 +26,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 class TermFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Term
-        django_get_or_create = ("number",)
+        django_get_or_create = ("stream", "number")
 
+    stream = Stream.SUGGESTION
     number = 17
     name = "第十七届"
     start_year = 2022
@@ -48,8 +50,9 @@ class MeetingFactory(factory.django.DjangoModelFactory):
 class DelegationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Delegation
-        django_get_or_create = ("name",)
+        django_get_or_create = ("stream", "name")
 
+    stream = Stream.SUGGESTION
     name = factory.Sequence(lambda n: f"第{n}代表团")
 
 
@@ -61,6 +64,34 @@ class DeputyFactory(factory.django.DjangoModelFactory):
     delegation = factory.SubFactory(DelegationFactory)
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     user = factory.SubFactory(UserFactory, role=Role.DEPUTY)
+
+
+class CppccTermFactory(TermFactory):
+    stream = Stream.PROPOSAL
+    number = 13
+    name = "政协第十三届"
+
+
+class CppccMeetingFactory(MeetingFactory):
+    term = factory.SubFactory(CppccTermFactory)
+    number = 3
+    name = "政协第十三届三次会议"
+    opens_on = dt.date(2026, 1, 9)
+    closes_on = dt.date(2026, 1, 12)
+
+
+class SectorFactory(DelegationFactory):
+    stream = Stream.PROPOSAL
+    name = factory.Sequence(lambda n: f"第{n}界别")
+
+
+class MemberFactory(DeputyFactory):
+    """A CPPCC member (政协委员), in a sector."""
+
+    stream = Stream.PROPOSAL
+    name = factory.Sequence(lambda n: f"委员{n}")
+    delegation = factory.SubFactory(SectorFactory)
+    user = factory.SubFactory(UserFactory, role=Role.MEMBER)
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -115,6 +146,7 @@ class ProposalFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"关于第{n}件事情的建议")
     body = "建议正文：现状、问题、建议措施。"
     lead_deputy = factory.SubFactory(DeputyFactory)
+    stream = factory.LazyAttribute(lambda o: o.lead_deputy.stream)
     category = factory.SubFactory(CategoryFactory)
     created_by = factory.LazyAttribute(lambda o: o.lead_deputy.user)
 

@@ -147,7 +147,7 @@ def test_an_import_workbook_is_stored_read_back_for_the_check_and_again_to_apply
 
 def test_a_report_pdf_is_written_by_the_job_served_to_staff_and_deleted(bucket, client, staff, monkeypatch):
     # The layout is tested elsewhere (tests/reports/test_annual_report.py): here only the file's way.
-    monkeypatch.setattr(annual, "build_pdf", lambda year, *, progress=None, as_of=None: (PDF, 1))
+    monkeypatch.setattr(annual, "build_pdf", lambda year, *, progress=None, as_of=None, stream=None: (PDF, 1))
     job = ReportJob.objects.create(year=2025, requested_by=staff)
     jobs.run_job(job.pk)
     job.refresh_from_db()

@@ -21,7 +21,7 @@ from handling.selectors import all_answering_signed, next_due_on
 from handling.services.common import group_of, require_unit, twin_of, unit_people
 from proposals import deadlines
 from proposals.models import Notification, Proposal
-from proposals.notify import notify, users_with_roles
+from proposals.notify import notify, office_staff
 from proposals.states import ProposalState
 from proposals.workflow import ProposalError, apply_transition, deputy_users, locked, refuse_merged_member
 
@@ -218,7 +218,7 @@ def request_reassignment(
                 data={"unit": assignment.unit.name, "request": request.pk},
             )
         notify(
-            users_with_roles(Role.STAFF, Role.SUPERVISION),
+            office_staff(main, Role.SUPERVISION),
             Notification.Kind.REASSIGNMENT,
             _("%(unit)s asks to be replaced on %(item)s: %(reason)s")
             % {"unit": assignment.unit.name, "item": str(main), "reason": reason.strip()},

@@ -9,12 +9,12 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deputies.models import Role, User
+from deputies.models import User
 from handling.models import Assignment, ContactRecord
 from handling.selectors import CONTACT_STATES
 from handling.services.common import require_unit, unit_people
 from proposals.models import Notification
-from proposals.notify import notify, users_with_roles
+from proposals.notify import notify, office_staff
 from proposals.workflow import ProposalError, deputy_users, locked, record_event, require
 
 
@@ -97,7 +97,7 @@ def answer_contact(*, contact: ContactRecord, by: User, confirmed: bool, comment
             recipients = unit_people([unit.pk])
             message = _("Deputy %(name)s confirmed the contact of %(date)s on %(item)s.") % facts
         else:
-            recipients = [*unit_people([unit.pk]), *users_with_roles(Role.STAFF)]
+            recipients = [*unit_people([unit.pk]), *office_staff(current)]
             message = _("Deputy %(name)s disputes the contact of %(date)s on %(item)s: %(comment)s") % {
                 **facts,
                 "comment": comment,

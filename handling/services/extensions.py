@@ -22,7 +22,7 @@ from handling.models import Assignment, DeadlineExtension
 from handling.selectors import extension_refusal, latest_new_deadline, next_due_on, owed_deadline
 from handling.services.common import group_of, require_unit, twin_of, unit_people
 from proposals.models import Notification
-from proposals.notify import notify, users_with_roles
+from proposals.notify import notify, office_staff
 from proposals.states import REPLY_DUE_STATES
 from proposals.workflow import ProposalError, locked, record_event, refuse_merged_member, require
 
@@ -72,7 +72,7 @@ def request_extension(*, assignment: Assignment, by: User, reason: str, new_dead
         for item in group_of(main):
             record_event(item, "request_extension", by=by, note=reason, data=data)
         notify(
-            users_with_roles(Role.STAFF, Role.SUPERVISION),
+            office_staff(main, Role.SUPERVISION),
             Notification.Kind.DEADLINE,
             _("%(unit)s asks to extend its reply deadline on %(item)s from %(from)s to %(to)s: %(reason)s")
             % {

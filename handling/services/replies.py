@@ -27,7 +27,7 @@ from handling.selectors import issued_rounds, next_due_on
 from handling.services.common import require_unit, twin_of, unit_people
 from proposals.events import AMONG_HANDLERS
 from proposals.models import Notification, Proposal
-from proposals.notify import notify, users_with_roles
+from proposals.notify import notify, office_staff
 from proposals.states import ProposalState
 from proposals.uploads import validate_upload
 from proposals.workflow import (
@@ -193,7 +193,7 @@ def approve_reply(*, reply: Reply, by: User) -> Reply:
         _reply_step(reply, "approve", by=by, proposal=proposal, approver=by)
         if settings.STAFF_REVIEWS_REPLIES:
             notify(
-                users_with_roles(Role.STAFF),
+                office_staff(proposal),
                 Notification.Kind.REPLY_REVIEW,
                 _("An approved reply on %(item)s waits for your review.") % {"item": str(proposal)},
                 proposal=proposal,

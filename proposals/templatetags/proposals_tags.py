@@ -12,6 +12,8 @@ from django.template import Context
 from django.utils.safestring import SafeString, mark_safe
 
 from deputies.access import allowed as rule_allows
+from deputies.streams import stream_words as speak_stream
+from deputies.streams import words_of
 from proposals import hooks, tables
 from proposals.models import Proposal
 
@@ -22,6 +24,32 @@ register = template.Library()
 def allowed(context: Context, rule: str, obj: object = None) -> bool:
     """{% allowed "review_proposal" proposal as can_review %}"""
     return rule_allows(context["request"].user, rule, obj)
+
+
+class StreamWordsNode(template.Node):
+    def __init__(self, item: template.base.FilterExpression, nodelist: template.NodeList) -> None:
+        self.item = item
+        self.nodelist = nodelist
+
+    def render(self, context: Context) -> SafeString:
+        item = self.item.resolve(context)
+        stream = getattr(item, "stream", None)
+        if not isinstance(stream, str):  # no item here: the page's words stay
+            return self.nodelist.render(context)
+        with speak_stream(stream), context.push(words=words_of(stream)):
+            return self.nodelist.render(context)
+
+
+@register.tag
+def stream_words(parser: template.base.Parser, token: template.base.Token) -> StreamWordsNode:
+    """{% stream_words proposal %}…{% endstream_words %}: the block speaks the item's stream's
+    words (deputies/streams.py): its sentences and `{{ words }}`."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% stream_words item %} takes one item")
+    nodelist = parser.parse(("endstream_words",))
+    parser.delete_first_token()
+    return StreamWordsNode(parser.compile_filter(bits[1]), nodelist)
 
 
 @register.simple_tag(takes_context=True)

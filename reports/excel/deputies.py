@@ -13,12 +13,17 @@ from import_export import fields, resources, widgets
 
 from deputies.models import Delegation, Deputy
 from deputies.spreadsheet import write_workbook
+from deputies.streams import Stream
 from reports.excel.widgets import ChoiceWidget, TextWidget
 from reports.excel.workbook import ImportFileError, cell_text
 
 
 class DelegationWidget(widgets.ForeignKeyWidget):
-    """A delegation by name; a new name creates the delegation (inside the import's transaction)."""
+    """A delegation by name; a new name creates the delegation (inside the import's transaction).
+    The members' import reads sectors (界别) the same way (`stream`, `kind`)."""
+
+    stream = Stream.SUGGESTION
+    kind = "代表团"
 
     def __init__(self) -> None:
         super().__init__(Delegation, "name")
@@ -28,8 +33,8 @@ class DelegationWidget(widgets.ForeignKeyWidget):
         if not name:
             return None
         if len(name) > 100:
-            raise ValueError("代表团名称不能超过 100 个字")
-        delegation, _created = Delegation.objects.get_or_create(name=name)
+            raise ValueError(f"{self.kind}名称不能超过 100 个字")
+        delegation, _created = Delegation.objects.get_or_create(stream=self.stream, name=name)
         return delegation
 
 
@@ -52,7 +57,7 @@ class DeputyResource(resources.ModelResource):
 
     class Meta:
         model = Deputy
-        fields = ("name", "gender", "delegation", "work_unit", "phone", "email", "address")
+        fields: tuple[str, ...] = ("name", "gender", "delegation", "work_unit", "phone", "email", "address")
         import_id_fields = ("name", "delegation")
         skip_unchanged = True
         report_skipped = True
@@ -66,7 +71,7 @@ class DeputyResource(resources.ModelResource):
             raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}。请使用下载的模板。")
 
     def get_queryset(self) -> QuerySet[Deputy]:
-        return Deputy.objects.select_related("delegation")
+        return Deputy.objects.filter(stream=Stream.SUGGESTION).select_related("delegation")
 
     def dehydrate_delegation(self, deputy: Deputy) -> str:
         return deputy.delegation.name if deputy.delegation else ""

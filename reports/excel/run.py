@@ -3,7 +3,7 @@
 Every import is checked by a dry run first (inside a transaction that is rolled back, so the
 dry run is the real import, undone): it says what would be created and names every bad row
 with its reason. Applying runs it again for real. The kinds are imported in this order:
-units, deputies, then the suggestions that name them.
+units, deputies (and CPPCC members), then the suggestions that name them.
 """
 
 from __future__ import annotations
@@ -21,13 +21,19 @@ from deputies.broker import send_quietly
 from deputies.models import User
 from proposals.tasks import index_new_texts
 from reports.excel.deputies import DeputyResource, deputies_template
+from reports.excel.members import MemberResource, members_template
 from reports.excel.suggestions import SuggestionResource, suggestions_template
 from reports.excel.units import UnitResource, units_template
 from reports.excel.workbook import ImportFileError, read_workbook
 
 # The suggestions' resource is made for each import (it records who imports which file).
-REFERENCE_RESOURCES = {"units": UnitResource, "deputies": DeputyResource}
-TEMPLATES = {"units": units_template, "deputies": deputies_template, "suggestions": suggestions_template}
+REFERENCE_RESOURCES = {"units": UnitResource, "deputies": DeputyResource, "members": MemberResource}
+TEMPLATES = {
+    "units": units_template,
+    "deputies": deputies_template,
+    "members": members_template,
+    "suggestions": suggestions_template,
+}
 
 
 @dataclass
@@ -40,6 +46,7 @@ class BadRow:
 CREATED_LABELS = {
     "units": gettext_lazy("units"),
     "deputies": gettext_lazy("deputies"),
+    "members": gettext_lazy("CPPCC members"),
     "suggestions": gettext_lazy("suggestions"),
     "cosignatures": gettext_lazy("co-signatures"),
     "assignments": gettext_lazy("assignments to units"),

@@ -31,7 +31,8 @@ from django.utils import timezone
 from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 
-from deputies.models import Deputy, Role, User
+from deputies.access import SUBMITTER_ROLES
+from deputies.models import Deputy, User
 from deputies.spreadsheet import write_workbook
 from handling.models import ResultCategory, Satisfaction, Unit
 from proposals import deadlines
@@ -110,7 +111,7 @@ class SuggestionResource(resources.Resource):
             Proposal.objects.filter(number__isnull=False, meeting__name__in=named).values_list("meeting_id", "number")
         )
         self.seen: dict[tuple[int, int], int] = {}
-        leaders = User.objects.filter(is_active=True).exclude(role=Role.DEPUTY)
+        leaders = User.objects.filter(is_active=True).exclude(role__in=SUBMITTER_ROLES)
         self.leaders = {u.username: u for u in leaders}
         self.leaders.update({u.full_name: u for u in leaders if u.full_name})
         self.today = timezone.localdate()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 
+from deputies.streams import KEEP_CLOSE, KEEP_OPEN
 from reports.figures import Figure
 
 register = template.Library()
@@ -26,3 +27,10 @@ def pct(value: Figure | Decimal | float | str | None) -> str:
 @register.filter
 def get_item(mapping: Mapping[Any, object], key: object) -> object:
     return mapping.get(key, "")
+
+
+@register.filter
+def keep(value: object) -> str:
+    """Data in a report told in another stream's words (a title, a name, what someone wrote):
+    marked so that it is left as written (deputies.streams.told_for)."""
+    return f"{KEEP_OPEN}{value}{KEEP_CLOSE}"

@@ -19,7 +19,8 @@ What is checked (each failure is a `Finding`, its `problem` one of the constants
   a countersignature's comment, the head's or staff's return notes, a correction's reason, the
   text of a reply not issued yet, nor the names of those steps;
 - a unit never reads the title of a suggestion never assigned to it, a deputy never one they
-  neither lead nor co-sign (the public disclosure pages aside).
+  neither lead nor co-sign, one body's staff never one of the other stream (the public
+  disclosure pages aside).
 
 Which objects a person "may see" is decided by the app's own rules (`deputies.access.allowed`),
 never by a copy of them here. Used by tests/access/test_routes.py (a built world) and by
@@ -67,12 +68,13 @@ INTERNAL_TO_DEPUTY = "internal text shown to a deputy"
 INTERNAL_TO_PUBLIC = "internal text shown to the public"
 FOREIGN_TO_UNIT = "suggestion of another unit shown"
 FOREIGN_TO_DEPUTY = "suggestion of another deputy shown"
+FOREIGN_TO_STREAM = "item of another stream shown to one body's staff"
 ACTION_CHANGED = "refused action changed the database"
 ACTION_DONE = "refused action answered as done"
 ACTION_UNAUDITED = "refused action not audited"
 ACTION_SILENT = "refused action answered without a refusal"
 
-LEAKS = (INTERNAL_TO_DEPUTY, INTERNAL_TO_PUBLIC, FOREIGN_TO_UNIT, FOREIGN_TO_DEPUTY)
+LEAKS = (INTERNAL_TO_DEPUTY, INTERNAL_TO_PUBLIC, FOREIGN_TO_UNIT, FOREIGN_TO_DEPUTY, FOREIGN_TO_STREAM)
 UNAUDITED_PROBLEMS = (UNAUDITED, ACTION_UNAUDITED)
 
 # Steps among the handlers and overseers: a deputy's page never names them.
@@ -679,8 +681,9 @@ ROUTES: dict[str, Route] = {
     ),
     "reports:annual_generate": action("none", staff_only, staff_only, lambda obj: {"year": _year()}),
     "reports:annual_preview": Route("none", staff_only),
-    "reports:report_job": Route("report job", staff_only),
-    "reports:report_pdf": Route("finished report job", staff_only),
+    # A report of one stream, or of both: its staff (the rule asked about the job's stream).
+    "reports:report_job": Route("report job", rule("manage_reports")),
+    "reports:report_pdf": Route("finished report job", rule("manage_reports")),
     "reports:deputy_records": Route("none", user_rule("view_deputy_records")),
     "reports:my_record": Route("none", user_rule("view_own_record")),
     "reports:deputy_record": Route("deputy", rule("view_deputy_record")),
@@ -800,7 +803,7 @@ class Person:
     label: str
     group: str
     user: Any  # None: the public
-    watch: str  # "deputy", "unit", "public" or ""
+    watch: str  # "deputy", "unit", "stream", "public" or ""
     own: frozenset[int] = frozenset()
 
     @property
@@ -837,6 +840,10 @@ def person(label: str, user: Any) -> Person:
             .values_list("proposal_id", flat=True)
         )
         return Person(label, user.role, user, "unit", frozenset(own))
+    streams = access.streams_of(user)
+    if streams != access.ALL_STREAMS:  # one body's staff: their own stream's items only
+        own = set(Proposal.objects.filter(stream__in=streams).values_list("pk", flat=True))
+        return Person(label, user.role, user, "stream", frozenset(own))
     return Person(label, user.role, user, "")
 
 
@@ -1167,10 +1174,11 @@ def _body_findings(key: str, who: Person, answer: Answer, add: Callable[[str, st
         internal = markers.internal_in(answer.text)
         if internal:
             add(INTERNAL_TO_DEPUTY if who.watch == "deputy" else INTERNAL_TO_PUBLIC, _listed(internal))
-    if who.watch in ("deputy", "unit") and not key.startswith("disclosure:"):
+    if who.watch in ("deputy", "unit", "stream") and not key.startswith("disclosure:"):
         foreign = markers.titles_in(answer.text, who.own)
         if foreign:
-            add(FOREIGN_TO_DEPUTY if who.watch == "deputy" else FOREIGN_TO_UNIT, _listed(foreign))
+            problem = {"deputy": FOREIGN_TO_DEPUTY, "unit": FOREIGN_TO_UNIT}.get(who.watch, FOREIGN_TO_STREAM)
+            add(problem, _listed(foreign))
 
 
 def _listed(items: list[str], most: int = 4) -> str:

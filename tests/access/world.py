@@ -10,6 +10,10 @@ to a deputy, or to a unit that never had the suggestion, is caught by a plain su
 Units: 区教育局 (U: handler, head) leads most suggestions, 区财政局 (C: co_handler) co-handles
 some, 区卫生健康委员会 (O: other_handler) has the other deputy's. The key item 义务教育优质均衡
 holds one suggestion of U and one of O.
+
+The CPPCC stream: a member's proposals 24–27 (a draft, one submitted, one in handling at U with
+a draft reply, one replied), set up by the proposals committee, whose staff never read a
+suggestion's title, as congress staff never read a proposal's.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deputies.models import Role, SpecialCommittee, User
+from deputies.streams import Stream
 from handling import services as hs
 from handling.models import Reply
 from proposals import services as ps
@@ -54,12 +59,14 @@ PERSONAS = {
     "unit head": "head",
     "co-handler": "co_handler",
     "other unit's handler": "other_handler",
+    "CPPCC member": "member",
+    "proposals committee": "proposals_staff",
     "anonymous": None,
 }
 
 # The suggestions whose pages hold the most to leak come first: the crawl opens a sample of
 # what each person may see in this order.
-TELLING_FIRST = [14, 10, 20, 13, 12, 11, 23, 21, 1, 2, 18, 17, 19, 16, 15, 8, 9, 3, 4, 7, 5, 6, 22]
+TELLING_FIRST = [14, 10, 20, 13, 12, 11, 23, 26, 21, 27, 1, 2, 18, 17, 19, 16, 15, 8, 9, 3, 25, 4, 7, 5, 6, 22, 24]
 
 
 def token(n: int) -> str:
@@ -131,6 +138,9 @@ def build() -> World:
         return f.UnitMemberFactory(user=user(username, role), unit=of).user
 
     lead = f.DeputyFactory(name="王建国", user=user("deputy", Role.DEPUTY, email="deputy@example.cn"))
+    cppcc = f.MemberFactory(name="陈思远", user=user("member", Role.MEMBER, email="member@example.cn"))
+    cppcc_meeting = f.CppccMeetingFactory(year=meeting.year)
+    proposals_staff = user("proposals_staff", Role.PROPOSALS_STAFF)
     cosigner = f.DeputyFactory(name="李红梅", user=user("cosigner", Role.DEPUTY))
     other = f.DeputyFactory(name="赵志强", user=user("other_deputy", Role.DEPUTY))
     staff = user("staff", Role.STAFF)
@@ -158,12 +168,12 @@ def build() -> World:
     def new(n: int, *, by: Any = lead, cosign: str | None = "confirmed") -> Proposal:
         proposal = f.ProposalFactory(
             lead_deputy=by,
-            meeting=meeting,
+            meeting=meeting if by.stream == Stream.SUGGESTION else cppcc_meeting,
             category=category,
-            title=f"关于{token(n)}号事项的建议",
-            body=f"建议正文（{token(n)}）：现状、问题、建议措施。",
+            title=f"关于{token(n)}号事项的{'建议' if by.stream == Stream.SUGGESTION else '提案'}",
+            body=f"{'建议' if by.stream == Stream.SUGGESTION else '提案'}正文（{token(n)}）：现状、问题、建议措施。",
         )
-        if cosign:
+        if cosign and by.stream == Stream.SUGGESTION:
             ps.invite_cosigners(proposal=proposal, deputies=[cosigner], by=by.user)
             if cosign == "confirmed":
                 ps.answer_cosign_invitation(signature=proposal.cosignatures.get(), accept=True, by=cosigner.user)
@@ -362,6 +372,17 @@ def build() -> World:
     )
     request = hs.request_reassignment(assignment=answering(p23), by=handler, reason="属卫生健康部门职责")
     hs.decide_reassignment(request=request, by=staff, accept=True, new_unit=other_unit, note="同意")
+
+    # --- the CPPCC stream: a member's proposals, set up by the proposals committee, at U -------------------
+    cast_p = Cast(deputy_user=cppcc.user, staff=proposals_staff, handler=handler, head=head, unit=unit, result=result_a)
+    new(24, by=cppcc, cosign=None)
+    advance(new(25, by=cppcc, cosign=None), S.SUBMITTED, cast_p)
+    p26 = advance(new(26, by=cppcc, cosign=None), S.IN_HANDLING, cast_p)
+    hs.submit_reply(reply=draft_reply(p26, f"INTERNAL-DRAFT-REPLY-0026（{token(26)}）答复稿。"), by=handler)
+    reply27 = draft_reply(advance(new(27, by=cppcc, cosign=None), S.IN_HANDLING, cast_p), f"答复正文（{token(27)}）。")
+    hs.submit_reply(reply=reply27, by=handler)
+    hs.approve_reply(reply=fresh(reply27), by=head)
+    hs.issue_reply(reply=fresh(reply27), by=proposals_staff)
 
     # --- supervision -----------------------------------------------------------------------------------
     key = ss.save_key_item(

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from demo.accounts import MAIN_LOGINS, PASSWORD
 from deputies.models import Deputy, Role, User
+from deputies.streams import Stream
 from handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, Unit
 from proposals.models import Meeting, Proposal, ProposalEvent, ProposalState
 from reports.models import AnnualReport
@@ -81,7 +82,10 @@ def test_closed_suggestions_cover_every_result_class(db_with_demo):
 def test_the_text_reads_like_real_chinese_suggestions(db_with_demo):
     titles = list(Proposal.objects.values_list("title", flat=True))
     assert len(set(titles)) == len(titles)
-    assert all(t.startswith("关于") and t.endswith("的建议") for t in titles)
+    suggestions = Proposal.objects.filter(stream=Stream.SUGGESTION).values_list("title", flat=True)
+    proposals = Proposal.objects.filter(stream=Stream.PROPOSAL).values_list("title", flat=True)
+    assert all(t.startswith("关于") and t.endswith("的建议") for t in suggestions)
+    assert all(t.startswith("关于") and t.endswith("的提案") for t in proposals)
     assert all(len(body) > 150 for body in Proposal.objects.values_list("body", flat=True))
 
 
@@ -110,7 +114,7 @@ def test_running_it_twice_duplicates_nothing(db_with_demo):
 
 
 def _meetings() -> tuple[Meeting, Meeting]:
-    current, previous = Meeting.objects.order_by("-year", "-number")[:2]
+    current, previous = Meeting.objects.filter(term__stream=Stream.SUGGESTION).order_by("-year", "-number")[:2]
     return current, previous
 
 
@@ -213,3 +217,20 @@ def test_demo_notices_older_than_two_weeks_are_read_so_badges_count_what_is_new(
     two_weeks_ago = timezone.now() - dt.timedelta(days=15)
     assert not Notification.objects.filter(created_at__lt=two_weeks_ago, read_at__isnull=True).exists()
     assert Notification.objects.filter(recipient__username="staff", read_at__isnull=True).exists()
+
+
+def test_the_cppcc_session_has_proposals_in_every_state_joint_and_collective(db_with_demo):
+    proposals = Proposal.objects.filter(stream=Stream.PROPOSAL)
+    assert 75 <= proposals.count() <= 85
+    assert set(proposals.values_list("state", flat=True)) == set(S.values)
+    assert set(proposals.values_list("meeting__term__stream", flat=True)) == {Stream.PROPOSAL}
+    assert proposals.filter(cosignatures__status="confirmed").exists()  # 联名
+    assert proposals.filter(lead_deputy__is_organisation=True).exists()  # 集体提案
+    assert not proposals.filter(cosignatures__deputy__stream=Stream.SUGGESTION).exists()
+    assert set(User.objects.get(username="member").deputy.led_proposals.values_list("stream", flat=True)) == {
+        Stream.PROPOSAL
+    }
+    # Handled by the same units as the suggestions, and reported together.
+    assert Assignment.objects.filter(proposal__stream=Stream.PROPOSAL).exists()
+    year = Proposal.objects.filter(stream=Stream.PROPOSAL).values_list("meeting__year", flat=True).first()
+    assert AnnualReport.objects.filter(year=year, stream="").exists()

@@ -33,6 +33,9 @@ PERSONAS = [
     "head",
     "other_handler",
     "admin",
+    "member",
+    "joint_member",
+    "proposals_staff",
 ]
 
 
@@ -49,6 +52,9 @@ def people(
     unit_head,
     other_unit_handler,
     admin_user,
+    member,
+    joint_member,
+    proposals_staff,
 ):
     return {
         "lead": deputy.user,
@@ -62,11 +68,14 @@ def people(
         "head": unit_head,
         "other_handler": other_unit_handler,
         "admin": admin_user,
+        "member": member.user,
+        "joint_member": joint_member.user,
+        "proposals_staff": proposals_staff,
     }
 
 
 @pytest.fixture
-def objects(people, deputy, cosigner, meeting, category, cast):
+def objects(people, deputy, cosigner, meeting, category, cast, member, joint_member, cppcc_meeting, proposal_cast):
     """A draft, a submitted suggestion, and one in handling with a reply waiting for the head;
     the co-signer has confirmed on each."""
     made = {}
@@ -117,6 +126,27 @@ def objects(people, deputy, cosigner, meeting, category, cast):
         result="satisfied",
         paper_form=SimpleUploadedFile("反馈表.pdf", files.pdf("signed"), content_type="application/pdf"),
     )
+    # The CPPCC stream: a member's proposal signed jointly, submitted; one in handling at the
+    # same unit with a reply waiting for the head; one replied.
+    for name, state in (("p_draft", S.DRAFT), ("p_submitted", S.SUBMITTED), ("p_handling", S.IN_HANDLING)):
+        proposal = ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, category=category)
+        ps.invite_cosigners(proposal=proposal, deputies=[joint_member], by=member.user)
+        ps.answer_cosign_invitation(signature=proposal.cosignatures.get(), accept=True, by=joint_member.user)
+        made[name] = advance(proposal, state, proposal_cast)
+    p_reply = hs.save_reply_draft(
+        assignment=made["p_handling"].assignments.get(),
+        by=cast.handler,
+        result_category=cast.result,
+        body="答复",
+        signer="局长",
+    )
+    hs.submit_reply(reply=p_reply, by=cast.handler)
+    made["p_reply"] = Reply.objects.get(pk=p_reply.pk)
+    made["p_issued"] = Reply.objects.get(
+        assignment__proposal=advance(
+            ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, category=category), S.REPLIED, proposal_cast
+        )
+    )
     return made
 
 
@@ -151,7 +181,7 @@ TABLE = [
     ("comment_on_reply", "handling", {"lead", "cosigner"}),
     ("urge", "handling", {"staff", "supervision", "admin"}),
     # Deputies on their phones.
-    ("draft_proposal", "draft", {"lead", "cosigner", "other_deputy"}),
+    ("draft_proposal", "draft", {"lead", "cosigner", "other_deputy", "member", "joint_member"}),
     ("answer_cosign_invitation", "signature", {"cosigner"}),
     ("follow_proposal", "draft", {"lead", "cosigner"}),
     ("follow_proposal", "handling", {"lead", "cosigner"}),
@@ -181,6 +211,44 @@ TABLE = [
         {"staff", "supervision", "leader", "committee", "admin", "handler", "head", "other_handler"},
     ),
     ("manage_reports", "handling", {"staff", "admin"}),
+    # The CPPCC stream: the same rules, with the member as its deputy and the proposals
+    # committee as its staff; the congress's staff never see a proposal, the proposals
+    # committee never a suggestion; the government, leaders and committees see both.
+    ("view_proposal", "p_draft", {"member", "joint_member"}),
+    (
+        "view_proposal",
+        "p_submitted",
+        {"member", "joint_member", "proposals_staff", "supervision", "leader", "committee", "admin"},
+    ),
+    (
+        "view_proposal",
+        "p_handling",
+        {"member", "joint_member", "proposals_staff", "supervision", "leader", "committee", "admin", "handler", "head"},
+    ),
+    ("edit_proposal", "p_draft", {"member"}),
+    ("submit_proposal", "p_draft", {"member"}),
+    ("withdraw_proposal", "p_submitted", {"member"}),
+    ("review_proposal", "p_submitted", {"proposals_staff", "admin"}),
+    ("assign_proposal", "p_submitted", {"proposals_staff", "supervision", "admin"}),
+    ("decide_reassignment", "p_handling", {"proposals_staff", "supervision", "admin"}),
+    ("act_as_unit", "p_handling", {"handler", "head"}),
+    ("approve_reply", "p_reply", {"head"}),
+    ("review_reply", "p_reply", {"proposals_staff", "admin"}),
+    ("issue_reply", "p_handling", {"proposals_staff", "admin"}),
+    ("enter_rating", "p_handling", {"member", "proposals_staff", "admin"}),
+    ("rate_reply", "p_issued", {"member"}),
+    ("record_paper_rating", "p_issued", {"proposals_staff", "admin"}),
+    ("comment_on_reply", "p_handling", {"member", "joint_member"}),
+    ("urge", "p_handling", {"proposals_staff", "supervision", "admin"}),
+    ("follow_proposal", "p_handling", {"member", "joint_member"}),
+    ("mark_key", "p_handling", {"proposals_staff", "admin"}),
+    (
+        "view_handling_papers",
+        "p_handling",
+        {"proposals_staff", "supervision", "leader", "committee", "admin", "handler", "head"},
+    ),
+    ("view_dashboard", "p_handling", {"proposals_staff", "supervision", "leader", "committee", "admin"}),
+    ("manage_reports", "p_handling", {"proposals_staff", "admin"}),
 ]
 
 
@@ -203,6 +271,10 @@ def test_the_list_filter_agrees_with_the_view_rule_for_everyone(people, objects)
         objects["handling"],
         objects["rated"],
         objects["issued"].assignment.proposal,
+        objects["p_draft"],
+        objects["p_submitted"],
+        objects["p_handling"],
+        objects["p_issued"].assignment.proposal,
     ]
     for name, user in people.items():
         listed = set(visible_proposals(user).values_list("pk", flat=True))

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from deputies.streams import Stream
 from handling import services as hs
 from handling.models import Assignment, ContactRecord, DeadlineExtension, Reply
 from proposals.models import Proposal, ProposalState
@@ -87,16 +88,25 @@ def rate_in_window(proposal: Proposal, cast) -> None:
 
 
 @pytest.mark.django_db(transaction=True)  # every step commits, as in production (PostgreSQL's deferred triggers)
-def test_kept_figures_equal_a_recount_after_random_workflows(cast, deputy, meeting, category, staff, leader):
+def test_kept_figures_equal_a_recount_after_random_workflows(
+    cast, deputy, meeting, category, staff, leader, member, cppcc_meeting, proposal_cast
+):
     rng = random.Random(20240312)
     scope = fg.Scope(year=meeting.year)
+    # Both streams together, and each stream alone: every one is kept and proven.
+    scopes = [scope, *(scope.of_stream(stream) for stream in Stream.values)]
     proposals: list[Proposal] = []
     for step in range(20):
-        assert_kept_equals_recount(scope)  # keeps the counts: the next write must make them stale
+        for each in scopes:
+            assert_kept_equals_recount(each)  # keeps the counts: the next write must make them stale
         roll = rng.random()
         if roll < 0.5 or not proposals:
-            draft = f.ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category)
-            proposals.append(advance(draft, rng.choice(TARGETS), cast))
+            if rng.random() < 0.5:
+                draft = f.ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category)
+                proposals.append(advance(draft, rng.choice(TARGETS), cast))
+            else:
+                draft = f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, category=category)
+                proposals.append(advance(draft, rng.choice(TARGETS), proposal_cast))
         elif roll < 0.58:
             extend(rng.choice(proposals), cast, staff, rng)
         elif roll < 0.63:
@@ -115,7 +125,8 @@ def test_kept_figures_equal_a_recount_after_random_workflows(cast, deputy, meeti
             )
         else:
             Proposal.objects.filter(pk=rng.choice(proposals).pk).update(category=None)
-    assert_kept_equals_recount(scope)
+    for each in scopes:
+        assert_kept_equals_recount(each)
     # An approved and a refused extension, and a rating waiting in its window, whatever the dice said.
     for seed in (0, 1):  # the first refuses, the second approves
         handled = advance(
@@ -127,11 +138,16 @@ def test_kept_figures_equal_a_recount_after_random_workflows(cast, deputy, meeti
     replied = advance(f.ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.REPLIED, cast)
     assert_kept_equals_recount(scope)
     rate_in_window(replied, cast)
-    assert_kept_equals_recount(scope)
-    assert FiguresSnapshot.objects.filter(scope=stored.scope_key(scope)).exists()
+    for each in scopes:
+        assert_kept_equals_recount(each)
+        assert FiguresSnapshot.objects.filter(scope=stored.scope_key(each)).exists()
     assert len({p.state for p in proposals}) >= 4
+    assert {p.stream for p in proposals} == set(Stream.values)
     # What the figures read beyond the suggestions themselves was written too.
     assert DeadlineExtension.objects.filter(status="approved").exists()
+    # The two streams' counts add up to the combined ones.
+    both, apart = fg.count(scope)["counts"], [fg.count(each)["counts"] for each in scopes[1:]]
+    assert both == {name: sum(counts[name] for counts in apart) for name in both}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -40,7 +40,7 @@ def lost(status: str = S.RUNNING, attempt: int = 1, **fields) -> ReportJob:
 def fake_pdf(monkeypatch, during=None) -> None:
     """A quick stand-in for the PDF; `during(progress)` runs in the middle of the build."""
 
-    def build(year, *, progress, as_of=None):
+    def build(year, *, progress, as_of=None, stream=None):
         progress(10, "统计数据")
         if during:
             during()
@@ -124,7 +124,7 @@ def test_a_run_overtaken_by_a_new_attempt_stops_at_its_next_step(monkeypatch):
 def test_a_run_that_finishes_after_losing_its_turn_keeps_no_pdf(monkeypatch):
     job = ReportJob.objects.create(year=YEAR)
 
-    def build(year, *, progress, as_of=None):
+    def build(year, *, progress, as_of=None, stream=None):
         progress(85, "写入 PDF")
         ReportJob.objects.filter(pk=job.pk).update(attempt=2, status=S.QUEUED)
         return b"%PDF-1.7 fake", 3

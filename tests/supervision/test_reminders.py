@@ -415,3 +415,24 @@ def test_claims_travel_to_postgresql_in_copy_text_escaped_only_when_needed():
     assert _copy_rows([plain, odd]) == (
         "overdue\ta1\tw0@2026-01-01\t3\t\\N\t\\N\n" + "overdue\ta\\\\2\\tx\tw0\\r\\n@\t3\t5\t\\N\n"
     )
+
+
+def test_an_overdue_proposal_is_reported_to_the_proposals_committee_not_to_congress_staff(
+    proposal_draft, proposal_cast, proposals_staff, staff, unit_head
+):
+    proposal = advance(proposal_draft, S.IN_HANDLING, proposal_cast)
+    due_in(proposal, -1)
+    run_daily_scan()
+    (to_committee,) = received(proposals_staff, K.OVERDUE)
+    assert "提案" in to_committee.message or proposal.title in to_committee.message
+    assert received(staff, K.OVERDUE) == []
+    assert len(received(unit_head, K.OVERDUE)) == 1
+
+
+def test_a_member_is_reminded_to_rate_in_the_proposal_streams_words(proposal_draft, proposal_cast, member):
+    proposal = advance(proposal_draft, S.REPLIED, proposal_cast)
+    issued_days_ago(proposal, 15)
+    run_daily_scan()
+    (note,) = received(member.user, K.RATING_REMINDER)
+    assert "您的提案" in note.message and "建议" not in note.message.replace(proposal.title, "")
+    assert proposal.title in note.message and "\ue000" not in note.message

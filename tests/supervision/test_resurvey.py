@@ -140,13 +140,12 @@ def test_the_year_counts_promises_kept_as_deputies_confirm(promise, deputy):
 
 
 def test_the_annual_report_counts_promises_kept_as_deputies_confirm(promise, deputy):
-    from django.template.loader import render_to_string
 
-    from reports.annual import TEMPLATE, report_context
+    from reports.annual import render_html, report_context
 
     past_due(promise)
     resurvey.answer_survey(promise=promise, by=deputy.user, answer="kept")
 
-    text = render_to_string(TEMPLATE, report_context(promise.proposal.meeting.year))
+    text = render_html(report_context(promise.proposal.meeting.year), for_print=True)
 
     assert "共作出承诺1项" in text and "代表确认已落实1项、部分落实0项、未落实0项" in text

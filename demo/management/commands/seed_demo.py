@@ -29,5 +29,6 @@ class Command(BaseCommand):
         for username, _role, description in MAIN_LOGINS:
             self.stdout.write(f"  {username:<12} {description}")
         self.stdout.write("  其他承办单位：handler03…handler18 / head03…head18；其他代表：deputy03…deputy64")
+        self.stdout.write("  其他政协委员：member03…member16；集体提案的政协组织：org01…org03；proposals2")
         self.stdout.write("")
         self.stdout.write(f"打开 {settings.SITE_URL} 登录。")

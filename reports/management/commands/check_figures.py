@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from deputies.streams import Stream
 from proposals.models import Meeting
 from reports import figures as fg
 from reports import stored
@@ -12,7 +13,8 @@ from reports import stored
 class Command(BaseCommand):
     help = (
         "Prove the figures kept for the dashboard (reports.stored) equal to a recount: for every "
-        "year (or the --year given), keep its counts if none are good, then count again and compare."
+        "year (or the --year given), both streams together and each alone, keep its counts if none "
+        "are good, then count again and compare."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,7 +24,10 @@ class Command(BaseCommand):
         years = options["year"] or sorted(set(Meeting.objects.values_list("year", flat=True)))
         problems: list[str] = []
         for year in years:
-            found = stored.differences(fg.Scope(year=year))
+            # Both streams together, and each stream alone.
+            found = [
+                d for stream in (None, *Stream.values) for d in stored.differences(fg.Scope(year=year, stream=stream))
+            ]
             problems += found
             self.stdout.write(f"{year}: {'differs' if found else 'equal to a recount'}")
         if problems:

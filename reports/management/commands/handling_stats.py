@@ -6,18 +6,28 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from deputies.streams import Stream
 from proposals.models import Meeting
 from reports import figures as fg
 
+# What each stream states on its own in the JSON, beside the combined figures.
+STREAM_KEYS = ("counts", "rates", "result_classes", "satisfaction", "top_categories")
+
 
 class Command(BaseCommand):
-    help = "Print the handling figures of a year (or a meeting, or a unit) from reports.figures; --json for machines."
+    help = (
+        "Print the handling figures of a year (or a meeting, or a unit; of both streams or one) from "
+        'reports.figures; --json for machines, with each stream\'s figures under "streams".'
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, help="the year (of the meetings)")
         parser.add_argument("--meeting", type=int, help="one meeting's id instead of a year")
         parser.add_argument("--unit", type=int, help="only the suggestions this unit (id) answers")
         parser.add_argument("--as-of", help="count deadlines as of this day (YYYY-MM-DD; default today)")
+        parser.add_argument(
+            "--stream", choices=Stream.values, help="only deputies' suggestions or CPPCC proposals (default: both)"
+        )
         parser.add_argument("--json", action="store_true", help="print every figure as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,11 +45,23 @@ class Command(BaseCommand):
             year=None if options["meeting"] else options["year"],
             meeting_id=options["meeting"],
             unit_id=options["unit"],
+            stream=options["stream"],
             **extra,
         )
         figures = fg.compute(scope)
         if options["json"]:
-            self.stdout.write(json.dumps(figures.as_dict(), ensure_ascii=False, indent=2))
+            data = figures.as_dict()
+            if scope.stream is None:
+                # Each stream's counts and rates beside the combined ones (which they add up to).
+                data["streams"] = {
+                    stream: {
+                        key: value
+                        for key, value in fg.compute(scope.of_stream(stream)).as_dict().items()
+                        if key in STREAM_KEYS
+                    }
+                    for stream in Stream.values
+                }
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         c, r = figures.counts, figures.rates
 
