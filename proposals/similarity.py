@@ -6,7 +6,10 @@ Why character pairs and not a word segmenter: suggestions are short Chinese text
 place names, unit names and new terms (“交房即交证”, “飞线充电”) that a dictionary does not know.
 Overlapping character pairs (bigrams) need no dictionary, no model and nothing to download, and
 on the labelled set in tests/data/intelligence/ they meet the targets (bench/intelligence.py);
-a word in Latin letters or digits (AED, 5G, 120) is kept whole.
+a word in Latin letters or digits (AED, 5G, 120) is kept whole. The bench also runs the same
+ranking on jieba's words (rjieba): as good, not better (top-1 81.2 % against our 83.3 %, top-3
+97.2 % against 95.8 %, duplicates 100 % precision at 99.1 % recall against 98.1 %), for a
+dictionary to keep up to date and a compiled package to ship.
 
 The score is the cosine of TF-IDF vectors (sublinear term frequency, the title counted twice so
 that the title weighs more than the body) and is the same whatever the order of the inputs: the
