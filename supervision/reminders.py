@@ -177,6 +177,7 @@ class Links:
         self._promise = reverse("supervision:promise_detail", args=[marker]).replace(str(marker), "{}")
         self._key_item = reverse("supervision:key_detail", args=[marker]).replace(str(marker), "{}")
         self._urging = reverse("supervision:urging_detail", args=[marker]).replace(str(marker), "{}")
+        self._survey = reverse("supervision:promise_survey", args=[marker]).replace(str(marker), "{}")
 
     def proposal(self, pk: int) -> str:
         return self._proposal.format(pk)
@@ -189,6 +190,9 @@ class Links:
 
     def urging(self, pk: int) -> str:
         return self._urging.format(pk)
+
+    def promise_survey(self, pk: int) -> str:
+        return self._survey.format(pk)
 
 
 def item_label(number: int | None, title: str) -> str:

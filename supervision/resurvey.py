@@ -143,7 +143,7 @@ def resurvey_rule(today: dt.date, people: reminders.Directory, links: reminders.
                 row["proposal__lead_deputy__user_id"],
                 row["proposal_id"],
                 message % facts,
-                reverse("supervision:promise_survey", args=[row["pk"]]),
+                links.promise_survey(row["pk"]),
                 Notification.Kind.OTHER,
                 facts["item"],
             )
