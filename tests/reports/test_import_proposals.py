@@ -195,3 +195,13 @@ def test_import_proposals_command_then_each_streams_figures(ref, staff, tmp_path
     with pytest.raises(CommandError):
         call_command("import_proposals", str(bad))
     assert "第 2 行" in capsys.readouterr().err
+
+
+def test_an_export_of_proposals_has_their_headers_and_reads_back_as_proposals(ref, staff):
+    assert run(staff, "proposals", proposal_row()).ok
+    data = excel.export_suggestions(Proposal.objects.filter(stream=Stream.PROPOSAL))
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    headers = [h for h in next(book.worksheets[0].iter_rows(max_row=1, values_only=True)) if h]
+    assert likely_kind(headers) == "proposals"
+    again = excel.run_import("proposals", io.BytesIO(data), user=staff, dry_run=True)  # the row is read back whole
+    assert [b.problems for b in again.bad_rows] == [["提案编号：提案编号 12 在“政协第十三届三次会议”中已存在"]]
