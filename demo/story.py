@@ -14,6 +14,7 @@ from handling import services as hs
 from handling.models import Unit
 from proposals import services as ps
 from proposals.models import Category, CoSignature, Proposal, ProposalAttachment, Source
+from proposals.rules import takes_cosigners
 
 
 class Story:
@@ -53,6 +54,8 @@ class Story:
             cosigners = w.rng.sample([d for d in w.deputies if d.pk != self.lead.pk], k=w.rng.choice([0, 1, 1, 2, 3]))
             if login_of(self.lead).username == "deputy" or (w.deputies[1] not in cosigners and w.rng.random() < 0.15):
                 cosigners = [d for d in [w.deputies[1], *cosigners] if d.pk != self.lead.pk][:3]
+            if not takes_cosigners(self.lead):  # a collective proposal is the body's own
+                cosigners = []
             if cosigners:
                 ps.invite_cosigners(proposal=self.proposal, deputies=cosigners, by=login_of(self.lead))
         if cosigners:

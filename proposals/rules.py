@@ -36,7 +36,7 @@ from deputies.access import (
     is_unit_person,
     streams_of,
 )
-from deputies.models import UserOrAnonymous
+from deputies.models import Deputy, UserOrAnonymous
 from proposals.events import AUDIENCES, DEPUTIES, OVERSEERS
 from proposals.models import CoSignature, Proposal
 from proposals.states import ProposalState as S
@@ -57,6 +57,12 @@ class OfProposal(Protocol):
 def is_lead_deputy(user: UserOrAnonymous, proposal: Proposal) -> bool:
     deputy_id = deputy_id_of(user)
     return deputy_id is not None and proposal.lead_deputy_id == deputy_id
+
+
+def takes_cosigners(lead: Deputy) -> bool:
+    """Whether an item led by `lead` may have co-signers: a CPPCC body's collective proposal
+    is the body's alone (no member co-signs it)."""
+    return not lead.is_organisation
 
 
 @rules.predicate

@@ -30,6 +30,7 @@ from proposals.models import (
     Source,
 )
 from proposals.notify import notify, office_staff
+from proposals.rules import takes_cosigners
 from proposals.states import COSIGNABLE_STATES, EDITABLE_STATES
 from proposals.uploads import validate_upload
 from proposals.workflow import (
@@ -97,10 +98,16 @@ def invite_cosigners(*, proposal: Proposal, deputies: Sequence[Deputy], by: User
         if current.state not in EDITABLE_STATES:
             raise ProposalError(_("Co-signers can only be invited before submission."))
         require(by, "invite_cosigner", current, _("Only the lead deputy can invite co-signers."))
+        if deputies and not takes_cosigners(current.lead_deputy):
+            raise ProposalError(_("A collective proposal is the body's own: no member can co-sign it."))
         created = []
         for deputy in deputies:
             if deputy.pk == current.lead_deputy_id:
                 raise ProposalError(_("The lead deputy cannot co-sign their own suggestion."))
+            if deputy.stream != current.stream:
+                raise ProposalError(
+                    _("%(name)s cannot co-sign: only people of the same body co-sign an item.") % {"name": deputy.name}
+                )
             signature, made = CoSignature.objects.get_or_create(proposal=current, deputy=deputy)
             if not made and signature.status == CoSignature.Status.DECLINED:
                 signature.status = CoSignature.Status.INVITED

@@ -166,11 +166,13 @@ def stream_rows(scope: fg.Scope) -> list[dict[str, Any]]:
             {
                 "stream": stream,
                 "subject": f"{words.people}{words.item}",
+                "person": words.person,
                 "figures": figures,
                 "counts": figures.counts,
                 "rates": figures.rates,
                 "result": figures.satisfaction["result"],
                 "result_classes": figures.result_classes,
+                "resurvey": resurvey_counts(scope.report_year, stream),
             }
         )
     return rows
@@ -267,7 +269,7 @@ def report_context(year: int, *, as_of: dt.date | None = None, stream: str = Str
         "category_chart": category_chart,
         "result_chart": result_chart,
         "satisfaction_chart": satisfaction_chart,
-        "resurvey": resurvey_counts(year),
+        "resurvey": resurvey_counts(year, stream or None),
         "stream": stream,
         "streams": streams,
         "stream_table": stream_table(streams, figures),

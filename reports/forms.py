@@ -126,13 +126,13 @@ class GenerateForm(forms.Form):
 
 def kind_headers() -> dict[str, frozenset[str]]:
     """Each import kind's column names, as its template has them."""
-    from reports.excel import SUGGESTION_HEADERS
-    from reports.excel.run import REFERENCE_RESOURCES
+    from reports.excel.columns import columns_of
+    from reports.excel.run import ITEM_STREAMS, REFERENCE_RESOURCES
 
     headers = {
         kind: frozenset(str(f.column_name) for f in r().get_export_fields()) for kind, r in REFERENCE_RESOURCES.items()
     }
-    headers["suggestions"] = frozenset(SUGGESTION_HEADERS)
+    headers.update({kind: frozenset(columns_of(stream).headers) for kind, stream in ITEM_STREAMS.items()})
     return headers
 
 
@@ -154,10 +154,14 @@ def workbook_headers(upload: UploadedFile) -> list[str]:
     return [str(h).strip().lstrip("'") for h in first if h is not None and str(h).strip()]
 
 
-def likely_kind(headers: list[str]) -> str | None:
-    """The kind whose template shares the most columns with `headers` (None: none shares any)."""
+def likely_kind(headers: list[str], chosen: str | None = None) -> str | None:
+    """The kind whose template shares the most columns with `headers` (None: none shares any);
+    `chosen` when it shares as many as any (a suggestions and a proposals workbook share most
+    columns: only those naming their own people tell them apart)."""
     fits = {kind: len(known.intersection(headers)) for kind, known in kind_headers().items()}
     best = max(fits, key=lambda kind: fits[kind])
+    if chosen in fits and fits[chosen] == fits[best]:
+        best = chosen
     return best if fits[best] else None
 
 
@@ -186,7 +190,7 @@ class ImportForm(forms.Form):
         data = self.cleaned_data
         kind, upload = data.get("kind"), data.get("file")
         if kind and upload is not None:
-            fits = likely_kind(workbook_headers(upload))
+            fits = likely_kind(workbook_headers(upload), kind)
             if fits is not None and fits != kind:
                 labels = dict(ImportBatch.Kind.choices)
                 self.add_error(

@@ -220,6 +220,7 @@ class ImportBatch(models.Model):
         DEPUTIES = "deputies", _("Deputies")
         MEMBERS = "members", _("CPPCC members")
         SUGGESTIONS = "suggestions", _("Suggestions")
+        PROPOSALS = "proposals", _("CPPCC proposals")
 
     class Status(models.TextChoices):
         CHECKED = "checked", _("Checked, ready to apply")

@@ -471,6 +471,7 @@ TEMPLATE_NAMES = {
     "deputies": "代表导入模板.xlsx",
     "members": "政协委员导入模板.xlsx",
     "suggestions": "建议导入模板.xlsx",
+    "proposals": "政协委员提案导入模板.xlsx",
 }
 
 

@@ -711,17 +711,22 @@ def _array(ids: tuple[int, ...]) -> str:
     return "{" + ",".join(map(str, ids)) + "}" if ids else _NULL
 
 
-def _insert_notifications(chosen: list[Candidate], now: dt.datetime) -> list[tuple[int, int]]:
+def _of_proposal_stream(candidates: Iterable[Candidate]) -> frozenset[int]:
+    """Which of the candidates' items are proposals (one query)."""
+    ids = {c.proposal_id for c in candidates if c.proposal_id}
+    if not ids:
+        return frozenset()
+    return frozenset(Proposal.objects.filter(pk__in=ids, stream=Stream.PROPOSAL).values_list("pk", flat=True))
+
+
+def _insert_notifications(
+    chosen: list[Candidate], now: dt.datetime, proposals: frozenset[int]
+) -> list[tuple[int, int]]:
     """Write the notifications of the claimed reminders in one statement, as `_claim` does
     (Django's bulk_create spends seconds building 100,000 model instances and their SQL);
-    returns (id, recipient id) of each."""
+    returns (id, recipient id) of each. The sentences are written in the congress's words: a
+    proposal's (`proposals`) are told in its own; a digest is told already."""
     table = connection.ops.quote_name(Notification._meta.db_table)
-    # The sentences are written in the congress's words: a proposal's are told in its own.
-    proposals = set(
-        Proposal.objects.filter(
-            pk__in={c.proposal_id for c in chosen if c.proposal_id}, stream=Stream.PROPOSAL
-        ).values_list("pk", flat=True)
-    )
     as_proposal, as_suggestion = told_for(Stream.PROPOSAL), told_for(Stream.SUGGESTION)
     payload = json.dumps(
         [
@@ -775,21 +780,26 @@ DIGEST_PAGES: dict[str, str] = {
 }
 
 
-def _digested(chosen: list[tuple[int, Candidate]], people: Directory) -> list[Candidate]:
+def _digested(
+    chosen: list[tuple[int, Candidate]], people: Directory, proposals: frozenset[int] = frozenset()
+) -> list[Candidate]:
     """What the notifications say: one notice per reminder, except that a person who would get
     more than REMINDER_DIGEST_AFTER reminders of one kind in one scan gets one notice that
     lists them (the first few by name, and how many more) with a link to where they are, and
     congress staff and the supervision office always get the overdue replies as one list (the
     unit heads hear of their own unit's items). A morning of sixty overdue replies is one
     notice and one text message, not sixty. The reminder log keeps one row per item all the
-    same, so each item still goes out exactly once per occasion."""
+    same, so each item still goes out exactly once per occasion. A list holds one stream's
+    items and speaks its words (`proposals`: the items of the proposal stream): proposals
+    staff hear of 提案, and the supervision office gets one list per stream."""
     office = {*people.staff, *people.supervision}
     limit = max(1, settings.REMINDER_DIGEST_AFTER)
-    groups: dict[tuple[int, str, str], list[Candidate]] = defaultdict(list)
+    groups: dict[tuple[int, str, str, str], list[Candidate]] = defaultdict(list)
     for recipient_id, candidate in chosen:
-        groups[(recipient_id, candidate.kind, candidate.notification_kind)].append(candidate)
+        stream: str = Stream.PROPOSAL if candidate.proposal_id in proposals else Stream.SUGGESTION
+        groups[(recipient_id, candidate.kind, candidate.notification_kind, stream)].append(candidate)
     out: list[Candidate] = []
-    for (recipient_id, kind, notification_kind), items in groups.items():
+    for (recipient_id, kind, notification_kind, stream), items in groups.items():
         listed = kind in OFFICE_LISTS and recipient_id in office
         if len(items) <= (1 if listed else limit):
             out.extend(c.to(recipient_id) for c in items)
@@ -807,7 +817,7 @@ def _digested(chosen: list[tuple[int, Candidate]], people: Directory) -> list[Ca
             facts["what"] = K(kind).label
             message = _("%(what)s: %(n)s items: %(items)s.") % facts
         url = _digest_url(kind, recipient_id, people)
-        out.append(Candidate(kind, "digest", "", recipient_id, None, message, url, notification_kind))
+        out.append(Candidate(kind, "digest", "", recipient_id, None, told_for(stream)(message), url, notification_kind))
     return out
 
 
@@ -839,7 +849,8 @@ def deliver(candidates: Iterable[Candidate], people: Directory) -> int:
         ]
         if not chosen:
             return 0
-        _deliver(_insert_notifications(_digested(chosen, people), now), people)
+        proposals = _of_proposal_stream(c for _r, c in chosen)
+        _deliver(_insert_notifications(_digested(chosen, people, proposals), now, proposals), people)
     return len(chosen)
 
 

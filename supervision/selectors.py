@@ -209,11 +209,14 @@ def followup_counts(user: User) -> dict[str, int]:
     )
 
 
-def resurvey_counts(year: int) -> dict[str, int]:
-    """回头看 for a year's suggestions (the annual report): the promises followed, those staff
-    confirmed kept, and the deputies' answers: kept, partly, not kept, not answered yet."""
+def resurvey_counts(year: int, stream: str | None = None) -> dict[str, int]:
+    """回头看 for a year's items of one stream, or of both (None) (the annual report): the
+    promises followed, those staff confirmed kept, and the answers of the deputies (or
+    members): kept, partly, not kept, not answered yet."""
     today = timezone.localdate()
     promises = Promise.objects.filter(proposal__meeting__year=year).exclude(state=Promise.State.SUPERSEDED)
+    if stream:
+        promises = promises.filter(proposal__stream=stream)
     A = PromiseSurvey.Answer
     return promises.aggregate(
         promises=Count("pk"),

@@ -95,8 +95,13 @@ def save_key_item(
             before, old_leader_id = set(), None
         wanted = {p.pk for p in proposals}
         locked = {p.pk: p for p in _lock(wanted | before)}
+        # Each body chooses its own key items: congress staff key suggestions, the proposals
+        # committee key proposals; one key item holds one stream's items.
+        if len({locked[pk].stream for pk in wanted}) > 1:
+            raise ProposalError(_("A key item holds suggestions only or CPPCC proposals only: choose one kind."))
         for pk in sorted(wanted - before):
             proposal = locked[pk]
+            require(by, "mark_key", proposal, _("Only congress staff can choose key suggestions."))
             if proposal.state not in KEY_STATES:
                 raise ProposalError(
                     _("%(item)s is “%(state)s”: only registered suggestions still being handled can be made key.")

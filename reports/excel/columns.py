@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from import_export import widgets
 
 from deputies.models import Deputy, User
+from deputies.streams import Stream, in_stream_words
 from handling.models import Satisfaction, Unit
 from proposals.models import Category, Meeting, Proposal, ProposalState, Source
 from reports.excel.widgets import (
@@ -131,6 +133,54 @@ COLUMN_HELP = {
     "督办主题": "重点督办的主题，留空则归入“某年重点督办建议”",
     "领办领导": "领办领导的姓名或登录名，留空则为导入人",
 }
+
+# The proposal stream's workbook (政协委员提案) names its number, people and groups in its own
+# words; every other column is the suggestions' own.
+PROPOSAL_HEADERS = {
+    "建议编号": "提案编号",
+    "领衔代表": "领衔委员",
+    "附议代表": "联名委员",
+    "代表团": "界别",
+    "已联系代表": "已联系委员",
+}
+PROPOSAL_HELP = {
+    "会议": "会议名称，须与系统中的政协会议一致，如：政协第十三届三次会议（先在管理后台添加会议）",
+    "领衔委员": "领衔委员姓名，或提出集体提案的党派、团体、专委会的名称，须已在委员名单中（可先导入委员）",
+    "联名委员": "联名委员姓名，多个用“、”分隔；集体提案不填",
+}
+
+
+@dataclass(frozen=True)
+class Columns:
+    """One stream's workbook: the same columns, each under the stream's header, and their help."""
+
+    stream: str
+    columns: list[tuple[str, str, widgets.Widget, bool]]
+    help: dict[str, str]
+    headers: list[str] = field(init=False)
+    required: list[str] = field(init=False)
+    header_of: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # frozen: the derived lists are set once, here
+        object.__setattr__(self, "headers", [header for _a, header, _w, _r in self.columns])
+        object.__setattr__(self, "required", [header for _a, header, _w, required in self.columns if required])
+        object.__setattr__(self, "header_of", {attribute: header for attribute, header, _w, _r in self.columns})
+
+
+def _columns(stream: str) -> Columns:
+    if stream == Stream.SUGGESTION:
+        return Columns(stream, SUGGESTION_COLUMNS, COLUMN_HELP)
+    renamed = [(a, PROPOSAL_HEADERS.get(h, h), w, r) for a, h, w, r in SUGGESTION_COLUMNS]
+    help_ = {PROPOSAL_HEADERS.get(h, h): in_stream_words(text) for h, text in COLUMN_HELP.items()}
+    return Columns(stream, renamed, help_ | PROPOSAL_HELP)
+
+
+COLUMNS: dict[str, Columns] = {stream: _columns(stream) for stream in Stream.values}
+
+
+def columns_of(stream: str) -> Columns:
+    return COLUMNS[stream]
 
 
 class SuggestionRow:

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from deputies.spreadsheet import write_workbook
+from deputies.streams import Stream
 from handling.models import Assignment, ContactRecord, Reply, Unit
 from proposals.models import CoSignature, Proposal
 from reports.excel.columns import (
@@ -23,6 +24,7 @@ from reports.excel.columns import (
     STATE_NAMES,
     SUGGESTION_COLUMNS,
     SUGGESTION_HEADERS,
+    columns_of,
 )
 from supervision.models import KeyItem
 
@@ -46,6 +48,11 @@ if TYPE_CHECKING:
 
 
 def export_suggestions(queryset: QuerySet[Proposal]) -> bytes:
+    """The list as a workbook; a list of proposals only has the proposal stream's headers
+    (提案编号, 领衔委员…), so it re-imports as proposals (the columns are the same, in order)."""
+    streams = set(queryset.order_by().values_list("stream", flat=True).distinct())
+    if streams == {Stream.PROPOSAL}:
+        return write_workbook([("提案", columns_of(Stream.PROPOSAL).headers, export_rows(queryset))])
     return write_workbook([("建议", SUGGESTION_HEADERS, export_rows(queryset))])
 
 

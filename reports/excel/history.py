@@ -83,6 +83,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from deputies.models import User
+from deputies.streams import Stream, told_for
 from handling import answering
 from handling.models import Assignment, ContactRecord, Rating, Reply, Satisfaction
 from handling.services import build_assignment
@@ -144,8 +145,18 @@ def _move(p: Proposal, handled: list[tuple[Assignment, dict[str, Any]]]) -> None
 class HistoryWriter:
     """Builds the checked rows' objects, then saves them table by table (see above)."""
 
-    def __init__(self, rows: list[SuggestionRow], *, user: User | None, file_name: str, batch_id: int | None) -> None:
+    def __init__(
+        self,
+        rows: list[SuggestionRow],
+        *,
+        user: User | None,
+        file_name: str,
+        batch_id: int | None,
+        stream: str = Stream.SUGGESTION,
+    ) -> None:
         self.rows = rows
+        self.stream = stream
+        self.told = told_for(stream)  # what the import writes in words, in the stream's
         self.user = user
         self.file_name = file_name
         self.batch_id = batch_id
@@ -163,6 +174,7 @@ class HistoryWriter:
             assert r.submitted_on is not None  # a required column: rows with errors are never written
             submitted = at(r.submitted_on, 9)
             p = Proposal(
+                stream=self.stream,
                 meeting=r.meeting_obj,
                 number=r.number,
                 title=r.title,
@@ -207,7 +219,7 @@ class HistoryWriter:
                 p.closed_at = max(at(f.get("rated_again_on") or f["rated_on"], 18) for _u, f in r.units)
             r.state = p.state
         self._save(Proposal, proposals, save)
-        created["suggestions"] += len(proposals)
+        created["proposals" if self.stream == Stream.PROPOSAL else "suggestions"] += len(proposals)
 
         cosignatures = [
             CoSignature(proposal=p, deputy=d, status=CoSignature.Status.CONFIRMED, responded_at=p.submitted_at)
@@ -254,8 +266,8 @@ class HistoryWriter:
                         kind=ContactRecord.Kind.FACE_TO_FACE if f["face_to_face"] else ContactRecord.Kind.PHONE,
                         stage=ContactRecord.Stage.DURING,
                         contact_date=f["assigned_on"],
-                        people=f"{p.lead_deputy.name}代表；{a.unit.name}",
-                        summary="历史数据导入：办理期间与代表联系。",
+                        people=f"{p.lead_deputy.name}{p.words.person}；{a.unit.name}",
+                        summary=self.told("历史数据导入：办理期间与代表联系。"),
                         recorded_by_id=user.pk,
                         created_at=now,
                     )
@@ -313,7 +325,7 @@ class HistoryWriter:
             if r.is_key and r.number is not None:
                 assert r.meeting_obj is not None  # a required column: rows with errors are never written
                 year = r.meeting_obj.year
-                wanted[(year, r.key_theme or f"{year}年重点督办建议")].append((r, p))
+                wanted[(year, r.key_theme or self.told(f"{year}年重点督办建议"))].append((r, p))
         links = []
         for (year, title), members in wanted.items():
             item = KeyItem.objects.filter(year=year, title=title).first()

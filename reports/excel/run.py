@@ -3,11 +3,12 @@
 Every import is checked by a dry run first (inside a transaction that is rolled back, so the
 dry run is the real import, undone): it says what would be created and names every bad row
 with its reason. Applying runs it again for real. The kinds are imported in this order:
-units, deputies (and CPPCC members), then the suggestions that name them.
+units, deputies (and CPPCC members), then the suggestions (and proposals) that name them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -19,6 +20,7 @@ from import_export import resources
 
 from deputies.broker import send_quietly
 from deputies.models import User
+from deputies.streams import Stream
 from proposals.tasks import index_new_texts
 from reports.excel.deputies import DeputyResource, deputies_template
 from reports.excel.members import MemberResource, members_template
@@ -28,12 +30,15 @@ from reports.excel.workbook import ImportFileError, read_workbook
 
 # The suggestions' resource is made for each import (it records who imports which file).
 REFERENCE_RESOURCES = {"units": UnitResource, "deputies": DeputyResource, "members": MemberResource}
-TEMPLATES = {
+TEMPLATES: dict[str, Callable[[], bytes]] = {
     "units": units_template,
     "deputies": deputies_template,
     "members": members_template,
     "suggestions": suggestions_template,
+    "proposals": lambda: suggestions_template(Stream.PROPOSAL),
 }
+# The kinds that are items of a stream, read by one resource (`SuggestionResource`).
+ITEM_STREAMS = {"suggestions": Stream.SUGGESTION, "proposals": Stream.PROPOSAL}
 
 
 @dataclass
@@ -48,6 +53,7 @@ CREATED_LABELS = {
     "deputies": gettext_lazy("deputies"),
     "members": gettext_lazy("CPPCC members"),
     "suggestions": gettext_lazy("suggestions"),
+    "proposals": gettext_lazy("CPPCC proposals"),
     "cosignatures": gettext_lazy("co-signatures"),
     "assignments": gettext_lazy("assignments to units"),
     "replies": gettext_lazy("replies"),
@@ -120,8 +126,8 @@ def run_import(
         outcome.errors.append("文件中没有数据行。")
         return outcome
     suggestions = None
-    if kind == "suggestions":
-        suggestions = SuggestionResource(user=user, file_name=file_name, batch_id=batch_id)
+    if kind in ITEM_STREAMS:
+        suggestions = SuggestionResource(user=user, file_name=file_name, batch_id=batch_id, stream=ITEM_STREAMS[kind])
         resource: resources.Resource[Any] = suggestions
     else:
         resource = REFERENCE_RESOURCES[kind]()

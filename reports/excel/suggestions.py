@@ -34,19 +34,17 @@ from import_export.instance_loaders import BaseInstanceLoader
 from deputies.access import SUBMITTER_ROLES
 from deputies.models import Deputy, User
 from deputies.spreadsheet import write_workbook
+from deputies.streams import KEEP_CLOSE, KEEP_OPEN, Stream, told_for, words_of
 from handling.models import ResultCategory, Satisfaction, Unit
 from proposals import deadlines
 from proposals.models import Category, Meeting, Proposal, ProposalState, Source
+from proposals.rules import takes_cosigners
 from reports.excel.columns import (
-    COLUMN_HELP,
-    HEADER_OF,
     PER_UNIT_FIELDS,
-    REQUIRED_HEADERS,
     STATE_NAMES,
-    SUGGESTION_COLUMNS,
-    SUGGESTION_HEADERS,
     UNNUMBERED_STATES,
     SuggestionRow,
+    columns_of,
 )
 from reports.excel.history import HistoryWriter
 from reports.excel.widgets import PerUnit
@@ -74,9 +72,21 @@ class SuggestionResource(resources.Resource):
         clean_model_instances = False
         use_transactions = True
 
-    def __init__(self, *, user: User | None = None, file_name: str = "", batch_id: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        user: User | None = None,
+        file_name: str = "",
+        batch_id: int | None = None,
+        stream: str = Stream.SUGGESTION,
+    ) -> None:
         super().__init__()
-        for attribute, header, widget, _required in SUGGESTION_COLUMNS:
+        # One resource for both streams: the proposal stream's workbook has its own headers
+        # (领衔委员, 联名委员, 界别, 提案编号), names its members and sectors, and is told in its words.
+        self.stream = stream
+        self.columns = columns_of(stream)
+        self.told = told_for(stream)
+        for attribute, header, widget, _required in self.columns.columns:
             self.fields[attribute] = fields.Field(attribute=attribute, column_name=header, widget=widget)
         self.user = user
         self.file_name = file_name
@@ -88,15 +98,16 @@ class SuggestionResource(resources.Resource):
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         headers = set(dataset.headers or [])
-        missing = [h for h in REQUIRED_HEADERS if h not in headers]
+        self._check_stream(headers)
+        missing = [h for h in self.columns.required if h not in headers]
         if missing:
             raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}。请使用下载的模板。")
-        unknown = [h for h in headers if h not in SUGGESTION_HEADERS and h != "_row"]
+        unknown = [h for h in headers if h not in self.columns.headers and h != "_row"]
         if unknown:
             self.warnings.append(f"以下列不在模板中，已忽略：{'、'.join(sorted(unknown))}")
         # Everything a row refers to, loaded once (never a query per row).
-        self.meetings = {m.name: m for m in Meeting.objects.all()}
-        self.categories = {c.name: c for c in Category.objects.all()}
+        self.meetings = {m.name: m for m in Meeting.objects.filter(term__stream=self.stream)}
+        self.categories = {c.name: c for c in Category.objects.for_stream(self.stream)}
         self.sources = {s.name: s for s in Source.objects.all()}
         self.units = {u.name: u for u in Unit.objects.all()}
         self.units.update(
@@ -104,7 +115,7 @@ class SuggestionResource(resources.Resource):
         )
         self.results = {r.name: r for r in ResultCategory.objects.all()}
         self.deputies: dict[str, list[Deputy]] = defaultdict(list)
-        for deputy in Deputy.objects.select_related("delegation"):
+        for deputy in Deputy.objects.filter(stream=self.stream).select_related("delegation"):
             self.deputies[deputy.name].append(deputy)
         named = {str(v).strip() for v in dataset["会议"] if v} if "会议" in headers else set()
         self.taken = set(
@@ -116,6 +127,20 @@ class SuggestionResource(resources.Resource):
         self.leaders.update({u.full_name: u for u in leaders if u.full_name})
         self.today = timezone.localdate()
 
+    def _check_stream(self, headers: set[str]) -> None:
+        """A workbook of the other stream is refused as a whole, saying which it is."""
+        for other in Stream.values:
+            if other == self.stream:
+                continue
+            theirs = set(columns_of(other).headers) - set(self.columns.headers)
+            if theirs & headers and not (set(self.columns.headers) - set(columns_of(other).headers)) & headers:
+                words, their_words = words_of(self.stream), words_of(other)
+                raise ImportFileError(
+                    f"这个工作簿的列（{'、'.join(sorted(theirs & headers))}）是{their_words.people}{their_words.item}"
+                    f"的模板，不是{words.people}{words.item}的：请选择导入“{their_words.item}”，"
+                    f"或使用{words.item}的导入模板。"
+                )
+
     def init_instance(self, row: Any = None) -> SuggestionRow:
         return SuggestionRow()
 
@@ -124,7 +149,7 @@ class SuggestionResource(resources.Resource):
         the widget refuses is that column's error), without their layers: 34 columns times
         10,000 rows."""
         errors: dict[str, Any] = {}
-        for attribute, header, widget, _required in SUGGESTION_COLUMNS:
+        for attribute, header, widget, _required in self.columns.columns:
             if header in row:
                 try:
                     setattr(instance, attribute, widget.clean(row[header], row=row))
@@ -138,11 +163,13 @@ class SuggestionResource(resources.Resource):
             raise ValidationError(errors)
 
     def _error(self, row: SuggestionRow, name: str, message: str) -> None:
-        row.errors[name].append(message)
+        """A reason, in the congress's words, told in the stream's (what the row says, marked
+        by `_data`, is left as written)."""
+        row.errors[name].append(self.told(message))
 
     def _resolve(self, r: SuggestionRow, failed: set[str]) -> None:  # noqa: C901 - one check per rule
         """Look up what the row names and check it describes a possible history."""
-        for attribute, _header, _widget, required in SUGGESTION_COLUMNS:
+        for attribute, _header, _widget, required in self.columns.columns:
             if not hasattr(r, attribute):
                 setattr(r, attribute, PerUnit() if attribute in PER_UNIT_FIELDS else None)
             value = getattr(r, attribute)
@@ -155,15 +182,17 @@ class SuggestionResource(resources.Resource):
         # the suggestion
         r.meeting_obj = self.meetings.get(r.meeting) if r.meeting else None
         if r.meeting and r.meeting_obj is None:
-            self._error(r, "meeting", f"未知的会议“{r.meeting}”（请先在管理后台添加）")
+            self._error(r, "meeting", f"未知的会议“{_data(r.meeting)}”（请先在管理后台添加）")
         r.category_obj = self.categories.get(r.category) if r.category else None
         if r.category and r.category_obj is None:
-            self._error(r, "category", f"未知的类别“{r.category}”")
+            self._error(r, "category", f"未知的类别“{_data(r.category)}”")
         r.source_obj = self.sources.get(r.source) if r.source else None
         if r.source and r.source_obj is None:
-            self._error(r, "source", f"未知的来源“{r.source}”")
+            self._error(r, "source", f"未知的来源“{_data(r.source)}”")
         r.lead_obj = self._deputy(r, r.lead_deputy, r.delegation, "lead_deputy") if r.lead_deputy else None
         r.cosigner_objs = []
+        if r.cosigners and r.lead_obj is not None and not takes_cosigners(r.lead_obj):
+            self._error(r, "cosigners", f"“{_data(r.lead_obj.name)}”提出的是集体提案，不能有附议代表")
         for name in dict.fromkeys(r.cosigners):
             deputy = self._deputy(r, name, None, "cosigners", prefer=r.delegation)
             if deputy is not None:
@@ -176,7 +205,7 @@ class SuggestionResource(resources.Resource):
         if r.meeting_obj and r.number is not None:
             key = (r.meeting_obj.pk, r.number)
             if key in self.taken:
-                self._error(r, "number", f"建议编号 {r.number} 在“{r.meeting}”中已存在")
+                self._error(r, "number", f"建议编号 {r.number} 在“{_data(r.meeting)}”中已存在")
             elif key in self.seen:
                 self._error(r, "number", f"建议编号 {r.number} 与第 {self.seen[key]} 行重复")
             else:
@@ -227,7 +256,7 @@ class SuggestionResource(resources.Resource):
         for name in PER_UNIT_FIELDS:
             for unit_name in getattr(r, name).by_unit:
                 if unit_name not in unit_names:
-                    self._error(r, name, f"“{unit_name}”不是这件建议的主办或分办单位")
+                    self._error(r, name, f"“{_data(unit_name)}”不是这件建议的主办或分办单位")
         for unit in r.answering:
             f = {name: self._for(getattr(r, name), unit) for name in PER_UNIT_FIELDS}
             if f["assigned_on"] is None:
@@ -247,18 +276,18 @@ class SuggestionResource(resources.Resource):
             if r.key_leader:
                 r.key_leader_obj = self.leaders.get(r.key_leader)
                 if r.key_leader_obj is None:
-                    self._error(r, "key_leader", f"未知的领办领导“{r.key_leader}”")
+                    self._error(r, "key_leader", f"未知的领办领导“{_data(r.key_leader)}”")
         elif r.key_theme or r.key_leader:
             self._error(r, "is_key", "填写了督办主题或领办领导，但“是否重点督办”不是“是”")
 
     def _unit_history(self, r: SuggestionRow, unit: Unit, f: dict[str, Any]) -> None:  # noqa: C901
         """Check one answering unit's reply columns, and complete its facts: the rating days
         (the reply's day when blank) and, after a 不满意 first rating, the re-handling deadline."""
-        label = f"（{unit.name}）" if len(r.answering) > 1 else ""
+        label = f"（{_data(unit.name)}）" if len(r.answering) > 1 else ""
         if f["replied_on"] is None:
             for name in ("result", "attitude", "rating", "rated_on", "replied_again_on"):
                 if f[name] not in (None, ""):
-                    self._error(r, "replied_on", f"填写了{HEADER_OF[name]}，但没有答复日期{label}")
+                    self._error(r, "replied_on", f"填写了{self.columns.header_of[name]}，但没有答复日期{label}")
                     return
             return
         if f["replied_on"] < f["assigned_on"]:
@@ -301,11 +330,11 @@ class SuggestionResource(resources.Resource):
 
     def _result(self, r: SuggestionRow, name: str | None, attribute: str, label: str) -> ResultCategory | None:
         if not name:
-            self._error(r, attribute, f"有答复时必须填写{HEADER_OF[attribute]}{label}")
+            self._error(r, attribute, f"有答复时必须填写{self.columns.header_of[attribute]}{label}")
             return None
         result = self.results.get(name)
         if result is None:
-            self._error(r, attribute, f"未知的办理结果“{name}”{label}")
+            self._error(r, attribute, f"未知的办理结果“{_data(name)}”{label}")
         return result
 
     def _rating_pair(self, r: SuggestionRow, attitude: Any, result: Any, attribute: str, label: str) -> bool:
@@ -323,23 +352,23 @@ class SuggestionResource(resources.Resource):
         if delegation:
             candidates = [d for d in candidates if d.delegation and d.delegation.name == delegation]
             if not candidates:
-                self._error(r, attribute, f"代表名单中没有“{delegation}”的“{name}”（请先导入代表）")
+                self._error(r, attribute, f"代表名单中没有“{_data(delegation)}”的“{_data(name)}”（请先导入代表）")
                 return None
         if not candidates:
-            self._error(r, attribute, f"代表名单中没有“{name}”（请先导入代表）")
+            self._error(r, attribute, f"代表名单中没有“{_data(name)}”（请先导入代表）")
             return None
         if len(candidates) > 1 and prefer:
             preferred = [d for d in candidates if d.delegation and d.delegation.name == prefer]
             candidates = preferred or candidates
         if len(candidates) > 1:
-            self._error(r, attribute, f"有 {len(candidates)} 位代表叫“{name}”，请填写代表团以区分")
+            self._error(r, attribute, f"有 {len(candidates)} 位代表叫“{_data(name)}”，请填写代表团以区分")
             return None
         return candidates[0]
 
     def _unit(self, r: SuggestionRow, name: str, attribute: str) -> Unit | None:
         unit = self.units.get(name)
         if unit is None:
-            self._error(r, attribute, f"未知的承办单位“{name}”（请先导入单位）")
+            self._error(r, attribute, f"未知的承办单位“{_data(name)}”（请先导入单位）")
         return unit
 
     def save_instance(self, instance: SuggestionRow, is_create: bool, row: Any, **kwargs: Any) -> None:
@@ -348,7 +377,9 @@ class SuggestionResource(resources.Resource):
     def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
         if result.has_errors() or result.has_validation_errors() or not self.rows:
             return
-        writer = HistoryWriter(self.rows, user=self.user, file_name=self.file_name, batch_id=self.batch_id)
+        writer = HistoryWriter(
+            self.rows, user=self.user, file_name=self.file_name, batch_id=self.batch_id, stream=self.stream
+        )
         # The dry run builds every object the import would write and counts them, without
         # writing: the rows were checked one by one above, against the database as it is.
         writer.write(self.created, save=not kwargs.get("dry_run", False))
@@ -366,31 +397,38 @@ class SuggestionResource(resources.Resource):
         ]
 
 
+def _data(text: Any) -> str:
+    """What a row says, kept as written when a reason is told in the stream's words."""
+    return f"{KEEP_OPEN}{text}{KEEP_CLOSE}"
+
+
 def _state_of(row: SuggestionRow) -> str:
     """The state of a row HistoryWriter.write() has gone through (it sets every row's)."""
     assert row.state is not None
     return row.state
 
 
-def suggestions_template() -> bytes:
-    """The empty template with a sheet explaining each column and one listing the names the
-    system knows (meetings, categories, sources, result categories, units)."""
+def suggestions_template(stream: str = Stream.SUGGESTION) -> bytes:
+    """The empty template of a stream (suggestions or CPPCC proposals) with a sheet explaining
+    each column and one listing the names the system knows for it (meetings, categories,
+    sources, result categories, units)."""
+    columns = columns_of(stream)
     known = [
-        ("会议", list(Meeting.objects.values_list("name", flat=True))),
-        ("类别", list(Category.objects.filter(is_active=True).values_list("name", flat=True))),
+        ("会议", list(Meeting.objects.filter(term__stream=stream).values_list("name", flat=True))),
+        ("类别", list(Category.objects.for_stream(stream).filter(is_active=True).values_list("name", flat=True))),
         ("来源", list(Source.objects.filter(is_active=True).values_list("name", flat=True))),
         ("办理结果", list(ResultCategory.objects.filter(is_active=True).values_list("name", flat=True))),
         ("承办单位", list(Unit.objects.filter(is_active=True).values_list("name", flat=True))),
     ]
     notes = [
-        [header, "必填" if header in REQUIRED_HEADERS else "", COLUMN_HELP.get(header, "")]
-        for header in SUGGESTION_HEADERS
+        [header, "必填" if header in columns.required else "", columns.help.get(header, "")]
+        for header in columns.headers
     ]
     longest = max((len(names) for _t, names in known), default=0)
     names_rows = [[names[i] if i < len(names) else "" for _t, names in known] for i in range(longest)]
     return write_workbook(
         [
-            ("建议", SUGGESTION_HEADERS, []),
+            ("提案" if stream == Stream.PROPOSAL else "建议", columns.headers, []),
             ("填写说明", ["列", "必填", "说明"], notes),
             ("可选名称", [t for t, _n in known], names_rows),
         ]

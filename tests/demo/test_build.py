@@ -226,6 +226,8 @@ def test_the_cppcc_session_has_proposals_in_every_state_joint_and_collective(db_
     assert set(proposals.values_list("meeting__term__stream", flat=True)) == {Stream.PROPOSAL}
     assert proposals.filter(cosignatures__status="confirmed").exists()  # 联名
     assert proposals.filter(lead_deputy__is_organisation=True).exists()  # 集体提案
+    # a collective proposal is the body's own
+    assert not proposals.filter(lead_deputy__is_organisation=True, cosignatures__isnull=False).exists()
     assert not proposals.filter(cosignatures__deputy__stream=Stream.SUGGESTION).exists()
     assert set(User.objects.get(username="member").deputy.led_proposals.values_list("stream", flat=True)) == {
         Stream.PROPOSAL

@@ -152,3 +152,17 @@ def test_a_collective_proposal_is_made_and_rated_by_its_organisations_contact_pe
     people = proposal_cast.__class__(**{**vars(proposal_cast), "deputy_user": body.user})
     closed = advance(draft, S.CLOSED, people)
     assert Reply.objects.get(assignment__proposal=closed).rating.rated_by == body.user
+
+
+def test_no_member_co_signs_a_collective_proposal(cppcc_meeting, category, joint_member, deputy):
+    body = f.MemberFactory(name="民盟县委", is_organisation=True, delegation=None)
+    draft = f.ProposalFactory(lead_deputy=body, meeting=cppcc_meeting, category=category)
+    with translation.override("zh-hans"), pytest.raises(ProposalError, match="集体提案"):
+        ps.invite_cosigners(proposal=draft, deputies=[joint_member], by=body.user)
+    assert not draft.cosignatures.exists()
+
+
+def test_a_deputy_does_not_co_sign_a_members_proposal(proposal_draft, member, deputy):
+    with pytest.raises(ProposalError):
+        ps.invite_cosigners(proposal=proposal_draft, deputies=[deputy], by=member.user)
+    assert not proposal_draft.cosignatures.exists()

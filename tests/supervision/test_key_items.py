@@ -344,3 +344,32 @@ def test_a_committee_member_sees_its_own_committees_key_items_first_and_may_see_
     page = client.get(reverse("supervision:key_list"))
     assert {i.pk for i in page.context["page"].object_list} == {key_item.pk, other.pk}
     assert "全部委员会" not in page.content.decode()
+
+
+# --- each body's own key items -----------------------------------------------------------------
+
+
+def test_each_body_chooses_its_own_key_items_and_the_supervision_office_sees_both(
+    make_proposal, cppcc_meeting, category, proposal_cast, member, staff, proposals_staff, supervision, leader
+):
+    from deputies.access import allowed
+    from proposals.workflow import Refused
+    from supervision.rules import visible_key_items
+
+    suggestion = make_proposal(S.IN_HANDLING)
+    proposal = advance(
+        f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, category=category), S.IN_HANDLING, proposal_cast
+    )
+    theirs = mark(proposals_staff, leader, [proposal])
+    ours = mark(staff, leader, [suggestion])
+    with pytest.raises(Refused):
+        mark(proposals_staff, leader, [suggestion])
+    with pytest.raises(Refused):
+        mark(staff, leader, [proposal])
+    with pytest.raises(ProposalError):
+        mark(f.UserFactory(role="admin", username="admin1"), leader, [suggestion, proposal])
+    assert set(visible_key_items(supervision)) == {theirs, ours}
+    assert list(visible_key_items(proposals_staff)) == [theirs]
+    assert list(visible_key_items(staff)) == [ours]
+    assert allowed(proposals_staff, "record_supervision", theirs) and not allowed(staff, "view_key_item", theirs)
+    assert KeyItem.objects.count() == 2

@@ -436,3 +436,32 @@ def test_a_member_is_reminded_to_rate_in_the_proposal_streams_words(proposal_dra
     (note,) = received(member.user, K.RATING_REMINDER)
     assert "您的提案" in note.message and "建议" not in note.message.replace(proposal.title, "")
     assert proposal.title in note.message and "\ue000" not in note.message
+
+
+@override_settings(ESCALATE_AFTER_DAYS=30)
+def test_each_bodys_staff_get_their_streams_list_in_its_words_and_the_office_one_per_stream(
+    make_proposal, cppcc_meeting, category, proposal_cast, member, staff, proposals_staff, supervision
+):
+    suggestions = [make_proposal(S.IN_HANDLING) for _ in range(2)]
+    proposals = [
+        advance(
+            f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, category=category),
+            S.IN_HANDLING,
+            proposal_cast,
+        )
+        for _ in range(3)
+    ]
+    for item in [*suggestions, *proposals]:
+        due_in(item, -40)
+    run_daily_scan()
+    (to_staff,) = received(staff, K.OVERDUE)
+    (to_committee,) = received(proposals_staff, K.OVERDUE)
+    assert "共 2 件建议答复超期" in to_staff.message and "提案" not in to_staff.message
+    told = to_committee.message
+    for item in proposals:
+        told = told.replace(item.title, "")  # titles are kept as written
+    assert "共 3 件提案答复超期" in told and "建议" not in told
+    assert "\ue000" not in to_committee.message
+    to_office = sorted(n.message for n in received(supervision, K.OVERDUE))
+    assert len(to_office) == 2
+    assert "共 2 件建议答复超期已超过 30 天" in to_office[0] and "共 3 件提案答复超期已超过 30 天" in to_office[1]

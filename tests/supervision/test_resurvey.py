@@ -149,3 +149,34 @@ def test_the_annual_report_counts_promises_kept_as_deputies_confirm(promise, dep
     text = render_html(report_context(promise.proposal.meeting.year), for_print=True)
 
     assert "共作出承诺1项" in text and "代表确认已落实1项、部分落实0项、未落实0项" in text
+
+
+def test_each_streams_promises_are_counted_apart_and_the_combined_report_states_both(
+    promise, deputy, proposal_draft, proposal_cast, member, result_b
+):
+    from reports.annual import render_html, report_context
+    from supervision.services import sync_promises
+    from tests.supervision.conftest import issue_b_reply
+    from tests.workflow import advance
+
+    proposal = advance(proposal_draft, "in_handling", proposal_cast)
+    issue_b_reply(proposal, proposal_cast, result_b)
+    sync_promises()
+    of_member = Promise.objects.get(proposal=proposal)
+    past_due(promise)
+    past_due(of_member)
+    resurvey.answer_survey(promise=of_member, by=member.user, answer="partly", comment="只建了一半")
+    year = promise.proposal.meeting.year
+    assert proposal.meeting.year == year
+    suggestions, proposals = (selectors.resurvey_counts(year, s) for s in ("suggestion", "proposal"))
+    both = selectors.resurvey_counts(year)
+    assert (suggestions["promises"], suggestions["waiting"], suggestions["deputy_partly"]) == (1, 1, 0)
+    assert (proposals["promises"], proposals["waiting"], proposals["deputy_partly"]) == (1, 0, 1)
+    assert all(both[k] == suggestions[k] + proposals[k] for k in both)
+
+    of_proposals = render_html(report_context(year, stream="proposal"), for_print=True)
+    assert "共作出承诺1项" in of_proposals and "委员确认已落实0项、部分落实1项" in of_proposals
+    combined = render_html(report_context(year, stream=""), for_print=True)
+    assert "共作出承诺2项" in combined
+    assert "人大代表建议承诺1项" in combined and "政协委员提案承诺1项" in combined
+    assert "政协委员提案承诺1项，经核实已落实0项，政协委员确认已落实0项、部分落实1项、未落实0项。" in combined
