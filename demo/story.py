@@ -10,6 +10,7 @@ from typing import Any
 from demo.content.text import SuggestionText
 from demo.world import World, login_of, month_end, named_month_end, on, pdf, retimed
 from deputies.models import Deputy
+from deputies.streams import Stream, in_stream_words
 from handling import services as hs
 from handling.models import Unit
 from proposals import services as ps
@@ -112,10 +113,16 @@ class Story:
                 hs.submit_co_opinion(
                     assignment=assignment,
                     by=self.w.handlers[assignment.unit_id],
-                    body=f"{assignment.unit.name}协办意见：我单位将在职责范围内积极配合主办单位办理，"
-                    "提供相关数据和资料，共同推进建议所提问题的解决。",
+                    body=self.said(
+                        f"{assignment.unit.name}协办意见：我单位将在职责范围内积极配合主办单位办理，"
+                        "提供相关数据和资料，共同推进建议所提问题的解决。"
+                    ),
                 )
         return self
+
+    def said(self, text: str) -> str:
+        """A sentence of the story in its item's words (the texts are written in the congress's)."""
+        return in_stream_words(text) if self.proposal and self.proposal.stream == Stream.PROPOSAL else text
 
     def contact(self, day: dt.date, kind: str, stage: str) -> Story:
         p = self.fresh()
@@ -134,8 +141,8 @@ class Story:
                 kind=kind,
                 stage=stage,
                 contact_date=min(day, self.w.today),
-                people=f"{self.lead.name}代表；{assignment.unit.name}分管负责人、承办科室负责人",
-                summary=summaries[kind],
+                people=self.said(f"{self.lead.name}代表；{assignment.unit.name}分管负责人、承办科室负责人"),
+                summary=self.said(summaries[kind]),
             )
         return self
 
@@ -161,7 +168,7 @@ class Story:
             "A": f"经研究办理，现答复如下：{item['done']}",
             "B": f"经研究办理，现答复如下：{item['done']}下一步，{plan}",
             "C": f"经认真研究，现答复如下：{item['limit']}我们将持续关注，条件具备时推动解决。",
-            "D": f"经认真研究，您的建议对我们改进工作具有参考价值。{item['limit']}",
+            "D": self.said("经认真研究，您的建议对我们改进工作具有参考价值。") + item["limit"],
         }[klass]
         co = list(p.assignments.filter(is_active=True, role="co"))
 
@@ -183,7 +190,7 @@ class Story:
                     contact_person=handler.display_name,
                     contact_phone=f"0571-8{self.w.rng.randint(1000000, 9999999)}",
                     result_category=result_category,
-                    body=text if round_ == 1 else "针对代表提出的意见，我们重新研究办理：" + text,
+                    body=text if round_ == 1 else self.said("针对代表提出的意见，我们重新研究办理：") + text,
                     done_items=item["done"] if klass in "AB" else "",
                     promised_items=plan if klass == "B" else "",
                     promised_by=promised_by,

@@ -87,7 +87,13 @@ def stream_catalog() -> polib.POFile:
     from deputies.streams import WORDS_CONTEXT, in_stream_words
 
     po = polib.POFile(wrapwidth=0)
-    po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "zh_Hans-proposal"}
+    # Chinese has one plural form: without saying so, gettext would look for a second one and
+    # fall back to the congress's words for every count but one.
+    po.metadata = {
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Language": "zh_Hans-proposal",
+        "Plural-Forms": "nplurals=1; plural=0;",
+    }
     seen: set[str] = set()
     for path in catalogs():
         for entry in polib.pofile(str(path)):

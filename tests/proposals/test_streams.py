@@ -71,6 +71,14 @@ def test_a_member_writes_a_proposal_for_the_cppcc_meeting(client, member, cppcc_
     assert (made.stream, made.meeting, made.lead_deputy) == (Stream.PROPOSAL, cppcc_meeting, member)
 
 
+def test_a_count_of_several_proposals_reads_in_the_proposals_words(client, member, cppcc_meeting):
+    for title in ("关于发展特色产业的提案", "关于保护古村落的提案"):
+        f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, title=title, state=ProposalState.SUBMITTED)
+    client.force_login(member.user)
+    text = client.get(reverse("proposals:mine")).content.decode()
+    assert "您领衔或联名的提案共 2 件" in text and "附议的建议" not in text
+
+
 def test_a_step_on_a_proposal_tells_its_people_in_its_words(proposal_draft, member, joint_member):
     ps.invite_cosigners(proposal=proposal_draft, deputies=[joint_member], by=member.user)
     notice = Notification.objects.get(recipient=joint_member.user)
