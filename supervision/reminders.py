@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 
 from deputies.access import streams_of
 from deputies.models import Role, User
-from deputies.streams import KEEP_CLOSE, KEEP_OPEN, Stream, told_for
+from deputies.streams import KEEP_CLOSE, KEEP_OPEN, Stream, told_for, words_of
 from handling.models import Assignment, PlanStep, Reply
 from proposals import notify
 from proposals.models import REPLY_DUE_STATES, Notification, Proposal, ProposalState
@@ -195,9 +195,10 @@ class Links:
         return self._survey.format(pk)
 
 
-def item_label(number: int | None, title: str) -> str:
-    # Marked as data: a proposal's notices are told in its stream's words, its title as written.
-    label = f"第{number}号“{title}”" if number else f"“{title}”"
+def item_label(number: int | None, title: str, stream: str = Stream.SUGGESTION) -> str:
+    """第12号“标题” or 第0012号提案“标题”: numbered as its stream numbers it. Marked as data: a
+    proposal's notices are told in its stream's words, its title as written."""
+    label = f"{words_of(stream).number(number)}“{title}”" if number else f"“{title}”"
     return f"{KEEP_OPEN}{label}{KEEP_CLOSE}"
 
 
@@ -267,7 +268,7 @@ def deadline_rule(today: dt.date, people: Directory, links: Links) -> list[Candi
         # The tightest threshold reached: 10 days left is the "15 days" reminder, 5 the "7".
         threshold = next(t for t in thresholds if t >= left)
         when = due_today if left == 0 else days_left % {"n": left}
-        item = item_label(row["proposal__number"], row["proposal__title"])
+        item = item_label(row["proposal__number"], row["proposal__title"], row["proposal__stream"])
         message = wording % {"item": item, "date": row["owed_on"].isoformat(), "when": when}
         label = f"{item}（{row['owed_on'].isoformat()}）"
         for user_id in people.unit_handlers(row["unit_id"]):
@@ -305,7 +306,7 @@ def overdue_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
         late = (today - row["owed_on"]).days
         week = (late - 1) // repeat
         facts = {
-            "item": item_label(row["proposal__number"], row["proposal__title"]),
+            "item": item_label(row["proposal__number"], row["proposal__title"], row["proposal__stream"]),
             "unit": row["unit__name"],
             "date": row["owed_on"].isoformat(),
             "n": late,
@@ -375,7 +376,11 @@ def rating_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
     out = []
     for row in rows:
         facts = {
-            "item": item_label(row["assignment__proposal__number"], row["assignment__proposal__title"]),
+            "item": item_label(
+                row["assignment__proposal__number"],
+                row["assignment__proposal__title"],
+                row["assignment__proposal__stream"],
+            ),
             "unit": row["assignment__unit__name"],
             "date": timezone.localdate(row["issued_at"]).isoformat(),
             "deputy": row["assignment__proposal__lead_deputy__name"],
@@ -419,6 +424,7 @@ def promise_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
             "unit_id",
             "proposal_id",
             "proposal__number",
+            "proposal__stream",
             "proposal__title",
             "promised_items",
             "promised_by",
@@ -439,7 +445,7 @@ def promise_rule(today: dt.date, people: Directory, links: Links) -> list[Candid
             continue
         items = row["promised_items"].strip().replace("\n", " ")
         facts = {
-            "item": item_label(row["proposal__number"], row["proposal__title"]),
+            "item": item_label(row["proposal__number"], row["proposal__title"], row["proposal__stream"]),
             "promise": (items[:80] + "…") if len(items) > 80 else items or "—",
             "date": row["promised_by"].isoformat() if row["promised_by"] else "—",
             "last": timezone.localdate(row["last_report"]).isoformat() if row["last_report"] else none_yet,
@@ -476,6 +482,7 @@ def progress_rule(today: dt.date, people: Directory, links: Links) -> list[Candi
             "keyitem__report_every_days",
             "proposal_id",
             "proposal__number",
+            "proposal__stream",
             "proposal__title",
         )
     )
@@ -505,7 +512,7 @@ def progress_rule(today: dt.date, people: Directory, links: Links) -> list[Candi
                 continue
             # The latest report day missed: a unit that stays silent is reminded every interval.
             due = since + dt.timedelta(days=elapsed // every * every)
-            item = item_label(m["proposal__number"], m["proposal__title"])
+            item = item_label(m["proposal__number"], m["proposal__title"], m["proposal__stream"])
             message = _(
                 "Progress report due: %(item)s is a key suggestion (“%(title)s”); your unit reports every "
                 "%(n)s days, and the next report was due on %(date)s."
@@ -580,6 +587,7 @@ def plan_step_rule(today: dt.date, people: Directory, links: Links) -> list[Cand
             "plan__assignment__unit_id",
             "plan__assignment__proposal_id",
             "plan__assignment__proposal__number",
+            "plan__assignment__proposal__stream",
             "plan__assignment__proposal__title",
         )
         .order_by("pk")
@@ -590,7 +598,11 @@ def plan_step_rule(today: dt.date, people: Directory, links: Links) -> list[Cand
         proposal_id = row["plan__assignment__proposal_id"]
         facts = {
             "step": row["title"][:80],
-            "item": item_label(row["plan__assignment__proposal__number"], row["plan__assignment__proposal__title"]),
+            "item": item_label(
+                row["plan__assignment__proposal__number"],
+                row["plan__assignment__proposal__title"],
+                row["plan__assignment__proposal__stream"],
+            ),
             "date": row["planned_on"].isoformat(),
         }
         message = wording % facts

@@ -113,6 +113,7 @@ def resurvey_rule(today: dt.date, people: reminders.Directory, links: reminders.
             "state",
             "proposal_id",
             "proposal__number",
+            "proposal__stream",
             "proposal__title",
             "proposal__lead_deputy__user_id",
             "unit__name",
@@ -124,7 +125,7 @@ def resurvey_rule(today: dt.date, people: reminders.Directory, links: reminders.
     for row in rows:
         reported = row["state"] in REPORTED
         facts = {
-            "item": reminders.item_label(row["proposal__number"], row["proposal__title"]),
+            "item": reminders.item_label(row["proposal__number"], row["proposal__title"], row["proposal__stream"]),
             "unit": row["unit__name"],
             "date": row["promised_by"].isoformat() if row["promised_by"] else "—",
         }
