@@ -157,6 +157,10 @@ class MySuggestions(ListAPIView[Any]):
         incoming = DraftSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         fields = _form(dict(incoming.validated_data), None).draft_fields()
+        if not ((fields["title"] or "").strip() or (fields["body"] or "").strip()):
+            # As on the page: an empty draft is not kept.
+            message = _("Write a title or some of the text first: an empty draft is not saved.")
+            return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
         try:
             proposal = services.create_draft(
                 lead_deputy=deputy,

@@ -94,6 +94,10 @@ def test_a_non_deputy_is_refused_the_deputy_list_with_404(staff):
 
 
 def test_draft_created_edited_and_submitted_through_the_api(api, deputy, meeting, category, source, staff):
+    empty = api.post("/api/v1/suggestions/", {"title": "  "}, format="json")
+    assert empty.status_code == 400 and "空草稿不会保存" in empty.json()["detail"]
+    assert not Proposal.objects.exists()
+
     created = api.post(
         "/api/v1/suggestions/", {"title": "关于增设信号灯的建议", "body": "学校门口车多。"}, format="json"
     )
