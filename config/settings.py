@@ -50,7 +50,8 @@ INSTALLED_APPS = [
     "csp",
     "django_celery_beat",
     "import_export",
-    "rest_framework",
+    # Not "rest_framework": only its browsable API needs it, and its translations would
+    # replace Django's own (这个字段是必填项 on every form). The API speaks JSON only.
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "deputies",
@@ -481,6 +482,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "deputies.api.auth.Pages",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "deputies.api.auth.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -82,7 +82,7 @@ def test_another_deputys_suggestion_answers_404_with_one_audit_row(api, deputy, 
     ]:
         before = refusals(deputy.user)
         response = getattr(api, method)(url, {"title": "改"}, format="json")
-        assert response.status_code == 404, url
+        assert response.status_code == 404 and response.json() == {"detail": "未找到。"}, url
         assert refusals(deputy.user) == before + 1, url
     foreign.refresh_from_db()
     assert foreign.state == S.DRAFT and foreign.title != "改"

@@ -34,7 +34,8 @@ def test_a_token_is_kept_only_as_its_sha256_and_works_as_its_user(deputy):
 
 
 def test_no_token_an_unknown_one_an_expired_one_and_a_revoked_one_are_all_401(deputy):
-    assert APIClient().get(MINE).status_code in (401, 403)
+    anonymous = APIClient().get(MINE)
+    assert anonymous.status_code == 401 and "个人令牌" in anonymous.json()["detail"]
     unknown = APIClient()
     unknown.credentials(HTTP_AUTHORIZATION="Bearer jy_nothing")
     assert unknown.get(MINE).status_code == 401
@@ -93,7 +94,9 @@ def test_requests_are_throttled_per_token(deputy, settings):
 
         TokenRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
         first, second = bearer(deputy.user), bearer(deputy.user)
-        assert [first.get(MINE).status_code for _ in range(3)] == [200, 200, 429]
+        answers = [first.get(MINE) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        assert "请求过多" in answers[2].json()["detail"]
         assert second.get(MINE).status_code == 200  # another token has its own count
     finally:
         settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}
