@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "csp",
     "django_celery_beat",
     "import_export",
+    # Not "rest_framework": only its browsable API needs it, and its translations would
+    # replace Django's own (这个字段是必填项 on every form). The API speaks JSON only.
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "deputies",
     "proposals",
     "handling",
@@ -462,4 +466,35 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
+}
+
+# The HTTP API (deputies/api/): personal tokens, their lifetime in days and the requests each
+# may make (per token, counted in the cache). No CORS headers: browsers on other sites get none.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "deputies.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["deputies.api.auth.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["deputies.api.auth.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_RATE", "600/hour")},
+    "DEFAULT_PAGINATION_CLASS": "deputies.api.auth.Pages",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "deputies.api.auth.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "建议办理 API",
+    "DESCRIPTION": "代表建议办理系统的 HTTP API。认证：Authorization: Bearer <个人令牌>。",
+    "VERSION": "v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs for signed-in people and tokens only, like every endpoint.
+    "SERVE_PERMISSIONS": ["deputies.api.auth.TokenScope"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"SatisfactionEnum": "handling.models.Satisfaction"},
 }

@@ -27,6 +27,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     # The public disclosure page (no login).
     path("public/", include("reports.public_urls")),
+    # The HTTP API (deputies/api/): its endpoints, schema and docs.
+    path("api/v1/", include("deputies.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,7 +9,8 @@ from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 from kombu.exceptions import OperationalError
 
-from deputies.models import AuditRecord, Delegation, Deputy, SpecialCommittee, Term, UsedPassword, User
+from deputies.api.tokens import revoke
+from deputies.models import ApiToken, AuditRecord, Delegation, Deputy, SpecialCommittee, Term, UsedPassword, User
 
 
 @admin.register(User)
@@ -100,3 +101,23 @@ class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
                 request,
                 _("The task queue (Redis) cannot be reached: nothing was run now. The tasks run at their next time."),
             )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by their users (/accounts/tokens/); an administrator sees and revokes."""
+
+    list_display = ("name", "user", "prefix", "scope", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("scope",)
+    search_fields = ("name", "user__username", "prefix")
+    readonly_fields = ("user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+    actions = ["revoke_tokens"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the chosen tokens"))
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for row in queryset:
+            revoke(row)
+        self.message_user(request, _("The tokens are revoked."), messages.SUCCESS)

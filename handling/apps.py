@@ -8,5 +8,8 @@ class HandlingConfig(AppConfig):
 
     def ready(self) -> None:
         # What this app declares and registers: its steps' events, its access rules, its
-        # parts of the suggestion's pages (see proposals/hooks.py).
-        from handling import events, pages, rules, similar  # noqa: F401
+        # parts of the suggestion's pages (see proposals/hooks.py), its endpoints of the HTTP
+        # API (deputies/api/).
+        from handling import api, events, pages, rules, similar  # noqa: F401
+
+        api.register()

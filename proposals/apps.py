@@ -16,3 +16,8 @@ class ProposalsConfig(AppConfig):
         from proposals.deadlines import check_period_settings
 
         check_period_settings()
+
+        # Its endpoints of the HTTP API (deputies/api/).
+        from proposals import api
+
+        api.register()

@@ -52,7 +52,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
 from deputies import access
-from handling.rules import unit_id_of
+from handling.rules import is_rater_of_reply, unit_id_of
 
 # --- the problems a visit can show --------------------------------------------------------------
 
@@ -167,6 +167,8 @@ own_assignment = Check(
     lambda user, a: a.is_active and unit_id_of(user) is not None and unit_id_of(user) == a.unit_id,
 )
 answering = Check("an answering assignment", lambda user, a: a.answers)
+rater_of_reply = Check("the rater of the reply's suggestion", is_rater_of_reply)
+own_token = Check("the user's API token", lambda user, t: t.user_id == getattr(user, "pk", None))
 own_notification = Check("the user's notification", lambda user, n: n.recipient_id == getattr(user, "pk", None))
 reply_or_copy = Check(
     "view_reply(reply or a copy)",
@@ -252,6 +254,7 @@ KINDS: dict[str, Kind] = {
     "urging notice": Kind("supervision.UrgingNotice"),
     "promise": Kind("supervision.Promise", related=("proposal",), proposal_id=lambda o: o.proposal_id),
     "import batch": Kind("reports.ImportBatch"),
+    "api token": Kind("deputies.ApiToken"),
     "report job": Kind("reports.ReportJob"),
     "finished report job": Kind("reports.ReportJob", {"status": "done"}),
 }
@@ -317,6 +320,7 @@ class Route:
     every: bool = False
     public: bool = False
     post_only: bool = False
+    api: bool = False  # an endpoint of /api/v1/: the public is answered 401, not sent to log in
 
     def kwargs(self, obj: Any) -> dict[str, Any]:
         if self.kind == "none":
@@ -338,6 +342,11 @@ def action(
 ) -> Route:
     """A POST-only route (a GET answers 405)."""
     return Route(kind, see=see, act=act, data=data, post_only=True, **options)
+
+
+def api(route: Route) -> Route:
+    """An endpoint of the HTTP API (deputies/api/)."""
+    return Route(**{**route.__dict__, "api": True})
 
 
 def variants(name: str, param: str, rows: dict[str, Route]) -> dict[str, Route]:
@@ -460,6 +469,21 @@ ROUTES: dict[str, Route] = {
     "proposals:notifications": Route("none", signed_in),
     "proposals:notification_open": action("notification", own_notification, own_notification),
     "proposals:notifications_read_all": action("none", signed_in, signed_in),
+    # --- the HTTP API (a session is let in as a token is; each endpoint asks the page's rule) -----------
+    "api_tokens": form(Route("none", signed_in), lambda o: {"name": "对接系统", "scope": "read", "days": 30}),
+    "api_token_revoke": action("api token", own_token, own_token),
+    "api:schema": api(Route("none", signed_in)),
+    "api:docs": api(Route("none", signed_in)),
+    "api:suggestions": api(
+        form(Route("none", user_rule("draft_proposal")), lambda o: {"title": "关于增设公交站的建议"})
+    ),
+    "api:suggestion": api(Route("proposal", rule("follow_proposal"), every=True)),
+    "api:suggestion_submit": api(
+        action("proposal", rule("follow_proposal"), rule("edit_proposal"), target=state(*EDITABLE))
+    ),
+    "api:suggestion_replies": api(Route("proposal", rule("follow_proposal"))),
+    "api:notifications": api(Route("none", signed_in)),
+    "api:notification_read": api(action("notification", own_notification, own_notification)),
     # --- handling ---------------------------------------------------------------------------------------
     "handling:reply_attachment": Route("reply attachment", reply_or_copy),
     "handling:assign": form(
@@ -579,6 +603,16 @@ ROUTES: dict[str, Route] = {
         Route("reply", view_reply & rule("rate_reply"), target=_unrated),
         lambda r: {"attitude": "satisfied", "result": "satisfied"},
     ),
+    "api:reply_rating": api(
+        action(
+            "reply",
+            view_reply,
+            view_reply & rule("rate_reply"),
+            lambda r: {"attitude": "satisfied", "result": "satisfied"},
+            target=_unrated,
+        )
+    ),
+    "api:reply_rating_settle": api(action("reply", view_reply, view_reply & rater_of_reply)),
     "handling:reply_comment": form(
         Route(
             "reply", view_reply & rule("comment_on_reply", _reply_proposal, "its suggestion"), target=state("issued")
@@ -1120,6 +1154,11 @@ def _reaches_login(client: Client, answer: Answer) -> bool:
     return False
 
 
+def _refuses_the_public(client: Client, route: Route, answer: Answer) -> bool:
+    """A page sends the public to the login page; an API endpoint answers 401."""
+    return answer.status == 401 if route.api else _reaches_login(client, answer)
+
+
 # --- the checks ---------------------------------------------------------------------------------------------
 
 
@@ -1197,7 +1236,7 @@ def check_get(client: Client, key: str, route: Route, who: Person, obj: Any, mar
     if answer.status >= 500:
         add(SERVER_ERROR, answer.error)
     elif who.user is None and not route.public:
-        if not _reaches_login(client, answer):
+        if not _refuses_the_public(client, route, answer):
             add(NOT_TO_LOGIN, f"answered {answer.status}")
     elif answer.status != 405:  # a method not allowed never looks at the object
         allowed = route.see(who.principal, obj)
@@ -1229,7 +1268,7 @@ def check_post(client: Client, key: str, route: Route, who: Person, obj: Any, ma
     if answer.status >= 500:
         add(SERVER_ERROR, answer.error)
     elif who.user is None and not route.public:
-        if not _reaches_login(client, answer):
+        if not _refuses_the_public(client, route, answer):
             add(NOT_TO_LOGIN, f"answered {answer.status}")
         if answer.changed:
             add(ACTION_CHANGED, ", ".join(answer.changed))

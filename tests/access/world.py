@@ -31,6 +31,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from deputies.api.tokens import create_token
 from deputies.models import Role, SpecialCommittee, User
 from deputies.streams import Stream
 from handling import services as hs
@@ -423,6 +424,10 @@ def build() -> World:
     held = Reply.objects.get(assignment__proposal=made[21])
     answer = staff_client.post(reverse("reports:disclosure_hold", args=[held.pk]), {"reason": "涉及个人信息"})
     assert answer.status_code == 302, answer.status_code
+
+    # --- personal API tokens: the lead deputy's and a unit handler's ------------------------------------
+    create_token(user=lead.user, name="小程序", scope="write")
+    create_token(user=handler, name="对接系统")
 
     for proposal in made.values():
         proposal.refresh_from_db()

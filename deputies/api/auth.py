@@ -1,0 +1,95 @@
+"""Who is calling: `Authorization: Bearer <token>` (a personal token), or the signed-in
+session (the schema's docs page, with DRF's CSRF check). A read-only token may read only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions, permissions, throttling, views
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from deputies.api.tokens import active_token
+from deputies.models import ApiToken
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("The Authorization header must be “Bearer <token>”."))
+        row = active_token(header[1].decode(errors="replace"))
+        if row is None:
+            raise exceptions.AuthenticationFailed(_("The token is unknown, expired or revoked."))
+        return row.user, row
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class TokenScope(permissions.BasePermission):
+    """Signed in, and for a change a token with the write scope (a session may write)."""
+
+    message = gettext_lazy("This token may only read: make a token with the write scope.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated and request.user.is_active):
+            return False
+        token = request.auth
+        if isinstance(token, ApiToken) and request.method not in permissions.SAFE_METHODS:
+            return token.scope == ApiToken.Scope.WRITE
+        return True
+
+
+class TokenRateThrottle(throttling.SimpleRateThrottle):
+    """Requests per token (a session: per user), counted in the cache."""
+
+    scope = "token"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if isinstance(request.auth, ApiToken):
+            ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class Pages(PageNumberPagination):
+    page_size = 30
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's name for the Bearer token (drf-spectacular finds it by subclassing)."""
+
+    target_class = "deputies.api.auth.BearerTokenAuthentication"
+    name = "personalToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "description": "个人 API 令牌（read 或 write 范围）"}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's answers, with our Chinese words for the refusals every endpoint shares (DRF's own
+    translations are not loaded: they would replace Django's)."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    elif isinstance(exc, exceptions.NotAuthenticated):
+        exc = exceptions.NotAuthenticated(_("Send a personal token: Authorization: Bearer <token>."))
+    elif isinstance(exc, exceptions.Throttled):
+        exc = exceptions.Throttled(exc.wait, _("Too many requests with this token: wait and try again."))
+    elif isinstance(exc, exceptions.MethodNotAllowed):
+        exc = exceptions.MethodNotAllowed("", _("This method is not allowed here."))
+    return views.exception_handler(exc, context)

@@ -1,0 +1,54 @@
+"""Personal API tokens: made (the token shown once, its SHA-256 kept), found, revoked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from deputies.models import ApiToken, User
+
+PREFIX = "jy_"
+
+
+def digest_of(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    *, user: User, name: str, scope: str = ApiToken.Scope.READ, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for `user`: the row and the token itself (to be shown once, never again)."""
+    token = PREFIX + secrets.token_urlsafe(32)
+    lifetime = days if days is not None else settings.API_TOKEN_DAYS
+    row = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[:100],
+        digest=digest_of(token),
+        prefix=token[: len(PREFIX) + 5],
+        scope=scope,
+        expires_at=timezone.now() + dt.timedelta(days=lifetime),
+    )
+    return row, token
+
+
+def active_token(token: str) -> ApiToken | None:
+    """The live token row for `token` (not revoked, not expired, its user active), or None."""
+    row = ApiToken.objects.select_related("user").filter(digest=digest_of(token)).first()
+    now = timezone.now()
+    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.is_active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
+        # Written at most once a minute per token: a busy client costs no write per call.
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        row.last_used_at = now
+    return row
+
+
+def revoke(row: ApiToken) -> None:
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=row.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -1,0 +1,271 @@
+"""The deputy's endpoints of the HTTP API (/api/v1/): "my suggestions", one suggestion with
+its timeline as the deputy sees it, writing a draft and submitting it, and notifications.
+
+The same lists, rules and services as the deputy's pages (proposals/deputy_views.py): the
+order and groups of `following.my_order`, `get_proposal_for_user` with its rule (404 + audit),
+`DraftForm` for what a draft and a submission need, `proposals.services` for every change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from deputies.access import allowed, deputy_id_of, refuse
+from deputies.models import Deputy, User
+from proposals import services
+from proposals.access import get_proposal_for_user
+from proposals.deputy_forms import DraftForm
+from proposals.following import build_row, current_meeting, my_order, plain_timeline, rows_of, with_follow_facts
+from proposals.models import Notification, Proposal
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # TokenScope lets only active logins through
+    return user
+
+
+def deputy_or_404(request: Request) -> Deputy:
+    """The caller's deputy record; anyone else is refused (404 + audit), as on the pages."""
+    if not allowed(request.user, "draft_proposal"):
+        raise refuse(request._request, "deputy API (not a deputy)")
+    return _user(request).deputy
+
+
+class SuggestionSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="proposal.pk")
+    number = serializers.IntegerField(source="proposal.number", allow_null=True)
+    title = serializers.CharField(source="proposal.title")
+    state = serializers.CharField(source="proposal.state")
+    state_text = serializers.CharField()
+    group = serializers.ChoiceField(choices=["todo", "ongoing", "done"])
+    is_lead = serializers.BooleanField()
+    units = serializers.CharField()
+    asks = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(source="proposal.updated_at")
+
+    def get_asks(self, row: Any) -> list[str]:
+        asks = row["asks"] if isinstance(row, dict) else row.asks
+        return [str(ask.text) for ask in asks]
+
+
+class StepSerializer(serializers.Serializer[Any]):
+    when = serializers.DateTimeField()
+    text = serializers.CharField()
+    note = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+
+
+class SuggestionDetailSerializer(SuggestionSerializer):
+    body = serializers.CharField(source="proposal.body")
+    category = serializers.IntegerField(source="proposal.category_id", allow_null=True)
+    source = serializers.IntegerField(source="proposal.source_id", allow_null=True)
+    channel = serializers.CharField(source="proposal.channel")
+    return_reason = serializers.CharField()
+    timeline = StepSerializer(many=True)
+
+
+class DraftSerializer(serializers.Serializer[Any]):
+    """What a draft takes; validated by the page's form (`DraftForm`), not again here."""
+
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    body = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.IntegerField(required=False, allow_null=True)
+    source = serializers.IntegerField(required=False, allow_null=True)
+    channel = serializers.ChoiceField(choices=Proposal.Channel.choices, required=False)
+
+
+def _detail(request: Request, proposal: Proposal) -> dict[str, Any]:
+    user = _user(request)
+    deputy_id = deputy_id_of(user) or 0
+    row = build_row(proposal, deputy_id=deputy_id, today=timezone.localdate())
+    return {
+        **{name: getattr(row, name) for name in ("proposal", "state_text", "group", "is_lead", "units", "asks")},
+        "return_reason": row.return_reason,
+        "timeline": plain_timeline(proposal, user, is_lead=row.is_lead),
+    }
+
+
+def _followed(request: Request, pk: int, rule: str = "follow_proposal") -> Proposal:
+    base = Proposal.objects.select_related("lead_deputy__delegation", "source", "meeting")
+    return get_proposal_for_user(
+        request._request, pk, queryset=with_follow_facts(base, deputy_id_of(request.user) or 0), rule=rule
+    )
+
+
+def _form(data: dict[str, Any], proposal: Proposal | None, *, for_submission: bool = False) -> DraftForm:
+    """The page's form over the API's fields (a field left out keeps the draft's value)."""
+    values = {
+        name: "" if value is None else value
+        for name, value in {
+            "title": proposal.title if proposal else "",
+            "body": proposal.body if proposal else "",
+            "category": proposal.category_id if proposal else None,
+            "source": proposal.source_id if proposal else None,
+            "channel": proposal.channel if proposal else Proposal.Channel.MEETING,
+            **data,
+        }.items()
+    }
+    query = QueryDict(mutable=True)
+    query.update(values)
+    form = DraftForm(query, for_submission=for_submission, proposal=proposal)
+    if not form.is_valid():
+        raise ValidationError({name: [str(e) for e in errors] for name, errors in form.errors.items()})
+    return form
+
+
+def _refused(exc: services.ProposalError) -> Response:
+    return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+
+
+class MySuggestions(ListAPIView[Any]):
+    """My suggestions, in the page's order: what needs me, then under way, then finished."""
+
+    serializer_class = SuggestionSerializer
+
+    @extend_schema(operation_id="suggestions_list")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        deputy = deputy_or_404(request)
+        today = timezone.localdate()
+        order = my_order(deputy.pk, today)
+        page = self.paginate_queryset(order)  # a list pages as well as a queryset
+        assert page is not None
+        rows = rows_of([pk for pk, _group in page], deputy_id=deputy.pk, today=today)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    @extend_schema(request=DraftSerializer, responses={201: SuggestionDetailSerializer})
+    def post(self, request: Request) -> Response:
+        """Start a draft (of the current meeting)."""
+        deputy = deputy_or_404(request)
+        meeting = current_meeting(stream=deputy.stream)
+        if meeting is None:
+            return _refused(
+                services.ProposalError(_("No congress meeting is set up yet, so suggestions cannot be written."))
+            )
+        incoming = DraftSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        fields = _form(dict(incoming.validated_data), None).draft_fields()
+        if not ((fields["title"] or "").strip() or (fields["body"] or "").strip()):
+            # As on the page: an empty draft is not kept.
+            message = _("Write a title or some of the text first: an empty draft is not saved.")
+            return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            proposal = services.create_draft(
+                lead_deputy=deputy,
+                meeting=meeting,
+                by=_user(request),
+                title=fields["title"] or "",
+                body=fields["body"] or "",
+                channel=fields["channel"],
+                category=fields["category"],
+                source=fields["source"],
+            )
+        except services.ProposalError as exc:
+            return _refused(exc)
+        data = SuggestionDetailSerializer(_detail(request, _followed(request, proposal.pk))).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class OneSuggestion(GenericAPIView[Any]):
+    """One of my suggestions with its timeline as I see it; a draft of mine is edited here."""
+
+    serializer_class = SuggestionDetailSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        proposal = _followed(request, pk)
+        _user(request).notifications.filter(proposal=proposal, read_at__isnull=True).update(read_at=timezone.now())
+        return Response(self.get_serializer(_detail(request, proposal)).data)
+
+    @extend_schema(request=DraftSerializer, responses={200: SuggestionDetailSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        proposal = get_proposal_for_user(request._request, pk, rule="edit_proposal")
+        incoming = DraftSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        fields = _form(dict(incoming.validated_data), proposal).draft_fields()
+        fields["title"] = fields["title"] or ""
+        fields["body"] = fields["body"] or ""
+        try:
+            services.update_draft(proposal=proposal, by=_user(request), **fields)
+        except services.ProposalError as exc:
+            return _refused(exc)
+        return Response(self.get_serializer(_detail(request, _followed(request, pk))).data)
+
+
+class Submit(GenericAPIView[Any]):
+    """Submit my draft: it must have everything staff need (as on the page)."""
+
+    serializer_class = SuggestionDetailSerializer
+
+    @extend_schema(request=None, responses={200: SuggestionDetailSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = get_proposal_for_user(request._request, pk, rule="edit_proposal")
+        _form({}, proposal, for_submission=True)
+        try:
+            services.submit_proposal(proposal=proposal, by=_user(request))
+        except services.ProposalError as exc:
+            return _refused(exc)
+        return Response(self.get_serializer(_detail(request, _followed(request, pk))).data)
+
+
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    suggestion = serializers.IntegerField(source="proposal_id", allow_null=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "message", "suggestion", "created_at", "read_at"]
+
+
+class Notifications(ListAPIView[Notification]):
+    """My notifications, newest first (`?unread=1`: only the unread)."""
+
+    serializer_class = NotificationSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("unread", bool, description="1: only the unread")])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        mine = _user(self.request).notifications.order_by("-created_at", "-pk")
+        if self.request.query_params.get("unread") == "1":
+            mine = mine.filter(read_at__isnull=True)
+        return mine
+
+
+class NotificationRead(GenericAPIView[Any]):
+    """Mark one of my notifications read; another's answers 404."""
+
+    serializer_class = NotificationSerializer
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        notification = Notification.objects.filter(pk=pk, recipient=request.user).first()
+        if notification is None:
+            raise refuse(request._request, f"notification {pk} (not the user's)")
+        if notification.read_at is None:
+            Notification.objects.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+            notification.refresh_from_db(fields=["read_at"])
+        return Response(self.get_serializer(notification).data)
+
+
+def register() -> None:
+    from deputies.api.router import register as add
+
+    add(
+        path("suggestions/", MySuggestions.as_view(), name="suggestions"),
+        path("suggestions/<int:pk>/", OneSuggestion.as_view(), name="suggestion"),
+        path("suggestions/<int:pk>/submit/", Submit.as_view(), name="suggestion_submit"),
+        path("notifications/", Notifications.as_view(), name="notifications"),
+        path("notifications/<int:pk>/read/", NotificationRead.as_view(), name="notification_read"),
+    )
