@@ -137,8 +137,12 @@ def letter_context(reply: Reply) -> dict[str, object]:
         .order_by("pk")
         .values_list("deputy__name", flat=True)
     )
+    words = proposal.words  # a proposal's letter names a proposal and a member
+    label = words.number(proposal.number)
     return {
         "reply": reply,
+        "words": words,
+        "numbered": label if label.endswith(str(words.item)) else f"{label}{words.item}",
         "unit": reply.assignment.unit,
         "proposal": proposal,
         "meeting": proposal.meeting,

@@ -37,6 +37,15 @@ def test_the_letter_states_the_facts_of_the_reply_in_the_official_layout(client,
     assert "草稿" not in text
 
 
+def test_a_proposals_letter_names_the_proposal_and_the_member(client, proposal_cast, proposal_draft, tmp_path):
+    replied = advance(proposal_draft, "replied", proposal_cast)
+    reply = Reply.objects.get(assignment__proposal=replied)
+    client.force_login(proposal_cast.handler)
+    text = _text(client.get(reverse("reports:reply_letter", args=[reply.pk])).content, tmp_path).replace("\n", "")
+    assert f"第{replied.number:04d}号提案的答复" in text and "陈思远政协委员" in text
+    assert "号建议" not in text and "代表" not in text
+
+
 def test_a_draft_letter_is_marked_as_a_draft(client, cast, draft, tmp_path):
     in_handling = advance(draft, "in_handling", cast)
     from handling import services as hs
