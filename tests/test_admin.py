@@ -99,7 +99,7 @@ def test_a_file_uploaded_in_the_admin_is_checked_like_any_upload(client, admin_u
     assert ProposalAttachment.objects.get().name == "材料.docx"
 
 
-def test_running_a_scheduled_task_now_with_the_broker_unreachable_says_so(client, admin_user):
+def test_running_a_scheduled_task_now_with_the_broker_unreachable_says_so(beat_rows, client, admin_user):
     client.force_login(admin_user)
     row = PeriodicTask.objects.get(task="proposals.tasks.drain_outbox")  # created by a data migration
     with celery_pointed_at(f"redis://127.0.0.1:{free_port()}/0"):

@@ -289,7 +289,9 @@ def test_a_database_set_up_as_the_readme_says_refuses_the_app_login_every_way_of
         with psycopg.connect(env["DATABASE_URL"], autocommit=True) as as_app:
             as_app.execute("INSERT INTO deputies_auditrecord (kind, username, method, path, detail, created_at) "
                            "VALUES ('login', 'x', '', '', '', now())")  # fmt: skip
-            as_app.execute("INSERT INTO deputies_delegation (name, \"order\") VALUES ('城关镇', 1)")
+            as_app.execute(
+                "INSERT INTO deputies_delegation (name, \"order\", stream) VALUES ('城关镇', 1, 'suggestion')"
+            )
             as_app.execute('UPDATE deputies_delegation SET "order" = 2')
             as_app.execute("DELETE FROM deputies_delegation")
             for table in AUDIT_TABLES:

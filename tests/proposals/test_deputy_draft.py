@@ -375,7 +375,7 @@ def test_empty_drafts_older_than_a_day_are_withdrawn_with_a_trail_and_the_rest_k
     assert (step.actor, step.from_state, step.to_state) == (None, S.DRAFT, S.WITHDRAWN)
 
 
-def test_the_nightly_removal_is_a_beat_row_and_a_command(deputy, meeting):
+def test_the_nightly_removal_is_a_beat_row_and_a_command(beat_rows, deputy, meeting):
     from django_celery_beat.models import PeriodicTask
 
     row = PeriodicTask.objects.get(task="proposals.tasks.discard_empty_drafts")

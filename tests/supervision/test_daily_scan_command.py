@@ -49,7 +49,7 @@ def test_the_task_runs_the_same_scan(handled, unit_handler):
     assert summary["deadline"] == 1
 
 
-def test_the_beat_row_exists_and_runs_the_registered_task(db):
+def test_the_beat_row_exists_and_runs_the_registered_task(beat_rows, db):
     row = PeriodicTask.objects.get(name=DAILY_SCAN["name"])
     assert row.enabled
     assert row.task == DAILY_SCAN["task"] == tasks.DAILY_SCAN_TASK
