@@ -396,7 +396,7 @@ def withhold_from_public(*, proposal: Proposal, by: User, reason: str) -> Propos
         current.withheld_reason = reason
         current.save(update_fields=["withheld_at", "withheld_reason", "updated_at"])
         record_event(current, "withhold_public", by=by, note=reason)
-        transaction.on_commit(forget_public_pages)
+    forget_public_pages()  # once committed: the next visitor reads it afresh
     return current
 
 
@@ -411,5 +411,5 @@ def release_to_public(*, proposal: Proposal, by: User) -> Proposal:
         current.withheld_reason = ""
         current.save(update_fields=["withheld_at", "withheld_reason", "updated_at"])
         record_event(current, "release_public", by=by, data={"reason": reason})
-        transaction.on_commit(forget_public_pages)
+    forget_public_pages()
     return current

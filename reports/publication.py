@@ -58,7 +58,7 @@ def publish_figures(*, year: int, stream: str, by: User, request: HttpRequest | 
         record_security_event(
             kind=AuditRecord.Kind.PUBLISHED, request=request, user=by, detail=f"units' figures {_what(year, stream)}"
         )
-        transaction.on_commit(forget_public_pages)
+    forget_public_pages()
     return published
 
 
@@ -71,4 +71,4 @@ def unpublish_figures(*, published: PublishedFigures, by: User, request: HttpReq
             detail=f"units' figures {_what(published.year, published.stream)}",
         )
         published.delete()
-        transaction.on_commit(forget_public_pages)
+    forget_public_pages()

@@ -765,9 +765,7 @@ ROUTES: dict[str, Route] = {
     "disclosure:replies": Route("none", anyone, public=True),
     "disclosure:reply": Route("reply", public_reply, public=True, target=lambda r: _public(None, r)),
     "disclosure:figures": Route("none", anyone, public=True),
-    "disclosure:figures_year": Route(
-        "published figures", anyone, public=True, url_args=lambda f: {"year": f.year}
-    ),
+    "disclosure:figures_year": Route("published figures", anyone, public=True, url_args=lambda f: {"year": f.year}),
     "public_progress:list": Route("none", anyone, public=True),
     "public_progress:detail": Route("proposal", public_item, public=True, every=True),
 }
