@@ -84,7 +84,7 @@ def progress_of(proposal: Proposal) -> Progress:
 def progress_label(proposal: Proposal) -> str:
     """The state in plain words, in the item's stream's words (代表 / 委员)."""
     with stream_words(proposal.stream):
-        return gettext(progress_of(proposal).label)
+        return str(progress_of(proposal).label)
 
 
 @dataclass(frozen=True)

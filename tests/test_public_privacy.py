@@ -40,8 +40,11 @@ from django.urls import reverse
 
 from deputies.models import Deputy, Role, User
 from handling.models import ContactRecord, Reply
+from tests.access import conftest as access_world
 from tests.access import crawl
-from tests.access.conftest import built_world, crawl_world  # noqa: F401 - the access crawl's world
+
+# The access crawl's world (tests/access/world.py): every kind of object, built once per module.
+built_world, crawl_world = access_world.built_world, access_world.crawl_world
 
 pytestmark = pytest.mark.django_db
 

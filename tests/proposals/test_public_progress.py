@@ -19,7 +19,10 @@ from proposals.workflow import ProposalError
 from reports.models import DisclosureHold
 from tests import factories as f
 from tests.pages import many_proposals, queries_for
-from tests.reports.conftest import crafted_year, year  # noqa: F401 - the crafted year's fixtures
+from tests.reports import conftest as crafted
+
+# The crafted year's fixtures (tests/reports/crafted.py): every state, built once per module.
+crafted_year, year = crafted.crafted_year, crafted.year
 
 pytestmark = pytest.mark.django_db
 
