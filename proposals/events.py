@@ -60,6 +60,8 @@ class TrailEvent(Protocol):
     def label(self) -> str: ...
     @property
     def to_state(self) -> str: ...
+    @property
+    def proposal(self) -> TrailProposal: ...
 
 
 class _Named(Protocol):
@@ -74,6 +76,8 @@ class TrailProposal(Protocol):
     def meeting(self) -> _Named: ...
     @property
     def cosignatures(self) -> Manager[Any]: ...
+    @property
+    def number_label(self) -> str: ...
 
 
 DEPUTIES = "deputies"
@@ -317,7 +321,7 @@ declare(
         None,
         details=_numbers,
         sentence=_registered,
-        public=lambda event: _("Registered as No. %(number)s") % {"number": (event.data or {}).get("number", "—")},
+        public=lambda event: _("Registered as %(number)s") % {"number": event.proposal.number_label},
     ),
     EventKind(
         "renumber",

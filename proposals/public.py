@@ -108,6 +108,7 @@ def milestones(proposal: Proposal) -> list[Milestone]:
         if proposal.registered_at and not any(e.action == "register" for e in events):
             out.append(Milestone(timezone.localdate(proposal.registered_at), _registered_text(proposal)))
         for event in events:
+            event.proposal = proposal  # the item the lines read (its number in its own words), loaded once
             text = public_line(event)
             if text:
                 out.append(Milestone(timezone.localdate(event.created_at), text))
@@ -115,7 +116,7 @@ def milestones(proposal: Proposal) -> list[Milestone]:
 
 
 def _registered_text(proposal: Proposal) -> str:
-    return gettext("Registered as No. %(number)s") % {"number": proposal.number}
+    return gettext("Registered as %(number)s") % {"number": proposal.number_label}
 
 
 # --- what later apps add -------------------------------------------------------------------------------

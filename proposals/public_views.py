@@ -73,7 +73,10 @@ def progress_list(request: HttpRequest) -> HttpResponse:
     """The public items of one year, 20 a page in (meeting, number) order, turned by cursor:
     no count and no offset, so the last page costs what the first does."""
     form = PublicProgressForm(request.GET or None)
-    values = form.cleaned_data if form.is_valid() else {}
+    values: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # a filter that cannot be read is left out (the page says so), the others apply
+        values = form.cleaned_data
     year = _year(form, values)
     items = _filtered(values, year).select_related("meeting", "category")
     page = public.page_of(

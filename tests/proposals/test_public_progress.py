@@ -159,8 +159,9 @@ def test_filters_by_category_state_unit_and_type(client, year):
 
 
 def test_a_filter_that_cannot_be_read_is_left_out_and_said_so(client, year):
-    html = listed(client, category="nonsense", year="1900")
+    html = listed(client, category="nonsense", year="1900", state="registered")
     assert "部分筛选条件无法识别" in html
+    assert titles(html) == [year.p("reg1").title]  # the state still applies, in the latest year
 
 
 def test_pages_turn_by_cursor_and_each_item_shows_once(client, meeting, category, deputy, staff, unit):
