@@ -473,6 +473,9 @@ LOGGING = {
 # requests (requests/period) before it is answered 429 for the rest of the period.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60)
 PUBLIC_RATE = env_rate("PUBLIC_RATE", "120/minute")
+# Behind a reverse proxy, the header that carries the visitor's address (e.g. X-Real-IP, which
+# the proxy must set itself); empty: the connection's address.
+PUBLIC_CLIENT_IP_HEADER = env_str("PUBLIC_CLIENT_IP_HEADER", "")
 
 # The HTTP API (deputies/api/): personal tokens, their lifetime in days and the requests each
 # may make (per token, counted in the cache). No CORS headers: browsers on other sites get none.

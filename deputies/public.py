@@ -42,12 +42,23 @@ RATE_PREFIX = "public-rate"
 GENERATION_KEY = "public-page-generation"
 
 
+def visitor_address(request: HttpRequest) -> str:
+    """The visitor's address: the connection's, or behind a reverse proxy the header it sets
+    (`PUBLIC_CLIENT_IP_HEADER`, e.g. X-Real-IP); else every visitor would share the proxy's."""
+    header = settings.PUBLIC_CLIENT_IP_HEADER
+    if header:
+        value = request.headers.get(header, "").split(",")[0].strip()
+        if value:
+            return value
+    return client_ip(request) or "-"
+
+
 def over_the_limit(request: HttpRequest) -> bool:
     """Count this request against its address; True once the address has made more than
     `PUBLIC_RATE` allows in the current period."""
     allowed, seconds = settings.PUBLIC_RATE
     window = int(time.time() // seconds)
-    key = f"{RATE_PREFIX}:{client_ip(request) or '-'}:{seconds}:{window}"
+    key = f"{RATE_PREFIX}:{visitor_address(request)}:{seconds}:{window}"
     # add() starts the period's counter only if it is not there yet; incr() is atomic in Redis.
     cache.add(key, 0, timeout=seconds + 1)
     try:

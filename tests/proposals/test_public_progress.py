@@ -302,3 +302,12 @@ def test_too_many_requests_from_one_address_answer_429_in_chinese(client, year, 
     assert other.status_code == 200
     client.force_login(year.staff)  # signed-in people are not counted
     assert client.get(reverse("public_progress:list")).status_code == 200
+
+
+def test_behind_a_proxy_the_visitor_is_counted_by_the_header_it_sets(client, year, settings):
+    settings.PUBLIC_RATE = (1, 60)
+    settings.PUBLIC_CLIENT_IP_HEADER = "X-Real-IP"
+    url = reverse("public_progress:list")
+    assert client.get(url, HTTP_X_REAL_IP="203.0.113.5").status_code == 200
+    assert client.get(url, HTTP_X_REAL_IP="203.0.113.5").status_code == 429
+    assert client.get(url, HTTP_X_REAL_IP="203.0.113.6").status_code == 200
