@@ -30,6 +30,10 @@ The rows and their floors:
 - the deputy's "my suggestions" (the deputy with the most suggestions) and the public replies
   (anonymous, no filter; and a deep page, reached by the page's own "next" link numbering, to
   show the time is flat): ≤ 100 ms each; the floor column shows the page's SQL run bare.
+- the public progress pages (anonymous, the cache off: the page's own work is timed): the list
+  with no filter (the latest year), one unit's and one category's items of the biggest year, a
+  deep page of the biggest year (25 "next" links on), and the page of one closed item: ≤ 100 ms
+  each; the floor column shows the page's SQL run bare.
 - import of 10,000 rows (1,000 at size 1,000) of the big year, applied through
   reports.excel.run_import after the upload's check (the dry run the import page runs first,
   untimed, which leaves the cells it read in the cache) and rolled back, against openpyxl
@@ -702,6 +706,55 @@ def row_public(b: Bench) -> list[Result]:
     return results
 
 
+def _deep_progress_query(client: Any, start: dict[str, Any], hops: int = 25) -> dict[str, str]:
+    """The query string of the public progress list `hops` pages on, by its own "next" links."""
+    from html import unescape
+    from urllib.parse import parse_qsl, urlsplit
+
+    query: dict[str, Any] = dict(start)
+    for _ in range(hops):
+        html = client.get("/public/suggestions/", query).content.decode()
+        found = re.search(r'<a href="([^"]*)" rel="next"', html)
+        if not found:
+            break
+        query = dict(parse_qsl(urlsplit(unescape(found.group(1))).query))
+    return query
+
+
+def row_progress(b: Bench) -> list[Result]:
+    from proposals.models import Category, Proposal
+
+    client = b.clients["anonymous"]
+    category = Category.objects.order_by("order", "pk").first()
+    assert category is not None
+    closed = Proposal.objects.filter(meeting__year=b.big_year, state="closed").order_by("pk").first()
+    assert closed is not None
+    big = {"year": b.big_year}
+    pages: list[tuple[str, str, dict[str, Any]]] = [
+        ("list, no filter", "/public/suggestions/", {}),
+        (f"list, {b.big_year}, one unit", "/public/suggestions/", {**big, "unit": b.ref["unit_id"]}),
+        (f"list, {b.big_year}, one category", "/public/suggestions/", {**big, "category": category.pk}),
+        (f"list, {b.big_year}, 25 pages on", "/public/suggestions/", _deep_progress_query(client, big)),
+        ("one closed item", f"/public/suggestions/{closed.pk}/", {}),
+    ]
+    results = []
+    for label, url, query in pages:
+        page = get(client, url, query)
+        statements = capture(page)
+        ours, floor = interleave(page, replay(statements), b.rounds_for("progress"))
+        results.append(
+            Result(
+                f"public progress, {label}",
+                Target("absolute", 100),
+                ours,
+                floor,
+                floor_label=f"{len(statements)} SQL bare",
+                note=f"?{'&'.join(f'{k}={v}' for k, v in query.items())}" if query else "",
+            )
+        )
+    return results
+
+
 def import_workbook(b: Bench, rows: int) -> tuple[bytes, Any]:
     """`rows` suggestions of the big year exported, retargeted at a meeting of their own."""
     from openpyxl import load_workbook
@@ -912,6 +965,7 @@ ROWS: dict[str, Callable[[Bench], list[Result]]] = {
     "lists": row_lists,
     "deputy": row_deputy,
     "public": row_public,
+    "progress": row_progress,
     "import": row_import,
     "scan": row_scan,
     "pdf": row_pdf,
@@ -963,6 +1017,9 @@ def setup(args: argparse.Namespace) -> Bench:
     from proposals.models import Proposal
 
     settings.DEBUG = False
+    # The public pages are timed doing their work: not served from the cache, never rate-limited.
+    settings.PUBLIC_CACHE_SECONDS = 0
+    settings.PUBLIC_RATE = (10**9, 60)
     ref = data.build(args.size, args.rebuild)
     years = {
         row["meeting__year"]: row["n"]

@@ -73,3 +73,18 @@ def env_int_list(name: str, default: list[int]) -> list[int]:
         raise ImproperlyConfigured(
             f"{name}={os.environ[name]!r} is not a comma-separated list of whole numbers"
         ) from None
+
+
+RATE_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate such as `120/minute`: (requests, seconds). Periods: second, minute, hour, day."""
+    value = _raw(name) or default
+    count, _slash, period = value.partition("/")
+    seconds = RATE_PERIODS.get(period.strip().lower())
+    if not count.strip().isdigit() or int(count) < 1 or seconds is None:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: write requests/period, e.g. 120/minute (second, minute, hour, day)"
+        )
+    return int(count), seconds

@@ -17,7 +17,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_int_list, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_int_list, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -467,6 +467,15 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The public pages (/public/, no login; deputies/public.py): what an anonymous visitor is served
+# is kept in the cache this many seconds (0: not kept), and each address may make this many
+# requests (requests/period) before it is answered 429 for the rest of the period.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60)
+PUBLIC_RATE = env_rate("PUBLIC_RATE", "120/minute")
+# Behind a reverse proxy, the header that carries the visitor's address (e.g. X-Real-IP, which
+# the proxy must set itself); empty: the connection's address.
+PUBLIC_CLIENT_IP_HEADER = env_str("PUBLIC_CLIENT_IP_HEADER", "")
 
 # The HTTP API (deputies/api/): personal tokens, their lifetime in days and the requests each
 # may make (per token, counted in the cache). No CORS headers: browsers on other sites get none.

@@ -25,7 +25,8 @@ urlpatterns = [
     path("handling/", include("handling.urls")),
     path("supervision/", include("supervision.urls")),
     path("reports/", include("reports.urls")),
-    # The public disclosure page (no login).
+    # The public pages (no login): each item's progress, the disclosed replies, the units' figures.
+    path("public/suggestions/", include("proposals.public_urls")),
     path("public/", include("reports.public_urls")),
     # The HTTP API (deputies/api/): its endpoints, schema and docs.
     path("api/v1/", include("deputies.api.urls")),

@@ -12,7 +12,9 @@ from deputies.models import User
 from deputies.streams import Stream
 from handling.models import Reply
 from proposals.models import Proposal
+from proposals.services import withhold_from_public
 from reports.models import AnnualReport, DisclosureHold, ScoringScheme
+from reports.publication import publish_figures
 from supervision.models import KeyItem
 
 PRACTICES = """（一）加强领导，压实办理责任
@@ -104,9 +106,20 @@ def build(world: World, log: Callable[[str], None], *, practices: str = PRACTICE
         DisclosureHold.objects.get_or_create(
             reply=reply, defaults={"reason": "答复涉及个人信息，经研究暂不公开", "held_by": world.staff}
         )
+    # One registered suggestion kept off the public progress pages, with the reason.
+    if not Proposal.objects.filter(meeting=world.meeting).exclude(withheld_at=None).exists():
+        withheld = (
+            Proposal.objects.filter(meeting=world.meeting, state="in_handling", stream=Stream.SUGGESTION)
+            .order_by("-number")
+            .first()
+        )
+        if withheld is not None:
+            withhold_from_public(proposal=withheld, by=world.staff, reason="涉及在办信访事项，经研究暂不公开")
     log("  报告：考核计分规则、年度报告章节、重点督办事项已生成")
 
 
 def build_last_year(world: World) -> None:
     """Last year's, with its own chapters, once its suggestions and key item are built."""
     build(world, lambda _line: None, practices=LAST_YEARS_PRACTICES, plans=LAST_YEARS_PLANS)
+    # Last year's units' figures are on the public pages (/public/figures/).
+    publish_figures(year=world.meeting.year, stream=Stream.SUGGESTION, by=world.staff)

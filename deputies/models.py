@@ -243,6 +243,8 @@ class AuditRecord(AppendOnlyModel):
         ACCESS_REFUSED = "access_refused", _("Access refused")
         AUDIT_EXPORTED = "audit_exported", _("Audit log exported")
         AUDIT_PURGED = "audit_purged", _("Expired audit records purged")
+        PUBLISHED = "published", _("Published to the public pages")
+        UNPUBLISHED = "unpublished", _("Withdrawn from the public pages")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(

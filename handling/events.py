@@ -10,7 +10,7 @@ the units and the overseers see them, the deputies see the issued reply.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -231,9 +231,45 @@ def _unit_sentence(text: StrOrPromise, anchor: str = "") -> Sentence:
     return sentence
 
 
+# --- how the public milestones read (proposals/public.py): the unit, the date, nothing of people --------
+
+
+def _public_assigned(event: TrailEvent) -> str:
+    data = event.data or {}
+    roles = _choices(Assignment.Role.choices)
+    units = "、".join(
+        _("%(unit)s (%(role)s)") % {"unit": unit[1], "role": roles.get(unit[2], unit[2])}
+        for unit in data.get("units", [])
+    )
+    return _("Assigned to %(units)s; the reply is due by %(date)s") % {
+        "units": units or "—",
+        "date": day(data.get("deadline")),
+    }
+
+
+def _public_replied(event: TrailEvent) -> str:
+    if (event.data or {}).get("round") == 2:
+        return _("%(unit)s replied again after re-handling") % {"unit": _unit(event)}
+    return _("%(unit)s replied") % {"unit": _unit(event)}
+
+
+def _public_rated(event: TrailEvent) -> str:
+    if event.to_state == S.REHANDLING:
+        return _("The handling was rated; the unit handles it again")
+    return _("The handling was rated")
+
+
+def _public_unit(text: StrOrPromise) -> Callable[[TrailEvent], str]:
+    return lambda event: str(text) % {"unit": _unit(event)}
+
+
 declare(
-    EventKind("assign", details=_assign_details, sentence=_assigned),
-    EventKind("sign", sentence=_unit_sentence(gettext_lazy("%(unit)s signed for it and started handling"))),
+    EventKind("assign", details=_assign_details, sentence=_assigned, public=_public_assigned),
+    EventKind(
+        "sign",
+        sentence=_unit_sentence(gettext_lazy("%(unit)s signed for it and started handling")),
+        public=_public_unit(gettext_lazy("%(unit)s signed for it and started handling")),
+    ),
     EventKind(
         "request_reassignment",
         sentence=_unit_sentence(gettext_lazy("%(unit)s asked to hand it to another unit")),
@@ -244,6 +280,10 @@ declare(
             _("Handed over from %(old)s to %(new)s")
             % {"old": (event.data or {}).get("from_unit"), "new": (event.data or {}).get("to_unit")},
             "",
+        ),
+        public=lambda event: (
+            _("Handed over from %(old)s to %(new)s")
+            % {"old": (event.data or {}).get("from_unit"), "new": (event.data or {}).get("to_unit")}
         ),
     ),
     EventKind(
@@ -270,6 +310,10 @@ declare(
             _("The reply deadline of %(unit)s was extended to %(date)s")
             % {"unit": _unit(event), "date": day((event.data or {}).get("to"))},
             "",
+        ),
+        public=lambda event: (
+            _("The reply deadline of %(unit)s was extended to %(date)s")
+            % {"unit": _unit(event), "date": day((event.data or {}).get("to"))}
         ),
     ),
     EventKind(
@@ -306,6 +350,7 @@ declare(
         gettext_lazy("Contact with the deputy recorded"),
         details=_contact_details,
         sentence=_contact,
+        public=_public_unit(gettext_lazy("%(unit)s contacted the deputy")),
     ),
     EventKind(
         "contact_confirmed",
@@ -351,7 +396,7 @@ declare(
     # Issuing a reply shows once: the suggestion's own `issue_reply` step (答复代表) follows the
     # reply's "issued" record at the same moment, by the same person.
     EventKind("reply_issue", gettext_lazy("Reply issued"), details=_unit_and_round, shown=False),
-    EventKind("issue_reply", details=_unit_and_round, sentence=_replied),
+    EventKind("issue_reply", details=_unit_and_round, sentence=_replied, public=_public_replied),
     EventKind(
         "reply_copy",
         gettext_lazy("Reply received as part of a merged group"),
@@ -360,6 +405,7 @@ declare(
             _("The reply of %(unit)s to the merged suggestions was sent to you too") % {"unit": _unit(event)},
             f"#reply-{(event.data or {}).get('reply')}",
         ),
+        public=_public_unit(gettext_lazy("%(unit)s replied to the merged suggestions")),
     ),
     # The co-handling units' papers (协办意见, 会签), among the handlers.
     EventKind(
@@ -385,7 +431,7 @@ declare(
         seen_by=AMONG_HANDLERS,
         details=_unit_and_version,
     ),
-    EventKind("rate", details=_rate_details, sentence=_rated),
+    EventKind("rate", details=_rate_details, sentence=_rated, public=_public_rated),
     # A deputy's rating waits, changeable, before it takes effect (the `rate` step above).
     # Everyone on the suggestion sees it waiting; the unit is notified only when it takes
     # effect, since a rating still being reconsidered starts no work.

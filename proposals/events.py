@@ -15,7 +15,10 @@ import. Each declaration says:
   notifications and the page panels all read this one declaration;
 - `sentence`: how the step reads on the deputy's phone, in plain words, with where to read
   more; `details`: the facts the staff timeline adds to the label;
-- `shown`: False for a record kept in the trail but shown by another step at the same moment.
+- `shown`: False for a record kept in the trail but shown by another step at the same moment;
+- `public`: how the step reads on the public progress page (proposals/public.py) when it is a
+  public milestone, None when it is not. It reads only the step's own facts: the milestone,
+  the unit where one is named, dates; never who did it, nor any note.
 
 An action nobody declared is shown to the overseers only.
 """
@@ -57,6 +60,8 @@ class TrailEvent(Protocol):
     def label(self) -> str: ...
     @property
     def to_state(self) -> str: ...
+    @property
+    def proposal(self) -> TrailProposal: ...
 
 
 class _Named(Protocol):
@@ -71,6 +76,8 @@ class TrailProposal(Protocol):
     def meeting(self) -> _Named: ...
     @property
     def cosignatures(self) -> Manager[Any]: ...
+    @property
+    def number_label(self) -> str: ...
 
 
 DEPUTIES = "deputies"
@@ -101,6 +108,7 @@ class Story:
 
 Sentence = Callable[[TrailEvent, Story], tuple[str, str]]
 Details = Callable[[TrailEvent], list[str]]
+PublicLine = Callable[[TrailEvent], str]
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,7 @@ class EventKind:
     sentence: Sentence | None = None
     details: Details | None = None
     shown: bool = True
+    public: PublicLine | None = None
 
     def seen_by_any(self, audiences: Iterable[str]) -> bool:
         return self.shown and bool(self.seen_by & set(audiences))
@@ -138,6 +147,17 @@ def visible_actions(audiences: Iterable[str]) -> tuple[list[str], bool]:
     """The declared actions these audiences may see, and whether undeclared ones are shown too."""
     audiences = set(audiences)
     return [a for a, kind in _KINDS.items() if kind.seen_by_any(audiences)], OVERSEERS in audiences
+
+
+def public_actions() -> list[str]:
+    """The actions declared as public milestones."""
+    return [action for action, kind in _KINDS.items() if kind.public is not None]
+
+
+def public_line(event: TrailEvent) -> str | None:
+    """How the step reads to the public; None when it is no public milestone."""
+    kind = kind_of(event.action)
+    return kind.public(event) if kind.public is not None else None
 
 
 def sentence_for(event: TrailEvent, story: Story) -> tuple[str, str]:
@@ -301,6 +321,7 @@ declare(
         None,
         details=_numbers,
         sentence=_registered,
+        public=lambda event: _("Registered as %(number)s") % {"number": event.proposal.number_label},
     ),
     EventKind(
         "renumber",
@@ -319,5 +340,12 @@ declare(
         gettext_lazy("Merged into another suggestion"),
         details=_numbers,
         sentence=_merged_into_other,
+        public=lambda event: (
+            _("Merged into No. %(number)s and handled together with it")
+            % {"number": (event.data or {}).get("main_number", "—")}
+        ),
     ),
+    # Staff keep an item off the public progress pages, or let it back (proposals/public.py).
+    EventKind("withhold_public", gettext_lazy("Withheld from the public pages"), seen_by=frozenset({OVERSEERS})),
+    EventKind("release_public", gettext_lazy("Shown on the public pages again"), seen_by=frozenset({OVERSEERS})),
 )

@@ -168,3 +168,7 @@ class MergeForm(Form):
         elif ids is not None and main is not None and main not in ids:
             self.add_error("main", _("The main suggestion must be one of those ticked."))
         return data
+
+
+class WithholdForm(Form):
+    reason = forms.CharField(label=_("Why it is withheld from the public"), max_length=300)

@@ -215,6 +215,10 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Staff of its stream may keep a registered item off the public progress pages
+    # (proposals/public.py), with the reason; the trail records who and when, both ways.
+    withheld_at = models.DateTimeField(_("withheld from the public at"), null=True, blank=True)
+    withheld_reason = models.CharField(_("why it is withheld from the public"), max_length=300, blank=True)
 
     objects = ProposalQuerySet.as_manager()
 

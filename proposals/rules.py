@@ -177,6 +177,8 @@ add_rule("withdraw_proposal", is_lead_deputy)
 add_rule("invite_cosigner", is_lead_deputy)
 add_rule("answer_cosign_invitation", is_invited_deputy)
 add_rule("review_proposal", is_congress_staff)
+# Keep an item off the public progress pages (proposals/public.py), or let it back: its body's staff.
+add_rule("withhold_from_public", ~is_draft & is_congress_staff)
 # The lists' deputy filter looks deputies up by name: those whose navigation has the list.
 add_rule("look_up_deputies", is_overseer | is_unit_person)
 

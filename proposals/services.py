@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deputies.models import Deputy, User
+from deputies.public import forget_public_pages
 from proposals.models import (
     Category,
     CoSignature,
@@ -376,3 +377,39 @@ def respond_to_cosign_invitation(*, signature: CoSignature, accept: bool, by: Us
             recipient=by, proposal=proposal, kind=Notification.Kind.COSIGN_INVITATION, read_at__isnull=True
         ).update(read_at=timezone.now())
     return signature
+
+
+# --- the public progress pages ----------------------------------------------------------------------
+
+
+def withhold_from_public(*, proposal: Proposal, by: User, reason: str) -> Proposal:
+    """Keep an item off the public progress pages (proposals/public.py), with the reason; the
+    trail records who and when. Its public page then answers 404."""
+    reason = reason.strip()
+    with locked(proposal) as current:
+        require(by, "withhold_from_public", current, _("Only the staff of its own body can withhold it."))
+        if not reason:
+            raise ProposalError(_("Give the reason it is withheld from the public."))
+        if current.withheld_at is not None:
+            raise ProposalError(_("It is already withheld from the public pages."))
+        current.withheld_at = timezone.now()
+        current.withheld_reason = reason
+        current.save(update_fields=["withheld_at", "withheld_reason", "updated_at"])
+        record_event(current, "withhold_public", by=by, note=reason)
+    forget_public_pages()  # once committed: the next visitor reads it afresh
+    return current
+
+
+def release_to_public(*, proposal: Proposal, by: User) -> Proposal:
+    """Show a withheld item on the public progress pages again (once it is registered)."""
+    with locked(proposal) as current:
+        require(by, "withhold_from_public", current, _("Only the staff of its own body can release it."))
+        if current.withheld_at is None:
+            raise ProposalError(_("It is not withheld from the public pages."))
+        reason = current.withheld_reason
+        current.withheld_at = None
+        current.withheld_reason = ""
+        current.save(update_fields=["withheld_at", "withheld_reason", "updated_at"])
+        record_event(current, "release_public", by=by, data={"reason": reason})
+    forget_public_pages()
+    return current

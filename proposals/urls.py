@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/return/", views.return_for_revision, name="return"),
     path("<int:pk>/decline/", views.decline, name="decline"),
     path("<int:pk>/renumber/", views.renumber, name="renumber"),
+    path("<int:pk>/withhold-public/", views.withhold_public, name="withhold_public"),
+    path("<int:pk>/release-public/", views.release_public, name="release_public"),
     # The deputy's own pages, made for a phone.
     path("mine/", deputy_views.mine, name="mine"),
     path("mine/new/", deputy_views.new, name="new"),

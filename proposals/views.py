@@ -24,8 +24,9 @@ from deputies.pages import lookup_answer, lookup_words, paginate
 from proposals import hooks, selectors, services, textindex
 from proposals.access import get_proposal_for_user
 from proposals.events import AMONG_HANDLERS
-from proposals.forms import SORT_LABELS, MergeForm, ReasonForm, RegisterForm, RenumberForm
+from proposals.forms import SORT_LABELS, MergeForm, ReasonForm, RegisterForm, RenumberForm, WithholdForm
 from proposals.models import Proposal, ProposalAttachment, ProposalState
+from proposals.public import is_public
 from proposals.steps import run_step
 from proposals.uploads import download
 
@@ -152,6 +153,8 @@ def _render_detail(
         "attachments": proposal.attachments.all(),
         "members": proposal.merged_members.select_related("lead_deputy").order_by("number", "pk"),
         "renumber_form": forms.get("renumber_form") or RenumberForm(initial={"number": proposal.number}),
+        "withhold_form": forms.get("withhold_form") or WithholdForm(prefix="withhold"),
+        "is_public": is_public(proposal),
     }
     context["panels"] = hooks.panels_for("detail", page)
     return render(request, "proposals/detail.html", context, status=status)
@@ -344,3 +347,43 @@ def renumber(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("proposals:detail", pk=pk)
     proposal.refresh_from_db()
     return _render_detail(request, proposal, status=400, renumber_form=form)
+
+
+# --- the public progress pages: staff withhold an item or release it ----------------------------------
+
+
+def _for_withholding(request: HttpRequest, pk: int) -> Proposal:
+    proposal = get_proposal_for_user(request, pk)
+    if not allowed(request.user, "withhold_from_public", proposal):
+        raise refuse(request, f"withhold proposal {pk} from the public")
+    return proposal
+
+
+@login_required
+@require_POST
+def withhold_public(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    proposal = _for_withholding(request, pk)
+    form = WithholdForm(request.POST, prefix="withhold")
+    if form.is_valid():
+        done = run_step(
+            request,
+            lambda: services.withhold_from_public(
+                proposal=proposal, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+            _("Withheld from the public pages."),
+        )
+        if done:
+            return redirect("proposals:detail", pk=pk)
+    return _render_detail(request, proposal, status=400, withhold_form=form)
+
+
+@login_required
+@require_POST
+def release_public(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    proposal = _for_withholding(request, pk)
+    run_step(
+        request,
+        lambda: services.release_to_public(proposal=proposal, by=request.user),
+        _("Shown on the public pages again."),
+    )
+    return redirect("proposals:detail", pk=pk)

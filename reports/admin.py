@@ -13,6 +13,7 @@ from reports.models import (
     FiguresGeneration,
     FiguresSnapshot,
     ImportBatch,
+    PublishedFigures,
     ReportJob,
     ScoringScheme,
 )
@@ -106,3 +107,20 @@ class FiguresSnapshotAdmin(_ReadOnly):
 @admin.register(FiguresGeneration)
 class FiguresGenerationAdmin(_ReadOnly):
     list_display = ("id", "n")
+
+
+@admin.register(PublishedFigures)
+class PublishedFiguresAdmin(admin.ModelAdmin):
+    """Read only: staff publish and withdraw on the disclosure page (公开管理), which audits it."""
+
+    list_display = ("year", "stream", "as_of", "published_by", "published_at")
+    list_filter = ("stream",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PublishedFigures | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PublishedFigures | None = None) -> bool:
+        return False

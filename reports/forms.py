@@ -223,3 +223,17 @@ class PublicSearchForm(forms.Form):
         self.years = report_years()
         field_of(self, "year", forms.ChoiceField).choices = [(y, f"{y}年") for y in self.years]
         field_of(self, "category", forms.ModelChoiceField).queryset = Category.objects.order_by("order", "name")
+
+
+class PublishForm(forms.Form):
+    """A year and a stream whose units' figures staff publish on the public pages."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
+    stream = forms.ChoiceField(label=_("Type"), choices=())
+
+    def __init__(self, *args: Any, streams: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "year", forms.TypedChoiceField).choices = [(y, f"{y}年") for y in report_years()]
+        field_of(self, "stream", forms.ChoiceField).choices = [
+            (v, label) for v, label in Stream.choices if v in streams
+        ]

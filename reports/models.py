@@ -303,3 +303,32 @@ class FiguresSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} @ {self.as_of} #{self.generation}"
+
+
+class PublishedFigures(models.Model):
+    """A year's per-unit figures of one stream as staff published them on the public pages
+    (/public/figures/): each answering unit's count, on-time rate and satisfaction, computed
+    by `reports/figures.py` (`unit_rows`) at the moment of publishing and kept as published, so
+    the public reads what staff chose to publish, dated. Publishing again replaces them with
+    the figures of that day; withdrawing deletes them. Both are in the security audit log."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    stream = models.CharField(_("stream"), max_length=10, choices=Stream.choices)
+    as_of = models.DateField(_("figures as of"))
+    # One row per unit: {"unit", "count", "due", "on_time", "on_time_pct", "rated", "satisfied",
+    # "satisfied_pct", "positive_pct"}, the percentages as text ("" for no base), ranked as the
+    # dashboard ranks them.
+    units = models.JSONField(_("units' figures"), default=list)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "stream"]
+        verbose_name = _("published units' figures")
+        verbose_name_plural = _("published units' figures")
+        constraints = [models.UniqueConstraint(fields=["year", "stream"], name="published_figures_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_stream_display()}"

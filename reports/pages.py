@@ -13,6 +13,7 @@ from proposals import hooks
 hooks.slot("list.actions", "reports/_export_link.html")
 hooks.slot("reply.letter", "reports/_letter_link.html")
 hooks.slot("mine.links", "reports/_my_record_link.html")
+hooks.slot("public.links", "reports/_public_links.html")
 
 for entry in (
     hooks.NavEntry("reports:dashboard", gettext_lazy("Dashboard"), OVERSEER_ROLES, order=100),

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from reports import record_views, views
+from reports import public_views, record_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -29,4 +29,6 @@ urlpatterns = [
     path("disclosure/", views.disclosure, name="disclosure"),
     path("disclosure/<int:pk>/hold/", views.disclosure_hold, name="disclosure_hold"),
     path("disclosure/<int:pk>/release/", views.disclosure_release, name="disclosure_release"),
+    path("disclosure/figures/publish/", public_views.publish, name="publish_figures"),
+    path("disclosure/figures/<int:pk>/unpublish/", public_views.unpublish, name="unpublish_figures"),
 ]

@@ -28,6 +28,7 @@ from deputies.access import ALL_STREAMS, refuse, streams_of
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import UserOrAnonymous
 from deputies.pages import paginate
+from deputies.public import forget_public_pages, public_page
 from handling import rules as handling_rules
 from handling.models import Assignment, Reply, Unit
 from proposals.models import Meeting
@@ -39,8 +40,8 @@ from reports import figures as fg
 from reports.annual import BOTH, render_html, report_context, report_stream
 from reports.charts import bar_chart, donut, stacked_bars
 from reports.excel import CREATED_LABELS
-from reports.forms import ChaptersForm, GenerateForm, HoldForm, ImportForm, PublicSearchForm, ScopeForm
-from reports.models import AnnualReport, DisclosureHold, ImportBatch, ReportJob
+from reports.forms import ChaptersForm, GenerateForm, HoldForm, ImportForm, PublicSearchForm, PublishForm, ScopeForm
+from reports.models import AnnualReport, DisclosureHold, ImportBatch, PublishedFigures, ReportJob
 from reports.tasks import start_report_job, sweep_and_restart
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -720,6 +721,7 @@ def _public_year(form: PublicSearchForm) -> int | None:
     return next((y for y in form.years if public.filter(assignment__proposal__meeting__year=y).exists()), None)
 
 
+@public_page
 def public_replies(request: HttpRequest) -> HttpResponse:
     """Disclosed replies of one year, by category, with search, 20 a page in number order. No
     login; never a deputy's contact data (nor the unit's contact person): title, number,
@@ -786,6 +788,7 @@ def _turned(request: HttpRequest, year: int | None, way: str, reply: Reply) -> s
     return query.urlencode()
 
 
+@public_page
 def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
     reply = get_object_or_404(
         public_replies_queryset().select_related(
@@ -821,10 +824,19 @@ def disclosure(request: AuthenticatedHttpRequest) -> HttpResponse:
     public = public.order_by("-issued_at", "pk")
     page = paginate(request, public, per_page=30)
     not_public = Reply.objects.filter(state=Reply.State.ISSUED, is_public=False).count()
+    streams = access.streams_of(request.user)
     return render(
         request,
         "reports/disclosure.html",
-        {"held": held, "page": page, "q": text, "hold_form": HoldForm(), "unit_withheld": not_public},
+        {
+            "held": held,
+            "page": page,
+            "q": text,
+            "hold_form": HoldForm(),
+            "unit_withheld": not_public,
+            "published": PublishedFigures.objects.filter(stream__in=streams).select_related("published_by"),
+            "publish_form": PublishForm(streams=streams),
+        },
     )
 
 
@@ -840,6 +852,7 @@ def disclosure_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         DisclosureHold.objects.get_or_create(
             reply=reply, defaults={"reason": form.cleaned_data["reason"], "held_by": request.user}
         )
+        forget_public_pages()
         messages.success(request, _("The reply is no longer shown on the public page."))
     return redirect("reports:disclosure")
 
@@ -849,5 +862,6 @@ def disclosure_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def disclosure_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(request, "manage_reports")
     DisclosureHold.objects.filter(reply_id=pk).delete()
+    forget_public_pages()
     messages.success(request, _("The reply is public again (if its unit allowed it)."))
     return redirect("reports:disclosure")

@@ -20,7 +20,7 @@ What is checked (each failure is a `Finding`, its `problem` one of the constants
   text of a reply not issued yet, nor the names of those steps;
 - a unit never reads the title of a suggestion never assigned to it, a deputy never one they
   neither lead nor co-sign, one body's staff never one of the other stream (the public
-  disclosure pages aside).
+  pages aside: what they show is public).
 
 Which objects a person "may see" is decided by the app's own rules (`deputies.access.allowed`),
 never by a copy of them here. Used by tests/access/test_routes.py (a built world) and by
@@ -186,6 +186,15 @@ def _public(user: Any, reply: Any) -> bool:
 public_reply = Check("a disclosed reply", _public)
 
 
+def _public_item(user: Any, proposal: Any) -> bool:
+    from proposals.public import public_proposals
+
+    return public_proposals().filter(pk=proposal.pk).exists()
+
+
+public_item = Check("a public item (proposals.public)", _public_item)
+
+
 def _reports_on(user: Any, key_item: Any) -> bool:
     from supervision.services import key_item_units
 
@@ -257,6 +266,7 @@ KINDS: dict[str, Kind] = {
     "api token": Kind("deputies.ApiToken"),
     "report job": Kind("reports.ReportJob"),
     "finished report job": Kind("reports.ReportJob", {"status": "done"}),
+    "published figures": Kind("reports.PublishedFigures"),
 }
 
 
@@ -421,6 +431,16 @@ ROUTES: dict[str, Route] = {
         view_proposal & user_rule("review_proposal"),
         lambda p: {"decline-reason": "属个人诉求"},
         target=state("submitted"),
+    ),
+    "proposals:withhold_public": action(
+        "proposal",
+        view_proposal,
+        rule("withhold_from_public"),
+        lambda p: {"withhold-reason": "涉及个人信息"},
+        target=lambda p: p.withheld_at is None and p.state == "registered",
+    ),
+    "proposals:release_public": action(
+        "proposal", view_proposal, rule("withhold_from_public"), target=lambda p: p.withheld_at is not None
     ),
     "proposals:renumber": action(
         "proposal",
@@ -737,9 +757,17 @@ ROUTES: dict[str, Route] = {
         staff_only,
         target=lambda r: model("reports.DisclosureHold").objects.filter(reply=r).exists(),
     ),
+    "reports:publish_figures": action(
+        "none", staff_only, staff_only, lambda obj: {"year": _year(), "stream": "suggestion"}
+    ),
+    "reports:unpublish_figures": action("published figures", rule("manage_reports"), rule("manage_reports")),
     # --- the public pages ---------------------------------------------------------------------------------
     "disclosure:replies": Route("none", anyone, public=True),
     "disclosure:reply": Route("reply", public_reply, public=True, target=lambda r: _public(None, r)),
+    "disclosure:figures": Route("none", anyone, public=True),
+    "disclosure:figures_year": Route("published figures", anyone, public=True, url_args=lambda f: {"year": f.year}),
+    "public_progress:list": Route("none", anyone, public=True),
+    "public_progress:detail": Route("proposal", public_item, public=True, every=True),
 }
 
 
@@ -1213,7 +1241,8 @@ def _body_findings(key: str, who: Person, answer: Answer, add: Callable[[str, st
         internal = markers.internal_in(answer.text)
         if internal:
             add(INTERNAL_TO_DEPUTY if who.watch == "deputy" else INTERNAL_TO_PUBLIC, _listed(internal))
-    if who.watch in ("deputy", "unit", "stream") and not key.startswith("disclosure:"):
+    # The public pages show anyone what is public (titles included), whoever reads them.
+    if who.watch in ("deputy", "unit", "stream") and not (key in ROUTES and ROUTES[key].public):
         foreign = markers.titles_in(answer.text, who.own)
         if foreign:
             problem = {"deputy": FOREIGN_TO_DEPUTY, "unit": FOREIGN_TO_UNIT}.get(who.watch, FOREIGN_TO_STREAM)

@@ -424,6 +424,10 @@ def build() -> World:
     held = Reply.objects.get(assignment__proposal=made[21])
     answer = staff_client.post(reverse("reports:disclosure_hold", args=[held.pk]), {"reason": "涉及个人信息"})
     assert answer.status_code == 302, answer.status_code
+    # The units' figures of the year on the public pages, and one item withheld from them.
+    answer = staff_client.post(reverse("reports:publish_figures"), {"year": meeting.year, "stream": "suggestion"})
+    assert answer.status_code == 302, answer.status_code
+    ps.withhold_from_public(proposal=made[12], by=staff, reason="涉及个人信息")
 
     # --- personal API tokens: the lead deputy's and a unit handler's ------------------------------------
     create_token(user=lead.user, name="小程序", scope="write")

@@ -1,0 +1,74 @@
+"""What the units' work adds to the public progress pages (proposals/public.py): the answering
+units named in each row, the list's unit filter, and on one item's page its units and the
+replies that are public by `handling.rules.public_replies()` (the unit allowed it, staff did not
+hold it back). Of a reply the public reads the unit, the date, the result and the letter's text
+(what is done, what is promised and by when); never who signed it, its contact person or phone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from handling.models import Assignment, Reply, Unit
+from handling.rules import public_replies
+from proposals.models import Proposal
+from proposals.public import PublicFilter, PublicPart, public_filter, public_part, public_units
+from proposals.states import ProposalState as S
+
+ANSWERING = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
+# Replies are read by the public once the item is replied (as on the disclosure page).
+REPLIED_STATES = (S.REPLIED, S.REHANDLING, S.CLOSED)
+
+
+def _answering_units(ids: Sequence[int]) -> dict[int, str]:
+    names: dict[int, list[str]] = {}
+    rows = (
+        Assignment.objects.filter(proposal_id__in=list(ids), is_active=True, role__in=ANSWERING)
+        .order_by("unit__order", "unit__name", "pk")
+        .values_list("proposal_id", "unit__name")
+    )
+    for proposal_id, name in rows:
+        names.setdefault(proposal_id, []).append(name)
+    return {pk: "、".join(found) for pk, found in names.items()}
+
+
+def _unit_field() -> forms.Field:
+    return forms.ModelChoiceField(
+        Unit.objects.order_by("order", "name"), label=_("Unit"), required=False, empty_label=_("All units")
+    )
+
+
+def _of_unit(queryset: QuerySet[Proposal], unit: Unit) -> QuerySet[Proposal]:
+    answering = Assignment.objects.filter(proposal=OuterRef("pk"), unit=unit, is_active=True, role__in=ANSWERING)
+    return queryset.filter(Exists(answering))
+
+
+def _units_and_replies(proposal: Proposal) -> dict[str, Any] | None:
+    assignments = list(
+        Assignment.objects.filter(proposal=proposal, is_active=True)
+        .select_related("unit")
+        .order_by("unit__order", "unit__name", "pk")
+    )
+    if not assignments:
+        return None
+    replies: list[Reply] = []
+    if proposal.state in REPLIED_STATES:
+        replies = list(
+            public_replies(Reply.objects.filter(assignment__proposal=proposal))
+            .select_related("assignment__unit", "result_category")
+            .order_by("issued_at", "pk")
+        )
+    return {
+        "lead": [a.unit.name for a in assignments if a.role in ANSWERING],
+        "co": [a.unit.name for a in assignments if a.role == Assignment.Role.CO],
+        "replies": replies,
+    }
+
+
+public_units(_answering_units)
+public_filter(PublicFilter("unit", _unit_field, _of_unit, order=10))
+public_part(PublicPart("handling/public/_units_and_replies.html", _units_and_replies, order=10))

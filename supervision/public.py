@@ -1,0 +1,24 @@
+"""What supervision adds to the public progress page of one item (proposals/public.py): the
+promises its replies made (计划落实事项), each with its unit, the date it was promised by and
+whether it is kept. The units' progress reports and the supervision records stay inside."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from proposals.models import Proposal
+from proposals.public import PublicPart, public_part
+from supervision.models import Promise
+
+
+def _promises(proposal: Proposal) -> dict[str, Any] | None:
+    promises = list(
+        Promise.objects.filter(proposal=proposal)
+        .exclude(state=Promise.State.SUPERSEDED)
+        .select_related("unit")
+        .order_by("promised_by", "pk")
+    )
+    return {"promises": promises} if promises else None
+
+
+public_part(PublicPart("supervision/public/_promises.html", _promises, order=20))
