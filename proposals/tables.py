@@ -10,6 +10,7 @@ the rows.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterable, Sequence
 
@@ -68,6 +69,11 @@ _ROW = """
       <td class="nowrap">{due}</td>
     </tr>
   """
+
+
+def _esc(text: str) -> str:
+    """`text` escaped as django.utils.html.escape does, without marking each piece safe."""
+    return html.escape(str(text))
 
 
 def _due_cells(proposals: Sequence[Proposal], today: dt.date) -> list[SafeString]:
@@ -133,22 +139,27 @@ def table_rows(proposals: Iterable[Proposal], *, select: bool = False, words: Se
             )
             check = format_html('<td class="check">{}</td>', box)
         main = p.merged_into if p.merged_into_id else None
+        # str.format with each text escaped here (the cells and tags come escaped): format_html
+        # would escape every piece again to find most of them safe already.
         rows.append(
-            format_html(
-                _ROW,
-                check=check,
-                number=p.number_label or "—",
-                url=f"{before}{p.pk}{after}",
-                title=highlight(p.title, words) if words else p.title,
-                tags=p_tags,
-                merged=format_html('<span class="tag">{}</span>', merged % {"n": main.number_label}) if main else "",
-                meeting=p.meeting.name,
-                deputy=p.lead_deputy.name,
-                category=(p.category.name if p.category else "") or "—",
-                cells=p_cells,
-                state=p.state,
-                state_label=states.get(p.state, p.state),
-                due=p_due,
+            SafeString(
+                _ROW.format(
+                    check=check,
+                    number=_esc(p.number_label or "—"),
+                    url=f"{before}{p.pk}{after}",
+                    title=highlight(p.title, words) if words else _esc(p.title),
+                    tags=p_tags,
+                    merged=format_html('<span class="tag">{}</span>', merged % {"n": main.number_label})
+                    if main
+                    else "",
+                    meeting=_esc(p.meeting.name),
+                    deputy=_esc(p.lead_deputy.name),
+                    category=_esc((p.category.name if p.category else "") or "—"),
+                    cells=p_cells,
+                    state=_esc(p.state),
+                    state_label=_esc(states.get(p.state, p.state)),
+                    due=p_due,
+                )
             )
         )
     return rows
