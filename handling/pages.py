@@ -369,7 +369,8 @@ def _active_units(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
 
 def _units_cells(proposals: Sequence[Proposal]) -> list[SafeString]:
     """The units on each list row, lead or separate first (as `_active_units` loaded them)."""
-    roles = {value: escape(label) for value, label in Assignment.Role.choices}
+    # str() first: escape() keeps a lazy label lazy, and it was translated again in every cell.
+    roles = {value: escape(str(label)) for value, label in Assignment.Role.choices}
     co = format_html("<small>（{}）</small>", _("co"))
     none = SafeString('<td class="units"><span class="muted">—</span></td>')
     cells = []
