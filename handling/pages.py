@@ -357,13 +357,20 @@ hooks.slot("list.filters_end", "handling/_todo_notice.html")
 
 def _active_units(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     # Lead or separate units first ("separate" > "lead" > "co"), then co-handlers.
-    active = Assignment.objects.filter(is_active=True).select_related("unit").order_by("-role", "pk")
+    # Only what the units' cell reads (a unit's address and contacts are not turned into Python).
+    active = (
+        Assignment.objects.filter(is_active=True)
+        .select_related("unit")
+        .only("proposal_id", "role", "unit__name", "unit__short_name")
+        .order_by("-role", "pk")
+    )
     return queryset.prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments"))
 
 
 def _units_cells(proposals: Sequence[Proposal]) -> list[SafeString]:
     """The units on each list row, lead or separate first (as `_active_units` loaded them)."""
-    roles = {value: escape(label) for value, label in Assignment.Role.choices}
+    # str() first: escape() keeps a lazy label lazy, and it was translated again in every cell.
+    roles = {value: escape(str(label)) for value, label in Assignment.Role.choices}
     co = format_html("<small>（{}）</small>", _("co"))
     none = SafeString('<td class="units"><span class="muted">—</span></td>')
     cells = []

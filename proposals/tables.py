@@ -10,6 +10,7 @@ the rows.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterable, Sequence
 
@@ -30,16 +31,13 @@ def due(deadline: dt.date | None, soon_days: int = 7, today: dt.date | None = No
         return SafeString("")
     days = (deadline - (today or timezone.localdate())).days
     if days < 0:
-        return format_html(
-            '<span class="due overdue" title="{}">{}</span>',
-            deadline.isoformat(),
-            _("%(n)s days overdue") % {"n": -days},
-        )
-    if days == 0:
+        text, css = _("%(n)s days overdue") % {"n": -days}, "due overdue"
+    elif days == 0:
         text, css = _("due today"), "due soon"
     else:
         text, css = _("%(n)s days left") % {"n": days}, "due soon" if days <= soon_days else "due"
-    return format_html('<span class="{}" title="{}">{}</span>', css, deadline.isoformat(), text)
+    # A date and a class of ours; only the sentence is escaped (a table has a deadline a row).
+    return SafeString(f'<span class="{css}" title="{deadline.isoformat()}">{_esc(text)}</span>')
 
 
 def url_maker(name: str) -> tuple[str, str]:
@@ -70,11 +68,16 @@ _ROW = """
   """
 
 
+def _esc(text: str) -> str:
+    """`text` escaped as django.utils.html.escape does, without marking each piece safe."""
+    return html.escape(str(text))
+
+
 def _due_cells(proposals: Sequence[Proposal], today: dt.date) -> list[SafeString]:
     cells = []
     for p in proposals:
         if p.due_on and p.state in REPLY_DUE_STATES:
-            cells.append(format_html('{}<div class="muted small">{}</div>', due(p.due_on, today=today), p.due_on))
+            cells.append(SafeString(f'{due(p.due_on, today=today)}<div class="muted small">{p.due_on}</div>'))
         else:
             cells.append(SafeString(f'<span class="muted">{p.due_on.isoformat() if p.due_on else "—"}</span>'))
     return cells
@@ -133,22 +136,27 @@ def table_rows(proposals: Iterable[Proposal], *, select: bool = False, words: Se
             )
             check = format_html('<td class="check">{}</td>', box)
         main = p.merged_into if p.merged_into_id else None
+        # str.format with each text escaped here (the cells and tags come escaped): format_html
+        # would escape every piece again to find most of them safe already.
         rows.append(
-            format_html(
-                _ROW,
-                check=check,
-                number=p.number_label or "—",
-                url=f"{before}{p.pk}{after}",
-                title=highlight(p.title, words) if words else p.title,
-                tags=p_tags,
-                merged=format_html('<span class="tag">{}</span>', merged % {"n": main.number_label}) if main else "",
-                meeting=p.meeting.name,
-                deputy=p.lead_deputy.name,
-                category=(p.category.name if p.category else "") or "—",
-                cells=p_cells,
-                state=p.state,
-                state_label=states.get(p.state, p.state),
-                due=p_due,
+            SafeString(
+                _ROW.format(
+                    check=check,
+                    number=_esc(p.number_label or "—"),
+                    url=f"{before}{p.pk}{after}",
+                    title=highlight(p.title, words) if words else _esc(p.title),
+                    tags=p_tags,
+                    merged=format_html('<span class="tag">{}</span>', merged % {"n": main.number_label})
+                    if main
+                    else "",
+                    meeting=_esc(p.meeting.name),
+                    deputy=_esc(p.lead_deputy.name),
+                    category=_esc((p.category.name if p.category else "") or "—"),
+                    cells=p_cells,
+                    state=_esc(p.state),
+                    state_label=_esc(states.get(p.state, p.state)),
+                    due=p_due,
+                )
             )
         )
     return rows

@@ -70,7 +70,7 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     queryset, form = selectors.filter_proposals(request.user, request.GET)
     values = getattr(form, "cleaned_data", {})
     selected_states = set(request.GET.getlist("state"))
-    page = paginate(request, selectors.list_rows(queryset), per_page=PAGE_SIZE)
+    page = paginate(request, selectors.table_rows(queryset), per_page=PAGE_SIZE)
     bulk = hooks.bulk_action_for(request.user)
     if bulk is not None:
         for row in page:
@@ -86,15 +86,9 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "current_sort": values.get("sort", ""),
             "deputy_chosen": selectors.deputy_label(values.get("deputy")),
             # From the querysets, not the fields' choices: a loop over a ModelChoiceIterator
-            # counts its rows first, a query more for each.
-            "meeting_options": _options(
-                ((m.pk, m) for m in field_of(form, "meeting", ModelChoiceField).queryset or ()),
-                [str(form["meeting"].value())],
-            ),
-            "category_options": _options(
-                ((c.pk, c) for c in field_of(form, "category", ModelChoiceField).queryset or ()),
-                [str(form["category"].value())],
-            ),
+            # counts its rows first, a query more for each. Their names only (what __str__ shows).
+            "meeting_options": _options(_names(form, "meeting"), [str(form["meeting"].value())]),
+            "category_options": _options(_names(form, "category"), [str(form["category"].value())]),
             "sort_options": _options(SORT_LABELS.items(), [values.get("sort", "")]),
             "state_options": _checkboxes("state", ProposalState.choices, selected_states),
             "selected_states": selected_states,
@@ -107,6 +101,11 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 # comparing each option with the chosen ones cost more than the page's queries at 1,000 rows.
 _OPTION = '<option value="{}"{}>{}</option>'
 _CHECKBOX = '<label class="inline"><input type="checkbox" name="{}" value="{}"{}> {}</label>'
+
+
+def _names(form: Form, name: str) -> Iterable[tuple[object, object]]:
+    queryset = field_of(form, name, ModelChoiceField).queryset
+    return queryset.values_list("pk", "name") if queryset is not None else ()
 
 
 def _options(choices: Iterable[tuple[object, object]], chosen: Collection[str]) -> SafeString:

@@ -147,6 +147,7 @@ def resurvey_rule(today: dt.date, people: reminders.Directory, links: reminders.
                 links.promise_survey(row["pk"]),
                 Notification.Kind.OTHER,
                 facts["item"],
+                stream=row["proposal__stream"],
             )
         )
     return out

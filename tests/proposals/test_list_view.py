@@ -147,3 +147,30 @@ def test_the_query_count_does_not_grow_with_the_rows(
     assert queries_for(client, reverse("proposals:list")) == few
     filtered = f"{reverse('proposals:list')}?unit={unit.pk}&deputy={deputy.pk}&page=2"
     assert queries_for(client, filtered) == few + 2  # the chosen unit's and deputy's names
+
+
+# What bench/ratios.py times of each list: every one must ask as much of 1,000 rows as of 10.
+BENCH_QUERIES = {
+    "no filter": "",
+    "state in handling": "state=in_handling",
+    "one unit": "unit={unit}",
+    "one category": "category={category}",
+    "keyword": "q=批量测试",
+    "page 4": "page=4",
+}
+
+
+@pytest.mark.parametrize("who", ["staff", "unit_handler"])
+def test_each_benched_list_takes_the_same_queries_for_10_or_1000_rows(
+    client, request, who, staff, deputy, meeting, category, unit, co_unit
+):
+    client.force_login(request.getfixturevalue(who))
+    many_proposals(10, meeting=meeting, category=category, deputy=deputy, staff=staff, unit=unit, co_unit=co_unit)
+    client.get(reverse("home"))  # the first request after logging in saves the session
+    urls = {
+        name: f"{reverse('proposals:list')}?{query.format(unit=unit.pk, category=category.pk)}"
+        for name, query in BENCH_QUERIES.items()
+    }
+    few = {name: queries_for(client, url) for name, url in urls.items()}
+    many_proposals(990, meeting=meeting, category=category, deputy=deputy, staff=staff, unit=unit, start=11)
+    assert {name: queries_for(client, url) for name, url in urls.items()} == few
