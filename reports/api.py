@@ -1,0 +1,148 @@
+"""The reports app's endpoints of the HTTP API (/api/v1/): the figures for a year, a meeting
+or a unit, for those who see the dashboard (`reports.figures` through `reports.stored`, of
+their own stream as on the dashboard), and the public's read-only data: the disclosed
+replies (`reports.views.public_replies_queryset`, the public pages' rule), without a token,
+rate-limited by address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, throttling
+from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from deputies.access import allowed, refuse
+from deputies.api.filters import FormFilterSchema, invalid
+from handling.models import Reply
+from reports import stored
+from reports.forms import ScopeForm
+from reports.views import public_replies_queryset, scope_from
+
+
+class Figures(GenericAPIView[Any]):
+    """Every figure of the dashboard for a scope (`year`, or one `meeting`, optionally one
+    `unit`; `stream` for one body's items): counts, rates with their base and percent, the
+    breakdowns and the units' rows, as `reports.figures.Figures.as_dict()` gives them. Without
+    a year, the latest year with a meeting. Staff of one body get their own stream's."""
+
+    schema = FormFilterSchema()
+    filter_form = ScopeForm
+    pagination_class = None
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        if not allowed(request.user, "view_dashboard"):
+            raise refuse(request._request, "reports view_dashboard")
+        data = request.query_params
+        with stored.reading():
+            if data:
+                form = ScopeForm(data)
+                if not form.is_valid():
+                    raise invalid(form)
+            scope, _form = scope_from(data, request.user)
+            if scope is None:
+                return Response({})
+            return Response(stored.figures(scope).as_dict())
+
+
+class PublicRateThrottle(throttling.SimpleRateThrottle):
+    """The public endpoints' requests per client address."""
+
+    scope = "public"
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class Public:
+    """No token, no session: anyone may read, as the public pages; counted per address."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [PublicRateThrottle]
+
+
+class PublicReplySerializer(serializers.ModelSerializer[Reply]):
+    """What the public disclosure page shows of a reply: never a deputy's or the unit's
+    contact data."""
+
+    year = serializers.IntegerField(source="assignment.proposal.meeting.year")
+    meeting = serializers.CharField(source="assignment.proposal.meeting.name")
+    number = serializers.IntegerField(source="assignment.proposal.number")
+    title = serializers.CharField(source="assignment.proposal.title")
+    category = serializers.CharField(source="assignment.proposal.category.name", allow_null=True, default=None)
+    unit = serializers.CharField(source="assignment.unit.name")
+    result_category = serializers.CharField(source="result_category.name", allow_null=True, default=None)
+
+    class Meta:
+        model = Reply
+        fields = [
+            "id",
+            "year",
+            "meeting",
+            "number",
+            "title",
+            "category",
+            "unit",
+            "reference_number",
+            "result_category",
+            "body",
+            "done_items",
+            "promised_items",
+            "promised_by",
+            "issued_at",
+        ]
+
+
+def _public_replies() -> QuerySet[Reply]:
+    return public_replies_queryset().select_related(
+        "assignment__unit", "assignment__proposal__meeting", "assignment__proposal__category", "result_category"
+    )
+
+
+class PublicReplies(Public, ListAPIView[Reply]):
+    """The disclosed replies (公开答复), in number order within each year, newest year first;
+    `?year=` keeps one year."""
+
+    serializer_class = PublicReplySerializer
+
+    @extend_schema(parameters=[OpenApiParameter("year", int, description="only this year")])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Reply]:
+        replies = _public_replies()
+        year = self.request.query_params.get("year")
+        if year:
+            if not year.isdigit() or not 1949 <= int(year) <= 2100:
+                raise serializers.ValidationError({"year": [_("Enter a year between 1949 and 2100.")]})
+            replies = replies.filter(assignment__proposal__meeting__year=int(year))
+        return replies.order_by(
+            "-assignment__proposal__meeting__year", "assignment__proposal__number", "assignment__unit__order", "pk"
+        )
+
+
+class PublicReply(Public, RetrieveAPIView[Reply]):
+    """One disclosed reply; any other answers 404."""
+
+    serializer_class = PublicReplySerializer
+
+    def get_queryset(self) -> QuerySet[Reply]:
+        return _public_replies()
+
+
+def register() -> None:
+    from deputies.api.router import register as add
+
+    add(
+        path("figures/", Figures.as_view(), name="figures"),
+        path("public/replies/", PublicReplies.as_view(), name="public_replies"),
+        path("public/replies/<int:pk>/", PublicReply.as_view(), name="public_reply"),
+    )
