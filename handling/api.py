@@ -96,6 +96,7 @@ class Replies(GenericAPIView[Any]):
     serializer_class = ReplySerializer
     pagination_class = None
 
+    @extend_schema(responses={200: ReplySerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         proposal = get_proposal_for_user(request._request, pk, rule="follow_proposal")
         replies = handling_of(proposal, request.user, papers=False)["replies"]
@@ -314,6 +315,7 @@ class Contacts(GenericAPIView[Any]):
     serializer_class = ContactSerializer
     pagination_class = None
 
+    @extend_schema(responses={200: ContactSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         assignment = get_own_assignment(request._request, pk)
         contacts = assignment.proposal.contacts.select_related("assignment__unit").order_by("contact_date", "pk")

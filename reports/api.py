@@ -19,7 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from deputies.access import allowed, refuse
-from deputies.api.filters import FormFilterSchema, invalid
+from deputies.api.filters import invalid
+from deputies.streams import Stream
 from handling.models import Reply
 from reports import stored
 from reports.forms import ScopeForm
@@ -32,11 +33,18 @@ class Figures(GenericAPIView[Any]):
     breakdowns and the units' rows, as `reports.figures.Figures.as_dict()` gives them. Without
     a year, the latest year with a meeting. Staff of one body get their own stream's."""
 
-    schema = FormFilterSchema()
-    filter_form = ScopeForm
     pagination_class = None
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    # The dashboard's scope form (`ScopeForm`) by name: its choices are read from the database.
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description="the year (default: the latest with a meeting)"),
+            OpenApiParameter("meeting", int, description="one meeting (id)"),
+            OpenApiParameter("unit", int, description="one unit's suggestions (id)"),
+            OpenApiParameter("stream", str, enum=Stream.values, description="one stream (both when left out)"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request) -> Response:
         if not allowed(request.user, "view_dashboard"):
             raise refuse(request._request, "reports view_dashboard")

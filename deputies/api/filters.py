@@ -29,7 +29,9 @@ def form_parameters(form: forms.Form) -> list[OpenApiParameter]:
     parameters = []
     for name, field in form.fields.items():
         many = isinstance(field, forms.MultipleChoiceField)
-        choices = getattr(field, "choices", None) if isinstance(field, forms.ChoiceField) else None
+        # A fixed choice is an enum; a model's rows (ids) are not listed in the schema.
+        fixed = isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField)
+        choices = getattr(field, "choices", None) if fixed else None
         enum = [str(value) for value, _label in choices or [] if value != ""] or None
         parameters.append(
             OpenApiParameter(
