@@ -11,7 +11,6 @@ from deputies.models import AuditRecord
 from handling.models import Assignment, ContactRecord, Reply
 from proposals import services as ps
 from proposals.models import CoSignature, ProposalEvent, ProposalState
-from tests import factories as f
 from tests.api.conftest import bearer
 from tests.workflow import advance
 
@@ -89,7 +88,13 @@ def test_the_unit_records_a_contact_with_the_pages_checks(draft, cast, unit_hand
     assignment = Assignment.objects.get(proposal=draft, unit=cast.unit)
     api = bearer(unit_handler)
     url = f"/api/v1/assignments/{assignment.pk}/contacts/"
-    contact = {"kind": "phone", "stage": "during", "contact_date": "2099-01-01", "people": "代表本人", "summary": "沟通"}
+    contact = {
+        "kind": "phone",
+        "stage": "during",
+        "contact_date": "2099-01-01",
+        "people": "代表本人",
+        "summary": "沟通",
+    }
     future = api.post(url, contact, format="json")
     assert future.status_code == 400 and "contact_date" in future.json()
     assert not ContactRecord.objects.exists()
