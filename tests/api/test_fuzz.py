@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
@@ -80,28 +80,22 @@ def fuzz_world(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def fuzzed(fuzz_world, db, settings):
-    """The world in this test's savepoint; a request's end does not close the test's
+def fuzzed(fuzz_world, db, monkeypatch):
+    """The world in this test's savepoint; a request's start and end do not close the test's
     connection (as Django's test client arranges), and no throttling gets in the way."""
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"token": "1000000/hour", "public": "1000000/hour"},
-    }
-    from rest_framework.settings import api_settings
-
     from deputies.api.auth import TokenRateThrottle
     from reports.api import PublicRateThrottle
 
-    api_settings.reload()
-    TokenRateThrottle.THROTTLE_RATES = PublicRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    request_finished.disconnect(close_old_connections)
+    unlimited = {"token": "1000000/hour", "public": "1000000/hour"}
+    for throttle in (TokenRateThrottle, PublicRateThrottle):
+        monkeypatch.setattr(throttle, "THROTTLE_RATES", unlimited)
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
     try:
         yield fuzz_world
     finally:
-        request_finished.connect(close_old_connections)
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}
-        api_settings.reload()
-        TokenRateThrottle.THROTTLE_RATES = PublicRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 def _real_id(case: Any, fuzzed: Fuzzed) -> int | None:
