@@ -32,7 +32,7 @@ from proposals import selectors, services
 from proposals.access import get_proposal_for_user
 from proposals.deputy_forms import DraftForm
 from proposals.following import build_row, current_meeting, my_order, plain_timeline, rows_of, with_follow_facts
-from proposals.forms import ProposalFilterForm, RegisterForm
+from proposals.forms import NUMBER_MAX, ProposalFilterForm, RegisterForm
 from proposals.models import CoSignature, Notification, Proposal, ProposalState
 
 
@@ -370,7 +370,9 @@ class ProposalList(ListAPIView[Proposal]):
 class RegisterSerializer(serializers.Serializer[Any]):
     """What registering takes; validated by the page's form (`RegisterForm`)."""
 
-    number = serializers.IntegerField(required=False, allow_null=True, help_text="empty: the next free number")
+    number = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=NUMBER_MAX, help_text="empty: the next free number"
+    )
     category = serializers.IntegerField()
 
 

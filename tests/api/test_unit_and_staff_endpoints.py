@@ -149,6 +149,8 @@ def test_staff_list_with_the_pages_filters_register_and_assign(draft, cast, staf
     assert api.get("/api/v1/proposals/?state=registered").json()["count"] == 0
     assert "year" in api.get("/api/v1/proposals/?year=abc").json()
 
+    too_big = {"category": draft.category_id, "number": 10**12}
+    assert api.post(f"/api/v1/proposals/{draft.pk}/register/", too_big, format="json").status_code == 400
     registered = api.post(f"/api/v1/proposals/{draft.pk}/register/", {"category": draft.category_id}, format="json")
     assert registered.status_code == 200 and registered.json()["number"] == 1
     assert registered.json()["state"] == S.REGISTERED
