@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, throttling
@@ -22,9 +21,10 @@ from deputies.access import allowed, refuse
 from deputies.api.filters import invalid
 from deputies.streams import Stream
 from handling.models import Reply
+from proposals.models import Meeting
 from reports import stored
-from reports.forms import ScopeForm
-from reports.views import public_replies_queryset, scope_from
+from reports.forms import PublicSearchForm, ScopeForm
+from reports.views import PUBLIC_ORDER, public_replies_queryset, public_year, scope_from
 
 
 class Figures(GenericAPIView[Any]):
@@ -116,25 +116,37 @@ def _public_replies() -> QuerySet[Reply]:
 
 
 class PublicReplies(Public, ListAPIView[Reply]):
-    """The disclosed replies (公开答复), in number order within each year, newest year first;
-    `?year=` keeps one year."""
+    """The disclosed replies of one year (`?year=`; by default the latest with a public reply,
+    as on the public page), in number order; `?category=` keeps one category. One year at a
+    time, as the page, so that a page costs the same however many years there are."""
 
     serializer_class = PublicReplySerializer
 
-    @extend_schema(parameters=[OpenApiParameter("year", int, description="only this year")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description="the year (default: the latest with a public reply)"),
+            OpenApiParameter("category", int, description="one category (id)"),
+        ]
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Reply]:
-        replies = _public_replies()
-        year = self.request.query_params.get("year")
-        if year:
-            if not year.isdigit() or not 1949 <= int(year) <= 2100:
-                raise serializers.ValidationError({"year": [_("Enter a year between 1949 and 2100.")]})
-            replies = replies.filter(assignment__proposal__meeting__year=int(year))
-        return replies.order_by(
-            "-assignment__proposal__meeting__year", "assignment__proposal__number", "assignment__unit__order", "pk"
+        if getattr(self, "swagger_fake_view", False):  # the schema's generator looking
+            return Reply.objects.none()
+        params = self.request.query_params
+        form = PublicSearchForm({name: params[name] for name in ("year", "category") if name in params} or None)
+        if form.is_bound and not form.is_valid():
+            raise invalid(form)
+        year = public_year(form)
+        # The year's meetings by id, as the page: the index on (meeting, number) gives the order.
+        meetings = list(Meeting.objects.filter(year=year).values_list("pk", flat=True)) if year is not None else []
+        replies = _public_replies().filter(
+            assignment__proposal__meeting__in=meetings, assignment__proposal__number__isnull=False
         )
+        if form.is_bound and form.cleaned_data.get("category"):
+            replies = replies.filter(assignment__proposal__category=form.cleaned_data["category"])
+        return replies.order_by(*PUBLIC_ORDER)
 
 
 class PublicReply(Public, RetrieveAPIView[Reply]):

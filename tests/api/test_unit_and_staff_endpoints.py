@@ -209,7 +209,9 @@ def test_the_public_reads_disclosed_replies_without_a_token(draft, cast):
     assert [r["id"] for r in listed["results"]] == [reply.pk]
     assert not {"contact_person", "contact_phone", "signer"} & set(listed["results"][0])
     assert anyone.get(f"/api/v1/public/replies/{reply.pk}/").json()["title"] == draft.title
-    assert anyone.get(f"/api/v1/public/replies/?year={draft.meeting.year + 1}").json()["count"] == 0
+    assert anyone.get(f"/api/v1/public/replies/?year={draft.meeting.year}").json()["count"] == 1
+    assert anyone.get(f"/api/v1/public/replies/?category={draft.category_id + 1}").status_code == 400
+    assert anyone.get("/api/v1/public/replies/?year=1800").status_code == 400
 
     Reply.objects.filter(pk=reply.pk).update(is_public=False)
     assert anyone.get(f"/api/v1/public/replies/{reply.pk}/").status_code == 404
