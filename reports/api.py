@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, throttling
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
@@ -25,6 +25,63 @@ from proposals.models import Meeting
 from reports import stored
 from reports.forms import PublicSearchForm, ScopeForm
 from reports.views import PUBLIC_ORDER, public_replies_queryset, public_year, scope_from
+
+
+class FigureSerializer(serializers.Serializer[Any]):
+    """A count with the base its share is taken of, and the share in percent (two decimals,
+    half up), as text."""
+
+    n = serializers.IntegerField()
+    of = serializers.IntegerField(allow_null=True)
+    pct = serializers.CharField(allow_null=True)
+
+
+class RowSerializer(FigureSerializer):
+    key = serializers.JSONField(help_text="the category, source, meeting… (an id or a code)")
+    label = serializers.CharField()
+
+
+class ScopeSerializer(serializers.Serializer[Any]):
+    year = serializers.IntegerField(allow_null=True)
+    meeting = serializers.IntegerField(allow_null=True)
+    unit = serializers.IntegerField(allow_null=True)
+    stream = serializers.CharField(allow_null=True)
+    as_of = serializers.DateField()
+
+
+class ExtensionSerializer(serializers.Serializer[Any]):
+    proposal_id = serializers.IntegerField()
+    proposal = serializers.CharField()
+    unit_id = serializers.IntegerField()
+    unit = serializers.CharField()
+    round = serializers.IntegerField()
+    to = serializers.DateField()
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()  # a keyword in Python
+        return fields
+
+
+class FiguresSerializer(serializers.Serializer[Any]):
+    """`reports.figures.Figures.as_dict()`: what the schema says of it."""
+
+    scope = ScopeSerializer()
+    rounding = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    rates = serializers.DictField(child=FigureSerializer())
+    categories = RowSerializer(many=True)
+    top_categories = RowSerializer(many=True)
+    sources = RowSerializer(many=True)
+    meetings = RowSerializer(many=True)
+    result_classes = RowSerializer(many=True)
+    result_categories = RowSerializer(many=True)
+    satisfaction = serializers.DictField(child=serializers.DictField(child=FigureSerializer()))
+    units_involved = serializers.IntegerField()
+    units = serializers.ListField(child=serializers.DictField(), help_text="each unit's counts, rates and score")
+    key_states = RowSerializer(many=True)
+    extensions = ExtensionSerializer(many=True)
+    scoring_scheme = serializers.CharField()
 
 
 class Figures(GenericAPIView[Any]):
@@ -43,7 +100,7 @@ class Figures(GenericAPIView[Any]):
             OpenApiParameter("unit", int, description="one unit's suggestions (id)"),
             OpenApiParameter("stream", str, enum=Stream.values, description="one stream (both when left out)"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: FiguresSerializer},
     )
     def get(self, request: Request) -> Response:
         if not allowed(request.user, "view_dashboard"):
@@ -56,7 +113,7 @@ class Figures(GenericAPIView[Any]):
                     raise invalid(form)
             scope, _form = scope_from(data, request.user)
             if scope is None:
-                return Response({})
+                return Response({"detail": _("No figures yet: no meeting is set up.")}, status=409)
             return Response(stored.figures(scope).as_dict())
 
 
