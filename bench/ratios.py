@@ -27,6 +27,8 @@ The rows and their floors:
 - staff list and unit list, five variants each: the page against the exact SQL it ran (captured
   once with `connection.execute_wrapper`, replayed with a cursor, every row fetched), as
   throughput: floor time ÷ our time ≥ 50 %.
+- the deputy's "my suggestions" endpoint of the HTTP API (`api`: GET /api/v1/suggestions/ with
+  the deputy's personal token, the first page of 30): ≤ 50 ms; the floor is its SQL run bare.
 - the deputy's "my suggestions" (the deputy with the most suggestions) and the public replies
   (anonymous, no filter; and a deep page, reached by the page's own "next" link numbering, to
   show the time is flat): ≤ 100 ms each; the floor column shows the page's SQL run bare.
@@ -660,6 +662,31 @@ def row_deputy(b: Bench) -> list[Result]:
     ]
 
 
+def row_api(b: Bench) -> list[Result]:
+    """The deputy's "my suggestions" endpoint, with the deputy's own personal token (the
+    Bearer authentication, the token's lookup and the throttle's cache included)."""
+    from rest_framework.test import APIClient
+
+    from deputies.api.tokens import create_token
+
+    _row, token = create_token(user=b.ref["deputy_user"], name="bench", scope="read", days=1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    endpoint = get(client, "/api/v1/suggestions/")
+    endpoint()  # the token's first use writes its last use (then once a minute at most)
+    statements = capture(endpoint)
+    ours, floor = interleave(endpoint, replay(statements), b.rounds_for("api"))
+    return [
+        Result(
+            f"API GET /api/v1/suggestions/ ({b.ref['deputy_count']:,} suggestions)",
+            Target("absolute", 50),
+            ours,
+            floor,
+            floor_label=f"{len(statements)} SQL bare",
+        )
+    ]
+
+
 def _deep_query(client: Any, hops: int = 25) -> dict[str, str]:
     """The query string of a deep page of the public replies, by the pages' own "next" links:
     page 100 when they are numbered, else the page 25 links on."""
@@ -964,6 +991,7 @@ ROWS: dict[str, Callable[[Bench], list[Result]]] = {
     "dashboard": row_dashboard,
     "lists": row_lists,
     "deputy": row_deputy,
+    "api": row_api,
     "public": row_public,
     "progress": row_progress,
     "import": row_import,

@@ -487,7 +487,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["deputies.api.auth.TokenScope"],
     "DEFAULT_THROTTLE_CLASSES": ["deputies.api.auth.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_RATE", "600/hour")},
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_RATE", "600/hour"),
+        "public": env_str("API_PUBLIC_RATE", "300/hour"),
+    },
     "DEFAULT_PAGINATION_CLASS": "deputies.api.auth.Pages",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -505,5 +508,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"SatisfactionEnum": "handling.models.Satisfaction"},
+    "ENUM_NAME_OVERRIDES": {
+        "SatisfactionEnum": "handling.models.Satisfaction",
+        "ProposalStateEnum": "proposals.states.ProposalState",
+        "ReplyStateEnum": "handling.models.Reply.State",
+        "ContactKindEnum": "handling.models.ContactRecord.Kind",
+        "NotificationKindEnum": "proposals.models.Notification.Kind",
+    },
 }

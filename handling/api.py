@@ -1,29 +1,43 @@
-"""The deputy's handling endpoints of the HTTP API (/api/v1/): the replies to one of their
-suggestions, and rating a reply, with the page's semantics (handling/deputy_views.py): a
-rating waits, changeable within its window (`RATING_CHANGE_WORKDAYS`), until it takes effect
-by itself or the deputy settles it at once."""
+"""The handling app's endpoints of the HTTP API (/api/v1/).
+
+For the deputy: the replies to one of their suggestions, and rating a reply, with the page's
+semantics (handling/deputy_views.py): a rating waits, changeable within its window
+(`RATING_CHANGE_WORKDAYS`), until it takes effect by itself or the deputy settles it at once.
+
+For a unit (handling/views.py): what its assignments are and what waits for it, signing for
+one (签收), its contacts with the deputy, the reply letter's draft and its steps (to the head,
+the head's approval or return, issuing). For staff: assigning (交办) a registered suggestion.
+
+Each loads its object as the page does (`get_own_assignment`, `get_reply_for_user` with the
+step's rule: what the caller may not see or do answers 404 and is audited), validates with
+the page's form and makes one call to `handling.services`."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from deputies.access import refuse
+from deputies.access import allowed, refuse
+from deputies.api.filters import form_data, invalid
 from deputies.models import User
+from handling import forms as hf
 from handling import services
-from handling.access import get_reply_for_user
+from handling.access import get_own_assignment, get_reply_for_user
 from handling.deputy_forms import RatingForm
-from handling.models import Rating, Reply
-from handling.rules import is_changeable, is_rater_of_reply
-from handling.selectors import handling_of
+from handling.models import Assignment, ContactRecord, Rating, Reply
+from handling.rules import is_changeable, is_rater_of_reply, unit_id_of
+from handling.selectors import TODO_CHOICES, handling_of, todo_condition
 from proposals.access import get_proposal_for_user
+from proposals.models import Proposal, ProposalState
 from proposals.workflow import ProposalError
 
 
@@ -82,6 +96,7 @@ class Replies(GenericAPIView[Any]):
     serializer_class = ReplySerializer
     pagination_class = None
 
+    @extend_schema(responses={200: ReplySerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         proposal = get_proposal_for_user(request._request, pk, rule="follow_proposal")
         replies = handling_of(proposal, request.user, papers=False)["replies"]
@@ -166,6 +181,330 @@ class Settle(GenericAPIView[Any]):
         return _answer(rating)
 
 
+# --- a unit: its assignments, signing, contacts ------------------------------------------------------
+
+
+class AssignmentSerializer(serializers.ModelSerializer[Assignment]):
+    unit = serializers.CharField(source="unit.name")
+    suggestion = serializers.IntegerField(source="proposal_id")
+    number = serializers.IntegerField(source="proposal.number", allow_null=True)
+    title = serializers.CharField(source="proposal.title")
+    suggestion_state = serializers.CharField(source="proposal.state")
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "suggestion",
+            "number",
+            "title",
+            "suggestion_state",
+            "unit",
+            "role",
+            "is_complex",
+            "assigned_on",
+            "deadline",
+            "co_opinion_due",
+            "rehandling_deadline",
+            "signed_at",
+        ]
+
+
+def _unit_or_404(request: Request) -> int:
+    unit_id = unit_id_of(request.user)
+    if unit_id is None:
+        raise refuse(request._request, "unit API (not in a unit)")
+    return unit_id
+
+
+class Assignments(ListAPIView[Assignment]):
+    """My unit's current assignments, the earliest deadline first. `?todo=` keeps those where
+    something waits for me (the workbench's counts: `handling.selectors.todo_condition`),
+    `?signed=` (true/false) and `?role=` (lead/co/separate) narrow them."""
+
+    serializer_class = AssignmentSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("todo", str, enum=[value for value, _label in TODO_CHOICES], description="what waits"),
+            OpenApiParameter("signed", bool, description="signed for (true) or not yet (false)"),
+            OpenApiParameter("role", str, enum=Assignment.Role.values, description="the unit's role"),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Assignment]:
+        if getattr(self, "swagger_fake_view", False):  # the schema's generator looking
+            return Assignment.objects.none()
+        unit_id = _unit_or_404(self.request)
+        params = self.request.query_params
+        mine = Assignment.objects.filter(unit_id=unit_id, is_active=True)
+        todo, signed, role = params.get("todo"), params.get("signed"), params.get("role")
+        errors: dict[str, list[str]] = {}
+        if todo:
+            if todo not in dict(TODO_CHOICES):
+                errors["todo"] = [_("Choose one of: %s.") % ", ".join(dict(TODO_CHOICES))]
+            else:
+                waiting = Proposal.objects.filter(todo_condition(self.request.user, todo))
+                mine = mine.filter(proposal__in=waiting)
+        if signed:
+            if signed not in ("true", "false"):
+                errors["signed"] = [_("Choose one of: %s.") % "true, false"]
+            else:
+                mine = mine.filter(signed_at__isnull=signed == "false")
+        if role:
+            if role not in Assignment.Role.values:
+                errors["role"] = [_("Choose one of: %s.") % ", ".join(Assignment.Role.values)]
+            else:
+                mine = mine.filter(role=role)
+        if errors:
+            raise ValidationError(errors)
+        return mine.select_related("unit", "proposal").order_by("deadline", "pk")
+
+
+class Sign(GenericAPIView[Any]):
+    """签收: my unit signs for the assignment (handling starts once every answering unit has)."""
+
+    serializer_class = AssignmentSerializer
+
+    @extend_schema(request=None, responses={200: AssignmentSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        assignment = get_own_assignment(request._request, pk)
+        try:
+            services.sign_assignment(assignment=assignment, by=_user(request))
+        except ProposalError as exc:
+            return _conflict(str(exc))
+        signed = Assignment.objects.select_related("unit", "proposal").get(pk=pk)
+        return Response(self.get_serializer(signed).data)
+
+
+class ContactSerializer(serializers.ModelSerializer[ContactRecord]):
+    unit = serializers.CharField(source="assignment.unit.name")
+
+    class Meta:
+        model = ContactRecord
+        fields = [
+            "id",
+            "unit",
+            "kind",
+            "stage",
+            "contact_date",
+            "people",
+            "summary",
+            "created_at",
+            "deputy_response",
+            "deputy_comment",
+        ]
+
+
+class NewContactSerializer(serializers.Serializer[Any]):
+    """What a contact record takes; validated by the page's form (`ContactForm`)."""
+
+    kind = serializers.ChoiceField(choices=ContactRecord.Kind.choices)
+    stage = serializers.ChoiceField(choices=ContactRecord.Stage.choices)
+    contact_date = serializers.DateField()
+    people = serializers.CharField(max_length=300)
+    summary = serializers.CharField(max_length=5000)
+
+
+class Contacts(GenericAPIView[Any]):
+    """The contacts with the deputy on the assignment's suggestion (every unit's, as the
+    page shows them); a POST records one of my unit's, and the deputy is asked to confirm it."""
+
+    serializer_class = ContactSerializer
+    pagination_class = None
+
+    @extend_schema(responses={200: ContactSerializer(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        assignment = get_own_assignment(request._request, pk)
+        contacts = assignment.proposal.contacts.select_related("assignment__unit").order_by("contact_date", "pk")
+        return Response(self.get_serializer(contacts, many=True).data)
+
+    @extend_schema(request=NewContactSerializer, responses={201: ContactSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        assignment = get_own_assignment(request._request, pk)
+        form = hf.ContactForm(form_data(request.data))
+        if not form.is_valid():
+            raise invalid(form)
+        try:
+            contact = services.record_contact(assignment=assignment, by=_user(request), **form.cleaned_data)
+        except ProposalError as exc:
+            return _conflict(str(exc))
+        return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+# --- a unit: the reply letter -------------------------------------------------------------------------
+
+
+class LetterSerializer(serializers.ModelSerializer[Reply]):
+    """The reply letter as its unit and those who approve or issue it see it."""
+
+    assignment = serializers.IntegerField(source="assignment_id")
+    unit = serializers.CharField(source="assignment.unit.name")
+    result_category = serializers.IntegerField(source="result_category_id", allow_null=True)
+
+    class Meta:
+        model = Reply
+        fields = ["id", "assignment", "unit", "round", "state", "version", *Reply.LETTER_FIELDS, "updated_at"]
+
+
+class LetterInputSerializer(serializers.Serializer[Any]):
+    """The letter's fields (all optional: a field left out keeps its value); validated by the
+    page's form (`ReplyForm`). Nothing is required to save a draft; `submit/` checks the rest."""
+
+    reference_number = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    signer = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    contact_person = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    result_category = serializers.IntegerField(required=False, allow_null=True)
+    body = serializers.CharField(required=False, allow_blank=True)
+    done_items = serializers.CharField(required=False, allow_blank=True)
+    promised_items = serializers.CharField(required=False, allow_blank=True)
+    promised_by = serializers.DateField(required=False, allow_null=True)
+    not_adopted_reason = serializers.CharField(required=False, allow_blank=True)
+    is_public = serializers.BooleanField(required=False)
+
+
+def _letter(pk: int) -> Response:
+    reply = Reply.objects.select_related("assignment__unit").get(pk=pk)
+    return Response(LetterSerializer(reply).data)
+
+
+class ReplyDraft(GenericAPIView[Any]):
+    """Save my unit's reply letter for the current round as sent (a new one the first time;
+    a field left out keeps its value). Only an answering unit writes one; co-handlers send an
+    opinion instead. A wrong field answers 400 and nothing is saved."""
+
+    serializer_class = LetterSerializer
+
+    @extend_schema(request=LetterInputSerializer, responses={200: LetterSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        assignment = get_own_assignment(request._request, pk)
+        if not assignment.answers:
+            raise refuse(request._request, f"reply on assignment {pk}")
+        incoming = LetterInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        current = Reply.objects.filter(assignment=assignment, round=assignment.current_round(assignment.proposal))
+        reply = current.first()
+        kept: dict[str, Any] = {"is_public": True}
+        if reply is not None:
+            kept = {name: getattr(reply, name) for name in Reply.LETTER_FIELDS}
+            kept["result_category"] = reply.result_category_id
+        data = form_data({**kept, **incoming.validated_data})
+        if not data.get("is_public") or data.get("is_public") == "false":
+            data.pop("is_public", None)  # an unticked box is absent from a form
+        form = hf.ReplyForm(data)
+        if not form.is_valid():
+            raise invalid(form)
+        try:
+            saved = services.save_reply_draft(assignment=assignment, by=_user(request), **form.valid_fields())
+        except ProposalError as exc:
+            return _conflict(str(exc))
+        return _letter(saved.pk)
+
+
+class ReplyStep(GenericAPIView[Any]):
+    """One step of the reply letter, as its page's button: `submit` (the handler sends it to
+    the unit head), `approve` (the head approves and signs it), `issue` (staff issue it when
+    they review replies), `return` (the head returns it with a note)."""
+
+    serializer_class = LetterSerializer
+    step = "submit"
+    STEPS = ("submit", "approve", "return", "issue")
+    RULES = {"submit": "draft_reply", "approve": "approve_reply", "return": "approve_reply"}
+
+    def post(self, request: Request, pk: int) -> Response:
+        reply = get_reply_for_user(request._request, pk, rule=self.RULES.get(self.step, "view_reply"))
+        user = _user(request)
+        if self.step == "issue" and not allowed(user, "issue_reply", reply.assignment.proposal):
+            raise refuse(request._request, f"reply {pk} (issue_reply)")
+        try:
+            if self.step == "submit":
+                services.submit_reply(reply=reply, by=user)
+            elif self.step == "approve":
+                services.approve_reply(reply=reply, by=user)
+            elif self.step == "issue":
+                services.issue_reply(reply=reply, by=user)
+            else:
+                form = hf.NoteForm(form_data(request.data))
+                if not form.is_valid():
+                    raise invalid(form)
+                services.return_reply(reply=reply, by=user, note=form.cleaned_data["note"])
+        except ProposalError as exc:
+            return _conflict(str(exc))
+        return _letter(pk)
+
+
+class NoteSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(max_length=2000)
+
+
+def _step(step: str) -> Any:
+    """The step's view, with its own schema: only `return` takes a body (its note)."""
+
+    class Step(ReplyStep):
+        @extend_schema(
+            operation_id=f"replies_{step}",
+            request=NoteSerializer if step == "return" else None,
+            responses={200: LetterSerializer},
+        )
+        def post(self, request: Request, pk: int) -> Response:
+            return super().post(request, pk)
+
+    Step.__name__ = Step.__qualname__ = f"Reply{step.title()}"
+    return Step.as_view(step=step)
+
+
+# --- staff: assigning (交办) -----------------------------------------------------------------------------
+
+
+class AssignInputSerializer(serializers.Serializer[Any]):
+    """What assigning takes, as the assignment page: one lead unit with any co-handling units
+    (`mode` lead), or two or more units answering separately (`mode` separate); validated by
+    the page's form (`AssignForm`)."""
+
+    mode = serializers.ChoiceField(choices=["lead", "separate"])
+    lead_unit = serializers.IntegerField(required=False, allow_null=True)
+    co_units = serializers.ListField(child=serializers.IntegerField(), required=False)
+    separate_units = serializers.ListField(child=serializers.IntegerField(), required=False)
+    is_complex = serializers.BooleanField(required=False, default=False)
+    assigned_on = serializers.DateField(help_text="the reply deadline counts from this day")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class Assign(GenericAPIView[Any]):
+    """Assign a registered suggestion to units; answers the assignments made, with their
+    deadlines (the page's confirmation step is the client's to show)."""
+
+    serializer_class = AssignmentSerializer
+    pagination_class = None
+
+    @extend_schema(request=AssignInputSerializer, responses={201: AssignmentSerializer(many=True)})
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = get_proposal_for_user(request._request, pk)
+        if not allowed(request.user, "assign_proposal", proposal):
+            raise refuse(request._request, f"assign {pk}")
+        incoming = AssignInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        values = dict(incoming.validated_data)
+        if not values.get("is_complex"):
+            values.pop("is_complex", None)
+        form = hf.AssignForm(form_data(values))
+        if not form.is_valid():
+            raise invalid(form)
+        if proposal.state != ProposalState.REGISTERED or proposal.merged_into_id:
+            return _conflict(_("Only a registered suggestion that is not merged into another can be assigned."))
+        try:
+            made = services.assign_proposal(
+                proposal=proposal, by=_user(request), expected_state=ProposalState.REGISTERED, **form.plan()
+            )
+        except ProposalError as exc:
+            return _conflict(str(exc))
+        rows = Assignment.objects.filter(pk__in=[a.pk for a in made]).select_related("unit", "proposal")
+        return Response(self.get_serializer(rows.order_by("pk"), many=True).data, status=status.HTTP_201_CREATED)
+
+
 def register() -> None:
     from deputies.api.router import register as add
 
@@ -173,4 +512,10 @@ def register() -> None:
         path("suggestions/<int:pk>/replies/", Replies.as_view(), name="suggestion_replies"),
         path("replies/<int:pk>/rating/", Rate.as_view(), name="reply_rating"),
         path("replies/<int:pk>/rating/settle/", Settle.as_view(), name="reply_rating_settle"),
+        path("assignments/", Assignments.as_view(), name="assignments"),
+        path("assignments/<int:pk>/sign/", Sign.as_view(), name="assignment_sign"),
+        path("assignments/<int:pk>/contacts/", Contacts.as_view(), name="assignment_contacts"),
+        path("assignments/<int:pk>/reply/", ReplyDraft.as_view(), name="assignment_reply"),
+        *(path(f"replies/<int:pk>/{step}/", _step(step), name=f"reply_{step}") for step in ReplyStep.STEPS),
+        path("proposals/<int:pk>/assign/", Assign.as_view(), name="proposal_assign"),
     )

@@ -1,9 +1,12 @@
-"""The deputy's endpoints of the HTTP API (/api/v1/): "my suggestions", one suggestion with
-its timeline as the deputy sees it, writing a draft and submitting it, and notifications.
+"""The proposals app's endpoints of the HTTP API (/api/v1/): for the deputy "my suggestions",
+one suggestion with its timeline as the deputy sees it, writing a draft and submitting it,
+answering invitations to co-sign, and notifications; for staff the suggestion list with the
+list page's filters, and registering (立案) a submitted suggestion.
 
-The same lists, rules and services as the deputy's pages (proposals/deputy_views.py): the
+The same lists, rules and services as the pages (proposals/deputy_views.py, views.py): the
 order and groups of `following.my_order`, `get_proposal_for_user` with its rule (404 + audit),
-`DraftForm` for what a draft and a submission need, `proposals.services` for every change."""
+`DraftForm` for what a draft and a submission need, `selectors.filter_proposals` and its form
+for the list, `RegisterForm` for registering, `proposals.services` for every change."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,12 +26,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from deputies.access import allowed, deputy_id_of, refuse
+from deputies.api.filters import FormFilterSchema, invalid
 from deputies.models import Deputy, User
-from proposals import services
+from proposals import selectors, services
 from proposals.access import get_proposal_for_user
 from proposals.deputy_forms import DraftForm
 from proposals.following import build_row, current_meeting, my_order, plain_timeline, rows_of, with_follow_facts
-from proposals.models import Notification, Proposal
+from proposals.forms import NUMBER_MAX, ProposalFilterForm, RegisterForm
+from proposals.models import CoSignature, Notification, Proposal, ProposalState
 
 
 def _user(request: Request) -> User:
@@ -259,6 +265,150 @@ class NotificationRead(GenericAPIView[Any]):
         return Response(self.get_serializer(notification).data)
 
 
+# --- co-signing (附议): the invitations to co-sign another deputy's suggestion -------------------
+
+
+class InvitationSerializer(serializers.ModelSerializer[CoSignature]):
+    suggestion = serializers.IntegerField(source="proposal_id")
+    title = serializers.CharField(source="proposal.title")
+    lead_deputy = serializers.CharField(source="proposal.lead_deputy.name")
+
+    class Meta:
+        model = CoSignature
+        fields = ["id", "suggestion", "title", "lead_deputy", "status", "invited_at", "responded_at"]
+
+
+class Invitations(ListAPIView[CoSignature]):
+    """The invitations to co-sign that I received, newest first (`?status=invited`: those
+    still waiting for my answer)."""
+
+    serializer_class = InvitationSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=CoSignature.Status.values, description="only this status")]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[CoSignature]:
+        if getattr(self, "swagger_fake_view", False):  # the schema's generator looking
+            return CoSignature.objects.none()
+        deputy = deputy_or_404(self.request)
+        mine = CoSignature.objects.filter(deputy=deputy).select_related("proposal__lead_deputy")
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            if wanted not in CoSignature.Status.values:
+                raise ValidationError({"status": [_("Choose one of: %s.") % ", ".join(CoSignature.Status.values)]})
+            mine = mine.filter(status=wanted)
+        return mine.order_by("-invited_at", "-pk")
+
+
+class AnswerInvitation(GenericAPIView[Any]):
+    """Accept or decline an invitation to co-sign (the lead deputy is told), as on the page."""
+
+    serializer_class = InvitationSerializer
+    accept = True
+
+    @extend_schema(request=None, responses={200: InvitationSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        signature = get_object_or_404(CoSignature.objects.select_related("proposal__lead_deputy", "deputy"), pk=pk)
+        if not allowed(request.user, "answer_cosign_invitation", signature):
+            raise refuse(request._request, f"co-signature {pk}")
+        try:
+            answered = services.respond_to_cosign_invitation(signature=signature, accept=self.accept, by=_user(request))
+        except services.ProposalError as exc:
+            return _refused(exc)
+        answered = CoSignature.objects.select_related("proposal__lead_deputy").get(pk=answered.pk)
+        return Response(self.get_serializer(answered).data)
+
+
+# --- staff: the suggestion list and registering ------------------------------------------------------
+
+
+class ListedSerializer(serializers.ModelSerializer[Proposal]):
+    year = serializers.IntegerField(source="meeting.year")
+    category = serializers.CharField(source="category.name", allow_null=True, default=None)
+    lead_deputy = serializers.CharField(source="lead_deputy.name", allow_null=True, default=None)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "stream",
+            "meeting",
+            "year",
+            "number",
+            "title",
+            "state",
+            "category",
+            "lead_deputy",
+            "due_on",
+            "submitted_at",
+            "registered_at",
+            "updated_at",
+        ]
+
+
+class ProposalList(ListAPIView[Proposal]):
+    """Every suggestion the caller may see (staff: of their stream), with the list page's
+    filters (the same names and checks: `proposals.forms.ProposalFilterForm` and those later
+    apps add), in the page's order. A filter with a wrong value answers 400."""
+
+    serializer_class = ListedSerializer
+    schema = FormFilterSchema()
+    filter_form = ProposalFilterForm
+
+    def get_queryset(self) -> QuerySet[Proposal]:
+        if getattr(self, "swagger_fake_view", False):  # the schema's generator looking
+            return Proposal.objects.none()
+        queryset, form = selectors.filter_proposals(self.request.user, self.request.query_params)
+        if form.errors:
+            raise invalid(form)
+        return queryset.select_related("meeting", "lead_deputy", "category")
+
+
+class RegisterSerializer(serializers.Serializer[Any]):
+    """What registering takes; validated by the page's form (`RegisterForm`)."""
+
+    number = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=NUMBER_MAX, help_text="empty: the next free number"
+    )
+    category = serializers.IntegerField()
+
+
+class Register(GenericAPIView[Any]):
+    """Register (立案) a submitted suggestion: a number (the next free one when left out) and
+    its category, as congress staff do on the review page."""
+
+    serializer_class = ListedSerializer
+
+    @extend_schema(request=RegisterSerializer, responses={200: ListedSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = get_proposal_for_user(request._request, pk)
+        if not allowed(request.user, "review_proposal"):
+            raise refuse(request._request, f"review {pk}")
+        incoming = RegisterSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        values = {k: "" if v is None else v for k, v in incoming.validated_data.items()}
+        query = QueryDict(mutable=True)
+        query.update(values)
+        form = RegisterForm(query)
+        if not form.is_valid():
+            raise invalid(form)
+        try:
+            services.register_proposal(
+                proposal=proposal,
+                by=_user(request),
+                category=form.cleaned_data["category"],
+                number=form.cleaned_data["number"],
+                expected_state=ProposalState.SUBMITTED,
+            )
+        except services.ProposalError as exc:
+            return _refused(exc)
+        listed = Proposal.objects.select_related("meeting", "lead_deputy", "category").get(pk=pk)
+        return Response(self.get_serializer(listed).data)
+
+
 def register() -> None:
     from deputies.api.router import register as add
 
@@ -266,6 +416,11 @@ def register() -> None:
         path("suggestions/", MySuggestions.as_view(), name="suggestions"),
         path("suggestions/<int:pk>/", OneSuggestion.as_view(), name="suggestion"),
         path("suggestions/<int:pk>/submit/", Submit.as_view(), name="suggestion_submit"),
+        path("cosign-invitations/", Invitations.as_view(), name="cosign_invitations"),
+        path("cosign-invitations/<int:pk>/accept/", AnswerInvitation.as_view(accept=True), name="cosign_accept"),
+        path("cosign-invitations/<int:pk>/decline/", AnswerInvitation.as_view(accept=False), name="cosign_decline"),
         path("notifications/", Notifications.as_view(), name="notifications"),
         path("notifications/<int:pk>/read/", NotificationRead.as_view(), name="notification_read"),
+        path("proposals/", ProposalList.as_view(), name="proposals"),
+        path("proposals/<int:pk>/register/", Register.as_view(), name="proposal_register"),
     )

@@ -120,6 +120,10 @@ class ProposalFilterForm(Form):
         return sum(1 for name, value in values.items() if name != "sort" and value not in (None, "", [], False))
 
 
+# The number column's largest value: a larger one is refused as input, never by the database.
+NUMBER_MAX = 2_147_483_647
+
+
 class RegisterForm(Form):
     """Register (立案) a submitted suggestion: the number is proposed, and may be changed."""
 
@@ -127,13 +131,14 @@ class RegisterForm(Form):
         label=_("Number"),
         required=False,
         min_value=1,
+        max_value=NUMBER_MAX,
         help_text=_("Numbers run per meeting. Leave it empty to take the next free number."),
     )
     category = forms.ModelChoiceField(Category.objects.filter(is_active=True), label=_("Category"))
 
 
 class RenumberForm(Form):
-    number = forms.IntegerField(label=_("New number"), min_value=1)
+    number = forms.IntegerField(label=_("New number"), min_value=1, max_value=NUMBER_MAX)
 
 
 class ReasonForm(Form):

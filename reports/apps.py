@@ -12,8 +12,11 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # What this app declares and registers: its steps' events, its access rules, its
-        # parts of the suggestion's pages (see proposals/hooks.py).
-        from reports import events, pages, rules  # noqa: F401
+        # parts of the suggestion's pages (see proposals/hooks.py), its endpoints of the HTTP
+        # API (deputies/api/).
+        from reports import api, events, pages, rules  # noqa: F401
+
+        api.register()
 
         # The triggers that tell kept figures from stale ones (reports/stored.py): dropped while
         # migrations run, made again after (with a new generation: migrations change data too).

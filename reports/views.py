@@ -711,7 +711,7 @@ class PublicCursor:
         )
 
 
-def _public_year(form: PublicSearchForm) -> int | None:
+def public_year(form: PublicSearchForm) -> int | None:
     """The chosen year, else the latest one with a public reply (years without any, such as
     this year's before its replies, are passed over one indexed probe each)."""
     chosen = form.cleaned_data.get("year") if form.is_valid() else None
@@ -727,7 +727,7 @@ def public_replies(request: HttpRequest) -> HttpResponse:
     login; never a deputy's contact data (nor the unit's contact person): title, number,
     units, the reply. No count and no offset: a page reads its 21 rows whatever the total."""
     form = PublicSearchForm(request.GET or None)
-    year = _public_year(form)
+    year = public_year(form)
     queryset = public_replies_queryset()
     values = form.cleaned_data if form.is_valid() else {}
     # The year's meetings by id: with one meeting a year the index on (meeting, number) of the

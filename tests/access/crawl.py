@@ -20,7 +20,7 @@ What is checked (each failure is a `Finding`, its `problem` one of the constants
   text of a reply not issued yet, nor the names of those steps;
 - a unit never reads the title of a suggestion never assigned to it, a deputy never one they
   neither lead nor co-sign, one body's staff never one of the other stream (the public
-  pages aside: what they show is public).
+  pages and the API's public endpoints aside: what they show is public).
 
 Which objects a person "may see" is decided by the app's own rules (`deputies.access.allowed`),
 never by a copy of them here. Used by tests/access/test_routes.py (a built world) and by
@@ -504,6 +504,28 @@ ROUTES: dict[str, Route] = {
     "api:suggestion_replies": api(Route("proposal", rule("follow_proposal"))),
     "api:notifications": api(Route("none", signed_in)),
     "api:notification_read": api(action("notification", own_notification, own_notification)),
+    "api:cosign_invitations": api(Route("none", user_rule("draft_proposal"))),
+    **{
+        f"api:cosign_{answer}": api(
+            action(
+                "co-signature",
+                rule("view_proposal", _proposal, "its suggestion"),
+                rule("answer_cosign_invitation"),
+                target=lambda s: s.status == "invited",
+            )
+        )
+        for answer in ("accept", "decline")
+    },
+    "api:proposals": api(Route("none", signed_in)),
+    "api:proposal_register": api(
+        action(
+            "proposal",
+            view_proposal,
+            view_proposal & user_rule("review_proposal"),
+            lambda p: {"category": p.category_id or _first_pk("proposals.Category")},
+            target=state("submitted"),
+        )
+    ),
     # --- handling ---------------------------------------------------------------------------------------
     "handling:reply_attachment": Route("reply attachment", reply_or_copy),
     "handling:assign": form(
@@ -633,6 +655,53 @@ ROUTES: dict[str, Route] = {
         )
     ),
     "api:reply_rating_settle": api(action("reply", view_reply, view_reply & rater_of_reply)),
+    "api:assignments": api(Route("none", in_a_unit)),
+    "api:assignment_sign": api(
+        action(
+            "assignment",
+            rule("view_proposal", _proposal, "its suggestion"),
+            own_assignment,
+            target=lambda a: a.is_active and not a.signed_at,
+        )
+    ),
+    "api:assignment_contacts": api(
+        form(
+            Route("assignment", own_assignment, target=proposal_state(*IN_HANDLING)),
+            lambda a: {
+                "kind": "phone",
+                "stage": "during",
+                "contact_date": _today(),
+                "people": "代表本人",
+                "summary": "电话沟通",
+            },
+        )
+    ),
+    "api:assignment_reply": api(
+        action(
+            "assignment",
+            rule("view_proposal", _proposal, "its suggestion"),
+            own_assignment & answering,
+            lambda a: {"body": "答复稿"},
+            target=proposal_state(*IN_HANDLING),
+        )
+    ),
+    "api:reply_submit": api(_step(rule("draft_reply"), reply_in_draft)),
+    "api:reply_approve": api(_step(rule("approve_reply"), state("pending_approval"))),
+    "api:reply_return": api(_step(rule("approve_reply"), state("pending_approval"), lambda r: {"note": "请修改"})),
+    "api:reply_issue": api(_step(rule("issue_reply", _reply_proposal, "its suggestion"), state("approved"))),
+    "api:proposal_assign": api(
+        action(
+            "proposal",
+            view_proposal,
+            view_proposal & rule("assign_proposal"),
+            lambda p: {
+                "mode": "lead",
+                "lead_unit": _first_pk("handling.Unit", is_active=True),
+                "assigned_on": _today(),
+            },
+            target=state("registered"),
+        )
+    ),
     "handling:reply_comment": form(
         Route(
             "reply", view_reply & rule("comment_on_reply", _reply_proposal, "its suggestion"), target=state("issued")
@@ -768,6 +837,9 @@ ROUTES: dict[str, Route] = {
     "disclosure:figures_year": Route("published figures", anyone, public=True, url_args=lambda f: {"year": f.year}),
     "public_progress:list": Route("none", anyone, public=True),
     "public_progress:detail": Route("proposal", public_item, public=True, every=True),
+    "api:figures": api(Route("none", user_rule("view_dashboard"))),
+    "api:public_replies": api(Route("none", anyone, public=True)),
+    "api:public_reply": api(Route("reply", public_reply, public=True, target=lambda r: _public(None, r))),
 }
 
 
