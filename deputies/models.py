@@ -323,7 +323,7 @@ class OneTimeCode(models.Model):
     )
     digest = models.CharField(max_length=64, editable=False)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), db_index=True)
     expires_at = models.DateTimeField(_("expires"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     used_at = models.DateTimeField(_("used"), null=True, blank=True)

@@ -129,6 +129,7 @@ def issue_code(*, phone: str, purpose: str, request: HttpRequest | None, user: U
             user=owner,
             digest=_digest(phone, purpose, code),
             ip_address=ip,
+            created_at=now,
             expires_at=now + CODE_LIFETIME,
         )
     # Rows of the last day are all the limits read; older ones go (a cheap indexed delete).
