@@ -100,6 +100,12 @@ def _ask_for_code(request: HttpRequest, form: forms.Form, phone: str, purpose: s
     return True
 
 
+def _focus_code(form: forms.Form) -> None:
+    """Once a code is on its way, the cursor waits in the code field."""
+    form.fields["phone"].widget.attrs.pop("autofocus", None)
+    form.fields["code"].widget.attrs["autofocus"] = True
+
+
 def masked(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
@@ -118,6 +124,7 @@ def login_sms(request: HttpRequest) -> HttpResponse:
         code = form.cleaned_data["code"].strip()
         if "send" in request.POST:
             sent = _ask_for_code(request, form, phone, Purpose.LOGIN)
+            _focus_code(form)
         elif not code:
             form.add_error("code", _("Enter the 6-digit code sent to you (获取验证码 first)."))
         else:
@@ -160,6 +167,7 @@ def password_reset_sms(request: HttpRequest) -> HttpResponse:
         code = form.cleaned_data["code"].strip()
         if "send" in request.POST:
             sent = _ask_for_code(request, form, phone, Purpose.RESET)
+            _focus_code(form)
         elif not code:
             form.add_error("code", _("Enter the 6-digit code sent to you (获取验证码 first)."))
         else:
