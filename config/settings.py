@@ -517,7 +517,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["deputies.api.auth.TokenScope"],
     "DEFAULT_THROTTLE_CLASSES": ["deputies.api.auth.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_RATE", "600/hour"), "auth": API_AUTH_RATE},
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_RATE", "600/hour")},
     "DEFAULT_PAGINATION_CLASS": "deputies.api.auth.Pages",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

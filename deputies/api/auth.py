@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -69,6 +70,9 @@ class LoginRateThrottle(throttling.SimpleRateThrottle):
     """Requests to the login endpoints per address (API_AUTH_RATE)."""
 
     scope = "auth"
+
+    def get_rate(self) -> str:
+        return str(settings.API_AUTH_RATE)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": f"ip-{self.get_ident(request)}"}

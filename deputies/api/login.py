@@ -13,6 +13,7 @@ phone number."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
@@ -20,8 +21,11 @@ from django.contrib.auth.signals import user_logged_in
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import permissions, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,17 +39,48 @@ from deputies.models import ApiToken, AuditRecord, User
 Purpose = otp.Purpose
 
 
+# The API takes numbers exactly as its schema says (the pages are more forgiving): a mainland
+# mobile number, optionally with +86, 0086 or 86 in front, no spaces.
+PHONE_PATTERN = r"^(\+86|0086|86)?1[3-9][0-9]{9}$"
+CODE_PATTERN = r"^[0-9]{6}$"
+# What wx.login() gives: letters, digits, - and _ (about 32 of them).
+WECHAT_CODE_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
+
+
+@extend_schema_field({"type": "string", "pattern": PHONE_PATTERN, "example": "13800138000"})
 class PhoneField(serializers.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(trim_whitespace=False, max_length=20, **kwargs)
+
     def to_internal_value(self, data: Any) -> str:
         text = super().to_internal_value(data)
-        phone = otp.normalize_phone(text)
+        phone = otp.normalize_phone(text) if re.fullmatch(PHONE_PATTERN[1:-1], text) else None
         if phone is None:
             raise serializers.ValidationError(_("Enter an 11-digit mobile number, e.g. 13800138000."))
         return phone
 
 
+@extend_schema_field({"type": "string", "pattern": CODE_PATTERN, "example": "042917"})
+class CodeField(serializers.CharField):
+    pattern = CODE_PATTERN
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        if not re.fullmatch(self.pattern[1:-1], text):
+            raise serializers.ValidationError(self.error_messages["invalid"])
+        return text
+
+
+@extend_schema_field({"type": "string", "pattern": WECHAT_CODE_PATTERN, "example": "0a3Kq1000abcDE1xYz2000FgHi3Kq1m"})
+class WechatCodeField(CodeField):
+    pattern = WECHAT_CODE_PATTERN
+
+
 class CodeRequestSerializer(serializers.Serializer[Any]):
-    phone = PhoneField(max_length=20, help_text="手机号码（11 位）")
+    phone = PhoneField(help_text="手机号码（11 位）")
     purpose = serializers.ChoiceField(
         choices=[(Purpose.LOGIN.value, "login"), (Purpose.RESET.value, "reset")],
         default=Purpose.LOGIN.value,
@@ -54,12 +89,20 @@ class CodeRequestSerializer(serializers.Serializer[Any]):
 
 
 class TokenRequestSerializer(serializers.Serializer[Any]):
-    phone = PhoneField(max_length=20)
-    code = serializers.RegexField(r"^\d{6}$", max_length=6, help_text="短信中的 6 位验证码")
+    phone = PhoneField()
+    code = CodeField(
+        max_length=otp.DIGITS,
+        help_text="短信中的 6 位验证码",
+        error_messages={"invalid": gettext_lazy("Enter the 6-digit code sent to you.")},
+    )
 
 
 class WechatCodeSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField(max_length=128, help_text="小程序 wx.login() 得到的 code")
+    code = WechatCodeField(
+        max_length=128,
+        help_text="小程序 wx.login() 得到的 code",
+        error_messages={"invalid": gettext_lazy("WeChat did not accept the login code: call wx.login() again.")},
+    )
 
 
 class LoginTokenSerializer(serializers.Serializer[Any]):
@@ -69,6 +112,8 @@ class LoginTokenSerializer(serializers.Serializer[Any]):
 
 
 Detail = inline_serializer("Detail", {"detail": serializers.CharField()})
+# A 400 names what is wrong per field ({"phone": ["…"]}), or as a whole ({"detail": "…"}).
+Invalid = OpenApiResponse(OpenApiTypes.OBJECT, description="输入有误：按字段列出原因，或 {detail}")
 
 
 def _login_token(user: User, name: str) -> Response:
@@ -90,6 +135,8 @@ class PublicLogin(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [permissions.AllowAny]
+    # JSON only: a form's repeated keys would let a list pass for a number.
+    parser_classes = [JSONParser]
     throttle_classes = [LoginRateThrottle, PhoneRateThrottle]
 
     def throttled(self, request: Request, wait: float | None) -> None:
@@ -104,7 +151,7 @@ def _sms_on() -> None:
 class SmsCode(PublicLogin):
     @extend_schema(
         request=CodeRequestSerializer,
-        responses={202: Detail, 400: Detail, 429: Detail},
+        responses={202: Detail, 400: Invalid, 404: Detail, 429: Detail},
         summary="发送短信验证码",
         description=(
             "无论该号码是否属于某个账户，回答都相同（202）。同一号码每分钟 1 条、每天有上限；同一地址每小时有上限。"
@@ -129,7 +176,7 @@ class SmsCode(PublicLogin):
 class PhoneToken(PublicLogin):
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: LoginTokenSerializer, 400: Detail, 403: Detail, 429: Detail},
+        responses={200: LoginTokenSerializer, 400: Invalid, 401: Detail, 403: Detail, 404: Detail, 429: Detail},
         summary="用短信验证码换取短期令牌",
         description=(
             "验证码错误与密码错误一样计入锁定次数并记入安全审计；令牌为 write 范围，有效期 API_LOGIN_TOKEN_HOURS 小时。"
@@ -146,7 +193,7 @@ class PhoneToken(PublicLogin):
             message = _("Wrong or expired code. After %(limit)s failed attempts the account is locked.") % {
                 "limit": settings.AXES_FAILURE_LIMIT
             }
-            return _detail(message, status.HTTP_400_BAD_REQUEST)
+            return _detail(message, status.HTTP_401_UNAUTHORIZED)
         if otp.needs_two_factors(user):
             record_security_event(
                 kind=AuditRecord.Kind.LOGIN_FAILED,
@@ -163,7 +210,7 @@ class PhoneToken(PublicLogin):
 class WechatLogin(PublicLogin):
     @extend_schema(
         request=WechatCodeSerializer,
-        responses={200: LoginTokenSerializer, 400: Detail, 404: Detail, 429: Detail},
+        responses={200: LoginTokenSerializer, 400: Invalid, 401: Detail, 404: Detail, 429: Detail},
         summary="小程序登录：用 wx.login() 的 code 换取短期令牌",
         description="微信须已绑定账户（POST /api/v1/auth/wechat/bind/）。",
     )
@@ -175,13 +222,13 @@ class WechatLogin(PublicLogin):
         try:
             openid = wechat.openid_for(incoming.validated_data["code"])
         except wechat.WechatError:
-            return _detail(_("WeChat did not accept the login code: call wx.login() again."), 400)
+            return _detail(_("WeChat did not accept the login code: call wx.login() again."), 401)
         user = wechat.bound_user(openid)
         if user is None or otp.needs_two_factors(user):
             record_security_event(
                 kind=AuditRecord.Kind.LOGIN_FAILED, request=request._request, detail="WeChat: not bound"
             )
-            return _detail(_("This WeChat is bound to no account: log in another way and bind it first."), 400)
+            return _detail(_("This WeChat is bound to no account: log in another way and bind it first."), 401)
         record_security_event(kind=AuditRecord.Kind.LOGIN, request=request._request, user=user, detail="WeChat")
         return _login_token(user, "微信小程序登录")
 
@@ -190,13 +237,14 @@ class WechatBind(APIView):
     """Signed in (a token with the write scope, or a session): bind my WeChat."""
 
     throttle_classes = [LoginRateThrottle]
+    parser_classes = [JSONParser]
 
     def throttled(self, request: Request, wait: float | None) -> None:
         raise LoginThrottled(wait)
 
     @extend_schema(
         request=WechatCodeSerializer,
-        responses={200: Detail, 400: Detail, 404: Detail, 409: Detail},
+        responses={200: Detail, 400: Invalid, 401: Detail, 403: Detail, 404: Detail, 409: Detail, 429: Detail},
         summary="绑定我的微信（小程序）",
         description="之后小程序可用 POST /api/v1/auth/wechat/ 登录；在“API 令牌”页面解除绑定。",
     )
@@ -208,7 +256,8 @@ class WechatBind(APIView):
         try:
             openid = wechat.openid_for(incoming.validated_data["code"])
         except wechat.WechatError:
-            return _detail(_("WeChat did not accept the login code: call wx.login() again."), 400)
+            # 403, not 401: the caller's own token is good, the WeChat code is not.
+            return _detail(_("WeChat did not accept the login code: call wx.login() again."), 403)
         user = request.user
         assert isinstance(user, User)  # TokenScope lets only active logins through
         if not wechat.bind(user=user, openid=openid):

@@ -85,13 +85,13 @@ def test_asking_for_a_code_answers_the_same_for_an_unknown_number(deputy):
     assert CapturingSender.to("13712345678") == []
 
 
-def test_a_wrong_code_is_400_audited_and_counted(deputy):
+def test_a_wrong_code_is_401_audited_and_counted(deputy):
     post(SMS, {"phone": deputy.phone})
     code = CapturingSender.last_code(deputy.phone)
     wrong = "000000" if code != "000000" else "111111"
     for _attempt in range(4):
         response = post(TOKEN, {"phone": deputy.phone, "code": wrong})
-        assert response.status_code == 400 and "验证码错误" in response.json()["detail"]
+        assert response.status_code == 401 and "验证码错误" in response.json()["detail"]
     fifth = post(TOKEN, {"phone": deputy.phone, "code": wrong})  # the fifth failure locks, as with passwords
     assert fifth.status_code == 429 and "锁定" in fifth.json()["detail"]
     assert post(TOKEN, {"phone": deputy.phone, "code": code}).status_code == 429
@@ -127,12 +127,20 @@ def test_the_login_endpoints_are_throttled_per_address_and_per_number(deputy, mo
         (TOKEN, {"phone": "13800138000"}),
         (TOKEN, {"phone": ["1"], "code": {"a": 1}}),
         (TOKEN, "not json at all"),
+        (TOKEN, {"phone": "138 0013 8000", "code": "123456"}),  # the API takes the number as its schema says
+        (TOKEN, {"phone": "13800138000\n", "code": "123456"}),
+        (TOKEN, {"phone": "13800138000", "code": "١٢٣٤٥٦"}),  # digits, but not ASCII ones
     ],
 )
 def test_odd_input_is_a_400_with_reasons_never_a_500(url, body):
     client = APIClient(raise_request_exception=False)
     response = client.post(url, body, format="json")
     assert response.status_code == 400, response.content
+
+
+def test_a_number_may_carry_the_country_code(deputy):
+    assert post(SMS, {"phone": f"+86{deputy.phone}"}).status_code == 202
+    assert CapturingSender.to(deputy.phone)
 
 
 def test_a_broken_json_body_is_400():
@@ -208,7 +216,7 @@ def fake_wechat():
 
 
 def test_a_bound_wechat_logs_in_and_an_unbound_one_does_not(fake_wechat, deputy):
-    assert post(WECHAT, {"code": "code-of-wang"}).status_code == 400  # not bound yet
+    assert post(WECHAT, {"code": "code-of-wang"}).status_code == 401  # not bound yet
     bound = post(BIND, {"code": "code-of-wang"}, bearer(deputy.user))
     assert bound.status_code == 200
     assert WechatBinding.objects.get(user=deputy.user).openid == "oWang-openid-1"
@@ -219,9 +227,12 @@ def test_a_bound_wechat_logs_in_and_an_unbound_one_does_not(fake_wechat, deputy)
     assert fake_wechat.seen[-1]["js_code"] == "code-of-wang"
 
 
-def test_a_code_wechat_refuses_is_400(fake_wechat):
+def test_a_code_wechat_refuses_is_401_and_403_when_binding(fake_wechat, deputy):
     response = post(WECHAT, {"code": "expired"})
-    assert response.status_code == 400 and "wx.login" in response.json()["detail"]
+    assert response.status_code == 401 and "wx.login" in response.json()["detail"]
+    assert post(BIND, {"code": "expired"}, bearer(deputy.user)).status_code == 403
+    assert post(WECHAT, {"code": ""}).status_code == 400
+    assert not WechatBinding.objects.exists()
 
 
 def test_binding_needs_a_signed_in_writer_and_an_openid_no_one_else_holds(fake_wechat, deputy, cosigner):
@@ -241,7 +252,7 @@ def test_unbinding_on_the_token_page_stops_the_wechat_login(fake_wechat, client,
     assert "解除微信绑定" in page
     client.post("/accounts/tokens/wechat/unbind/")
     assert not WechatBinding.objects.exists()
-    assert post(WECHAT, {"code": "code-of-wang"}).status_code == 400
+    assert post(WECHAT, {"code": "code-of-wang"}).status_code == 401
 
 
 def test_without_an_appid_the_wechat_endpoints_answer_404(deputy):

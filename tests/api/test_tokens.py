@@ -87,7 +87,7 @@ def test_another_users_token_cannot_be_revoked_it_answers_404_and_is_audited(cli
 def test_requests_are_throttled_per_token(deputy, monkeypatch):
     from deputies.api.auth import TokenRateThrottle
 
-    # The rates are read once, when DRF is imported: the lower one only for this test.
+    # The rates are read when a throttle is made; the class keeps them (restored after the test).
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/minute"})
     first, second = bearer(deputy.user), bearer(deputy.user)
     answers = [first.get(MINE) for _ in range(3)]
