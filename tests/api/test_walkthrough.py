@@ -55,4 +55,4 @@ def test_a_wrong_code_fails_the_script_with_the_reason(live_server, tmp_path, de
     monkeypatch.setattr("builtins.input", lambda prompt="": "000000")
     with override_settings(SMS_SENDER="deputies.sms.FileSmsSender", SMS_FILE=str(tmp_path / "sms.jsonl")):
         assert api_walkthrough.main(["--base-url", live_server.url, "--phone", deputy.phone, "--rate", "1"]) == 1
-    assert "HTTP 400" in capsys.readouterr().err
+    assert "HTTP 401" in capsys.readouterr().err

@@ -214,3 +214,13 @@ def test_two_factors_are_needed_by_the_roles_set_and_by_superusers_when_admin_is
     assert otp.needs_two_factors(f.UserFactory(role=Role.STAFF))
     assert otp.needs_two_factors(f.UserFactory(role=Role.DEPUTY, is_superuser=True))
     assert not otp.needs_two_factors(f.UserFactory(role=Role.DEPUTY))
+
+
+def test_a_misspelt_two_factor_role_stops_the_checks():
+    from deputies.checks import check_two_factor_roles
+
+    with override_settings(TWO_FACTOR_ROLES=["staff", "admins"]):
+        (error,) = check_two_factor_roles(None)
+    assert error.id == "deputies.E001" and "admins" in error.msg
+    with override_settings(TWO_FACTOR_ROLES=["staff", "admin"]):
+        assert check_two_factor_roles(None) == []
