@@ -311,7 +311,7 @@ class OneTimeCode(models.Model):
         RESET = "reset", _("Reset the password")
         SECOND_FACTOR = "second_factor", _("Second factor")
 
-    phone = models.CharField(_("phone"), max_length=20, db_index=True)
+    phone = models.CharField(_("phone"), max_length=20)
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -330,6 +330,11 @@ class OneTimeCode(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The limits count a number's and an address's rows of the last day or hour.
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="onetimecode_phone_time"),
+            models.Index(fields=["ip_address", "created_at"], name="onetimecode_address_time"),
+        ]
         verbose_name = _("one-time code")
         verbose_name_plural = _("one-time codes")
 
