@@ -24,6 +24,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +90,6 @@ def code_from_file(path: Path, phone: str, since: float, wait: float = 10.0) -> 
 
 
 def _epoch(iso: str) -> float:
-    from datetime import datetime
-
     try:
         return datetime.fromisoformat(iso).timestamp()
     except ValueError:
