@@ -218,6 +218,8 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     # Django's, loading the user with its deputy record and unit membership in one query.
     "deputies.backends.UserBackend",
+    # A one-time code sent to the account's mobile number (deputies/otp.py).
+    "deputies.backends.PhoneCodeBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -261,6 +263,22 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # (a cache handler would count per process without Redis).
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False
+# A one-time code typed at a failed login is not kept with the attempt (nor is a password).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "phone"]
+# The lockout answer: the page for the pages, JSON (429) for the API (deputies/otp.py).
+AXES_LOCKOUT_CALLABLE = "deputies.otp.lockout_response"
+
+# Phone-number login and password reset with a one-time code by text message (deputies/otp.py):
+# on or off (the pages' 短信验证码登录 and 忘记密码, and the API's /auth/sms/ and /auth/token/).
+LOGIN_SMS = env_bool("LOGIN_SMS", True)
+# Codes a number may be sent: one per SMS_CODE_INTERVAL_SECONDS, SMS_CODE_DAILY_LIMIT a day;
+# codes one address may ask for in an hour (any numbers).
+SMS_CODE_INTERVAL_SECONDS = env_int("SMS_CODE_INTERVAL_SECONDS", 60)
+SMS_CODE_DAILY_LIMIT = env_int("SMS_CODE_DAILY_LIMIT", 10)
+SMS_CODE_IP_HOURLY_LIMIT = env_int("SMS_CODE_IP_HOURLY_LIMIT", 30)
+# These roles log in with their password and then a code sent to their phone (two factors);
+# e.g. "staff,admin" (a superuser counts as admin). Empty: nobody.
+TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", [])
 
 # Sessions live in the database: a login through one instance holds on every other one, and a
 # logout on one ends it everywhere.
@@ -449,7 +467,20 @@ URGING_ACK_DAYS = env_int("URGING_ACK_DAYS", 3)
 # Who sends text messages for reminders and urging notices: a dotted path to a class with
 # `send(phone, text)` (see proposals/sms.py); the default only writes them to the log.
 # Empty: no text messages.
-SMS_SENDER = env_str("SMS_SENDER", "proposals.sms.LoggingSmsSender")
+SMS_SENDER = env_str("SMS_SENDER", "deputies.sms.LoggingSmsSender")
+# deputies.sms.FileSmsSender (development only) appends every message to this file.
+SMS_FILE = env_str("SMS_FILE", str(VAR_DIR / "sms.jsonl"))
+if PRODUCTION and SMS_SENDER.endswith(".FileSmsSender"):
+    raise ImproperlyConfigured("SMS_SENDER=…FileSmsSender writes codes to a file: never in production")
+if TWO_FACTOR_ROLES and not SMS_SENDER:
+    raise ImproperlyConfigured("TWO_FACTOR_ROLES needs a text-message sender (SMS_SENDER is empty)")
+# 阿里云短信 (deputies/sms_aliyun.py, SMS_SENDER=deputies.sms_aliyun.AliyunSmsSender).
+ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET")
+ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME")
+ALIYUN_SMS_TEMPLATE = env_str("ALIYUN_SMS_TEMPLATE")
+ALIYUN_SMS_CODE_TEMPLATE = env_str("ALIYUN_SMS_CODE_TEMPLATE")
+ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
 # The login page lists the demo accounts (never in production unless asked for).
 SHOW_DEMO_LOGINS = env_bool("SHOW_DEMO_LOGINS", not PRODUCTION)
 CONGRESS_NAME = env_str("CONGRESS_NAME", "示范区人民代表大会常务委员会")
@@ -480,6 +511,14 @@ PUBLIC_CLIENT_IP_HEADER = env_str("PUBLIC_CLIENT_IP_HEADER", "")
 # The HTTP API (deputies/api/): personal tokens, their lifetime in days and the requests each
 # may make (per token, counted in the cache). No CORS headers: browsers on other sites get none.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+# The short-lived token a phone code or a WeChat login gives (deputies/api/login.py), and the
+# requests the login endpoints take per address and per phone number.
+API_LOGIN_TOKEN_HOURS = env_int("API_LOGIN_TOKEN_HOURS", 2)
+API_AUTH_RATE = env_str("API_AUTH_RATE", "30/hour")
+# The WeChat mini-program (deputies/wechat.py): its AppID and AppSecret; empty: no WeChat login.
+WECHAT_APPID = env_str("WECHAT_APPID")
+WECHAT_SECRET = env_str("WECHAT_SECRET")
+WECHAT_API_URL = env_str("WECHAT_API_URL", "https://api.weixin.qq.com")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "deputies.api.auth.BearerTokenAuthentication",

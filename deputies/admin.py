@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Model, QuerySet
@@ -10,7 +12,18 @@ from django_celery_beat.models import PeriodicTask
 from kombu.exceptions import OperationalError
 
 from deputies.api.tokens import revoke
-from deputies.models import ApiToken, AuditRecord, Delegation, Deputy, SpecialCommittee, Term, UsedPassword, User
+from deputies.models import (
+    ApiToken,
+    AuditRecord,
+    Delegation,
+    Deputy,
+    OneTimeCode,
+    SpecialCommittee,
+    Term,
+    UsedPassword,
+    User,
+    WechatBinding,
+)
 
 
 @admin.register(User)
@@ -121,3 +134,33 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for row in queryset:
             revoke(row)
         self.message_user(request, _("The tokens are revoked."), messages.SUCCESS)
+
+
+@admin.register(OneTimeCode)
+class OneTimeCodeAdmin(admin.ModelAdmin):
+    """The codes asked for (never the code: only its keyed hash is kept, and not shown), to see
+    who asked from where; made only by the login pages and the API."""
+
+    list_display = ("created_at", "purpose", "phone", "user", "ip_address", "attempts", "used_at", "expires_at")
+    list_filter = ("purpose",)
+    search_fields = ("phone", "user__username", "ip_address")
+    fields = ("phone", "purpose", "user", "ip_address", "created_at", "expires_at", "attempts", "used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WechatBinding)
+class WechatBindingAdmin(admin.ModelAdmin):
+    """Bound by their users on the API; an administrator sees them and may delete one (unbind)."""
+
+    list_display = ("user", "openid", "bound_at")
+    search_fields = ("user__username", "user__full_name", "openid")
+    readonly_fields = ("user", "openid", "bound_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 
 from deputies.models import User
+from deputies.otp import check_code
 
 _WITH_USER: list[str] = ["deputy"]
 
@@ -30,3 +31,22 @@ class UserBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+class PhoneCodeBackend(UserBackend):
+    """Signs in with a one-time code sent to the account's mobile number (deputies/otp.py).
+    Called as `authenticate(request, username=..., phone=..., code=..., purpose=...)`, after
+    django-axes' backend, so a locked account is refused and a wrong code counts as a failure."""
+
+    def authenticate(  # type: ignore[override]  # other credentials than a password
+        self,
+        request: Any,
+        phone: str | None = None,
+        code: str | None = None,
+        purpose: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if phone is None or code is None or purpose is None:
+            return None
+        user = check_code(phone=phone, purpose=purpose, code=code)
+        return user if user is not None and self.user_can_authenticate(user) else None

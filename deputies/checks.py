@@ -1,4 +1,4 @@
-"""The system check that the application does not connect as the tables' owner.
+"""System checks: the application does not connect as the tables' owner; TWO_FACTOR_ROLES names real roles.
 
 An owner (or a superuser) can TRUNCATE the audit tables and disable their triggers, so the web
 and the workers must connect as the application's role (README, "Two database roles"). The
@@ -14,7 +14,7 @@ from typing import Any
 
 from django.apps import AppConfig, apps
 from django.conf import settings
-from django.core.checks import CheckMessage, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 from django.db import DatabaseError, connection
 
 HINT = (
@@ -69,3 +69,21 @@ def check_app_role_owns_no_tables(app_configs: Sequence[AppConfig] | None, **kwa
             )
         ]
     return []
+
+
+@register()
+def check_two_factor_roles(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """TWO_FACTOR_ROLES names roles that exist: a misspelt one would silently leave those people
+    with one factor."""
+    from deputies.models import Role
+
+    unknown = sorted(set(settings.TWO_FACTOR_ROLES) - set(Role.values))
+    if not unknown:
+        return []
+    return [
+        Error(
+            f"TWO_FACTOR_ROLES names roles that do not exist: {', '.join(unknown)}",
+            hint=f"Use some of: {', '.join(Role.values)}.",
+            id="deputies.E001",
+        )
+    ]

@@ -245,6 +245,7 @@ class AuditRecord(AppendOnlyModel):
         AUDIT_PURGED = "audit_purged", _("Expired audit records purged")
         PUBLISHED = "published", _("Published to the public pages")
         UNPUBLISHED = "unpublished", _("Withdrawn from the public pages")
+        PASSWORD_RESET = "password_reset", _("Password reset")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(
@@ -299,3 +300,63 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class OneTimeCode(models.Model):
+    """A one-time code sent by text message (deputies/otp.py): 6 digits, kept only as a keyed
+    hash, good for 5 minutes and 5 attempts, used once. A row is written for every code asked
+    for, also for a number no account has (then with no user and nothing sent), so that the
+    limits per number and per address count the same whether the number is known or not."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", _("Log in")
+        RESET = "reset", _("Reset the password")
+        SECOND_FACTOR = "second_factor", _("Second factor")
+
+    phone = models.CharField(_("phone"), max_length=20)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    digest = models.CharField(max_length=64, editable=False)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), db_index=True)
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # The limits count a number's and an address's rows of the last day or hour.
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="onetimecode_phone_time"),
+            models.Index(fields=["ip_address", "created_at"], name="onetimecode_address_time"),
+        ]
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.phone} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class WechatBinding(models.Model):
+    """A person's WeChat mini-program identity (the openid WeChat gives for the app's AppID),
+    bound by the person on the API and unbound on their token page (deputies/wechat.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="wechat_binding"
+    )
+    openid = models.CharField(_("openid"), max_length=64, unique=True)
+    bound_at = models.DateTimeField(_("bound"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("WeChat binding")
+        verbose_name_plural = _("WeChat bindings")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.openid[:6]}…)"

@@ -15,7 +15,8 @@ from deputies.models import AuditRecord, User
 
 @receiver(user_logged_in)
 def _logged_in(sender: type[User], request: HttpRequest, user: User, **kwargs: Any) -> None:
-    record_security_event(kind=AuditRecord.Kind.LOGIN, request=request, user=user)
+    how = "phone code" if getattr(user, "backend", "").endswith(".PhoneCodeBackend") else ""
+    record_security_event(kind=AuditRecord.Kind.LOGIN, request=request, user=user, detail=how)
 
 
 @receiver(user_logged_out)
@@ -30,6 +31,7 @@ def _login_failed(sender: str, credentials: dict[str, Any], request: HttpRequest
         kind=AuditRecord.Kind.LOGIN_FAILED,
         request=request,
         username=str(credentials.get("username", "")),
+        detail=f"phone code ({credentials['purpose']})" if credentials.get("purpose") else "",
     )
 
 

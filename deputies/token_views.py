@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from deputies import wechat
 from deputies.access import refuse
 from deputies.api.tokens import create_token, revoke
 from deputies.http import AuthenticatedHttpRequest
-from deputies.models import ApiToken
+from deputies.models import ApiToken, WechatBinding
 
 
 class TokenForm(forms.Form):
@@ -43,7 +44,13 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "deputies/api_tokens.html",
-        {"form": form, "tokens": tokens, "shown": shown, "now": timezone.now()},
+        {
+            "form": form,
+            "tokens": tokens,
+            "shown": shown,
+            "now": timezone.now(),
+            "wechat": WechatBinding.objects.filter(user=request.user).first(),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -56,4 +63,16 @@ def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         raise refuse(request, f"API token {pk} (not the user's)")
     revoke(row)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": row.name})
+    return redirect("api_tokens")
+
+
+@login_required
+@require_POST
+def wechat_unbind(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Unbind the user's WeChat: the mini-program no longer logs them in (its tokens stay
+    until revoked here or expired)."""
+    if wechat.unbind(user=request.user):
+        messages.success(request, _("Your WeChat is unbound: the mini-program no longer logs you in."))
+    else:
+        messages.error(request, _("No WeChat is bound to this account."))
     return redirect("api_tokens")

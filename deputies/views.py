@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deputies import access, audit_log, login_page
+from deputies import access, audit_log, login_page, otp, phone_views
 from deputies.audit import record_security_event
 from deputies.forms import AuditFilterForm, LoginForm
 from deputies.http import AuthenticatedHttpRequest
@@ -39,8 +39,20 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        """The right password; an account of TWO_FACTOR_ROLES then proves its phone too."""
+        user = form.get_user()
+        if otp.needs_two_factors(user):
+            refused = phone_views.start_second_factor(self.request, user, self.get_success_url())
+            if refused:
+                form.add_error(None, refused)
+                return self.form_invalid(form)
+            return redirect("login_second_factor")
+        return super().form_valid(form)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["login_sms"] = settings.LOGIN_SMS
         listed = login_page.listed()
         if settings.SHOW_DEMO_LOGINS and listed is not None:
             usernames = [username for username, _description in listed.accounts]

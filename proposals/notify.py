@@ -27,11 +27,11 @@ from django.urls import reverse
 from deputies.access import SUBMITTER_ROLES
 from deputies.broker import send_quietly
 from deputies.models import Role, User
+from deputies.sms import phone_of
 from deputies.streams import Stream
 from proposals import outbox
 from proposals.models import Notification, OutboxMessage, Proposal
 from proposals.rules import in_audience
-from proposals.sms import phone_of
 from proposals.tasks import drain_outbox
 
 if TYPE_CHECKING:

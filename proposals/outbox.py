@@ -38,7 +38,7 @@ from django.db.models import Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from proposals import sms
+from deputies import sms
 from proposals.models import Notification, OutboxMessage
 
 log = logging.getLogger(__name__)

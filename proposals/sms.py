@@ -1,69 +1,7 @@
-"""Text messages (短信). Reminders and urging notices are also sent as text messages to people
-whose account (or deputy record) has a mobile number.
+"""Text messages: the one sender interface lives in `deputies.sms` (the one-time login codes
+need it, and deputies is the earliest app); this name keeps working for settings and code that
+say `proposals.sms`."""
 
-The product ships no SMS provider: government offices each contract their own (a carrier's
-政企短信 gateway, a cloud SMS service...). Sending goes through one small interface:
+from deputies.sms import MAX_LENGTH, LoggingSmsSender, SmsSender, get_sender, log, message_text, phone_of
 
-    class MySender:
-        def send(self, phone: str, text: str) -> None:
-            ...  # call the provider; raise any exception when it fails (it is tried again later)
-
-Plug a provider in by writing such a class (in any module on the path) and setting
-`SMS_SENDER=mypackage.sms.MySender`. The default, `LoggingSmsSender`, writes each message to
-the log and sends nothing; `SMS_SENDER=` (empty) turns text messages off. Messages leave
-through the outbox (proposals/outbox.py), at most once per notification: a failure of the
-provider is tried again later, and what was sent to which number is kept there.
-"""
-
-from __future__ import annotations
-
-import logging
-from typing import TYPE_CHECKING, Protocol
-
-from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
-from django.utils.module_loading import import_string
-
-if TYPE_CHECKING:
-    from deputies.models import User
-
-log = logging.getLogger("jianyi.sms")
-
-# Carriers cut longer messages into several; keep one message one message.
-MAX_LENGTH = 300
-
-
-class SmsSender(Protocol):
-    def send(self, phone: str, text: str) -> None:
-        """Send `text` to `phone`; raise on failure."""
-
-
-class LoggingSmsSender:
-    """Writes each message to the `jianyi.sms` log instead of sending it."""
-
-    def send(self, phone: str, text: str) -> None:
-        log.info("SMS to %s: %s", phone, text)
-
-
-def get_sender() -> SmsSender | None:
-    """The configured sender, or None when text messages are off."""
-    path = settings.SMS_SENDER
-    if not path:
-        return None
-    return import_string(path)()
-
-
-def phone_of(user: User) -> str:
-    """The mobile number to text a user at: their account's, or their deputy record's."""
-    phone = (getattr(user, "phone", "") or "").strip()
-    if phone:
-        return phone
-    try:
-        return (user.deputy.phone or "").strip()
-    except ObjectDoesNotExist:
-        return ""
-
-
-def message_text(text: str) -> str:
-    body = f"【建议办理】{text}"
-    return body if len(body) <= MAX_LENGTH else body[: MAX_LENGTH - 1] + "…"
+__all__ = ["MAX_LENGTH", "LoggingSmsSender", "SmsSender", "get_sender", "log", "message_text", "phone_of"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,6 +66,34 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
+class LoginRateThrottle(throttling.SimpleRateThrottle):
+    """Requests to the login endpoints per address (API_AUTH_RATE)."""
+
+    scope = "auth"
+
+    def get_rate(self) -> str:
+        return str(settings.API_AUTH_RATE)
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": f"ip-{self.get_ident(request)}"}
+
+
+class PhoneRateThrottle(LoginRateThrottle):
+    """Requests to the login endpoints per phone number sent (API_AUTH_RATE), whatever the address."""
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        data = request.data if isinstance(request.data, dict) else {}
+        phone = str(data.get("phone", ""))[:40]
+        if not phone:
+            return None
+        digits = "".join(c for c in phone if c.isdigit())[-11:]
+        return self.cache_format % {"scope": self.scope, "ident": f"phone-{digits}"}
+
+
+class LoginThrottled(exceptions.Throttled):
+    default_detail = gettext_lazy("Too many login requests: wait and try again.")
+
+
 class Pages(PageNumberPagination):
     page_size = 30
     page_size_query_param = "page_size"
@@ -88,7 +117,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, exceptions.NotAuthenticated):
         exc = exceptions.NotAuthenticated(_("Send a personal token: Authorization: Bearer <token>."))
-    elif isinstance(exc, exceptions.Throttled):
+    elif isinstance(exc, exceptions.Throttled) and not isinstance(exc, LoginThrottled):
         exc = exceptions.Throttled(exc.wait, _("Too many requests with this token: wait and try again."))
     elif isinstance(exc, exceptions.MethodNotAllowed):
         exc = exceptions.MethodNotAllowed("", _("This method is not allowed here."))

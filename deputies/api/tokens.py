@@ -20,18 +20,25 @@ def digest_of(token: str) -> str:
 
 
 def create_token(
-    *, user: User, name: str, scope: str = ApiToken.Scope.READ, days: int | None = None
+    *,
+    user: User,
+    name: str,
+    scope: str = ApiToken.Scope.READ,
+    days: int | None = None,
+    lifetime: dt.timedelta | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token for `user`: the row and the token itself (to be shown once, never again)."""
+    """A new token for `user`: the row and the token itself (to be shown once, never again).
+    It lasts `lifetime`, or `days` (API_TOKEN_DAYS by default)."""
     token = PREFIX + secrets.token_urlsafe(32)
-    lifetime = days if days is not None else settings.API_TOKEN_DAYS
+    if lifetime is None:
+        lifetime = dt.timedelta(days=days if days is not None else settings.API_TOKEN_DAYS)
     row = ApiToken.objects.create(
         user=user,
         name=name.strip()[:100],
         digest=digest_of(token),
         prefix=token[: len(PREFIX) + 5],
         scope=scope,
-        expires_at=timezone.now() + dt.timedelta(days=lifetime),
+        expires_at=timezone.now() + lifetime,
     )
     return row, token
 

@@ -400,6 +400,12 @@ ROUTES: dict[str, Route] = {
     "home": Route("none", signed_in),
     "login": Route("none", anyone, public=True),
     "logout": Route("none", anyone, public=True),
+    # The phone-code login, the password reset by code and the second factor (deputies/phone_views.py):
+    # for anyone; a step out of order goes back to its first page.
+    "login_sms": Route("none", anyone, public=True),
+    "login_second_factor": Route("none", anyone, public=True),
+    "password_reset_sms": Route("none", anyone, public=True),
+    "password_reset_sms_set": Route("none", anyone, public=True),
     "password_change": form(Route("none", signed_in)),
     # --- deputies: the security audit log ---------------------------------------------------------------
     "audit:records": Route("none", user_rule("view_audit_log")),
@@ -492,6 +498,13 @@ ROUTES: dict[str, Route] = {
     # --- the HTTP API (a session is let in as a token is; each endpoint asks the page's rule) -----------
     "api_tokens": form(Route("none", signed_in), lambda o: {"name": "对接系统", "scope": "read", "days": 30}),
     "api_token_revoke": action("api token", own_token, own_token),
+    "wechat_unbind": action("none", signed_in, signed_in),
+    # The API's login (deputies/api/login.py): a phone code or a WeChat code for a token, for
+    # anyone; binding one's WeChat, signed in.
+    "api:auth_sms": api(Route("none", anyone, public=True)),
+    "api:auth_token": api(Route("none", anyone, public=True)),
+    "api:auth_wechat": api(Route("none", anyone, public=True)),
+    "api:auth_wechat_bind": api(Route("none", signed_in)),
     "api:schema": api(Route("none", signed_in)),
     "api:docs": api(Route("none", signed_in)),
     "api:suggestions": api(
