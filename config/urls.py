@@ -27,6 +27,10 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     # The public disclosure page (no login).
     path("public/", include("reports.public_urls")),
+    # Residents leave matters at a liaison station or with a deputy, and look them up (no login);
+    # station staff and deputies triage them.
+    path("public/", include("deputies.intake_urls")),
+    path("matters/", include("deputies.matter_urls")),
     # The HTTP API (deputies/api/): its endpoints, schema and docs.
     path("api/v1/", include("deputies.api.urls")),
     path("admin/", admin.site.urls),

@@ -219,7 +219,8 @@ class Deputy(models.Model):
     )
     is_active = models.BooleanField(_("serving"), default=True)
     # The code in the address of the deputy's public intake page (/public/deputies/<code>/),
-    # printed as the deputy's QR code (代表码); given when the card is first printed.
+    # printed as the deputy's QR code (代表码); given when the record is first saved (a record
+    # older than the code gets one when its card is first shown).
     public_code = models.CharField(_("public code"), max_length=12, unique=True, null=True, blank=True, editable=False)
 
     class Meta:
@@ -230,6 +231,11 @@ class Deputy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.public_code and kwargs.get("update_fields") is None:
+            self.public_code = new_code()
+        super().save(*args, **kwargs)
 
     @property
     def words(self) -> Words:
@@ -501,3 +507,20 @@ class ResidentMatterEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.matter_id} {self.action} {self.from_state}→{self.to_state}"
+
+    @property
+    def label(self) -> str:
+        return str(MATTER_ACTIONS.get(self.action, self.action))
+
+
+# How each step on a matter's trail is named (a later app's own steps are named by it here too).
+MATTER_ACTIONS: dict[str, Any] = {
+    "received": _("Received"),
+    "answered": _("Answered the resident"),
+    "forwarded": _("Forwarded to a unit"),
+    "merged": _("Merged into another matter"),
+    "merged_in": _("Other matters merged into this one"),
+    "suggested": _("Turned into a suggestion"),
+    "closed": _("Closed"),
+    "personal_data_removed": _("Phone and photo removed (retention period)"),
+}
