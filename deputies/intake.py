@@ -87,6 +87,8 @@ def check_answer(token: str, answer: str, now: float | None = None) -> str | Non
     if data is None:
         return _("The page was open too long. Please answer the new question.")
     now = now if now is not None else time.time()
+    if now - float(data["t"]) > settings.RESIDENT_CHALLENGE_MAX_AGE:
+        return _("The page was open too long. Please answer the new question.")
     if now - float(data["t"]) < settings.RESIDENT_MIN_FILL_SECONDS:
         return _("That was sent too fast. Please check what you wrote and send it again.")
     digits = answer.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
@@ -154,7 +156,9 @@ def check_photo(upload: UploadedFile) -> None:
     try:
         with Image.open(upload) as image:  # reads the header only: the size without decoding
             width, height = image.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own limit, far past ours
+        raise ValidationError(_("The photo is too large in pixels.")) from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ValidationError(_("The photo is damaged: it cannot be read as a JPG or PNG image.")) from exc
     finally:
         upload.seek(0)

@@ -45,9 +45,8 @@ def draft_from_matters(*, matters: Sequence[ResidentMatter], by: User) -> Propos
     """A draft suggestion for the deputy `by`, with the matters' text; the matters become
     “turned into a suggestion”. Every matter must be one the deputy takes up (theirs, or left
     at a station they are stationed at) and still new."""
-    deputy_id = deputy_id_of(by)
-    if deputy_id is None or not matters:
-        raise ProposalError(_("Only a deputy can turn matters into a suggestion."))
+    if not matters:
+        raise ProposalError(_("Choose the matters to take up."))
     for matter in matters:
         if not allowed(by, "suggest_from_matter", matter):
             raise resident_matters.MatterRefused(
@@ -55,7 +54,7 @@ def draft_from_matters(*, matters: Sequence[ResidentMatter], by: User) -> Propos
                 by=by,
                 what=f"suggest_from_matter ResidentMatter {matter.pk}",
             )
-    deputy = Deputy.objects.get(pk=deputy_id)
+    deputy = Deputy.objects.get(pk=deputy_id_of(by))  # the rule above asked for a deputy
     meeting = current_meeting(stream=deputy.stream)
     if meeting is None:
         raise ProposalError(_("No congress meeting is set up yet, so suggestions cannot be written."))
