@@ -30,6 +30,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -196,8 +197,11 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["text"].max_length = settings.RESIDENT_TEXT_MAX_CHARS
-        self.fields["text"].widget.attrs["maxlength"] = settings.RESIDENT_TEXT_MAX_CHARS
+        text = self.fields["text"]
+        assert isinstance(text, forms.CharField)
+        text.max_length = settings.RESIDENT_TEXT_MAX_CHARS
+        text.validators.append(MaxLengthValidator(settings.RESIDENT_TEXT_MAX_CHARS))
+        text.widget.attrs["maxlength"] = settings.RESIDENT_TEXT_MAX_CHARS
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def clean_text(self) -> str:

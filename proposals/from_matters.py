@@ -54,7 +54,9 @@ def draft_from_matters(*, matters: Sequence[ResidentMatter], by: User) -> Propos
                 by=by,
                 what=f"suggest_from_matter ResidentMatter {matter.pk}",
             )
-    deputy = Deputy.objects.get(pk=deputy_id_of(by))  # the rule above asked for a deputy
+    deputy_id = deputy_id_of(by)
+    assert deputy_id is not None  # the rule above asked for the matter's deputy
+    deputy = Deputy.objects.get(pk=deputy_id)
     meeting = current_meeting(stream=deputy.stream)
     if meeting is None:
         raise ProposalError(_("No congress meeting is set up yet, so suggestions cannot be written."))
