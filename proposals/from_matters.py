@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from deputies import matters as resident_matters
 from deputies.access import allowed, deputy_id_of
 from deputies.models import Deputy, ResidentMatter, User
 from proposals.following import current_meeting, default_channel, plain_state
-from proposals.models import Proposal
+from proposals.models import Proposal, Source
 from proposals.services import create_draft
 from proposals.states import ProposalState
 from proposals.workflow import ProposalError
@@ -39,6 +40,14 @@ def prefilled(texts: Sequence[str]) -> tuple[str, str]:
         return title, texts[0]
     body = "\n\n".join(_("Residents' matter %(n)s: %(text)s") % {"n": n, "text": t} for n, t in enumerate(texts, 1))
     return title, body
+
+
+def matters_source() -> Source | None:
+    """The source of the idea (建议来源) for a suggestion taken from residents' matters, where the
+    installation keeps one (“联络站收集群众意见”)."""
+    return (
+        Source.objects.filter(Q(name__contains="联络站") | Q(name__contains="群众意见")).order_by("order", "pk").first()
+    )
 
 
 def draft_from_matters(*, matters: Sequence[ResidentMatter], by: User) -> Proposal:
@@ -70,6 +79,7 @@ def draft_from_matters(*, matters: Sequence[ResidentMatter], by: User) -> Propos
             body=body,
             by=by,
             channel=default_channel(meeting),
+            source=matters_source(),
         )
         resident_matters.mark_matters(matters=ordered, transition="mark_suggested", by=by, note=str(proposal.pk))
         proposal.from_matters.add(*ordered)

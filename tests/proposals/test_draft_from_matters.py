@@ -11,6 +11,7 @@ from deputies.models import AuditRecord, ResidentMatter
 from proposals.from_matters import draft_from_matters
 from proposals.models import Proposal
 from proposals.workflow import ProposalError
+from tests import factories as f
 from tests.deputies.matters_world import leave
 from tests.workflow import Cast, advance
 
@@ -19,11 +20,12 @@ M = ResidentMatter.State
 
 
 def test_a_matter_becomes_a_draft_of_the_deputy_linked_both_ways(stationed, deputy, meeting):
+    source = f.SourceFactory(name="联络站收集群众意见")
     matter, _ = leave(station=stationed)
     proposal = draft_from_matters(matters=[matter], by=deputy.user)
     matter.refresh_from_db()
     assert proposal.state == "draft" and proposal.lead_deputy == deputy
-    assert proposal.body == matter.text and "路灯" in proposal.title
+    assert proposal.body == matter.text and "路灯" in proposal.title and proposal.source == source
     assert list(proposal.from_matters.all()) == [matter] and list(matter.suggestions.all()) == [proposal]
     assert matter.state == M.SUGGESTED and matter.events.last().action == "suggested"
 
