@@ -156,3 +156,49 @@ def test_too_many_lookups_from_one_address_are_refused(client, stationed, settin
         client.post(reverse("intake:lookup"), {"code": "ABCD3467"})
     refused = client.post(reverse("intake:lookup"), {"code": code})
     assert refused.status_code == 429
+
+
+def test_no_personal_data_reaches_any_public_page(client, stationed, station_staff, deputy, staff, meeting, category):
+    """A resident's phone (whole or masked) and photo never show on a page without a login: the
+    intake pages, the code's page, every state's lookup, the public disclosure pages and the
+    suggestion's public progress page (where the installation has one)."""
+    from django.urls import NoReverseMatch
+
+    from proposals.from_matters import draft_from_matters
+    from tests.workflow import Cast, advance
+
+    photo = lambda: SimpleUploadedFile("IMG_PRIVATE.jpg", jpeg(), content_type="image/jpeg")  # noqa: E731
+    new, new_code = leave(station=stationed, phone="13912345678", photo=photo())
+    answered, answered_code = leave(station=stationed, phone="13912345678", photo=photo())
+    matters.answer_matter(matter=answered, answer="已处理。", by=station_staff)
+    merged, merged_code = leave(station=stationed, phone="13912345678")
+    matters.merge_matters(main=answered, members=[merged], by=station_staff)
+    taken, taken_code = leave(deputy=deputy, phone="13912345678", photo=photo())
+    proposal = draft_from_matters(matters=[taken], by=deputy.user)
+    proposal.category = category
+    proposal.save()
+    advance(
+        proposal,
+        "registered",
+        Cast(deputy_user=deputy.user, staff=staff, handler=None, head=None, unit=None, result=None),
+    )
+    photos = [m.photo.name for m in ResidentMatter.objects.exclude(photo="")]
+
+    pages = [
+        client.get(reverse("intake:station", args=[stationed.code])),
+        client.get(reverse("intake:deputy", args=[deputy.public_code])),
+        client.get(reverse("intake:lookup")),
+        client.get(reverse("disclosure:replies")),
+    ]
+    for code in (new_code, answered_code, merged_code, taken_code):
+        pages.append(client.post(reverse("intake:lookup"), {"code": code}))
+    try:
+        pages.append(client.get(reverse("public_progress:detail", args=[proposal.pk])))
+    except NoReverseMatch:
+        pass
+    for page in pages:
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert "13912345678" not in body and "139****5678" not in body and "5678" not in body
+        assert "IMG_PRIVATE" not in body and "/photo/" not in body
+        assert not any(name in body for name in photos)
