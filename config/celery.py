@@ -44,6 +44,11 @@ The schedule (Asia/Shanghai time):
         finds nothing new to index and writes the same profiles. Row created by
         handling/migrations/0007_refresh_intelligence_schedule.py.
 
+    删除群众意见中的个人信息  deputies.tasks.purge_resident_data  crontab "20 3 * * *"
+        Every night, removes the phone and the photo of residents' matters received more than
+        RESIDENT_DATA_DAYS ago, and writes that on each matter's trail (deputies/matters.py).
+        A second run finds nothing left to remove. Row created by
+        deputies/migrations/0011_purge_resident_data_schedule.py.
 One beat sends the schedule: the scheduler (config/beat.py) takes a lock first, so a second beat
 started by mistake, or on purpose as a standby on another server, waits and takes over only
 when the first stops. Without Celery (the embedded default, or a deployment without Redis),
@@ -54,6 +59,7 @@ run the scan and the outbox from cron:
     15 3 * * * cd /srv/jianyi && .venv/bin/python manage.py discard_empty_drafts
     5 * * * *  cd /srv/jianyi && .venv/bin/python manage.py settle_ratings
     40 2 * * * cd /srv/jianyi && .venv/bin/python manage.py refresh_intelligence
+    20 3 * * * cd /srv/jianyi && .venv/bin/python manage.py purge_resident_data
 
 (with eager tasks every step sends its own messages after commit; `send_outbox` sends what
 failed then, when its retry time comes).

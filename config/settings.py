@@ -481,6 +481,21 @@ ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME")
 ALIYUN_SMS_TEMPLATE = env_str("ALIYUN_SMS_TEMPLATE")
 ALIYUN_SMS_CODE_TEMPLATE = env_str("ALIYUN_SMS_CODE_TEMPLATE")
 ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+# --- Liaison stations and residents' matters (deputies/matters.py) ------------------------------
+# A resident's phone and photo are removed this many days after the matter was received
+# (manage.py purge_resident_data, daily through beat).
+RESIDENT_DATA_DAYS = env_int("RESIDENT_DATA_DAYS", 365)
+# Matters one address may leave, and lookups it may try, per hour (the public intake pages).
+RESIDENT_MATTERS_PER_HOUR = env_int("RESIDENT_MATTERS_PER_HOUR", 5)
+RESIDENT_LOOKUPS_PER_HOUR = env_int("RESIDENT_LOOKUPS_PER_HOUR", 30)
+# A matter's text, and its photo (JPG or PNG), at most.
+RESIDENT_TEXT_MAX_CHARS = env_int("RESIDENT_TEXT_MAX_CHARS", 2000)
+RESIDENT_PHOTO_MAX_MB = env_int("RESIDENT_PHOTO_MAX_MB", 5)
+# Seconds the intake form must have been open before it is sent (a person reads and types;
+# a script posts at once), and how long its question stays valid.
+RESIDENT_MIN_FILL_SECONDS = env_int("RESIDENT_MIN_FILL_SECONDS", 3)
+RESIDENT_CHALLENGE_MAX_AGE = env_int("RESIDENT_CHALLENGE_MAX_AGE", 2 * 3600)
+
 # The login page lists the demo accounts (never in production unless asked for).
 SHOW_DEMO_LOGINS = env_bool("SHOW_DEMO_LOGINS", not PRODUCTION)
 CONGRESS_NAME = env_str("CONGRESS_NAME", "示范区人民代表大会常务委员会")

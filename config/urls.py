@@ -28,6 +28,10 @@ urlpatterns = [
     # The public pages (no login): each item's progress, the disclosed replies, the units' figures.
     path("public/suggestions/", include("proposals.public_urls")),
     path("public/", include("reports.public_urls")),
+    # Residents leave matters at a liaison station or with a deputy, and look them up (no login);
+    # station staff and deputies triage them.
+    path("public/", include("deputies.intake_urls")),
+    path("matters/", include("deputies.matter_urls")),
     # The HTTP API (deputies/api/): its endpoints, schema and docs.
     path("api/v1/", include("deputies.api.urls")),
     path("admin/", admin.site.urls),

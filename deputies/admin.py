@@ -17,7 +17,10 @@ from deputies.models import (
     AuditRecord,
     Delegation,
     Deputy,
+    LiaisonStation,
     OneTimeCode,
+    ResidentMatter,
+    ResidentMatterEvent,
     SpecialCommittee,
     Term,
     UsedPassword,
@@ -164,3 +167,31 @@ class WechatBindingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(LiaisonStation)
+class LiaisonStationAdmin(admin.ModelAdmin):
+    list_display = ("name", "area", "stream", "code", "is_active")
+    list_filter = ("stream", "is_active")
+    search_fields = ("name", "area", "address")
+    readonly_fields = ("code",)
+    filter_horizontal = ("deputies", "staff")
+
+
+@admin.register(ResidentMatter)
+class ResidentMatterAdmin(ReadOnlyAdmin):
+    """Where matters stand, for the administrator; never what residents wrote, their phones or
+    their photos: those are the station's and the deputy's only (deputies/matters.py)."""
+
+    list_display = ("pk", "station", "deputy", "state", "received_at", "handled_at", "personal_data_removed_at")
+    list_filter = ("state", "station")
+    fields = ("station", "deputy", "state", "received_at", "handled_at", "personal_data_removed_at")
+    date_hierarchy = "received_at"
+
+
+@admin.register(ResidentMatterEvent)
+class ResidentMatterEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "matter", "action", "from_state", "to_state", "actor")
+    fields = ("matter", "action", "from_state", "to_state", "actor", "created_at")
+    list_filter = ("action",)
+    date_hierarchy = "created_at"

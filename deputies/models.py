@@ -3,13 +3,16 @@ special committees, and the security audit log (logins, lockouts, refused access
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, ClassVar, TypeAlias
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from deputies.appendonly import AppendOnlyModel
 from deputies.streams import Stream, Words, role_speaks, words_of
@@ -25,6 +28,7 @@ class Role(models.TextChoices):
     UNIT_HEAD = "unit_head", _("Unit head")
     LEADER = "leader", _("Leader")
     COMMITTEE = "committee", _("Special committee member")
+    STATION_STAFF = "station_staff", _("Liaison station staff")
     ADMIN = "admin", _("Administrator")
 
 
@@ -214,6 +218,11 @@ class Deputy(models.Model):
         related_name="deputy",
     )
     is_active = models.BooleanField(_("serving"), default=True)
+    # The code in the address of the deputy's public intake page (/public/deputies/<code>/),
+    # printed as the deputy's QR code (代表码); given when the record is first saved (records older
+    # than the code got theirs from a migration; one written in bulk, past save(), gets its code
+    # when its card is first shown).
+    public_code = models.CharField(_("public code"), max_length=12, unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["delegation__order", "name"]
@@ -223,6 +232,11 @@ class Deputy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.public_code and kwargs.get("update_fields") is None:
+            self.public_code = new_code()
+        super().save(*args, **kwargs)
 
     @property
     def words(self) -> Words:
@@ -360,3 +374,218 @@ class WechatBinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.openid[:6]}…)"
+
+
+# Codes residents read, type or scan: no 0/O, 1/I/L, 2/Z, 5/S, 8/B to mistake for each other.
+CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+
+
+def new_code(length: int = 8) -> str:
+    """A random code from the unambiguous alphabet (8 characters: about 37 bits)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+class LiaisonStation(models.Model):
+    """A deputies' liaison station (代表联络站; a CPPCC members' studio, 委员工作室, on the
+    proposal stream): where residents raise matters with the deputies stationed there. Its
+    staff (`staff`, logins with the role station staff) and its deputies triage the matters
+    left at it; its public intake page is /public/stations/<code>/, printed as a QR code."""
+
+    stream = models.CharField(
+        _("stream"), max_length=10, choices=Stream.choices, default=Stream.SUGGESTION, db_index=True
+    )
+    name = models.CharField(_("name"), max_length=100)
+    area = models.CharField(_("area"), max_length=200, blank=True, help_text=_("Street, town or community it serves."))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    deputies = models.ManyToManyField(Deputy, verbose_name=_("deputies stationed"), blank=True, related_name="stations")
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("station staff"), blank=True, related_name="liaison_stations"
+    )
+    code = models.CharField(_("public code"), max_length=12, unique=True, default=new_code, editable=False)
+    is_active = models.BooleanField(_("receiving matters"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("liaison station")
+        verbose_name_plural = _("liaison stations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def words(self) -> Words:
+        return words_of(self.stream)
+
+
+def matter_photo_path(instance: ResidentMatter, filename: str) -> str:
+    # A random name: the resident's own file name may carry personal data.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"matters/{timezone.now():%Y/%m}/{secrets.token_hex(12)}.{extension}"
+
+
+class ResidentMatter(ConcurrentTransitionMixin, models.Model):
+    """A matter a resident left at a liaison station or with a deputy (群众意见), through the
+    public intake page, with no account. The resident keeps a lookup code (only its SHA-256 is
+    stored, `lookup_digest`) to see later what became of it; the lookup never shows the
+    resident's phone or photo, nor does any other public page.
+
+    States (`state`, changed only by the transitions below, through the triage services in
+    `deputies.matters`, each audited as a `ResidentMatterEvent`):
+
+    - new: received, not yet handled.
+    - answered: the station or the deputy answered the resident directly (`answer`).
+    - forwarded: sent to an undertaking unit as a public-opinion item (民意件) with its own
+      deadline; the unit's side and its answer live with the handling app.
+    - merged: joined to another matter (`merged_into`) about the same thing; it follows that
+      matter's outcome.
+    - suggested: taken up by the deputy as a draft suggestion (the suggestion links back to its
+      matters: `suggestions`).
+    - closed: not taken further (e.g. not a matter for the deputies, or a repeat), with the
+      reason for the resident (`answer`).
+
+    Who sees a matter: its station's staff and its deputy, and the deputies stationed at its
+    station when it was left at the station (`deputies.matters`); nobody else. The phone is
+    shown masked in lists; phone and photo are removed `RESIDENT_DATA_DAYS` after receipt
+    (`personal_data_removed_at` records it).
+    """
+
+    class State(models.TextChoices):
+        NEW = "new", _("new")
+        ANSWERED = "answered", _("answered")
+        FORWARDED = "forwarded", _("forwarded to a unit")
+        MERGED = "merged", _("merged")
+        SUGGESTED = "suggested", _("turned into a suggestion")
+        CLOSED = "closed", _("closed")
+
+    station = models.ForeignKey(
+        LiaisonStation,
+        verbose_name=_("liaison station"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="matters",
+    )
+    deputy = models.ForeignKey(
+        Deputy, verbose_name=_("deputy"), on_delete=models.PROTECT, null=True, blank=True, related_name="matters"
+    )
+    text = models.TextField(_("matter"))
+    photo = models.FileField(_("photo"), upload_to=matter_photo_path, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    lookup_digest = models.CharField(max_length=64, unique=True, editable=False)
+    state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.NEW, protected=True, db_index=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_matters",
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    personal_data_removed_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("resident matter")
+        verbose_name_plural = _("resident matters")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(station__isnull=False) | models.Q(deputy__isnull=False),
+                name="resident_matter_has_station_or_deputy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the resident's words: this names the matter wherever it is listed (the admin).
+        return str(_("Matter %(pk)s") % {"pk": self.pk})
+
+    @property
+    def masked_phone(self) -> str:
+        """138****1234: what lists show."""
+        phone = self.phone
+        if not phone:
+            return ""
+        if len(phone) <= 7:
+            return phone[:1] + "*" * (len(phone) - 1)
+        return f"{phone[:3]}****{phone[-4:]}"
+
+    # --- transitions: each decides only whether the move is allowed; the service saves ----
+
+    @transition(field=state, source=State.NEW, target=State.ANSWERED)
+    def mark_answered(self) -> None:
+        pass
+
+    @transition(field=state, source=State.NEW, target=State.FORWARDED)
+    def mark_forwarded(self) -> None:
+        pass
+
+    @transition(field=state, source=State.NEW, target=State.MERGED)
+    def mark_merged(self) -> None:
+        pass
+
+    @transition(field=state, source=State.NEW, target=State.SUGGESTED)
+    def mark_suggested(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.NEW, State.FORWARDED], target=State.CLOSED)
+    def mark_closed(self) -> None:
+        pass
+
+
+class ResidentMatterEvent(AppendOnlyModel):
+    """The trail of one resident matter: received, each triage step, the personal data's
+    removal; who did it (none for the resident and the retention purge) and when.
+    Append-only, like the suggestions' trail."""
+
+    matter = models.ForeignKey(
+        ResidentMatter, verbose_name=_("resident matter"), on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=20, choices=ResidentMatter.State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=ResidentMatter.State.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("resident matter event")
+        verbose_name_plural = _("resident matter events")
+
+    def __str__(self) -> str:
+        return f"{self.matter_id} {self.action} {self.from_state}→{self.to_state}"
+
+    @property
+    def label(self) -> str:
+        return str(MATTER_ACTIONS.get(self.action, self.action))
+
+
+# How each step on a matter's trail is named (a later app's own steps are named by it here too).
+MATTER_ACTIONS: dict[str, Any] = {
+    "received": _("Received"),
+    "answered": _("Answered the resident"),
+    "forwarded": _("Forwarded to a unit"),
+    "merged": _("Merged into another matter"),
+    "merged_in": _("Other matters merged into this one"),
+    "suggested": _("Turned into a suggestion"),
+    "closed": _("Closed"),
+    "personal_data_removed": _("Phone and photo removed (retention period)"),
+}

@@ -9,7 +9,7 @@ class ProposalsConfig(AppConfig):
     def ready(self) -> None:
         # What this app declares and registers: its steps' events, its access rules, its
         # parts of the suggestion's pages (see proposals/hooks.py).
-        from proposals import events, pages, textindex  # noqa: F401
+        from proposals import events, from_matters, pages, textindex  # noqa: F401
 
         # Here rather than in a system check: ready() runs in every process (gunicorn and the
         # Celery worker and beat too), a system check only under manage.py.

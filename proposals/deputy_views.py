@@ -401,3 +401,21 @@ def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if done:
             return redirect("proposals:mine_detail", pk=proposal.pk)
     return render(request, "proposals/deputy/withdraw.html", {"proposal": proposal, "form": form})
+
+
+@login_required
+@require_POST
+def draft_from_matter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Turn a resident's matter into a draft suggestion of this deputy, then edit it."""
+    from deputies import matters as resident_matters
+    from proposals.from_matters import draft_from_matters
+    from proposals.workflow import ProposalError
+
+    matter = resident_matters.matter_for(request, pk)
+    try:
+        proposal = draft_from_matters(matters=[matter], by=request.user)
+    except (ProposalError, resident_matters.MatterError) as exc:
+        messages.error(request, str(exc))
+        return redirect("matters:detail", pk=pk)
+    messages.success(request, _("A draft was made from the matter. Edit it and submit it when ready."))
+    return redirect("proposals:edit", pk=proposal.pk)

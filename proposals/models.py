@@ -16,7 +16,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from deputies.access import rule_permission
 from deputies.appendonly import AppendOnlyModel
-from deputies.models import Deputy, Term
+from deputies.models import Deputy, ResidentMatter, Term
 from deputies.streams import Stream, Words, words_of
 from proposals.events import kind_of
 from proposals.fsm import condition, transition_label
@@ -203,6 +203,11 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         null=True,
         blank=True,
         related_name="merged_members",
+    )
+    # The residents' matters (群众意见) the deputy turned into this suggestion: the matter page
+    # and the resident's lookup follow it through `matter.suggestions`.
+    from_matters = models.ManyToManyField(
+        ResidentMatter, verbose_name=_("from residents' matters"), blank=True, related_name="suggestions"
     )
     # Kept by the handling services: the day the next reply is due while one is due. An index
     # column for lists, filters and the daily scan; the assignments hold the full history.

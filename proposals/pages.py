@@ -44,6 +44,10 @@ for entry in (
     hooks.NavEntry("proposals:list", gettext_lazy("Suggestions"), (*OVERSEER_ROLES, *UNIT_ROLES), order=20),
     hooks.NavEntry("proposals:mine", gettext_lazy("My suggestions"), SUBMITTER_ROLES, order=30),
     hooks.NavEntry("proposals:review_queue", gettext_lazy("Review"), STAFF_ROLES, order=40),
+    # Residents' matters are the deputies app's pages: its inbox for deputies and station staff.
+    hooks.NavEntry(
+        "matters:inbox", gettext_lazy("Residents' matters"), (*SUBMITTER_ROLES, Role.STATION_STAFF), order=35
+    ),
     hooks.NavEntry("proposals:notifications", gettext_lazy("Notifications"), None, order=110),
     # The security audit log is the deputies app's page; the navigation is this app's.
     hooks.NavEntry("audit:records", gettext_lazy("Security audit"), CONGRESS_STAFF_ROLES, False, order=150),

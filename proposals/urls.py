@@ -23,6 +23,7 @@ urlpatterns = [
     path("mine/similar/", similar_views.similar_hint, name="similar_hint"),
     path("mine/<int:pk>/", deputy_views.mine_detail, name="mine_detail"),
     path("mine/<int:pk>/edit/", deputy_views.edit, name="edit"),
+    path("mine/from-matter/<int:pk>/", deputy_views.draft_from_matter, name="draft_from_matter"),
     path("mine/<int:pk>/invite/", deputy_views.invite, name="invite"),
     path("mine/<int:pk>/withdraw/", deputy_views.withdraw, name="withdraw"),
     path(

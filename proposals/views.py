@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from deputies.access import SUBMITTER_ROLES, allowed, refuse
 from deputies.forms import field_of
 from deputies.http import AuthenticatedHttpRequest
+from deputies.models import Role
 from deputies.pages import lookup_answer, lookup_words, paginate
 from proposals import hooks, selectors, services, textindex
 from proposals.access import get_proposal_for_user
@@ -46,6 +47,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The workbench (工作台): what waits for this person now, with counts that link to the
     suggestions behind them. Deputies have their own page, "my suggestions"."""
     user = request.user
+    if user.role == Role.STATION_STAFF:  # their work is the station's matters
+        return redirect("matters:inbox")
     if user.role in SUBMITTER_ROLES:
         mine = _optional_url("proposals:mine")
         if mine:

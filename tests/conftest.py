@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from deputies.models import Role
+from deputies.models import LiaisonStation, Role
 from tests import factories as f
 from tests.workflow import Cast
 
@@ -196,6 +196,41 @@ def other_unit_handler(other_unit):
 def outsider():
     """A deputy with nothing to do with the suggestions under test."""
     return f.DeputyFactory(name="孙局外", user=_user("outsider", Role.DEPUTY)).user
+
+
+# --- liaison stations (residents' matters) -----------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_rate_limits():
+    """The public intake's rate limits start from nought (the cache outlives a test)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def station_staff():
+    return f.UserFactory(username="station", full_name="联络站工作人员", role=Role.STATION_STAFF)
+
+
+@pytest.fixture
+def stationed(deputy, cosigner, station_staff):
+    """A station with the deputy and the co-signer stationed, and its staff."""
+    station = LiaisonStation.objects.create(name="西乡塘街道代表联络站", area="西乡塘街道")
+    station.deputies.add(deputy, cosigner)
+    station.staff.add(station_staff)
+    return station
+
+
+@pytest.fixture
+def other_station(other_deputy):
+    station = LiaisonStation.objects.create(name="北湖代表联络站", area="北湖街道")
+    station.deputies.add(other_deputy)
+    station.staff.add(f.UserFactory(username="station2", role=Role.STATION_STAFF))
+    return station
 
 
 @pytest.fixture

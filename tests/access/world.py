@@ -31,8 +31,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from deputies import matters as resident_matters
 from deputies.api.tokens import create_token
-from deputies.models import Role, SpecialCommittee, User
+from deputies.models import LiaisonStation, Role, SpecialCommittee, User
 from deputies.streams import Stream
 from handling import services as hs
 from handling.models import Reply
@@ -62,6 +63,7 @@ PERSONAS = {
     "other unit's handler": "other_handler",
     "CPPCC member": "member",
     "proposals committee": "proposals_staff",
+    "station staff": "station_staff",
     "anonymous": None,
 }
 
@@ -432,6 +434,25 @@ def build() -> World:
     # --- personal API tokens: the lead deputy's and a unit handler's ------------------------------------
     create_token(user=lead.user, name="小程序", scope="write")
     create_token(user=handler, name="对接系统")
+
+    # --- liaison stations and residents' matters: each station's, each deputy's, in two states --------
+    station = LiaisonStation.objects.create(name="西乡塘代表联络站", area="西乡塘街道")
+    station.deputies.add(lead, cosigner)
+    station.staff.add(user("station_staff", Role.STATION_STAFF))
+    other_station = LiaisonStation.objects.create(name="北湖代表联络站", area="北湖街道")
+    other_station.deputies.add(other)
+    other_station.staff.add(user("other_station_staff", Role.STATION_STAFF))
+
+    def leave(text: str, **where: Any) -> Any:
+        return resident_matters.receive_matter(text=text, phone="13812341234", **where)[0]
+
+    leave("路灯坏了", station=station, photo=upload("灯.png", png(), "image/png"))
+    leave("路灯不亮", station=station)
+    leave("学校门口拥堵", deputy=lead)
+    answered = leave("垃圾清运", station=station)
+    resident_matters.answer_matter(matter=answered, answer="已协调环卫所。", by=station.staff.get())
+    leave("公交站台破损", station=other_station, photo=upload("站台.png", png(), "image/png"))
+    leave("菜市场噪音", deputy=other)
 
     for proposal in made.values():
         proposal.refresh_from_db()
