@@ -13,14 +13,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from deputies import matters as resident_matters
 from deputies.access import allowed, deputy_id_of
 from deputies.models import Deputy, ResidentMatter, User
-from proposals.following import current_meeting, default_channel, plain_state
+from proposals import public
+from proposals.following import current_meeting, default_channel
 from proposals.models import Proposal, Source
 from proposals.services import create_draft
 from proposals.states import ProposalState
@@ -28,8 +28,6 @@ from proposals.workflow import ProposalError
 
 S = ProposalState
 TITLE_LENGTH = 40
-# A suggestion the public may follow (its public page): once it has been registered.
-PUBLIC_STATES = frozenset(S) - {S.DRAFT, S.SUBMITTED, S.RETURNED, S.WITHDRAWN, S.NOT_ACCEPTED}
 
 
 def prefilled(texts: Sequence[str]) -> tuple[str, str]:
@@ -89,28 +87,22 @@ def draft_from_matters(*, matters: Sequence[ResidentMatter], by: User) -> Propos
 # --- what the matter's page and the resident's lookup say of it ------------------------------------
 
 
-def _public_url(proposal: Proposal) -> str:
-    """The suggestion's public progress page, where the installation has one."""
-    if proposal.state not in PUBLIC_STATES:
-        return ""
-    try:
-        return reverse("public_progress:detail", args=[proposal.pk])
-    except NoReverseMatch:
-        return ""
-
-
 def _outcomes(matter: ResidentMatter) -> list[resident_matters.Outcome]:
     if matter.state != ResidentMatter.State.SUGGESTED:
         return []
-    today = timezone.localdate()
     found = []
     for proposal in matter.suggestions.select_related("merged_into").order_by("pk"):
-        if proposal.state in (S.DRAFT, S.RETURNED):
+        # The lookup is a public page: it says of the suggestion what its public page says
+        # (proposals/public.py), and only once the public may read it.
+        url = ""
+        if public.is_public(proposal):
+            heading = " ".join(part for part in (proposal.number_label, proposal.title) if part)
+            lines = [heading, public.progress_label(proposal)]
+            url = reverse("public_progress:detail", args=[proposal.pk])
+        elif proposal.state in (S.DRAFT, S.RETURNED):
             lines = [_("The deputy is writing a suggestion from it.")]
         else:
-            heading = " ".join(part for part in (proposal.number_label, proposal.title) if part)
-            lines = [heading, plain_state(proposal, is_lead=False, today=today)]
-        url = _public_url(proposal)
+            lines = [_("The deputy has submitted a suggestion from it.")]
         found.append(
             resident_matters.Outcome(
                 _("Taken up in a suggestion"),
