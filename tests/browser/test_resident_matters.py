@@ -110,9 +110,16 @@ def test_a_resident_leaves_a_matter_the_deputy_makes_it_a_suggestion_the_lookup_
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_text("已转为代表建议")).to_be_visible()
     expect(page.get_by_text(f"{proposal.number_label} 关于北湖公园东门加装无障碍坡道的建议")).to_be_visible()
-    expect(page.get_by_text("已交办")).to_be_visible()
+    expect(page.get_by_text("承办单位正在办理")).to_be_visible()
     assert "13877125566" not in page.content() and "138****" not in page.content()
     phone.step("resident-lookup-suggestion")
+
+    # From there, the suggestion's public progress page: its milestones, nobody's phone.
+    page.get_by_role("link", name="查看建议办理进展").click()
+    expect(page.get_by_role("heading", name="关于北湖公园东门加装无障碍坡道的建议")).to_be_visible()
+    expect(page.get_by_text("承办单位正在办理").first).to_be_visible()
+    assert "13877125566" not in page.content()
+    phone.step("resident-public-progress")
 
 
 def test_station_staff_answer_a_matter_from_their_phone(
