@@ -18,7 +18,7 @@ from proposals.models import ProposalEvent
 from reports.models import PublishedFigures
 from reports.publication import publish_figures, unpublish_figures
 from supervision.models import Promise
-from tests.pages import many_proposals
+from tests.pages import many_proposals, queries_for
 from tests.reports import conftest as crafted
 from tests.reports.crafted import YEAR
 
@@ -183,3 +183,12 @@ def test_figures_are_public_only_once_published_and_as_stored(year):
     unpublish_figures(published=published, by=year.staff)
     assert get(f"/api/v1/public/figures/{YEAR}/").status_code == 404
     assert get("/api/v1/public/figures/").json() == []
+
+
+def test_a_list_page_costs_the_same_queries_for_few_and_many_items(meeting, category, deputy, staff, unit):
+    many_proposals(25, meeting=meeting, category=category, deputy=deputy, staff=staff, unit=unit)
+    url = "/api/v1/public/suggestions/"
+    few = queries_for(APIClient(), url)
+    many_proposals(250, meeting=meeting, category=category, deputy=deputy, staff=staff, unit=unit, start=26)
+    assert queries_for(APIClient(), url) == few
+    assert queries_for(APIClient(), f"{url}?after={meeting.pk}.200") == few
