@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 from handling.models import Assignment, Reply, Unit
 from handling.rules import public_replies
@@ -69,6 +70,37 @@ def _units_and_replies(proposal: Proposal) -> dict[str, Any] | None:
     }
 
 
+class PublicUnitsSerializer(serializers.Serializer[Any]):
+    lead = serializers.ListField(child=serializers.CharField(), help_text="the lead (or separately answering) units")
+    co = serializers.ListField(child=serializers.CharField(), help_text="the co-handling units")
+
+
+class PublicReplySummarySerializer(serializers.Serializer[Any]):
+    """A public reply as the item's page heads it; its text is /api/v1/public/replies/<id>/."""
+
+    id = serializers.IntegerField()
+    unit = serializers.CharField(source="assignment.unit.name")
+    issued_at = serializers.DateTimeField(allow_null=True)
+    round = serializers.IntegerField(help_text="2: after re-handling")
+    result_category = serializers.CharField(source="result_category.name", allow_null=True, default=None)
+
+
+def _api_fields() -> dict[str, Any]:
+    return {"units": PublicUnitsSerializer(), "replies": PublicReplySummarySerializer(many=True)}
+
+
+def _api_data(context: dict[str, Any] | None) -> dict[str, Any]:
+    context = context or {"lead": [], "co": [], "replies": []}
+    return {
+        "units": {"lead": context["lead"], "co": context["co"]},
+        "replies": PublicReplySummarySerializer(context["replies"], many=True).data,
+    }
+
+
 public_units(_answering_units)
 public_filter(PublicFilter("unit", _unit_field, _of_unit, order=10))
-public_part(PublicPart("handling/public/_units_and_replies.html", _units_and_replies, order=10))
+public_part(
+    PublicPart(
+        "handling/public/_units_and_replies.html", _units_and_replies, order=10, fields=_api_fields, data=_api_data
+    )
+)

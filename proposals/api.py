@@ -411,7 +411,9 @@ class Register(GenericAPIView[Any]):
 
 def register() -> None:
     from deputies.api.router import register as add
+    from proposals import public_api
 
+    public_api.register()
     add(
         path("suggestions/", MySuggestions.as_view(), name="suggestions"),
         path("suggestions/<int:pk>/", OneSuggestion.as_view(), name="suggestion"),

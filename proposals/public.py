@@ -135,11 +135,17 @@ class PublicFilter:
 @dataclass(frozen=True)
 class PublicPart:
     """A part of the public page of one item: its template and its context (None: nothing
-    to show). It shows only what the public may read."""
+    to show). It shows only what the public may read.
+
+    The API's public item (/api/v1/public/suggestions/<id>/) reads the same context: `fields()`
+    gives its fields by name (serializer fields, for the schema) and `data(context)` their values
+    (`context` None: the part's empty values)."""
 
     template: str
     context: Callable[[Proposal], dict[str, Any] | None]
     order: int = 100
+    fields: Callable[[], dict[str, Any]] | None = None
+    data: Callable[[dict[str, Any] | None], dict[str, Any]] | None = None
 
 
 _FILTERS: list[PublicFilter] = []
@@ -187,6 +193,25 @@ def parts_for(proposal: Proposal) -> list[ShownPart]:
         if context is not None:
             shown.append(ShownPart(part.template, context))
     return shown
+
+
+def part_fields() -> dict[str, Any]:
+    """The API's fields of what later apps add to the public item, by name."""
+    fields: dict[str, Any] = {}
+    for part in _PARTS:
+        if part.fields is not None:
+            fields.update(part.fields())
+    return fields
+
+
+def part_data(proposal: Proposal) -> dict[str, Any]:
+    """What later apps add to the public item, as the API gives it: each part's context, the
+    one its page part shows, read by that part."""
+    data: dict[str, Any] = {}
+    for part in _PARTS:
+        if part.data is not None:
+            data.update(part.data(part.context(proposal)))
+    return data
 
 
 # --- the list's order and its pages ---------------------------------------------------------------------

@@ -43,8 +43,13 @@ class PublicProgressForm(forms.Form):
         for item in public.public_filters():
             self.fields[item.name] = item.field()
 
+    @classmethod
+    def filter_fields(cls) -> dict[str, forms.Field]:
+        """The filters by name, without reading the years from the database (the API's schema)."""
+        return {**cls.base_fields, **{item.name: item.field() for item in public.public_filters()}}
 
-def _year(form: PublicProgressForm, values: dict[str, Any]) -> int | None:
+
+def year_of(form: PublicProgressForm, values: dict[str, Any]) -> int | None:
     """The chosen year, else the latest with a public item (one indexed probe per year passed over)."""
     if values.get("year"):
         return int(values["year"])
@@ -52,7 +57,7 @@ def _year(form: PublicProgressForm, values: dict[str, Any]) -> int | None:
     return next((y for y in form.years if items.filter(meeting__year=y).exists()), None)
 
 
-def _filtered(values: dict[str, Any], year: int | None) -> QuerySet[Proposal]:
+def filtered(values: dict[str, Any], year: int | None) -> QuerySet[Proposal]:
     # The year's meetings by id: the index on (meeting, number) then gives the rows in page order.
     meetings = list(Meeting.objects.filter(year=year).values_list("pk", flat=True)) if year is not None else []
     items = public.public_proposals().filter(meeting__in=meetings)
@@ -77,8 +82,8 @@ def progress_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()  # a filter that cannot be read is left out (the page says so), the others apply
         values = form.cleaned_data
-    year = _year(form, values)
-    items = _filtered(values, year).select_related("meeting", "category")
+    year = year_of(form, values)
+    items = filtered(values, year).select_related("meeting", "category")
     page = public.page_of(
         items,
         after=public.Cursor.parse(request.GET.get("after")),

@@ -2,28 +2,34 @@
 or a unit, for those who see the dashboard (`reports.figures` through `reports.stored`, of
 their own stream as on the dashboard), and the public's read-only data: the disclosed
 replies (`reports.views.public_replies_queryset`, the public pages' rule), without a token,
-rate-limited by address."""
+rate-limited by address; the units' figures staff published (`reports.models.PublishedFigures`,
+as /public/figures/ shows them)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
+from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers, throttling
+from rest_framework import serializers
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from deputies.access import allowed, refuse
 from deputies.api.filters import invalid
+from deputies.api.public import Public
 from deputies.streams import Stream
 from handling.models import Reply
 from proposals.models import Meeting
 from reports import stored
 from reports.forms import PublicSearchForm, ScopeForm
+from reports.models import PublishedFigures
 from reports.views import PUBLIC_ORDER, public_replies_queryset, public_year, scope_from
 
 
@@ -117,23 +123,6 @@ class Figures(GenericAPIView[Any]):
             return Response(stored.figures(scope).as_dict())
 
 
-class PublicRateThrottle(throttling.SimpleRateThrottle):
-    """The public endpoints' requests per client address."""
-
-    scope = "public"
-
-    def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class Public:
-    """No token, no session: anyone may read, as the public pages; counted per address."""
-
-    authentication_classes: list[Any] = []
-    permission_classes = [permissions.AllowAny]
-    throttle_classes = [PublicRateThrottle]
-
-
 class PublicReplySerializer(serializers.ModelSerializer[Reply]):
     """What the public disclosure page shows of a reply: never a deputy's or the unit's
     contact data."""
@@ -215,6 +204,89 @@ class PublicReply(Public, RetrieveAPIView[Reply]):
         return _public_replies()
 
 
+class PublishedUnitSerializer(serializers.Serializer[Any]):
+    """One unit's row of published figures, as stored on the day of publishing
+    (`reports.publication.public_unit_rows`): the percentages as text, "" for no base."""
+
+    unit = serializers.CharField()
+    count = serializers.IntegerField()
+    due = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    on_time_pct = serializers.CharField(allow_blank=True)
+    rated = serializers.IntegerField()
+    satisfied = serializers.IntegerField()
+    satisfied_pct = serializers.CharField(allow_blank=True)
+    positive_pct = serializers.CharField(allow_blank=True)
+
+
+class PublishedSerializer(serializers.ModelSerializer[PublishedFigures]):
+    """A published year and stream (never who published it)."""
+
+    stream_label = serializers.CharField(source="get_stream_display")
+
+    class Meta:
+        model = PublishedFigures
+        fields = ["year", "stream", "stream_label", "as_of", "published_at"]
+
+
+class PublishedTableSerializer(PublishedSerializer):
+    units = PublishedUnitSerializer(many=True)
+
+    class Meta(PublishedSerializer.Meta):
+        fields = [*PublishedSerializer.Meta.fields, "units"]
+
+
+class PublicFiguresYears(Public, ListAPIView[PublishedFigures]):
+    """The published years and streams of the units' figures (/public/figures/), latest first.
+    Nothing is here until staff publish a year."""
+
+    serializer_class = PublishedSerializer
+    pagination_class = None
+
+    @extend_schema(operation_id="public_figures_years_list")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[PublishedFigures]:
+        return PublishedFigures.objects.defer("units").order_by("-year", "stream")
+
+
+class PublicStreamForm(forms.Form):
+    stream = forms.ChoiceField(label=gettext_lazy("Type"), required=False, choices=[("", "—"), *Stream.choices])
+
+
+class PublicFiguresYear(Public, ListAPIView[PublishedFigures]):
+    """A year's published units' figures, one table per stream (`?stream=` keeps one), as
+    /public/figures/<year>/ shows them; 404 when nothing of it is published."""
+
+    serializer_class = PublishedTableSerializer
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[OpenApiParameter("stream", str, enum=Stream.values, description="one stream (both when left out)")],
+        responses={200: PublishedTableSerializer(many=True), 404: None},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[PublishedFigures]:
+        if getattr(self, "swagger_fake_view", False):  # the schema's generator looking
+            return PublishedFigures.objects.none()
+        form = PublicStreamForm(self.request.query_params)
+        if not form.is_valid():
+            raise invalid(form)
+        tables = PublishedFigures.objects.filter(year=self.kwargs["year"]).order_by("stream")
+        if form.cleaned_data["stream"]:
+            tables = tables.filter(stream=form.cleaned_data["stream"])
+        return tables
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        tables = list(self.get_queryset())
+        if not tables:
+            raise Http404
+        return Response(self.get_serializer(tables, many=True).data)
+
+
 def register() -> None:
     from deputies.api.router import register as add
 
@@ -222,4 +294,6 @@ def register() -> None:
         path("figures/", Figures.as_view(), name="figures"),
         path("public/replies/", PublicReplies.as_view(), name="public_replies"),
         path("public/replies/<int:pk>/", PublicReply.as_view(), name="public_reply"),
+        path("public/figures/", PublicFiguresYears.as_view(), name="public_figures"),
+        path("public/figures/<int:year>/", PublicFiguresYear.as_view(), name="public_figures_year"),
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import serializers
+
 from proposals.models import Proposal
 from proposals.public import PublicPart, public_part
 from supervision.models import Promise
@@ -21,4 +23,19 @@ def _promises(proposal: Proposal) -> dict[str, Any] | None:
     return {"promises": promises} if promises else None
 
 
-public_part(PublicPart("supervision/public/_promises.html", _promises, order=20))
+class PublicPromiseSerializer(serializers.Serializer[Any]):
+    unit = serializers.CharField(source="unit.name")
+    promised_by = serializers.DateField(allow_null=True)
+    state = serializers.ChoiceField(choices=Promise.State.choices)
+    state_label = serializers.CharField(source="get_state_display")
+
+
+def _api_fields() -> dict[str, Any]:
+    return {"promises": PublicPromiseSerializer(many=True)}
+
+
+def _api_data(context: dict[str, Any] | None) -> dict[str, Any]:
+    return {"promises": PublicPromiseSerializer((context or {}).get("promises", []), many=True).data}
+
+
+public_part(PublicPart("supervision/public/_promises.html", _promises, order=20, fields=_api_fields, data=_api_data))

@@ -4,6 +4,7 @@ API's filter names are the pages' and never drift from them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -26,8 +27,14 @@ def _type(field: forms.Field) -> Any:
 
 def form_parameters(form: forms.Form) -> list[OpenApiParameter]:
     """One query parameter per field of `form`, with its label as its description."""
+    return field_parameters(form.fields)
+
+
+def field_parameters(fields: Mapping[str, forms.Field]) -> list[OpenApiParameter]:
+    """One query parameter per form field, by name (a form whose fields are known without
+    building it, e.g. without reading its choices from the database)."""
     parameters = []
-    for name, field in form.fields.items():
+    for name, field in fields.items():
         many = isinstance(field, forms.MultipleChoiceField)
         # A fixed choice is an enum; a model's rows (ids) are not listed in the schema.
         fixed = isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField)

@@ -866,6 +866,12 @@ ROUTES: dict[str, Route] = {
     "api:figures": api(Route("none", user_rule("view_dashboard"))),
     "api:public_replies": api(Route("none", anyone, public=True)),
     "api:public_reply": api(Route("reply", public_reply, public=True, target=lambda r: _public(None, r))),
+    "api:public_figures": api(Route("none", anyone, public=True)),
+    "api:public_figures_year": api(
+        Route("published figures", anyone, public=True, url_args=lambda f: {"year": f.year})
+    ),
+    "api:public_suggestions": api(Route("none", anyone, public=True)),
+    "api:public_suggestion": api(Route("proposal", public_item, public=True, every=True)),
     # --- residents' matters: the public intake and lookup; the triage of station staff and deputies ------
     "intake:station": Route("liaison station", anyone, public=True, url_args=lambda s: {"code": s.code}),
     "intake:deputy": Route("deputy", anyone, public=True, url_args=lambda d: {"code": d.public_code}),

@@ -41,7 +41,7 @@ ROLES = (
 )
 # The kind of object (tests/access/crawl.py KINDS) each path's {id} names.
 KIND_OF_PATH = [
-    (re.compile(r"^/api/v1/(suggestions|proposals)/\{id\}"), "proposal"),
+    (re.compile(r"^/api/v1/(public/)?(suggestions|proposals)/\{id\}"), "proposal"),
     (re.compile(r"^/api/v1/(public/)?replies/\{id\}"), "reply"),
     (re.compile(r"^/api/v1/assignments/\{id\}"), "assignment"),
     (re.compile(r"^/api/v1/cosign-invitations/\{id\}"), "co-signature"),
@@ -84,7 +84,7 @@ def fuzzed(fuzz_world, db, monkeypatch):
     """The world in this test's savepoint; a request's start and end do not close the test's
     connection (as Django's test client arranges), and no throttling gets in the way."""
     from deputies.api.auth import TokenRateThrottle
-    from reports.api import PublicRateThrottle
+    from deputies.api.public import PublicRateThrottle
 
     unlimited = {"token": "1000000/hour", "public": "1000000/hour"}
     for throttle in (TokenRateThrottle, PublicRateThrottle):

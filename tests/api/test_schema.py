@@ -28,6 +28,9 @@ def test_the_schema_validates_without_warnings(tmp_path):
         "/api/v1/proposals/{id}/assign/:",
         "/api/v1/figures/:",
         "/api/v1/public/replies/{id}/:",
+        "/api/v1/public/figures/{year}/:",
+        "/api/v1/public/suggestions/:",
+        "/api/v1/public/suggestions/{id}/:",
     ):
         assert endpoint in text
     assert "personalToken" in text

@@ -219,7 +219,7 @@ def test_the_public_reads_disclosed_replies_without_a_token(draft, cast):
 
 
 def test_the_public_endpoints_are_throttled_per_address(monkeypatch):
-    from reports.api import PublicRateThrottle
+    from deputies.api.public import PublicRateThrottle
 
     monkeypatch.setattr(PublicRateThrottle, "THROTTLE_RATES", {"public": "2/minute"})
     answers = [APIClient().get("/api/v1/public/replies/").status_code for _ in range(3)]
