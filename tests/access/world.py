@@ -431,6 +431,20 @@ def build() -> World:
 
     for proposal in made.values():
         proposal.refresh_from_db()
+    # --- residents' matters forwarded to units (民意件): left with the lead deputy ----------------------
+    from deputies import matters as resident_matters
+    from handling import referrals
+
+    def matter(text: str) -> Any:
+        return resident_matters.receive_matter(text=text, phone="13812345678", deputy=lead)[0]
+
+    matter("小区门口的路灯坏了")  # new: to forward
+    waiting = referrals.forward_matter(matter=matter("井盖缺失"), unit=unit, text="井盖缺失", by=lead.user)
+    answered = referrals.forward_matter(matter=matter("噪音扰民"), unit=unit, text="噪音扰民", by=lead.user)
+    referrals.answer_referral(referral=answered, answer="已督促整改", by=handler)
+    referrals.forward_matter(matter=matter("医院排队久"), unit=other_unit, text="医院排队久", by=lead.user)
+    assert waiting.pk
+
     by_name = {u.username: u for u in User.objects.filter(username__in=[n for n in PERSONAS.values() if n])}
     users = {label: by_name[name] if name else None for label, name in PERSONAS.items()}
     return World(users=users, proposals=made, first=[made[n].pk for n in TELLING_FIRST])

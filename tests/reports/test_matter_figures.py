@@ -21,7 +21,6 @@ from handling import referrals
 from handling.models import MatterReferral
 from reports import annual
 from reports import figures as fg
-from tests import factories as f
 from tests.deputies.matters_world import leave
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
@@ -77,7 +76,8 @@ def test_the_years_matters_are_counted_by_what_became_of_them(world, stationed, 
     }
     assert total.answered == 3
     assert str(total.answered_rate.pct) == "27.27"  # 3 ÷ (12 − 1)
-    assert sum(total.counts[k] for k in ("waiting", "answered_directly", "forwarded", "suggested", "merged", "closed")) == 12
+    parts = ("waiting", "answered_directly", "forwarded", "suggested", "merged", "closed")
+    assert sum(total.counts[k] for k in parts) == 12
 
     stations = {line.key: line for line in figures.stations}
     assert stations[stationed.pk].received == 9 and stations[stationed.pk].forwarded == 3
