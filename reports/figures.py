@@ -1320,7 +1320,7 @@ class MatterFigures:
         }
 
 
-def matters_of_year(year: int, stream: str | None = None) -> QuerySet[ResidentMatter]:
+def matters_of_year(year: int, stream: str | None = None) -> QuerySet[Any]:
     """The matters received in `year` (the local calendar year), of one stream: a station's
     stream, or the deputy's for a matter left with a deputy and no station."""
     queryset = ResidentMatter.objects.filter(received_at__year=year)
@@ -1330,7 +1330,7 @@ def matters_of_year(year: int, stream: str | None = None) -> QuerySet[ResidentMa
 
 
 def _matter_lines(
-    queryset: QuerySet[ResidentMatter], column: str, labels: dict[Any, str], sums: Any
+    queryset: QuerySet[Any], column: str, labels: dict[Any, str], sums: Any
 ) -> list[MatterLine]:
     grouped = queryset.order_by().values(column).annotate(**sums)
     lines = [
@@ -1358,10 +1358,10 @@ def matter_figures(
     if deputy_id is not None:
         queryset = queryset.filter(of_deputy=deputy_id)
     total = queryset.order_by().aggregate(**sums)
-    station_names = dict(LiaisonStation.objects.values_list("pk", "name"))
+    station_names: dict[Any, str] = dict(LiaisonStation.objects.values_list("pk", "name"))
     station_names[None] = str(_("Left with a deputy"))
     deputy_ids = set(queryset.order_by().values_list("of_deputy", flat=True).distinct())
-    deputy_names = dict(Deputy.objects.filter(pk__in=deputy_ids - {None}).values_list("pk", "name"))
+    deputy_names: dict[Any, str] = dict(Deputy.objects.filter(pk__in=deputy_ids - {None}).values_list("pk", "name"))
     deputy_names[None] = str(_("Handled by the station's staff"))
     return MatterFigures(
         year=year,

@@ -256,3 +256,24 @@ def test_the_units_workbench_counts_what_waits_and_alerts_on_the_overdue(station
     tile = next(t for t in workbench_tiles(unit_handler) if t.key == "referrals")
     assert tile.alert
     assert not [t for t in workbench_tiles(station_staff) if t.key == "referrals"]
+
+
+# --- the daily scan -------------------------------------------------------------------------------------------
+
+
+def test_an_overdue_referral_is_reminded_to_its_unit_exactly_once(
+    stationed, station_staff, unit, unit_handler, unit_head, other_unit_handler
+):
+    from proposals.models import Notification
+    from supervision.reminders import run_daily_scan
+
+    referral = forward(leave(station=stationed)[0], unit, station_staff)
+    answered = forward(leave(station=stationed)[0], unit, station_staff)
+    referrals.answer_referral(referral=answered, answer="已处理", by=unit_handler)
+    assert run_daily_scan(referral.deadline, only=["referral"])["referral"] == 0  # due today: not yet overdue
+    later = referral.deadline + dt.timedelta(days=1)
+    assert run_daily_scan(later, only=["referral"])["referral"] == 2  # the handler and the head
+    assert run_daily_scan(later + dt.timedelta(days=3), only=["referral"])["referral"] == 0
+    notices = Notification.objects.filter(url=reverse("handling:referral", args=[referral.pk]))
+    assert {n.recipient_id for n in notices} == {unit_handler.pk, unit_head.pk}
+    assert not Notification.objects.filter(recipient=other_unit_handler).exists()
