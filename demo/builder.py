@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from demo import cppcc, last_year, reports, schedules, supervision, this_year
+from demo import cppcc, last_year, referrals, reports, schedules, supervision, this_year
 from demo.world import World, build_world
 from deputies.models import Deputy, User
 from handling.models import Assignment, ContactRecord, Unit
@@ -43,12 +43,15 @@ def _build(today: dt.date, log: Callable[[str], None]) -> bool:
         previous = build_last_year(world, log)
         if Proposal.objects.filter(meeting=world.meeting).exists():
             added = cppcc.build(world, log)  # a database built before the CPPCC session was
+            added = referrals.build(world, log) or added  # ... or before matters were forwarded
             if previous or added:
                 run_daily_scan(today)
             return previous or added
         this_year.build(world, log)
         cppcc.build(world, log)
         schedules.build(world, log)
+        # Residents' matters forwarded to units: after the liaison stations, before the scan.
+        referrals.build(world, log)
         supervision.build(world, log)  # ends with the first daily scan
         reports.build(world, log)
         # Set last, so the history above sends no mail: from now on the demo deputy's notices
