@@ -1329,12 +1329,13 @@ def matters_of_year(year: int, stream: str | None = None) -> QuerySet[Any]:
     return queryset.annotate(of_deputy=Coalesce("deputy_id", "handled_by__deputy__id"))
 
 
-def _matter_lines(
-    queryset: QuerySet[Any], column: str, labels: dict[Any, str], sums: Any
-) -> list[MatterLine]:
-    grouped = queryset.order_by().values(column).annotate(**sums)
+def _matter_lines(queryset: QuerySet[Any], column: str, model: Any, none_label: str, sums: Any) -> list[MatterLine]:
+    """One line per value of `column` (a station's or a deputy's id), named from `model`."""
+    grouped = list(queryset.order_by().values(column).annotate(**sums))
+    keys = {row[column] for row in grouped} - {None}
+    labels: dict[Any, str] = dict(model.objects.filter(pk__in=keys).values_list("pk", "name")) if keys else {}
     lines = [
-        MatterLine(row[column], labels.get(row[column], str(_("None"))), {k: int(row[k]) for k in MATTER_COUNTS})
+        MatterLine(row[column], labels.get(row[column], none_label), {k: int(row[k]) for k in MATTER_COUNTS})
         for row in grouped
     ]
     return sorted(lines, key=lambda line: (line.key is None, -line.counts["received"], line.label))
@@ -1357,16 +1358,14 @@ def matter_figures(
     queryset = matters_of_year(year, stream)
     if deputy_id is not None:
         queryset = queryset.filter(of_deputy=deputy_id)
-    total = queryset.order_by().aggregate(**sums)
-    station_names: dict[Any, str] = dict(LiaisonStation.objects.values_list("pk", "name"))
-    station_names[None] = str(_("Left with a deputy"))
-    deputy_ids = set(queryset.order_by().values_list("of_deputy", flat=True).distinct())
-    deputy_names: dict[Any, str] = dict(Deputy.objects.filter(pk__in=deputy_ids - {None}).values_list("pk", "name"))
-    deputy_names[None] = str(_("Handled by the station's staff"))
+    stations = _matter_lines(queryset, "station_id", LiaisonStation, str(_("Left with a deputy")), sums)
+    deputies = _matter_lines(queryset, "of_deputy", Deputy, str(_("Handled by the station's staff")), sums)
+    # Every matter is on one station's line (or on the line of those left with a deputy).
+    total = {k: sum(line.counts[k] for line in stations) for k in MATTER_COUNTS}
     return MatterFigures(
         year=year,
         stream=stream,
-        total=MatterLine(None, str(_("All matters")), {k: int(total[k] or 0) for k in MATTER_COUNTS}),
-        stations=_matter_lines(queryset, "station_id", station_names, sums),
-        deputies=_matter_lines(queryset, "of_deputy", deputy_names, sums),
+        total=MatterLine(None, str(_("All matters")), total),
+        stations=stations,
+        deputies=deputies,
     )
