@@ -26,6 +26,7 @@ MAIN_LOGINS = [
     ("head2", Role.UNIT_HEAD, "区住房和城乡建设局 局长"),
     ("deputy", Role.DEPUTY, "人大代表（领衔多件建议）"),
     ("deputy2", Role.DEPUTY, "人大代表（附议人）"),
+    ("station", Role.STATION_STAFF, "西乡塘街道代表联络站工作人员"),
     ("proposals", Role.PROPOSALS_STAFF, "政协提案委员会"),
     ("member", Role.MEMBER, "政协委员（领衔多件提案）"),
     ("member2", Role.MEMBER, "政协委员（联名委员）"),

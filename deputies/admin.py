@@ -10,7 +10,19 @@ from django_celery_beat.models import PeriodicTask
 from kombu.exceptions import OperationalError
 
 from deputies.api.tokens import revoke
-from deputies.models import ApiToken, AuditRecord, Delegation, Deputy, SpecialCommittee, Term, UsedPassword, User
+from deputies.models import (
+    ApiToken,
+    AuditRecord,
+    Delegation,
+    Deputy,
+    LiaisonStation,
+    ResidentMatter,
+    ResidentMatterEvent,
+    SpecialCommittee,
+    Term,
+    UsedPassword,
+    User,
+)
 
 
 @admin.register(User)
@@ -121,3 +133,31 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for row in queryset:
             revoke(row)
         self.message_user(request, _("The tokens are revoked."), messages.SUCCESS)
+
+
+@admin.register(LiaisonStation)
+class LiaisonStationAdmin(admin.ModelAdmin):
+    list_display = ("name", "area", "stream", "code", "is_active")
+    list_filter = ("stream", "is_active")
+    search_fields = ("name", "area", "address")
+    readonly_fields = ("code",)
+    filter_horizontal = ("deputies", "staff")
+
+
+@admin.register(ResidentMatter)
+class ResidentMatterAdmin(ReadOnlyAdmin):
+    """Where matters stand, for the administrator; never what residents wrote, their phones or
+    their photos: those are the station's and the deputy's only (deputies/matters.py)."""
+
+    list_display = ("pk", "station", "deputy", "state", "received_at", "handled_at", "personal_data_removed_at")
+    list_filter = ("state", "station")
+    fields = ("station", "deputy", "state", "received_at", "handled_at", "personal_data_removed_at")
+    date_hierarchy = "received_at"
+
+
+@admin.register(ResidentMatterEvent)
+class ResidentMatterEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "matter", "action", "from_state", "to_state", "actor")
+    fields = ("matter", "action", "from_state", "to_state", "actor", "created_at")
+    list_filter = ("action",)
+    date_hierarchy = "created_at"

@@ -30,6 +30,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -87,6 +88,8 @@ def check_answer(token: str, answer: str, now: float | None = None) -> str | Non
     if data is None:
         return _("The page was open too long. Please answer the new question.")
     now = now if now is not None else time.time()
+    if now - float(data["t"]) > settings.RESIDENT_CHALLENGE_MAX_AGE:
+        return _("The page was open too long. Please answer the new question.")
     if now - float(data["t"]) < settings.RESIDENT_MIN_FILL_SECONDS:
         return _("That was sent too fast. Please check what you wrote and send it again.")
     digits = answer.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
@@ -154,7 +157,9 @@ def check_photo(upload: UploadedFile) -> None:
     try:
         with Image.open(upload) as image:  # reads the header only: the size without decoding
             width, height = image.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own limit, far past ours
+        raise ValidationError(_("The photo is too large in pixels.")) from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ValidationError(_("The photo is damaged: it cannot be read as a JPG or PNG image.")) from exc
     finally:
         upload.seek(0)
@@ -192,8 +197,11 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["text"].max_length = settings.RESIDENT_TEXT_MAX_CHARS
-        self.fields["text"].widget.attrs["maxlength"] = settings.RESIDENT_TEXT_MAX_CHARS
+        text = self.fields["text"]
+        assert isinstance(text, forms.CharField)
+        text.max_length = settings.RESIDENT_TEXT_MAX_CHARS
+        text.validators.append(MaxLengthValidator(settings.RESIDENT_TEXT_MAX_CHARS))
+        text.widget.attrs["maxlength"] = settings.RESIDENT_TEXT_MAX_CHARS
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def clean_text(self) -> str:

@@ -60,8 +60,9 @@ def _intake(
                 return redirect("intake:received")
         # What was typed stays; the question is a new one (a file input cannot be filled again).
         challenge = intake.Challenge.new()
-        form.data = form.data.copy()
-        form.data["token"], form.data["answer"] = challenge.token, ""
+        data = request.POST.copy()
+        data["token"], data["answer"] = challenge.token, ""
+        form.data = data
         status = status if status != 200 else 400
     else:
         challenge = intake.Challenge.new()
@@ -244,7 +245,7 @@ def merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def photo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def photo(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     matter = matters.matter_for(request, pk)
     if not matter.photo:
         raise access.refuse(request, f"resident matter {pk} photo")

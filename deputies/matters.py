@@ -28,6 +28,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -341,13 +342,12 @@ def purge_resident_data(*, now: Any = None) -> int:
                 continue
             photo = matter.photo.name
             matter.phone = ""
-            matter.photo = ""  # type: ignore[assignment]  # a FileField is cleared with an empty name
+            matter.photo = ""  # a FileField is cleared with an empty name
             matter.personal_data_removed_at = now
             matter.save(update_fields=["phone", "photo", "personal_data_removed_at"])
             record(matter, "personal_data_removed", by=None, from_state=matter.state)
             if photo:
-                storage = matter.photo.storage
-                transaction.on_commit(lambda name=photo, storage=storage: storage.delete(name))
+                transaction.on_commit(partial(matter.photo.storage.delete, photo))
         done += 1
     return done
 

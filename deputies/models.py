@@ -443,7 +443,8 @@ class ResidentMatter(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.pk} {self.text[:20]}"
+        # Never the resident's words: this names the matter wherever it is listed (the admin).
+        return str(_("Matter %(pk)s") % {"pk": self.pk})
 
     @property
     def masked_phone(self) -> str:

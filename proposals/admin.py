@@ -150,6 +150,7 @@ class ProposalAdmin(admin.ModelAdmin):
         "submitted_at",
         "registered_at",
         "closed_at",
+        "from_matters",  # linked by the deputy's step (proposals/from_matters.py), never by hand
     )
     inlines = [CoSignatureInline, AttachmentInline, EventInline]
     list_select_related = ("meeting", "lead_deputy", "category")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from deputies import matters as resident_matters
 from deputies.access import allowed, deputy_id_of
 from deputies.models import Deputy, ResidentMatter, User
 from proposals.following import current_meeting, default_channel, plain_state
-from proposals.models import Proposal
+from proposals.models import Proposal, Source
 from proposals.services import create_draft
 from proposals.states import ProposalState
 from proposals.workflow import ProposalError
@@ -41,13 +42,20 @@ def prefilled(texts: Sequence[str]) -> tuple[str, str]:
     return title, body
 
 
+def matters_source() -> Source | None:
+    """The source of the idea (建议来源) for a suggestion taken from residents' matters, where the
+    installation keeps one (“联络站收集群众意见”)."""
+    return (
+        Source.objects.filter(Q(name__contains="联络站") | Q(name__contains="群众意见")).order_by("order", "pk").first()
+    )
+
+
 def draft_from_matters(*, matters: Sequence[ResidentMatter], by: User) -> Proposal:
     """A draft suggestion for the deputy `by`, with the matters' text; the matters become
     “turned into a suggestion”. Every matter must be one the deputy takes up (theirs, or left
     at a station they are stationed at) and still new."""
-    deputy_id = deputy_id_of(by)
-    if deputy_id is None or not matters:
-        raise ProposalError(_("Only a deputy can turn matters into a suggestion."))
+    if not matters:
+        raise ProposalError(_("Choose the matters to take up."))
     for matter in matters:
         if not allowed(by, "suggest_from_matter", matter):
             raise resident_matters.MatterRefused(
@@ -55,6 +63,8 @@ def draft_from_matters(*, matters: Sequence[ResidentMatter], by: User) -> Propos
                 by=by,
                 what=f"suggest_from_matter ResidentMatter {matter.pk}",
             )
+    deputy_id = deputy_id_of(by)
+    assert deputy_id is not None  # the rule above asked for the matter's deputy
     deputy = Deputy.objects.get(pk=deputy_id)
     meeting = current_meeting(stream=deputy.stream)
     if meeting is None:
@@ -69,6 +79,7 @@ def draft_from_matters(*, matters: Sequence[ResidentMatter], by: User) -> Propos
             body=body,
             by=by,
             channel=default_channel(meeting),
+            source=matters_source(),
         )
         resident_matters.mark_matters(matters=ordered, transition="mark_suggested", by=by, note=str(proposal.pk))
         proposal.from_matters.add(*ordered)

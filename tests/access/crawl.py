@@ -195,6 +195,16 @@ def _reports_on(user: Any, key_item: Any) -> bool:
 reports_progress = Check("report_progress(one of its suggestions)", _reports_on, ["report_progress"])
 
 view_proposal = rule("view_proposal")
+view_matter = rule("view_matter")
+
+
+def _same_place(matter: Any) -> list[int]:
+    """Another new matter of the same station or deputy: one to merge into `matter`."""
+    others = model("deputies.ResidentMatter").objects.filter(state="new").exclude(pk=matter.pk)
+    place = {"station_id": matter.station_id} if matter.station_id else {"deputy_id": matter.deputy_id}
+    return list(others.filter(**place).values_list("pk", flat=True)[:1])
+
+
 view_reply = rule("view_reply")
 
 
@@ -255,9 +265,11 @@ KINDS: dict[str, Kind] = {
     "promise": Kind("supervision.Promise", related=("proposal",), proposal_id=lambda o: o.proposal_id),
     "import batch": Kind("reports.ImportBatch"),
     "api token": Kind("deputies.ApiToken"),
+    "liaison station": Kind("deputies.LiaisonStation"),
+    "resident matter": Kind("deputies.ResidentMatter", related=("station", "deputy")),
+    "resident matter photo": Kind("deputies.ResidentMatter", {"photo__startswith": "matters/"}),
     "report job": Kind("reports.ReportJob"),
     "finished report job": Kind("reports.ReportJob", {"status": "done"}),
-    "resident matter": Kind("deputies.ResidentMatter"),
     "matter referral": Kind("handling.MatterReferral", related=("matter", "unit")),
 }
 
@@ -752,6 +764,33 @@ ROUTES: dict[str, Route] = {
     # --- the public pages ---------------------------------------------------------------------------------
     "disclosure:replies": Route("none", anyone, public=True),
     "disclosure:reply": Route("reply", public_reply, public=True, target=lambda r: _public(None, r)),
+    # --- residents' matters: the public intake and lookup; the triage of station staff and deputies ------
+    "intake:station": Route("liaison station", anyone, public=True, url_args=lambda s: {"code": s.code}),
+    "intake:deputy": Route("deputy", anyone, public=True, url_args=lambda d: {"code": d.public_code}),
+    "intake:received": Route("none", anyone, public=True),
+    "intake:lookup": Route("none", anyone, public=True),
+    "matters:inbox": Route("none", user_rule("triage_matters")),
+    "matters:cards": Route("none", user_rule("triage_matters")),
+    "matters:station_qr": Route("liaison station", rule("print_intake_card")),
+    "matters:deputy_qr": Route("deputy", rule("print_intake_card")),
+    "matters:detail": Route("resident matter", view_matter, every=True),
+    "matters:photo": Route("resident matter photo", view_matter),
+    "matters:answer": action(
+        "resident matter", view_matter, rule("handle_matter"), lambda m: {"answer": "已答复。"}, target=state("new")
+    ),
+    "matters:close": action(
+        "resident matter", view_matter, rule("handle_matter"), lambda m: {"reason": "非本站事项。"}, target=state("new")
+    ),
+    "matters:merge": action(
+        "resident matter",
+        view_matter,
+        rule("handle_matter"),
+        lambda m: {"members": _same_place(m)},
+        target=state("new"),
+    ),
+    "proposals:draft_from_matter": action(
+        "resident matter", view_matter, rule("suggest_from_matter"), target=state("new")
+    ),
 }
 
 
@@ -886,6 +925,8 @@ def person(label: str, user: Any) -> Person:
             .values_list("proposal_id", flat=True)
         )
         return Person(label, user.role, user, "unit", frozenset(own))
+    if user.role == "station_staff":  # the station's matters only: no suggestion's title, no internal text
+        return Person(label, user.role, user, "deputy", frozenset())
     streams = access.streams_of(user)
     if streams != access.ALL_STREAMS:  # one body's staff: their own stream's items only
         own = set(Proposal.objects.filter(stream__in=streams).values_list("pk", flat=True))

@@ -31,9 +31,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from deputies import matters as resident_matters
 from deputies.api.tokens import create_token
-from deputies.models import Role, SpecialCommittee, User
+from deputies.models import LiaisonStation, Role, SpecialCommittee, User
 from deputies.streams import Stream
+from handling import referrals
 from handling import services as hs
 from handling.models import Reply
 from proposals import services as ps
@@ -62,6 +64,7 @@ PERSONAS = {
     "other unit's handler": "other_handler",
     "CPPCC member": "member",
     "proposals committee": "proposals_staff",
+    "station staff": "station_staff",
     "anonymous": None,
 }
 
@@ -429,21 +432,39 @@ def build() -> World:
     create_token(user=lead.user, name="小程序", scope="write")
     create_token(user=handler, name="对接系统")
 
+    # --- liaison stations and residents' matters: each station's, each deputy's, in two states --------
+    station = LiaisonStation.objects.create(name="西乡塘代表联络站", area="西乡塘街道")
+    station.deputies.add(lead, cosigner)
+    station.staff.add(user("station_staff", Role.STATION_STAFF))
+    other_station = LiaisonStation.objects.create(name="北湖代表联络站", area="北湖街道")
+    other_station.deputies.add(other)
+    other_station.staff.add(user("other_station_staff", Role.STATION_STAFF))
+
+    def leave(text: str, **where: Any) -> Any:
+        return resident_matters.receive_matter(text=text, phone="13812341234", **where)[0]
+
+    leave("路灯坏了", station=station, photo=upload("灯.png", png(), "image/png"))
+    leave("路灯不亮", station=station)
+    leave("学校门口拥堵", deputy=lead)
+    answered = leave("垃圾清运", station=station)
+    resident_matters.answer_matter(matter=answered, answer="已协调环卫所。", by=station.staff.get())
+    leave("公交站台破损", station=other_station, photo=upload("站台.png", png(), "image/png"))
+    leave("菜市场噪音", deputy=other)
+
+    # Forwarded to units (民意件, handling/referrals.py): by the station's staff and by the deputy;
+    # one waiting for 区教育局, one it answered, one with another unit.
+    forwarded = referrals.forward_matter(
+        matter=leave("井盖缺失", station=station), unit=unit, text="井盖缺失", by=station.staff.get()
+    )
+    answered_by_unit = referrals.forward_matter(
+        matter=leave("噪音扰民", deputy=lead), unit=unit, text="噪音扰民", by=lead.user
+    )
+    referrals.answer_referral(referral=answered_by_unit, answer="已督促整改", by=handler)
+    referrals.forward_matter(matter=leave("医院排队久", deputy=lead), unit=other_unit, text="医院排队久", by=lead.user)
+    assert forwarded.pk
+
     for proposal in made.values():
         proposal.refresh_from_db()
-    # --- residents' matters forwarded to units (民意件): left with the lead deputy ----------------------
-    from deputies import matters as resident_matters
-    from handling import referrals
-
-    def matter(text: str) -> Any:
-        return resident_matters.receive_matter(text=text, phone="13812345678", deputy=lead)[0]
-
-    matter("小区门口的路灯坏了")  # new: to forward
-    waiting = referrals.forward_matter(matter=matter("井盖缺失"), unit=unit, text="井盖缺失", by=lead.user)
-    answered = referrals.forward_matter(matter=matter("噪音扰民"), unit=unit, text="噪音扰民", by=lead.user)
-    referrals.answer_referral(referral=answered, answer="已督促整改", by=handler)
-    referrals.forward_matter(matter=matter("医院排队久"), unit=other_unit, text="医院排队久", by=lead.user)
-    assert waiting.pk
 
     by_name = {u.username: u for u in User.objects.filter(username__in=[n for n in PERSONAS.values() if n])}
     users = {label: by_name[name] if name else None for label, name in PERSONAS.items()}
