@@ -2,7 +2,9 @@
 answered (区住房和城乡建设局, login handler2), one waiting within its deadline and one overdue
 (区教育局, login handler), left at the first liaison station and forwarded by its staff; where
 the database has no station yet, left with the demo deputy through the deputy's QR code and
-forwarded by the deputy. Built with the real services at past dates; once only."""
+forwarded by the deputy. Built with the real services at past dates; once only. The unit is
+reminded of the overdue one by the daily scan's rule, run here as the demo's first scan ran
+before the stations were built."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from deputies import matters
 from deputies.models import Deputy, LiaisonStation, ResidentMatter, User
 from handling import referrals
 from handling.models import MatterReferral, Unit
+from supervision.reminders import run_daily_scan
 
 # (days ago received, forwarded, answered (None: not yet), unit, the resident's text, the text
 # the unit reads, the note, the unit's answer)
@@ -76,6 +79,8 @@ def build(world: World, log: Callable[[str], None]) -> bool:
             if handler is not None:
                 with on(today - dt.timedelta(days=answered), hour=15):
                     referrals.answer_referral(referral=referral, answer=answer, by=handler.user)
+    # Built after the first daily scan (the stations come last): the overdue one is reminded now.
+    run_daily_scan(today, only=["referral"])
     waiting = MatterReferral.objects.filter(answered_at__isnull=True)
     log(
         f"民意件 {MatterReferral.objects.count()} 件（未答复 {waiting.count()} 件，"
