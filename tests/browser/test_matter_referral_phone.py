@@ -27,7 +27,7 @@ def test_the_station_forwards_a_matter_and_the_unit_answers_it_on_a_phone(
     page.locator("#forward").get_by_role("link").click()
     page.get_by_label("承办单位").select_option(label=unit.name)
     page.get_by_label("转给单位的意见内容").fill("安吉路小区门口的路灯坏了三个月，晚上很黑。")
-    page.get_by_label("给承办单位的说明").fill("附近有小学，请优先处理。")
+    page.get_by_label("交办说明").fill("附近有小学，请优先处理。")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     station.shot("01-forward-phone")
     page.get_by_role("button", name="转交", exact=True).click()
