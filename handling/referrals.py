@@ -82,7 +82,9 @@ def answer_referral(*, referral: MatterReferral, answer: str, by: User) -> Matte
     """The unit's answer to a matter forwarded to it, once; the resident's lookup shows it."""
     answer = _checked(answer, what=_("your answer"), limit=MAX_ANSWER_CHARS)
     with transaction.atomic():
-        current = MatterReferral.objects.select_for_update().select_related("unit", "matter").get(pk=referral.pk)
+        current = (
+            MatterReferral.objects.select_for_update(of=("self",)).select_related("unit", "matter").get(pk=referral.pk)
+        )
         if unit_id_of(by) != current.unit_id:
             raise resident_matters.MatterRefused(
                 _("Only the people of %(unit)s can do this.") % {"unit": current.unit.name},
