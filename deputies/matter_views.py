@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -131,9 +132,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _state_counts(queryset: Any) -> Any:
-    from django.db.models import Count
-
+def _state_counts(queryset: QuerySet[ResidentMatter]) -> Any:
     return queryset.order_by().values("state").annotate(n=Count("pk"))
 
 

@@ -181,7 +181,7 @@ def locked(matter: ResidentMatter | int) -> Iterator[ResidentMatter]:
     pk = matter if isinstance(matter, int) else matter.pk
     with transaction.atomic():
         try:
-            yield ResidentMatter.objects.select_for_update().select_related("station", "deputy").get(pk=pk)
+            yield ResidentMatter.objects.select_for_update(of=("self",)).select_related("station", "deputy").get(pk=pk)
         except ConcurrentTransition as exc:
             raise MatterError(_("Someone else changed this at the same moment. Reload and try again.")) from exc
 
@@ -319,7 +319,9 @@ def mark_matters(
     handles and still new."""
     done = []
     for matter in sorted(matters, key=lambda m: m.pk):
-        current = ResidentMatter.objects.select_for_update().select_related("station", "deputy").get(pk=matter.pk)
+        current = (
+            ResidentMatter.objects.select_for_update(of=("self",)).select_related("station", "deputy").get(pk=matter.pk)
+        )
         require_handler(current, by)
         for name, value in fields.items():
             setattr(current, name, value)

@@ -219,8 +219,9 @@ class Deputy(models.Model):
     )
     is_active = models.BooleanField(_("serving"), default=True)
     # The code in the address of the deputy's public intake page (/public/deputies/<code>/),
-    # printed as the deputy's QR code (代表码); given when the record is first saved (a record
-    # older than the code gets one when its card is first shown).
+    # printed as the deputy's QR code (代表码); given when the record is first saved (records older
+    # than the code got theirs from a migration; one written in bulk, past save(), gets its code
+    # when its card is first shown).
     public_code = models.CharField(_("public code"), max_length=12, unique=True, null=True, blank=True, editable=False)
 
     class Meta:
