@@ -1329,15 +1329,17 @@ def matters_of_year(year: int, stream: str | None = None) -> QuerySet[Any]:
     return queryset.annotate(of_deputy=Coalesce("deputy_id", "handled_by__deputy__id"))
 
 
-def _matter_lines(queryset: QuerySet[Any], column: str, model: Any, none_label: str, sums: Any) -> list[MatterLine]:
-    """One line per value of `column` (a station's or a deputy's id), named from `model`."""
-    grouped = list(queryset.order_by().values(column).annotate(**sums))
-    keys = {row[column] for row in grouped} - {None}
+def _matter_lines(cube: list[dict[str, Any]], column: str, model: Any, none_label: str) -> list[MatterLine]:
+    """One line per value of `column` (a station's or a deputy's id) of the grouped counts,
+    named from `model`."""
+    sums: dict[Any, dict[str, int]] = {}
+    for row in cube:
+        line = sums.setdefault(row[column], dict.fromkeys(MATTER_COUNTS, 0))
+        for k in MATTER_COUNTS:
+            line[k] += int(row[k])
+    keys = set(sums) - {None}
     labels: dict[Any, str] = dict(model.objects.filter(pk__in=keys).values_list("pk", "name")) if keys else {}
-    lines = [
-        MatterLine(row[column], labels.get(row[column], none_label), {k: int(row[k]) for k in MATTER_COUNTS})
-        for row in grouped
-    ]
+    lines = [MatterLine(key, labels.get(key, none_label), counts) for key, counts in sums.items()]
     return sorted(lines, key=lambda line: (line.key is None, -line.counts["received"], line.label))
 
 
@@ -1358,8 +1360,10 @@ def matter_figures(
     queryset = matters_of_year(year, stream)
     if deputy_id is not None:
         queryset = queryset.filter(of_deputy=deputy_id)
-    stations = _matter_lines(queryset, "station_id", LiaisonStation, str(_("Left with a deputy")), sums)
-    deputies = _matter_lines(queryset, "of_deputy", Deputy, str(_("Handled by the station's staff")), sums)
+    # One GROUP BY by station and deputy: each line below is a sum of its small table.
+    cube = list(queryset.order_by().values("station_id", "of_deputy").annotate(**sums))
+    stations = _matter_lines(cube, "station_id", LiaisonStation, str(_("Left with a deputy")))
+    deputies = _matter_lines(cube, "of_deputy", Deputy, str(_("Handled by the station's staff")))
     # Every matter is on one station's line (or on the line of those left with a deputy).
     total = {k: sum(line.counts[k] for line in stations) for k in MATTER_COUNTS}
     return MatterFigures(
