@@ -70,8 +70,9 @@ def build(world: World, log: Callable[[str], None]) -> bool:
     for received, forwarded, answered, unit_name, text, for_unit, note, answer in REFERRALS:
         unit = units[unit_name]
         with on(today - dt.timedelta(days=received), hour=20):
-            where = {"station": station} if station is not None else {"deputy": deputy}
-            matter, _code = matters.receive_matter(text=text, phone="13877001122", **where)  # type: ignore[arg-type]
+            matter, _code = matters.receive_matter(
+                text=text, phone="13877001122", station=station, deputy=None if station is not None else deputy
+            )
         with on(today - dt.timedelta(days=forwarded)):
             referral = referrals.forward_matter(matter=matter, unit=unit, text=for_unit, note=note, by=by)
         if answered is not None:
