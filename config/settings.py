@@ -495,6 +495,8 @@ RESIDENT_PHOTO_MAX_MB = env_int("RESIDENT_PHOTO_MAX_MB", 5)
 # a script posts at once), and how long its question stays valid.
 RESIDENT_MIN_FILL_SECONDS = env_int("RESIDENT_MIN_FILL_SECONDS", 3)
 RESIDENT_CHALLENGE_MAX_AGE = env_int("RESIDENT_CHALLENGE_MAX_AGE", 2 * 3600)
+# A matter forwarded to a unit (民意件) is to be answered within this many working days.
+MATTER_REFERRAL_WORKDAYS = env_int("MATTER_REFERRAL_WORKDAYS", 15)
 
 # The login page lists the demo accounts (never in production unless asked for).
 SHOW_DEMO_LOGINS = env_bool("SHOW_DEMO_LOGINS", not PRODUCTION)

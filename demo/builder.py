@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from demo import cppcc, last_year, reports, schedules, stations, supervision, this_year
+from demo import cppcc, last_year, referrals, reports, schedules, stations, supervision, this_year
 from demo.world import World, build_world
 from deputies.models import Deputy, User
 from handling.models import Assignment, ContactRecord, Unit
@@ -44,6 +44,7 @@ def _build(today: dt.date, log: Callable[[str], None]) -> bool:
         if Proposal.objects.filter(meeting=world.meeting).exists():
             added = cppcc.build(world, log)  # a database built before the CPPCC session was
             added = stations.build(world, log) or added  # one built before the liaison stations
+            added = referrals.build(world, log) or added  # ... or before matters were forwarded
             if previous or added:
                 run_daily_scan(today)
             return previous or added
@@ -54,6 +55,9 @@ def _build(today: dt.date, log: Callable[[str], None]) -> bool:
         reports.build(world, log)
         # After the meeting's own suggestions, so their numbers stay what the README names.
         stations.build(world, log)
+        # Residents' matters forwarded to units, at the first station (the next scan reminds
+        # the unit of the overdue one: bin/demo runs it at each start).
+        referrals.build(world, log)
         # Set last, so the history above sends no mail: from now on the demo deputy's notices
         # are also e-mailed (printed on the console without EMAIL_HOST).
         User.objects.filter(username="deputy", email="").update(email="deputy@example.gov.cn")

@@ -16,6 +16,7 @@ from handling.models import (
     Countersignature,
     DeadlineExtension,
     HandlingPlan,
+    MatterReferral,
     PlanStep,
     PreSubmissionQuestion,
     Rating,
@@ -283,6 +284,18 @@ class PreSubmissionQuestionAdmin(ReadOnlyAdmin):
     list_filter = ("unit",)
     search_fields = ("draft_title", "question", "answer")
     list_select_related = ("unit", "asked_by")
+
+
+@admin.register(MatterReferral)
+class MatterReferralAdmin(ReadOnlyAdmin):
+    """Residents' matters forwarded to units (handling/referrals.py): when, to whom, by when and
+    whether answered; the text stays with the unit, the station and the deputy (not shown here)."""
+
+    list_display = ("forwarded_at", "unit", "deadline", "answered_at")
+    list_filter = ("unit",)
+    fields = ("unit", "deadline", "forwarded_by", "forwarded_at", "answered_by", "answered_at")
+    list_select_related = ("unit",)
+    date_hierarchy = "forwarded_at"
 
 
 @admin.register(ReplyComment)

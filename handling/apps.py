@@ -10,6 +10,6 @@ class HandlingConfig(AppConfig):
         # What this app declares and registers: its steps' events, its access rules, its
         # parts of the suggestion's pages (see proposals/hooks.py), its endpoints of the HTTP
         # API (deputies/api/).
-        from handling import api, events, pages, public, rules, similar  # noqa: F401
+        from handling import api, events, pages, public, referrals, rules, similar  # noqa: F401
 
         api.register()

@@ -790,3 +790,51 @@ class UnitProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.items})"
+
+
+class MatterReferral(models.Model):
+    """A resident's matter forwarded by its station or deputy to an undertaking unit as a
+    public-opinion item (民意件), with its own deadline (`MATTER_REFERRAL_WORKDAYS` working
+    days), and the unit's answer, which the resident's lookup shows.
+
+    The unit reads `text`, a copy of the matter's text the forwarder may shorten or rid of
+    personal details before it leaves the station; never the matter itself, its phone or its
+    photo (see `handling.referrals`)."""
+
+    matter = models.OneToOneField(
+        "deputies.ResidentMatter", verbose_name=_("resident matter"), on_delete=models.PROTECT, related_name="referral"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="referrals")
+    text = models.TextField(_("matter"))
+    note = models.TextField(_("note to the unit"), blank=True)
+    deadline = models.DateField(_("answer by"))
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("forwarded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    forwarded_at = models.DateTimeField(_("forwarded at"), default=timezone.now, db_index=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("forwarded matter")
+        verbose_name_plural = _("forwarded matters")
+        indexes = [models.Index(fields=["unit", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.text[:20]}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return not self.is_answered and self.deadline < (today or timezone.localdate())

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from deputies.access import STAFF_ROLES, UNIT_ROLES, allowed, of_users_streams
 from deputies.models import Role, User, UserOrAnonymous
+from handling import referrals
 from handling.models import (
     Assignment,
     ContactRecord,
@@ -323,6 +324,19 @@ def _tiles(user: User) -> list[hooks.Tile]:
 
 hooks.tiles(_tiles)
 
+
+def _referral_tiles(user: User) -> list[hooks.Tile]:
+    """Residents' matters forwarded to the user's unit (民意件) and not answered yet."""
+    unit_id = unit_id_of(user)
+    if unit_id is None or user.role not in UNIT_ROLES:
+        return []
+    waiting, overdue = referrals.waiting_count(unit_id)
+    url = reverse("handling:referrals")
+    return [hooks.Tile("referrals", _("Residents' matters to answer"), waiting, url, alert=overdue > 0, order=46)]
+
+
+hooks.tiles(_referral_tiles)
+
 # --- the suggestion lists -----------------------------------------------------------------------------
 
 
@@ -401,5 +415,6 @@ hooks.slot("review.registered_row", "handling/_assign_button.html")
 
 # --- the navigation -----------------------------------------------------------------------------------
 
+hooks.nav(hooks.NavEntry("handling:referrals", gettext_lazy("Residents' matters forwarded"), UNIT_ROLES, order=91))
 hooks.nav(hooks.NavEntry("handling:questions", gettext_lazy("Questions from deputies"), UNIT_ROLES, order=90))
 hooks.nav(hooks.NavEntry("handling:unrated_replies", gettext_lazy("Unrated replies"), STAFF_ROLES, False, order=120))

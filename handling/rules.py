@@ -30,8 +30,10 @@ from deputies.access import (
     remembered,
 )
 from deputies.backends import load_with_user
+from deputies.matters import can_handle
 from deputies.models import User, UserOrAnonymous
-from handling.models import Assignment, PlanStep, Rating, Reply
+from deputies.rules import handles_matter
+from handling.models import Assignment, MatterReferral, PlanStep, Rating, Reply
 from proposals.events import UNITS
 from proposals.models import Proposal, ProposalEvent
 from proposals.rules import (
@@ -319,3 +321,24 @@ def is_plan_step_unit(user: UserOrAnonymous, step: PlanStep) -> bool:
 add_rule("keep_handling_plan", is_plan_step_unit)
 # A unit's list of questions from deputies.
 add_rule("answer_questions", is_unit_person)
+# A resident's matter forwarded to a unit (民意件, `handling.referrals`): the station's staff and
+# the matter's deputy forward it (those who handle the matter) and follow it; the unit it was
+# forwarded to reads it (a copy of the text, never the resident's phone or photo) and answers
+# it. Nobody else: not the congress's staff, not leaders, not another unit.
+
+
+@rules.predicate
+def handles_referred_matter(user: UserOrAnonymous, referral: object) -> bool:
+    return isinstance(referral, MatterReferral) and can_handle(user, referral.matter)
+
+
+@rules.predicate
+def referral_unanswered(user: UserOrAnonymous, referral: object) -> bool:
+    return isinstance(referral, MatterReferral) and referral.answered_at is None
+
+
+add_rule("forward_matter", handles_matter)
+add_rule("view_referral", is_addressed_to_users_unit | handles_referred_matter)
+add_rule("answer_referral", is_addressed_to_users_unit & referral_unanswered)
+# A unit's list of the matters forwarded to it.
+add_rule("answer_referrals", is_unit_person)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from handling import deputy_views, schedule_views, views
+from handling import deputy_views, referral_views, schedule_views, views
 
 app_name = "handling"
 urlpatterns = [
@@ -44,4 +44,8 @@ urlpatterns = [
     path("drafts/<int:pk>/ask/", deputy_views.ask_unit, name="ask_unit"),
     path("questions/", deputy_views.questions, name="questions"),
     path("questions/<int:pk>/", deputy_views.question_answer, name="question_answer"),
+    # Residents' matters forwarded to a unit (民意件): forwarding, the unit's list and answer.
+    path("matters/<int:pk>/forward/", referral_views.forward_matter, name="forward_matter"),
+    path("referrals/", referral_views.referrals_list, name="referrals"),
+    path("referrals/<int:pk>/", referral_views.referral, name="referral"),
 ]

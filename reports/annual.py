@@ -270,6 +270,7 @@ def report_context(year: int, *, as_of: dt.date | None = None, stream: str = Str
         "result_chart": result_chart,
         "satisfaction_chart": satisfaction_chart,
         "resurvey": resurvey_counts(year, stream or None),
+        "matters": fg.matter_figures(year, stream or None, as_of=scope.as_of),
         "stream": stream,
         "streams": streams,
         "stream_table": stream_table(streams, figures),

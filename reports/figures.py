@@ -48,6 +48,29 @@ How it is counted (the domain brief's "figures a report states"):
   suggestions; co-handled ones are counted apart. Its on-time rate, contact rates and ratings
   are those of its own assignment and its own standing reply.
 
+Residents' matters (群众意见, left at a liaison station or with a deputy: `deputies.matters`)
+are counted apart, by `matter_figures`, for the calendar year they were received in (local
+time), not by meeting; a station's stream decides a matter's stream, or the deputy's for one
+left with a deputy and no station. Each matter counts once, by what became of it:
+
+- received (收到): every matter of the year, whatever its state.
+- waiting: not handled yet (new). answered directly (直接答复): the station or the deputy
+  answered the resident. forwarded (转交办理): sent to a unit as a public-opinion item
+  (民意件), whatever happened next (closed after forwarding too); forwarded_answered: the unit
+  has answered; forwarded_overdue: unanswered past its deadline, as of the day counted.
+  suggested (转为建议): taken up in a suggestion. merged (合并): joined to another matter, whose
+  outcome it follows. closed (不予办理): closed with a reason and never forwarded. So received
+  = waiting + answered directly + forwarded + suggested + merged + closed.
+- answered (已答复): the resident has an answer on the matter itself: answered directly, or
+  forwarded and the unit has answered. A closed matter's reason is not counted as an answer,
+  a matter turned into a suggestion is counted as suggested (its reply comes with the
+  suggestion's), and a merged one is counted once, with the matter it was merged into.
+- 答复率 = answered ÷ (received − merged); 转建议率 = suggested ÷ (received − merged).
+- per station: the matters left at it; matters left with a deputy without a station are one
+  line. Per deputy: the matters left with the deputy, and those left at a station that the
+  deputy handled (answered, forwarded, merged or took up); the rest of a station's matters
+  (new, or handled by its staff) are one line.
+
 Shares are percentages to two decimals, rounded half up on the exact fraction (`share`):
 121 of 670 is 18.0597…% and prints 18.06%; a share with no denominator is None, printed "—".
 This is the only rounding rule: scores use it too (`round_half_up`).
@@ -75,10 +98,12 @@ from typing import Any
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from deputies.models import Deputy, LiaisonStation, ResidentMatter
 from deputies.planner import tuned
 from handling.models import Assignment, ContactRecord, DeadlineExtension, Reply, ResultCategory, Satisfaction, Unit
 from handling.selectors import approved_extensions
@@ -1205,4 +1230,146 @@ def overdue_suggestions(scope: Scope, limit: int = 20) -> QuerySet[Proposal]:
         .overdue(scope.as_of)
         .select_related("meeting", "lead_deputy", "category")
         .order_by("due_on", "number", "pk")[:limit]
+    )
+
+
+# --- residents' matters (群众意见) ---------------------------------------------------------------------
+
+MATTER_COUNTS = (
+    "received",
+    "waiting",
+    "answered_directly",
+    "forwarded",
+    "forwarded_answered",
+    "forwarded_overdue",
+    "suggested",
+    "merged",
+    "closed",
+)
+
+
+def _matter_sums(as_of: dt.date) -> dict[str, Count]:
+    M = ResidentMatter.State
+    referred = Q(referral__isnull=False)
+    return {
+        "received": Count("pk"),
+        "waiting": Count("pk", filter=Q(state=M.NEW)),
+        "answered_directly": Count("pk", filter=Q(state=M.ANSWERED)),
+        "forwarded": Count("pk", filter=referred),
+        "forwarded_answered": Count("pk", filter=Q(referral__answered_at__isnull=False)),
+        "forwarded_overdue": Count(
+            "pk", filter=referred & Q(referral__answered_at__isnull=True, referral__deadline__lt=as_of)
+        ),
+        "suggested": Count("pk", filter=Q(state=M.SUGGESTED)),
+        "merged": Count("pk", filter=Q(state=M.MERGED)),
+        "closed": Count("pk", filter=Q(state=M.CLOSED) & ~referred),
+    }
+
+
+@dataclass
+class MatterLine:
+    """The matters of a year, of one station or deputy (or all): counts by what became of them."""
+
+    key: int | None
+    label: str
+    counts: dict[str, int]
+
+    @property
+    def answered(self) -> int:
+        return self.counts["answered_directly"] + self.counts["forwarded_answered"]
+
+    @property
+    def answered_rate(self) -> Figure:
+        return Figure(self.answered, self.counts["received"] - self.counts["merged"])
+
+    @property
+    def suggested_rate(self) -> Figure:
+        return Figure(self.counts["suggested"], self.counts["received"] - self.counts["merged"])
+
+    def __getattr__(self, name: str) -> int:
+        if name in MATTER_COUNTS:
+            return self.counts[name]
+        raise AttributeError(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            **self.counts,
+            "answered": self.answered,
+            "answered_rate": self.answered_rate.as_dict(),
+            "suggested_rate": self.suggested_rate.as_dict(),
+        }
+
+
+@dataclass
+class MatterFigures:
+    year: int
+    stream: str | None
+    total: MatterLine
+    stations: list[MatterLine]
+    deputies: list[MatterLine]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "stream": self.stream,
+            "total": self.total.as_dict(),
+            "stations": [line.as_dict() for line in self.stations],
+            "deputies": [line.as_dict() for line in self.deputies],
+        }
+
+
+def matters_of_year(year: int, stream: str | None = None) -> QuerySet[Any]:
+    """The matters received in `year` (the local calendar year), of one stream: a station's
+    stream, or the deputy's for a matter left with a deputy and no station."""
+    queryset = ResidentMatter.objects.filter(received_at__year=year)
+    if stream is not None:
+        queryset = queryset.filter(Q(station__stream=stream) | Q(station__isnull=True, deputy__stream=stream))
+    return queryset.annotate(of_deputy=Coalesce("deputy_id", "handled_by__deputy__id"))
+
+
+def _matter_lines(cube: list[dict[str, Any]], column: str, model: Any, none_label: str) -> list[MatterLine]:
+    """One line per value of `column` (a station's or a deputy's id) of the grouped counts,
+    named from `model`."""
+    sums: dict[Any, dict[str, int]] = {}
+    for row in cube:
+        line = sums.setdefault(row[column], dict.fromkeys(MATTER_COUNTS, 0))
+        for k in MATTER_COUNTS:
+            line[k] += int(row[k])
+    keys = set(sums) - {None}
+    labels: dict[Any, str] = dict(model.objects.filter(pk__in=keys).values_list("pk", "name")) if keys else {}
+    lines = [MatterLine(key, labels.get(key, none_label), counts) for key, counts in sums.items()]
+    return sorted(lines, key=lambda line: (line.key is None, -line.counts["received"], line.label))
+
+
+def deputy_matters(deputy_id: int, year: int, *, as_of: dt.date | None = None) -> MatterLine:
+    """One deputy's matters of `year` (its line of `matter_figures`), in one query."""
+    sums = _matter_sums(as_of or timezone.localdate())
+    total = matters_of_year(year).filter(of_deputy=deputy_id).order_by().aggregate(**sums)
+    return MatterLine(deputy_id, "", {k: int(total[k] or 0) for k in MATTER_COUNTS})
+
+
+def matter_figures(
+    year: int, stream: str | None = None, *, as_of: dt.date | None = None, deputy_id: int | None = None
+) -> MatterFigures:
+    """The year's residents' matters: in all, per station and per deputy (see the module's
+    head for what each count means); only one deputy's with `deputy_id`."""
+    as_of = as_of or timezone.localdate()
+    sums = _matter_sums(as_of)
+    queryset = matters_of_year(year, stream)
+    if deputy_id is not None:
+        queryset = queryset.filter(of_deputy=deputy_id)
+    # One GROUP BY by station and deputy: each line below is a sum of its small table.
+    cube = list(queryset.order_by().values("station_id", "of_deputy").annotate(**sums))
+    stations = _matter_lines(cube, "station_id", LiaisonStation, str(_("Left with a deputy")))
+    deputies = _matter_lines(cube, "of_deputy", Deputy, str(_("Handled by the station's staff")))
+    # Every matter is on one station's line (or on the line of those left with a deputy).
+    total = {k: sum(line.counts[k] for line in stations) for k in MATTER_COUNTS}
+    return MatterFigures(
+        year=year,
+        stream=stream,
+        total=MatterLine(None, str(_("All matters")), total),
+        stations=stations,
+        deputies=deputies,
     )

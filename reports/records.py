@@ -11,6 +11,9 @@ between meetings belongs to the meeting it was made after. The record holds:
   they led, and on those they co-signed where the record names them among the people present;
   a contact the deputy disputed is listed but not counted;
 - the key items (重点督办) their suggestions are in;
+- the residents' matters of the year left with the deputy or handled by them at a liaison
+  station (`reports.figures.deputy_matters`: received, answered, forwarded, turned into
+  suggestions), counted by the calendar year they were received in;
 - the promises (B-class replies) of the suggestions they led, with their follow-up state; the
   deputy's own answer to the promise re-survey (回头看) has its place beside each.
 
@@ -34,6 +37,7 @@ from deputies.models import Deputy
 from handling.models import Assignment, ContactRecord, Rating, Reply
 from proposals.models import CoSignature, Meeting, Proposal
 from proposals.states import ProposalState as S
+from reports.figures import MatterLine, deputy_matters
 from supervision.models import KeyItem, Promise
 
 ANSWERING = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
@@ -92,6 +96,7 @@ class DeputyRecord:
     contacts: list[ContactRecord]
     key_items: list[KeyItem]
     promises: list[PromiseLine]
+    matters: MatterLine | None = None
 
     @property
     def contacts_counted(self) -> int:
@@ -227,6 +232,7 @@ def deputy_record(deputy: Deputy, year: int, *, now: dt.datetime | None = None) 
         contacts=contacts,
         key_items=key_items,
         promises=promises,
+        matters=deputy_matters(deputy.pk, year),
     )
 
 

@@ -143,6 +143,11 @@ def _dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         partial(_dashboard_figures, scope),
     )
     figures = shown["figures"]
+    # Residents' matters are counted by the calendar year, not by unit: a unit's dashboard
+    # leaves them out. Counted on each view (three GROUP BYs), not kept with the figures.
+    matters = (
+        None if scope.unit_id is not None else fg.matter_figures(scope.report_year, scope.stream, as_of=scope.as_of)
+    )
     return render(
         request,
         "reports/dashboard.html",
@@ -155,6 +160,10 @@ def _dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "key_items": fg.key_suggestions(scope),
             "key_links": shown["key_links"],
             "units_url": shown["units_url"],
+            "matters": matters,
+            "matter_tables": [(_("Per station"), matters.stations), (_("Per deputy"), matters.deputies)]
+            if matters
+            else [],
         },
     )
 

@@ -9,4 +9,4 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         # What this app declares and registers: its steps' events, its access rules, its
         # parts of the suggestion's pages (see proposals/hooks.py), its rule of the daily scan.
-        from supervision import events, pages, public, resurvey, rules  # noqa: F401
+        from supervision import events, pages, public, referral_reminders, resurvey, rules  # noqa: F401

@@ -301,6 +301,7 @@ class Reminder(models.Model):
         PROGRESS = "progress", _("Progress report due")
         URGING = "urging", _("Urging notice not acknowledged")
         PLAN_STEP = "plan_step", _("Planned handling step overdue")
+        REFERRAL = "referral", _("Forwarded residents' matter overdue")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     subject = models.CharField(_("about"), max_length=60)

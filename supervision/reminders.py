@@ -15,6 +15,8 @@ scheduled by a django-celery-beat row editable in the admin), or by cron through
 8. plan step  the unit handlers, once a step of their handling plan is past its date undone;
 9. resurvey   the lead deputy, once per promise past its date or reported kept (回头看;
               registered into RULES by supervision/resurvey.py).
+10. referral  the unit, once per residents' matter forwarded to it (民意件) and unanswered
+              past its deadline (registered by supervision/referral_reminders.py).
 
 Exactly once per item, occasion and recipient: each rule computes its candidates in a few
 queries (never one per item), then `deliver` inserts them into the `Reminder` table with
@@ -841,6 +843,7 @@ DIGEST_PAGES: dict[str, str] = {
     K.PROGRESS: "supervision:key_list",
     K.URGING: "supervision:urging_list",
     K.PLAN_STEP: "proposals:list",
+    K.REFERRAL: "handling:referrals",
 }
 
 

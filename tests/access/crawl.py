@@ -280,6 +280,7 @@ KINDS: dict[str, Kind] = {
     "report job": Kind("reports.ReportJob"),
     "finished report job": Kind("reports.ReportJob", {"status": "done"}),
     "published figures": Kind("reports.PublishedFigures"),
+    "matter referral": Kind("handling.MatterReferral", related=("matter", "unit")),
 }
 
 
@@ -751,6 +752,16 @@ ROUTES: dict[str, Route] = {
     "handling:ask_unit": form(
         Route("proposal", view_proposal & rule("ask_unit_before_submission"), target=state(*EDITABLE)),
         lambda p: {"unit": _first_pk("handling.Unit", is_active=True), "question": "是否已有规划？"},
+    ),
+    "handling:forward_matter": form(
+        Route("resident matter", rule("forward_matter"), target=state("new")),
+        lambda m: {"unit": _first_pk("handling.Unit"), "text": "转交给单位的内容"},
+    ),
+    "handling:referrals": Route("none", user_rule("answer_referrals") & in_a_unit),
+    "handling:referral": form(
+        Route("matter referral", rule("view_referral"), target=lambda r: r.answered_at is None),
+        lambda r: {"answer": "已安排处理"},
+        act=rule("answer_referral"),
     ),
     "handling:questions": Route("none", user_rule("answer_questions")),
     "handling:question_answer": form(

@@ -35,6 +35,7 @@ from deputies import matters as resident_matters
 from deputies.api.tokens import create_token
 from deputies.models import LiaisonStation, Role, SpecialCommittee, User
 from deputies.streams import Stream
+from handling import referrals
 from handling import services as hs
 from handling.models import Reply
 from proposals import services as ps
@@ -454,8 +455,21 @@ def build() -> World:
     leave("公交站台破损", station=other_station, photo=upload("站台.png", png(), "image/png"))
     leave("菜市场噪音", deputy=other)
 
+    # Forwarded to units (民意件, handling/referrals.py): by the station's staff and by the deputy;
+    # one waiting for 区教育局, one it answered, one with another unit.
+    forwarded = referrals.forward_matter(
+        matter=leave("井盖缺失", station=station), unit=unit, text="井盖缺失", by=station.staff.get()
+    )
+    answered_by_unit = referrals.forward_matter(
+        matter=leave("噪音扰民", deputy=lead), unit=unit, text="噪音扰民", by=lead.user
+    )
+    referrals.answer_referral(referral=answered_by_unit, answer="已督促整改", by=handler)
+    referrals.forward_matter(matter=leave("医院排队久", deputy=lead), unit=other_unit, text="医院排队久", by=lead.user)
+    assert forwarded.pk
+
     for proposal in made.values():
         proposal.refresh_from_db()
+
     by_name = {u.username: u for u in User.objects.filter(username__in=[n for n in PERSONAS.values() if n])}
     users = {label: by_name[name] if name else None for label, name in PERSONAS.items()}
     return World(users=users, proposals=made, first=[made[n].pk for n in TELLING_FIRST])

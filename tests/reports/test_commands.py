@@ -18,6 +18,8 @@ def test_the_json_is_the_figures_module(year, capsys):
     call_command("handling_stats", "--year", str(YEAR), "--as-of", AS_OF.isoformat(), "--json")
     data = json.loads(capsys.readouterr().out)
     streams = data.pop("streams")  # each stream's own figures beside the combined ones
+    matters = data.pop("matters")  # the year's residents' matters, counted apart
+    assert matters == fg.matter_figures(YEAR, as_of=AS_OF).as_dict()
     assert data == json.loads(json.dumps(fg.compute(fg.Scope(year=YEAR, as_of=AS_OF)).as_dict(), ensure_ascii=False))
     assert streams["suggestion"]["counts"] == data["counts"]  # this year has suggestions only
     assert streams["proposal"]["counts"]["received"] == 0

@@ -17,7 +17,8 @@ STREAM_KEYS = ("counts", "rates", "result_classes", "satisfaction", "top_categor
 class Command(BaseCommand):
     help = (
         "Print the handling figures of a year (or a meeting, or a unit; of both streams or one) from "
-        'reports.figures; --json for machines, with each stream\'s figures under "streams".'
+        "reports.figures, with the year's residents' matters; "
+        '--json for machines, with each stream\'s figures under "streams".'
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,8 +50,10 @@ class Command(BaseCommand):
             **extra,
         )
         figures = fg.compute(scope)
+        matters = fg.matter_figures(scope.report_year, scope.stream, as_of=scope.as_of)
         if options["json"]:
             data = figures.as_dict()
+            data["matters"] = matters.as_dict()
             if scope.stream is None:
                 # Each stream's counts and rates beside the combined ones (which they add up to).
                 data["streams"] = {
@@ -61,6 +64,10 @@ class Command(BaseCommand):
                     }
                     for stream in Stream.values
                 }
+                for stream in Stream.values:
+                    data["streams"][stream]["matters"] = fg.matter_figures(
+                        scope.report_year, stream, as_of=scope.as_of
+                    ).as_dict()
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         c, r = figures.counts, figures.rates
@@ -86,5 +93,11 @@ class Command(BaseCommand):
             "类别前五："
             + "；".join(f"{row.label} {row.figure.n}（{p(row.figure)}）" for row in figures.top_categories),
         ]
+        m = matters.total
+        lines.append(
+            f"群众意见（{matters.year}年收到）{m.received}，已答复 {m.answered}（答复率 {p(m.answered_rate)}），"
+            f"转交单位 {m.forwarded}（单位已答复 {m.forwarded_answered}，超期 {m.forwarded_overdue}），"
+            f"转为建议 {m.suggested}，合并 {m.merged}，不予办理 {m.closed}，待处理 {m.waiting}"
+        )
         for line in lines:
             self.stdout.write(line)
