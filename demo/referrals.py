@@ -53,6 +53,13 @@ REFERRALS = [
     ),
 ]
 
+# Left at any other station: (the resident's text, the unit, the text the unit reads).
+OTHER_STATION = (
+    "北湖路和友爱路口的红绿灯时间太短，老人走到一半就变灯了。",
+    "区住房和城乡建设局",
+    "北湖路与友爱路口行人绿灯时间过短，老年人无法一次通过。",
+)
+
 
 def build(world: World, log: Callable[[str], None]) -> bool:
     if MatterReferral.objects.exists():
@@ -80,6 +87,19 @@ def build(world: World, log: Callable[[str], None]) -> bool:
             if handler is not None:
                 with on(today - dt.timedelta(days=answered), hour=15):
                     referrals.answer_referral(referral=referral, answer=answer, by=handler.user)
+    # Every other station forwards one too, still within its deadline, so that each station of
+    # the demo holds a matter in every state.
+    others = LiaisonStation.objects.filter(staff__is_active=True).distinct()
+    for other in others.exclude(pk=station.pk) if station is not None else others.none():
+        staff = other.staff.filter(is_active=True).order_by("pk").first()
+        if staff is None:
+            continue
+        with on(today - dt.timedelta(days=6), hour=21):
+            matter, _code = matters.receive_matter(text=OTHER_STATION[0], phone="13977105678", station=other)
+        with on(today - dt.timedelta(days=5)):
+            referrals.forward_matter(
+                matter=matter, unit=units[OTHER_STATION[1]], text=OTHER_STATION[2], note="", by=staff
+            )
     # Built after the first daily scan (the stations come last): the overdue one is reminded now.
     run_daily_scan(today, only=["referral"])
     waiting = MatterReferral.objects.filter(answered_at__isnull=True)

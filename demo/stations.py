@@ -144,12 +144,32 @@ def build(world: World, log: Callable[[str], None]) -> bool:
     with on(today - dt.timedelta(days=17)):
         matters.merge_matters(main=noise, members=[again], by=second_staff)
     answer(noise, 12, "已会同街道城管中队约谈摊主，夜市营业时间调整至晚上11点，并加装油烟净化设备。", second_staff)
+    # Taken up by a deputy stationed there: a draft the deputy is still writing.
+    pool = leave(9, "北湖游泳馆暑期一票难求，能否延长开放时间或增加场次？", phone="13607718866", station=second)
+    writer = next((deputies[u] for u in ("deputy05", "deputy06", "deputy07") if u in deputies), None)
+    if writer is not None:
+        with on(today - dt.timedelta(days=8)):
+            draft = draft_from_matters(matters=[pool], by=login_of(writer))
+            ps.update_draft(
+                proposal=draft,
+                by=login_of(writer),
+                title="关于延长北湖游泳馆暑期开放时间并增加场次的建议",
+                body=(
+                    "一、基本情况\n北湖游泳馆是我区唯一对外开放的公共室内游泳馆，暑期日均接待量超过1500人次，"
+                    "网上预约常在开放后几分钟内约满。北湖街道代表联络站收到居民反映，许多学生和家长多次预约未果。\n"
+                    "二、存在的问题\n一是开放时间为9:00—18:00，晚间不开放，上班族和学生难以错峰；"
+                    "二是每场限额偏低，场次之间的清场时间过长；三是预约规则不透明，存在重复占号现象。\n"
+                    "三、具体建议\n1. 暑期延长开放至21:00并增开晚场；2. 优化清场安排，适当提高每场限额；"
+                    "3. 完善实名预约规则，限制同一账号重复预约。"
+                ),
+            )
     spam = leave(7, "我家孩子想转学到市区学校，怎么办理？", station=second)
     with on(today - dt.timedelta(days=6)):
         matters.close_matter(
             matter=spam, reason="转学事宜请咨询区教育局学籍管理科（电话 0771-3211234）。", by=second_staff
         )
 
+    suggestion.refresh_from_db()
     log(
         f"代表联络站 {LiaisonStation.objects.count()} 个，群众意见 {ResidentMatter.objects.count()} 件"
         f"（其中转为建议 {suggestion.number_label}）；联络站工作人员登录：station、station2。"
