@@ -132,6 +132,8 @@ def test_draft_invite_a_cosigner_who_confirms_then_submit(page: Page, live_serve
 
     # Draft: what is typed is saved by itself.
     page.get_by_role("link", name="写建议").first.click()
+    # The autosave listens from the page's load on: a person cannot type sooner than that, a test can.
+    page.wait_for_load_state("load")
     page.get_by_label("标题").fill("关于增设实验小学门口交通信号灯的建议")
     page.get_by_label("正文").fill(
         "实验小学门口上下学时段车流量大，学生过马路存在安全隐患。建议增设信号灯并施划斑马线。"
