@@ -96,10 +96,6 @@ def matter_by_code(code: str) -> ResidentMatter | None:
     return ResidentMatter.objects.filter(lookup_digest=digest_of(code)).first()
 
 
-def masked(phone: str) -> str:
-    return ResidentMatter(phone=phone).masked_phone
-
-
 # --- who sees what ------------------------------------------------------------------------------------
 
 

@@ -376,6 +376,15 @@ class WechatBinding(models.Model):
         return f"{self.user} ({self.openid[:6]}…)"
 
 
+def mask_phone(phone: str) -> str:
+    """A phone number as pages show it to those who may not read it whole: 138****1234."""
+    if not phone:
+        return ""
+    if len(phone) <= 7:
+        return phone[:1] + "*" * (len(phone) - 1)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
 # Codes residents read, type or scan: no 0/O, 1/I/L, 2/Z, 5/S, 8/B to mistake for each other.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 
@@ -513,12 +522,7 @@ class ResidentMatter(ConcurrentTransitionMixin, models.Model):
     @property
     def masked_phone(self) -> str:
         """138****1234: what lists show."""
-        phone = self.phone
-        if not phone:
-            return ""
-        if len(phone) <= 7:
-            return phone[:1] + "*" * (len(phone) - 1)
-        return f"{phone[:3]}****{phone[-4:]}"
+        return mask_phone(self.phone)
 
     # --- transitions: each decides only whether the move is allowed; the service saves ----
 

@@ -29,7 +29,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from deputies import otp
 from deputies.audit import record_security_event
-from deputies.models import AuditRecord, User
+from deputies.models import AuditRecord, User, mask_phone
 from deputies.sms import phone_of
 
 Purpose = otp.Purpose
@@ -104,10 +104,6 @@ def _focus_code(form: forms.Form) -> None:
     """Once a code is on its way, the cursor waits in the code field."""
     form.fields["phone"].widget.attrs.pop("autofocus", None)
     form.fields["code"].widget.attrs["autofocus"] = True
-
-
-def masked(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
 @sensitive_post_parameters("code")
@@ -268,6 +264,6 @@ def login_second_factor(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/login_second_factor.html",
-        {"form": form, "sent": sent, "masked_phone": masked(phone)},
+        {"form": form, "sent": sent, "masked_phone": mask_phone(phone) or "****"},
         status=400 if form.errors else 200,
     )
