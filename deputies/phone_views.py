@@ -106,6 +106,25 @@ def _focus_code(form: forms.Form) -> None:
     form.fields["code"].widget.attrs["autofocus"] = True
 
 
+def _number_and_code(request: HttpRequest, form: PhoneCodeForm, purpose: str) -> tuple[bool, User | None]:
+    """The step the number-and-code pages share: 获取验证码 sends a code (whether it did is the
+    first value); a code given is checked, and the person it proves is the second value (None,
+    with the form's error, when it proves no one)."""
+    phone = form.cleaned_data["phone"]
+    code = form.cleaned_data["code"].strip()
+    if "send" in request.POST:
+        sent = _ask_for_code(request, form, phone, purpose)
+        _focus_code(form)
+        return sent, None
+    if not code:
+        form.add_error("code", _("Enter the 6-digit code sent to you (获取验证码 first)."))
+        return False, None
+    user = otp.sign_in_with_code(request, phone=phone, code=code, purpose=purpose)
+    if user is None:
+        form.add_error("code", _wrong_code_message())
+    return False, user
+
+
 @sensitive_post_parameters("code")
 @never_cache
 def login_sms(request: HttpRequest) -> HttpResponse:
@@ -116,28 +135,18 @@ def login_sms(request: HttpRequest) -> HttpResponse:
     form = PhoneCodeForm(request.POST or None)
     sent = False
     if request.method == "POST" and form.is_valid():
-        phone = form.cleaned_data["phone"]
-        code = form.cleaned_data["code"].strip()
-        if "send" in request.POST:
-            sent = _ask_for_code(request, form, phone, Purpose.LOGIN)
-            _focus_code(form)
-        elif not code:
-            form.add_error("code", _("Enter the 6-digit code sent to you (获取验证码 first)."))
-        else:
-            user = otp.sign_in_with_code(request, phone=phone, code=code, purpose=Purpose.LOGIN)
-            if user is None:
-                form.add_error("code", _wrong_code_message())
-            elif otp.needs_two_factors(user):
-                record_security_event(
-                    kind=AuditRecord.Kind.LOGIN_FAILED,
-                    request=request,
-                    user=user,
-                    detail="phone code: two factors needed",
-                )
-                form.add_error(None, _("This account logs in with its password and then a code: use 密码登录."))
-            else:
-                login(request, user)
-                return redirect(_next_url(request))
+        sent, user = _number_and_code(request, form, Purpose.LOGIN)
+        if user is not None and otp.needs_two_factors(user):
+            record_security_event(
+                kind=AuditRecord.Kind.LOGIN_FAILED,
+                request=request,
+                user=user,
+                detail="phone code: two factors needed",
+            )
+            form.add_error(None, _("This account logs in with its password and then a code: use 密码登录."))
+        elif user is not None:
+            login(request, user)
+            return redirect(_next_url(request))
     return render(
         request,
         "registration/login_sms.html",
@@ -159,20 +168,10 @@ def password_reset_sms(request: HttpRequest) -> HttpResponse:
     form = PhoneCodeForm(request.POST or None)
     sent = False
     if request.method == "POST" and form.is_valid():
-        phone = form.cleaned_data["phone"]
-        code = form.cleaned_data["code"].strip()
-        if "send" in request.POST:
-            sent = _ask_for_code(request, form, phone, Purpose.RESET)
-            _focus_code(form)
-        elif not code:
-            form.add_error("code", _("Enter the 6-digit code sent to you (获取验证码 first)."))
-        else:
-            user = otp.sign_in_with_code(request, phone=phone, code=code, purpose=Purpose.RESET)
-            if user is None:
-                form.add_error("code", _wrong_code_message())
-            else:
-                request.session[PENDING_RESET] = {"user": user.pk, "at": timezone.now().timestamp()}
-                return redirect("password_reset_sms_set")
+        sent, user = _number_and_code(request, form, Purpose.RESET)
+        if user is not None:
+            request.session[PENDING_RESET] = {"user": user.pk, "at": timezone.now().timestamp()}
+            return redirect("password_reset_sms_set")
     return render(
         request,
         "registration/password_reset_sms.html",
