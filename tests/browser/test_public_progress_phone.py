@@ -5,6 +5,8 @@ artifacts/screenshots/."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -46,6 +48,10 @@ def test_a_visitor_follows_an_item_from_the_list_to_its_reply(
 
     page.get_by_label("办理进度").select_option(label="已办结")
     page.get_by_role("button", name="筛选").click()
+    # The filtered page has arrived (not the old one unloading) before anything is measured.
+    expect(page).to_have_url(re.compile(r"[?&]state=\w"))
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("link", name="关于增设公交站点的建议")).to_be_visible()
     expect(page.get_by_text("关于修缮校舍的建议")).to_have_count(0)
     fits(page)
 
