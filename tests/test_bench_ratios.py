@@ -73,6 +73,12 @@ def test_a_throughput_row_is_floor_time_over_our_time():
     assert less.ratio == 0.4 and not verdict(less)
 
 
+def test_a_reference_row_shows_its_throughput_and_never_decides_the_exit_status():
+    frame = Result("frame", Target("reference", 0), Timing([30.0]), Timing([10.0]), floor_label="3 SQL bare")
+    assert verdict(frame)
+    assert "| frame | 30.0 ms | 3 SQL bare 10.0 ms | 33% | none (reference) | — |" in table([frame])
+
+
 def test_absolute_and_bytes_rows_and_a_failed_check():
     assert verdict(Result("x", Target("absolute", 100), Timing([99.0, 100.0, 250.0])))
     assert not verdict(Result("x", Target("absolute", 100), Timing([101.0])))

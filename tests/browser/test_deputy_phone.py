@@ -71,6 +71,14 @@ class Phone:
         self.page.get_by_role("button", name="登录").click()
         expect(self.page.get_by_role("heading", name="我的建议", exact=True)).to_be_visible()
 
+    def write_new(self) -> None:
+        """Open an empty 写建议 form from the menu, ready to type: its scripts (the autosave, the
+        similar-suggestions hint) listen from the page's load on. A person cannot type sooner
+        than that; a test can, and what it typed would then never be saved."""
+        self.page.get_by_role("link", name="写建议").first.click()
+        expect(self.page.get_by_label("标题")).to_be_visible()
+        self.page.wait_for_load_state("load")
+
     def log_out(self) -> None:
         self.page.get_by_role("button", name="退出").click()
         expect(self.page.get_by_label("用户名")).to_be_visible()
@@ -106,10 +114,7 @@ def test_what_is_typed_is_saved_when_the_phone_switches_to_another_app(
 ):
     phone = Phone(page, live_server, screenshot_dir)
     phone.log_in("deputy")
-    page.get_by_role("link", name="写建议").first.click()
-    # The autosave listens from the page's load on: a person cannot type sooner than that, a test can.
-    expect(page.get_by_label("标题")).to_be_visible()
-    page.wait_for_load_state("load")
+    phone.write_new()
     page.get_by_label("标题").fill("关于整治城关镇路灯的建议")
     page.get_by_label("正文").fill("解放路路灯长期损坏。")
 
@@ -138,9 +143,7 @@ def test_draft_invite_a_cosigner_who_confirms_then_submit(page: Page, live_serve
     phone.step("my-suggestions-empty")
 
     # Draft: what is typed is saved by itself.
-    page.get_by_role("link", name="写建议").first.click()
-    # The autosave listens from the page's load on: a person cannot type sooner than that, a test can.
-    page.wait_for_load_state("load")
+    phone.write_new()
     page.get_by_label("标题").fill("关于增设实验小学门口交通信号灯的建议")
     page.get_by_label("正文").fill(
         "实验小学门口上下学时段车流量大，学生过马路存在安全隐患。建议增设信号灯并施划斑马线。"

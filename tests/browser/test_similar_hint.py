@@ -32,7 +32,7 @@ def test_the_drafting_hint_shows_last_years_suggestion_with_its_reply_on_a_phone
 
     phone = Phone(page, live_server, screenshot_dir)
     phone.log_in("other_deputy")
-    page.get_by_role("link", name="写建议").first.click()
+    phone.write_new()
     page.get_by_label("标题").fill("关于缓解学校周边交通拥堵的建议")
     body = page.get_by_label("正文")
     body.click()
