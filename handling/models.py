@@ -397,6 +397,8 @@ class Reply(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assignment", "round"], name="reply_one_per_round"),
         ]
+        # The workbenches count the few replies waiting at one step among every issued one.
+        indexes = [models.Index(fields=["state"], name="reply_state")]
 
     def __str__(self) -> str:
         return f"{self.assignment.unit} · {self.reference_number or self.pk}"

@@ -166,14 +166,15 @@ def workbench(user: User) -> list[hooks.Tile]:
 
 
 def due_soon(user: UserOrAnonymous, limit: int = 10) -> QuerySet[Proposal]:
-    """The suggestions whose reply is due first (overdue ones on top)."""
-    return list_rows(proposals_for(user).filter(state__in=REPLY_DUE_STATES, due_on__isnull=False)).order_by(
+    """The suggestions whose reply is due first (overdue ones on top), as the workbench's table."""
+    return table_rows(proposals_for(user).filter(state__in=REPLY_DUE_STATES, due_on__isnull=False)).order_by(
         "due_on", "pk"
     )[:limit]
 
 
 def recently_changed(user: UserOrAnonymous, limit: int = 10) -> QuerySet[Proposal]:
-    return list_rows(proposals_for(user)).order_by("-updated_at", "-pk")[:limit]
+    """The suggestions changed last, as the workbench's table."""
+    return table_rows(proposals_for(user)).order_by("-updated_at", "-pk")[:limit]
 
 
 # --- the timeline ------------------------------------------------------------------------------------
