@@ -73,7 +73,9 @@ def key_items(
     events = ProposalEvent.objects.filter(proposal__key_items=OuterRef("pk"))
     seen = Q()
     if not sees_every_suggestion(user):
-        visible = visible_proposals(user).values("pk")
+        # Only the suggestions on a key item are asked about: PostgreSQL then hashes those few
+        # hundred, not every suggestion `user` may see, for each figure.
+        visible = visible_proposals(user, Proposal.objects.filter(key_items__isnull=False)).values("pk")
         seen = Q(proposals__in=visible)
         events = events.filter(proposal__in=visible)
     due = seen & Q(proposals__state__in=REPLY_DUE_STATES)
