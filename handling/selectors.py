@@ -107,7 +107,11 @@ def unrated_replies() -> QuerySet[Reply]:
             assignment__is_active=True,
             assignment__proposal__state=S.REPLIED,
         )
-        .select_related("assignment__unit", "assignment__proposal__lead_deputy", "assignment__proposal__meeting")
+        # The unit, deputy and meeting are fetched for the page's rows only: joined into the
+        # search, PostgreSQL (which expects almost every issued reply to be rated) looped over
+        # every deputy and unit for each of thousands of unrated replies.
+        .select_related("assignment__proposal")
+        .prefetch_related("assignment__unit", "assignment__proposal__lead_deputy", "assignment__proposal__meeting")
         .order_by("issued_at", "pk")
     )
 
