@@ -91,6 +91,21 @@ def test_the_staff_list_counts_each_deputy_and_filters_those_who_led_none(closed
     assert "王建国" not in none and {"李红梅", "孙局外"} <= none
 
 
+def test_the_staff_table_links_each_record_and_its_pdf_for_the_year_with_names_escaped(
+    client, closed, deputy, outsider, staff
+):
+    outsider.deputy.name = "孙<b>局外</b>"
+    outsider.deputy.save()
+    client.force_login(staff)
+    page = client.get(reverse("reports:deputy_records") + f"?year={YEAR}").content.decode()
+    record = reverse("reports:deputy_record", args=[deputy.pk]) + f"?year={YEAR}"
+    pdf = reverse("reports:deputy_record_pdf", args=[deputy.pk]) + f"?year={YEAR}"
+    assert f'<a href="{record}">王建国</a>' in page and f'<a href="{pdf}">PDF</a>' in page
+    assert "孙&lt;b&gt;局外&lt;/b&gt;" in page and "<b>局外" not in page
+    row = page[page.index(record) :].split("</tr>")[0]
+    assert '<td class="num">1</td>' in row  # led one, rated once
+
+
 def test_a_deputy_reads_only_their_own_record_and_a_unit_none(client, closed, deputy, cosigner, unit_handler, staff):
     client.force_login(deputy.user)
     assert "王建国" in client.get(reverse("reports:my_record")).content.decode()
