@@ -8,5 +8,10 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         # What this app declares and registers: its steps' events, its access rules, its
-        # parts of the suggestion's pages (see proposals/hooks.py), its rule of the daily scan.
+        # parts of the suggestion's pages (see proposals/hooks.py), its rule of the daily scan,
+        # and the promise an issued reply puts on its follow-up list.
+        from handling.services import on_issue
         from supervision import events, pages, public, referral_reminders, resurvey, rules  # noqa: F401
+        from supervision.services import promise_on_issue
+
+        on_issue(promise_on_issue)

@@ -119,8 +119,9 @@ class SupervisionPhoto(StoredFile):
 class Promise(models.Model):
     """What a B-class reply (列入计划逐步解决) promised, followed until it is kept (跟踪落实).
 
-    Derived from issued replies by `supervision.services.sync_promises` (the daily scan and the
-    follow-up page run it): handling knows nothing of supervision. States:
+    Derived from issued replies by `supervision.services.sync_promises` (run as each reply is
+    issued, through the hook handling offers, and by the daily scan): handling knows nothing
+    of supervision. States:
 
     - open: the unit works on it and reports progress;
     - done_reported: the unit says it is done; congress staff or the supervision office check;

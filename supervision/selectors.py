@@ -187,11 +187,14 @@ def promises(user: User, values: dict[str, Any]) -> QuerySet[Promise]:
         queryset = resurvey.waiting(queryset, today)
     elif survey:
         queryset = queryset.filter(survey__answer=survey)
+    # Each promise's reports as subqueries, not a GROUP BY over the joined reports: PostgreSQL
+    # then works them out for the page's rows only, after sorting, not for every open promise.
+    reports = ProgressReport.objects.filter(promise=OuterRef("pk")).order_by()
     return (
         queryset.select_related("proposal__meeting", "unit", "survey")
         .annotate(
-            last_report=Max("reports__created_at"),
-            n_reports=Count("reports"),
+            last_report=Subquery(reports.order_by("-created_at").values("created_at")[:1]),
+            n_reports=Subquery(reports.values("promise").annotate(n=Count("pk")).values("n")),
             overdue_first=Case(When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField()),
         )
         .order_by("overdue_first", "promised_by", "proposal__meeting__year", "proposal__number", "pk")

@@ -358,8 +358,10 @@ def acknowledge_urging(*, notice: UrgingNotice, by: User, answer: str = "") -> U
 # --- promises (跟踪落实) -------------------------------------------------------------------------------
 
 
-def sync_promises(today: dt.date | None = None) -> dict[str, int]:
-    """Bring the follow-up list up to date with the issued replies, in two statements.
+def sync_promises(today: dt.date | None = None, *, replies: Sequence[int] | None = None) -> dict[str, int]:
+    """Bring the follow-up list up to date with the issued replies (or only with `replies`), in
+    two statements. Issuing a reply runs it for that reply (`promise_on_issue`); the daily scan
+    for every reply, which catches those that were never issued here (imported history).
 
     - every issued B-class reply that is not a merged group's copy gets a `Promise` (the
       promise is the unit's, followed once even when several merged suggestions received
@@ -371,10 +373,11 @@ def sync_promises(today: dt.date | None = None) -> dict[str, int]:
     """
     b_classes = ResultCategory.objects.filter(result_class=ResultCategory.ResultClass.B)
     fallback = today or timezone.localdate()
+    issued = Reply.objects.filter(state=Reply.State.ISSUED)
+    if replies is not None:
+        issued = issued.filter(pk__in=replies)
     missing = (
-        Reply.objects.filter(
-            state=Reply.State.ISSUED, result_category__in=b_classes, copied_from__isnull=True, promise__isnull=True
-        )
+        issued.filter(result_category__in=b_classes, copied_from__isnull=True, promise__isnull=True)
         .order_by()
         .values_list(
             "pk",
@@ -401,12 +404,17 @@ def sync_promises(today: dt.date | None = None) -> dict[str, int]:
     later = Reply.objects.filter(
         assignment=OuterRef("reply__assignment"), state=Reply.State.ISSUED, round__gt=OuterRef("reply__round")
     )
-    superseded = (
-        Promise.objects.filter(state__in=Promise.OPEN_STATES)
-        .filter(Exists(later))
-        .update(state=Promise.State.SUPERSEDED)
-    )
+    open_promises = Promise.objects.filter(state__in=Promise.OPEN_STATES)
+    if replies is not None:
+        open_promises = open_promises.filter(reply__assignment__in=issued.values("assignment"))
+    superseded = open_promises.filter(Exists(later)).update(state=Promise.State.SUPERSEDED)
     return {"created": created, "superseded": superseded}
+
+
+def promise_on_issue(reply: Reply) -> None:
+    """A reply just issued: its promise joins the follow-up list at once (B class), and the
+    promise of an earlier round it replaces is superseded."""
+    sync_promises(replies=[reply.pk])
 
 
 def _locked_promise(promise: Promise) -> Promise:

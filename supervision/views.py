@@ -407,8 +407,6 @@ def urging_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def followup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not (access.allowed(request.user, "view_leader_page") or unit_id_of(request.user)):
         raise refuse(request, "follow-up list")
-    # Replies issued since the last scan appear at once.
-    services.sync_promises()
     form = forms.FollowupFilterForm(request.GET or None)
     values = form.cleaned_data if form.is_valid() else {}
     promises = selectors.promises(request.user, values)

@@ -42,6 +42,7 @@ from handling.services.replies import (
     approve_reply,
     correct_result_category,
     issue_reply,
+    on_issue,
     remove_reply_attachment,
     reply_gaps,
     return_reply,
@@ -51,6 +52,7 @@ from handling.services.replies import (
 )
 
 __all__ = [
+    "on_issue",
     "StepInput",
     "rating_window_end",
     "settle_due_ratings",

@@ -1,10 +1,15 @@
 """The reply letter (答复函): the handler's draft and its attachments, the unit head's approval
 or return, congress staff's review, return or correction, and its issue to the deputy (and to
 every deputy of a merged group, each receiving its own copy).
+
+Later apps act on an issued reply in the same transaction by registering with `on_issue`
+(supervision puts a B-class reply's promise on its follow-up list), as they register their
+pages and rules: handling knows nothing of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +48,15 @@ from proposals.workflow import (
 )
 
 S = ProposalState
+
+_ON_ISSUE: list[Callable[[Reply], None]] = []
+
+
+def on_issue(action: Callable[[Reply], None]) -> None:
+    """Have `action(reply)` run each time a reply is issued, inside the issuing transaction
+    (a failure undoes the issue)."""
+    if action not in _ON_ISSUE:
+        _ON_ISSUE.append(action)
 
 
 def _reply_step(reply: Reply, name: str, *, by: User, proposal: Proposal, note: str = "", **kwargs: Any) -> None:
@@ -286,3 +300,5 @@ def _issue(reply: Reply, main: Proposal, *, by: User) -> None:
             % {"unit": reply.assignment.unit.name, "title": item.title},
             proposal=item,
         )
+    for action in _ON_ISSUE:
+        action(reply)

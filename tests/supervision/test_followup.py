@@ -29,14 +29,30 @@ pytestmark = pytest.mark.django_db
 # --- where promises come from ---------------------------------------------------------------------------
 
 
-def test_an_issued_b_reply_becomes_a_promise(handled, cast, result_b):
+def test_an_issued_b_reply_becomes_a_promise_as_it_is_issued(handled, cast, result_b):
     reply = issue_b_reply(handled, cast, result_b, promised="新建教学楼", promised_by=dt.date(2027, 8, 31))
-    assert services.sync_promises() == {"created": 1, "superseded": 0}
-    promise = Promise.objects.get()
+    promise = Promise.objects.get()  # no scan needed
     assert (promise.reply, promise.proposal, promise.unit) == (reply, handled, cast.unit)
     assert (promise.promised_items, promise.promised_by, promise.state) == ("新建教学楼", dt.date(2027, 8, 31), "open")
     assert promise.replied_on == today()
     assert services.sync_promises() == {"created": 0, "superseded": 0}
+
+
+def test_the_daily_scan_puts_on_the_list_a_b_reply_issued_elsewhere(handled, cast, result_b):
+    reply = issue_b_reply(handled, cast, result_b, promised="新建教学楼")
+    Promise.objects.all().delete()  # as an imported history's replies: never issued here
+    assert services.sync_promises() == {"created": 1, "superseded": 0}
+    assert Promise.objects.get().reply == reply
+
+
+def test_a_failed_promise_undoes_the_issue(handled, cast, result_b, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the follow-up list is down")
+
+    monkeypatch.setattr(services, "sync_promises", broken)
+    with pytest.raises(RuntimeError):
+        issue_b_reply(handled, cast, result_b)
+    assert not Reply.objects.filter(state="issued").exists()
 
 
 def test_other_classes_promise_nothing(handled, cast):
@@ -73,7 +89,7 @@ def test_a_second_reply_after_rehandling_supersedes_the_first_promise(handled, c
     handled.refresh_from_db()
     assert handled.state == S.REHANDLING
     issue_b_reply(handled, cast, result_b, promised="明确到年底完成")
-    assert services.sync_promises() == {"created": 1, "superseded": 1}
+    assert services.sync_promises() == {"created": 0, "superseded": 0}  # done as it was issued
     states = dict(Promise.objects.values_list("promised_items", "state"))
     assert states == {"第一次承诺": "superseded", "明确到年底完成": "open"}
 
