@@ -61,8 +61,8 @@ Where it differs, on purpose:
   paper ratings;
 - the letters carry no reference number, signer, promises or reason for not adopting: the
   result-class rules of a letter (`handling.services.reply_gaps`) are not applied, and the
-  daily scan (`supervision.services.sync_promises`) puts the imported B-class replies on the
-  follow-up list with no promised items or date;
+  imported B-class replies join the follow-up list at the end of the import
+  (`supervision.services.sync_promises`), with no promised items or date;
 - no countersigning, co-handling opinions, re-assignment requests or merged groups;
 - a key item may hold suggestions already closed, and be led by any non-deputy account;
 - between separate units the file may give steps in an order the services would not allow (a
@@ -91,6 +91,7 @@ from proposals.models import CoSignature, Proposal, ProposalEvent, ProposalState
 from reports.excel.bulk import insert
 from reports.excel.columns import SuggestionRow
 from supervision.models import KeyItem
+from supervision.services import sync_promises
 
 _M = TypeVar("_M", bound=Model)
 
@@ -274,6 +275,10 @@ class HistoryWriter:
                 )
         self._save(Reply, replies, save)
         created["replies"] += len(replies)
+        if save and replies:
+            # Issued here without the issuing service: their promises join the follow-up list
+            # now (the whole list is brought up to date: one statement whatever the import).
+            sync_promises()
         self._save(ContactRecord, contacts, save)
         created["contacts"] += len(contacts)
 

@@ -15,7 +15,7 @@ from deputies.models import Role
 from handling.models import Assignment, ContactRecord, Rating, Reply
 from proposals.models import CoSignature, Proposal, ProposalEvent, ProposalState
 from reports import excel
-from supervision.models import KeyItem
+from supervision.models import KeyItem, Promise
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +111,16 @@ def test_a_rated_row_comes_in_closed_with_its_whole_history(ref, staff):
     event = ProposalEvent.objects.get(proposal=p)
     assert (event.action, event.actor, event.to_state, event.data["row"]) == ("import", staff, S.CLOSED, 2)
     assert "从 Excel 导入" in event.note and str(event.label) == "从 Excel 导入"
+
+
+def test_an_imported_b_class_reply_is_on_the_follow_up_list_at_once_and_a_dry_run_puts_none(ref, staff):
+    b_class = row(建议编号=2, 标题="关于新建城东中学的建议", 办理结果="列入当年计划解决", 态度评价="", 结果评价="")
+    assert run(staff, row(), b_class, dry_run=True).ok
+    assert not Promise.objects.exists()
+    assert run(staff, row(), b_class).ok
+    promise = Promise.objects.get()  # the A-class reply promised nothing
+    assert (promise.proposal.title, promise.unit.name, promise.state) == ("关于新建城东中学的建议", "区教育局", "open")
+    assert promise.replied_on == dt.date(2024, 4, 20)
 
 
 def test_each_history_becomes_its_state(ref, staff):
