@@ -321,6 +321,14 @@ def replay(statements: list[tuple[str, Any, bool]]) -> Callable[[], None]:
     return run
 
 
+def against_its_sql(what: str, target: Target, page: Callable[[], object], rounds: int, note: str = "") -> Result:
+    """`page` timed against the SQL it runs (captured once), replayed bare: the floor of the
+    lists, the deputy's page, the API and the public pages."""
+    statements = capture(page)
+    ours, floor = interleave(page, replay(statements), rounds)
+    return Result(what, target, ours, floor, floor_label=f"{len(statements)} SQL bare", note=note)
+
+
 def get(client: Any, url: str, data: dict[str, Any] | None = None) -> Callable[[], Any]:
     def run() -> Any:
         response = client.get(url, data or {})
@@ -627,33 +635,23 @@ def _frame_row(b: Bench, who: str, label: str) -> Result:
     keeps of its queries' throughput once the request, the session, the user and the frame
     are paid for, whatever it shows."""
     page = get(b.clients[who], "/accounts/password/")
-    statements = capture(page)
-    ours, floor = interleave(page, replay(statements), b.rounds_for("lists"))
-    return Result(
-        f"{label}, the frame alone (password page)",
-        Target("reference", 0),
-        ours,
-        floor,
-        floor_label=f"{len(statements)} SQL bare",
+    return against_its_sql(
+        f"{label}, the frame alone (password page)", Target("reference", 0), page, b.rounds_for("lists")
     )
 
 
 def _list_rows(b: Bench, who: str, label: str, variants: list[tuple[str, dict[str, Any]]]) -> list[Result]:
-    results = [_frame_row(b, who, label)]
-    for name, query in variants:
-        page = get(b.clients[who], "/proposals/", query)
-        statements = capture(page)
-        ours, floor = interleave(page, replay(statements), b.rounds_for("lists"))
-        results.append(
-            Result(
-                f"{label}, {name}",
-                Target("throughput", 0.5),
-                ours,
-                floor,
-                floor_label=f"{len(statements)} SQL bare",
-            )
+    frame = _frame_row(b, who, label)  # measured first, as it is printed first
+    lists = [
+        against_its_sql(
+            f"{label}, {name}",
+            Target("throughput", 0.5),
+            get(b.clients[who], "/proposals/", query),
+            b.rounds_for("lists"),
         )
-    return results
+        for name, query in variants
+    ]
+    return [frame, *lists]
 
 
 def _variants(b: Bench, unit_filter: bool) -> list[tuple[str, dict[str, Any]]]:
@@ -679,17 +677,8 @@ def row_lists(b: Bench) -> list[Result]:
 
 def row_deputy(b: Bench) -> list[Result]:
     page = get(b.clients["deputy"], "/proposals/mine/")
-    statements = capture(page)
-    ours, floor = interleave(page, replay(statements), b.rounds_for("deputy"))
-    return [
-        Result(
-            f'deputy "my suggestions" ({b.ref["deputy_count"]:,} suggestions)',
-            Target("absolute", 100),
-            ours,
-            floor,
-            floor_label=f"{len(statements)} SQL bare",
-        )
-    ]
+    what = f'deputy "my suggestions" ({b.ref["deputy_count"]:,} suggestions)'
+    return [against_its_sql(what, Target("absolute", 100), page, b.rounds_for("deputy"))]
 
 
 def row_api(b: Bench) -> list[Result]:
@@ -704,17 +693,8 @@ def row_api(b: Bench) -> list[Result]:
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     endpoint = get(client, "/api/v1/suggestions/")
     endpoint()  # the token's first use writes its last use (then once a minute at most)
-    statements = capture(endpoint)
-    ours, floor = interleave(endpoint, replay(statements), b.rounds_for("api"))
-    return [
-        Result(
-            f"API GET /api/v1/suggestions/ ({b.ref['deputy_count']:,} suggestions)",
-            Target("absolute", 50),
-            ours,
-            floor,
-            floor_label=f"{len(statements)} SQL bare",
-        )
-    ]
+    what = f"API GET /api/v1/suggestions/ ({b.ref['deputy_count']:,} suggestions)"
+    return [against_its_sql(what, Target("absolute", 50), endpoint, b.rounds_for("api"))]
 
 
 def _deep_query(client: Any, hops: int = 25) -> dict[str, str]:
@@ -744,19 +724,9 @@ def row_public(b: Bench) -> list[Result]:
     results = []
     for label, query in (("first page", {}), ("deep page", _deep_query(client))):
         page = get(client, "/public/replies/", query)
-        statements = capture(page)
-        ours, floor = interleave(page, replay(statements), b.rounds_for("public"))
         note = f"?{'&'.join(f'{k}={v}' for k, v in query.items())}" if query else f"{public:,} public replies"
-        results.append(
-            Result(
-                f"public replies, no year, {label}",
-                Target("absolute", 100),
-                ours,
-                floor,
-                floor_label=f"{len(statements)} SQL bare",
-                note=note,
-            )
-        )
+        what = f"public replies, no year, {label}"
+        results.append(against_its_sql(what, Target("absolute", 100), page, b.rounds_for("public"), note))
     first, deep = results[0].ours, results[1].ours
     assert first is not None and deep is not None
     say(f"  public replies: deep page ÷ first page = {deep.median / first.median:.2f} (flat is ≈ 1)")
@@ -794,22 +764,16 @@ def row_progress(b: Bench) -> list[Result]:
         (f"list, {b.big_year}, 25 pages on", "/public/suggestions/", _deep_progress_query(client, big)),
         ("one closed item", f"/public/suggestions/{closed.pk}/", {}),
     ]
-    results = []
-    for label, url, query in pages:
-        page = get(client, url, query)
-        statements = capture(page)
-        ours, floor = interleave(page, replay(statements), b.rounds_for("progress"))
-        results.append(
-            Result(
-                f"public progress, {label}",
-                Target("absolute", 100),
-                ours,
-                floor,
-                floor_label=f"{len(statements)} SQL bare",
-                note=f"?{'&'.join(f'{k}={v}' for k, v in query.items())}" if query else "",
-            )
+    return [
+        against_its_sql(
+            f"public progress, {label}",
+            Target("absolute", 100),
+            get(client, url, query),
+            b.rounds_for("progress"),
+            f"?{'&'.join(f'{k}={v}' for k, v in query.items())}" if query else "",
         )
-    return results
+        for label, url, query in pages
+    ]
 
 
 def import_workbook(b: Bench, rows: int) -> tuple[bytes, Any]:

@@ -64,25 +64,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     import logging
 
     logging.disable(logging.WARNING)  # the 404s of pages a person may not open
-    rows = []
+    rows: list[ratios.Result] = []
     for who, client in b.clients.items():
         for address in addresses():
-            page = ratios.get(client, address)
             first = client.get(address)
             if first.status_code != 200 or not first.get("Content-Type", "").startswith("text/html"):
                 continue
-            statements = ratios.capture(page)
-            bare = ratios.replay(statements)
-            ours, floor = ratios.interleave(page, bare, args.rounds)
-            assert floor is not None
-            rows.append((ours.median, who, address, len(statements), floor.median))
-    rows.sort(reverse=True)
+            page = ratios.get(client, address)
+            rows.append(ratios.against_its_sql(address, ratios.Target("reference", 0), page, args.rounds, who))
+    rows.sort(key=lambda row: row.ours.median if row.ours else 0, reverse=True)
     print(f"\nsize {b.size:,} ({b.database}), {time.strftime('%Y-%m-%d %H:%M')}, {len(rows)} pages\n")
     print("| page | who | ours | SQL bare |")
     print("| --- | --- | ---: | ---: |")
-    for ours_ms, who, address, n, floor_ms in rows[: args.top]:
-        print(f"| {address} | {who} | {ratios.duration(ours_ms)} | {n} SQL {ratios.duration(floor_ms)} |")
-    print(f"\nmedian page: {ratios.duration(statistics.median(r[0] for r in rows))}")
+    for row in rows[: args.top]:
+        assert row.ours is not None and row.floor is not None
+        print(
+            f"| {row.what} | {row.note} | {ratios.duration(row.ours.median)} "
+            f"| {row.floor_label.removesuffix(' bare')} {ratios.duration(row.floor.median)} |"
+        )
+    print(f"\nmedian page: {ratios.duration(statistics.median(row.ours.median for row in rows if row.ours))}")
     return 0
 
 
