@@ -137,7 +137,8 @@ def _unit(event: TrailEvent) -> str:
     return (event.data or {}).get("unit") or "—"
 
 
-def _assigned(event: TrailEvent, story: Story) -> tuple[str, str]:
+def _assignment_sentence(event: TrailEvent, no_units: str) -> str:
+    """“交办给…（主办）；答复期限…”: the units with their roles, and the deadline."""
     data = event.data or {}
     roles = _choices(Assignment.Role.choices)
     units = "、".join(
@@ -145,9 +146,13 @@ def _assigned(event: TrailEvent, story: Story) -> tuple[str, str]:
         for unit in data.get("units", [])
     )
     return _("Assigned to %(units)s; the reply is due by %(date)s") % {
-        "units": units,
+        "units": units or no_units,
         "date": day(data.get("deadline")),
-    }, ""
+    }
+
+
+def _assigned(event: TrailEvent, story: Story) -> tuple[str, str]:
+    return _assignment_sentence(event, no_units=""), ""
 
 
 def _contact(event: TrailEvent, story: Story) -> tuple[str, str]:
@@ -235,16 +240,7 @@ def _unit_sentence(text: StrOrPromise, anchor: str = "") -> Sentence:
 
 
 def _public_assigned(event: TrailEvent) -> str:
-    data = event.data or {}
-    roles = _choices(Assignment.Role.choices)
-    units = "、".join(
-        _("%(unit)s (%(role)s)") % {"unit": unit[1], "role": roles.get(unit[2], unit[2])}
-        for unit in data.get("units", [])
-    )
-    return _("Assigned to %(units)s; the reply is due by %(date)s") % {
-        "units": units or "—",
-        "date": day(data.get("deadline")),
-    }
+    return _assignment_sentence(event, no_units="—")
 
 
 def _public_replied(event: TrailEvent) -> str:
