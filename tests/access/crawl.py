@@ -291,6 +291,21 @@ def _today() -> str:
     return timezone.localdate().isoformat()
 
 
+def _record_a_contact() -> Route:
+    """A phone contact recorded on an assignment of the user's unit in handling: the page's form
+    and the API's endpoint take the same fields."""
+    return form(
+        Route("assignment", own_assignment, target=proposal_state(*IN_HANDLING)),
+        lambda a: {
+            "kind": "phone",
+            "stage": "during",
+            "contact_date": _today(),
+            "people": "代表本人",
+            "summary": "电话沟通",
+        },
+    )
+
+
 def _first_pk(label: str, **where: Any) -> int | None:
     return model(label).objects.filter(**where).order_by("pk").values_list("pk", flat=True).first()
 
@@ -615,16 +630,7 @@ ROUTES: dict[str, Route] = {
         rule("keep_handling_plan"),
         target=lambda s: s.done_on is None,
     ),
-    "handling:contact": form(
-        Route("assignment", own_assignment, target=proposal_state(*IN_HANDLING)),
-        lambda a: {
-            "kind": "phone",
-            "stage": "during",
-            "contact_date": _today(),
-            "people": "代表本人",
-            "summary": "电话沟通",
-        },
-    ),
+    "handling:contact": _record_a_contact(),
     "handling:co_opinion": form(
         Route(
             "assignment",
@@ -691,18 +697,7 @@ ROUTES: dict[str, Route] = {
             target=lambda a: a.is_active and not a.signed_at,
         )
     ),
-    "api:assignment_contacts": api(
-        form(
-            Route("assignment", own_assignment, target=proposal_state(*IN_HANDLING)),
-            lambda a: {
-                "kind": "phone",
-                "stage": "during",
-                "contact_date": _today(),
-                "people": "代表本人",
-                "summary": "电话沟通",
-            },
-        )
-    ),
+    "api:assignment_contacts": api(_record_a_contact()),
     "api:assignment_reply": api(
         action(
             "assignment",
