@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from deputies.models import LiaisonStation, Role
 from tests import factories as f
+from tests.sms import CapturingSender
 from tests.workflow import Cast
 
 # Playwright drives the browser from the test thread while live_server serves from another.
@@ -306,3 +308,13 @@ def beat_rows(db):
             code = getattr(operation, "code", None)
             if code is not None and code.__qualname__.startswith("beat_row_operation."):
                 code(apps, None)
+
+
+@pytest.fixture
+def captured_sms():
+    """Text messages kept by tests.sms.CapturingSender (its `last_code` reads one back), not sent;
+    what was kept is emptied before and after."""
+    CapturingSender.clear()
+    with override_settings(SMS_SENDER="tests.sms.CapturingSender"):
+        yield CapturingSender
+    CapturingSender.clear()

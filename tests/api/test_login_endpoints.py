@@ -24,21 +24,13 @@ from tests import factories as f
 from tests.api.conftest import bearer
 from tests.sms import CapturingSender
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("captured_sms")]
 SMS, TOKEN, WECHAT, BIND = (
     "/api/v1/auth/sms/",
     "/api/v1/auth/token/",
     "/api/v1/auth/wechat/",
     "/api/v1/auth/wechat/bind/",
 )
-
-
-@pytest.fixture(autouse=True)
-def _capture():
-    CapturingSender.clear()
-    with override_settings(SMS_SENDER="tests.sms.CapturingSender"):
-        yield
-    CapturingSender.clear()
 
 
 def post(url: str, data, client: APIClient | None = None):

@@ -5,27 +5,18 @@ phone (no sideways scrolling, tap targets of 44 px)."""
 from __future__ import annotations
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_deputy_phone import MEASURE
 from tests.sms import CapturingSender
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("captured_sms")]
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "locale": "zh-CN"}
-
-
-@pytest.fixture(autouse=True)
-def _capture():
-    CapturingSender.clear()
-    with override_settings(SMS_SENDER="tests.sms.CapturingSender"):
-        yield
-    CapturingSender.clear()
 
 
 def fits(page: Page) -> None:

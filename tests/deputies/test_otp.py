@@ -16,17 +16,8 @@ from deputies.models import AuditRecord, OneTimeCode, Role
 from tests import factories as f
 from tests.sms import CapturingSender
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("captured_sms")]
 Purpose = OneTimeCode.Purpose
-SENDER = "tests.sms.CapturingSender"
-
-
-@pytest.fixture(autouse=True)
-def _capture():
-    CapturingSender.clear()
-    with override_settings(SMS_SENDER=SENDER):
-        yield
-    CapturingSender.clear()
 
 
 def request(ip: str = "10.0.0.1"):

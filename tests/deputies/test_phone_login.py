@@ -16,18 +16,10 @@ from tests import factories as f
 from tests.factories import PASSWORD
 from tests.sms import CapturingSender
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("captured_sms")]
 SMS_LOGIN = "/accounts/login/sms/"
 RESET = "/accounts/password/reset/"
 NEW_PASSWORD = "Qingshui#River42"
-
-
-@pytest.fixture(autouse=True)
-def _capture():
-    CapturingSender.clear()
-    with override_settings(SMS_SENDER="tests.sms.CapturingSender"):
-        yield
-    CapturingSender.clear()
 
 
 def test_the_login_page_offers_the_code_login_and_the_reset(client):
