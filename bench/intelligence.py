@@ -210,7 +210,7 @@ def database(rounds: int) -> tuple[list[str], bool]:
 
     from deputies.models import Role, User
     from proposals.models import Proposal, ProposalText
-    from proposals.selectors import filter_proposals, list_rows
+    from proposals.selectors import filter_proposals, table_rows
     from proposals.textindex import similar_to
 
     staff = User.objects.filter(role=Role.STAFF, is_active=True).order_by("pk").first()
@@ -227,7 +227,7 @@ def database(rounds: int) -> tuple[list[str], bool]:
         def run(text: str = text) -> None:
             nonlocal found
             queryset, _form = filter_proposals(staff, QueryDict(f"q={text}"))
-            list(list_rows(queryset)[:25])
+            list(table_rows(queryset)[:25])
             found = queryset.count()
 
         ms = _median_ms(run, rounds)

@@ -11,7 +11,7 @@ review queue's registered list turns with `rpage`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
@@ -37,11 +37,20 @@ class LinkedPage(Page[_T]):
 
 
 def paginate(
-    request: HttpRequest, items: QuerySet[Model, _T] | Sequence[_T], *, per_page: int, param: str = "page"
+    request: HttpRequest,
+    items: QuerySet[Model, _T] | Sequence[_T],
+    *,
+    per_page: int,
+    param: str = "page",
+    counted: QuerySet[Model, Any] | None = None,
 ) -> LinkedPage[_T]:
     """The page of `items` named by `param` in the query string: the first for a missing or
-    malformed number, the last for one past the end."""
-    found = Paginator(items, per_page).get_page(request.GET.get(param))
+    malformed number, the last for one past the end. `counted`, the same rows without what only
+    showing them needs (the joins of their annotations), is counted in place of `items`."""
+    paginator = Paginator(items, per_page)
+    if counted is not None:
+        paginator.count = counted.count()
+    found = paginator.get_page(request.GET.get(param))
     # Nothing found: an empty list, not an empty slice of the query, which Django would still
     # compile (joins, ordering) before finding it has nothing to ask.
     rows = found.object_list if found.paginator.count else []

@@ -67,12 +67,6 @@ class _Followed(TypedDict):
     latest_ratings: list[Rating]
 
 
-class _Listed(TypedDict):
-    """What _active_units prefetches onto each list row (to_attr)."""
-
-    active_assignments: list[Assignment]
-
-
 class _ShownReply(TypedDict):
     """What the deputy's page of a suggestion shows with each reply."""
 
@@ -369,37 +363,29 @@ hooks.list_filter(
 hooks.slot("list.filters_end", "handling/_todo_notice.html")
 
 
-def _active_units(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    # Lead or separate units first ("separate" > "lead" > "co"), then co-handlers.
-    # Only what the units' cell reads (a unit's address and contacts are not turned into Python).
-    active = (
-        Assignment.objects.filter(is_active=True)
-        .select_related("unit")
-        .only("proposal_id", "role", "unit__name", "unit__short_name")
-        .order_by("-role", "pk")
-    )
-    return queryset.prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments"))
-
-
 def _units_cells(proposals: Sequence[Proposal]) -> list[SafeString]:
-    """The units on each list row, lead or separate first (as `_active_units` loaded them)."""
+    """The units on each list row, lead or separate first ("separate" > "lead" > "co"), then
+    co-handlers: one query for the table, of the names the cell shows only."""
+    active = (
+        Assignment.objects.filter(is_active=True, proposal_id__in=[p.pk for p in proposals])
+        .order_by("-role", "pk")
+        .values_list("proposal_id", "role", "unit__name", "unit__short_name")
+    )
     # str() first: escape() keeps a lazy label lazy, and it was translated again in every cell.
     roles = {value: escape(str(label)) for value, label in Assignment.Role.choices}
     co = format_html("<small>（{}）</small>", _("co"))
-    none = SafeString('<td class="units"><span class="muted">—</span></td>')
-    cells = []
-    for proposal in proposals:
-        assignments = cast("WithAnnotations[Proposal, _Listed]", proposal).active_assignments
-        chips = "".join(
-            f'<span class="unit-chip role-{escape(a.role)}" title="{roles.get(a.role, escape(a.role))}">'
-            f"{escape(a.unit.short_name or a.unit.name)}{co if a.role == Assignment.Role.CO else ''}</span>"
-            for a in assignments
+    chips: dict[int, list[str]] = {}
+    for proposal_id, role, name, short_name in active:
+        chips.setdefault(proposal_id, []).append(
+            f'<span class="unit-chip role-{escape(role)}" title="{roles.get(role, escape(role))}">'
+            f"{escape(short_name or name)}{co if role == Assignment.Role.CO else ''}</span>"
         )
-        cells.append(SafeString(f'<td class="units">{chips}</td>') if chips else none)
-    return cells
+    none = SafeString('<td class="units"><span class="muted">—</span></td>')
+    return [
+        SafeString(f'<td class="units">{"".join(chips[p.pk])}</td>') if p.pk in chips else none for p in proposals
+    ]
 
 
-hooks.list_rows(_active_units)
 hooks.list_column(hooks.ListColumn(gettext_lazy("Units"), _units_cells, order=10))
 hooks.bulk_action(
     hooks.BulkAction(

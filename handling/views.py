@@ -141,7 +141,7 @@ def bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = hf.BulkAssignForm(request.POST if stage != "choose" else None, queryset=_bulk_queryset(request))
     ids = request.POST.getlist("ids")
     chosen = list(
-        proposal_selectors.list_rows(_bulk_queryset(request).filter(pk__in=[i for i in ids if i.isdigit()])).order_by(
+        proposal_selectors.table_rows(_bulk_queryset(request).filter(pk__in=[i for i in ids if i.isdigit()])).order_by(
             "number", "pk"
         )
     )

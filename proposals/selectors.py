@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
@@ -96,24 +96,44 @@ def filter_proposals(
 
 
 def list_rows(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """What a list row shows, in a fixed number of queries whatever the length: the meeting,
-    deputy, category and main suggestion here, and what later apps load for their columns."""
-    return hooks.load_rows(queryset.select_related("meeting", "lead_deputy", "category", "merged_into"))
+    """What a page showing rows its own way reads of each (the review queue, the similar ones):
+    the meeting, deputy, category and main suggestion, in the same query."""
+    return queryset.select_related("meeting", "lead_deputy", "category", "merged_into")
 
 
-# The columns the suggestion table (proposals/tables.py) reads of a row and of what it joins.
+# What the suggestion table (proposals/tables.py) reads of a row: its own columns, and the names
+# of what it joins as annotations of the same query. The joined meeting, deputy, category and
+# main suggestion made into objects (four more a row, with their state machines' bookkeeping)
+# cost more than the page's queries.
 TABLE_FIELDS = (
     "id", "stream", "meeting_id", "number", "title", "lead_deputy_id", "category_id", "state", "due_on",
-    "merged_into_id", "meeting__name", "lead_deputy__name", "category__name", "merged_into__stream",
-    "merged_into__number",
+    "merged_into_id",
 )  # fmt: skip
 
 
+class TableNames(TypedDict):
+    """The annotations `table_rows` gives each row."""
+
+    meeting_name: str
+    lead_deputy_name: str
+    category_name: str | None
+    merged_into_number: int | None
+
+
+TABLE_NAMES = {
+    "meeting_name": F("meeting__name"),
+    "lead_deputy_name": F("lead_deputy__name"),
+    "category_name": F("category__name"),
+    "merged_into_number": F("merged_into__number"),
+}
+
+
 def table_rows(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """`list_rows` for a page that shows the rows only as the suggestion table: only the
-    columns the table reads (a row's text, a deputy's profile, a main suggestion's body are
-    neither fetched nor turned into Python), for the list page of 25 or more rows."""
-    return list_rows(queryset).only(*TABLE_FIELDS)
+    """The rows of the suggestion table, in a fixed number of queries whatever their number:
+    only what the table reads (a row's text, a deputy's profile, a main suggestion's body are
+    neither fetched nor turned into Python), and what later apps load for their columns and
+    tags (`hooks.list_rows`)."""
+    return hooks.load_rows(queryset.select_related(None).only(*TABLE_FIELDS).annotate(**TABLE_NAMES))
 
 
 def _deputy_label(name: str, delegation: str | None) -> str:

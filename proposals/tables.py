@@ -2,7 +2,7 @@
 
 A list page shows 25 rows or more; with a template included per cell and a tag looked up per
 row, drawing them cost more than the page's queries. Here each row is written once, escaped,
-from what `selectors.list_rows` loaded, with the cells of the columns and title tags later apps
+from what `selectors.table_rows` loaded, with the cells of the columns and title tags later apps
 registered (`proposals.hooks`, each called once for the whole table), and the template places
 the rows.
 """
@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, cast
 
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,11 @@ from django.utils.translation import gettext as _
 from proposals import hooks
 from proposals.models import Proposal, ProposalState
 from proposals.states import REPLY_DUE_STATES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from proposals.selectors import TableNames
 
 
 def due(deadline: dt.date | None, soon_days: int = 7, today: dt.date | None = None) -> SafeString:
@@ -106,9 +112,10 @@ def _joined(parts: Iterable[Sequence[SafeString]]) -> list[SafeString]:
 
 def table_rows(proposals: Iterable[Proposal], *, select: bool = False, words: Sequence[str] = ()) -> list[SafeString]:
     """The rows (`<tr>`) of the suggestion table for these suggestions (loaded by
-    `selectors.list_rows`; a list page sets `selectable` on each for its bulk action), the
+    `selectors.table_rows`; a list page sets `selectable` on each for its bulk action), the
     searched `words` marked in the titles."""
     proposals = list(proposals)
+    named = cast("list[WithAnnotations[Proposal, TableNames]]", proposals)
     if not proposals:
         return []
     before, after = url_maker("proposals:detail")
@@ -122,7 +129,7 @@ def table_rows(proposals: Iterable[Proposal], *, select: bool = False, words: Se
     states = {value: str(label) for value, label in ProposalState.choices}
     merged, select_label = _("Merged into %(n)s"), _("Select %(title)s")
     rows = []
-    for p, p_tags, p_cells, p_due in zip(proposals, tags, cells, dues, strict=True):
+    for p, p_tags, p_cells, p_due in zip(named, tags, cells, dues, strict=True):
         check = SafeString("")
         if select:
             box = (
@@ -135,7 +142,6 @@ def table_rows(proposals: Iterable[Proposal], *, select: bool = False, words: Se
                 else ""
             )
             check = format_html('<td class="check">{}</td>', box)
-        main = p.merged_into if p.merged_into_id else None
         # str.format with each text escaped here (the cells and tags come escaped): format_html
         # would escape every piece again to find most of them safe already.
         rows.append(
@@ -146,12 +152,15 @@ def table_rows(proposals: Iterable[Proposal], *, select: bool = False, words: Se
                     url=f"{before}{p.pk}{after}",
                     title=highlight(p.title, words) if words else _esc(p.title),
                     tags=p_tags,
-                    merged=format_html('<span class="tag">{}</span>', merged % {"n": main.number_label})
-                    if main
+                    # A suggestion is merged into one of its own stream: its words number both.
+                    merged=format_html(
+                        '<span class="tag">{}</span>', merged % {"n": p.words.number(p.merged_into_number)}
+                    )
+                    if p.merged_into_id
                     else "",
-                    meeting=_esc(p.meeting.name),
-                    deputy=_esc(p.lead_deputy.name),
-                    category=_esc((p.category.name if p.category else "") or "—"),
+                    meeting=_esc(p.meeting_name),
+                    deputy=_esc(p.lead_deputy_name),
+                    category=_esc(p.category_name or "—"),
                     cells=p_cells,
                     state=_esc(p.state),
                     state_label=_esc(states.get(p.state, p.state)),

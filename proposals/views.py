@@ -53,7 +53,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         mine = _optional_url("proposals:mine")
         if mine:
             return redirect(mine)
-        rows = selectors.list_rows(selectors.proposals_for(user)).order_by("-updated_at", "-pk")[:50]
+        rows = selectors.table_rows(selectors.proposals_for(user)).order_by("-updated_at", "-pk")[:50]
         return render(request, "proposals/home_deputy.html", {"rows": rows})
     return render(
         request,
@@ -73,7 +73,7 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     queryset, form = selectors.filter_proposals(request.user, request.GET)
     values = getattr(form, "cleaned_data", {})
     selected_states = set(request.GET.getlist("state"))
-    page = paginate(request, selectors.table_rows(queryset), per_page=PAGE_SIZE)
+    page = paginate(request, selectors.table_rows(queryset), per_page=PAGE_SIZE, counted=queryset)
     bulk = hooks.bulk_action_for(request.user)
     if bulk is not None:
         for row in page:
