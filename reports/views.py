@@ -5,7 +5,7 @@ report (its two chapters, the PDF job and its progress), and the public disclosu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -397,48 +399,69 @@ def figure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def units(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every unit of the scope with its figures and its score, line by line."""
+    """Every unit of the year or meeting, of the stream shown, with its figures and its score,
+    line by line."""
     _require(request, "view_dashboard")
-    scope, form = scope_from(request.GET, request.user)
-    if scope is None:
-        raise Http404("no figures")
-    scope = fg.Scope(year=scope.year, meeting_id=scope.meeting_id)
-    rows = fg.unit_rows(scope)
-    links = [
-        {
-            "row": u,
-            "urls": {
-                name: figure_url(scope, name, unit_id=u.unit_id)
-                for name in (
-                    "unit_count",
-                    "unit_co",
-                    "unit_due",
-                    "unit_on_time",
-                    "unit_not_on_time",
-                    "unit_overdue",
-                    "unit_extended",
-                    "unit_contacted",
-                    "unit_face_to_face",
-                    "unit_rated",
-                    "unit_satisfied",
-                    "unit_unsatisfied",
-                )
-            },
-        }
-        for u in rows
-    ]
-    from reports.models import ScoringScheme
+    with stored.reading():
+        scope, form = scope_from(request.GET, request.user)
+        if scope is None:
+            raise Http404("no figures")
+        scope = replace(scope, unit_id=None)  # every unit, whichever the dashboard showed
+        # The table is made of the figures alone, kept as the dashboard's are.
+        table = stored.remembered(
+            ("units", stored.scope_key(scope), scope.as_of, get_script_prefix()), partial(_units_table, scope)
+        )
+    return render(request, "reports/units.html", {"form": form, "scope": scope, "table": table})
 
-    return render(
-        request,
-        "reports/units.html",
-        {
-            "form": form,
-            "scope": scope,
-            "rows": links,
-            "scheme": ScoringScheme.for_year(scope.year or scope.report_year, scope.stream),
-        },
-    )
+
+def _units_table(scope: fg.Scope) -> str:
+    figures = stored.figures(scope)
+    # Each figure's list is the scope's list of one unit: its query string is made once (a
+    # scope has a year or a meeting, so it is never empty).
+    base = escape(f"{_figure_list_path()}?{urlencode(scope.query_string())}")
+    rows, cards = [], []
+    score = escape(_("Score"))
+    for n, u in enumerate(figures.units, start=1):
+
+        def link(name: str, value: int, u: fg.UnitRow = u) -> str:
+            return f'<a href="{base}&amp;unit={u.unit_id}&amp;figure={name}">{value}</a>'
+
+        cells = (
+            link("unit_count", u.count),
+            link("unit_co", u.co),
+            link("unit_due", u.due),
+            f'{link("unit_on_time", u.on_time)} <span class="muted small">{_pct(u.on_time_rate)}</span>',
+            link("unit_not_on_time", u.not_on_time) + (f" +{u.rehandling_late}" if u.rehandling_late else ""),
+            link("unit_overdue", u.overdue),
+            link("unit_extended", u.extended),
+            link("unit_contacted", u.contacted),
+            link("unit_face_to_face", u.face_to_face),
+            link("unit_rated", u.rated),
+            f'{link("unit_satisfied", u.satisfied)} <span class="muted small">{_pct(u.satisfied_rate)}</span>',
+            link("unit_unsatisfied", u.unsatisfied),
+            f'<a href="#unit-{u.unit_id}"><strong>{u.score}</strong></a>',
+        )
+        rows.append(
+            SafeString(
+                f'<tr><td class="num">{n}</td><td>{escape(u.name)}</td>'
+                + "".join(f'<td class="num">{cell}</td>' for cell in cells)
+                + "</tr>"
+            )
+        )
+        lines = "".join(
+            f'<tr><td>{escape(line.label)}</td><td class="muted small">{escape(line.basis)}</td>'
+            f'<td class="num">{line.points}</td></tr>'
+            for line in u.breakdown
+        )
+        cards.append(
+            SafeString(
+                f'<section class="card" id="unit-{u.unit_id}"><h3>{n}. {escape(u.name)} '
+                f'<span class="muted">{u.score}</span></h3><table class="compact"><tbody>{lines}'
+                f'<tr><td colspan="2"><strong>{score}</strong></td><td class="num"><strong>{u.score}</strong>'
+                "</td></tr></tbody></table></section>"
+            )
+        )
+    return render_to_string("reports/_units_table.html", {"rows": rows, "cards": cards, "scheme": figures.scheme})
 
 
 # --- Excel out ---------------------------------------------------------------------------------------

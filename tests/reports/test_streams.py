@@ -5,6 +5,7 @@ combined form is the government's 人大代表建议和政协委员提案办理�
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -93,6 +94,22 @@ def test_the_dashboard_shows_the_stream_chosen_and_one_bodys_staff_their_own(cli
     client.force_login(proposals_staff)
     own = client.get(reverse("reports:dashboard"), {"year": both})
     assert own.context["figures"].counts["received"] == 3
+
+
+def _units_page_count(client, year, unit, **query):
+    page = client.get(reverse("reports:units"), {"year": year, **query}).content.decode()
+    return int(re.search(rf'unit={unit.pk}&amp;figure=unit_count">(\d+)</a>', page).group(1))
+
+
+def test_the_units_page_counts_the_stream_chosen_and_one_bodys_staff_their_own(
+    client, both, unit, leader, proposals_staff
+):
+    client.force_login(leader)
+    assert _units_page_count(client, both, unit) == 4
+    assert _units_page_count(client, both, unit, stream="suggestion") == 1
+    client.force_login(proposals_staff)
+    assert _units_page_count(client, both, unit) == 3  # the proposals of the unit, never the congress's
+    assert _units_page_count(client, both, unit, stream="suggestion") == 3
 
 
 def test_the_combined_report_states_each_streams_numbers_in_both_streams_words(both):
