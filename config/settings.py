@@ -106,6 +106,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's, with a select's options written in Python rather than two templates each (the
+# 300 units' selects cost more than their pages' queries): deputies/form_renderer.py.
+FORM_RENDERER = "deputies.form_renderer.FormRenderer"
+
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
