@@ -41,13 +41,14 @@ from handling.selectors import (
     pending_extensions,
     plans_of,
     todo_condition,
+    todo_count,
     unit_label,
     unit_panel,
 )
 from proposals import hooks
 from proposals.events import AMONG_HANDLERS, EVERYONE, day
 from proposals.models import Proposal
-from proposals.selectors import count, page_url
+from proposals.selectors import page_url
 from proposals.states import FINAL_STATES
 from proposals.states import ProposalState as S
 
@@ -291,7 +292,7 @@ def _tiles(user: User) -> list[hooks.Tile]:
 
     def todo(key: str, label: StrOrPromise, order: int, *, page: str = "proposals:list", alert: bool = False) -> None:
         query = f"todo={key}"
-        found.append(hooks.Tile(key, label, count(user, query), page_url(page, query), alert=alert, order=order))
+        found.append(hooks.Tile(key, label, todo_count(user, key), page_url(page, query), alert=alert, order=order))
 
     if user.role in (*STAFF_ROLES, Role.SUPERVISION):
         todo("to_assign", _("To assign"), 20)
@@ -381,9 +382,7 @@ def _units_cells(proposals: Sequence[Proposal]) -> list[SafeString]:
             f"{escape(short_name or name)}{co if role == Assignment.Role.CO else ''}</span>"
         )
     none = SafeString('<td class="units"><span class="muted">—</span></td>')
-    return [
-        SafeString(f'<td class="units">{"".join(chips[p.pk])}</td>') if p.pk in chips else none for p in proposals
-    ]
+    return [SafeString(f'<td class="units">{"".join(chips[p.pk])}</td>') if p.pk in chips else none for p in proposals]
 
 
 hooks.list_column(hooks.ListColumn(gettext_lazy("Units"), _units_cells, order=10))

@@ -38,11 +38,17 @@ def test_staff_see_what_waits_for_review_and_assignment(client, staff, deputy, m
 
 
 def test_every_count_agrees_with_the_list_it_links_to(
-    client, staff, unit_handler, unit_head, deputy, meeting, category, cast
+    client, staff, unit_handler, unit_head, co_handler, co_unit, deputy, meeting, category, cast
 ):
     advance(ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.ASSIGNED, cast)
     advance(ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.IN_HANDLING, cast)
-    for user in (staff, unit_handler, unit_head):
+    cast.co_units = [co_unit]  # the co-handler signs for it, then owes its opinion
+    co_handled = advance(ProposalFactory(lead_deputy=deputy, meeting=meeting, category=category), S.IN_HANDLING, cast)
+    client.force_login(co_handler)
+    client.post(reverse("handling:sign", args=[co_handled.assignments.get(unit=co_unit).pk]))
+    counted = {t.key: t.count for t in workbench(co_handler)}
+    assert (counted["co_opinion"], counted["draft"]) == (1, 0)
+    for user in (staff, unit_handler, unit_head, co_handler):
         for t in workbench(user):
             path, _sep, query = t.url.partition("?")
             if path == reverse("proposals:list"):
