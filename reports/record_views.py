@@ -108,7 +108,8 @@ def deputy_records(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = _year(request)
     only = request.GET.get("only", "")
     only = only if only in records.FILTERS else ""
-    rows = records.record_rows(year, only=only)
+    # The people of the streams the user works on: one body's staff never list the other's.
+    rows = records.record_rows(year, of=access.of_users_streams(request.user, Deputy.objects.all(), ""), only=only)
     return render(
         request,
         "reports/deputy_records.html",

@@ -264,10 +264,12 @@ def _counts(queryset: QuerySet[Any], key: str) -> dict[int, int]:
     return {row[key]: row["n"] for row in queryset.values(key).annotate(n=Count("pk", distinct=True)).order_by()}
 
 
-def record_rows(year: int, *, only: str = "", now: dt.datetime | None = None) -> list[RecordRow]:
-    """Each serving deputy's counts for `year` (one GROUP BY per count). `only="none"`: those who
-    led no suggestion that year; `only="late"`: those with a late rating or a reply waiting for
-    their rating past the window."""
+def record_rows(
+    year: int, *, of: QuerySet[Deputy] | None = None, only: str = "", now: dt.datetime | None = None
+) -> list[RecordRow]:
+    """Each serving deputy's counts for `year` (one GROUP BY per count), of the deputies `of`
+    (default: all). `only="none"`: those who led no suggestion that year; `only="late"`: those
+    with a late rating or a reply waiting for their rating past the window."""
     now = now or timezone.now()
     window = rating_window()
     of_year = _year_proposals(year)
@@ -300,7 +302,8 @@ def record_rows(year: int, *, only: str = "", now: dt.datetime | None = None) ->
         Promise.objects.filter(proposal__in=of_year).exclude(state=Promise.State.SUPERSEDED), "proposal__lead_deputy"
     )
     rows = []
-    for deputy in Deputy.objects.filter(is_active=True).select_related("delegation").order_by("delegation", "name"):
+    serving = (Deputy.objects.all() if of is None else of).filter(is_active=True)
+    for deputy in serving.select_related("delegation").order_by("delegation", "name"):
         pk = deputy.pk
         row = RecordRow(
             deputy=deputy,

@@ -112,6 +112,21 @@ def test_the_units_page_counts_the_stream_chosen_and_one_bodys_staff_their_own(
     assert _units_page_count(client, both, unit, stream="suggestion") == 3
 
 
+def test_the_deputies_records_list_one_bodys_people_to_its_staff_and_both_to_the_supervision_office(
+    client, both, deputy, member, staff, proposals_staff, supervision
+):
+    listed = {}
+    for user in (staff, proposals_staff, supervision):
+        client.force_login(user)
+        page = client.get(reverse("reports:deputy_records"), {"year": both}).content.decode()
+        listed[user.role] = {person.name for person in (deputy, member) if person.name in page}
+    assert listed == {
+        staff.role: {deputy.name},
+        proposals_staff.role: {member.name},
+        supervision.role: {deputy.name, member.name},
+    }
+
+
 def test_the_combined_report_states_each_streams_numbers_in_both_streams_words(both):
     assert annual.report_stream(both) == annual.BOTH
     html = annual.render_html(annual.report_context(both, stream=annual.BOTH), for_print=True)
