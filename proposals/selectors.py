@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from deputies.access import of_users_streams
 from deputies.models import Deputy, User, UserOrAnonymous
 from deputies.pages import LOOKUP_LIMIT
 from proposals import hooks, textindex
@@ -140,9 +141,10 @@ def _deputy_label(name: str, delegation: str | None) -> str:
     return f"{name}（{delegation}）" if delegation else name
 
 
-def deputy_options(words: str, limit: int = LOOKUP_LIMIT) -> list[tuple[int, str]]:
-    """The deputies whose name or delegation contains `words`, for the lists' deputy filter."""
-    found = Deputy.objects.all()
+def deputy_options(user: UserOrAnonymous, words: str, limit: int = LOOKUP_LIMIT) -> list[tuple[int, str]]:
+    """The deputies (or members) of the streams `user` works on whose name or delegation
+    contains `words`, for the lists' deputy filter."""
+    found = of_users_streams(user, Deputy.objects.all(), "")
     if words:
         found = found.filter(Q(name__icontains=words) | Q(delegation__name__icontains=words))
     rows = found.order_by("name", "pk").values_list("pk", "name", "delegation__name")[:limit]

@@ -128,7 +128,7 @@ def deputy_lookup(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The deputies matching what is typed in the lists' deputy filter (at most a screenful)."""
     if not allowed(request.user, "look_up_deputies"):
         raise refuse(request, "deputy lookup")
-    return lookup_answer(selectors.deputy_options(lookup_words(request)))
+    return lookup_answer(selectors.deputy_options(request.user, lookup_words(request)))
 
 
 @login_required

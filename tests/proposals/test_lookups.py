@@ -32,6 +32,20 @@ def test_deputies_are_found_by_name_or_delegation(client, staff, deputy):
     assert [r["value"] for r in results(client, "proposals:deputy_lookup", "东山代表团")] == [qian.pk]
 
 
+def test_each_bodys_staff_find_their_own_bodys_people_and_the_supervision_office_both(
+    client, staff, proposals_staff, supervision, deputy, member
+):
+    found = {}
+    for user in (staff, proposals_staff, supervision):
+        client.force_login(user)
+        found[user.role] = {r["value"] for r in results(client, "proposals:deputy_lookup")}
+    assert found == {
+        staff.role: {deputy.pk},
+        proposals_staff.role: {member.pk},
+        supervision.role: {deputy.pk, member.pk},
+    }
+
+
 def test_units_are_found_by_name_or_short_name(client, unit_handler, unit, co_unit):
     UnitFactory(name="区市场监督管理局", short_name="市监局")
     client.force_login(unit_handler)
