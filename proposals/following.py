@@ -323,9 +323,10 @@ def return_reason(proposal: Proposal) -> ProposalEvent | None:
 
 
 def search_deputies(query: str, *, lead: Deputy, limit: int = 30) -> list[Deputy]:
-    """Serving deputies with a login, by name or delegation; without a query, the lead's own
-    delegation (the usual co-signers)."""
-    found = Deputy.objects.filter(is_active=True, user__isnull=False, user__is_active=True).exclude(pk=lead.pk)
+    """Serving deputies with a login, of the lead's own body (a member's fellow members), by
+    name or delegation; without a query, the lead's own delegation (the usual co-signers)."""
+    found = Deputy.objects.filter(stream=lead.stream, is_active=True, user__isnull=False, user__is_active=True)
+    found = found.exclude(pk=lead.pk)
     query = query.strip()
     if query:
         found = found.filter(Q(name__icontains=query) | Q(delegation__name__icontains=query))

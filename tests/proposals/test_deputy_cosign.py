@@ -47,6 +47,12 @@ def test_search_by_name_or_delegation_finds_deputies_with_a_login(client, deputy
     assert names(client.get(url, {"q": deputy.name})) == []  # never oneself
 
 
+def test_the_search_offers_the_leads_own_body_only(client, deputy, member, draft, neighbours):
+    client.force_login(deputy.user)
+    url = reverse("proposals:invite", args=[draft.pk])
+    assert names(client.get(url, {"q": member.name})) == []  # a CPPCC member co-signs no suggestion
+
+
 def test_inviting_chosen_deputies_notifies_them(client, deputy, draft, neighbours):
     client.force_login(deputy.user)
     url = reverse("proposals:invite", args=[draft.pk])
