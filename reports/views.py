@@ -4,11 +4,12 @@ report (its two chapters, the PDF job and its progress), and the public disclosu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
+from html import escape as html_escape
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -114,13 +115,25 @@ def _figure_list_path() -> str:
 
 
 def figure_url(scope: fg.Scope, name: str, value: int | str | None = None, unit_id: int | None = None) -> str:
+    """The list of the suggestions a figure of `scope` (or of one unit in it) counts."""
+    return figure_urls(scope, unit_id)(name, value)
+
+
+def figure_urls(scope: fg.Scope, unit_id: int | None = None) -> Callable[[str, int | str | None], str]:
+    """`figure_url` of one scope and unit, for a page that links many of its figures: the
+    scope's part of the address is made once (a scope has a year or a meeting, so it is never
+    empty)."""
     params = scope.query_string()
     if unit_id is not None:
         params["unit"] = unit_id
-    params["figure"] = name
-    if value is not None:
-        params["value"] = value
-    return f"{_figure_list_path()}?{urlencode(params)}"
+    base = f"{_figure_list_path()}?{urlencode(params)}&"
+
+    def url(name: str, value: int | str | None = None) -> str:
+        # What urlencode writes for these two, without its machinery for every link.
+        figure = f"figure={quote_plus(name)}"
+        return f"{base}{figure}" if value is None else f"{base}{figure}&value={quote_plus(str(value))}"
+
+    return url
 
 
 # --- dashboard ----------------------------------------------------------------------------------------
@@ -416,15 +429,13 @@ def units(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _units_table(scope: fg.Scope) -> str:
     figures = stored.figures(scope)
-    # Each figure's list is the scope's list of one unit: its query string is made once (a
-    # scope has a year or a meeting, so it is never empty).
-    base = escape(f"{_figure_list_path()}?{urlencode(scope.query_string())}")
     rows, cards = [], []
     score = escape(_("Score"))
     for n, u in enumerate(figures.units, start=1):
+        unit_url = figure_urls(scope, u.unit_id)
 
-        def link(name: str, value: int, u: fg.UnitRow = u) -> str:
-            return f'<a href="{base}&amp;unit={u.unit_id}&amp;figure={name}">{value}</a>'
+        def link(name: str, value: int, unit_url: Callable[[str, int | str | None], str] = unit_url) -> str:
+            return f'<a href="{html_escape(unit_url(name, None))}">{value}</a>'
 
         cells = (
             link("unit_count", u.count),
