@@ -1124,13 +1124,34 @@ class Markers:
     def titles_in(self, text: str, own: frozenset[int]) -> list[str]:
         shown = []
         for pk, pieces in self.titles.items():
-            if pk not in own and any(piece in text or _escaped(piece) in text for piece in pieces):
+            if pk not in own and any(_stands_in(piece, text) or _stands_in(_escaped(piece), text) for piece in pieces):
                 shown.append(pieces[0])
         return shown
 
 
 def _escaped(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def _stands_in(piece: str, text: str) -> bool:
+    """Is `piece` in `text` as a word of its own? A title's token (T0013) is short enough to turn
+    up by chance inside a random run of letters and digits, such as the CSRF token every page
+    carries; there it shows nothing."""
+    start = text.find(piece)
+    while start >= 0:
+        end = start + len(piece)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if not (_ascii_alnum(before) and _ascii_alnum(piece[0])) and not (
+            _ascii_alnum(after) and _ascii_alnum(piece[-1])
+        ):
+            return True
+        start = text.find(piece, start + 1)
+    return False
+
+
+def _ascii_alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 # --- the objects to try -----------------------------------------------------------------------------------

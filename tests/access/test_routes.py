@@ -85,3 +85,6 @@ def test_the_checks_see_a_leak_when_a_page_shows_one(crawl_world):
     assert w.markers.titles_in("关于T0020号事项的建议", handler.own) == ["T0020"]
     assert w.markers.titles_in("关于T0014号事项的建议", handler.own) == []
     assert w.markers.titles_in("关于T0020号事项的建议 关于T0014号事项的建议", lead.own) == ["T0020"]
+    # A token inside a random run of letters and digits (a CSRF token) is no title.
+    assert w.markers.titles_in('name="csrfmiddlewaretoken" value="Lr4NT0020vYvoyQ"', handler.own) == []
+    assert w.markers.titles_in("<td>T0020</td>", handler.own) == ["T0020"]
