@@ -754,13 +754,14 @@ class PublicCursor:
         )
 
 
-def public_year(form: PublicSearchForm) -> int | None:
-    """The chosen year, else the latest one with a public reply (years without any, such as
-    this year's before its replies, are passed over one indexed probe each)."""
+def public_year(form: PublicSearchForm, public: QuerySet[Reply] | None = None) -> int | None:
+    """The chosen year, else the latest one with a reply of `public` (all public replies by
+    default); years without any, such as this year's before its replies, are passed over one
+    indexed probe each."""
     chosen = form.cleaned_data.get("year") if form.is_valid() else None
     if chosen:
         return int(chosen)
-    public = public_replies_queryset()
+    public = public_replies_queryset() if public is None else public
     return next((y for y in form.years if public.filter(assignment__proposal__meeting__year=y).exists()), None)
 
 
@@ -853,41 +854,66 @@ def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def disclosure(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Staff see what is public and keep a reply back (or let it out again), with a reason."""
+    """Staff see what is public and keep a reply back (or let it out again), with a reason.
+    What is public is listed a year at a time, as on the public page: the latest year with a
+    public reply unless one is chosen, so that the page's count reads one year's replies."""
     _require(request, "manage_reports")
     held = DisclosureHold.objects.select_related(
         "reply__assignment__unit", "reply__assignment__proposal__meeting", "held_by"
     )
     held = access.of_users_streams(request.user, held, "reply__assignment__proposal__")
-    public = public_replies_queryset().select_related("assignment__unit", "assignment__proposal__meeting")
-    public = access.of_users_streams(request.user, public, "assignment__proposal__")
-    text = request.GET.get("q", "").strip()
-    if text:
-        public = search_words(public, text, "assignment__proposal__title", "assignment__unit__name")
-    public = public.order_by("-issued_at", "pk")
-    page = paginate(request, public, per_page=30)
-    not_public = Reply.objects.filter(state=Reply.State.ISSUED, is_public=False).count()
-    streams = access.streams_of(request.user)
-    return render(
-        request,
-        "reports/disclosure.html",
-        {
-            "held": held,
-            "page": page,
-            "q": text,
-            "hold_form": HoldForm(),
-            "unit_withheld": not_public,
-            "published": PublishedFigures.objects.filter(stream__in=streams).select_related("published_by"),
-            "publish_form": PublishForm(streams=streams),
-        },
-    )
+    with fg.tuned():  # one year's replies through the foreign-key indexes
+        public = access.of_users_streams(request.user, public_replies_queryset(), "assignment__proposal__")
+        form = PublicSearchForm(request.GET or None)
+        year = public_year(form, public)
+        # The year's meetings by id, as on the public page: the planner then knows how few
+        # suggestions a small year has, rather than guessing at an average one.
+        meetings = list(Meeting.objects.filter(year=year).values_list("pk", flat=True)) if year is not None else []
+        public = public.filter(assignment__proposal__meeting__in=meetings)
+        public = public.select_related("assignment__unit", "assignment__proposal__meeting")
+        text = request.GET.get("q", "").strip()
+        if text:
+            public = search_words(public, text, "assignment__proposal__title", "assignment__unit__name")
+        # In the public page's order (by number): the year's index gives the rows of a page.
+        public = public.order_by(*PUBLIC_ORDER)
+        page = paginate(request, public, per_page=30)
+        not_public = access.of_users_streams(
+            request.user,
+            Reply.objects.filter(state=Reply.State.ISSUED, is_public=False, assignment__proposal__meeting__in=meetings),
+            "assignment__proposal__",
+        ).count()
+        streams = access.streams_of(request.user)
+        return render(
+            request,
+            "reports/disclosure.html",
+            {
+                "held": held,
+                "page": page,
+                "q": text,
+                "years": form.years,
+                "year": year,
+                "hold_form": HoldForm(),
+                "unit_withheld": not_public,
+                "published": PublishedFigures.objects.filter(stream__in=streams).select_related("published_by"),
+                "publish_form": PublishForm(streams=streams),
+            },
+        )
+
+
+def _reply_to_disclose(request: AuthenticatedHttpRequest, pk: int) -> Reply:
+    """An issued reply whose disclosure the user may decide: staff, of the reply's own body
+    (the other body's answers 404, audited, as one they may not see)."""
+    _require(request, "manage_reports")
+    reply = Reply.objects.select_related("assignment__proposal").filter(pk=pk, state=Reply.State.ISSUED).first()
+    if reply is None or not access.allowed(request.user, "manage_reports", reply):
+        raise refuse(request, f"disclosure of reply {pk}")
+    return reply
 
 
 @login_required
 @require_POST
 def disclosure_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require(request, "manage_reports")
-    reply = get_object_or_404(Reply, pk=pk, state=Reply.State.ISSUED)
+    reply = _reply_to_disclose(request, pk)
     form = HoldForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the reason the reply is kept from the public."))
@@ -903,8 +929,8 @@ def disclosure_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def disclosure_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require(request, "manage_reports")
-    DisclosureHold.objects.filter(reply_id=pk).delete()
+    reply = _reply_to_disclose(request, pk)
+    DisclosureHold.objects.filter(reply=reply).delete()
     forget_public_pages()
     messages.success(request, _("The reply is public again (if its unit allowed it)."))
     return redirect("reports:disclosure")

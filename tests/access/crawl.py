@@ -848,14 +848,14 @@ ROUTES: dict[str, Route] = {
     "reports:disclosure_hold": action(
         "reply",
         view_reply,
-        staff_only,
+        rule("manage_reports"),
         lambda r: {"reason": "涉及个人信息"},
         target=lambda r: r.state == "issued" and r.is_public,
     ),
     "reports:disclosure_release": action(
         "reply",
         view_reply,
-        staff_only,
+        rule("manage_reports"),
         target=lambda r: model("reports.DisclosureHold").objects.filter(reply=r).exists(),
     ),
     "reports:publish_figures": action(

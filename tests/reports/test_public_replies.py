@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from deputies.models import AuditRecord
+from deputies.models import AuditRecord, Role
 from handling.models import Reply
 from proposals.models import Proposal
 from reports import views
 from reports.models import DisclosureHold
-from tests.factories import MeetingFactory
+from tests.factories import MeetingFactory, UserFactory
 from tests.pages import many_proposals, many_public_replies, queries_for
 from tests.reports.crafted import YEAR
 
@@ -106,6 +106,33 @@ def test_only_staff_hold_replies_back(client, year):
     assert client.get(reverse("reports:disclosure")).status_code == 404
     assert not DisclosureHold.objects.exists()
     assert AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED, user=handler).count() == 2
+
+
+def test_one_bodys_staff_neither_hold_nor_release_nor_count_the_other_bodys_replies(client, year):
+    reply = reply_of(year, "c5")  # a deputy's suggestion: the congress's
+    Reply.objects.filter(pk=reply_of(year, "c2").pk).update(is_public=False)  # its unit's choice
+    client.force_login(UserFactory(username="p_staff", role=Role.PROPOSALS_STAFF))
+    refused = AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED)
+    before = refused.count()
+    assert client.post(reverse("reports:disclosure_hold", args=[reply.pk]), {"reason": "x"}).status_code == 404
+    assert not DisclosureHold.objects.exists()
+    DisclosureHold.objects.create(reply=reply, reason="涉及在办案件", held_by=year.staff)
+    assert client.post(reverse("reports:disclosure_release", args=[reply.pk])).status_code == 404
+    assert DisclosureHold.objects.filter(reply=reply).exists()
+    assert refused.count() == before + 2
+    assert client.get(reverse("reports:disclosure")).context["unit_withheld"] == 0
+    client.force_login(year.staff)
+    assert client.get(reverse("reports:disclosure")).context["unit_withheld"] == 1
+
+
+def test_staff_see_one_year_of_public_replies_the_latest_with_any_unless_they_choose(client, year):
+    MeetingFactory(year=YEAR + 1)  # its suggestions are not replied to yet
+    client.force_login(year.staff)
+    page = client.get(reverse("reports:disclosure"))
+    assert page.context["year"] == YEAR and page.context["page"].paginator.count == 19
+    assert f'<option value="{YEAR}" selected>' in page.content.decode() and f"{YEAR}年正在公开" in page.content.decode()
+    later = client.get(reverse("reports:disclosure"), {"year": YEAR + 1})
+    assert later.context["page"].paginator.count == 0 and "关于c5事项的建议" not in later.content.decode()
 
 
 # --- one year at a time, turned by keyset -------------------------------------------------------------
