@@ -138,5 +138,5 @@ def test_a_record_is_a_fixed_number_of_queries(closed, deputy, django_assert_max
     for n in range(3):
         extra = f.ProposalFactory(lead_deputy=deputy, meeting=meeting, title=f"建议{n}")
         assert extra.pk
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         records.deputy_record(deputy, YEAR)
