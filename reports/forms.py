@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -175,6 +176,12 @@ class ImportForm(forms.Form):
         error_messages={"required": _("Choose what the workbook holds.")},
     )
     file = forms.FileField(label=_("Excel workbook (.xlsx)"))
+
+    def __init__(self, *args: Any, kinds: Sequence[str], **kwargs: Any) -> None:
+        """`kinds`: those the user may import (their own body's people and items, and units)."""
+        super().__init__(*args, **kwargs)
+        choices = [(value, label) for value, label in ImportBatch.Kind.choices if value in kinds]
+        field_of(self, "kind", forms.ChoiceField).choices = [("", _("Choose…")), *choices]
 
     def clean_file(self) -> UploadedFile:
         """A real .xlsx, checked like every Office upload (proposals.uploads: its parts, no

@@ -246,6 +246,20 @@ class ImportBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.original_name}"
 
+    @property
+    def stream(self) -> str | None:
+        """The body whose people or items the workbook writes (None: units, which serve both);
+        `deputies.access.stream_of` reads it, so that each body's staff import their own."""
+        return KIND_STREAMS.get(self.kind)
+
+
+KIND_STREAMS: dict[str, str] = {
+    ImportBatch.Kind.DEPUTIES: Stream.SUGGESTION,
+    ImportBatch.Kind.SUGGESTIONS: Stream.SUGGESTION,
+    ImportBatch.Kind.MEMBERS: Stream.PROPOSAL,
+    ImportBatch.Kind.PROPOSALS: Stream.PROPOSAL,
+}
+
 
 class DisclosureHold(models.Model):
     """Congress staff's decision to keep an issued reply off the public page, whatever the

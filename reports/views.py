@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from deputies import access
 from deputies.access import ALL_STREAMS, refuse, streams_of
 from deputies.http import AuthenticatedHttpRequest
-from deputies.models import UserOrAnonymous
+from deputies.models import Deputy, UserOrAnonymous
 from deputies.pages import paginate
 from deputies.public import forget_public_pages, public_page
 from handling import rules as handling_rules
@@ -504,7 +504,9 @@ def export_reference(request: AuthenticatedHttpRequest, kind: str) -> HttpRespon
     if kind == "units":
         return xlsx_response(excel.export_units(), f"承办单位-{timezone.localdate():%Y%m%d}.xlsx")
     if kind == "deputies":
-        return xlsx_response(excel.export_deputies(), f"代表-{timezone.localdate():%Y%m%d}.xlsx")
+        # The user's own body's people only (a member's phone is not the congress staff's).
+        people = access.of_users_streams(request.user, Deputy.objects.select_related("delegation"), "")
+        return xlsx_response(excel.export_deputies(people), f"代表-{timezone.localdate():%Y%m%d}.xlsx")
     raise Http404("unknown kind")
 
 
@@ -531,7 +533,10 @@ def import_template(request: AuthenticatedHttpRequest, kind: str) -> HttpRespons
 def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a workbook: it is checked at once by a dry run; nothing is written yet."""
     _require(request, "manage_reports")
-    form = ImportForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")})
+    kinds = _import_kinds(request.user)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")}, kinds=kinds
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         kind = form.cleaned_data["kind"]
@@ -548,13 +553,23 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         batch.status = ImportBatch.Status.CHECKED if outcome.ok else ImportBatch.Status.INVALID
         batch.save(update_fields=["summary", "status"])
         return redirect("reports:import_batch", pk=batch.pk)
-    recent = ImportBatch.objects.select_related("created_by")[:10]
-    return render(request, "reports/import_start.html", {"form": form, "recent": recent, "kinds": TEMPLATE_NAMES})
+    recent = ImportBatch.objects.filter(kind__in=kinds).select_related("created_by")[:10]
+    templates = {kind: name for kind, name in TEMPLATE_NAMES.items() if kind in kinds}
+    return render(request, "reports/import_start.html", {"form": form, "recent": recent, "kinds": templates})
 
 
 def _batch_for(request: HttpRequest, pk: int) -> ImportBatch:
+    """A workbook of the user's own body (or of units): another body's answers 404, audited."""
     _require(request, "manage_reports")
-    return get_object_or_404(ImportBatch, pk=pk)
+    batch = ImportBatch.objects.filter(pk=pk).first()
+    if batch is None or not access.allowed(request.user, "manage_reports", batch):
+        raise refuse(request, f"import {pk}")
+    return batch
+
+
+def _import_kinds(user: UserOrAnonymous) -> list[str]:
+    """What the user may import: their own body's people and items, and units."""
+    return [kind for kind in ImportBatch.Kind.values if access.allowed(user, "manage_reports", ImportBatch(kind=kind))]
 
 
 @login_required

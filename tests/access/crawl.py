@@ -828,8 +828,10 @@ ROUTES: dict[str, Route] = {
     **variants(
         "reports:import_template", "kind", {k: Route("none", staff_only) for k in ("units", "deputies", "suggestions")}
     ),
-    "reports:import_batch": Route("import batch", staff_only),
-    "reports:import_apply": action("import batch", staff_only, staff_only, target=lambda b: b.status == "checked"),
+    "reports:import_batch": Route("import batch", rule("manage_reports")),
+    "reports:import_apply": action(
+        "import batch", rule("manage_reports"), rule("manage_reports"), target=lambda b: b.status == "checked"
+    ),
     "reports:annual_report": form(
         Route("none", staff_only),
         lambda obj: {"action": "save", "year": _year(), "title": "", "practices": "做法", "plans": "打算"},

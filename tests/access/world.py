@@ -422,8 +422,13 @@ def build() -> World:
     job.save()
     staff_client = Client()
     staff_client.force_login(staff)
-    answer = staff_client.post(reverse("reports:import"), {"kind": "units", "file": units_workbook()})
-    assert ImportBatch.objects.get().status == ImportBatch.Status.CHECKED, answer.status_code
+    # One workbook of units (both bodies' staff may see it) and one of the congress's deputies.
+    for kind, row in (
+        ("units", ["区审计局", "审计局", "政府部门", "", ""]),
+        ("deputies", ["钱新代表", "女", "第一代表团", "", "13900000001", "", ""]),
+    ):
+        answer = staff_client.post(reverse("reports:import"), {"kind": kind, "file": workbook(kind, row)})
+        assert ImportBatch.objects.get(kind=kind).status == ImportBatch.Status.CHECKED, answer.status_code
     held = Reply.objects.get(assignment__proposal=made[21])
     answer = staff_client.post(reverse("reports:disclosure_hold", args=[held.pk]), {"reason": "涉及个人信息"})
     assert answer.status_code == 302, answer.status_code
@@ -475,17 +480,17 @@ def build() -> World:
     return World(users=users, proposals=made, first=[made[n].pk for n in TELLING_FIRST])
 
 
-def units_workbook() -> SimpleUploadedFile:
-    """The units template with one new unit: a workbook whose dry run passes."""
+def workbook(kind: str, row: list[str]) -> SimpleUploadedFile:
+    """The template of `kind` with one new row: a workbook whose dry run passes."""
     from openpyxl import load_workbook
 
     from reports import excel
 
-    book = load_workbook(io.BytesIO(excel.template_workbook("units")))
+    book = load_workbook(io.BytesIO(excel.template_workbook(kind)))
     sheet = book.worksheets[0]
-    sheet.append(["区审计局", "审计局", "政府部门", "", ""][: sheet.max_column])
+    sheet.append(row[: sheet.max_column])
     out = io.BytesIO()
     book.save(out)
     return SimpleUploadedFile(
-        "单位.xlsx", out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        f"{kind}.xlsx", out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -123,3 +123,26 @@ def test_a_workbook_whose_columns_fit_another_kind_names_that_kind(client, staff
     page = response.content.decode()
     assert response.status_code == 200 and "这个表格的列像是『承办单位』导入模板" in page
     assert not ImportBatch.objects.exists()
+
+
+def test_each_bodys_staff_import_their_own_people_and_items_and_units(client, staff, proposals_staff):
+    client.force_login(proposals_staff)
+    offered = client.get(reverse("reports:import")).context["form"].fields["kind"].choices
+    assert [value for value, _label in offered] == ["", "units", "members", "proposals"]
+    people = excel.write_workbook([("s", ["姓名", "性别", "代表团"], [["钱新代表", "女", "第一代表团"]])])
+    refused = client.post(
+        reverse("reports:import"), {"kind": "deputies", "file": SimpleUploadedFile("代表.xlsx", people, XLSX)}
+    )
+    assert refused.status_code == 200 and "kind" in refused.context["form"].errors
+    assert not ImportBatch.objects.exists()
+    client.force_login(staff)
+    offered = client.get(reverse("reports:import")).context["form"].fields["kind"].choices
+    assert [value for value, _label in offered] == ["", "units", "deputies", "suggestions"]
+
+
+def test_the_deputies_export_holds_the_users_own_body_only(client, staff, proposals_staff, deputy, member):
+    for user, name, other in ((staff, deputy.name, member.name), (proposals_staff, member.name, deputy.name)):
+        client.force_login(user)
+        book = load_workbook(io.BytesIO(client.get(reverse("reports:export_reference", args=["deputies"])).content))
+        names = [row[0].value for row in book.active.iter_rows(min_row=2)]
+        assert name in names and other not in names
