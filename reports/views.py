@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from deputies import access
 from deputies.access import ALL_STREAMS, refuse, streams_of
 from deputies.http import AuthenticatedHttpRequest
-from deputies.models import Deputy, UserOrAnonymous
+from deputies.models import UserOrAnonymous
 from deputies.pages import paginate
 from deputies.public import forget_public_pages, public_page
 from handling import rules as handling_rules
@@ -498,16 +498,24 @@ def export_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
     return xlsx_response(data, f"建议导出-{timezone.localdate():%Y%m%d}.xlsx")
 
 
+# The reference data exported in its import template's columns: (export, file name). The people
+# of a body go to those who may import them (a member's phone is not the congress staff's).
+REFERENCE_EXPORTS: dict[str, tuple[Callable[[], bytes], str]] = {
+    ImportBatch.Kind.UNITS: (excel.export_units, "承办单位"),
+    ImportBatch.Kind.DEPUTIES: (excel.export_deputies, "代表"),
+    ImportBatch.Kind.MEMBERS: (excel.export_members, "政协委员"),
+}
+
+
 @login_required
 def export_reference(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     _require(request, "manage_reports")
-    if kind == "units":
-        return xlsx_response(excel.export_units(), f"承办单位-{timezone.localdate():%Y%m%d}.xlsx")
-    if kind == "deputies":
-        # The user's own body's people only (a member's phone is not the congress staff's).
-        people = access.of_users_streams(request.user, Deputy.objects.select_related("delegation"), "")
-        return xlsx_response(excel.export_deputies(people), f"代表-{timezone.localdate():%Y%m%d}.xlsx")
-    raise Http404("unknown kind")
+    if kind not in REFERENCE_EXPORTS:
+        raise Http404("unknown kind")
+    if kind not in _import_kinds(request.user):
+        raise refuse(request, f"export of {kind}")
+    export, name = REFERENCE_EXPORTS[kind]
+    return xlsx_response(export(), f"{name}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # --- Excel in --------------------------------------------------------------------------------------------
@@ -555,7 +563,12 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("reports:import_batch", pk=batch.pk)
     recent = ImportBatch.objects.filter(kind__in=kinds).select_related("created_by")[:10]
     templates = {kind: name for kind, name in TEMPLATE_NAMES.items() if kind in kinds}
-    return render(request, "reports/import_start.html", {"form": form, "recent": recent, "kinds": templates})
+    exports = [kind for kind in REFERENCE_EXPORTS if kind in kinds]
+    return render(
+        request,
+        "reports/import_start.html",
+        {"form": form, "recent": recent, "kinds": templates, "exports": exports},
+    )
 
 
 def _batch_for(request: HttpRequest, pk: int) -> ImportBatch:

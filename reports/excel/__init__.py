@@ -18,6 +18,7 @@ from deputies.spreadsheet import write_workbook
 from reports.excel.columns import SUGGESTION_HEADERS
 from reports.excel.deputies import export_deputies
 from reports.excel.export import export_suggestions
+from reports.excel.members import export_members
 from reports.excel.run import CREATED_LABELS, Outcome, run_import, template_workbook
 from reports.excel.units import export_units
 
@@ -26,6 +27,7 @@ __all__ = [
     "SUGGESTION_HEADERS",
     "Outcome",
     "export_deputies",
+    "export_members",
     "export_suggestions",
     "export_units",
     "run_import",

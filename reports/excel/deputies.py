@@ -79,7 +79,7 @@ class DeputyResource(resources.ModelResource):
 
 def export_deputies(queryset: QuerySet[Deputy] | None = None) -> bytes:
     resource = DeputyResource()
-    queryset = queryset if queryset is not None else Deputy.objects.select_related("delegation")
+    queryset = queryset if queryset is not None else resource.get_queryset()
     dataset = resource.export(queryset)
     return write_workbook([("代表", list(dataset.headers), list(map(list, dataset)))])
 

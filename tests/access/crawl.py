@@ -404,6 +404,17 @@ def proposal_state(*states: str) -> Callable[[Any], bool]:
 EDITABLE = ("draft", "returned")
 IN_HANDLING = ("in_handling", "rehandling")
 staff_only = user_rule("manage_reports")
+
+
+def imports(kind: str) -> Check:
+    """Staff who may import workbooks of `kind` (their own body's people, and units)."""
+    return Check(
+        f"manage_reports(a {kind} workbook)",
+        lambda user, obj: access.allowed(user, "manage_reports", model("reports.ImportBatch")(kind=kind)),
+        ["manage_reports"],
+    )
+
+
 overseers_or_units = user_rule("view_leader_page") | in_a_unit
 reply_in_draft = state("draft", "returned")
 
@@ -823,7 +834,11 @@ ROUTES: dict[str, Route] = {
     "reports:figure_list": Route("none", user_rule("view_dashboard"), query="?figure=registered"),
     "reports:units": Route("none", user_rule("view_dashboard")),
     "reports:export_proposals": Route("none", user_rule("export_proposals")),
-    **variants("reports:export_reference", "kind", {k: Route("none", staff_only) for k in ("units", "deputies")}),
+    **variants(
+        "reports:export_reference",
+        "kind",
+        {k: Route("none", imports(k)) for k in ("units", "deputies", "members")},
+    ),
     "reports:import": form(Route("none", staff_only), lambda obj: {"kind": "units"}),
     **variants(
         "reports:import_template", "kind", {k: Route("none", staff_only) for k in ("units", "deputies", "suggestions")}

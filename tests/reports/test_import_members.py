@@ -78,3 +78,14 @@ def test_import_members_command_dry_run_writes_nothing(staff, tmp_path, capsys):
     bad.write_bytes(book(HEADERS, ["", "经济界", "", ""]).getvalue())
     with pytest.raises(CommandError):
         call_command("import_members", str(bad))
+
+
+def test_the_members_export_imports_again_as_it_is(staff):
+    excel.run_import(
+        "members", book(HEADERS, ["陈思远", "经济界", "13900000001", "远大机械董事长"]), user=staff, dry_run=False
+    )
+    f.DeputyFactory(name="王建国")  # a deputy: not in the members' export
+    exported = excel.export_members()
+    again = excel.run_import("members", io.BytesIO(exported), user=staff, dry_run=False)
+    assert again.ok and again.created == {"members": 0} and again.unchanged == 1
+    assert Deputy.objects.filter(stream=Stream.PROPOSAL).count() == 1

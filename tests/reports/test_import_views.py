@@ -140,9 +140,24 @@ def test_each_bodys_staff_import_their_own_people_and_items_and_units(client, st
     assert [value for value, _label in offered] == ["", "units", "deputies", "suggestions"]
 
 
-def test_the_deputies_export_holds_the_users_own_body_only(client, staff, proposals_staff, deputy, member):
-    for user, name, other in ((staff, deputy.name, member.name), (proposals_staff, member.name, deputy.name)):
+def test_each_bodys_staff_export_their_own_people_in_their_import_template(
+    client, staff, proposals_staff, deputy, member
+):
+    refused = AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED)
+    for user, mine, theirs, person, other, group in (
+        (staff, "deputies", "members", deputy, member, "代表团"),
+        (proposals_staff, "members", "deputies", member, deputy, "界别"),
+    ):
         client.force_login(user)
-        book = load_workbook(io.BytesIO(client.get(reverse("reports:export_reference", args=["deputies"])).content))
-        names = [row[0].value for row in book.active.iter_rows(min_row=2)]
-        assert name in names and other not in names
+        answer = client.get(reverse("reports:export_reference", args=[mine]))
+        sheet = load_workbook(io.BytesIO(answer.content)).active
+        headers = [cell.value for cell in sheet[1]]
+        assert headers[0] == "姓名" and group in headers
+        names = [row[0].value for row in sheet.iter_rows(min_row=2)]
+        assert person.name in names and other.name not in names
+        before = refused.count()
+        assert client.get(reverse("reports:export_reference", args=[theirs])).status_code == 404
+        assert refused.count() == before + 1
+        links = client.get(reverse("reports:import")).content.decode()
+        assert reverse("reports:export_reference", args=[mine]) in links
+        assert reverse("reports:export_reference", args=[theirs]) not in links
