@@ -58,9 +58,7 @@ def year_of(form: PublicProgressForm, values: dict[str, Any]) -> int | None:
 
 
 def filtered(values: dict[str, Any], year: int | None) -> QuerySet[Proposal]:
-    # The year's meetings by id: the index on (meeting, number) then gives the rows in page order.
-    meetings = list(Meeting.objects.filter(year=year).values_list("pk", flat=True)) if year is not None else []
-    items = public.public_proposals().filter(meeting__in=meetings)
+    items = public.public_proposals().filter(meeting__in=Meeting.ids_of_year(year))
     if values.get("stream"):
         items = items.filter(stream=values["stream"])
     if values.get("category"):

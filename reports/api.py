@@ -185,10 +185,8 @@ class PublicReplies(Public, ListAPIView[Reply]):
         if form.is_bound and not form.is_valid():
             raise invalid(form)
         year = public_year(form)
-        # The year's meetings by id, as the page: the index on (meeting, number) gives the order.
-        meetings = list(Meeting.objects.filter(year=year).values_list("pk", flat=True)) if year is not None else []
         replies = _public_replies().filter(
-            assignment__proposal__meeting__in=meetings, assignment__proposal__number__isnull=False
+            assignment__proposal__meeting__in=Meeting.ids_of_year(year), assignment__proposal__number__isnull=False
         )
         if form.is_bound and form.cleaned_data.get("category"):
             replies = replies.filter(assignment__proposal__category=form.cleaned_data["category"])

@@ -139,10 +139,7 @@ class DeputyRecord:
 
 
 def _year_proposals(year: int) -> QuerySet[Proposal]:
-    # The year's meetings by id: the planner then knows how many suggestions the year has
-    # (none, this year's before the meeting) rather than guessing at an average year.
-    meetings = list(Meeting.objects.filter(year=year).values_list("pk", flat=True))
-    return Proposal.objects.filter(meeting__in=meetings).exclude(state=S.DRAFT)
+    return Proposal.objects.filter(meeting__in=Meeting.ids_of_year(year)).exclude(state=S.DRAFT)
 
 
 def deputy_record(deputy: Deputy, year: int, *, now: dt.datetime | None = None) -> DeputyRecord:

@@ -802,10 +802,11 @@ def public_replies(request: HttpRequest) -> HttpResponse:
     year = public_year(form)
     queryset = public_replies_queryset()
     values = form.cleaned_data if form.is_valid() else {}
-    # The year's meetings by id: with one meeting a year the index on (meeting, number) of the
-    # registered suggestions gives the rows in page order, and the page stops after 21.
-    meetings = list(Meeting.objects.filter(year=year).values_list("pk", flat=True)) if year is not None else []
-    queryset = queryset.filter(assignment__proposal__meeting__in=meetings, assignment__proposal__number__isnull=False)
+    # By the year's meetings' ids, the registered suggestions come in page order and the page
+    # stops after 21.
+    queryset = queryset.filter(
+        assignment__proposal__meeting__in=Meeting.ids_of_year(year), assignment__proposal__number__isnull=False
+    )
     if values.get("category"):
         queryset = queryset.filter(assignment__proposal__category=values["category"])
     text = (values.get("q") or "").strip()
@@ -894,9 +895,7 @@ def disclosure(request: AuthenticatedHttpRequest) -> HttpResponse:
         public = access.of_users_streams(request.user, public_replies_queryset(), "assignment__proposal__")
         form = PublicSearchForm(request.GET or None)
         year = public_year(form, public)
-        # The year's meetings by id, as on the public page: the planner then knows how few
-        # suggestions a small year has, rather than guessing at an average one.
-        meetings = list(Meeting.objects.filter(year=year).values_list("pk", flat=True)) if year is not None else []
+        meetings = Meeting.ids_of_year(year)
         public = public.filter(assignment__proposal__meeting__in=meetings)
         public = public.select_related("assignment__unit", "assignment__proposal__meeting")
         text = request.GET.get("q", "").strip()
