@@ -33,7 +33,7 @@ from handling.models import (
     Unit,
     reply_is_complete,
 )
-from handling.rules import unit_id_of
+from handling.rules import rateable_condition, unit_id_of
 from proposals import deadlines
 from proposals.models import Proposal
 from proposals.selectors import proposals_for
@@ -102,12 +102,7 @@ def unrated_replies() -> QuerySet[Reply]:
     """Issued replies still waiting for the deputy's rating, oldest first: the rating can only
     be given while the suggestion is replied (the latest round of each answering unit)."""
     return (
-        Reply.objects.filter(
-            state=R.ISSUED,
-            rating__isnull=True,
-            assignment__is_active=True,
-            assignment__proposal__state=S.REPLIED,
-        )
+        Reply.objects.filter(rateable_condition())
         # The unit, deputy and meeting are fetched for the page's rows only: joined into the
         # search, PostgreSQL (which expects almost every issued reply to be rated) looped over
         # every deputy and unit for each of thousands of unrated replies.

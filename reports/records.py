@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from deputies.models import Deputy
 from handling.models import Assignment, ContactRecord, Rating, Reply
+from handling.rules import rateable_condition
 from proposals.models import CoSignature, Meeting, Proposal
 from proposals.states import ProposalState as S
 from reports.figures import MatterLine, deputy_matters
@@ -287,14 +288,7 @@ def record_rows(
     rated = _counts(ratings, "proposal__lead_deputy")
     late = _counts(ratings.filter(rated_at__gt=F("reply__issued_at") + window), "proposal__lead_deputy")
     waiting = _counts(
-        Reply.objects.filter(
-            state=Reply.State.ISSUED,
-            rating__isnull=True,
-            issued_at__lt=now - window,
-            assignment__is_active=True,
-            assignment__proposal__state=S.REPLIED,
-            assignment__proposal__in=of_year,
-        ),
+        Reply.objects.filter(rateable_condition(), issued_at__lt=now - window, assignment__proposal__in=of_year),
         "assignment__proposal__lead_deputy",
     )
     key = _counts(of_year.filter(key_items__isnull=False), "lead_deputy")

@@ -49,6 +49,7 @@ from deputies.access import streams_of
 from deputies.models import Role, User
 from deputies.streams import KEEP_CLOSE, KEEP_OPEN, Stream, told_for, words_of
 from handling.models import Assignment, PlanStep, Reply, Unit
+from handling.rules import rateable_condition
 from proposals import notify
 from proposals.models import REPLY_DUE_STATES, Notification, Proposal, ProposalState
 from supervision.models import KeyItem, ProgressReport, Promise, Reminder, UrgingNotice
@@ -385,13 +386,7 @@ def rating_rule(today: dt.date, people: Directory, links: Links) -> list[Candida
     # Issued on or before `today - days`: before the start of the following day, local time.
     cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time.min))
     rows = (
-        Reply.objects.filter(
-            state=Reply.State.ISSUED,
-            rating__isnull=True,
-            issued_at__lt=cutoff,
-            assignment__is_active=True,
-            assignment__proposal__state=S.REPLIED,
-        )
+        Reply.objects.filter(rateable_condition(), issued_at__lt=cutoff)
         .values(
             "pk",
             "issued_at",
