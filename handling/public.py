@@ -18,11 +18,8 @@ from handling.models import Assignment, Reply, Unit
 from handling.rules import public_replies
 from proposals.models import Proposal
 from proposals.public import PublicFilter, PublicPart, public_filter, public_part, public_units
-from proposals.states import ProposalState as S
 
-ANSWERING = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
-# Replies are read by the public once the item is replied (as on the disclosure page).
-REPLIED_STATES = (S.REPLIED, S.REHANDLING, S.CLOSED)
+ANSWERING = Assignment.ANSWERING_ROLES
 
 
 def _answering_units(ids: Sequence[int]) -> dict[int, str]:
@@ -56,13 +53,11 @@ def _units_and_replies(proposal: Proposal) -> dict[str, Any] | None:
     )
     if not assignments:
         return None
-    replies: list[Reply] = []
-    if proposal.state in REPLIED_STATES:
-        replies = list(
-            public_replies(Reply.objects.filter(assignment__proposal=proposal))
-            .select_related("assignment__unit", "result_category")
-            .order_by("issued_at", "pk")
-        )
+    replies = list(
+        public_replies(Reply.objects.filter(assignment__proposal=proposal))
+        .select_related("assignment__unit", "result_category")
+        .order_by("issued_at", "pk")
+    )
     return {
         "lead": [a.unit.name for a in assignments if a.role in ANSWERING],
         "co": [a.unit.name for a in assignments if a.role == Assignment.Role.CO],

@@ -36,6 +36,7 @@ from deputies.rules import handles_matter
 from handling.models import Assignment, MatterReferral, PlanStep, Rating, Reply
 from proposals.events import UNITS
 from proposals.models import Proposal, ProposalEvent
+from proposals.public import public_condition
 from proposals.rules import (
     OfProposal,
     add_audience_rule,
@@ -47,6 +48,7 @@ from proposals.rules import (
     is_lead_deputy_of_item,
     oversees_it,
 )
+from proposals.states import REPLIED_STATES
 from proposals.states import ProposalState as S
 
 
@@ -144,9 +146,10 @@ def can_view_reply_proposal(user: UserOrAnonymous, reply: Reply) -> bool:
     return can_view_proposal(user, reply.assignment.proposal)
 
 
-# What makes an issued reply public: the unit allowed it (`Reply.is_public`) and every condition
-# a later app registers holds (reports: staff have not held it back). Everything that shows a
-# reply to people who may not open its suggestion reads `public_replies()`.
+# What makes an issued reply public: its suggestion is replied to and public itself (not withheld
+# by staff: `proposals.public.public_condition`), the unit allowed it (`Reply.is_public`), and
+# every condition a later app registers holds (reports: staff have not held the reply back).
+# Everything that shows a reply to people who may not open its suggestion reads `public_replies()`.
 _public_reply_conditions: list[Callable[[], Q]] = []
 
 
@@ -157,7 +160,12 @@ def add_public_reply_condition(condition: Callable[[], Q]) -> None:
 
 def public_replies(queryset: QuerySet[Reply] | None = None) -> QuerySet[Reply]:
     """The issued replies (of `queryset`, by default all) the public may read."""
-    replies = (Reply.objects.all() if queryset is None else queryset).filter(state=Reply.State.ISSUED, is_public=True)
+    replies = (Reply.objects.all() if queryset is None else queryset).filter(
+        public_condition("assignment__proposal__"),
+        state=Reply.State.ISSUED,
+        is_public=True,
+        assignment__proposal__state__in=REPLIED_STATES,
+    )
     for condition in _public_reply_conditions:
         replies = replies.filter(condition())
     return replies

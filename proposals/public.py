@@ -2,7 +2,7 @@
 
 The rule, in one place:
 
-- **which items**: registered ones and every later state (`PUBLIC_STATES`), numbered, that
+- **which items**: registered ones and every later state (`REGISTERED_STATES`), numbered, that
   staff have not withheld (`Proposal.withheld_at`). Drafts, submitted items not yet
   registered, returned, withdrawn and not-accepted ones are never public: the public page of
   such an item answers 404 as any page of something that is not there;
@@ -36,20 +36,25 @@ from django.utils.translation import gettext_lazy as _
 from deputies.streams import stream_words
 from proposals.events import public_actions, public_line
 from proposals.models import Proposal, ProposalEvent
+from proposals.states import REGISTERED_STATES
 from proposals.states import ProposalState as S
 
-# Registered and everything after it: numbered by the congress (or the CPPCC) and listed.
-PUBLIC_STATES = (S.REGISTERED, S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED)
+
+def public_condition(prefix: str = "") -> Q:
+    """`is_public` as a condition: on items, or with `prefix` (e.g. "assignment__proposal__")
+    on what belongs to one (its replies may be public only while it is)."""
+    facts = {"state__in": REGISTERED_STATES, "number__isnull": False, "withheld_at__isnull": True}
+    return Q(**{prefix + name: value for name, value in facts.items()})
 
 
 def public_proposals(queryset: QuerySet[Proposal] | None = None) -> QuerySet[Proposal]:
     """The items the public may read (of `queryset`, by default all)."""
     queryset = Proposal.objects.all() if queryset is None else queryset
-    return queryset.filter(state__in=PUBLIC_STATES, number__isnull=False, withheld_at__isnull=True)
+    return queryset.filter(public_condition())
 
 
 def is_public(proposal: Proposal) -> bool:
-    return proposal.state in PUBLIC_STATES and proposal.number is not None and proposal.withheld_at is None
+    return proposal.state in REGISTERED_STATES and proposal.number is not None and proposal.withheld_at is None
 
 
 class Progress(models.TextChoices):

@@ -39,6 +39,7 @@ from deputies.access import (
 from deputies.models import Deputy, UserOrAnonymous
 from proposals.events import AUDIENCES, DEPUTIES, OVERSEERS
 from proposals.models import CoSignature, Proposal
+from proposals.states import REGISTERED_STATES
 from proposals.states import ProposalState as S
 
 
@@ -188,7 +189,6 @@ add_rule("look_up_deputies", is_overseer | is_unit_person)
 # Registered suggestions are numbered and listed by the congress: their title (and, through the
 # units, a reply made public) may be shown to any deputy beside a draft on the same matter, even
 # when the suggestion itself is not theirs to open. Earlier states are the authors' own.
-LISTED_STATES = (S.REGISTERED, S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED)
 
 
 def listed_titles(user: UserOrAnonymous) -> Q:
@@ -196,4 +196,4 @@ def listed_titles(user: UserOrAnonymous) -> Q:
     beside a draft): any listed one, for a deputy; nothing more for others."""
     if not is_active_login(user) or deputy_id_of(user) is None:
         return Q(pk__in=[])
-    return Q(state__in=LISTED_STATES)
+    return Q(state__in=REGISTERED_STATES)

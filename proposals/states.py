@@ -29,6 +29,10 @@ HANDLING_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REPLIED, S
 REPLY_DUE_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLING)
 # Counted as "assigned" by the reports: handed to a unit, whatever happened next.
 ASSIGNED_STATES = (*HANDLING_STATES, S.CLOSED)
+# Registered and every later state: numbered by the congress (or the CPPCC) and listed.
+REGISTERED_STATES = (S.REGISTERED, *ASSIGNED_STATES)
+# Replied to: the units' replies stand and may be read (rated, handled again, or closed).
+REPLIED_STATES = (S.REPLIED, S.REHANDLING, S.CLOSED)
 # While a merged group (并案) is in one of these states it is handled as one, on its main
 # suggestion, and its members mirror each step; from the reply on, each goes its own way.
 GROUP_HANDLED_STATES = (S.REGISTERED, S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING)

@@ -1,7 +1,7 @@
 """The reports app's endpoints of the HTTP API (/api/v1/): the figures for a year, a meeting
 or a unit, for those who see the dashboard (`reports.figures` through `reports.stored`, of
 their own stream as on the dashboard), and the public's read-only data: the disclosed
-replies (`reports.views.public_replies_queryset`, the public pages' rule), without a token,
+replies (`handling.rules.public_replies`, the public pages' rule), without a token,
 rate-limited by address; the units' figures staff published (`reports.models.PublishedFigures`,
 as /public/figures/ shows them)."""
 
@@ -26,11 +26,12 @@ from deputies.api.filters import invalid
 from deputies.api.public import Public
 from deputies.streams import Stream
 from handling.models import Reply
+from handling.rules import public_replies
 from proposals.models import Meeting
 from reports import stored
 from reports.forms import PublicSearchForm, ScopeForm
 from reports.models import PublishedFigures
-from reports.views import PUBLIC_ORDER, public_replies_queryset, public_year, scope_from
+from reports.views import PUBLIC_ORDER, public_year, scope_from
 
 
 class FigureSerializer(serializers.Serializer[Any]):
@@ -156,7 +157,7 @@ class PublicReplySerializer(serializers.ModelSerializer[Reply]):
 
 
 def _public_replies() -> QuerySet[Reply]:
-    return public_replies_queryset().select_related(
+    return public_replies().select_related(
         "assignment__unit", "assignment__proposal__meeting", "assignment__proposal__category", "result_category"
     )
 
@@ -185,9 +186,7 @@ class PublicReplies(Public, ListAPIView[Reply]):
         if form.is_bound and not form.is_valid():
             raise invalid(form)
         year = public_year(form)
-        replies = _public_replies().filter(
-            assignment__proposal__meeting__in=Meeting.ids_of_year(year), assignment__proposal__number__isnull=False
-        )
+        replies = _public_replies().filter(assignment__proposal__meeting__in=Meeting.ids_of_year(year))
         if form.is_bound and form.cleaned_data.get("category"):
             replies = replies.filter(assignment__proposal__category=form.cleaned_data["category"])
         return replies.order_by(*PUBLIC_ORDER)

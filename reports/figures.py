@@ -108,18 +108,16 @@ from deputies.planner import tuned
 from handling.models import Assignment, ContactRecord, DeadlineExtension, Reply, ResultCategory, Satisfaction, Unit
 from handling.selectors import approved_extensions
 from proposals.models import Category, Meeting, Proposal, ProposalQuerySet, Source
-from proposals.states import ASSIGNED_STATES, REPLY_DUE_STATES, ProposalState
+from proposals.states import ASSIGNED_STATES, REGISTERED_STATES, REPLIED_STATES, REPLY_DUE_STATES, ProposalState
 from reports.models import ScoringScheme
 from supervision.models import KeyItem
 
 S = ProposalState
 A = Assignment.Role
 ISSUED = Reply.State.ISSUED
-ANSWERING = (A.LEAD, A.SEPARATE)
+ANSWERING = Assignment.ANSWERING_ROLES
 
 RECEIVED_STATES = tuple(s for s in S.values if s != S.DRAFT)
-REGISTERED_STATES = (S.REGISTERED, *ASSIGNED_STATES)
-REPLIED_STATES = (S.REPLIED, S.REHANDLING, S.CLOSED)
 DONE_STATES = (S.REPLIED, S.CLOSED)
 RESULT_CLASSES = tuple(ResultCategory.ResultClass.values)
 

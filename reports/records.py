@@ -41,7 +41,7 @@ from proposals.states import ProposalState as S
 from reports.figures import MatterLine, deputy_matters
 from supervision.models import KeyItem, Promise
 
-ANSWERING = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
+ANSWERING = Assignment.ANSWERING_ROLES
 COUNTED_CONTACT = ~Q(deputy_response=ContactRecord.DeputyResponse.DISPUTED)
 
 

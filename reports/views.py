@@ -731,13 +731,6 @@ def annual_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- public disclosure ------------------------------------------------------------------------------------
 
 
-def public_replies_queryset() -> QuerySet[Reply]:
-    """Replies the public may read (`handling.rules.public_replies`: issued, marked public by
-    the unit, not held back by staff), of suggestions replied to (replied, re-handling or
-    closed)."""
-    return handling_rules.public_replies().filter(assignment__proposal__state__in=fg.REPLIED_STATES)
-
-
 PUBLIC_PAGE_SIZE = 20
 # The page's order within its year; the cursor of a page names its first or last reply by them.
 PUBLIC_ORDER = ("assignment__proposal__number", "assignment__unit__order", "pk")
@@ -789,7 +782,7 @@ def public_year(form: PublicSearchForm, public: QuerySet[Reply] | None = None) -
     chosen = form.cleaned_data.get("year") if form.is_valid() else None
     if chosen:
         return int(chosen)
-    public = public_replies_queryset() if public is None else public
+    public = handling_rules.public_replies() if public is None else public
     return next((y for y in form.years if public.filter(assignment__proposal__meeting__year=y).exists()), None)
 
 
@@ -800,13 +793,11 @@ def public_replies(request: HttpRequest) -> HttpResponse:
     units, the reply. No count and no offset: a page reads its 21 rows whatever the total."""
     form = PublicSearchForm(request.GET or None)
     year = public_year(form)
-    queryset = public_replies_queryset()
+    queryset = handling_rules.public_replies()
     values = form.cleaned_data if form.is_valid() else {}
-    # By the year's meetings' ids, the registered suggestions come in page order and the page
-    # stops after 21.
-    queryset = queryset.filter(
-        assignment__proposal__meeting__in=Meeting.ids_of_year(year), assignment__proposal__number__isnull=False
-    )
+    # By the year's meetings' ids, the numbered suggestions (public ones are) come in page order
+    # and the page stops after 21.
+    queryset = queryset.filter(assignment__proposal__meeting__in=Meeting.ids_of_year(year))
     if values.get("category"):
         queryset = queryset.filter(assignment__proposal__category=values["category"])
     text = (values.get("q") or "").strip()
@@ -864,7 +855,7 @@ def _turned(request: HttpRequest, year: int | None, way: str, reply: Reply) -> s
 @public_page
 def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
     reply = get_object_or_404(
-        public_replies_queryset().select_related(
+        handling_rules.public_replies().select_related(
             "assignment__unit", "assignment__proposal__meeting", "assignment__proposal__category", "result_category"
         ),
         pk=pk,
@@ -892,7 +883,7 @@ def disclosure(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     held = access.of_users_streams(request.user, held, "reply__assignment__proposal__")
     with fg.tuned():  # one year's replies through the foreign-key indexes
-        public = access.of_users_streams(request.user, public_replies_queryset(), "assignment__proposal__")
+        public = access.of_users_streams(request.user, handling_rules.public_replies(), "assignment__proposal__")
         form = PublicSearchForm(request.GET or None)
         year = public_year(form, public)
         meetings = Meeting.ids_of_year(year)

@@ -52,6 +52,7 @@ from handling.models import Assignment, PlanStep, Reply, Unit
 from handling.rules import rateable_condition
 from proposals import notify
 from proposals.models import REPLY_DUE_STATES, Notification, Proposal, ProposalState
+from proposals.states import GROUP_HANDLED_STATES
 from supervision.models import KeyItem, ProgressReport, Promise, Reminder, UrgingNotice
 from supervision.services import sync_promises
 
@@ -62,10 +63,6 @@ log = logging.getLogger(__name__)
 S = ProposalState
 A = Assignment.Role
 K = Reminder.Kind
-
-# While a merged group is handled as one, its members mirror the main suggestion's
-# assignments: remind once, on the main suggestion.
-MIRRORED_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING)
 OVERDUE = Notification.Kind.OVERDUE
 
 
@@ -234,12 +231,14 @@ def owed_assignments(due: Q | None = None) -> QuerySet[WithAnnotations[Assignmen
     """
     issued = Reply.objects.filter(assignment=OuterRef("pk"), state=Reply.State.ISSUED)
     queryset = Assignment.objects.filter(
-        is_active=True, role__in=(A.LEAD, A.SEPARATE), proposal__state__in=REPLY_DUE_STATES
+        is_active=True, role__in=Assignment.ANSWERING_ROLES, proposal__state__in=REPLY_DUE_STATES
     )
     if due is not None:
         queryset = queryset.filter(due)
+    # A merged group's members mirror its main suggestion while it is handled as one: the
+    # main suggestion is reminded, once.
     return (
-        queryset.exclude(proposal__merged_into__isnull=False, proposal__state__in=MIRRORED_STATES)
+        queryset.exclude(proposal__merged_into__isnull=False, proposal__state__in=GROUP_HANDLED_STATES)
         .annotate(r1=Exists(issued.filter(round=1)), r2=Exists(issued.filter(round=2)))
         .annotate(
             owed_on=Case(
@@ -512,7 +511,7 @@ def progress_rule(today: dt.date, people: Directory, links: Links) -> list[Candi
     Through = KeyItem.proposals.through
     memberships = list(
         Through.objects.filter(proposal__state__in=REPLY_DUE_STATES)
-        .exclude(proposal__merged_into__isnull=False, proposal__state__in=MIRRORED_STATES)
+        .exclude(proposal__merged_into__isnull=False, proposal__state__in=GROUP_HANDLED_STATES)
         .values(
             "keyitem_id",
             "keyitem__title",
@@ -529,7 +528,7 @@ def progress_rule(today: dt.date, people: Directory, links: Links) -> list[Candi
     proposal_ids = {m["proposal_id"] for m in memberships}
     assignments = defaultdict(list)
     for row in Assignment.objects.filter(
-        proposal_id__in=proposal_ids, is_active=True, role__in=(A.LEAD, A.SEPARATE)
+        proposal_id__in=proposal_ids, is_active=True, role__in=Assignment.ANSWERING_ROLES
     ).values("proposal_id", "unit_id", "assigned_on"):
         assignments[row["proposal_id"]].append(row)
     last = {

@@ -146,7 +146,7 @@ def save_key_item(
             pairs = set(Assignment.objects.filter(proposal_id__in=added, is_active=True).values_list("unit_id", "role"))
             # Only the answering units owe progress reports (the scan reminds only them);
             # a unit that answers one of the suggestions is told once, as an answering unit.
-            unit_ids = {unit for unit, role in pairs if role != Assignment.Role.CO}
+            unit_ids = {unit for unit, role in pairs if role in Assignment.ANSWERING_ROLES}
             co_ids = {unit for unit, _role in pairs} - unit_ids
             notify(
                 unit_people(sorted(co_ids)),

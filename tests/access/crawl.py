@@ -178,9 +178,9 @@ reply_or_copy = Check(
 
 
 def _public(user: Any, reply: Any) -> bool:
-    from reports.views import public_replies_queryset
+    from handling.rules import public_replies
 
-    return public_replies_queryset().filter(pk=reply.pk).exists()
+    return public_replies().filter(pk=reply.pk).exists()
 
 
 public_reply = Check("a disclosed reply", _public)

@@ -8,7 +8,10 @@ from django.urls import reverse
 
 from deputies.models import AuditRecord, Role
 from handling.models import Reply
+from handling.rules import public_replies
 from proposals.models import Proposal
+from proposals.services import release_to_public, withhold_from_public
+from proposals.states import REPLIED_STATES, ProposalState
 from reports import views
 from reports.models import DisclosureHold
 from tests.factories import MeetingFactory, UserFactory
@@ -44,6 +47,28 @@ def test_what_is_not_public_is_not_shown(client, year):
         pk = reply_of(year, hidden).pk
         assert client.get(reverse("disclosure:reply", args=[pk])).status_code == 404
     assert "关于c5事项的建议" in page
+
+
+def test_a_suggestion_withheld_from_the_public_takes_its_replies_with_it(client, year):
+    c5, reply = year.p("c5"), reply_of(year, "c5")
+    withhold_from_public(proposal=c5, by=year.staff, reason="涉及个人隐私")
+    assert "关于c5事项的建议" not in listed(client)
+    assert client.get(reverse("disclosure:reply", args=[reply.pk])).status_code == 404
+    assert client.get(f"/api/v1/public/replies/{reply.pk}/").status_code == 404
+    assert reply.pk not in {r["id"] for r in client.get("/api/v1/public/replies/", {"year": YEAR}).json()["results"]}
+    release_to_public(proposal=Proposal.objects.get(pk=c5.pk), by=year.staff)
+    assert "关于c5事项的建议" in listed(client)
+    assert client.get(reverse("disclosure:reply", args=[reply.pk])).status_code == 200
+
+
+def test_a_reply_is_public_only_while_its_suggestion_is_replied_to_and_public(year):
+    """The one rule every page that shows a reply to the public reads (the public pages, the API,
+    the public progress page, the similar suggestions beside a deputy's draft): a unit's issued
+    reply waits while the suggestion is handled (another unit may still be answering)."""
+    c1, reply = year.p("c1"), reply_of(year, "c1")
+    for state in ProposalState:
+        Proposal.objects.filter(pk=c1.pk).update(state=state)
+        assert public_replies().filter(pk=reply.pk).exists() == (state in REPLIED_STATES), state
 
 
 def test_no_deputy_contact_data_is_shown(client, year):
@@ -152,7 +177,7 @@ def test_without_a_year_the_latest_year_with_public_replies_is_shown(client, yea
 
 def test_pages_turn_forward_and_back_by_the_last_and_first_reply(client, year, monkeypatch):
     monkeypatch.setattr(views, "PUBLIC_PAGE_SIZE", 5)
-    ordered = views.public_replies_queryset().filter(assignment__proposal__meeting__year=YEAR)
+    ordered = public_replies().filter(assignment__proposal__meeting__year=YEAR)
     everything = list(ordered.order_by(*views.PUBLIC_ORDER).values_list("pk", flat=True))
     pages, page = [], client.get(reverse("disclosure:replies"))
     while True:
