@@ -261,5 +261,7 @@ def unit_items_for_urging(unit: Unit, candidates: QuerySet[Proposal]) -> QuerySe
             default=Value(2),
             output_field=IntegerField(),
         ),
-        has_open_promise=Exists(Promise.objects.filter(proposal=OuterRef("pk"), unit=unit, state="open")),
+        has_open_promise=Exists(
+            Promise.objects.filter(proposal=OuterRef("pk"), unit=unit, state__in=Promise.OPEN_STATES)
+        ),
     ).order_by("urgency", "due_on", "-meeting__year", "number", "pk")

@@ -228,6 +228,21 @@ def test_a_unit_is_urged_about_an_open_promise(promise, unit, staff, handled, ca
     assert urge(staff, unit, [handled]).pk
 
 
+def test_the_form_marks_a_promise_reported_done_but_not_confirmed_as_open(client, promise, unit, staff, handled, cast):
+    """The form offers a closed suggestion for what the unit still owes on it: its promise,
+    open until staff confirm it kept, whatever the unit reported."""
+    from handling import services as hs
+    from handling.models import Reply
+    from supervision.models import Promise
+
+    hs.rate_reply(final=True, reply=Reply.objects.get(), by=cast.deputy_user, attitude="satisfied", result="satisfied")
+    Promise.objects.filter(pk=promise.pk).update(state=Promise.State.DONE_REPORTED)
+    client.force_login(staff)
+    page = client.get(reverse("supervision:urging_new"), {"unit": unit.pk}).content.decode()
+    assert handled.title in page
+    assert page.count('<span class="pill">承诺未落实</span>') == 1
+
+
 def test_urging_notices_wait_on_the_units_workbench_until_acknowledged(
     client, handled, unit, staff, unit_handler, other_unit_handler
 ):
