@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -55,6 +55,12 @@ def answering_assignments(proposal: Proposal) -> list[Assignment]:
 
 def co_assignments(proposal: Proposal) -> list[Assignment]:
     return list(proposal.assignments.filter(role=A.CO, is_active=True).select_related("unit").order_by("pk"))
+
+
+def active_assignments() -> QuerySet[Assignment]:
+    """A suggestion's active units: the lead (or separate) units first, then the co-handlers."""
+    lead_first = Case(When(role=A.CO, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return Assignment.objects.filter(is_active=True).select_related("unit").order_by(lead_first, "pk")
 
 
 def units_yet_to_sign(proposal: Proposal) -> list[str]:

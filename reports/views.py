@@ -14,7 +14,7 @@ from urllib.parse import quote, quote_plus, urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -33,7 +33,8 @@ from deputies.models import UserOrAnonymous
 from deputies.pages import paginate
 from deputies.public import forget_public_pages, public_page
 from handling import rules as handling_rules
-from handling.models import Assignment, Reply, Unit
+from handling.models import Reply, Unit
+from handling.selectors import active_assignments, co_assignments
 from proposals.models import Meeting
 from proposals.rules import visible_proposals
 from proposals.selectors import filter_proposals, search_words
@@ -361,12 +362,7 @@ def _pct(figure: fg.Figure) -> str:
 
 def _answering_units() -> Prefetch:
     """Active assignments, the answering units first."""
-    co_last = Case(When(role=Assignment.Role.CO, then=Value(1)), default=Value(0), output_field=IntegerField())
-    return Prefetch(
-        "assignments",
-        queryset=Assignment.objects.filter(is_active=True).select_related("unit").order_by(co_last, "pk"),
-        to_attr="active_assignments",
-    )
+    return Prefetch("assignments", queryset=active_assignments(), to_attr="active_assignments")
 
 
 @login_required
@@ -860,11 +856,7 @@ def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    co_units = (
-        Assignment.objects.filter(proposal=reply.assignment.proposal, is_active=True, role=Assignment.Role.CO)
-        .select_related("unit")
-        .order_by("pk")
-    )
+    co_units = co_assignments(reply.assignment.proposal)
     return render(
         request,
         "reports/public_reply.html",

@@ -26,6 +26,7 @@ from django.utils import timezone
 from deputies.access import ALL_STREAMS, OVERSEER_ROLES, streams_of
 from deputies.models import User
 from handling.models import Assignment, Unit
+from handling.selectors import active_assignments
 from proposals.models import Proposal, ProposalEvent
 from proposals.rules import visible_proposals
 from proposals.states import REPLY_DUE_STATES, ProposalState
@@ -87,12 +88,6 @@ def key_items(
         last_activity=Subquery(events.order_by("-created_at").values("created_at")[:1]),
         last_record=Max("records__held_on"),
     ).order_by("-year", "title", "pk")
-
-
-def active_assignments() -> QuerySet[Assignment]:
-    """A suggestion's active units: the lead (or separate) units first, then the co-handlers."""
-    lead_first = Case(When(role=Assignment.Role.CO, then=Value(1)), default=Value(0), output_field=IntegerField())
-    return Assignment.objects.filter(is_active=True).select_related("unit").order_by(lead_first, "pk")
 
 
 def item_proposals() -> Prefetch:
