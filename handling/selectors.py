@@ -37,7 +37,7 @@ from handling.rules import rateable_condition, unit_id_of
 from proposals import deadlines
 from proposals.models import Proposal
 from proposals.selectors import proposals_for
-from proposals.states import GROUP_HANDLED_STATES, REPLY_DUE_STATES, ProposalState
+from proposals.states import ASSIGNED_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, ProposalState
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -275,9 +275,9 @@ class UnitPanel:
 
 
 # Contacts are recorded from the assignment on, after the reply too (办后反馈).
-CONTACT_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED)
+CONTACT_STATES = ASSIGNED_STATES
 # Co-handlers send their opinion while the lead unit works on a reply.
-CO_OPINION_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLING)
+CO_OPINION_STATES = REPLY_DUE_STATES
 
 
 def _reply_past_drafting(assignment: Assignment) -> bool:
@@ -458,7 +458,7 @@ def approved_extensions(assignments: QuerySet[Assignment] | None = None) -> Quer
 # --- handling plans (办理方案) ----------------------------------------------------------------------
 
 # A plan is kept while the unit works on its reply (the first or, after re-handling, the second).
-PLAN_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLING)
+PLAN_STATES = REPLY_DUE_STATES
 
 
 def plan_refusal(assignment: Assignment, state: str) -> str:

@@ -30,7 +30,7 @@ from proposals.drafts import NOTHING_WRITTEN
 from proposals.events import Story, day, sentence_for
 from proposals.models import CoSignature, Meeting, Proposal, ProposalEvent
 from proposals.selectors import visible_events
-from proposals.states import COSIGNABLE_STATES, FINAL_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, S
+from proposals.states import COSIGNABLE_STATES, EDITABLE_STATES, FINAL_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, S
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -119,7 +119,7 @@ def plain_state(
 
 def own_asks_condition(deputy_id: int) -> Q:
     """`own_asks` as a condition: the suggestions it asks something of their lead deputy for."""
-    return Q(lead_deputy_id=deputy_id, state__in=(S.DRAFT, S.RETURNED))
+    return Q(lead_deputy_id=deputy_id, state__in=EDITABLE_STATES)
 
 
 def own_asks(proposal: Proposal, *, is_lead: bool) -> list[hooks.Ask]:

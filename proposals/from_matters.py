@@ -23,7 +23,7 @@ from proposals import public
 from proposals.following import current_meeting, default_channel
 from proposals.models import Proposal, Source
 from proposals.services import create_draft
-from proposals.states import ProposalState
+from proposals.states import EDITABLE_STATES, ProposalState
 from proposals.workflow import ProposalError
 
 S = ProposalState
@@ -99,7 +99,7 @@ def _outcomes(matter: ResidentMatter) -> list[resident_matters.Outcome]:
             heading = " ".join(part for part in (proposal.number_label, proposal.title) if part)
             lines = [heading, public.progress_label(proposal)]
             url = reverse("public_progress:detail", args=[proposal.pk])
-        elif proposal.state in (S.DRAFT, S.RETURNED):
+        elif proposal.state in EDITABLE_STATES:
             lines = [_("The deputy is writing a suggestion from it.")]
         else:
             lines = [_("The deputy has submitted a suggestion from it.")]
