@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from handling.models import Satisfaction
+
 
 @dataclass
 class Part:
@@ -38,6 +40,12 @@ class Part:
     def awaits_rating(self) -> bool:
         """Its latest issued reply has no rating yet (or no reply is issued yet)."""
         return not self.issued or max(self.issued) not in self.rated
+
+
+def sends_back(result: str, round_: int) -> bool:
+    """A 不满意 rating of the result of a unit's first reply sends the suggestion back to that
+    unit for re-handling; the second reply's rating stands, whatever it says."""
+    return result == Satisfaction.UNSATISFIED and round_ == 1
 
 
 def next_due_on(parts: Iterable[Part]) -> dt.date | None:

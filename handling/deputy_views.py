@@ -19,7 +19,7 @@ from deputies import access
 from deputies.access import refuse
 from deputies.http import AuthenticatedHttpRequest
 from deputies.pages import paginate
-from handling import services
+from handling import answering, services
 from handling.access import get_reply_for_user
 from handling.deputy_forms import (
     AnswerForm,
@@ -129,7 +129,7 @@ def _restate(
     """The choice in words before it is recorded, with what follows from it."""
     levels = dict(Satisfaction.choices)
     until = existing.changeable_until if existing else services.rating_window_end(timezone.localdate())
-    rehandles = data["result"] == Satisfaction.UNSATISFIED and reply.round == 1
+    rehandles = answering.sends_back(data["result"], reply.round)
     return render(
         request,
         "handling/deputy/rate_confirm.html",

@@ -184,7 +184,7 @@ def _settle(proposal: Proposal, rating: Rating, reply: Reply, *, how: str) -> No
         rating.changeable_until = None
         rating.save(update_fields=["changeable_until"])
     assignment = reply.assignment
-    rehandle = rating.result == Satisfaction.UNSATISFIED and reply.round == 1
+    rehandle = answering.sends_back(rating.result, reply.round)
     data = _rating_data(rating, reply) | {"settled": how}
     if proposal.state != S.REPLIED:
         # The suggestion moved on meanwhile (closed by staff, merged...): the rating stands as

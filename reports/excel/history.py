@@ -85,7 +85,7 @@ from django.utils import timezone
 from deputies.models import User
 from deputies.streams import Stream, told_for
 from handling import answering
-from handling.models import Assignment, ContactRecord, Rating, Reply, Satisfaction
+from handling.models import Assignment, ContactRecord, Rating, Reply
 from handling.services import build_assignment
 from proposals.models import CoSignature, Proposal, ProposalEvent, ProposalState
 from reports.excel.bulk import insert
@@ -138,7 +138,7 @@ def _move(p: Proposal, handled: list[tuple[Assignment, dict[str, Any]]]) -> None
         for part, f in units:
             if f.get(f"rating{suffix}") is not None:
                 part.rated.add(round_)
-                if round_ == 1 and f["rating"] == Satisfaction.UNSATISFIED:
+                if answering.sends_back(f["rating"], round_):
                     part.rehandling_deadline = f["rehandling_deadline"]
                 p.rate(unrated_left=answering.unrated_left(parts), rehandling_due_on=answering.rehandling_due_on(parts))
 
