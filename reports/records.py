@@ -220,8 +220,7 @@ def deputy_record(deputy: Deputy, year: int, *, now: dt.datetime | None = None) 
     )
     promises = [
         PromiseLine(promise=promise)
-        for promise in Promise.objects.filter(proposal__in=[p.pk for p in led])
-        .exclude(state=Promise.State.SUPERSEDED)
+        for promise in Promise.objects.filter(Promise.FOLLOWED, proposal__in=[p.pk for p in led])
         .select_related("unit", "proposal")
         .order_by("promised_by", "pk")
     ]
@@ -292,9 +291,7 @@ def record_rows(
         "assignment__proposal__lead_deputy",
     )
     key = _counts(of_year.filter(key_items__isnull=False), "lead_deputy")
-    promises = _counts(
-        Promise.objects.filter(proposal__in=of_year).exclude(state=Promise.State.SUPERSEDED), "proposal__lead_deputy"
-    )
+    promises = _counts(Promise.objects.filter(Promise.FOLLOWED, proposal__in=of_year), "proposal__lead_deputy")
     rows = []
     serving = (Deputy.objects.all() if of is None else of).filter(is_active=True)
     for deputy in serving.select_related("delegation").order_by("delegation", "name"):

@@ -136,6 +136,8 @@ class Promise(models.Model):
         SUPERSEDED = "superseded", _("Replaced by a later reply")
 
     OPEN_STATES = (State.OPEN, State.DONE_REPORTED)
+    # Still followed: a promise a later reply replaced (superseded) is not.
+    FOLLOWED = ~Q(state=State.SUPERSEDED)
 
     reply = models.OneToOneField(Reply, verbose_name=_("reply"), on_delete=models.PROTECT, related_name="promise")
     proposal = models.ForeignKey(

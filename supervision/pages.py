@@ -56,7 +56,7 @@ hooks.panel(hooks.Panel("detail", "side", "supervision/detail_card.html", _super
 
 
 def _followed(queryset: QuerySet[Promise]) -> QuerySet[Promise]:
-    return queryset.exclude(state=Promise.State.SUPERSEDED).select_related("unit", "survey")
+    return queryset.filter(Promise.FOLLOWED).select_related("unit", "survey")
 
 
 def _promises_panel(page: hooks.Page) -> dict[str, Any] | None:

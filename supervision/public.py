@@ -15,10 +15,7 @@ from supervision.models import Promise
 
 def _promises(proposal: Proposal) -> dict[str, Any] | None:
     promises = list(
-        Promise.objects.filter(proposal=proposal)
-        .exclude(state=Promise.State.SUPERSEDED)
-        .select_related("unit")
-        .order_by("promised_by", "pk")
+        Promise.objects.filter(Promise.FOLLOWED, proposal=proposal).select_related("unit").order_by("promised_by", "pk")
     )
     return {"promises": promises} if promises else None
 

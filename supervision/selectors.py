@@ -214,7 +214,7 @@ def resurvey_counts(year: int, stream: str | None = None) -> dict[str, int]:
     promises followed, those staff confirmed kept, and the answers of the deputies (or
     members): kept, partly, not kept, not answered yet."""
     today = timezone.localdate()
-    promises = Promise.objects.filter(proposal__meeting__year=year).exclude(state=Promise.State.SUPERSEDED)
+    promises = Promise.objects.filter(Promise.FOLLOWED, proposal__meeting__year=year)
     if stream:
         promises = promises.filter(proposal__stream=stream)
     A = PromiseSurvey.Answer
