@@ -37,7 +37,7 @@ from handling.rules import rateable_condition, unit_id_of
 from proposals import deadlines
 from proposals.models import Proposal
 from proposals.selectors import proposals_for
-from proposals.states import ASSIGNED_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, ProposalState
+from proposals.states import ASSIGNED_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, REPLYING_STATES, ProposalState
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -357,7 +357,6 @@ def unit_panel(proposal: Proposal, user: User) -> UnitPanel | None:
                 and not (panel.my_countersign and panel.my_countersign.agrees)
             )
     else:
-        in_reply_states = proposal.state in (S.IN_HANDLING, S.REHANDLING)
         rehandling_owed = round_ == 2
         second_round = proposal.state == S.REHANDLING
         if rehandling_owed:
@@ -366,13 +365,7 @@ def unit_panel(proposal: Proposal, user: User) -> UnitPanel | None:
             panel.reply = Reply.objects.filter(assignment=mine, round=round_).first()
         if panel.reply is None:
             panel.reply = Reply.objects.filter(assignment=mine).order_by("-round").first()
-        panel.can_write_reply = (
-            here
-            and in_reply_states
-            and (not second_round or rehandling_owed)
-            and (panel.reply is None or panel.reply.round != round_ or panel.reply.is_editable)
-            and not (round_ == 1 and Reply.objects.filter(assignment=mine, round=1, state=R.ISSUED).exists())
-        )
+        panel.can_write_reply = here and not reply_refusal(mine, proposal)
     return panel
 
 
@@ -459,6 +452,22 @@ def approved_extensions(assignments: QuerySet[Assignment] | None = None) -> Quer
 
 # A plan is kept while the unit works on its reply (the first or, after re-handling, the second).
 PLAN_STATES = REPLY_DUE_STATES
+
+
+def reply_refusal(assignment: Assignment, proposal: Proposal) -> str:
+    """Why the unit cannot write its reply of the current round now (nor go on with its draft),
+    or "" when it can. `proposal` as the caller locked or loaded it."""
+    if not assignment.answers:
+        return _("Co-handling units send their opinion to the lead unit instead of a reply.")
+    if proposal.state not in REPLYING_STATES:
+        return _("A reply can be written once the unit has signed for the suggestion.")
+    round_ = assignment.current_round(proposal)
+    if round_ == 1 and 1 in issued_rounds(assignment):
+        return _("Your unit's reply has already been issued.")
+    draft = Reply.objects.filter(assignment=assignment, round=round_).first()
+    if draft is not None and not draft.is_editable:
+        return _("This reply has been sent on and can no longer be edited.")
+    return ""
 
 
 def plan_refusal(assignment: Assignment, state: str) -> str:

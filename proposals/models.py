@@ -20,7 +20,7 @@ from deputies.models import Deputy, ResidentMatter, Term
 from deputies.streams import Stream, Words, words_of
 from proposals.events import kind_of
 from proposals.fsm import condition, transition_label
-from proposals.states import EDITABLE_STATES, REPLY_DUE_STATES, ProposalState, S
+from proposals.states import EDITABLE_STATES, REPLY_DUE_STATES, REPLYING_STATES, ProposalState, S
 from proposals.uploads import unique_path
 
 
@@ -401,8 +401,8 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=[S.IN_HANDLING, S.REHANDLING],
-        target=RETURN_VALUE(S.IN_HANDLING, S.REHANDLING, S.REPLIED),
+        source=list(REPLYING_STATES),
+        target=RETURN_VALUE(*REPLYING_STATES, S.REPLIED),
         permission=rule_permission("issue_reply"),
         custom={"label": _("Issue reply"), "fields": ["due_on"]},
     )

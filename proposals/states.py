@@ -27,6 +27,8 @@ S = ProposalState
 HANDLING_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REPLIED, S.REHANDLING)
 # Some unit owes a reply.
 REPLY_DUE_STATES = (S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING, S.REHANDLING)
+# The units have signed for it and write their replies (the first, or after re-handling the second).
+REPLYING_STATES = (S.IN_HANDLING, S.REHANDLING)
 # Counted as "assigned" by the reports: handed to a unit, whatever happened next.
 ASSIGNED_STATES = (*HANDLING_STATES, S.CLOSED)
 # Registered and every later state: numbered by the congress (or the CPPCC) and listed.

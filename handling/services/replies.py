@@ -28,12 +28,12 @@ from handling.models import (
     reply_is_complete,
     units_yet_to_countersign,
 )
-from handling.selectors import issued_rounds, next_due_on
+from handling.selectors import next_due_on, reply_refusal
 from handling.services.common import require_unit, twin_of, unit_people
 from proposals.events import AMONG_HANDLERS
 from proposals.models import Notification, Proposal
 from proposals.notify import notify, office_staff
-from proposals.states import ProposalState
+from proposals.states import REPLYING_STATES, ProposalState
 from proposals.uploads import validate_upload
 from proposals.workflow import (
     ProposalError,
@@ -86,18 +86,12 @@ def save_reply_draft(*, assignment: Assignment, by: User, **fields: Any) -> Repl
         refuse_merged_member(proposal)
         assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
         require_unit(by, assignment)
-        if not assignment.answers:
-            raise ProposalError(_("Co-handling units send their opinion to the lead unit instead of a reply."))
-        if proposal.state not in (S.IN_HANDLING, S.REHANDLING):
-            raise ProposalError(_("A reply can be written once the unit has signed for the suggestion."))
-        round_ = assignment.current_round(proposal)
-        if round_ == 1 and 1 in issued_rounds(assignment):
-            raise ProposalError(_("Your unit's reply has already been issued."))
+        refusal = reply_refusal(assignment, proposal)
+        if refusal:
+            raise ProposalError(refusal)
         reply, created = Reply.objects.select_for_update().get_or_create(
-            assignment=assignment, round=round_, defaults={"created_by": by}
+            assignment=assignment, round=assignment.current_round(proposal), defaults={"created_by": by}
         )
-        if not reply.is_editable:
-            raise ProposalError(_("This reply has been sent on and can no longer be edited."))
         changed = [name for name, value in fields.items() if getattr(reply, name) != value]
         for name, value in fields.items():
             setattr(reply, name, value)
@@ -267,7 +261,7 @@ def _issue(reply: Reply, main: Proposal, *, by: User) -> None:
     _reply_step(reply, "issue", by=by, proposal=main, issuer=by)
     # A first reply on a merged group's main suggestion goes to every member as its own copy.
     members = lock_group(main) if reply.round == 1 else []
-    members = [m for m in members if m.state in (S.IN_HANDLING, S.REHANDLING)]
+    members = [m for m in members if m.state in REPLYING_STATES]
     for member in members:
         twin = twin_of(reply.assignment, member)
         copy = Reply.objects.create(

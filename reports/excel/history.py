@@ -88,6 +88,7 @@ from handling import answering
 from handling.models import Assignment, ContactRecord, Rating, Reply
 from handling.services import build_assignment
 from proposals.models import CoSignature, Proposal, ProposalEvent, ProposalState
+from proposals.states import REPLYING_STATES
 from reports.excel.bulk import insert
 from reports.excel.columns import SuggestionRow
 from supervision.models import KeyItem
@@ -126,7 +127,7 @@ def _move(p: Proposal, handled: list[tuple[Assignment, dict[str, Any]]]) -> None
     p.assign(due_on=answering.next_due_on(parts))
     p.sign(all_answering_signed=True)
     for round_, suffix in ((1, ""), (2, "_again")):
-        if p.state not in (S.IN_HANDLING, S.REHANDLING):
+        if p.state not in REPLYING_STATES:
             return
         for part, f in units:
             if f.get(f"replied{suffix}_on") is not None:
