@@ -34,7 +34,7 @@ from handling import services
 from handling.access import get_own_assignment, get_reply_for_user
 from handling.deputy_forms import RatingForm
 from handling.models import Assignment, ContactRecord, Rating, Reply
-from handling.rules import is_changeable, is_rater_of_reply, unit_id_of
+from handling.rules import is_assignable, is_changeable, is_rater_of_reply, unit_id_of
 from handling.selectors import TODO_CHOICES, handling_of, todo_condition
 from proposals.access import get_proposal_for_user
 from proposals.models import Proposal, ProposalState
@@ -493,7 +493,7 @@ class Assign(GenericAPIView[Any]):
         form = hf.AssignForm(form_data(values))
         if not form.is_valid():
             raise invalid(form)
-        if proposal.state != ProposalState.REGISTERED or proposal.merged_into_id:
+        if not is_assignable(proposal):
             return _conflict(_("Only a registered suggestion that is not merged into another can be assigned."))
         try:
             made = services.assign_proposal(

@@ -33,7 +33,7 @@ from handling.models import (
     Reply,
     ReplyAttachment,
 )
-from handling.rules import has_rating, is_changeable, is_rateable, rateable_condition, unit_id_of
+from handling.rules import has_rating, is_assignable, is_changeable, is_rateable, rateable_condition, unit_id_of
 from handling.selectors import (
     PLAN_STATES,
     TODO_CHOICES,
@@ -92,7 +92,7 @@ def _with_handling(page: hooks.Page) -> dict[str, Any]:
 
 def _assign_button(page: hooks.Page) -> dict[str, Any] | None:
     proposal = page.proposal
-    if proposal.state != S.REGISTERED or proposal.merged_into_id or not allowed(page.user, "assign_proposal", proposal):
+    if not is_assignable(proposal) or not allowed(page.user, "assign_proposal", proposal):
         return None
     return {}
 
@@ -392,7 +392,7 @@ hooks.bulk_action(
         label=gettext_lazy("Assign the ticked suggestions to one unit"),
         note=gettext_lazy("Only registered suggestions can be ticked."),
         allowed=lambda user: allowed(user, "assign_proposal"),
-        selectable=lambda proposal: proposal.state == S.REGISTERED and not proposal.merged_into_id,
+        selectable=is_assignable,
         hidden=(("stage", "choose"),),
     )
 )

@@ -192,6 +192,17 @@ def is_rateable(reply: Reply) -> bool:
     )
 
 
+def is_assignable(proposal: Proposal) -> bool:
+    """Staff may hand it to units now: registered, and not merged into another (a merged group
+    is assigned on its main suggestion)."""
+    return proposal.state == S.REGISTERED and not proposal.merged_into_id
+
+
+def assignable_condition() -> Q:
+    """`is_assignable` as a condition on suggestions (the bulk assignment, the to-do count)."""
+    return Q(state=S.REGISTERED, merged_into__isnull=True)
+
+
 def rateable_condition() -> Q:
     """`is_rateable` as a condition on replies, for pages that sort or count by it in SQL
     (tests/handling/test_rateable_condition.py runs both on random replies)."""

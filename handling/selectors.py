@@ -33,7 +33,7 @@ from handling.models import (
     Unit,
     reply_is_complete,
 )
-from handling.rules import rateable_condition, unit_id_of
+from handling.rules import assignable_condition, rateable_condition, unit_id_of
 from proposals import deadlines
 from proposals.models import Proposal
 from proposals.selectors import proposals_for
@@ -140,7 +140,7 @@ def todo_condition(user: UserOrAnonymous, todo: str) -> Q:
     if todo == "to_assign":
         if not allowed(user, "assign_proposal"):
             return nothing
-        return Q(state=S.REGISTERED, merged_into__isnull=True)
+        return assignable_condition()
     if todo == "review_reply":
         if not (allowed(user, "review_reply", None) and settings.STAFF_REVIEWS_REPLIES):
             return nothing

@@ -37,7 +37,7 @@ from handling.models import (
     reply_is_complete,
     units_yet_to_countersign,
 )
-from handling.rules import unit_id_of
+from handling.rules import assignable_condition, is_assignable, unit_id_of
 from handling.selectors import co_assignments, unit_options, units_yet_to_sign
 from handling.unit_suggestion import suggest_units
 from proposals import deadlines
@@ -82,7 +82,7 @@ def _deadline_preview(assigned_on: Any = None) -> dict[str, Any]:
 def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Choose the units; the next page shows the deadline, and only its confirm assigns."""
     proposal = _assignable(request, pk)
-    if proposal.state != S.REGISTERED or proposal.merged_into_id:
+    if not is_assignable(proposal):
         messages.error(request, _("Only a registered suggestion that is not merged into another can be assigned."))
         return redirect("proposals:detail", pk=pk)
     form = hf.AssignForm(request.POST or None)
@@ -127,7 +127,7 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _bulk_queryset(request: HttpRequest) -> QuerySet[Proposal]:
-    return visible_proposals(request.user).filter(state=S.REGISTERED, merged_into__isnull=True)
+    return visible_proposals(request.user).filter(assignable_condition())
 
 
 @login_required
