@@ -840,3 +840,9 @@ class MatterReferral(models.Model):
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return not self.is_answered and self.deadline < (today or timezone.localdate())
+
+    @staticmethod
+    def overdue_condition(today: dt.date, prefix: str = "") -> Q:
+        """`is_overdue` as a condition: on referrals, or with `prefix` (e.g. "referral__") on
+        what has one."""
+        return Q(**{f"{prefix}answered_at__isnull": True, f"{prefix}deadline__lt": today})

@@ -111,7 +111,7 @@ def referrals_of_unit(unit_id: int) -> QuerySet[MatterReferral]:
 def waiting_count(unit_id: int) -> tuple[int, int]:
     """(unanswered, of which overdue) of a unit's referrals."""
     waiting = MatterReferral.objects.filter(unit_id=unit_id, answered_at__isnull=True)
-    return waiting.count(), waiting.filter(deadline__lt=timezone.localdate()).count()
+    return waiting.count(), waiting.filter(MatterReferral.overdue_condition(timezone.localdate())).count()
 
 
 def _outcomes(matter: ResidentMatter) -> list[resident_matters.Outcome]:

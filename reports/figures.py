@@ -105,7 +105,16 @@ from django.utils.translation import gettext_lazy as _
 
 from deputies.models import Deputy, LiaisonStation, ResidentMatter
 from deputies.planner import tuned
-from handling.models import Assignment, ContactRecord, DeadlineExtension, Reply, ResultCategory, Satisfaction, Unit
+from handling.models import (
+    Assignment,
+    ContactRecord,
+    DeadlineExtension,
+    MatterReferral,
+    Reply,
+    ResultCategory,
+    Satisfaction,
+    Unit,
+)
 from handling.selectors import approved_extensions
 from proposals.models import Category, Meeting, Proposal, ProposalQuerySet, Source
 from proposals.states import ASSIGNED_STATES, REGISTERED_STATES, REPLIED_STATES, REPLY_DUE_STATES, ProposalState
@@ -1255,9 +1264,7 @@ def _matter_sums(as_of: dt.date) -> dict[str, Count]:
         "answered_directly": Count("pk", filter=Q(state=M.ANSWERED)),
         "forwarded": Count("pk", filter=referred),
         "forwarded_answered": Count("pk", filter=Q(referral__answered_at__isnull=False)),
-        "forwarded_overdue": Count(
-            "pk", filter=referred & Q(referral__answered_at__isnull=True, referral__deadline__lt=as_of)
-        ),
+        "forwarded_overdue": Count("pk", filter=referred & MatterReferral.overdue_condition(as_of, "referral__")),
         "suggested": Count("pk", filter=Q(state=M.SUGGESTED)),
         "merged": Count("pk", filter=Q(state=M.MERGED)),
         "closed": Count("pk", filter=Q(state=M.CLOSED) & ~referred),

@@ -20,7 +20,7 @@ TEXT_SHOWN = 40
 
 def referral_rule(today: dt.date, people: reminders.Directory, links: reminders.Links) -> list[reminders.Candidate]:
     rows = (
-        MatterReferral.objects.filter(answered_at__isnull=True, deadline__lt=today)
+        MatterReferral.objects.filter(MatterReferral.overdue_condition(today))
         .values("pk", "unit_id", "deadline", "text", "matter__station__name", "matter__deputy__name")
         .order_by("pk")
     )
