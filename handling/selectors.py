@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, DateField, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -88,6 +88,29 @@ def answering_part(assignment: Assignment) -> answering.Part:
         if rating is not None and changeable_until is None:
             part.rated.add(round_)
     return part
+
+
+class Owed(TypedDict):
+    """What with_owed_on() annotates on each assignment."""
+
+    r1: bool
+    r2: bool
+    owed_on: dt.date | None
+
+
+def with_owed_on(assignments: QuerySet[Assignment]) -> QuerySet[WithAnnotations[Assignment, Owed]]:
+    """`answering.Part.owed_on` in SQL, for scans over many assignments: each with the day its
+    next reply is due (`owed_on`, None when it owes none), and whether its first and second
+    replies are issued (`r1`, `r2`). tests/handling/test_owed_on.py runs both on random units."""
+    issued = Reply.objects.filter(assignment=OuterRef("pk"), state=R.ISSUED)
+    return assignments.annotate(r1=Exists(issued.filter(round=1)), r2=Exists(issued.filter(round=2))).annotate(
+        owed_on=Case(
+            When(r1=False, then=F("deadline")),
+            When(r2=False, rehandling_deadline__isnull=False, then=F("rehandling_deadline")),
+            default=None,
+            output_field=DateField(),
+        )
+    )
 
 
 def answering_parts(proposal: Proposal) -> list[answering.Part]:

@@ -36,11 +36,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, DateField, Exists, F, Max, OuterRef, Q, QuerySet, When
+from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,6 +50,7 @@ from deputies.models import Role, User
 from deputies.streams import KEEP_CLOSE, KEEP_OPEN, Stream, told_for, words_of
 from handling.models import Assignment, PlanStep, Reply, Unit
 from handling.rules import rateable_condition
+from handling.selectors import Owed, with_owed_on
 from proposals import notify
 from proposals.models import REPLY_DUE_STATES, Notification, Proposal, ProposalState
 from proposals.states import GROUP_HANDLED_STATES
@@ -212,15 +213,7 @@ def item_label(number: int | None, title: str, stream: str = Stream.SUGGESTION) 
 # --- the rules -------------------------------------------------------------------------------------
 
 
-class _Owed(TypedDict):
-    """What owed_assignments() annotates on each assignment."""
-
-    r1: bool
-    r2: bool
-    owed_on: dt.date | None
-
-
-def owed_assignments(due: Q | None = None) -> QuerySet[WithAnnotations[Assignment, _Owed], dict[str, Any]]:
+def owed_assignments(due: Q | None = None) -> QuerySet[WithAnnotations[Assignment, Owed], dict[str, Any]]:
     """Active answering assignments that owe a reply, with the day it is due (`owed_on`):
     the first deadline until a first reply is issued, then the re-handling deadline if the
     deputy sent it back, until the second reply. One query, whatever the number of rows.
@@ -229,7 +222,6 @@ def owed_assignments(due: Q | None = None) -> QuerySet[WithAnnotations[Assignmen
     earliest reply any of its units owes, so an assignment owing on day D belongs to a
     suggestion due on or before D.
     """
-    issued = Reply.objects.filter(assignment=OuterRef("pk"), state=Reply.State.ISSUED)
     queryset = Assignment.objects.filter(
         is_active=True, role__in=Assignment.ANSWERING_ROLES, proposal__state__in=REPLY_DUE_STATES
     )
@@ -237,18 +229,10 @@ def owed_assignments(due: Q | None = None) -> QuerySet[WithAnnotations[Assignmen
         queryset = queryset.filter(due)
     # A merged group's members mirror its main suggestion while it is handled as one: the
     # main suggestion is reminded, once.
+    queryset = queryset.exclude(proposal__merged_into__isnull=False, proposal__state__in=GROUP_HANDLED_STATES)
     return (
-        queryset.exclude(proposal__merged_into__isnull=False, proposal__state__in=GROUP_HANDLED_STATES)
-        .annotate(r1=Exists(issued.filter(round=1)), r2=Exists(issued.filter(round=2)))
-        .annotate(
-            owed_on=Case(
-                When(r1=False, then=F("deadline")),
-                When(r2=False, rehandling_deadline__isnull=False, then=F("rehandling_deadline")),
-                default=None,
-                output_field=DateField(),
-            )
-        )
-        .filter(owed_on__isnull=False)
+        with_owed_on(queryset)
+        .exclude(owed_on=None)
         .values(
             "pk",
             "unit_id",
