@@ -6,6 +6,7 @@ on it now."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -72,6 +73,24 @@ def units_yet_to_sign(proposal: Proposal) -> list[str]:
 
 def all_answering_signed(proposal: Proposal) -> bool:
     return all(a.signed_at for a in answering_assignments(proposal))
+
+
+def answering_replies() -> QuerySet[Reply]:
+    """The issued replies of the units answering now (active lead or separate units)."""
+    return Reply.objects.filter(
+        state=R.ISSUED, assignment__is_active=True, assignment__role__in=Assignment.ANSWERING_ROLES
+    )
+
+
+def standing_replies(replies: Iterable[Reply]) -> dict[int, Reply]:
+    """The standing reply of each assignment among these issued replies, by assignment id: its
+    latest round (the reply after re-handling, once issued, replaces the first)."""
+    standing: dict[int, Reply] = {}
+    for reply in replies:
+        current = standing.get(reply.assignment_id)
+        if current is None or reply.round > current.round:
+            standing[reply.assignment_id] = reply
+    return standing
 
 
 def issued_rounds(assignment: Assignment) -> set[int]:

@@ -9,8 +9,9 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from deputies.models import UserOrAnonymous
-from handling.models import Assignment, Reply
+from handling.models import Assignment
 from handling.rules import public_replies
+from handling.selectors import answering_replies, standing_replies
 from proposals import hooks
 from proposals.models import Proposal
 from proposals.rules import visible_proposals
@@ -34,23 +35,17 @@ def _reply_notes(proposals: list[Proposal], user: UserOrAnonymous) -> dict[int, 
     ids = [p.pk for p in proposals]
     full = set(visible_proposals(user).filter(pk__in=ids).values_list("pk", flat=True))
     replies = (
-        Reply.objects.filter(
-            assignment__proposal_id__in=ids,
-            assignment__is_active=True,
-            assignment__role__in=Assignment.ANSWERING_ROLES,
-            state=Reply.State.ISSUED,
-        )
+        answering_replies()
+        .filter(assignment__proposal_id__in=ids)
         .select_related("assignment__unit", "assignment__proposal__meeting", "result_category")
-        .order_by("assignment__proposal_id", "assignment_id", "-round")
+        .order_by("assignment__proposal_id", "assignment_id", "round")
     )
     public = set(public_replies(replies).values_list("pk", flat=True)) if len(full) < len(ids) else set()
     out: dict[int, list[str]] = defaultdict(list)
-    seen: set[int] = set()
-    for reply in replies:
+    for reply in standing_replies(replies).values():
         proposal = reply.assignment.proposal
-        if reply.assignment_id in seen or not (proposal.pk in full or reply.pk in public):
+        if not (proposal.pk in full or reply.pk in public):
             continue
-        seen.add(reply.assignment_id)
         note = _("%(year)s: answered by %(unit)s") % {
             "year": proposal.meeting.year,
             "unit": reply.assignment.unit.short_name or reply.assignment.unit.name,

@@ -30,6 +30,7 @@ from deputies.access import ALL_STREAMS, streams_of
 from deputies.models import UserOrAnonymous
 from deputies.streams import Stream, told_for, words_of
 from handling.models import Assignment, Reply, ResultCategory
+from handling.selectors import standing_replies
 from proposals.models import Meeting, Proposal, ProposalState
 from reports import charts
 from reports import figures as fg
@@ -96,10 +97,9 @@ def key_item_summaries(scope: fg.Scope) -> list[dict[str, Any]]:
                 co_units="、".join(a.unit.name for a in active if a.role == Assignment.Role.CO),
             )
             for a in answering:
-                issued = list(a.replies.all())
-                if not issued:
+                standing = standing_replies(a.replies.all()).get(a.pk)
+                if standing is None:
                     continue
-                standing = issued[-1]
                 text = standing.done_items or standing.body
                 entry.replies.append(
                     {

@@ -34,14 +34,14 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from deputies.models import Deputy
-from handling.models import Assignment, ContactRecord, Rating, Reply
+from handling.models import ContactRecord, Rating, Reply
 from handling.rules import rateable_condition
+from handling.selectors import answering_replies, standing_replies
 from proposals.models import CoSignature, Meeting, Proposal
 from proposals.states import ProposalState as S
 from reports.figures import MatterLine, deputy_matters
 from supervision.models import KeyItem, Promise
 
-ANSWERING = Assignment.ANSWERING_ROLES
 COUNTED_CONTACT = ~Q(deputy_response=ContactRecord.DeputyResponse.DISPUTED)
 
 
@@ -157,20 +157,15 @@ def deputy_record(deputy: Deputy, year: int, *, now: dt.datetime | None = None) 
         .order_by("meeting", "number", "pk")
     )
     ids = [p.pk for p in led + cosigned]
-    replies = (
-        Reply.objects.filter(
-            state=Reply.State.ISSUED,
-            assignment__proposal_id__in=ids,
-            assignment__is_active=True,
-            assignment__role__in=ANSWERING,
-        )
+    replies = list(
+        answering_replies()
+        .filter(assignment__proposal_id__in=ids)
         .select_related("assignment__unit", "result_category", "rating")
         .order_by("assignment_id", "round", "pk")
     )
-    standing: dict[int, Reply] = {}
+    standing = standing_replies(replies)
     by_proposal: dict[int, list[Reply]] = defaultdict(list)
     for reply in replies:
-        standing[reply.assignment_id] = reply  # the latest issued reply of each assignment stands
         by_proposal[reply.assignment.proposal_id].append(reply)
     keys = KeyItem.objects.filter(proposals__in=ids).distinct().order_by("pk")
     key_items = list(keys)

@@ -93,6 +93,31 @@ def test_an_earlier_reply_shows_its_class_and_only_when_public_for_others(
     assert theirs.title in html and "答复正文" not in html
 
 
+def test_only_the_standing_reply_is_shown_and_an_earlier_round_never_stands_in_for_it(
+    client, deputy, other_deputy, staff, cast: Cast, meeting, result_b
+):
+    from handling.models import Reply
+
+    earlier = f.MeetingFactory(year=meeting.year - 1, number=meeting.number - 1, name="十七届人大四次会议")
+    theirs = f.ProposalFactory(lead_deputy=deputy, meeting=earlier, title=TRAFFIC[0], body=TRAFFIC[1])
+    advance(theirs, "replied", cast)
+    first = theirs.assignments.get().replies.get()
+    second = Reply.objects.create(
+        assignment=first.assignment,
+        round=2,
+        state=Reply.State.ISSUED,
+        body="重新办理后的新答复",
+        is_public=False,
+        created_by=staff,
+    )
+    client.force_login(other_deputy.user)
+    html = hint(client, *TRAFFIC_AGAIN).content.decode()
+    assert theirs.title in html and "答复正文" not in html and "重新办理后的新答复" not in html
+    Reply.objects.filter(pk=second.pk).update(is_public=True)
+    html = hint(client, *TRAFFIC_AGAIN).content.decode()
+    assert "重新办理后的新答复" in html and "答复正文" not in html
+
+
 def test_an_earlier_reply_held_back_by_staff_is_not_shown_to_other_deputies(
     client, deputy, other_deputy, staff, cast: Cast, meeting, result_b
 ):
