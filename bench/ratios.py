@@ -849,10 +849,20 @@ def import_floor(workbook: bytes, user: Any) -> int:
 
 
 def row_import(b: Bench) -> list[Result]:
-    from reports import excel
 
     rows = 10_000 if b.size >= 10_000 else 1_000
-    workbook, _target = import_workbook(b, rows)
+    workbook, target = import_workbook(b, rows)
+    try:
+        return _timed_import(b, workbook, rows)
+    finally:
+        # Its meeting, of a year after all others, would have the public pages look at one
+        # empty year more in the rows timed after this one, or in the next run.
+        target.delete()
+
+
+def _timed_import(b: Bench, workbook: bytes, rows: int) -> list[Result]:
+    from reports import excel
+
     staff = b.ref["staff"]
 
     def run(dry_run: bool) -> None:
