@@ -93,10 +93,6 @@ def standing_replies(replies: Iterable[Reply]) -> dict[int, Reply]:
     return standing
 
 
-def issued_rounds(assignment: Assignment) -> set[int]:
-    return set(assignment.replies.filter(state=R.ISSUED).values_list("round", flat=True))
-
-
 def answering_part(assignment: Assignment) -> answering.Part:
     """What an answering assignment owes, read from its issued replies and their ratings. A
     rating the deputy may still change has not taken effect: its reply still awaits one."""
@@ -504,12 +500,12 @@ def reply_refusal(assignment: Assignment, proposal: Proposal) -> str:
     if proposal.state not in REPLYING_STATES:
         return _("A reply can be written once the unit has signed for the suggestion.")
     round_ = assignment.current_round(proposal)
-    if round_ == 1 and 1 in issued_rounds(assignment):
+    draft = Reply.objects.filter(assignment=assignment, round=round_).first()  # one a round
+    if draft is None or draft.is_editable:
+        return ""
+    if round_ == 1 and draft.state == R.ISSUED:
         return _("Your unit's reply has already been issued.")
-    draft = Reply.objects.filter(assignment=assignment, round=round_).first()
-    if draft is not None and not draft.is_editable:
-        return _("This reply has been sent on and can no longer be edited.")
-    return ""
+    return _("This reply has been sent on and can no longer be edited.")
 
 
 def plan_refusal(assignment: Assignment, state: str) -> str:

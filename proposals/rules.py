@@ -186,11 +186,10 @@ add_rule("look_up_deputies", is_overseer | is_unit_person)
 
 # --- titles of others' suggestions ---------------------------------------------------------------
 
+
 # Registered suggestions are numbered and listed by the congress: their title (and, through the
 # units, a reply made public) may be shown to any deputy beside a draft on the same matter, even
 # when the suggestion itself is not theirs to open. Earlier states are the authors' own.
-
-
 def listed_titles(user: UserOrAnonymous) -> Q:
     """The suggestions whose title `user` may read without seeing the suggestion (similar items
     beside a draft): any listed one, for a deputy; nothing more for others."""
