@@ -19,13 +19,11 @@ from handling.rules import public_replies
 from proposals.models import Proposal
 from proposals.public import PublicFilter, PublicPart, public_filter, public_part, public_units
 
-ANSWERING = Assignment.ANSWERING_ROLES
-
 
 def _answering_units(ids: Sequence[int]) -> dict[int, str]:
     names: dict[int, list[str]] = {}
     rows = (
-        Assignment.objects.filter(proposal_id__in=list(ids), is_active=True, role__in=ANSWERING)
+        Assignment.objects.filter(proposal_id__in=list(ids), is_active=True, role__in=Assignment.ANSWERING_ROLES)
         .order_by("unit__order", "unit__name", "pk")
         .values_list("proposal_id", "unit__name")
     )
@@ -41,7 +39,9 @@ def _unit_field() -> forms.Field:
 
 
 def _of_unit(queryset: QuerySet[Proposal], unit: Unit) -> QuerySet[Proposal]:
-    answering = Assignment.objects.filter(proposal=OuterRef("pk"), unit=unit, is_active=True, role__in=ANSWERING)
+    answering = Assignment.objects.filter(
+        proposal=OuterRef("pk"), unit=unit, is_active=True, role__in=Assignment.ANSWERING_ROLES
+    )
     return queryset.filter(Exists(answering))
 
 
@@ -59,7 +59,7 @@ def _units_and_replies(proposal: Proposal) -> dict[str, Any] | None:
         .order_by("issued_at", "pk")
     )
     return {
-        "lead": [a.unit.name for a in assignments if a.role in ANSWERING],
+        "lead": [a.unit.name for a in assignments if a.answers],
         "co": [a.unit.name for a in assignments if a.role == Assignment.Role.CO],
         "replies": replies,
     }

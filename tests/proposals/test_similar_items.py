@@ -29,6 +29,14 @@ def hint(client, title, body):
     return client.post(reverse("proposals:similar_hint"), {"title": title, "body": body})
 
 
+def replied_last_year(deputy, meeting, cast):
+    """`deputy`'s suggestion on the traffic matter at last year's meeting, replied to."""
+    earlier = f.MeetingFactory(year=meeting.year - 1, number=meeting.number - 1, name="十七届人大四次会议")
+    theirs = f.ProposalFactory(lead_deputy=deputy, meeting=earlier, title=TRAFFIC[0], body=TRAFFIC[1])
+    advance(theirs, "replied", cast)
+    return earlier, theirs
+
+
 def test_tokens_are_character_pairs_without_the_boilerplate():
     assert tokenize("关于加快加装电梯的建议") == ["加装", "装电", "电梯"]
     assert tokenize("配置AED和5G") == ["配置", "aed", "和", "5g"]
@@ -82,9 +90,7 @@ def test_a_deputy_sees_their_own_suggestion_in_full_with_a_link(client, deputy, 
 def test_an_earlier_reply_shows_its_class_and_only_when_public_for_others(
     client, deputy, other_deputy, cast: Cast, meeting, result_b
 ):
-    earlier = f.MeetingFactory(year=meeting.year - 1, number=meeting.number - 1, name="十七届人大四次会议")
-    theirs = f.ProposalFactory(lead_deputy=deputy, meeting=earlier, title=TRAFFIC[0], body=TRAFFIC[1])
-    advance(theirs, "replied", cast)
+    earlier, theirs = replied_last_year(deputy, meeting, cast)
     client.force_login(other_deputy.user)
     html = hint(client, *TRAFFIC_AGAIN).content.decode()
     assert theirs.title in html and str(earlier.year) in html and "答复正文" in html
@@ -98,9 +104,7 @@ def test_only_the_standing_reply_is_shown_and_an_earlier_round_never_stands_in_f
 ):
     from handling.models import Reply
 
-    earlier = f.MeetingFactory(year=meeting.year - 1, number=meeting.number - 1, name="十七届人大四次会议")
-    theirs = f.ProposalFactory(lead_deputy=deputy, meeting=earlier, title=TRAFFIC[0], body=TRAFFIC[1])
-    advance(theirs, "replied", cast)
+    _, theirs = replied_last_year(deputy, meeting, cast)
     first = theirs.assignments.get().replies.get()
     second = Reply.objects.create(
         assignment=first.assignment,
@@ -123,9 +127,7 @@ def test_an_earlier_reply_held_back_by_staff_is_not_shown_to_other_deputies(
 ):
     from reports.models import DisclosureHold
 
-    earlier = f.MeetingFactory(year=meeting.year - 1, number=meeting.number - 1, name="十七届人大四次会议")
-    theirs = f.ProposalFactory(lead_deputy=deputy, meeting=earlier, title=TRAFFIC[0], body=TRAFFIC[1])
-    advance(theirs, "replied", cast)
+    _, theirs = replied_last_year(deputy, meeting, cast)
     reply = theirs.assignments.get().replies.get()
     DisclosureHold.objects.create(reply=reply, reason="涉及个人隐私", held_by=staff)
     client.force_login(other_deputy.user)
