@@ -55,24 +55,28 @@ def follows_key_item(user: UserOrAnonymous, key_item: KeyItem | None) -> bool:
 
 
 @rules.predicate
-def holds_items_of_users_streams(user: UserOrAnonymous, obj: KeyItem | UrgingNotice | None) -> bool:
+def holds_items_of_users_streams(user: UserOrAnonymous, obj: object) -> bool:
     """A key item or an urging notice holds items of a stream the user works on (the
     congress's staff see those with suggestions, the proposals committee those with
-    proposals), or none yet."""
+    proposals), or none yet. Anything else (an item, nothing) has its stream asked by
+    `works_on_its_stream`."""
     streams = streams_of(user)
-    if obj is None or streams == ALL_STREAMS:
+    if not isinstance(obj, KeyItem | UrgingNotice) or streams == ALL_STREAMS:
         return True
     return obj.proposals.filter(stream__in=streams).exists() or not obj.proposals.exists()
 
 
 oversees_its_items = is_overseer & holds_items_of_users_streams
+# Each body's staff act on the key items of its own stream (a key item has no stream of its
+# own: it is that of its items).
+sets_up_its_items = is_congress_staff & holds_items_of_users_streams
 
-add_rule("mark_key", is_congress_staff)
+add_rule("mark_key", sets_up_its_items)
 add_rule("urge", is_congress_staff | is_supervision)
 add_rule("view_key_item", oversees_its_items | is_unit_on_key_item)
 add_rule(
     "record_supervision",
-    is_congress_staff | is_supervision | (is_leader & leads_key_item) | (is_committee & follows_key_item),
+    sets_up_its_items | is_supervision | (is_leader & leads_key_item) | (is_committee & follows_key_item),
 )
 add_rule("report_progress", is_assigned_unit)
 add_rule("view_leader_page", is_overseer)

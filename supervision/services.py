@@ -89,6 +89,7 @@ def save_key_item(
     with transaction.atomic():
         if key_item is not None:
             key_item = KeyItem.objects.select_for_update().get(pk=key_item.pk)
+            require(by, "mark_key", key_item, _("Only congress staff can choose key suggestions."))
             before = set(key_item.proposals.values_list("pk", flat=True))
             old_leader_id = key_item.leader_id
         else:
@@ -99,9 +100,10 @@ def save_key_item(
         # committee key proposals; one key item holds one stream's items.
         if len({locked[pk].stream for pk in wanted}) > 1:
             raise ProposalError(_("A key item holds suggestions only or CPPCC proposals only: choose one kind."))
+        for pk in sorted(wanted ^ before):
+            require(by, "mark_key", locked[pk], _("Only congress staff can choose key suggestions."))
         for pk in sorted(wanted - before):
             proposal = locked[pk]
-            require(by, "mark_key", proposal, _("Only congress staff can choose key suggestions."))
             if proposal.state not in KEY_STATES:
                 raise ProposalError(
                     _("%(item)s is “%(state)s”: only registered suggestions still being handled can be made key.")

@@ -180,7 +180,7 @@ def key_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "key_item": key_item,
             "rows": rows,
             "my_proposals": my_proposals,
-            "can_edit": access.allowed(request.user, "mark_key"),
+            "can_edit": access.allowed(request.user, "mark_key", key_item),
             "can_record": access.allowed(request.user, "record_supervision", key_item),
             "can_urge": access.allowed(request.user, "urge", None),
             "today": timezone.localdate(),

@@ -373,3 +373,35 @@ def test_each_body_chooses_its_own_key_items_and_the_supervision_office_sees_bot
     assert list(visible_key_items(staff)) == [ours]
     assert allowed(proposals_staff, "record_supervision", theirs) and not allowed(staff, "view_key_item", theirs)
     assert KeyItem.objects.count() == 2
+
+
+def test_one_bodys_staff_can_neither_edit_nor_supervise_the_other_bodys_key_item(
+    client, make_proposal, cppcc_meeting, category, proposal_cast, member, staff, proposals_staff, leader
+):
+    from deputies.access import allowed
+    from deputies.models import AuditRecord
+    from proposals.workflow import Refused
+
+    suggestion = make_proposal(S.IN_HANDLING)
+    proposal = advance(
+        f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, category=category), S.IN_HANDLING, proposal_cast
+    )
+    ours = mark(staff, leader, [suggestion])
+    for rule in ("mark_key", "record_supervision"):
+        assert allowed(staff, rule, ours) and not allowed(proposals_staff, rule, ours)
+    client.force_login(proposals_staff)
+    edit = reverse("supervision:key_edit", args=[ours.pk])
+    refused = AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED)
+    assert client.get(edit).status_code == 404
+    posted = {"year": 2026, "title": "改了", "leader": leader.pk, "report_every_days": 30, "proposals": [proposal.pk]}
+    assert client.post(edit, posted).status_code == 404
+    assert client.get(reverse("supervision:record_new", args=[ours.pk])).status_code == 404
+    assert refused.count() == 3
+    # The service refuses too, whoever calls it: taking the item over by swapping its items.
+    with pytest.raises(Refused):
+        services.save_key_item(
+            by=proposals_staff, key_item=ours, year=2026, title="改了", leader=leader, proposals=[proposal]
+        )
+    ours.refresh_from_db()
+    assert ours.title == "义务教育优质均衡" and list(ours.proposals.all()) == [suggestion]
+    assert not ProposalEvent.objects.filter(proposal=suggestion, action="key_unmarked").exists()
