@@ -25,6 +25,7 @@ from deputies.pages import paginate
 from handling.models import Unit
 from handling.rules import unit_id_of
 from proposals.models import Proposal, ProposalState
+from proposals.rules import visible_proposals
 from proposals.steps import run_step
 from proposals.uploads import download
 from proposals.workflow import ProposalError
@@ -313,7 +314,9 @@ def urging_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     proposal = None
     raw_proposal = request.GET.get("proposal", "")
     if raw_proposal.isdigit():
-        proposal = Proposal.objects.filter(pk=int(raw_proposal)).first()
+        proposal = visible_proposals(request.user).filter(pk=int(raw_proposal)).first()
+        if proposal is None:
+            raise refuse(request, f"urging form for suggestion {raw_proposal}")
     pick = forms.UnitPickForm(request.GET if "unit" in request.GET else None)
     unit = pick.cleaned_data["unit"] if pick.is_bound and pick.is_valid() else None
     if unit is None:
@@ -327,7 +330,9 @@ def urging_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             "supervision/urging_pick_unit.html",
             {"pick": pick, "proposal": proposal, "units_of_proposal": units_of_proposal},
         )
-    candidates = selectors.unit_items_for_urging(unit, services.urgeable_proposals(unit))
+    # The unit's items the user may urge about: those of the streams the user works on.
+    urgeable = of_users_streams(request.user, services.urgeable_proposals(unit), "")
+    candidates = selectors.unit_items_for_urging(unit, urgeable)
     if request.method == "POST":
         form = forms.UrgingForm(request.POST, candidates=candidates)
         if form.is_valid():

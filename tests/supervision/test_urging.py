@@ -132,6 +132,24 @@ def test_from_a_suggestion_the_form_offers_its_units(client, handled, staff):
     assert f"?unit={handled.assignments.get().unit_id}&amp;proposal={handled.pk}" in body
 
 
+def test_the_form_offers_and_names_only_items_of_the_users_stream(
+    client, handled, unit, staff, supervision, proposal_draft, proposal_cast
+):
+    from deputies.models import AuditRecord
+    from tests.workflow import advance
+
+    cppcc = advance(proposal_draft, S.IN_HANDLING, proposal_cast)
+    client.force_login(staff)  # the congress's staff: suggestions only
+    rows = client.get(reverse("supervision:urging_new"), {"unit": unit.pk}).context["rows"]
+    assert [p.pk for p in rows] == [handled.pk]
+    assert client.get(reverse("supervision:urging_new"), {"proposal": cppcc.pk}).status_code == 404
+    assert AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED, user=staff).count() == 1
+    client.force_login(supervision)  # the government's supervision office: both
+    rows = client.get(reverse("supervision:urging_new"), {"unit": unit.pk}).context["rows"]
+    assert {p.pk for p in rows} == {handled.pk, cppcc.pk}
+    assert cppcc.title in client.get(reverse("supervision:urging_new"), {"proposal": cppcc.pk}).content.decode()
+
+
 def test_the_form_sends_the_notice(client, handled, unit, staff):
     client.force_login(staff)
     url = reverse("supervision:urging_new") + f"?unit={unit.pk}"
