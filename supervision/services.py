@@ -300,6 +300,9 @@ def send_urging(
         raise ProposalError(_("The acknowledgement date cannot be in the past."))
     with transaction.atomic():
         items = _lock(p.pk for p in proposals)
+        # As a key item, a notice is about one body's items: each body reads its own notices.
+        if len({proposal.stream for proposal in items}) > 1:
+            raise ProposalError(_("An urging notice is about suggestions only or CPPCC proposals only: send one each."))
         allowed_ids = set(urgeable_proposals(unit).filter(pk__in=[p.pk for p in items]).values_list("pk", flat=True))
         for proposal in items:
             require(by, "urge", proposal, _("Only congress staff or the supervision office can urge units."))

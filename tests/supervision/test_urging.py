@@ -150,6 +150,19 @@ def test_the_form_offers_and_names_only_items_of_the_users_stream(
     assert cppcc.title in client.get(reverse("supervision:urging_new"), {"proposal": cppcc.pk}).content.decode()
 
 
+def test_a_notice_is_about_one_bodys_items_only(handled, unit, supervision, proposal_draft, proposal_cast):
+    from tests.workflow import advance
+
+    cppcc = advance(proposal_draft, S.IN_HANDLING, proposal_cast)
+    with pytest.raises(ProposalError, match="一份催办通知只能"):
+        urge(supervision, unit, [handled, cppcc])
+    assert not UrgingNotice.objects.exists()
+    assert {tuple(urge(supervision, unit, [item]).proposals.all()) for item in (handled, cppcc)} == {
+        (handled,),
+        (cppcc,),
+    }
+
+
 def test_the_form_sends_the_notice(client, handled, unit, staff):
     client.force_login(staff)
     url = reverse("supervision:urging_new") + f"?unit={unit.pk}"
