@@ -186,7 +186,7 @@ class UnitSuggestion:
 
 def suggest_units(proposal: Proposal, user: object, limit: int = TOP) -> list[UnitSuggestion]:
     """The top units for `proposal`, with reasons, from the past suggestions staff (`user`) may
-    see. A fixed number of queries."""
+    see (`similar_items` asks). A fixed number of queries."""
     base = Proposal.objects.filter(
         state__in=ASSIGNED_STATES, assignments__is_active=True, assignments__role=Assignment.Role.LEAD
     ).exclude(pk=proposal.pk)

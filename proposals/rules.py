@@ -39,7 +39,7 @@ from deputies.access import (
 from deputies.models import Deputy, UserOrAnonymous
 from proposals.events import AUDIENCES, DEPUTIES, OVERSEERS
 from proposals.models import CoSignature, Proposal
-from proposals.states import REGISTERED_STATES
+from proposals.public import public_condition
 from proposals.states import ProposalState as S
 
 
@@ -189,10 +189,11 @@ add_rule("look_up_deputies", is_overseer | is_unit_person)
 
 # Registered suggestions are numbered and listed by the congress: their title (and, through the
 # units, a reply made public) may be shown to any deputy beside a draft on the same matter, even
-# when the suggestion itself is not theirs to open. Earlier states are the authors' own.
+# when the suggestion itself is not theirs to open, as long as the public may read it (staff may
+# withhold one). Earlier states are the authors' own.
 def listed_titles(user: UserOrAnonymous) -> Q:
     """The suggestions whose title `user` may read without seeing the suggestion (similar items
-    beside a draft): any listed one, for a deputy; nothing more for others."""
+    beside a draft): any public one, for a deputy; nothing more for others."""
     if not is_active_login(user) or deputy_id_of(user) is None:
         return Q(pk__in=[])
-    return Q(state__in=REGISTERED_STATES)
+    return public_condition()

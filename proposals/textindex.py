@@ -278,14 +278,14 @@ def similar_items(
     floor: float = SIMILAR_FLOOR,
     base: QuerySet[Proposal] | None = None,
 ) -> list[SimilarItem]:
-    """The `limit` suggestions most like `title` and `body` that `user` may know of: those they
-    may see (in full) and, for a deputy, others' listed ones (title only). Deterministic: by
-    score, then by id. A fixed number of queries."""
+    """The `limit` suggestions most like `title` and `body` (of `base`, by default all) that
+    `user` may know of: those they may see (in full) and, for a deputy, others' listed ones
+    (title only). Deterministic: by score, then by id. A fixed number of queries."""
     tokens = document_tokens(title, body)
     if len(set(tokens)) < MIN_TOKENS:
         return []
-    if base is None:
-        base = (visible_proposals(user) | Proposal.objects.filter(listed_titles(user))).exclude(state=S.WITHDRAWN)
+    known = (visible_proposals(user) | Proposal.objects.filter(listed_titles(user))).exclude(state=S.WITHDRAWN)
+    base = known if base is None else base.filter(pk__in=known.values("pk"))
     if exclude is not None:
         base = base.exclude(pk=exclude)
     corpus = corpus_for(tokens)

@@ -70,3 +70,30 @@ def test_the_assignment_page_shows_the_top_units_with_their_reasons(client, cast
     assert f'data-pick-unit="{cast.unit.pk}"' in html
     assert WATER[0][0] in html
     assert f'<option value="{cast.unit.pk}" selected' not in html  # the choice stays staff's
+
+
+def test_the_reasons_are_past_items_the_staff_may_see_never_the_other_bodys(
+    client, cast: Cast, proposal_cast: Cast, deputy, member, meeting, cppcc_meeting, staff
+):
+    theirs = [
+        advance(
+            f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, title=t, body=b), "assigned", proposal_cast
+        )
+        for t, b in WATER
+    ]
+    ours = advance(
+        f.ProposalFactory(lead_deputy=deputy, meeting=meeting, title=WATER[0][0], body=WATER[0][1]), "assigned", cast
+    )
+    refresh_all()
+    new = advance(
+        f.ProposalFactory(lead_deputy=deputy, meeting=meeting, title=NEW_WATER[0], body=NEW_WATER[1]),
+        "registered",
+        cast,
+    )
+    reasons = {r.proposal.pk for s in suggest_units(new, staff) for r in s.reasons}
+    assert reasons == {ours.pk}
+    client.force_login(staff)
+    html = client.get(reverse("handling:assign", args=[new.pk])).content.decode()
+    assert all(reverse("proposals:detail", args=[p.pk]) not in html for p in theirs)
+    cppcc_reasons = {r.proposal.pk for s in suggest_units(new, proposal_cast.staff) for r in s.reasons}
+    assert cppcc_reasons and cppcc_reasons <= {p.pk for p in theirs}

@@ -62,7 +62,7 @@ def test_a_deputy_sees_only_the_title_of_anothers_registered_suggestion(client, 
     theirs = f.ProposalFactory(
         lead_deputy=other_deputy, meeting=meeting, title=TRAFFIC[0], body=TRAFFIC[1] + SECRET_BODY
     )
-    Proposal.objects.filter(pk=theirs.pk).update(state="registered")
+    Proposal.objects.filter(pk=theirs.pk).update(state="registered", number=1)
     client.force_login(deputy.user)
     html = hint(client, *TRAFFIC_AGAIN).content.decode()
     assert theirs.title in html
@@ -137,6 +137,23 @@ def test_an_earlier_reply_held_back_by_staff_is_not_shown_to_other_deputies(
     assert "答复正文" in hint(client, *TRAFFIC_AGAIN).content.decode()
 
 
+def test_a_suggestion_withheld_from_the_public_is_not_named_to_other_deputies(
+    client, deputy, other_deputy, member, staff, cast: Cast, meeting
+):
+    from proposals.services import release_to_public, withhold_from_public
+
+    _, theirs = replied_last_year(deputy, meeting, cast)
+    withhold_from_public(proposal=theirs, by=staff, reason="涉及在办信访事项")
+    for who in (other_deputy.user, member.user):
+        client.force_login(who)
+        assert theirs.title not in hint(client, *TRAFFIC_AGAIN).content.decode()
+    client.force_login(deputy.user)  # its own deputy still sees it
+    assert theirs.title in hint(client, *TRAFFIC_AGAIN).content.decode()
+    release_to_public(proposal=theirs, by=staff)
+    client.force_login(other_deputy.user)
+    assert theirs.title in hint(client, *TRAFFIC_AGAIN).content.decode()
+
+
 def test_a_unit_sees_only_the_suggestions_assigned_to_it(cast: Cast, deputy, other_unit_handler, meeting):
     mine = f.ProposalFactory(lead_deputy=deputy, meeting=meeting, title=TRAFFIC[0], body=TRAFFIC[1])
     advance(mine, "assigned", cast)
@@ -151,7 +168,7 @@ def test_the_hint_runs_a_fixed_number_of_queries(client, deputy, other_deputy, m
     def make(n):
         for _ in range(n):
             p = f.ProposalFactory(lead_deputy=other_deputy, meeting=meeting, title=TRAFFIC[0], body=TRAFFIC[1])
-            Proposal.objects.filter(pk=p.pk).update(state="registered")
+            Proposal.objects.filter(pk=p.pk).update(state="registered", number=p.pk)
 
     client.force_login(deputy.user)
     make(1)
