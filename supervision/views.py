@@ -24,7 +24,7 @@ from deputies.models import Role, User
 from deputies.pages import paginate
 from handling.models import Unit
 from handling.rules import unit_id_of
-from proposals.models import Proposal, ProposalState
+from proposals.models import Proposal
 from proposals.rules import visible_proposals
 from proposals.steps import run_step
 from proposals.uploads import download
@@ -90,14 +90,13 @@ def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | N
     preselect = [int(pk) for pk in request.GET.getlist("proposal") if pk.isdigit()]
     posted = [int(pk) for pk in request.POST.getlist("proposals") if pk.isdigit()]
     # Listed: the year's suggestions that can be made key, and those already chosen or ticked,
-    # of the streams the user works on.
+    # of those the user may see.
     candidates = (
-        of_users_streams(
+        visible_proposals(
             request.user,
             Proposal.objects.filter(
                 Q(state__in=services.KEY_STATES, meeting__year=year) | Q(pk__in=chosen + preselect + posted)
             ),
-            "",
         )
         .select_related("meeting")
         .order_by("-meeting__year", "number", "pk")
@@ -105,7 +104,7 @@ def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | N
     if request.method == "POST":
         # Any suggestion past the draft is accepted here (the year may have been changed), so
         # that the service, which checks what is added, explains a refusal in its own words.
-        accepted = of_users_streams(request.user, Proposal.objects.exclude(state=ProposalState.DRAFT), "")
+        accepted = visible_proposals(request.user)
         form = forms.KeyItemForm(request.POST, candidates=accepted, key_item_id=key_item.pk if key_item else None)
         if form.is_valid():
             data = form.cleaned_data

@@ -405,3 +405,11 @@ def test_one_bodys_staff_can_neither_edit_nor_supervise_the_other_bodys_key_item
     ours.refresh_from_db()
     assert ours.title == "义务教育优质均衡" and list(ours.proposals.all()) == [suggestion]
     assert not ProposalEvent.objects.filter(proposal=suggestion, action="key_unmarked").exists()
+
+
+def test_the_form_never_names_an_item_the_staff_may_not_see(client, deputy, meeting, staff, make_proposal):
+    draft = f.ProposalFactory(lead_deputy=deputy, meeting=meeting, title="尚未提交的草稿")
+    shown = make_proposal(S.IN_HANDLING)
+    client.force_login(staff)
+    html = client.get(reverse("supervision:key_new"), {"proposal": [draft.pk, shown.pk]}).content.decode()
+    assert shown.title in html and draft.title not in html
