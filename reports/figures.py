@@ -1223,9 +1223,11 @@ def key_suggestions(scope: Scope, proposals: QuerySet[Proposal] | None = None) -
 
     if proposals is None:
         proposals = scope.proposals().select_related("lead_deputy", "meeting").order_by("meeting", "number", "pk")
+    items = KeyItem.objects.filter(year=scope.year if scope.year is not None else scope.report_year)
+    if scope.stream is not None:  # a key item holds one body's items: that body's key items
+        items = items.filter(pk__in=KeyItem.objects.filter(proposals__stream=scope.stream).values("pk"))
     return (
-        KeyItem.objects.filter(year=scope.year if scope.year is not None else scope.report_year)
-        .select_related("leader", "committee")
+        items.select_related("leader", "committee")
         .prefetch_related(Prefetch("proposals", queryset=proposals))
         .order_by("pk")
     )

@@ -96,6 +96,18 @@ def test_the_dashboard_shows_the_stream_chosen_and_one_bodys_staff_their_own(cli
     assert own.context["figures"].counts["received"] == 3
 
 
+def test_one_streams_dashboard_and_report_show_that_bodys_key_items_only(client, both, leader, proposals_staff):
+    theirs = "代表联络"  # the congress's key item
+    assert [i.title for i in fg.key_suggestions(fg.Scope(year=both))] == [theirs]
+    assert [i.title for i in fg.key_suggestions(fg.Scope(year=both, stream=Stream.SUGGESTION))] == [theirs]
+    assert not fg.key_suggestions(fg.Scope(year=both, stream=Stream.PROPOSAL)).exists()
+    assert theirs not in annual.render_html(annual.report_context(both, stream=Stream.PROPOSAL), for_print=True)
+    client.force_login(proposals_staff)
+    assert theirs not in client.get(reverse("reports:dashboard"), {"year": both}).content.decode()
+    client.force_login(leader)
+    assert theirs in client.get(reverse("reports:dashboard"), {"year": both}).content.decode()
+
+
 def _units_page_count(client, year, unit, **query):
     page = client.get(reverse("reports:units"), {"year": year, **query}).content.decode()
     return int(re.search(rf'unit={unit.pk}&amp;figure=unit_count">(\d+)</a>', page).group(1))
