@@ -79,7 +79,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from deputies.models import User
@@ -333,8 +333,10 @@ class HistoryWriter:
                 year = r.meeting_obj.year
                 wanted[(year, r.key_theme or self.told(f"{year}年重点督办建议"))].append((r, p))
         links = []
+        # A key item holds one body's items: the import joins one of its own stream (or an empty one).
+        ours = KeyItem.objects.filter(Q(proposals__stream=self.stream) | Q(proposals__isnull=True)).distinct()
         for (year, title), members in wanted.items():
-            item = KeyItem.objects.filter(year=year, title=title).first()
+            item = ours.filter(year=year, title=title).first()
             if item is None:
                 leader = next((r.key_leader_obj for r, _p in members if getattr(r, "key_leader_obj", None)), None)
                 item = KeyItem(year=year, title=title, leader=leader or self.user, created_by=self.user)

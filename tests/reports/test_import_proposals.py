@@ -205,3 +205,20 @@ def test_an_export_of_proposals_has_their_headers_and_reads_back_as_proposals(re
     assert likely_kind(headers) == "proposals"
     again = excel.run_import("proposals", io.BytesIO(data), user=staff, dry_run=True)  # the row is read back whole
     assert [b.problems for b in again.bad_rows] == [["提案编号：提案编号 12 在“政协第十三届三次会议”中已存在"]]
+
+
+def test_imported_key_proposals_never_join_the_congresss_key_item_of_the_same_theme(ref, staff):
+    from supervision.models import KeyItem
+
+    key = {"是否重点督办": "是", "督办主题": "优化营商环境"}
+    assert run(staff, "suggestions", suggestion_row(**key)).ok
+    outcome = run(staff, "proposals", proposal_row(**key))
+    assert outcome.ok, outcome.bad_rows
+    assert list(KeyItem.objects.values_list("title", flat=True)) == ["优化营商环境", "优化营商环境"]
+    assert [set(i.proposals.values_list("stream", flat=True)) for i in KeyItem.objects.order_by("pk")] == [
+        {Stream.SUGGESTION},
+        {Stream.PROPOSAL},
+    ]
+    # A second workbook of proposals on that theme joins the proposals' key item.
+    assert run(staff, "proposals", proposal_row(提案编号=14, **key)).ok
+    assert KeyItem.objects.count() == 2 and KeyItem.objects.order_by("pk").last().proposals.count() == 2
