@@ -111,7 +111,7 @@ def _followed(request: Request, pk: int, rule: str = "follow_proposal") -> Propo
     )
 
 
-def _form(data: dict[str, Any], proposal: Proposal | None, *, for_submission: bool = False) -> DraftForm:
+def _form(data: dict[str, Any], stream: str, proposal: Proposal | None, *, for_submission: bool = False) -> DraftForm:
     """The page's form over the API's fields (a field left out keeps the draft's value)."""
     values = {
         name: "" if value is None else value
@@ -126,7 +126,7 @@ def _form(data: dict[str, Any], proposal: Proposal | None, *, for_submission: bo
     }
     query = QueryDict(mutable=True)
     query.update(values)
-    form = DraftForm(query, for_submission=for_submission, proposal=proposal)
+    form = DraftForm(query, stream=stream, for_submission=for_submission, proposal=proposal)
     if not form.is_valid():
         raise ValidationError({name: [str(e) for e in errors] for name, errors in form.errors.items()})
     return form
@@ -162,7 +162,7 @@ class MySuggestions(ListAPIView[Any]):
             )
         incoming = DraftSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        fields = _form(dict(incoming.validated_data), None).draft_fields()
+        fields = _form(dict(incoming.validated_data), deputy.stream, None).draft_fields()
         if not ((fields["title"] or "").strip() or (fields["body"] or "").strip()):
             # As on the page: an empty draft is not kept.
             message = _("Write a title or some of the text first: an empty draft is not saved.")
@@ -199,7 +199,7 @@ class OneSuggestion(GenericAPIView[Any]):
         proposal = get_proposal_for_user(request._request, pk, rule="edit_proposal")
         incoming = DraftSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
-        fields = _form(dict(incoming.validated_data), proposal).draft_fields()
+        fields = _form(dict(incoming.validated_data), proposal.stream, proposal).draft_fields()
         fields["title"] = fields["title"] or ""
         fields["body"] = fields["body"] or ""
         try:
@@ -217,7 +217,7 @@ class Submit(GenericAPIView[Any]):
     @extend_schema(request=None, responses={200: SuggestionDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
         proposal = get_proposal_for_user(request._request, pk, rule="edit_proposal")
-        _form({}, proposal, for_submission=True)
+        _form({}, proposal.stream, proposal, for_submission=True)
         try:
             services.submit_proposal(proposal=proposal, by=_user(request))
         except services.ProposalError as exc:
@@ -392,7 +392,7 @@ class Register(GenericAPIView[Any]):
         values = {k: "" if v is None else v for k, v in incoming.validated_data.items()}
         query = QueryDict(mutable=True)
         query.update(values)
-        form = RegisterForm(query)
+        form = RegisterForm(query, stream=proposal.stream)
         if not form.is_valid():
             raise invalid(form)
         try:

@@ -46,17 +46,21 @@ class DraftForm(Form):
     )
 
     def __init__(
-        self, *args: Any, for_submission: bool = False, proposal: Proposal | None = None, **kwargs: Any
+        self, *args: Any, stream: str, for_submission: bool = False, proposal: Proposal | None = None, **kwargs: Any
     ) -> None:
+        """`stream`: the body of the person writing (a draft's own, once it exists)."""
         super().__init__(*args, **kwargs)
         self.for_submission = for_submission
-        # A category or source taken out of use since the draft chose it stays choosable for it.
-        if proposal is not None:
-            for name, model in (("category", Category), ("source", Source)):
-                current = getattr(proposal, f"{name}_id")
-                if current:
-                    field = field_of(self, name, forms.ModelChoiceField)
-                    field.queryset = model.objects.filter(Q(is_active=True) | Q(pk=current))
+        # The categories of the item's body; one taken out of use since the draft chose it (as a
+        # source) stays choosable for it.
+        choices = {
+            "category": Category.objects.for_stream(proposal.stream if proposal else stream),
+            "source": Source.objects.all(),
+        }
+        for name, queryset in choices.items():
+            current = getattr(proposal, f"{name}_id") if proposal is not None else None
+            in_use = Q(is_active=True) | Q(pk=current) if current else Q(is_active=True)
+            field_of(self, name, forms.ModelChoiceField).queryset = queryset.filter(in_use)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +19,9 @@ from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from deputies.access import SUBMITTER_ROLES, allowed, deputy_id_of, refuse
-from deputies.forms import field_of
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import Deputy
 from deputies.pages import paginate
-from deputies.streams import Stream, stream_of_role
 from proposals import hooks, services
 from proposals.access import get_proposal_for_user
 from proposals.deputy_forms import DeputySearchForm, DraftForm, WithdrawForm
@@ -41,7 +38,7 @@ from proposals.following import (
     search_deputies,
     with_follow_facts,
 )
-from proposals.models import Category, CoSignature, Meeting, Proposal, ProposalAttachment
+from proposals.models import CoSignature, Meeting, Proposal, ProposalAttachment
 from proposals.states import COSIGNABLE_STATES, EDITABLE_STATES
 from proposals.steps import run_step
 
@@ -158,7 +155,7 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
             if existing is not None:
                 return _draft_page(request, deputy, existing, token=token)
         return _draft_page(request, deputy, None, token=token, meeting=meeting)
-    form = DraftForm(initial={"channel": default_channel(meeting)})
+    form = DraftForm(initial={"channel": default_channel(meeting)}, stream=deputy.stream)
     return _render_draft(request, form, None, meeting=meeting, token=uuid.uuid4().hex)
 
 
@@ -174,7 +171,9 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("proposals:mine_detail", pk=proposal.pk)
     if request.method == "POST":
         return _draft_page(request, deputy, proposal)
-    form = DraftForm(initial={name: getattr(proposal, name) for name in TEXT_FIELDS}, proposal=proposal)
+    form = DraftForm(
+        initial={name: getattr(proposal, name) for name in TEXT_FIELDS}, stream=deputy.stream, proposal=proposal
+    )
     return _render_draft(request, form, proposal, meeting=proposal.meeting)
 
 
@@ -190,7 +189,7 @@ def _draft_page(
     with what was typed and the reason, and the text is saved if it can be."""
     autosave = request.POST.get("autosave") == "1"
     submitting = request.POST.get("action") == "submit" and not autosave
-    form = DraftForm(request.POST, None if autosave else request.FILES, proposal=proposal)
+    form = DraftForm(request.POST, None if autosave else request.FILES, stream=deputy.stream, proposal=proposal)
     form.is_valid()
     text_errors = [name for name in TEXT_FIELDS if name in form.errors]
     meeting = meeting or (proposal.meeting if proposal else None)
@@ -252,7 +251,7 @@ def _draft_page(
         messages.success(request, _("Draft saved."))
         return redirect(edit_url)
 
-    check = DraftForm(request.POST, for_submission=True, proposal=proposal)
+    check = DraftForm(request.POST, stream=deputy.stream, for_submission=True, proposal=proposal)
     if not check.is_valid():
         check.add_error(None, _("The draft is saved, but some things are still needed before it can be submitted."))
         return _render_draft(request, check, proposal, meeting=meeting)
@@ -293,9 +292,6 @@ def _render_draft(
             }
         )
         context["panels"] = hooks.panels_for("draft", hooks.page_for(request, proposal))
-    # The categories of the item's body.
-    stream = proposal.stream if proposal is not None else stream_of_role(request.user.role) or Stream.SUGGESTION
-    field_of(form, "category", ModelChoiceField).queryset = Category.objects.filter(is_active=True).for_stream(stream)
     status = 200 if not form.is_bound or not form.errors else 400
     return render(request, "proposals/deputy/draft.html", context, status=status)
 

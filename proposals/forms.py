@@ -134,7 +134,13 @@ class RegisterForm(Form):
         max_value=NUMBER_MAX,
         help_text=_("Numbers run per meeting. Leave it empty to take the next free number."),
     )
-    category = forms.ModelChoiceField(Category.objects.filter(is_active=True), label=_("Category"))
+    category = forms.ModelChoiceField(Category.objects.none(), label=_("Category"))
+
+    def __init__(self, *args: Any, stream: str, **kwargs: Any) -> None:
+        """`stream`: the item's; it is filed under its body's categories."""
+        super().__init__(*args, **kwargs)
+        categories = Category.objects.for_stream(stream).filter(is_active=True)
+        field_of(self, "category", forms.ModelChoiceField).queryset = categories
 
 
 class RenumberForm(Form):

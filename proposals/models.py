@@ -59,6 +59,7 @@ class Meeting(models.Model):
 
 class CategoryQuerySet(models.QuerySet["Category"]):
     def for_stream(self, stream: str) -> CategoryQuerySet:
+        """The categories an item of `stream` may have: the list form of `Category.serves`."""
         return self.filter(Q(stream="") | Q(stream=stream))
 
 
@@ -80,6 +81,10 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def serves(self, stream: str) -> bool:
+        """May an item of `stream` have this category (one of its body's, or one both use)?"""
+        return self.stream in ("", stream)
 
 
 class Source(models.Model):

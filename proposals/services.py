@@ -63,6 +63,7 @@ def create_draft(
     category: Category | None = None,
     source: Source | None = None,
 ) -> Proposal:
+    _check_category(category, lead_deputy.stream)
     with transaction.atomic():
         proposal = Proposal.objects.create(
             stream=lead_deputy.stream,
@@ -82,12 +83,21 @@ def create_draft(
 EDITABLE_FIELDS = ("title", "body", "channel", "category", "source", "meeting")
 
 
+def _check_category(category: Category | None, stream: str) -> None:
+    """Each body files its items under its own categories (or those both use)."""
+    if category is not None and not category.serves(stream):
+        raise ProposalError(
+            _("“%(category)s” is the other body's category: choose one of this item's.") % {"category": category.name}
+        )
+
+
 def update_draft(*, proposal: Proposal, by: User, **fields: Any) -> Proposal:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     with locked(proposal) as current:
         _require_editable(current, by)
+        _check_category(fields.get("category"), current.stream)
         for name, value in fields.items():
             setattr(current, name, value.strip() if name == "title" else value)
         current.save(update_fields=[*fields, "updated_at"])
@@ -219,6 +229,7 @@ def register_proposal(
         # Lock the meeting too: two registrations in one meeting must not take the same number.
         meeting = Meeting.objects.select_for_update().get(pk=current.meeting_id)
         if category is not None and current.state == S.SUBMITTED:
+            _check_category(category, current.stream)
             current.category = category
             current.save(update_fields=["category"])
         if number is None:

@@ -240,7 +240,7 @@ def _review_page(request: HttpRequest, proposal: Proposal, status: int = 200, **
         "proposals/review.html",
         {
             "proposal": proposal,
-            "register_form": forms.get("register_form") or RegisterForm(initial=initial),
+            "register_form": forms.get("register_form") or RegisterForm(initial=initial, stream=proposal.stream),
             "return_form": forms.get("return_form")
             or ReasonForm(prefix="return", help_text=_("The deputy sees this reason and revises the suggestion.")),
             "decline_form": forms.get("decline_form")
@@ -280,7 +280,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def register(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _submitted_for_staff(request, pk)
-    form = RegisterForm(request.POST)
+    form = RegisterForm(request.POST, stream=proposal.stream)
     if form.is_valid():
         done = run_step(
             request,

@@ -71,6 +71,42 @@ def test_a_member_writes_a_proposal_for_the_cppcc_meeting(client, member, cppcc_
     assert (made.stream, made.meeting, made.lead_deputy) == (Stream.PROPOSAL, cppcc_meeting, member)
 
 
+def test_an_item_is_filed_under_its_own_bodys_categories_whichever_way_it_comes(
+    client, member, cppcc_meeting, proposal_draft, proposal_cast, proposals_staff
+):
+    from proposals import services
+    from proposals.workflow import ProposalError
+
+    congress_only = f.CategoryFactory(name="人大专用类别", stream=Stream.SUGGESTION)
+    client.force_login(member.user)
+    token = client.get(reverse("proposals:new")).context["token"]
+    typed = {"draft_token": token, "title": "关于发展特色产业的提案", "body": "正文", "channel": "meeting"}
+    answer = client.post(reverse("proposals:new"), {**typed, "category": congress_only.pk})
+    assert answer.status_code == 400 and "category" in answer.context["form"].errors
+    assert answer.context["form"]["title"].value() == typed["title"]  # what was typed is kept
+    assert not Proposal.objects.filter(category=congress_only).exists()
+    submitted = advance(proposal_draft, S.SUBMITTED, proposal_cast)
+    client.force_login(proposals_staff)
+    assert congress_only.name not in client.get(reverse("proposals:review", args=[submitted.pk])).content.decode()
+    refused = client.post(reverse("proposals:register", args=[submitted.pk]), {"category": congress_only.pk})
+    assert refused.status_code == 400
+    for step in (
+        lambda: services.register_proposal(proposal=submitted, by=proposals_staff, category=congress_only),
+        lambda: services.update_draft(
+            proposal=f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting),
+            by=member.user,
+            category=congress_only,
+        ),
+        lambda: services.create_draft(
+            lead_deputy=member, meeting=cppcc_meeting, title="t", body="", by=member.user, category=congress_only
+        ),
+    ):
+        with pytest.raises(ProposalError, match="另一机构的类别"):
+            step()
+    submitted.refresh_from_db()
+    assert submitted.state == S.SUBMITTED and submitted.category != congress_only
+
+
 def test_a_count_of_several_proposals_reads_in_the_proposals_words(client, member, cppcc_meeting):
     for title in ("关于发展特色产业的提案", "关于保护古村落的提案"):
         f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, title=title, state=ProposalState.SUBMITTED)
