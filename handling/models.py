@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -158,6 +158,16 @@ class Assignment(models.Model):
         if proposal.state != ProposalState.REHANDLING:
             return 1
         return 2 if self.role == self.Role.CO or self.rehandling_deadline else 1
+
+    @classmethod
+    def current_round_expression(cls) -> Case:
+        """`current_round` in SQL, on assignments (of the suggestion each belongs to)."""
+        takes_part = Q(role=cls.Role.CO) | Q(rehandling_deadline__isnull=False)
+        return Case(
+            When(Q(proposal__state=ProposalState.REHANDLING) & takes_part, then=Value(2)),
+            default=Value(1),
+            output_field=models.PositiveSmallIntegerField(),
+        )
 
     @property
     def reassignment_window_end(self) -> dt.date:

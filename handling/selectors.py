@@ -36,6 +36,7 @@ from handling.models import (
 )
 from handling.rules import assignable_condition, rateable_condition, unit_id_of
 from proposals import deadlines
+from proposals.fsm import source_states
 from proposals.models import Proposal
 from proposals.selectors import proposals_for
 from proposals.states import ASSIGNED_STATES, GROUP_HANDLED_STATES, REPLY_DUE_STATES, REPLYING_STATES, ProposalState
@@ -187,14 +188,16 @@ def todo_condition(user: UserOrAnonymous, todo: str) -> Q:
     if unit_id is None or not isinstance(user, User):  # (a unit is only ever a login's)
         return nothing
     mine = Assignment.objects.filter(proposal=OuterRef("pk"), unit_id=unit_id, is_active=True)
+    # Each condition is the list form of the step's own check (`can_proceed`, the refusals below).
     if todo == "sign":
-        return Q(merged_into__isnull=True) & Q(Exists(mine.filter(signed_at__isnull=True)))
+        signable = Q(state__in=source_states(Proposal, "sign"), merged_into__isnull=True)
+        return signable & Q(Exists(mine.filter(signed_at__isnull=True)))
+    # The round each unit works on now, as `Assignment.current_round` says.
+    now = Assignment.current_round_expression()
     if todo == "co_opinion":
-        given = CoOpinion.objects.filter(assignment=OuterRef("pk"), round=1)
-        owed = mine.filter(role=A.CO).exclude(Exists(given))
-        return Q(state__in=(S.ASSIGNED, S.REASSIGN_REQUESTED, S.IN_HANDLING), merged_into__isnull=True) & Q(
-            Exists(owed)
-        )
+        given = CoOpinion.objects.filter(assignment=OuterRef("pk"), round=OuterRef("round_now"))
+        owed = mine.filter(role=A.CO, signed_at__isnull=False).annotate(round_now=now).exclude(Exists(given))
+        return Q(state__in=CO_OPINION_STATES, merged_into__isnull=True) & Q(Exists(owed))
     if todo == "countersign":
         agreed = Countersignature.objects.filter(
             reply=OuterRef("pk"), assignment__unit_id=unit_id, version=OuterRef("version"), agrees=True
@@ -206,19 +209,17 @@ def todo_condition(user: UserOrAnonymous, todo: str) -> Q:
             state__in=Reply.EDITABLE_STATES,
             countersign_requested_version=F("version"),
         ).exclude(Exists(agreed))
-        return Q(Exists(mine.filter(role=A.CO).filter(Exists(asked))))
+        return Q(Exists(mine.filter(role=A.CO, signed_at__isnull=False).filter(Exists(asked))))
     answering = mine.filter(role__in=Assignment.ANSWERING_ROLES)
     if todo == "draft":
-        # Owes a reply in this round and has none with the head, with staff or issued.
-        sent = Reply.objects.filter(assignment=OuterRef("pk")).exclude(state__in=Reply.EDITABLE_STATES)
+        # Owes a reply in the round it works on now and has none with the head, with staff or issued.
+        sent = Reply.objects.filter(assignment=OuterRef("pk"), round=OuterRef("round_now")).exclude(
+            state__in=Reply.EDITABLE_STATES
+        )
+        owed = answering.annotate(round_now=now).exclude(Exists(sent))
         # A merged group's members are handled on the main one until the reply is issued.
-        first = Q(state=S.IN_HANDLING, merged_into__isnull=True) & Q(
-            Exists(answering.exclude(Exists(sent.filter(round=1))))
-        )
-        second = Q(state=S.REHANDLING) & Q(
-            Exists(answering.filter(rehandling_deadline__isnull=False).exclude(Exists(sent.filter(round=2))))
-        )
-        return first | second
+        handled = Q(state=S.REHANDLING) | Q(merged_into__isnull=True)
+        return Q(state__in=REPLYING_STATES) & handled & Q(Exists(owed))
     if todo == "returned":
         returned = Reply.objects.filter(assignment=OuterRef("pk"), state=R.RETURNED)
         return Q(Exists(answering.filter(Exists(returned))))
@@ -296,7 +297,9 @@ class UnitPanel:
     pending_request: ReassignmentRequest | None = None
     can_contact: bool = False
     can_co_opinion: bool = False
+    # The co-handler's opinion of the current round, and when it is due (the first round only).
     my_opinion: CoOpinion | None = None
+    opinion_due: dt.date | None = None
     reply: Reply | None = None
     can_write_reply: bool = False
     lead_reply: Reply | None = None
@@ -370,8 +373,9 @@ def unit_panel(proposal: Proposal, user: User) -> UnitPanel | None:
         panel.can_plan = not plan_refusal(mine, proposal.state)
     round_ = mine.current_round(proposal)
     if mine.role == A.CO:
-        panel.my_opinion = mine.co_opinions.filter(round=round_).first() or mine.co_opinions.order_by("-round").first()
-        panel.can_co_opinion = here and bool(mine.signed_at) and proposal.state in CO_OPINION_STATES
+        panel.my_opinion = mine.co_opinions.filter(round=round_).first()
+        panel.opinion_due = mine.co_opinion_due if round_ == 1 else None
+        panel.can_co_opinion = here and not co_opinion_refusal(mine, proposal)
         panel.lead_reply = (
             Reply.objects.filter(
                 assignment__proposal=proposal,
@@ -389,11 +393,7 @@ def unit_panel(proposal: Proposal, user: User) -> UnitPanel | None:
                 .order_by("-pk")
                 .first()
             )
-            panel.can_countersign = (
-                reply_is_complete(panel.lead_reply)
-                and bool(mine.signed_at)
-                and not (panel.my_countersign and panel.my_countersign.agrees)
-            )
+            panel.can_countersign = not countersign_refusal(panel.lead_reply, mine)
     else:
         rehandling_owed = round_ == 2
         second_round = proposal.state == S.REHANDLING
@@ -498,7 +498,13 @@ def reply_refusal(assignment: Assignment, proposal: Proposal) -> str:
     if not assignment.answers:
         return _("Co-handling units send their opinion to the lead unit instead of a reply.")
     if proposal.state not in REPLYING_STATES:
-        return _("A reply can be written once the unit has signed for the suggestion.")
+        if not assignment.signed_at:
+            return _("A reply can be written once the unit has signed for the suggestion.")
+        if proposal.state == S.ASSIGNED:
+            return _("A reply can be written once every answering unit has signed for the suggestion.")
+        return _("No reply can be written while the suggestion is “%(state)s”.") % {
+            "state": proposal.get_state_display()
+        }
     round_ = assignment.current_round(proposal)
     draft = Reply.objects.filter(assignment=assignment, round=round_).first()  # one a round
     if draft is None or draft.is_editable:
@@ -506,6 +512,37 @@ def reply_refusal(assignment: Assignment, proposal: Proposal) -> str:
     if round_ == 1 and draft.state == R.ISSUED:
         return _("Your unit's reply has already been issued.")
     return _("This reply has been sent on and can no longer be edited.")
+
+
+def co_opinion_refusal(assignment: Assignment, proposal: Proposal) -> str:
+    """Why the unit cannot send (or revise) its co-handling opinion of the current round now,
+    or "" when it can."""
+    if assignment.role != A.CO:
+        return _("Only a co-handling unit sends an opinion to the lead unit.")
+    if not assignment.signed_at:
+        return _("Sign for the suggestion first.")
+    if proposal.state not in CO_OPINION_STATES:
+        return _("Opinions are sent while the suggestion is being handled.")
+    return ""
+
+
+def countersign_refusal(reply: Reply, mine: Assignment) -> str:
+    """Why the co-handling unit of `mine` cannot countersign (会签) `reply` now, or "" when it
+    can."""
+    if mine.role != A.CO or not mine.is_active or mine.proposal_id != reply.assignment.proposal_id:
+        return _("Only the co-handling units of this suggestion countersign its reply.")
+    if reply.assignment.role != A.LEAD or not reply.assignment.is_active:
+        return _("Only a lead unit's reply is countersigned.")
+    if not mine.signed_at:
+        return _("Sign for the suggestion first.")
+    if not reply.is_editable:
+        return _("The draft has already gone to the unit head; it can no longer be countersigned.")
+    if not reply_is_complete(reply):
+        return _("The lead unit has not finished the draft yet.")
+    earlier = Countersignature.objects.filter(reply=reply, assignment=mine, version=reply.version).last()
+    if earlier is not None and earlier.agrees:
+        return _("Your unit has already countersigned this version of the draft.")
+    return ""
 
 
 def plan_refusal(assignment: Assignment, state: str) -> str:

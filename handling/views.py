@@ -34,11 +34,16 @@ from handling.models import (
     ReassignmentRequest,
     Reply,
     ReplyAttachment,
-    reply_is_complete,
     units_yet_to_countersign,
 )
 from handling.rules import assignable_condition, is_assignable, unit_id_of
-from handling.selectors import co_assignments, unit_options, units_yet_to_sign
+from handling.selectors import (
+    co_assignments,
+    countersign_refusal,
+    reply_refusal,
+    unit_options,
+    units_yet_to_sign,
+)
 from handling.unit_suggestion import suggest_units
 from proposals import deadlines
 from proposals import selectors as proposal_selectors
@@ -431,6 +436,11 @@ def reply_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if reply is not None and not reply.is_editable:
         messages.info(request, _("This reply has been sent on and can no longer be edited."))
         return redirect("handling:reply", pk=reply.pk)
+    # What is posted goes to the service, which refuses it in the same words and keeps the text.
+    refusal = reply_refusal(assignment, proposal)
+    if refusal and request.method != "POST":
+        messages.info(request, refusal)
+        return redirect("handling:reply", pk=reply.pk) if reply else redirect("proposals:detail", pk=proposal.pk)
     if request.method == "POST":
         form = hf.ReplyForm(request.POST, request.FILES)
         form.is_valid()
@@ -543,8 +553,8 @@ def _reply_page(request: HttpRequest, reply: Reply, status: int = 200, **forms: 
     unit_id = unit_id_of(user)
     my_co = next((a for a in co if a.unit_id == unit_id), None)
     editable = reply.is_editable
+    is_mine = unit_id == reply.assignment.unit_id
     rows = _countersign_rows(reply, co) if reply.assignment.role == Assignment.Role.LEAD else []
-    my_row = next((r for r in rows if my_co and r["assignment"].pk == my_co.pk), None)
     source = reply.copied_from or reply
     context = {
         "reply": reply,
@@ -553,13 +563,9 @@ def _reply_page(request: HttpRequest, reply: Reply, status: int = 200, **forms: 
         "countersigns": rows,
         "missing": units_yet_to_countersign(reply) if editable else [],
         "gaps": services.reply_gaps(reply) if editable else [],
-        "is_mine": unit_id == reply.assignment.unit_id,
-        "can_edit": editable and unit_id == reply.assignment.unit_id,
-        "can_countersign": editable
-        and reply_is_complete(reply)
-        and my_co is not None
-        and bool(my_co.signed_at)
-        and not (my_row and my_row["latest"] and my_row["latest"].agrees),
+        "is_mine": is_mine,
+        "can_edit": editable and is_mine and not reply_refusal(reply.assignment, proposal),
+        "can_countersign": my_co is not None and not countersign_refusal(reply, my_co),
         "my_co": my_co,
         "can_approve": reply.state == Reply.State.PENDING_APPROVAL and access.allowed(user, "approve_reply", reply),
         "can_review": reply.state == Reply.State.APPROVED and access.allowed(user, "review_reply", reply),

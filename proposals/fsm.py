@@ -38,3 +38,9 @@ def transition_label(obj: Model | type[Model], name: str) -> str:
     for transition in method._django_fsm.transitions.values():
         return str((transition.custom or {}).get("label", name))
     return name
+
+
+def source_states(model: type[Model], name: str) -> tuple[str, ...]:
+    """The states the transition `name` leaves from: the list form of `can_proceed` (without
+    its conditions), for a condition on many rows."""
+    return tuple(getattr(model, name)._django_fsm.transitions)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from deputies.models import User
 from handling.models import Assignment, CoOpinion, Countersignature, Reply, reply_is_complete, units_yet_to_countersign
 from handling.rules import unit_id_of
-from handling.selectors import CO_OPINION_STATES, co_assignments
+from handling.selectors import co_assignments, co_opinion_refusal, countersign_refusal
 from handling.services.common import require_unit, unit_people
 from handling.services.replies import editable_reply
 from proposals.events import AMONG_HANDLERS
@@ -28,12 +28,9 @@ def submit_co_opinion(*, assignment: Assignment, by: User, body: str) -> CoOpini
         refuse_merged_member(proposal)
         assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
         require_unit(by, assignment)
-        if assignment.role != A.CO:
-            raise ProposalError(_("Only a co-handling unit sends an opinion to the lead unit."))
-        if not assignment.signed_at:
-            raise ProposalError(_("Sign for the suggestion first."))
-        if proposal.state not in CO_OPINION_STATES:
-            raise ProposalError(_("Opinions are sent while the suggestion is being handled."))
+        refusal = co_opinion_refusal(assignment, proposal)
+        if refusal:
+            raise ProposalError(refusal)
         if not body.strip():
             raise ProposalError(_("Write the opinion before sending it."))
         round_ = assignment.current_round(proposal)
@@ -65,7 +62,7 @@ def submit_co_opinion(*, assignment: Assignment, by: User, body: str) -> CoOpini
 def request_countersign(*, reply: Reply, by: User) -> Reply:
     """The lead unit sends its finished draft to the co-handling units for countersigning."""
     with locked(reply.assignment.proposal_id) as proposal:
-        reply = editable_reply(reply.pk, by)
+        reply = editable_reply(reply.pk, by, proposal)
         if reply.assignment.role != A.LEAD:
             raise ProposalError(_("Only a lead unit's reply is countersigned."))
         co = co_assignments(proposal)
@@ -102,19 +99,11 @@ def countersign_reply(*, reply: Reply, by: User, agrees: bool, comment: str = ""
         unit_id = unit_id_of(by)
         assert unit_id is not None  # require() lets only a co-handling unit's people through
         mine = proposal.assignments.get(unit_id=unit_id, role=A.CO, is_active=True)
-        if reply.assignment.role != A.LEAD or not reply.assignment.is_active:
-            raise ProposalError(_("Only a lead unit's reply is countersigned."))
-        if not mine.signed_at:
-            raise ProposalError(_("Sign for the suggestion first."))
-        if not reply.is_editable:
-            raise ProposalError(_("The draft has already gone to the unit head; it can no longer be countersigned."))
-        if not reply_is_complete(reply):
-            raise ProposalError(_("The lead unit has not finished the draft yet."))
+        refusal = countersign_refusal(reply, mine)
+        if refusal:
+            raise ProposalError(refusal)
         if not agrees and not comment.strip():
             raise ProposalError(_("Say what your unit does not agree with."))
-        earlier = Countersignature.objects.filter(reply=reply, assignment=mine, version=reply.version).last()
-        if earlier is not None and earlier.agrees:
-            raise ProposalError(_("Your unit has already countersigned this version of the draft."))
         signature = Countersignature.objects.create(
             reply=reply, assignment=mine, version=reply.version, agrees=agrees, comment=comment.strip(), signed_by=by
         )

@@ -102,12 +102,16 @@ def save_reply_draft(*, assignment: Assignment, by: User, **fields: Any) -> Repl
     return reply
 
 
-def editable_reply(reply_pk: int, by: User) -> Reply:
-    """The reply `reply_pk`, locked, if `by`'s unit wrote it and may still change it."""
+def editable_reply(reply_pk: int, by: User, proposal: Proposal) -> Reply:
+    """The reply `reply_pk`, locked, if `by`'s unit wrote it and may still change it now (the
+    same answer as for writing it: `reply_refusal`); `proposal` as the caller locked it."""
     reply = Reply.objects.select_for_update().select_related("assignment__unit").get(pk=reply_pk)
     require_unit(by, reply.assignment)
     if not reply.is_editable:
         raise ProposalError(_("This reply has been sent on and can no longer be edited."))
+    refusal = reply_refusal(reply.assignment, proposal)
+    if refusal:
+        raise ProposalError(refusal)
     return reply
 
 
@@ -118,8 +122,8 @@ def add_reply_attachment(*, reply: Reply, by: User, upload: File[bytes]) -> Repl
         validate_upload(upload)
     except ValidationError as exc:
         raise ProposalError(" ".join(exc.messages)) from exc
-    with locked(reply.assignment.proposal_id):
-        reply = editable_reply(reply.pk, by)
+    with locked(reply.assignment.proposal_id) as proposal:
+        reply = editable_reply(reply.pk, by, proposal)
         item = ReplyAttachment.objects.create(
             reply=reply, file=upload, name=(upload.name or "")[:200], size=upload.size, uploaded_by=by
         )
@@ -129,8 +133,8 @@ def add_reply_attachment(*, reply: Reply, by: User, upload: File[bytes]) -> Repl
 
 
 def remove_reply_attachment(*, attachment: ReplyAttachment, by: User) -> None:
-    with locked(attachment.reply.assignment.proposal_id):
-        reply = editable_reply(attachment.reply_id, by)
+    with locked(attachment.reply.assignment.proposal_id) as proposal:
+        reply = editable_reply(attachment.reply_id, by, proposal)
         item = ReplyAttachment.objects.filter(pk=attachment.pk, reply=reply).first()
         if item is None:
             return  # removed already, by a second click or another instance
@@ -159,6 +163,10 @@ def reply_gaps(reply: Reply) -> list[str]:
 def submit_reply(*, reply: Reply, by: User) -> Reply:
     with locked(reply.assignment.proposal_id) as proposal:
         reply = Reply.objects.select_for_update().get(pk=reply.pk)
+        writes_it = reply.is_editable and allowed(by, "draft_reply", reply)
+        refusal = reply_refusal(reply.assignment, proposal) if writes_it else ""
+        if refusal:
+            raise ProposalError(refusal)
         gaps = reply_gaps(reply) if reply.is_editable else []
         if gaps and allowed(by, "draft_reply", reply):
             raise ProposalError(" ".join(gaps))

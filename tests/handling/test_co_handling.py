@@ -37,6 +37,7 @@ def count(user, key):
 def test_the_co_handler_signs_then_sends_its_opinion(client, with_co, co_handler, cast):
     proposal, _lead, co = with_co
     assert count(co_handler, "sign") == 1
+    assert count(co_handler, "co_opinion") == 0  # first signed for: the to-do says what can be done now
     with pytest.raises(ProposalError, match="请先签收"):
         hs.submit_co_opinion(assignment=co, by=co_handler, body="意见")
     client.force_login(co_handler)
@@ -213,3 +214,58 @@ def test_without_co_handlers_nothing_is_countersigned(draft, cast):
     with pytest.raises(ProposalError, match="无需会签"):
         hs.request_countersign(reply=reply, by=cast.handler)
     hs.submit_reply(reply=reply, by=cast.handler)
+
+
+def test_in_rehandling_the_co_handler_owes_a_second_opinion_and_its_count_and_panel_agree(with_co, cast, co_handler):
+    from handling.selectors import unit_panel
+    from tests.workflow import reply_and_issue
+
+    proposal, _lead, co = with_co
+    hs.sign_assignment(assignment=co, by=co_handler)
+    hs.submit_co_opinion(assignment=co, by=co_handler, body="第一轮意见")
+    assert count(co_handler, "co_opinion") == 0
+    reply = reply_and_issue(proposal, cast)
+    hs.rate_reply(
+        final=True, reply=reply, by=cast.deputy_user, attitude="basic", result="unsatisfied", comment="没解决"
+    )
+    proposal.refresh_from_db()
+    assert proposal.state == S.REHANDLING and co.current_round(proposal) == 2
+    panel = unit_panel(proposal, co_handler)
+    assert panel.can_co_opinion and panel.my_opinion is None and panel.opinion_due is None
+    assert count(co_handler, "co_opinion") == 1
+    hs.submit_co_opinion(assignment=co, by=co_handler, body="第二轮意见")
+    assert list(CoOpinion.objects.filter(assignment=co).values_list("round", flat=True).order_by("round")) == [1, 2]
+    assert count(co_handler, "co_opinion") == 0
+    assert unit_panel(proposal, co_handler).my_opinion.round == 2
+
+
+def test_a_replaced_lead_units_draft_is_not_offered_for_countersigning(client, draft_reply, cast, co_handler, new_unit):
+    from handling.selectors import unit_panel
+
+    proposal, reply, _co = draft_reply
+    asked = hs.request_reassignment(assignment=reply.assignment, by=cast.handler, reason="不属于本单位职责")
+    hs.decide_reassignment(request=asked, by=cast.staff, accept=True, new_unit=new_unit)
+    client.force_login(co_handler)
+    assert client.get(reverse("handling:reply", args=[reply.pk])).context["can_countersign"] is False
+    assert not unit_panel(proposal, co_handler).can_countersign
+    with pytest.raises(ProposalError, match="主办单位"):
+        hs.countersign_reply(reply=reply, by=co_handler, agrees=True)
+    assert not Countersignature.objects.exists()
+
+
+def test_a_unit_added_after_the_reply_is_not_asked_to_sign_what_it_cannot(
+    draft_reply, cast, co_handler, new_unit, new_unit_handler, settings
+):
+    from handling.selectors import unit_panel
+
+    settings.STAFF_REVIEWS_REPLIES = False
+    proposal, reply, co = draft_reply
+    hs.countersign_reply(reply=reply, by=co_handler, agrees=True)
+    hs.submit_reply(reply=reply, by=cast.handler)
+    asked = hs.request_reassignment(assignment=co, by=co_handler, reason="不属于本单位职责")
+    hs.decide_reassignment(request=asked, by=cast.staff, accept=True, new_unit=new_unit)
+    hs.approve_reply(reply=reply, by=cast.head)  # issued: nothing is signed for any more
+    proposal.refresh_from_db()
+    assert proposal.state == S.REPLIED
+    assert not unit_panel(proposal, new_unit_handler).can_sign
+    assert count(new_unit_handler, "sign") == 0

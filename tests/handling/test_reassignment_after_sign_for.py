@@ -88,3 +88,43 @@ def test_once_the_reply_is_with_the_head_the_unit_can_no_longer_ask(signed, cast
     hs.submit_reply(reply=reply, by=cast.handler)
     with pytest.raises(ProposalError, match="单位负责人"):
         hs.request_reassignment(assignment=assignment, by=cast.handler, reason="不属于本单位职责")
+
+
+def test_while_the_other_unit_asks_to_be_replaced_no_step_of_the_reply_goes_on(
+    client, draft, cast, other_unit, other_unit_handler
+):
+    """Separate units: while one asks to be replaced, the other can neither write its reply
+    nor attach to it nor send it on, and its pages say so instead of offering it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from handling.models import Reply
+    from handling.selectors import unit_panel
+    from tests import files
+
+    proposal = advance(draft, S.REGISTERED, cast)
+    hs.assign_proposal(proposal=proposal, by=cast.staff, separate_units=[cast.unit, other_unit])
+    mine, theirs = proposal.assignments.get(unit=cast.unit), proposal.assignments.get(unit=other_unit)
+    hs.sign_assignment(assignment=mine, by=cast.handler)
+    hs.sign_assignment(assignment=theirs, by=other_unit_handler)
+    reply = hs.save_reply_draft(
+        assignment=mine, by=cast.handler, result_category=cast.result, body="正文", signer="局长"
+    )
+    hs.request_reassignment(assignment=theirs, by=other_unit_handler, reason="不属于本单位职责")
+    proposal.refresh_from_db()
+    assert proposal.state == S.REASSIGN_REQUESTED
+    upload = SimpleUploadedFile("附件.pdf", files.pdf(), content_type="application/pdf")
+    for step in (
+        lambda: hs.save_reply_draft(assignment=mine, by=cast.handler, body="改"),
+        lambda: hs.add_reply_attachment(reply=reply, by=cast.handler, upload=upload),
+        lambda: hs.submit_reply(reply=reply, by=cast.handler),
+    ):
+        with pytest.raises(ProposalError, match="不能撰写答复"):
+            step()
+    reply.refresh_from_db()
+    assert (reply.state, reply.version, reply.body, reply.attachments.count()) == (Reply.State.DRAFT, 1, "正文", 0)
+    assert not unit_panel(proposal, cast.handler).can_write_reply
+    client.force_login(cast.handler)
+    assert client.get(reverse("handling:reply", args=[reply.pk])).context["can_edit"] is False
+    edit = client.get(reverse("handling:reply_edit", args=[mine.pk]), follow=True)
+    assert edit.redirect_chain[0][0] == reverse("handling:reply", args=[reply.pk])
+    assert "不能撰写答复" in text(edit)
