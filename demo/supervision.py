@@ -234,7 +234,12 @@ def _records(world: World, key_item: KeyItem, leader: User, committee_member: Us
 def _urging(world: World) -> list[UrgingNotice]:
     today = world.today
     notices = []
-    overdue = list(Proposal.objects.overdue(today).filter(merged_into__isnull=True).order_by("due_on", "number")[:3])
+    # (the congress's overdue suggestions: a notice is about one body's items)
+    overdue = list(
+        Proposal.objects.overdue(today)
+        .filter(merged_into__isnull=True, stream=world.meeting.term.stream)
+        .order_by("due_on", "number")[:3]
+    )
     if overdue:
         unit = overdue[0].assignments.filter(is_active=True, role__in=("lead", "separate")).first().unit
         items = [p for p in overdue if p.assignments.filter(unit=unit, is_active=True).exists()]

@@ -3,6 +3,8 @@ not see (or not do) answers 404, never 403, and the refusal is audited."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -18,13 +20,17 @@ REPLY_PAGE = (
 )
 
 
-def get_own_assignment(request: HttpRequest, pk: int) -> Assignment:
-    """An active assignment of the user's own unit."""
+def get_own_assignment(request: HttpRequest, pk: int, roles: Collection[str] | None = None) -> Assignment:
+    """An active assignment of the user's own unit (in one of `roles`, for a page of theirs
+    only: a co-handler has no reply, plan or extension of its own; an answering unit sends no
+    co-handling opinion)."""
     found = (
         Assignment.objects.select_related("unit", "proposal__meeting", "proposal__lead_deputy").filter(pk=pk).first()
     )
     if found is None or not found.is_active or unit_id_of(request.user) != found.unit_id:
         raise refuse(request, f"assignment {pk}")
+    if roles is not None and found.role not in roles:
+        raise refuse(request, f"assignment {pk} ({found.role})")
     return found
 
 

@@ -380,9 +380,7 @@ class ReplyDraft(GenericAPIView[Any]):
 
     @extend_schema(request=LetterInputSerializer, responses={200: LetterSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        assignment = get_own_assignment(request._request, pk)
-        if not assignment.answers:
-            raise refuse(request._request, f"reply on assignment {pk}")
+        assignment = get_own_assignment(request._request, pk, Assignment.ANSWERING_ROLES)
         incoming = LetterInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         current = Reply.objects.filter(assignment=assignment, round=assignment.current_round(assignment.proposal))

@@ -21,7 +21,7 @@ from deputies.pages import paginate
 from handling import forms as hf
 from handling import services
 from handling.access import get_own_assignment
-from handling.models import DeadlineExtension, HandlingPlan, PlanStep
+from handling.models import Assignment, DeadlineExtension, HandlingPlan, PlanStep
 from handling.selectors import (
     extension_refusal,
     latest_new_deadline,
@@ -36,7 +36,7 @@ from proposals.steps import run_step
 
 @login_required
 def request_extension(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    assignment = get_own_assignment(request, pk)
+    assignment = get_own_assignment(request, pk, Assignment.ANSWERING_ROLES)
     proposal = assignment.proposal
     form = hf.ExtensionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -132,7 +132,7 @@ def decide_extension(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @login_required
 def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record the unit's handling plan, or revise it."""
-    assignment = get_own_assignment(request, pk)
+    assignment = get_own_assignment(request, pk, Assignment.ANSWERING_ROLES)
     proposal = assignment.proposal
     plan = HandlingPlan.objects.filter(assignment=assignment).first()
     steps = list(plan.steps.order_by("planned_on", "pk")) if plan else []

@@ -364,9 +364,7 @@ def contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def co_opinion(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    assignment = get_own_assignment(request, pk)
-    if assignment.role != Assignment.Role.CO:
-        raise refuse(request, f"co-opinion on assignment {pk}")
+    assignment = get_own_assignment(request, pk, (Assignment.Role.CO,))
     proposal = assignment.proposal
     round_ = assignment.current_round(proposal)
     current = CoOpinion.objects.filter(assignment=assignment, round=round_).first()
@@ -427,10 +425,8 @@ def _countersign_rows(reply: Reply, co: list[Assignment]) -> list[dict[str, Any]
 def reply_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The handler writes the reply letter; "save" keeps it exactly as typed, the other
     buttons save first and then send it on (to the co-handlers to countersign, or to the head)."""
-    assignment = get_own_assignment(request, pk)
+    assignment = get_own_assignment(request, pk, Assignment.ANSWERING_ROLES)
     proposal = assignment.proposal
-    if not assignment.answers:
-        raise refuse(request, f"reply on assignment {pk}")
     round_ = assignment.current_round(proposal)
     reply = Reply.objects.filter(assignment=assignment, round=round_).first()
     if reply is not None and not reply.is_editable:

@@ -621,11 +621,11 @@ ROUTES: dict[str, Route] = {
         lambda e: {"decision": "refuse", "note": "期限内可以完成"},
     ),
     "handling:request_extension": form(
-        Route("assignment", own_assignment, target=proposal_state(*IN_HANDLING)),
+        Route("assignment", own_assignment & answering, target=proposal_state(*IN_HANDLING)),
         lambda a: {"new_deadline": (a.deadline + dt.timedelta(days=20)).isoformat(), "reason": "需要调研"},
     ),
     "handling:plan_edit": form(
-        Route("assignment", own_assignment, target=proposal_state(*IN_HANDLING)),
+        Route("assignment", own_assignment & answering, target=proposal_state(*IN_HANDLING)),
         lambda a: {
             "handler_name": "王科长",
             "leader_name": "李副局长",

@@ -269,3 +269,24 @@ def test_a_unit_added_after_the_reply_is_not_asked_to_sign_what_it_cannot(
     assert proposal.state == S.REPLIED
     assert not unit_panel(proposal, new_unit_handler).can_sign
     assert count(new_unit_handler, "sign") == 0
+
+
+@pytest.mark.parametrize(
+    ("who", "pages"),
+    [("co", ["reply_edit", "request_extension", "plan_edit"]), ("lead", ["co_opinion"])],
+)
+def test_a_unit_finds_no_page_for_anothers_part_and_the_refusal_is_audited(
+    client, with_co, cast, co_handler, who, pages
+):
+    from deputies.models import AuditRecord
+
+    _proposal, lead, co = with_co
+    hs.sign_assignment(assignment=co, by=co_handler)
+    user, assignment = (co_handler, co) if who == "co" else (cast.handler, lead)
+    client.force_login(user)
+    refused = AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED, user=user)
+    for page in pages:
+        url = reverse(f"handling:{page}", args=[assignment.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"reason": "工程量大", "body": "意见"}).status_code == 404
+    assert refused.count() == 2 * len(pages)
