@@ -55,6 +55,15 @@ def has_answer(promise: Promise) -> bool:
         return False
 
 
+def survey_refusal(promise: Promise) -> str:
+    """Why the lead deputy cannot answer about the promise now, or "" when they can."""
+    if has_answer(promise):
+        return _("You have already answered about this promise.")
+    if not is_due(promise):
+        return _("You are asked once the promised date has passed or the unit reports it kept.")
+    return ""
+
+
 def waiting(queryset: QuerySet[Promise], today: dt.date | None = None) -> QuerySet[Promise]:
     """Of these promises, those the deputy is asked about and has not answered yet."""
     return queryset.filter(due_condition(today or timezone.localdate()), survey__isnull=True)
@@ -66,10 +75,9 @@ def answer_survey(*, promise: Promise, by: User, answer: str, comment: str = "")
         proposal = Proposal.objects.select_for_update().get(pk=promise.proposal_id)
         promise = Promise.objects.select_for_update().select_related("unit").get(pk=promise.pk)
         require(by, "answer_promise_survey", promise, _("Only the lead deputy is asked about this promise."))
-        if PromiseSurvey.objects.filter(promise=promise).exists():
-            raise ProposalError(_("You have already answered about this promise."))
-        if not is_due(promise):
-            raise ProposalError(_("You are asked once the promised date has passed or the unit reports it kept."))
+        refusal = survey_refusal(promise)
+        if refusal:
+            raise ProposalError(refusal)
         if answer not in PromiseSurvey.Answer.values:
             raise ProposalError(_("Say whether the promise was kept."))
         if answer != PromiseSurvey.Answer.KEPT and not comment.strip():

@@ -525,10 +525,11 @@ def promise_survey(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise refuse(request, f"promise {pk} (re-survey)")
     answered = resurvey.has_answer(promise)
     due = resurvey.is_due(promise)
-    form = forms.PromiseSurveyForm(request.POST or None) if due and not answered else None
+    refusal = resurvey.survey_refusal(promise)
+    form = forms.PromiseSurveyForm(request.POST or None) if not refusal else None
     if request.method == "POST":
         if form is None:
-            messages.info(request, _("You have already answered about this promise."))
+            messages.info(request, refusal)
             return redirect("supervision:promise_survey", pk=promise.pk)
         if form.is_valid():
             try:
