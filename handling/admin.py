@@ -30,7 +30,7 @@ from handling.models import (
     UnitMember,
     UnitProfile,
 )
-from proposals.admin import CheckedUploadForm, ProposalAdmin
+from proposals.admin import ProposalAdmin, WorkflowRecordAdmin
 from proposals.admin_actions import ReasonForm, workflow_action
 from proposals.models import Proposal
 
@@ -109,12 +109,10 @@ class HandlingProposalAdmin(ProposalAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(WorkflowRecordAdmin):
     list_display = ("proposal", "unit", "role", "assigned_on", "deadline", "signed_at", "is_active")
     list_filter = ("role", "is_active", "is_complex", "unit")
     search_fields = ("proposal__title", "unit__name")
-    autocomplete_fields = ("proposal", "unit")
-    readonly_fields = ("assigned_by", "signed_at", "signed_by", "ended_at", "is_active")
     list_select_related = ("proposal", "unit")
     actions = [
         workflow_action(_("Sign for"), lambda a, by: services.sign_assignment(assignment=a, by=by), name="wf_sign"),
@@ -178,10 +176,16 @@ class ContactRecordAdmin(admin.ModelAdmin):
 
 
 class ReplyAttachmentInline(admin.TabularInline):
+    """A reply's files, as its unit attached them (read only, as the reply is)."""
+
     model = ReplyAttachment
-    form = CheckedUploadForm
     extra = 0
-    readonly_fields = ("uploaded_by", "uploaded_at", "size")
+    can_delete = False
+    readonly_fields = ("name", "file", "size", "uploaded_by", "uploaded_at")
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
 class PaperRatingForm(forms.Form):
@@ -192,21 +196,10 @@ class PaperRatingForm(forms.Form):
 
 
 @admin.register(Reply)
-class ReplyAdmin(admin.ModelAdmin):
+class ReplyAdmin(WorkflowRecordAdmin):
     list_display = ("__str__", "assignment", "round", "state", "result_category", "is_public", "issued_at")
     list_filter = ("state", "round", "result_category__result_class", "is_public")
     search_fields = ("body", "reference_number", "assignment__proposal__title")
-    readonly_fields = (
-        "state",
-        "assignment",
-        "round",
-        "copied_from",
-        "created_by",
-        "approved_by",
-        "approved_at",
-        "issued_by",
-        "issued_at",
-    )
     inlines = [ReplyAttachmentInline]
     list_select_related = ("assignment__unit", "assignment__proposal", "result_category")
     actions = [
@@ -235,12 +228,9 @@ class ReplyAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
 
 @admin.register(ReplyAttachment)
-class ReplyAttachmentAdmin(admin.ModelAdmin):
+class ReplyAttachmentAdmin(ReadOnlyAdmin):
     list_display = ("name", "reply", "size", "uploaded_by", "uploaded_at")
 
 

@@ -134,24 +134,24 @@ def merge_action(
     return None
 
 
+class WorkflowRecordAdmin(admin.ModelAdmin):
+    """A record the workflow keeps (a suggestion, an assignment, a reply): read here and moved
+    on by the actions, which run the app's own steps (permission, lock, trail). It is never
+    added or edited field by field, which would change a public record with no trail."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        opts = self.model._meta
+        return [f.name for f in [*opts.fields, *opts.many_to_many] if not f.primary_key]
+
+
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(WorkflowRecordAdmin):
     list_display = ("__str__", "meeting", "lead_deputy", "category", "state", "due_on", "updated_at")
     list_filter = ("state", "meeting", "category", "channel")
     search_fields = ("title", "body", "lead_deputy__name", "number")
-    autocomplete_fields = ("lead_deputy",)
-    readonly_fields = (
-        "state",
-        "number",
-        "merged_into",
-        "due_on",
-        "created_by",
-        "created_at",
-        "submitted_at",
-        "registered_at",
-        "closed_at",
-        "from_matters",  # linked by the deputy's step (proposals/from_matters.py), never by hand
-    )
     inlines = [CoSignatureInline, AttachmentInline, EventInline]
     list_select_related = ("meeting", "lead_deputy", "category")
     actions = [

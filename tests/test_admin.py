@@ -109,3 +109,31 @@ def test_running_a_scheduled_task_now_with_the_broker_unreachable_says_so(beat_r
             follow=True,
         )
     assert page.status_code == 200 and "无法连接任务队列" in page.content.decode()
+
+
+def test_a_suggestion_its_assignments_and_replies_are_read_in_the_admin_and_moved_only_by_its_actions(
+    client, admin_user, draft, cast
+):
+    from handling.models import Assignment, Reply
+    from tests.workflow import reply_and_issue
+
+    proposal = advance(draft, ProposalState.IN_HANDLING, cast)
+    reply = reply_and_issue(proposal, cast, text="已签发的答复")
+    assignment = reply.assignment
+    client.force_login(admin_user)
+    for name in ("proposals_proposal", "handling_assignment", "handling_reply"):
+        assert client.get(reverse(f"admin:{name}_add")).status_code == 403
+    pages = {
+        "proposals_proposal": (proposal, {"title": "改过的标题", "body": "改过"}),
+        "handling_assignment": (assignment, {"unit": cast.unit.pk, "role": "co", "deadline": "2030-01-01"}),
+        "handling_reply": (reply, {"body": "改过的答复", "result_category": cast.result.pk}),
+    }
+    for name, (obj, changes) in pages.items():
+        url = reverse(f"admin:{name}_change", args=[obj.pk])
+        page = client.get(url)
+        assert page.status_code == 200 and "<textarea" not in page.content.decode()
+        client.post(url, changes)
+    proposal.refresh_from_db()
+    assert proposal.title != "改过的标题"
+    assert Assignment.objects.get(pk=assignment.pk).role == "lead"
+    assert Reply.objects.get(pk=reply.pk).body == "已签发的答复"
