@@ -1,6 +1,7 @@
 """What supervision adds to the public progress page of one item (proposals/public.py): the
-promises its replies made (计划落实事项), each with its unit, the date it was promised by and
-whether it is kept. The units' progress reports and the supervision records stay inside."""
+promises its public replies made (计划落实事项), each with its unit, the date it was promised by
+and whether it is kept; a reply the public may not read keeps its promise to itself. The units'
+progress reports and the supervision records stay inside."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from handling.rules import public_replies
 from proposals.models import Proposal
 from proposals.public import PublicPart, public_part
 from supervision.models import Promise
@@ -15,7 +17,9 @@ from supervision.models import Promise
 
 def _promises(proposal: Proposal) -> dict[str, Any] | None:
     promises = list(
-        Promise.objects.filter(Promise.FOLLOWED, proposal=proposal).select_related("unit").order_by("promised_by", "pk")
+        Promise.objects.filter(Promise.FOLLOWED, proposal=proposal, reply__in=public_replies())
+        .select_related("unit")
+        .order_by("promised_by", "pk")
     )
     return {"promises": promises} if promises else None
 
