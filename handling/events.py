@@ -120,9 +120,14 @@ def _extension_details(event: TrailEvent) -> list[str]:
     data = event.data or {}
     out = unit_line(event)
     out.append(_("Deadline %(from)s → %(to)s") % {"from": day(data.get("from")), "to": day(data.get("to"))})
-    if data.get("note"):
-        out.append(_("Decision note: %(note)s") % {"note": data["note"]})
     return out
+
+
+def _refusal_details(event: TrailEvent) -> list[str]:
+    """A refused extension, among the handlers: with the office's words to the unit (which an
+    approval, seen by everyone, leaves on the handlers' extensions panel)."""
+    note = (event.data or {}).get("note")
+    return _extension_details(event) + ([_("Decision note: %(note)s") % {"note": note}] if note else [])
 
 
 def _plan_details(event: TrailEvent) -> list[str]:
@@ -316,7 +321,7 @@ declare(
         "refuse_extension",
         gettext_lazy("Deadline extension refused"),
         seen_by=AMONG_HANDLERS,
-        details=_extension_details,
+        details=_refusal_details,
     ),
     # The handling plan (办理方案) and its progress, which the deputy follows.
     EventKind(

@@ -123,6 +123,11 @@ def test_the_deputy_sees_it_was_extended_and_to_when_but_not_the_request(handled
     assert "需协调省级部门" not in page and "内部说明" not in page
     actions = set(visible_events(proposal, cast.deputy_user).values_list("action", flat=True))
     assert "approve_extension" in actions and "request_extension" not in actions
+    # Nor on the suggestion's full page, which a deputy may open too; the handlers read the note.
+    full = text(client.get(reverse("proposals:detail", args=[proposal.pk])))
+    assert "答复期限" in full and "内部说明" not in full
+    client.force_login(cast.handler)
+    assert "内部说明" in text(client.get(reverse("proposals:detail", args=[proposal.pk])))
 
 
 @time_machine.travel(LATER, tick=False)
