@@ -920,6 +920,13 @@ def _reply_to_disclose(request: AuthenticatedHttpRequest, pk: int) -> Reply:
     return reply
 
 
+def _one_answer(reply: Reply) -> list[Reply]:
+    """A merged group's reply and its copies on the group's other suggestions: one text, held
+    back or let out together."""
+    original = reply.copied_from or reply
+    return [original, *Reply.objects.filter(copied_from=original)]
+
+
 @login_required
 @require_POST
 def disclosure_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -928,9 +935,10 @@ def disclosure_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the reason the reply is kept from the public."))
     else:
-        DisclosureHold.objects.get_or_create(
-            reply=reply, defaults={"reason": form.cleaned_data["reason"], "held_by": request.user}
-        )
+        for one in _one_answer(reply):
+            DisclosureHold.objects.get_or_create(
+                reply=one, defaults={"reason": form.cleaned_data["reason"], "held_by": request.user}
+            )
         forget_public_pages()
         messages.success(request, _("The reply is no longer shown on the public page."))
     return redirect("reports:disclosure")
@@ -940,7 +948,7 @@ def disclosure_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def disclosure_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = _reply_to_disclose(request, pk)
-    DisclosureHold.objects.filter(reply=reply).delete()
+    DisclosureHold.objects.filter(reply__in=_one_answer(reply)).delete()
     forget_public_pages()
     messages.success(request, _("The reply is public again (if its unit allowed it)."))
     return redirect("reports:disclosure")

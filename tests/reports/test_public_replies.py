@@ -213,3 +213,31 @@ def test_the_query_count_does_not_grow_with_the_replies(
     many_public_replies(rows, staff, result_a)
     assert queries_for(client, reverse("disclosure:replies")) == few
     assert queries_for(client, f"{reverse('disclosure:replies')}?after=30.0.0") == few
+
+
+def test_holding_back_a_merged_groups_reply_holds_back_its_copies_and_letting_it_out_them_too(
+    client, cast, deputy, meeting, staff
+):
+    from handling import services as hs
+    from proposals import services as ps
+    from tests.factories import DeputyFactory, ProposalFactory
+    from tests.workflow import advance, reply_and_issue
+
+    main = advance(ProposalFactory(lead_deputy=deputy, meeting=meeting), ProposalState.REGISTERED, cast)
+    second = DeputyFactory(name="周敏")
+    member = ProposalFactory(lead_deputy=second, meeting=meeting)
+    ps.submit_proposal(proposal=member, by=second.user)
+    ps.register_proposal(proposal=member, by=staff)
+    ps.merge_proposals(main=main, members=[member], by=staff)
+    hs.assign_proposal(proposal=main, by=staff, lead_unit=cast.unit)
+    hs.sign_assignment(assignment=main.assignments.get(), by=cast.handler)
+    reply = reply_and_issue(main, cast, text="并案答复正文")
+    copy = Reply.objects.get(copied_from=reply)
+    group = Reply.objects.filter(pk__in=[reply.pk, copy.pk])
+    assert set(public_replies(group)) == {reply, copy}
+    client.force_login(staff)
+    client.post(reverse("reports:disclosure_hold", args=[copy.pk]), {"reason": "涉及在办案件"})
+    assert not public_replies(group).exists()
+    assert client.get(reverse("disclosure:reply", args=[reply.pk])).status_code == 404
+    client.post(reverse("reports:disclosure_release", args=[reply.pk]))
+    assert set(public_replies(group)) == {reply, copy}
