@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deputies.models import Role, SpecialCommittee, User
+from deputies.streams import stream_words
 from handling.models import Assignment, Reply, ResultCategory, Unit
 from handling.rules import unit_id_of
 from handling.services.common import unit_people
@@ -47,6 +48,12 @@ KEY_STATES = (S.REGISTERED, *HANDLING_STATES)
 # Photos of supervision records: images only.
 PHOTO_TYPES = {"image/jpeg": {"jpg", "jpeg"}, "image/png": {"png"}}
 MAX_PHOTOS = 12
+
+
+def _stream_of(items: QuerySet[Proposal]) -> str | None:
+    """The stream of a key item's, an urging notice's or a promise's items (one each): its
+    step speaks that stream's words, as `proposals.workflow.locked` does for one item's."""
+    return items.values_list("stream", flat=True).first()
 
 
 def _lock(proposal_ids: Iterable[int]) -> list[Proposal]:
@@ -86,7 +93,7 @@ def save_key_item(
         raise ProposalError(_("Choose at least one suggestion."))
     if report_every_days is not None and report_every_days < 1:
         raise ProposalError(_("Progress reports are due at least every day."))
-    with transaction.atomic():
+    with transaction.atomic(), stream_words(proposals[0].stream):
         if key_item is not None:
             key_item = KeyItem.objects.select_for_update().get(pk=key_item.pk)
             require(by, "mark_key", key_item, _("Only congress staff can choose key suggestions."))
@@ -196,7 +203,7 @@ def add_supervision_record(
             validate_upload(photo, allowed=PHOTO_TYPES)
         except ValidationError as exc:
             raise ProposalError(" ".join(exc.messages)) from exc
-    with transaction.atomic():
+    with transaction.atomic(), stream_words(_stream_of(key_item.proposals.all())):
         record = SupervisionRecord.objects.create(
             key_item=key_item,
             kind=kind,
@@ -239,7 +246,7 @@ def key_item_units(key_item: KeyItem, user: User) -> list[Proposal]:
 def report_key_progress(*, key_item: KeyItem, proposal: Proposal, by: User, body: str) -> ProgressReport:
     """A unit reports progress on one of a key item's suggestions; the leader is told."""
     unit_id = unit_id_of(by)
-    with transaction.atomic():
+    with transaction.atomic(), stream_words(proposal.stream):
         current = next(iter(_lock([proposal.pk])), None)
         if current is None or not key_item.proposals.filter(pk=current.pk).exists():
             raise ProposalError(_("This suggestion is not part of the key item."))
@@ -298,7 +305,7 @@ def send_urging(
         raise ProposalError(_("Write the urging message."))
     if respond_by is not None and respond_by < timezone.localdate():
         raise ProposalError(_("The acknowledgement date cannot be in the past."))
-    with transaction.atomic():
+    with transaction.atomic(), stream_words(proposals[0].stream):
         items = _lock(p.pk for p in proposals)
         # As a key item, a notice is about one body's items: each body reads its own notices.
         if len({proposal.stream for proposal in items}) > 1:
@@ -338,7 +345,7 @@ def send_urging(
 
 def acknowledge_urging(*, notice: UrgingNotice, by: User, answer: str = "") -> UrgingNotice:
     """The unit acknowledges an urging notice (签收), optionally saying what it will do."""
-    with transaction.atomic():
+    with transaction.atomic(), stream_words(_stream_of(notice.proposals.all())):
         notice = UrgingNotice.objects.select_for_update().select_related("unit", "sent_by").get(pk=notice.pk)
         require(by, "acknowledge_urging", notice, _("Only the unit the notice is addressed to can acknowledge it."))
         if notice.acknowledged_at:
@@ -428,7 +435,7 @@ def _locked_promise(promise: Promise) -> Promise:
 
 def report_promise_progress(*, promise: Promise, by: User, body: str, done: bool = False) -> ProgressReport:
     """The unit reports progress on a promise; `done` says it is kept, for staff to confirm."""
-    with transaction.atomic():
+    with transaction.atomic(), stream_words(_stream_of(Proposal.objects.filter(pk=promise.proposal_id))):
         (proposal,) = _lock([promise.proposal_id])
         promise = _locked_promise(promise)
         require(by, "report_promise", promise, _("Only the unit that made the promise can report on it."))
@@ -464,7 +471,7 @@ def report_promise_progress(*, promise: Promise, by: User, body: str, done: bool
 
 def confirm_promise(*, promise: Promise, by: User, note: str = "") -> Promise:
     """Congress staff or the supervision office confirm a promise reported as kept."""
-    with transaction.atomic():
+    with transaction.atomic(), stream_words(_stream_of(Proposal.objects.filter(pk=promise.proposal_id))):
         (proposal,) = _lock([promise.proposal_id])
         promise = _locked_promise(promise)
         require(by, "confirm_promise", promise, _("Only congress staff or the supervision office can confirm."))
@@ -484,7 +491,7 @@ def confirm_promise(*, promise: Promise, by: User, note: str = "") -> Promise:
 
 def reopen_promise(*, promise: Promise, by: User, note: str) -> Promise:
     """Staff send a promise reported as kept back to the unit: it is not done yet (reason given)."""
-    with transaction.atomic():
+    with transaction.atomic(), stream_words(_stream_of(Proposal.objects.filter(pk=promise.proposal_id))):
         (proposal,) = _lock([promise.proposal_id])
         promise = _locked_promise(promise)
         require(by, "confirm_promise", promise, _("Only congress staff or the supervision office can confirm."))

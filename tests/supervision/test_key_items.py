@@ -413,3 +413,17 @@ def test_the_form_never_names_an_item_the_staff_may_not_see(client, deputy, meet
     client.force_login(staff)
     html = client.get(reverse("supervision:key_new"), {"proposal": [draft.pk, shown.pk]}).content.decode()
     assert shown.title in html and draft.title not in html
+
+
+def test_a_key_item_of_proposals_tells_its_people_in_the_proposals_words(
+    make_proposal, cppcc_meeting, category, proposal_cast, member, proposals_staff, leader, unit_handler
+):
+    proposal = advance(
+        f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, category=category, title="关于发展特色产业的提案"),
+        S.IN_HANDLING,
+        proposal_cast,
+    )
+    item = mark(proposals_staff, leader, [proposal])
+    services.report_key_progress(key_item=item, proposal=proposal, by=unit_handler, body="已完成调研")
+    told = list(Notification.objects.filter(recipient__in=[leader, unit_handler]).values_list("message", flat=True))
+    assert told and all("提案" in m and "建议" not in m for m in told), told
