@@ -19,6 +19,7 @@ from deputies import access
 from deputies.access import refuse
 from deputies.http import AuthenticatedHttpRequest
 from deputies.pages import paginate
+from deputies.streams import stream_words
 from handling import answering, services
 from handling.access import get_reply_for_user
 from handling.deputy_forms import (
@@ -384,7 +385,8 @@ def question_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except ProposalError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("Your answer is sent to the deputy."))
+                with stream_words(question.proposal.stream):
+                    messages.success(request, _("Your answer is sent to the deputy."))
                 return redirect("handling:questions")
     return render(
         request,

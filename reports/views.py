@@ -32,6 +32,7 @@ from deputies.http import AuthenticatedHttpRequest
 from deputies.models import UserOrAnonymous
 from deputies.pages import paginate
 from deputies.public import forget_public_pages, public_page
+from deputies.streams import words_of
 from handling import rules as handling_rules
 from handling.models import Reply, Unit
 from handling.selectors import active_assignments, co_assignments
@@ -491,7 +492,9 @@ def export_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
         queryset = queryset.filter(pk__in=behind.values("pk"))
     with fg.tuned():
         data = excel.export_suggestions(queryset)
-    return xlsx_response(data, f"建议导出-{timezone.localdate():%Y%m%d}.xlsx")
+    # Named for what it holds: the user's body's items (建议, 提案), or both (建议提案).
+    what = "".join(str(words_of(stream).item) for stream in streams_of(request.user))
+    return xlsx_response(data, f"{what}导出-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # The reference data exported in its import template's columns: (export, file name). The people

@@ -22,6 +22,7 @@ from deputies.forms import field_of
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import Role, User
 from deputies.pages import paginate
+from deputies.streams import stream_words
 from handling.models import Unit
 from handling.rules import unit_id_of
 from proposals.models import Proposal
@@ -480,9 +481,9 @@ def promise_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             done = form.cleaned_data["done"]
-            messages.success(
-                request, _("Reported as kept; congress staff will confirm.") if done else _("Progress report sent.")
-            )
+            with stream_words(promise.proposal.stream):
+                said = _("Reported as kept; congress staff will confirm.") if done else _("Progress report sent.")
+            messages.success(request, said)
             return redirect("supervision:promise_detail", promise.pk)
     return _promise_page(request, promise, report_form=form)
 

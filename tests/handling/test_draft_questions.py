@@ -100,3 +100,13 @@ def test_deputies_and_staff_have_no_unit_question_list(client, deputy, staff):
     for user in (deputy.user, staff):
         client.force_login(user)
         assert client.get(reverse("handling:questions")).status_code == 404
+
+
+def test_a_unit_answering_a_member_is_told_it_went_to_the_member(client, member, proposal_draft, unit, unit_handler):
+    client.force_login(member.user)
+    ask(client, proposal_draft, unit)
+    question = PreSubmissionQuestion.objects.get()
+    client.force_login(unit_handler)
+    done = client.post(reverse("handling:question_answer", args=[question.pk]), {"answer": "已列入计划"}, follow=True)
+    said = [str(m) for m in done.context["messages"]]
+    assert said[-1] == "您的答复已发送给委员。"

@@ -72,3 +72,12 @@ def test_a_deputy_cannot_export(client, year):
 def test_an_unknown_figure_is_not_exported(client, year):
     client.force_login(year.staff)
     assert client.get(reverse("reports:export_proposals"), {"figure": "nope", "year": YEAR}).status_code == 404
+
+
+def test_the_file_is_named_for_the_items_it_holds(client, staff, proposals_staff, supervision):
+    from urllib.parse import unquote
+
+    for who, name in ((staff, "建议导出"), (proposals_staff, "提案导出"), (supervision, "建议提案导出")):
+        client.force_login(who)
+        response = client.get(reverse("reports:export_proposals"))
+        assert name in unquote(response["Content-Disposition"]), who.role
