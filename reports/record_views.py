@@ -17,6 +17,7 @@ from urllib.parse import quote
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString
@@ -25,12 +26,13 @@ from deputies import access
 from deputies.access import deputy_id_of, refuse
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import Deputy
+from deputies.streams import told_for, words_of
 from handling.access import get_reply_for_user
 from handling.models import Reply
 from proposals.models import CoSignature
 from proposals.tables import url_maker
 from reports import records
-from reports.pdf import render_pdf
+from reports.pdf import render_document, render_pdf
 
 RECORD_TEMPLATE = "reports/deputy_record.html"
 RECORD_PDF_TEMPLATE = "reports/deputy_record_pdf.html"
@@ -94,11 +96,12 @@ def deputy_record_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     deputy = _deputy_for(request, pk)
     year = _year(request)
     record = records.deputy_record(deputy, year)
-    data = render_pdf(
-        RECORD_PDF_TEMPLATE,
-        {"record": record, "generated_on": timezone.localdate(), "window_days": records.rating_window().days},
-    )
-    return pdf_response(data, f"{deputy.name}-{year}年代表履职档案.pdf")
+    context = {"record": record, "generated_on": timezone.localdate(), "window_days": records.rating_window().days}
+    # Written in the congress's words; a member's record is told in the CPPCC's, what people
+    # wrote (names, titles) kept as written.
+    html = told_for(deputy.stream)(render_to_string(RECORD_PDF_TEMPLATE, context))
+    person = words_of(deputy.stream).person
+    return pdf_response(render_document(html).write_pdf(), f"{deputy.name}-{year}年{person}履职档案.pdf")
 
 
 @login_required

@@ -140,3 +140,18 @@ def test_a_record_is_a_fixed_number_of_queries(closed, deputy, django_assert_max
         assert extra.pk
     with django_assert_max_num_queries(9):
         records.deputy_record(deputy, YEAR)
+
+
+def test_a_members_yearly_pdf_speaks_of_members_and_proposals(client, member, tmp_path):
+    from urllib.parse import unquote
+
+    member.name = "代表建议研究会"  # what people wrote stays as written
+    member.save(update_fields=["name"])
+    client.force_login(member.user)
+    response = client.get(reverse("reports:deputy_record_pdf", args=[member.pk]) + f"?year={YEAR}")
+    assert "委员履职档案" in unquote(response["Content-Disposition"])
+    path = tmp_path / "record.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "委员履职档案" in text and "联名提案" in text and "代表建议研究会" in text
+    assert "代表履职" not in text and "附议建议" not in text
