@@ -323,3 +323,26 @@ def test_the_year_filter_offers_the_meetings_years(client, promises_of_two_years
     body = client.get(reverse("supervision:followup")).content.decode()
     assert '<option value="2025">2025</option>' in body and '<option value="2026">2026</option>' in body
     assert "全部年度" in body
+
+
+def test_the_pages_of_a_proposals_promise_and_key_item_speak_of_members_and_proposals(
+    client, proposal_draft, proposal_cast, proposals_staff, result_b, unit_handler, leader
+):
+    from proposals.models import ProposalState
+    from supervision.models import Promise
+    from supervision.services import save_key_item, sync_promises
+    from tests.supervision.conftest import issue_b_reply
+    from tests.workflow import advance
+
+    proposal = advance(proposal_draft, ProposalState.IN_HANDLING, proposal_cast)
+    item = save_key_item(by=proposals_staff, year=2026, title="特色产业", leader=leader, proposals=[proposal])
+    issue_b_reply(proposal, proposal_cast, result_b)
+    sync_promises()
+    promise = Promise.objects.get(proposal=proposal)
+    client.force_login(unit_handler)  # a unit handles both bodies' items
+    for url in (
+        reverse("supervision:promise_detail", args=[promise.pk]),
+        reverse("supervision:key_detail", args=[item.pk]),
+    ):
+        main = client.get(url).content.decode().split("<main", 1)[1].split("</main>")[0]
+        assert "提案" in main and "代表" not in main, url
