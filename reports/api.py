@@ -130,7 +130,10 @@ class PublicReplySerializer(serializers.ModelSerializer[Reply]):
 
     year = serializers.IntegerField(source="assignment.proposal.meeting.year")
     meeting = serializers.CharField(source="assignment.proposal.meeting.name")
+    # Suggestions and proposals are numbered apart: the stream and the number as it is read.
+    stream = serializers.CharField(source="assignment.proposal.stream")
     number = serializers.IntegerField(source="assignment.proposal.number")
+    number_label = serializers.CharField(source="assignment.proposal.number_label")
     title = serializers.CharField(source="assignment.proposal.title")
     category = serializers.CharField(source="assignment.proposal.category.name", allow_null=True, default=None)
     unit = serializers.CharField(source="assignment.unit.name")
@@ -142,7 +145,9 @@ class PublicReplySerializer(serializers.ModelSerializer[Reply]):
             "id",
             "year",
             "meeting",
+            "stream",
             "number",
+            "number_label",
             "title",
             "category",
             "unit",

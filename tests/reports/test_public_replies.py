@@ -241,3 +241,17 @@ def test_holding_back_a_merged_groups_reply_holds_back_its_copies_and_letting_it
     assert client.get(reverse("disclosure:reply", args=[reply.pk])).status_code == 404
     client.post(reverse("reports:disclosure_release", args=[reply.pk]))
     assert set(public_replies(group)) == {reply, copy}
+
+
+def test_the_api_tells_a_suggestion_from_a_proposal_of_the_same_number(client, year):
+    reply = reply_of(year, "c5")
+    row = next(
+        r for r in client.get("/api/v1/public/replies/", {"year": YEAR}).json()["results"] if r["id"] == reply.pk
+    )
+    proposal = reply.assignment.proposal
+    assert (row["stream"], row["number"], row["number_label"]) == (
+        "suggestion",
+        proposal.number,
+        proposal.number_label,
+    )
+    assert client.get(f"/api/v1/public/replies/{reply.pk}/").json()["number_label"] == proposal.number_label
