@@ -141,21 +141,26 @@ def _deputy_label(name: str, delegation: str | None) -> str:
     return f"{name}（{delegation}）" if delegation else name
 
 
+def _deputies_for(user: UserOrAnonymous) -> QuerySet[Deputy]:
+    """The deputies (or members) the lists' deputy filter offers `user`: of the streams they
+    work on."""
+    return of_users_streams(user, Deputy.objects.all(), "")
+
+
 def deputy_options(user: UserOrAnonymous, words: str, limit: int = LOOKUP_LIMIT) -> list[tuple[int, str]]:
-    """The deputies (or members) of the streams `user` works on whose name or delegation
-    contains `words`, for the lists' deputy filter."""
-    found = of_users_streams(user, Deputy.objects.all(), "")
+    """Those of `_deputies_for(user)` whose name or delegation contains `words`."""
+    found = _deputies_for(user)
     if words:
         found = found.filter(Q(name__icontains=words) | Q(delegation__name__icontains=words))
     rows = found.order_by("name", "pk").values_list("pk", "name", "delegation__name")[:limit]
     return [(pk, _deputy_label(name, delegation)) for pk, name, delegation in rows]
 
 
-def deputy_label(pk: int | None) -> str | None:
-    """What the deputy filter shows for the chosen deputy."""
+def deputy_label(user: UserOrAnonymous, pk: int | None) -> str | None:
+    """What the deputy filter shows for the chosen deputy (one it offers `user`)."""
     if pk is None:
         return None
-    row = Deputy.objects.filter(pk=pk).values_list("name", "delegation__name").first()
+    row = _deputies_for(user).filter(pk=pk).values_list("name", "delegation__name").first()
     return _deputy_label(*row) if row else None
 
 

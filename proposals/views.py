@@ -87,7 +87,7 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "bulk": bulk,
             "filters": [(f, f.chosen(values.get(f.name))) for f in hooks.list_filters() if f.template],
             "current_sort": values.get("sort", ""),
-            "deputy_chosen": selectors.deputy_label(values.get("deputy")),
+            "deputy_chosen": selectors.deputy_label(request.user, values.get("deputy")),
             # From the querysets, not the fields' choices: a loop over a ModelChoiceIterator
             # counts its rows first, a query more for each. Their names only (what __str__ shows).
             "meeting_options": _options(_names(form, "meeting"), [str(form["meeting"].value())]),

@@ -174,3 +174,10 @@ def test_each_benched_list_takes_the_same_queries_for_10_or_1000_rows(
     few = {name: queries_for(client, url) for name, url in urls.items()}
     many_proposals(990, meeting=meeting, category=category, deputy=deputy, staff=staff, unit=unit, start=11)
     assert {name: queries_for(client, url) for name, url in urls.items()} == few
+
+
+def test_the_deputy_filter_names_only_people_of_the_users_body(client, staff, member, deputy):
+    client.force_login(staff)
+    chosen = client.get(reverse("proposals:list"), {"deputy": member.pk}).context["deputy_chosen"]
+    assert chosen is None
+    assert client.get(reverse("proposals:list"), {"deputy": deputy.pk}).context["deputy_chosen"].startswith(deputy.name)
