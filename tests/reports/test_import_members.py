@@ -67,7 +67,7 @@ def test_the_members_template_is_recognised_beside_the_deputies(staff):
     assert likely_kind(["姓名", "性别", "代表团", "工作单位及职务", "手机", "电子邮箱", "通讯地址"]) == "deputies"
 
 
-def test_import_members_command_dry_run_writes_nothing(staff, tmp_path, capsys):
+def test_import_members_command_dry_run_writes_nothing(proposals_staff, tmp_path, capsys):
     path = tmp_path / "委员.xlsx"
     path.write_bytes(book(HEADERS, ["陈思远", "经济界", "", ""]).getvalue())
     call_command("import_members", str(path), "--dry-run")

@@ -177,9 +177,14 @@ def test_the_proposals_template_has_the_streams_columns_and_its_sessions(ref):
 def test_import_proposals_command_then_each_streams_figures(ref, staff, tmp_path, capsys):
     path = tmp_path / "提案.xlsx"
     path.write_bytes(workbook(proposal_row(), proposal_row(提案编号=13, 标题="关于文化惠民的提案")).getvalue())
+    # Recorded as a staff account that may import proposals: the congress's staff may not.
+    with pytest.raises(CommandError, match="--user"):
+        call_command("import_proposals", str(path), "--dry-run")
+    committee = f.UserFactory(username="tiwei", role=Role.PROPOSALS_STAFF)
     call_command("import_proposals", str(path), "--dry-run")
     assert not Proposal.objects.exists()
     call_command("import_proposals", str(path))
+    assert set(Proposal.objects.values_list("created_by", flat=True)) == {committee.pk}
     suggestions = tmp_path / "建议.xlsx"
     suggestions.write_bytes(workbook(suggestion_row()).getvalue())
     call_command("import_suggestions", str(suggestions))

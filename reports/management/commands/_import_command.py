@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 
-from deputies.models import Role, User
+from deputies.access import STAFF_ROLES, allowed
+from deputies.models import User
 from reports import excel
 from reports.excel import CREATED_LABELS
+from reports.models import ImportBatch
 
 
 class ImportCommand(BaseCommand):
@@ -23,7 +24,8 @@ class ImportCommand(BaseCommand):
             "--dry-run", action="store_true", help="check only: say what would be created, write nothing"
         )
         parser.add_argument(
-            "--user", help="the staff login the import is recorded as (default: the first staff account)"
+            "--user",
+            help="the staff login the import is recorded as (default: the first staff account that may import it)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -57,11 +59,12 @@ class ImportCommand(BaseCommand):
                 return User.objects.get(username=username)
             except User.DoesNotExist as exc:
                 raise CommandError(f"没有登录名为“{username}”的用户") from exc
-        user = (
-            User.objects.filter(Q(role__in=[Role.STAFF, Role.ADMIN]) | Q(is_superuser=True), is_active=True)
-            .order_by("pk")
-            .first()
-        )
+        # The first staff account that may import this kind on the page (each body its own), or
+        # in a new database the superuser `createsuperuser` made.
+        staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("pk")
+        batch = ImportBatch(kind=self.kind)
+        user = next((u for u in staff if allowed(u, "manage_reports", batch)), None)
+        user = user or User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
         if user is None:
             raise CommandError("没有工作人员账号可记为导入人：请用 --user 指定登录名")
         return user
