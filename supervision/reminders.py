@@ -861,16 +861,17 @@ def _digested(
         else:
             facts["what"] = K(kind).label
             message = _("%(what)s: %(n)s items: %(items)s.") % facts
-        url = _digest_url(kind, recipient_id, people)
+        url = _digest_url(kind, recipient_id, people, stream)
         out.append(Candidate(kind, "digest", "", recipient_id, None, told_for(stream)(message), url, notification_kind))
     return out
 
 
-def _digest_url(kind: str, recipient_id: int, people: Directory) -> str:
+def _digest_url(kind: str, recipient_id: int, people: Directory, stream: str) -> str:
     if recipient_id not in people.users:  # a deputy (the directory holds the unit people and the office)
         return reverse("proposals:mine")
     url = reverse(DIGEST_PAGES[kind])
-    return f"{url}?overdue=on" if kind in OFFICE_LISTS else url
+    # The list of the stream the notice speaks of (the supervision office gets one per stream).
+    return f"{url}?overdue=on&stream={stream}" if kind in OFFICE_LISTS else url
 
 
 def deliver(candidates: Iterable[Candidate], people: Directory) -> int:

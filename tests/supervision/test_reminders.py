@@ -209,7 +209,7 @@ def test_staff_and_the_supervision_office_get_one_list_of_overdue_items_per_scan
     assert len(received(unit_head, K.OVERDUE)) == 7
     (to_staff,) = received(staff, K.OVERDUE)
     assert "共 7 件建议答复超期（其中新超期 2 件）" in to_staff.message and "另有 2 件" in to_staff.message
-    assert to_staff.url == "/proposals/?overdue=on" and to_staff.proposal is None
+    assert to_staff.url == "/proposals/?overdue=on&stream=suggestion" and to_staff.proposal is None
     (to_office,) = received(supervision, K.OVERDUE)
     assert "共 5 件建议答复超期已超过 30 天" in to_office.message
     # Still one claim per item, so none of them is announced twice.
@@ -462,6 +462,11 @@ def test_each_bodys_staff_get_their_streams_list_in_its_words_and_the_office_one
         told = told.replace(item.title, "")  # titles are kept as written
     assert "共 3 件提案答复超期" in told and "建议" not in told
     assert "\ue000" not in to_committee.message
-    to_office = sorted(n.message for n in received(supervision, K.OVERDUE))
+    to_office = sorted((n.message, n.url) for n in received(supervision, K.OVERDUE))
     assert len(to_office) == 2
-    assert "共 2 件建议答复超期已超过 30 天" in to_office[0] and "共 3 件提案答复超期已超过 30 天" in to_office[1]
+    assert "共 2 件建议答复超期已超过 30 天" in to_office[0][0] and "共 3 件提案答复超期已超过 30 天" in to_office[1][0]
+    # Each list's link opens that stream's overdue items.
+    assert [url for _message, url in to_office] == [
+        "/proposals/?overdue=on&stream=suggestion",
+        "/proposals/?overdue=on&stream=proposal",
+    ]
