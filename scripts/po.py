@@ -78,12 +78,16 @@ def reuse() -> int:
 
 
 STREAM_CATALOG = ROOT / "locale" / "zh_Hans-proposal" / "LC_MESSAGES" / "django.po"
+# Words only a sentence about the CPPCC's things has (委员 is also in 专门委员会, the congress's).
+BOTH_BODIES = ("提案", "政协")
 
 
 def stream_catalog() -> polib.POFile:
     """The proposal stream's catalog: every Chinese sentence that names the congress's things,
     told in the proposal stream's words (`deputies.streams.PAIRS`); the rest falls back to the
-    Chinese catalogs. The stream's own words (`deputies.streams.WORDS`) are left as they are."""
+    Chinese catalogs. The stream's own words (`deputies.streams.WORDS`) are left as they are,
+    and so is a sentence that names the CPPCC's things already (建议提案, 人大、政协): it speaks
+    of both bodies, in any stream's words."""
     from deputies.streams import WORDS_CONTEXT, in_stream_words
 
     po = polib.POFile(wrapwidth=0)
@@ -98,6 +102,8 @@ def stream_catalog() -> polib.POFile:
     for path in catalogs():
         for entry in polib.pofile(str(path)):
             if entry.obsolete or needs_translation(entry) or key(entry) in seen or entry.msgctxt == WORDS_CONTEXT:
+                continue
+            if any(word in text for text in [entry.msgstr, *entry.msgstr_plural.values()] for word in BOTH_BODIES):
                 continue
             seen.add(key(entry))
             told = polib.POEntry(msgid=entry.msgid, msgctxt=entry.msgctxt, msgid_plural=entry.msgid_plural)

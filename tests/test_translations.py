@@ -29,3 +29,15 @@ def test_a_message_reads_the_same_in_every_catalog():
                     f"{entry.msgid!r}: {first[1]} {first[0]!r} / {path.parent.parent.parent.parent.name} {text!r}"
                 )
     assert clashes == []
+
+
+def test_a_sentence_about_both_bodies_reads_the_same_in_the_proposals_words():
+    """建议提案, 人大、政协: retold word by word it would read 提案提案, 政协、政协."""
+    from django.utils import translation
+
+    from deputies.streams import stream_words
+
+    with translation.override("zh-hans"), stream_words("proposal"):
+        assert translation.gettext("Progress of suggestions and proposals") == "建议提案办理进度公开"
+        assert translation.gettext("Suggestions and proposals") == "建议和提案"
+        assert translation.gettext("No suggestions match.") == "没有符合条件的提案。"
