@@ -123,6 +123,22 @@ def words_of(stream: str) -> Words:
     return WORDS.get(stream, WORDS[Stream.SUGGESTION])
 
 
+# A number as people type it: 12, 第12号, 第0012号, 第0012号提案.
+_NUMBER_TEXT = re.compile(r"第?\s*(\d+)\s*[号號]?\s*(\w*)")
+
+
+def read_number(text: str) -> tuple[int, str | None] | None:
+    """The number `text` names (as `Words.number` writes it, or just the digits) and the stream
+    whose item it names (第0012号提案), if it says; None for anything else."""
+    match = _NUMBER_TEXT.fullmatch(text.strip())
+    if match is None:
+        return None
+    named = {str(words.item): stream for stream, words in WORDS.items()}
+    if match.group(2) and match.group(2) not in named:
+        return None
+    return int(match.group(1)), named.get(match.group(2))
+
+
 # How a sentence in the congress's words reads about both streams together (the combined
 # report: 建议提案, 代表委员 as the county's report says 代表委员见面率).
 BOTH_PAIRS: tuple[tuple[str, str], ...] = (

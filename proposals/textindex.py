@@ -41,6 +41,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from deputies.models import UserOrAnonymous
+from deputies.streams import read_number
 from proposals import hooks
 from proposals.models import Proposal, ProposalText, TermCount
 from proposals.rules import listed_titles, visible_proposals
@@ -336,9 +337,9 @@ def merge_hint(proposal: Proposal, items: Iterable[SimilarItem]) -> list[Similar
 # --- search --------------------------------------------------------------------------------------
 
 
-def _number_of(word: str) -> str | None:
-    digits = word.removeprefix("第").removesuffix("号").removesuffix("號")
-    return digits if digits.isdigit() else None
+def _number_of(word: str) -> int | None:
+    number = read_number(word)
+    return number[0] if number is not None else None
 
 
 def search(queryset: QuerySet[Proposal], text: str) -> QuerySet[Proposal]:

@@ -31,7 +31,7 @@ from proposals.models import Meeting
 from reports import stored
 from reports.forms import PublicSearchForm, ScopeForm
 from reports.models import PublishedFigures
-from reports.views import PUBLIC_ORDER, public_year, scope_from
+from reports.views import PUBLIC_ORDER, chosen_replies, public_year, scope_from
 
 
 class FigureSerializer(serializers.Serializer[Any]):
@@ -178,6 +178,7 @@ class PublicReplies(Public, ListAPIView[Reply]):
         parameters=[
             OpenApiParameter("year", int, description="the year (default: the latest with a public reply)"),
             OpenApiParameter("category", int, description="one category (id)"),
+            OpenApiParameter("stream", str, enum=Stream.values, description="suggestions or proposals only"),
         ]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -187,14 +188,12 @@ class PublicReplies(Public, ListAPIView[Reply]):
         if getattr(self, "swagger_fake_view", False):  # the schema's generator looking
             return Reply.objects.none()
         params = self.request.query_params
-        form = PublicSearchForm({name: params[name] for name in ("year", "category") if name in params} or None)
+        form = PublicSearchForm({k: params[k] for k in ("year", "category", "stream") if k in params} or None)
         if form.is_bound and not form.is_valid():
             raise invalid(form)
         year = public_year(form)
         replies = _public_replies().filter(assignment__proposal__meeting__in=Meeting.ids_of_year(year))
-        if form.is_bound and form.cleaned_data.get("category"):
-            replies = replies.filter(assignment__proposal__category=form.cleaned_data["category"])
-        return replies.order_by(*PUBLIC_ORDER)
+        return chosen_replies(replies, form.cleaned_data if form.is_bound else {}).order_by(*PUBLIC_ORDER)
 
 
 class PublicReply(Public, RetrieveAPIView[Reply]):

@@ -221,6 +221,9 @@ class PublicSearchForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None, choices=())
+    stream = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("Suggestions and proposals")), *Stream.choices]
+    )
     category = forms.ModelChoiceField(
         Category.objects.none(), label=_("Category"), required=False, empty_label=_("All categories")
     )

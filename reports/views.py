@@ -32,7 +32,7 @@ from deputies.http import AuthenticatedHttpRequest
 from deputies.models import UserOrAnonymous
 from deputies.pages import paginate
 from deputies.public import forget_public_pages, public_page
-from deputies.streams import words_of
+from deputies.streams import read_number, words_of
 from handling import rules as handling_rules
 from handling.models import Reply, Unit
 from handling.selectors import active_assignments, co_assignments
@@ -785,6 +785,25 @@ def public_year(form: PublicSearchForm, public: QuerySet[Reply] | None = None) -
     return next((y for y in form.years if public.filter(assignment__proposal__meeting__year=y).exists()), None)
 
 
+def chosen_replies(queryset: QuerySet[Reply], values: dict[str, Any]) -> QuerySet[Reply]:
+    """The public replies of the type (suggestions or proposals) and category chosen: the
+    public page's filters and the API's."""
+    if values.get("stream"):
+        queryset = queryset.filter(assignment__proposal__stream=values["stream"])
+    if values.get("category"):
+        queryset = queryset.filter(assignment__proposal__category=values["category"])
+    return queryset
+
+
+def _number_condition(text: str) -> Q | None:
+    """The replies to the item `text` names by its number (12, 第12号, 第0012号提案), if it does."""
+    number = read_number(text)
+    if number is None:
+        return None
+    found, stream = number
+    return Q(assignment__proposal__number=found) & (Q(assignment__proposal__stream=stream) if stream else Q())
+
+
 @public_page
 def public_replies(request: HttpRequest) -> HttpResponse:
     """Disclosed replies of one year, by category, with search, 20 a page in number order. No
@@ -796,19 +815,16 @@ def public_replies(request: HttpRequest) -> HttpResponse:
     values = form.cleaned_data if form.is_valid() else {}
     # By the year's meetings' ids, the numbered suggestions (public ones are) come in page order
     # and the page stops after 21.
-    queryset = queryset.filter(assignment__proposal__meeting__in=Meeting.ids_of_year(year))
-    if values.get("category"):
-        queryset = queryset.filter(assignment__proposal__category=values["category"])
+    queryset = chosen_replies(queryset.filter(assignment__proposal__meeting__in=Meeting.ids_of_year(year)), values)
     text = (values.get("q") or "").strip()
     if text:
-        number = text.removeprefix("第").removesuffix("号")
         queryset = search_words(
             queryset,
             text,
             "assignment__proposal__title",
             "body",
             "assignment__unit__name",
-            extra=Q(assignment__proposal__number=int(number)) if number.isdigit() else None,
+            extra=_number_condition(text),
         )
     queryset = queryset.select_related(
         "assignment__unit", "assignment__proposal__meeting", "assignment__proposal__category", "result_category"

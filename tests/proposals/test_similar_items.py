@@ -219,6 +219,8 @@ def test_search_finds_by_title_words_number_deputy_and_unit(
     base = Proposal.objects.all()
     assert list(textindex.search(base, "交通拥堵")) == [school]
     assert list(textindex.search(base, f"第{school.number}号")) == [school]
+    assert list(textindex.search(base, school.number_label)) == [school]
+    assert list(textindex.search(base, f"第{school.number:04d}号")) == [school]  # as a proposal's is written
     assert list(textindex.search(base, cast.unit.name)) == [school]
     assert school in textindex.search(base, school.lead_deputy.name)
     ranked = textindex.search(base, "学校").order_by("-search_rank", "pk")

@@ -255,3 +255,29 @@ def test_the_api_tells_a_suggestion_from_a_proposal_of_the_same_number(client, y
         proposal.number_label,
     )
     assert client.get(f"/api/v1/public/replies/{reply.pk}/").json()["number_label"] == proposal.number_label
+
+
+def test_a_reply_is_found_by_its_number_as_written_and_the_type_chosen(
+    client, year, proposal_cast, member, cppcc_meeting
+):
+    from tests.factories import ProposalFactory
+    from tests.workflow import advance, reply_and_issue
+
+    c12 = year.p("c12")
+    theirs = advance(
+        ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, title="关于文化惠民的提案"),
+        ProposalState.IN_HANDLING,
+        proposal_cast,
+    )
+    reply_and_issue(theirs, proposal_cast)
+    theirs.refresh_from_db()
+    Proposal.objects.filter(pk=theirs.pk).update(number=c12.number)
+    label = f"第{c12.number:04d}号提案"
+    by_label = listed(client, q=label, year=cppcc_meeting.year)
+    assert "关于文化惠民的提案" in by_label and "关于c12事项的建议" not in by_label
+    both = listed(client, q=f"第{c12.number}号", year=YEAR)
+    assert "关于c12事项的建议" in both
+    only = listed(client, stream="proposal", year=cppcc_meeting.year)
+    assert "关于文化惠民的提案" in only and "关于c1事项的建议" not in only
+    api = client.get("/api/v1/public/replies/", {"year": cppcc_meeting.year, "stream": "suggestion"}).json()
+    assert "关于文化惠民的提案" not in {r["title"] for r in api["results"]}
