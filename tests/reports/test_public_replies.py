@@ -31,7 +31,7 @@ def listed(client, **params):
 
 def test_anyone_reads_the_replies_without_logging_in(client, year):
     page = listed(client)
-    assert "代表建议办理结果公开" in page
+    assert "建议提案办理结果公开" in page
     assert "关于c1事项的建议" in page and "c1的答复正文。" in page and "区教育局" in page
     # 17 replied suggestions, c13 with two units' replies and c11 with its second reply shown
     assert page.count('class="card public-item"') == 19
