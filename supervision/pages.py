@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deputies.access import OVERSEER_ROLES, STAFF_ROLES, UNIT_ROLES, allowed
+from deputies.access import OVERSEER_ROLES, UNIT_ROLES, allowed
 from deputies.models import Role, User, UserOrAnonymous
 from handling.rules import unit_id_of
 from proposals import hooks
@@ -153,7 +153,8 @@ hooks.tiles(_tiles)
 
 # --- the navigation --------------------------------------------------------------------------------------
 
-_FOLLOWERS = (*STAFF_ROLES, Role.SUPERVISION, *UNIT_ROLES)
+# Those `view_promise` and `view_urging` let see the lists: the overseers and the units.
+_FOLLOWERS = (*OVERSEER_ROLES, *UNIT_ROLES)
 for entry in (
     hooks.NavEntry("supervision:my_items", gettext_lazy("Items I lead"), (Role.LEADER,), order=50),
     hooks.NavEntry("supervision:key_list", gettext_lazy("Key suggestions"), (*OVERSEER_ROLES, *UNIT_ROLES), order=60),
