@@ -525,7 +525,7 @@ def _reply_edit_page(
 @require_POST
 def reply_attachment_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ReplyAttachment.objects.select_related("reply__assignment"), pk=pk)
-    if unit_id_of(request.user) != item.reply.assignment.unit_id:
+    if not access.allowed(request.user, "draft_reply", item.reply):
         raise refuse(request, f"delete reply attachment {pk}")
     run_step(
         request,
@@ -560,7 +560,9 @@ def _reply_page(request: HttpRequest, reply: Reply, status: int = 200, **forms: 
         "missing": units_yet_to_countersign(reply) if editable else [],
         "gaps": services.reply_gaps(reply) if editable else [],
         "is_mine": is_mine,
-        "can_edit": editable and is_mine and not reply_refusal(reply.assignment, proposal),
+        "can_edit": editable
+        and access.allowed(user, "draft_reply", reply)
+        and not reply_refusal(reply.assignment, proposal),
         "can_countersign": my_co is not None and not countersign_refusal(reply, my_co),
         "my_co": my_co,
         "can_approve": reply.state == Reply.State.PENDING_APPROVAL and access.allowed(user, "approve_reply", reply),

@@ -409,3 +409,33 @@ def test_a_reply_with_the_head_cannot_be_issued_yet(client, staff, handling, cas
     reply.refresh_from_db()
     assert reply.state == "pending_approval"
     assert not reply.assignment.proposal.events.filter(action="reply_issue").exists()
+
+
+def test_a_unit_back_on_a_suggestion_is_not_offered_the_draft_of_its_ended_assignment(
+    client, draft, cast, staff, new_unit, new_unit_handler
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from deputies.models import AuditRecord
+    from handling import services as hs
+    from tests import files
+
+    proposal = advance(draft, "in_handling", cast)
+    first = proposal.assignments.get(unit=cast.unit, is_active=True)
+    old = hs.save_reply_draft(
+        assignment=first, by=cast.handler, result_category=cast.result, body="旧稿", signer="局长"
+    )
+    attached = hs.add_reply_attachment(
+        reply=old, by=cast.handler, upload=SimpleUploadedFile("附件.pdf", files.pdf(), content_type="application/pdf")
+    )
+    asked = hs.request_reassignment(assignment=first, by=cast.handler, reason="不属于本单位职责")
+    hs.decide_reassignment(request=asked, by=staff, accept=True, new_unit=new_unit)
+    second = proposal.assignments.get(unit=new_unit, is_active=True)
+    hs.sign_assignment(assignment=second, by=new_unit_handler)
+    asked = hs.request_reassignment(assignment=second, by=new_unit_handler, reason="也不属于本单位职责")
+    hs.decide_reassignment(request=asked, by=staff, accept=True, new_unit=cast.unit)
+    client.force_login(cast.handler)
+    assert client.get(reverse("handling:reply", args=[old.pk])).context["can_edit"] is False
+    assert client.post(reverse("handling:reply_attachment_delete", args=[attached.pk])).status_code == 404
+    assert AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED, user=cast.handler).count() == 1
+    assert old.attachments.count() == 1
