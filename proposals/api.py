@@ -34,6 +34,7 @@ from proposals.deputy_forms import DraftForm
 from proposals.following import build_row, current_meeting, my_order, plain_timeline, rows_of, with_follow_facts
 from proposals.forms import NUMBER_MAX, ProposalFilterForm, RegisterForm
 from proposals.models import CoSignature, Notification, Proposal, ProposalState
+from proposals.rules import visible_proposals
 
 
 def _user(request: Request) -> User:
@@ -294,7 +295,9 @@ class Invitations(ListAPIView[CoSignature]):
         if getattr(self, "swagger_fake_view", False):  # the schema's generator looking
             return CoSignature.objects.none()
         deputy = deputy_or_404(self.request)
-        mine = CoSignature.objects.filter(deputy=deputy).select_related("proposal__lead_deputy")
+        # Of the suggestions the deputy may still see: a declined one is no longer theirs to read.
+        mine = CoSignature.objects.filter(deputy=deputy, proposal__in=visible_proposals(self.request.user))
+        mine = mine.select_related("proposal__lead_deputy")
         wanted = self.request.query_params.get("status")
         if wanted:
             if wanted not in CoSignature.Status.values:

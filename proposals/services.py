@@ -145,6 +145,8 @@ def answer_cosign_invitation(*, signature: CoSignature, accept: bool, by: User) 
         require(by, "answer_cosign_invitation", signature, _("Only the invited deputy can answer this invitation."))
         if current.state not in COSIGNABLE_STATES:
             raise ProposalError(_("This suggestion has gone past co-signing."))
+        if signature.status != CoSignature.Status.INVITED:  # answered once; the lead may invite again
+            raise ProposalError(_("You have already answered this invitation."))
         signature.status = CoSignature.Status.CONFIRMED if accept else CoSignature.Status.DECLINED
         signature.responded_at = timezone.now()
         signature.save(update_fields=["status", "responded_at"])

@@ -282,11 +282,23 @@ def test_the_list_filter_agrees_with_the_view_rule_for_everyone(people, objects)
         assert listed == by_rule, name
 
 
-def test_a_declined_cosigner_no_longer_sees_the_suggestion(deputy, cosigner, draft):
+def test_a_declined_cosigner_no_longer_sees_the_suggestion(client, deputy, cosigner, draft):
+    from proposals.workflow import ProposalError
+
     ps.invite_cosigners(proposal=draft, deputies=[cosigner], by=deputy.user)
     ps.answer_cosign_invitation(signature=draft.cosignatures.get(), accept=False, by=cosigner.user)
     assert not access.allowed(cosigner.user, "view_proposal", draft)
     assert draft not in visible_proposals(cosigner.user)
+    # Nor accept it afterwards (only the lead's new invitation opens it again), nor read its
+    # title, changed since, in the API's list of invitations.
+    with pytest.raises(ProposalError, match="已答复"):
+        ps.answer_cosign_invitation(signature=draft.cosignatures.get(), accept=True, by=cosigner.user)
+    assert draft not in visible_proposals(cosigner.user)
+    client.force_login(cosigner.user)
+    assert client.get("/api/v1/cosign-invitations/").json()["results"] == []
+    ps.invite_cosigners(proposal=draft, deputies=[cosigner], by=deputy.user)
+    ps.answer_cosign_invitation(signature=draft.cosignatures.get(), accept=True, by=cosigner.user)
+    assert draft in visible_proposals(cosigner.user)
 
 
 def test_an_inactive_account_sees_nothing(people, objects):
