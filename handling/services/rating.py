@@ -8,6 +8,7 @@ staff act on the suggestion, or the deputy confirms it) before it takes effect.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,8 @@ from proposals.notify import notify
 from proposals.states import ProposalState
 from proposals.uploads import validate_upload
 from proposals.workflow import ProposalError, apply_transition, deputy_users, locked, record_event, require
+
+logger = logging.getLogger(__name__)
 
 S = ProposalState
 
@@ -161,19 +164,24 @@ def confirm_rating(*, rating: Rating, by: User) -> Rating:
 def settle_due_ratings(today: dt.date | None = None) -> int:
     """Let the waiting ratings take effect whose window is over or on whose suggestion staff
     have acted (beat, every hour; `manage.py settle_ratings`). Safe to re-run: each rating is
-    locked and checked again. Returns how many took effect."""
+    locked and checked again, each in its own transaction: one that cannot take effect (its
+    deputy's login has changed since, say) is logged and left, and the others go on. Returns
+    how many took effect."""
     today = today or timezone.localdate()
     settled = 0
     for rating in Rating.objects.filter(changeable_until__isnull=False).order_by("pk"):
         if is_changeable(rating, today):
             continue
-        with locked(rating.proposal_id) as proposal:
-            reply, current = _locked_rating(rating)
-            if not current.is_pending:
-                continue  # confirmed meanwhile
-            how = "window" if current.changeable_until and current.changeable_until < today else "staff_acted"
-            _settle(proposal, current, reply, how=how)
-            settled += 1
+        try:
+            with locked(rating.proposal_id) as proposal:
+                reply, current = _locked_rating(rating)
+                if not current.is_pending:
+                    continue  # confirmed meanwhile
+                how = "window" if current.changeable_until and current.changeable_until < today else "staff_acted"
+                _settle(proposal, current, reply, how=how)
+                settled += 1
+        except ProposalError as exc:
+            logger.error("rating %s on suggestion %s could not take effect: %s", rating.pk, rating.proposal_id, exc)
     return settled
 
 

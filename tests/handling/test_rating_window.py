@@ -207,3 +207,29 @@ def test_on_the_page_the_deputy_sees_the_wait_changes_it_and_confirms(client, re
     replied.refresh_from_db()
     assert replied.state == S.CLOSED
     assert client.get(url).status_code == 302  # nothing left to change
+
+
+def test_a_rating_that_cannot_take_effect_does_not_hold_back_the_others(replied, cast, other_deputy, meeting, caplog):
+    from tests import factories as f
+    from tests.workflow import Cast
+
+    first = rate(replied, cast)
+    theirs = Cast(**{**cast.__dict__, "deputy_user": other_deputy.user})
+    second_item = advance(f.ProposalFactory(lead_deputy=other_deputy, meeting=meeting), S.REPLIED, theirs)
+    second = hs.rate_reply(
+        reply=Reply.objects.get(assignment__proposal=second_item),
+        by=other_deputy.user,
+        attitude="satisfied",
+        result="satisfied",
+    )
+    # The first deputy's record is linked to a new login meanwhile: its rating can no longer be
+    # settled in that deputy's name.
+    replied.lead_deputy.user = f.UserFactory(username="new_login", role="deputy")
+    replied.lead_deputy.save(update_fields=["user"])
+    with travel_past(max(first.changeable_until, second.changeable_until)):
+        assert hs.settle_due_ratings() == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    second_item.refresh_from_db()
+    assert first.is_pending and not second.is_pending and second_item.state == S.CLOSED
+    assert f"rating {first.pk}" in caplog.text
