@@ -132,7 +132,7 @@ class Rate(GenericAPIView[Any]):
             if existing.is_pending:
                 return _conflict(_("Your rating can no longer be changed: it takes effect shortly."))
             return _conflict(_("You have already rated this reply; a rating cannot be changed."))
-        form = RatingForm(request.data)
+        form = RatingForm(form_data(request.data))
         if not form.is_valid():
             return Response(
                 {name: [str(e) for e in errors] for name, errors in form.errors.items()},

@@ -145,6 +145,8 @@ def test_replies_and_rating_with_the_pages_change_window_then_settled(api, deput
     url = f"/api/v1/replies/{reply.pk}/rating/"
     bad = api.post(url, {"attitude": "basic", "result": "unsatisfied", "comment": ""}, format="json")
     assert bad.status_code == 400 and "不满意" in str(bad.json())
+    for not_an_object in (["satisfied"], "satisfied"):  # a body that is no object: told, as any bad input
+        assert api.post(url, not_an_object, format="json").status_code == 400
     assert not Rating.objects.exists()
 
     rated = api.post(url, {"attitude": "satisfied", "result": "basic"}, format="json")
