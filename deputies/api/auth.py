@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from deputies.api.tokens import active_token
 from deputies.models import ApiToken
+from deputies.public import visitor_address
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -62,7 +63,7 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
-            ident = self.get_ident(request)
+            ident = visitor_address(request._request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
@@ -75,7 +76,7 @@ class LoginRateThrottle(throttling.SimpleRateThrottle):
         return str(settings.API_AUTH_RATE)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": f"ip-{self.get_ident(request)}"}
+        return self.cache_format % {"scope": self.scope, "ident": f"ip-{visitor_address(request._request)}"}
 
 
 class PhoneRateThrottle(LoginRateThrottle):

@@ -9,6 +9,8 @@ from typing import Any
 from rest_framework import permissions, throttling
 from rest_framework.request import Request
 
+from deputies.public import visitor_address
+
 
 class PublicRateThrottle(throttling.SimpleRateThrottle):
     """The public endpoints' requests per client address."""
@@ -16,7 +18,8 @@ class PublicRateThrottle(throttling.SimpleRateThrottle):
     scope = "public"
 
     def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        # The address as the public pages count it: DRF's own trusts any X-Forwarded-For.
+        return self.cache_format % {"scope": self.scope, "ident": visitor_address(request._request)}
 
 
 class Public:

@@ -105,6 +105,8 @@ def test_the_login_endpoints_are_throttled_per_address_and_per_number(deputy, mo
     assert by_number.status_code == 429 and "登录请求过于频繁" in by_number.json()["detail"]
     by_address = post(TOKEN, {"phone": "13700000001", "code": "123456"}, APIClient(REMOTE_ADDR="10.1.1.1"))
     assert by_address.status_code == 429
+    forged = APIClient(REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="10.8.8.8")
+    assert post(TOKEN, {"phone": "13700000002", "code": "123456"}, forged).status_code == 429
 
 
 @pytest.mark.parametrize(

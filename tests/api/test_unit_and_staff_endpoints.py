@@ -225,3 +225,8 @@ def test_the_public_endpoints_are_throttled_per_address(monkeypatch):
     answers = [APIClient().get("/api/v1/public/replies/").status_code for _ in range(3)]
     assert answers == [200, 200, 429]
     assert APIClient(REMOTE_ADDR="10.0.0.9").get("/api/v1/public/replies/").status_code == 200
+    # A header the client sets itself names no other address (the pages count the same way).
+    forged = [
+        APIClient(HTTP_X_FORWARDED_FOR=f"10.9.9.{n}").get("/api/v1/public/replies/").status_code for n in range(3)
+    ]
+    assert forged[-1] == 429
