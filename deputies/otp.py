@@ -191,12 +191,23 @@ def is_locked_out(request: HttpRequest) -> bool:
     return bool(getattr(request, "axes_locked_out", False))
 
 
+def lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return _("Too many failed logins: this account is locked for %(minutes)s minutes.") % {"minutes": minutes}
+
+
+def is_account_locked(request: HttpRequest, user: User) -> bool:
+    """Is `user`'s account locked after failed logins (django-axes), for a login that asks
+    no password (WeChat)?"""
+    from axes.handlers.proxy import AxesProxyHandler  # reads the settings when imported
+
+    return bool(AxesProxyHandler.is_locked(request, credentials={"username": user.username}))
+
+
 def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:
     """django-axes' answer to a locked account: our page, or JSON (429) on the API."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     if request.path.startswith("/api/"):
-        message = _("Too many failed logins: this account is locked for %(minutes)s minutes.") % {"minutes": minutes}
-        return JsonResponse({"detail": message}, status=429)
+        return JsonResponse({"detail": lockout_message()}, status=429)
     return render(
         request, settings.AXES_LOCKOUT_TEMPLATE, {"cooloff_timedelta": settings.AXES_COOLOFF_TIME}, status=429
     )

@@ -229,6 +229,12 @@ class WechatLogin(PublicLogin):
                 kind=AuditRecord.Kind.LOGIN_FAILED, request=request._request, detail="WeChat: not bound"
             )
             return _detail(_("This WeChat is bound to no account: log in another way and bind it first."), 401)
+        # An account locked after failed logins is locked whichever way it comes in.
+        if otp.is_account_locked(request._request, user):
+            record_security_event(
+                kind=AuditRecord.Kind.LOGIN_FAILED, request=request._request, user=user, detail="WeChat: locked"
+            )
+            return _detail(otp.lockout_message(), status.HTTP_429_TOO_MANY_REQUESTS)
         record_security_event(kind=AuditRecord.Kind.LOGIN, request=request._request, user=user, detail="WeChat")
         return _login_token(user, "微信小程序登录")
 

@@ -221,6 +221,15 @@ def test_a_bound_wechat_logs_in_and_an_unbound_one_does_not(fake_wechat, deputy)
     assert fake_wechat.seen[-1]["js_code"] == "code-of-wang"
 
 
+def test_an_account_locked_after_failed_logins_is_locked_to_wechat_too(fake_wechat, client, deputy):
+    assert post(BIND, {"code": "code-of-wang"}, bearer(deputy.user)).status_code == 200
+    for _attempt in range(5):  # wrong passwords on the login page lock the account
+        client.post("/accounts/login/", {"username": deputy.user.username, "password": "not-the-password"})
+    answer = post(WECHAT, {"code": "code-of-wang"})
+    assert answer.status_code == 429 and "锁定" in answer.json()["detail"]
+    assert not ApiToken.objects.filter(name="微信小程序登录").exists()
+
+
 def test_a_code_wechat_refuses_is_401_and_403_when_binding(fake_wechat, deputy):
     response = post(WECHAT, {"code": "expired"})
     assert response.status_code == 401 and "wx.login" in response.json()["detail"]
