@@ -87,6 +87,10 @@ def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | N
     if not access.allowed(request.user, "mark_key"):
         raise refuse(request, "key item form")
     year = _year_for(request, key_item)
+    # The year whose items are listed to choose from: the item's, or another one asked for
+    # ("show 2025"), which re-shows the form as typed rather than saving it.
+    raw_listed = request.POST.get("list_year", "")
+    listed = int(raw_listed) if raw_listed.isdigit() else year
     chosen = list(key_item.proposals.values_list("pk", flat=True)) if key_item else []
     preselect = [int(pk) for pk in request.GET.getlist("proposal") if pk.isdigit()]
     posted = [int(pk) for pk in request.POST.getlist("proposals") if pk.isdigit()]
@@ -96,7 +100,7 @@ def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | N
         visible_proposals(
             request.user,
             Proposal.objects.filter(
-                Q(state__in=services.KEY_STATES, meeting__year=year) | Q(pk__in=chosen + preselect + posted)
+                Q(state__in=services.KEY_STATES, meeting__year=listed) | Q(pk__in=chosen + preselect + posted)
             ),
         )
         .select_related("meeting")
@@ -107,7 +111,9 @@ def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | N
         # that the service, which checks what is added, explains a refusal in its own words.
         accepted = visible_proposals(request.user)
         form = forms.KeyItemForm(request.POST, candidates=accepted, key_item_id=key_item.pk if key_item else None)
-        if form.is_valid():
+        if raw_listed:
+            pass  # another year's items asked for: shown with what was typed, nothing saved
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 saved = services.save_key_item(
@@ -132,6 +138,7 @@ def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | N
         initial: dict[str, Any] = {"year": year, "report_every_days": services.default_interval()}
         if key_item is not None:
             initial |= {
+                "year": key_item.year,
                 "title": key_item.title,
                 "leader": key_item.leader_id,
                 "committee": key_item.committee_id,
@@ -145,7 +152,7 @@ def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | N
     return render(
         request,
         "supervision/key_form.html",
-        {"form": form, "key_item": key_item, "year": year, "candidates": candidates},
+        {"form": form, "key_item": key_item, "year": listed, "candidates": candidates},
     )
 
 

@@ -427,3 +427,19 @@ def test_a_key_item_of_proposals_tells_its_people_in_the_proposals_words(
     services.report_key_progress(key_item=item, proposal=proposal, by=unit_handler, body="已完成调研")
     told = list(Notification.objects.filter(recipient__in=[leader, unit_handler]).values_list("message", flat=True))
     assert told and all("提案" in m and "建议" not in m for m in told), told
+
+
+def test_showing_another_years_items_keeps_what_was_typed_and_the_items_year(client, make_proposal, staff, leader):
+    shown = make_proposal(S.IN_HANDLING)
+    item = mark(staff, leader, [shown])
+    client.force_login(staff)
+    url = reverse("supervision:key_edit", args=[item.pk])
+    assert client.get(url).context["form"]["year"].value() == item.year
+    typed = {"year": item.year, "title": "改过的主题", "leader": leader.pk, "report_every_days": 30}
+    page = client.post(url, {**typed, "proposals": [shown.pk], "list_year": item.year - 1})
+    assert page.status_code == 200 and page.context["year"] == item.year - 1
+    form = page.context["form"]
+    assert form["title"].value() == "改过的主题" and form["year"].value() == str(item.year)
+    assert [int(pk) for pk in form["proposals"].value()] == [shown.pk]  # still ticked
+    item.refresh_from_db()
+    assert item.title == "义务教育优质均衡"  # nothing saved
