@@ -165,14 +165,10 @@ class ReassignmentRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactRecord)
-class ContactRecordAdmin(admin.ModelAdmin):
+class ContactRecordAdmin(WorkflowRecordAdmin):
     list_display = ("proposal", "assignment", "kind", "stage", "contact_date", "deputy_response")
     list_filter = ("kind", "stage", "deputy_response")
     search_fields = ("proposal__title", "people", "summary")
-    readonly_fields = ("recorded_by", "created_at", "deputy_response", "deputy_comment", "responded_at")
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 class ReplyAttachmentInline(admin.TabularInline):

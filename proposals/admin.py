@@ -58,10 +58,16 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
 
 
 class CoSignatureInline(admin.TabularInline):
+    """Who was invited and who answered: the deputies' own steps, read here."""
+
     model = CoSignature
     extra = 0
-    autocomplete_fields = ("deputy",)
-    readonly_fields = ("status", "invited_at", "responded_at")
+    can_delete = False
+    fields = ("deputy", "status", "invited_at", "responded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
 class CheckedUploadForm(forms.ModelForm):
@@ -183,19 +189,11 @@ class ProposalAdmin(WorkflowRecordAdmin):
         merge_action,
     ]
 
-    def save_model(self, request: HttpRequest, obj: Proposal, form: forms.ModelForm[Proposal], change: bool) -> None:
-        if not change:
-            obj.created_by = user_of(request)
-        super().save_model(request, obj, form, change)
-        if not change:
-            services.record_event(obj, "create", by=user_of(request), note=str(_("Created in the admin")))
-
 
 @admin.register(CoSignature)
-class CoSignatureAdmin(admin.ModelAdmin):
+class CoSignatureAdmin(WorkflowRecordAdmin):
     list_display = ("proposal", "deputy", "status", "invited_at", "responded_at")
     list_filter = ("status",)
-    autocomplete_fields = ("proposal", "deputy")
 
 
 @admin.register(ProposalAttachment)

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from deputies.http import user_of
+from deputies.admin import ReadOnlyAdmin
 from reports.models import (
     AnnualReport,
     DisclosureHold,
@@ -73,17 +72,11 @@ class ImportBatchAdmin(NoAddAdmin):
 
 
 @admin.register(DisclosureHold)
-class DisclosureHoldAdmin(admin.ModelAdmin):
-    list_display = ("reply", "reason", "held_by", "held_at")
-    raw_id_fields = ("reply",)
-    readonly_fields = ("held_by", "held_at")
+class DisclosureHoldAdmin(ReadOnlyAdmin):
+    """Replies kept from the public: held back and let out on 公开管理 (reports:disclosure),
+    which holds a merged group's copies with it and refreshes the public pages."""
 
-    def save_model(
-        self, request: HttpRequest, obj: DisclosureHold, form: forms.ModelForm[DisclosureHold], change: bool
-    ) -> None:
-        if not change:
-            obj.held_by = user_of(request)
-        super().save_model(request, obj, form, change)
+    list_display = ("reply", "reason", "held_by", "held_at")
 
 
 class _ReadOnly(admin.ModelAdmin):

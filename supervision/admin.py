@@ -5,7 +5,7 @@ the text-message log are read-only: they are the proof of what was sent."""
 from django.contrib import admin
 
 from deputies.admin import ReadOnlyAdmin
-from proposals.admin import CheckedUploadForm
+from proposals.admin import CheckedUploadForm, WorkflowRecordAdmin
 from supervision.models import (
     KeyItem,
     ProgressReport,
@@ -20,12 +20,12 @@ from supervision.services import PHOTO_TYPES
 
 
 @admin.register(KeyItem)
-class KeyItemAdmin(admin.ModelAdmin):
+class KeyItemAdmin(WorkflowRecordAdmin):
+    """Chosen and changed on the key-item form (its service writes each item's trail)."""
+
     list_display = ("title", "year", "leader", "committee", "report_every_days")
     list_filter = ("year", "committee")
     search_fields = ("title",)
-    autocomplete_fields = ("proposals",)
-    filter_horizontal = ()
 
 
 class CheckedPhotoForm(CheckedUploadForm):
@@ -57,11 +57,10 @@ class ProgressReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Promise)
-class PromiseAdmin(admin.ModelAdmin):
+class PromiseAdmin(WorkflowRecordAdmin):
     list_display = ("proposal", "unit", "promised_by", "state", "replied_on")
     list_filter = ("state", "unit")
     search_fields = ("promised_items", "proposal__title")
-    readonly_fields = ("reply", "proposal", "unit", "replied_on", "done_reported_at", "confirmed_by", "confirmed_at")
 
 
 @admin.register(PromiseSurvey)

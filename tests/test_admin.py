@@ -137,3 +137,26 @@ def test_a_suggestion_its_assignments_and_replies_are_read_in_the_admin_and_move
     assert proposal.title != "改过的标题"
     assert Assignment.objects.get(pk=assignment.pk).role == "lead"
     assert Reply.objects.get(pk=reply.pk).body == "已签发的答复"
+
+
+def test_promises_key_items_co_signatures_contacts_and_holds_are_only_read_in_the_admin(
+    client, admin_user, draft, cast, leader
+):
+    from handling.models import ContactRecord
+    from proposals.models import CoSignature
+    from reports.models import DisclosureHold
+    from supervision.models import KeyItem, Promise
+
+    models = (Promise, KeyItem, CoSignature, ContactRecord, DisclosureHold)
+    client.force_login(admin_user)
+    for model in models:
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        assert client.get(reverse(f"{name}_add")).status_code == 403, model.__name__
+    from supervision import services as ss
+
+    proposal = advance(draft, ProposalState.IN_HANDLING, cast)
+    item = ss.save_key_item(by=cast.staff, year=2026, title="主题", leader=leader, proposals=[proposal])
+    url = reverse("admin:supervision_keyitem_change", args=[item.pk])
+    client.post(url, {"title": "改了", "year": 2026, "leader": leader.pk, "report_every_days": 1})
+    item.refresh_from_db()
+    assert item.title == "主题"
