@@ -139,13 +139,16 @@ def run_import(
         )
     for error in result.base_errors:
         outcome.errors.append(_message(error.error))
-    for invalid in result.invalid_rows:
+    # A workbook refused as a whole (a column missing, the other body's workbook) fails every
+    # row the same way: the reason is said once, not as each row's.
+    failed_rows = [] if result.base_errors else result.error_rows
+    for invalid in [] if result.base_errors else result.invalid_rows:
         problems = []
         for attribute, messages in invalid.error_dict.items():
             label = "" if attribute == NON_FIELD_ERRORS else f"{headers.get(attribute, attribute)}："
             problems += [f"{label}{m}" for m in messages]
         outcome.bad_rows.append(BadRow(row_numbers[invalid.number - 1], problems))
-    for error_row in result.error_rows:
+    for error_row in failed_rows:
         outcome.bad_rows.append(
             BadRow(row_numbers[error_row.number - 1], [_message(e.error) for e in error_row.errors])
         )
