@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deputies.forms import field_of
-from deputies.models import Role, SpecialCommittee, User
+from deputies.models import SpecialCommittee, User
 from handling.models import Unit
 from proposals.forms import MultipleFileField
 from proposals.models import Meeting, Proposal
 from supervision.models import Promise, PromiseSurvey, SupervisionRecord
+from supervision.rules import key_item_leaders
 from supervision.services import MAX_PHOTOS, PHOTO_TYPES
 
 
@@ -71,8 +72,7 @@ class KeyItemForm(forms.Form):
         self, *args: Any, candidates: QuerySet[Proposal], key_item_id: int | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        leaders = User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk")
-        field_of(self, "leader", LeaderField).queryset = leaders
+        field_of(self, "leader", LeaderField).queryset = key_item_leaders().order_by("pk")
         field = field_of(self, "proposals", KeyCandidateField)
         field.queryset = candidates.prefetch_related("key_items")
         field.current_item_id = key_item_id

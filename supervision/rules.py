@@ -24,7 +24,7 @@ from deputies.access import (
     is_supervision,
     streams_of,
 )
-from deputies.models import UserOrAnonymous
+from deputies.models import Role, User, UserOrAnonymous
 from handling.models import Assignment
 from handling.rules import is_addressed_to_users_unit, is_assigned_unit, unit_id_of
 from proposals.rules import is_lead_deputy_of_item
@@ -87,6 +87,12 @@ add_rule("report_promise", is_addressed_to_users_unit)
 add_rule("confirm_promise", is_congress_staff | is_supervision)
 # 回头看: the lead deputy of the promise's suggestion answers whether it was kept.
 add_rule("answer_promise_survey", is_lead_deputy_of_item)
+
+
+def key_item_leaders() -> QuerySet[User]:
+    """Who may lead a key item (领办领导): the active leaders' accounts, the list form of
+    `is_leader` (the form offers them, the service and the import accept only them)."""
+    return User.objects.filter(role=Role.LEADER, is_active=True)
 
 
 def _of_users_streams(user: UserOrAnonymous, queryset: QuerySet[_Q], lookup: str) -> QuerySet[_Q]:

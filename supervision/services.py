@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deputies.access import is_leader
 from deputies.models import Role, SpecialCommittee, User
 from deputies.streams import stream_words
 from handling.models import Assignment, Reply, ResultCategory, Unit
@@ -87,7 +88,7 @@ def save_key_item(
     title = title.strip()
     if not title:
         raise ProposalError(_("Give the key item a theme."))
-    if leader.role != Role.LEADER or not leader.is_active:
+    if not is_leader(leader):
         raise ProposalError(_("The leading leader must be an active leader's account."))
     if not proposals:
         raise ProposalError(_("Choose at least one suggestion."))

@@ -37,8 +37,9 @@ For each row it writes:
 6. a `ContactRecord` per answering unit marked 已联系代表 or 已面商: by phone or face to
    face, during handling, on the 交办日期, recorded by the importer;
 7. for a numbered row whose 是否重点督办 is 是, a link to the key item of the meeting's year
-   and 督办主题 (or “某年重点督办建议”), the key item made when it does not exist, led by the
-   first 领办领导 named for it or else the importer;
+   and 督办主题 (or “某年重点督办建议”) of the import's own body, the key item made when it
+   does not exist, led by the 领办领导 its rows name (a leader's account: every key row names
+   one);
 8. one `ProposalEvent`, action "import", from no state to the state written, by the
    importer, naming the file and the row (its data: batch, row, file).
 
@@ -338,8 +339,8 @@ class HistoryWriter:
         for (year, title), members in wanted.items():
             item = ours.filter(year=year, title=title).first()
             if item is None:
-                leader = next((r.key_leader_obj for r, _p in members if getattr(r, "key_leader_obj", None)), None)
-                item = KeyItem(year=year, title=title, leader=leader or self.user, created_by=self.user)
+                leader = next(r.key_leader_obj for r, _p in members if r.key_leader_obj is not None)
+                item = KeyItem(year=year, title=title, leader=leader, created_by=self.user)
                 if save:
                     item.save()
                 created["key_items"] += 1

@@ -31,7 +31,6 @@ from django.utils import timezone
 from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 
-from deputies.access import SUBMITTER_ROLES
 from deputies.models import Deputy, User
 from deputies.spreadsheet import write_workbook
 from deputies.streams import KEEP_CLOSE, KEEP_OPEN, Stream, told_for, words_of
@@ -49,6 +48,7 @@ from reports.excel.columns import (
 from reports.excel.history import HistoryWriter
 from reports.excel.widgets import PerUnit
 from reports.excel.workbook import ImportFileError
+from supervision.rules import key_item_leaders
 
 S = ProposalState
 
@@ -122,7 +122,8 @@ class SuggestionResource(resources.Resource):
             Proposal.objects.filter(number__isnull=False, meeting__name__in=named).values_list("meeting_id", "number")
         )
         self.seen: dict[tuple[int, int], int] = {}
-        leaders = User.objects.filter(is_active=True).exclude(role__in=SUBMITTER_ROLES)
+        # A key item is led by a leader's account (supervision's rule), named by login or name.
+        leaders = list(key_item_leaders())
         self.leaders = {u.username: u for u in leaders}
         self.leaders.update({u.full_name: u for u in leaders if u.full_name})
         self.today = timezone.localdate()
@@ -272,11 +273,12 @@ class SuggestionResource(resources.Resource):
         if not r.units or r.errors:
             return
         if r.is_key:
-            r.key_leader_obj = None
-            if r.key_leader:
-                r.key_leader_obj = self.leaders.get(r.key_leader)
-                if r.key_leader_obj is None:
-                    self._error(r, "key_leader", f"未知的领办领导“{_data(r.key_leader)}”")
+            # Every key item has its leading leader, as on the key-item form.
+            r.key_leader_obj = self.leaders.get(r.key_leader) if r.key_leader else None
+            if not r.key_leader:
+                self._error(r, "key_leader", "重点督办须填写领办领导")
+            elif r.key_leader_obj is None:
+                self._error(r, "key_leader", f"未知的领办领导“{_data(r.key_leader)}”（须为在用的领导账号）")
         elif r.key_theme or r.key_leader:
             self._error(r, "is_key", "填写了督办主题或领办领导，但“是否重点督办”不是“是”")
 

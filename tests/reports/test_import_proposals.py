@@ -215,7 +215,8 @@ def test_an_export_of_proposals_has_their_headers_and_reads_back_as_proposals(re
 def test_imported_key_proposals_never_join_the_congresss_key_item_of_the_same_theme(ref, staff):
     from supervision.models import KeyItem
 
-    key = {"是否重点督办": "是", "督办主题": "优化营商环境"}
+    f.UserFactory(username="lead1", full_name="刘振华", role=Role.LEADER)
+    key = {"是否重点督办": "是", "督办主题": "优化营商环境", "领办领导": "刘振华"}
     assert run(staff, "suggestions", suggestion_row(**key)).ok
     outcome = run(staff, "proposals", proposal_row(**key))
     assert outcome.ok, outcome.bad_rows
