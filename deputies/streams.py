@@ -215,6 +215,12 @@ class StreamWordsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        if (user is None or not user.is_authenticated) and request.path.startswith("/api/"):
+            # The API's callers sign in with a token, which DRF reads only in the view.
+            from deputies.api.tokens import request_token
+
+            token = request_token(request)
+            user = token.user if token is not None else None
         stream = stream_of_role(getattr(user, "role", "")) if user is not None and user.is_authenticated else None
         with stream_words(stream):
             return self.get_response(request)

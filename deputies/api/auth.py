@@ -15,7 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from deputies.api.tokens import active_token
+from deputies.api.tokens import request_token
 from deputies.models import ApiToken
 from deputies.public import visitor_address
 
@@ -29,7 +29,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("The Authorization header must be “Bearer <token>”."))
-        row = active_token(header[1].decode(errors="replace"))
+        row = request_token(request._request)
         if row is None:
             raise exceptions.AuthenticationFailed(_("The token is unknown, expired or revoked."))
         return row.user, row

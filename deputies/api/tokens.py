@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from deputies.models import ApiToken, User
@@ -53,6 +54,17 @@ def active_token(token: str) -> ApiToken | None:
         # Written at most once a minute per token: a busy client costs no write per call.
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         row.last_used_at = now
+    return row
+
+
+def request_token(request: HttpRequest) -> ApiToken | None:
+    """The live token a request carries as "Authorization: Bearer <token>", or None; looked up
+    once per request (its words are chosen before DRF authenticates it, see deputies.streams)."""
+    if not hasattr(request, "_bearer_token"):
+        parts = request.headers.get("Authorization", "").split()
+        found = active_token(parts[1]) if len(parts) == 2 and parts[0].lower() == "bearer" else None
+        request._bearer_token = found  # type: ignore[attr-defined]
+    row: ApiToken | None = request._bearer_token  # type: ignore[attr-defined]
     return row
 
 

@@ -197,3 +197,15 @@ def test_the_schema_and_its_docs_are_served_from_local_files(client, deputy):
     assert not [host for host in ("jsdelivr", "unpkg", "cdnjs") if host in docs]
     assert "<script>" not in docs  # its script is a file of its own, as the pages' policy wants
     assert client.get(reverse("api:docs") + "?script=").status_code == 200
+
+
+def test_a_members_api_answers_speak_of_the_proposals_committee_as_the_pages_do(
+    client, member, proposal_draft, proposal_cast
+):
+    advance(proposal_draft, S.SUBMITTED, proposal_cast)
+    row = bearer(member.user).get("/api/v1/suggestions/").json()["results"][0]
+    client.force_login(member.user)
+    page = client.get(reverse("proposals:mine")).content.decode()
+    assert "提案委员会" in row["state_text"] and row["state_text"] in page
+    timeline = str(bearer(member.user).get(f"/api/v1/suggestions/{proposal_draft.pk}/").json()["timeline"])
+    assert "提案委员会" in timeline and "代表工作" not in timeline
