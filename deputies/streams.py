@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
@@ -207,6 +208,15 @@ def stream_of_role(role: str) -> str | None:
     return _ROLE_STREAMS.get(role)
 
 
+# Who a request is from when its session does not say: the API's callers sign in with a token,
+# which DRF reads only in the view (deputies.api.tokens registers how to find them).
+_request_users: list[Callable[[HttpRequest], Any]] = []
+
+
+def add_request_user(find: Callable[[HttpRequest], Any]) -> None:
+    _request_users.append(find)
+
+
 class StreamWordsMiddleware:
     """A member's and the proposals committee's pages speak the proposal stream's words."""
 
@@ -215,12 +225,8 @@ class StreamWordsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if (user is None or not user.is_authenticated) and request.path.startswith("/api/"):
-            # The API's callers sign in with a token, which DRF reads only in the view.
-            from deputies.api.tokens import request_token
-
-            token = request_token(request)
-            user = token.user if token is not None else None
+        if user is None or not user.is_authenticated:
+            user = next((found for find in _request_users if (found := find(request)) is not None), None)
         stream = stream_of_role(getattr(user, "role", "")) if user is not None and user.is_authenticated else None
         with stream_words(stream):
             return self.get_response(request)

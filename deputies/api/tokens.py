@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from deputies.models import ApiToken, User
+from deputies.streams import add_request_user
 
 PREFIX = "jy_"
 
@@ -66,6 +67,15 @@ def request_token(request: HttpRequest) -> ApiToken | None:
         request._bearer_token = found  # type: ignore[attr-defined]
     row: ApiToken | None = request._bearer_token  # type: ignore[attr-defined]
     return row
+
+
+def _token_user(request: HttpRequest) -> User | None:
+    token = request_token(request) if request.path.startswith("/api/") else None
+    return token.user if token is not None else None
+
+
+# The API's pages speak their caller's stream's words, as the pages do their signed-in user's.
+add_request_user(_token_user)
 
 
 def revoke(row: ApiToken) -> None:
