@@ -1,6 +1,10 @@
-"""Publishing a year's per-unit figures on the public pages (/public/figures/): staff choose
-when. The figures are `reports.figures.unit_rows` of the year and stream, the same the
-dashboard's units' table shows, kept as they were on the day of publishing (`PublishedFigures`)."""
+"""What staff decide of the public pages: publishing a year's per-unit figures (/public/figures/),
+and holding a reply back from /public/replies/ (or letting it out again).
+
+The figures are `reports.figures.unit_rows` of the year and stream, the same the dashboard's
+units' table shows, kept as they were on the day of publishing (`PublishedFigures`). A hold
+(`DisclosureHold`, a condition of `handling.rules.public_replies`) covers a merged group's
+reply with its copies, and is on each suggestion's trail."""
 
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ from deputies.audit import record_security_event
 from deputies.models import AuditRecord, User
 from deputies.public import forget_public_pages
 from deputies.streams import words_of
+from handling.models import Reply
+from proposals.workflow import record_event
 from reports.figures import Figure, Scope, unit_rows
-from reports.models import PublishedFigures
+from reports.models import DisclosureHold, PublishedFigures
 
 
 def _pct(figure: Figure) -> str:
@@ -71,4 +77,30 @@ def unpublish_figures(*, published: PublishedFigures, by: User, request: HttpReq
             detail=f"units' figures {_what(published.year, published.stream)}",
         )
         published.delete()
+    forget_public_pages()
+
+
+def _one_answer(reply: Reply) -> list[Reply]:
+    """A merged group's reply and its copies on the group's other suggestions: one text, held
+    back or let out together."""
+    original = reply.copied_from or reply
+    return [original, *Reply.objects.filter(copied_from=original).order_by("pk")]
+
+
+def hold_reply(*, reply: Reply, by: User, reason: str) -> None:
+    """Keep a reply (and its merged group's copies) from the public pages, saying why."""
+    with transaction.atomic():
+        for one in _one_answer(reply):
+            _, made = DisclosureHold.objects.get_or_create(reply=one, defaults={"reason": reason, "held_by": by})
+            if made:
+                record_event(one.assignment.proposal, "disclosure_held", by=by, note=reason, data={"reply": one.pk})
+    forget_public_pages()
+
+
+def release_reply(*, reply: Reply, by: User) -> None:
+    """Let a held reply (and its copies) back on the public pages, if its unit allowed it."""
+    with transaction.atomic():
+        for one in _one_answer(reply):
+            if DisclosureHold.objects.filter(reply=one).delete()[0]:
+                record_event(one.assignment.proposal, "disclosure_released", by=by, data={"reply": one.pk})
     forget_public_pages()

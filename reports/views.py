@@ -31,7 +31,7 @@ from deputies.access import ALL_STREAMS, refuse, streams_of
 from deputies.http import AuthenticatedHttpRequest
 from deputies.models import UserOrAnonymous
 from deputies.pages import paginate
-from deputies.public import forget_public_pages, public_page
+from deputies.public import public_page
 from deputies.streams import read_number, words_of
 from handling import rules as handling_rules
 from handling.models import Reply, Unit
@@ -40,7 +40,7 @@ from proposals.models import Meeting
 from proposals.rules import visible_proposals
 from proposals.selectors import filter_proposals, search_words
 from proposals.uploads import download
-from reports import excel, stored
+from reports import excel, publication, stored
 from reports import figures as fg
 from reports.annual import BOTH, render_html, report_context, report_stream
 from reports.charts import bar_chart, donut, stacked_bars
@@ -939,13 +939,6 @@ def _reply_to_disclose(request: AuthenticatedHttpRequest, pk: int) -> Reply:
     return reply
 
 
-def _one_answer(reply: Reply) -> list[Reply]:
-    """A merged group's reply and its copies on the group's other suggestions: one text, held
-    back or let out together."""
-    original = reply.copied_from or reply
-    return [original, *Reply.objects.filter(copied_from=original)]
-
-
 @login_required
 @require_POST
 def disclosure_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -954,11 +947,7 @@ def disclosure_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the reason the reply is kept from the public."))
     else:
-        for one in _one_answer(reply):
-            DisclosureHold.objects.get_or_create(
-                reply=one, defaults={"reason": form.cleaned_data["reason"], "held_by": request.user}
-            )
-        forget_public_pages()
+        publication.hold_reply(reply=reply, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("The reply is no longer shown on the public page."))
     return redirect("reports:disclosure")
 
@@ -967,7 +956,6 @@ def disclosure_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def disclosure_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = _reply_to_disclose(request, pk)
-    DisclosureHold.objects.filter(reply__in=_one_answer(reply)).delete()
-    forget_public_pages()
+    publication.release_reply(reply=reply, by=request.user)
     messages.success(request, _("The reply is public again (if its unit allowed it)."))
     return redirect("reports:disclosure")

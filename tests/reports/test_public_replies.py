@@ -241,6 +241,11 @@ def test_holding_back_a_merged_groups_reply_holds_back_its_copies_and_letting_it
     assert client.get(reverse("disclosure:reply", args=[reply.pk])).status_code == 404
     client.post(reverse("reports:disclosure_release", args=[reply.pk]))
     assert set(public_replies(group)) == {reply, copy}
+    # On each suggestion's trail, for the overseers: who held it back, why, and who let it out.
+    for item in (main, member):
+        held = item.events.get(action="disclosure_held")
+        assert (held.actor, held.note) == (staff, "涉及在办案件")
+        assert item.events.filter(action="disclosure_released", actor=staff).exists()
 
 
 def test_the_api_tells_a_suggestion_from_a_proposal_of_the_same_number(client, year):
