@@ -641,12 +641,16 @@ def annual_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     report = AnnualReport.objects.filter(year=year, stream=stream).first()
     form = ChaptersForm(request.POST or None, instance=report or AnnualReport(year=year, stream=stream))
     generate_form = GenerateForm(report=report)
-    if request.method == "POST" and request.POST.get("action") == "save":
+    action = request.POST.get("action")
+    if request.method == "POST" and action in ("save", "generate"):
+        # "Generate" saves what is typed first: the PDF is made from the chapters on the page.
         if form.is_valid():
             saved = form.save(commit=False)
             saved.year, saved.stream = year, stream
             saved.updated_by = request.user
             saved.save()
+            if action == "generate":
+                return _generate(request, year, stream, saved)
             messages.success(request, _("The chapters were saved."))
             return redirect(f"{reverse('reports:annual_report')}?year={year}")
     sweep_and_restart()  # so that a lost job shows as queued again, or failed, never as running
@@ -672,7 +676,11 @@ def annual_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "manage_reports")
     year = _year_param(request)
     stream = report_stream(year, request.user)
-    report = AnnualReport.objects.filter(year=year, stream=stream).first()
+    return _generate(request, year, stream, AnnualReport.objects.filter(year=year, stream=stream).first())
+
+
+def _generate(request: AuthenticatedHttpRequest, year: int, stream: str, report: AnnualReport | None) -> HttpResponse:
+    """Start making the year's PDF in the background, if its chapters are written."""
     generate_form = GenerateForm(request.POST, report=report)
     if not generate_form.is_valid():
         for error in generate_form.non_field_errors():

@@ -230,3 +230,19 @@ def test_the_overview_says_how_the_suggestions_received_add_up():
     # Parts with nothing are left out; a rest that the states do not explain is stated, never hidden.
     odd = received_parts({"received": 10, "registered": 8})
     assert [(p["label"], p["n"]) for p in odd] == [("收到建议", 10), ("立案", 8), ("其他", 2)]
+
+
+def test_generating_saves_the_chapters_typed_first_and_makes_the_pdf_of_them(client, year, on_as_of):
+    client.force_login(year.staff)
+    url = reverse("reports:annual_report")
+    typed = {"year": YEAR, "title": "", "practices": PRACTICES, "plans": PLANS}
+    with django_capture_on_commit():
+        made = client.post(url, {**typed, "action": "generate"})
+    assert made.status_code == 302 and "#job-" in made["Location"]
+    report = AnnualReport.objects.get(year=YEAR)
+    assert (report.practices, report.plans, report.updated_by) == (PRACTICES, PLANS, year.staff)
+    assert ReportJob.objects.get().status == ReportJob.Status.DONE
+    # A chapter left empty is said so, and what was typed is kept.
+    page = client.post(url, {**typed, "plans": "", "practices": "新写的做法", "action": "generate"}, follow=True)
+    assert "请先撰写并保存" in page.content.decode() and "新写的做法" in page.content.decode()
+    assert ReportJob.objects.count() == 1
