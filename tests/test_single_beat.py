@@ -87,7 +87,10 @@ def test_a_second_beat_waits_and_takes_over_when_the_first_dies(tmp_path):
         second.wait_for(SENT, times=2)
         second.stop()
         # Every message on the queue was sent by the one beat that held the lock at the time.
-        assert store.llen(queue) == first.count(SENT) + second.count(SENT)
+        # (Beat logs "Sending due task" just before it publishes: the first, killed, may have
+        # logged its last one and not sent it.)
+        sent = first.count(SENT) + second.count(SENT)
+        assert store.llen(queue) in (sent, sent - 1)
     finally:
         first.kill()
         if second is not None:
