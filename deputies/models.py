@@ -104,14 +104,6 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.full_name or self.username
 
-    @property
-    def is_congress_staff(self) -> bool:
-        return self.role in (Role.STAFF, Role.ADMIN) or self.is_superuser
-
-    @property
-    def is_unit_person(self) -> bool:
-        return self.role in (Role.UNIT_HANDLER, Role.UNIT_HEAD)
-
 
 class UsedPassword(models.Model):
     """A password an account has had, as the hash Django made of it (never the password), so
