@@ -349,17 +349,21 @@ def test_a_committee_member_sees_its_own_committees_key_items_first_and_may_see_
 # --- each body's own key items -----------------------------------------------------------------
 
 
+@pytest.fixture
+def one_of_each(make_proposal, cppcc_meeting, category, proposal_cast, member):
+    """A deputy's suggestion and a member's proposal, both being handled."""
+    proposal = f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, category=category)
+    return make_proposal(S.IN_HANDLING), advance(proposal, S.IN_HANDLING, proposal_cast)
+
+
 def test_each_body_chooses_its_own_key_items_and_the_supervision_office_sees_both(
-    make_proposal, cppcc_meeting, category, proposal_cast, member, staff, proposals_staff, supervision, leader
+    one_of_each, staff, proposals_staff, supervision, leader
 ):
     from deputies.access import allowed
     from proposals.workflow import Refused
     from supervision.rules import visible_key_items
 
-    suggestion = make_proposal(S.IN_HANDLING)
-    proposal = advance(
-        f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, category=category), S.IN_HANDLING, proposal_cast
-    )
+    suggestion, proposal = one_of_each
     theirs = mark(proposals_staff, leader, [proposal])
     ours = mark(staff, leader, [suggestion])
     with pytest.raises(Refused):
@@ -376,16 +380,13 @@ def test_each_body_chooses_its_own_key_items_and_the_supervision_office_sees_bot
 
 
 def test_one_bodys_staff_can_neither_edit_nor_supervise_the_other_bodys_key_item(
-    client, make_proposal, cppcc_meeting, category, proposal_cast, member, staff, proposals_staff, leader
+    client, one_of_each, staff, proposals_staff, leader
 ):
     from deputies.access import allowed
     from deputies.models import AuditRecord
     from proposals.workflow import Refused
 
-    suggestion = make_proposal(S.IN_HANDLING)
-    proposal = advance(
-        f.ProposalFactory(lead_deputy=member, meeting=cppcc_meeting, category=category), S.IN_HANDLING, proposal_cast
-    )
+    suggestion, proposal = one_of_each
     ours = mark(staff, leader, [suggestion])
     for rule in ("mark_key", "record_supervision"):
         assert allowed(staff, rule, ours) and not allowed(proposals_staff, rule, ours)
