@@ -32,7 +32,7 @@ from proposals.models import Notification, Proposal
 from proposals.notify import notify, office_staff
 from proposals.states import ASSIGNED_STATES, HANDLING_STATES, REPLY_DUE_STATES, ProposalState
 from proposals.uploads import validate_upload
-from proposals.workflow import ProposalError, record_event, require
+from proposals.workflow import ProposalError, locked, record_event, require
 from supervision.models import (
     KeyItem,
     ProgressReport,
@@ -52,8 +52,8 @@ MAX_PHOTOS = 12
 
 
 def _stream_of(items: QuerySet[Proposal]) -> str | None:
-    """The stream of a key item's, an urging notice's or a promise's items (one each): its
-    step speaks that stream's words, as `proposals.workflow.locked` does for one item's."""
+    """The stream of a key item's or an urging notice's items (one each): a step on several
+    speaks that stream's words, as `proposals.workflow.locked` does for one item's."""
     return items.values_list("stream", flat=True).first()
 
 
@@ -103,15 +103,15 @@ def save_key_item(
         else:
             before, old_leader_id = set(), None
         wanted = {p.pk for p in proposals}
-        locked = {p.pk: p for p in _lock(wanted | before)}
+        items = {p.pk: p for p in _lock(wanted | before)}
         # Each body chooses its own key items: congress staff key suggestions, the proposals
         # committee key proposals; one key item holds one stream's items.
-        if len({locked[pk].stream for pk in wanted}) > 1:
+        if len({items[pk].stream for pk in wanted}) > 1:
             raise ProposalError(_("A key item holds suggestions only or CPPCC proposals only: choose one kind."))
         for pk in sorted(wanted ^ before):
-            require(by, "mark_key", locked[pk], _("Only congress staff can choose key suggestions."))
+            require(by, "mark_key", items[pk], _("Only congress staff can choose key suggestions."))
         for pk in sorted(wanted - before):
-            proposal = locked[pk]
+            proposal = items[pk]
             if proposal.state not in KEY_STATES:
                 raise ProposalError(
                     _("%(item)s is “%(state)s”: only registered suggestions still being handled can be made key.")
@@ -134,9 +134,9 @@ def save_key_item(
             "leader": leader.display_name,
         }
         for pk in added:
-            record_event(locked[pk], "key_marked", by=by, note=summary, data={"key_item": key_item.pk})
+            record_event(items[pk], "key_marked", by=by, note=summary, data={"key_item": key_item.pk})
         for pk in removed:
-            record_event(locked[pk], "key_unmarked", by=by, note=summary, data={"key_item": key_item.pk})
+            record_event(items[pk], "key_unmarked", by=by, note=summary, data={"key_item": key_item.pk})
         url = reverse("supervision:key_detail", args=[key_item.pk])
         if leader.pk != old_leader_id:
             notify(
@@ -247,9 +247,8 @@ def key_item_units(key_item: KeyItem, user: User) -> list[Proposal]:
 def report_key_progress(*, key_item: KeyItem, proposal: Proposal, by: User, body: str) -> ProgressReport:
     """A unit reports progress on one of a key item's suggestions; the leader is told."""
     unit_id = unit_id_of(by)
-    with transaction.atomic(), stream_words(proposal.stream):
-        current = next(iter(_lock([proposal.pk])), None)
-        if current is None or not key_item.proposals.filter(pk=current.pk).exists():
+    with locked(proposal) as current:
+        if not key_item.proposals.filter(pk=current.pk).exists():
             raise ProposalError(_("This suggestion is not part of the key item."))
         require(by, "report_progress", current, _("Only the units handling this suggestion can report."))
         assert unit_id is not None  # the rule lets only the people of a unit handling it through
@@ -436,8 +435,7 @@ def _locked_promise(promise: Promise) -> Promise:
 
 def report_promise_progress(*, promise: Promise, by: User, body: str, done: bool = False) -> ProgressReport:
     """The unit reports progress on a promise; `done` says it is kept, for staff to confirm."""
-    with transaction.atomic(), stream_words(_stream_of(Proposal.objects.filter(pk=promise.proposal_id))):
-        (proposal,) = _lock([promise.proposal_id])
+    with locked(promise.proposal_id) as proposal:
         promise = _locked_promise(promise)
         require(by, "report_promise", promise, _("Only the unit that made the promise can report on it."))
         if promise.state != Promise.State.OPEN:
@@ -472,8 +470,7 @@ def report_promise_progress(*, promise: Promise, by: User, body: str, done: bool
 
 def confirm_promise(*, promise: Promise, by: User, note: str = "") -> Promise:
     """Congress staff or the supervision office confirm a promise reported as kept."""
-    with transaction.atomic(), stream_words(_stream_of(Proposal.objects.filter(pk=promise.proposal_id))):
-        (proposal,) = _lock([promise.proposal_id])
+    with locked(promise.proposal_id) as proposal:
         promise = _locked_promise(promise)
         require(by, "confirm_promise", promise, _("Only congress staff or the supervision office can confirm."))
         if promise.state != Promise.State.DONE_REPORTED:
@@ -492,8 +489,7 @@ def confirm_promise(*, promise: Promise, by: User, note: str = "") -> Promise:
 
 def reopen_promise(*, promise: Promise, by: User, note: str) -> Promise:
     """Staff send a promise reported as kept back to the unit: it is not done yet (reason given)."""
-    with transaction.atomic(), stream_words(_stream_of(Proposal.objects.filter(pk=promise.proposal_id))):
-        (proposal,) = _lock([promise.proposal_id])
+    with locked(promise.proposal_id) as proposal:
         promise = _locked_promise(promise)
         require(by, "confirm_promise", promise, _("Only congress staff or the supervision office can confirm."))
         if promise.state != Promise.State.DONE_REPORTED:
