@@ -163,19 +163,20 @@ def reply_gaps(reply: Reply) -> list[str]:
 def submit_reply(*, reply: Reply, by: User) -> Reply:
     with locked(reply.assignment.proposal_id) as proposal:
         reply = Reply.objects.select_for_update().get(pk=reply.pk)
-        writes_it = reply.is_editable and allowed(by, "draft_reply", reply)
-        refusal = reply_refusal(reply.assignment, proposal) if writes_it else ""
-        if refusal:
-            raise ProposalError(refusal)
-        gaps = reply_gaps(reply) if reply.is_editable else []
-        if gaps and allowed(by, "draft_reply", reply):
-            raise ProposalError(" ".join(gaps))
-        missing = units_yet_to_countersign(reply) if reply.is_editable else []
-        if missing and allowed(by, "draft_reply", reply) and reply_is_complete(reply):
-            raise ProposalError(
-                _("These co-handling units have not countersigned the current draft yet: %(units)s")
-                % {"units": "、".join(u.name for u in missing)}
-            )
+        # Its writers are told what stops it here; anyone else is refused by the step itself.
+        if reply.is_editable and allowed(by, "draft_reply", reply):
+            refusal = reply_refusal(reply.assignment, proposal)
+            if refusal:
+                raise ProposalError(refusal)
+            gaps = reply_gaps(reply)
+            if gaps:
+                raise ProposalError(" ".join(gaps))
+            missing = units_yet_to_countersign(reply)
+            if missing and reply_is_complete(reply):
+                raise ProposalError(
+                    _("These co-handling units have not countersigned the current draft yet: %(units)s")
+                    % {"units": "、".join(u.name for u in missing)}
+                )
         _reply_step(reply, "submit_for_approval", by=by, proposal=proposal)
         notify(
             unit_people([reply.assignment.unit_id], roles=(Role.UNIT_HEAD,)),
