@@ -111,9 +111,8 @@ def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | N
         # that the service, which checks what is added, explains a refusal in its own words.
         accepted = visible_proposals(request.user)
         form = forms.KeyItemForm(request.POST, candidates=accepted, key_item_id=key_item.pk if key_item else None)
-        if raw_listed:
-            pass  # another year's items asked for: shown with what was typed, nothing saved
-        elif form.is_valid():
+        # Another year's items asked for: shown with what was typed, nothing saved.
+        if not raw_listed and form.is_valid():
             data = form.cleaned_data
             try:
                 saved = services.save_key_item(
