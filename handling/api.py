@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from deputies.access import allowed, refuse
-from deputies.api.filters import form_data, invalid
+from deputies.api.filters import documented, form_data, invalid
 from deputies.models import User
 from handling import forms as hf
 from handling import services
@@ -381,18 +381,13 @@ class ReplyDraft(GenericAPIView[Any]):
     @extend_schema(request=LetterInputSerializer, responses={200: LetterSerializer})
     def post(self, request: Request, pk: int) -> Response:
         assignment = get_own_assignment(request._request, pk, Assignment.ANSWERING_ROLES)
-        incoming = LetterInputSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
         current = Reply.objects.filter(assignment=assignment, round=assignment.current_round(assignment.proposal))
         reply = current.first()
         kept: dict[str, Any] = {"is_public": True}
         if reply is not None:
             kept = {name: getattr(reply, name) for name in Reply.LETTER_FIELDS}
             kept["result_category"] = reply.result_category_id
-        data = form_data({**kept, **incoming.validated_data})
-        if not data.get("is_public") or data.get("is_public") == "false":
-            data.pop("is_public", None)  # an unticked box is absent from a form
-        form = hf.ReplyForm(data)
+        form = hf.ReplyForm(form_data(documented(request.data, LetterInputSerializer), kept))
         if not form.is_valid():
             raise invalid(form)
         try:
@@ -483,12 +478,7 @@ class Assign(GenericAPIView[Any]):
         proposal = get_proposal_for_user(request._request, pk)
         if not allowed(request.user, "assign_proposal", proposal):
             raise refuse(request._request, f"assign {pk}")
-        incoming = AssignInputSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        values = dict(incoming.validated_data)
-        if not values.get("is_complex"):
-            values.pop("is_complex", None)
-        form = hf.AssignForm(form_data(values))
+        form = hf.AssignForm(form_data(documented(request.data, AssignInputSerializer)))
         if not form.is_valid():
             raise invalid(form)
         if not is_assignable(proposal):

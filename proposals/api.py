@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -26,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from deputies.access import allowed, deputy_id_of, refuse
-from deputies.api.filters import FormFilterSchema, invalid
+from deputies.api.filters import FormFilterSchema, documented, form_data, invalid
 from deputies.models import Deputy, User
 from proposals import selectors, services
 from proposals.access import get_proposal_for_user
@@ -112,24 +111,23 @@ def _followed(request: Request, pk: int, rule: str = "follow_proposal") -> Propo
     )
 
 
-def _form(data: dict[str, Any], stream: str, proposal: Proposal | None, *, for_submission: bool = False) -> DraftForm:
-    """The page's form over the API's fields (a field left out keeps the draft's value)."""
-    values = {
-        name: "" if value is None else value
-        for name, value in {
-            "title": proposal.title if proposal else "",
-            "body": proposal.body if proposal else "",
-            "category": proposal.category_id if proposal else None,
-            "source": proposal.source_id if proposal else None,
-            "channel": proposal.channel if proposal else Proposal.Channel.MEETING,
-            **data,
-        }.items()
+def _form(data: Any, stream: str, proposal: Proposal | None, *, for_submission: bool = False) -> DraftForm:
+    """The page's form over the body's fields (a field left out keeps the draft's value)."""
+    kept = {
+        "title": proposal.title if proposal else "",
+        "body": proposal.body if proposal else "",
+        "category": proposal.category_id if proposal else None,
+        "source": proposal.source_id if proposal else None,
+        "channel": proposal.channel if proposal else Proposal.Channel.MEETING,
     }
-    query = QueryDict(mutable=True)
-    query.update(values)
-    form = DraftForm(query, stream=stream, for_submission=for_submission, proposal=proposal)
+    form = DraftForm(
+        form_data(documented(data, DraftSerializer), kept),
+        stream=stream,
+        for_submission=for_submission,
+        proposal=proposal,
+    )
     if not form.is_valid():
-        raise ValidationError({name: [str(e) for e in errors] for name, errors in form.errors.items()})
+        raise invalid(form)
     return form
 
 
@@ -161,9 +159,7 @@ class MySuggestions(ListAPIView[Any]):
             return _refused(
                 services.ProposalError(_("No congress meeting is set up yet, so suggestions cannot be written."))
             )
-        incoming = DraftSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        fields = _form(dict(incoming.validated_data), deputy.stream, None).draft_fields()
+        fields = _form(request.data, deputy.stream, None).draft_fields()
         if not ((fields["title"] or "").strip() or (fields["body"] or "").strip()):
             # As on the page: an empty draft is not kept.
             message = _("Write a title or some of the text first: an empty draft is not saved.")
@@ -198,9 +194,7 @@ class OneSuggestion(GenericAPIView[Any]):
     @extend_schema(request=DraftSerializer, responses={200: SuggestionDetailSerializer})
     def patch(self, request: Request, pk: int) -> Response:
         proposal = get_proposal_for_user(request._request, pk, rule="edit_proposal")
-        incoming = DraftSerializer(data=request.data, partial=True)
-        incoming.is_valid(raise_exception=True)
-        fields = _form(dict(incoming.validated_data), proposal.stream, proposal).draft_fields()
+        fields = _form(request.data, proposal.stream, proposal).draft_fields()
         fields["title"] = fields["title"] or ""
         fields["body"] = fields["body"] or ""
         try:
@@ -390,12 +384,7 @@ class Register(GenericAPIView[Any]):
         proposal = get_proposal_for_user(request._request, pk)
         if not allowed(request.user, "review_proposal"):
             raise refuse(request._request, f"review {pk}")
-        incoming = RegisterSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        values = {k: "" if v is None else v for k, v in incoming.validated_data.items()}
-        query = QueryDict(mutable=True)
-        query.update(values)
-        form = RegisterForm(query, stream=proposal.stream)
+        form = RegisterForm(form_data(documented(request.data, RegisterSerializer)), stream=proposal.stream)
         if not form.is_valid():
             raise invalid(form)
         try:

@@ -122,4 +122,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.Throttled(exc.wait, _("Too many requests with this token: wait and try again."))
     elif isinstance(exc, exceptions.MethodNotAllowed):
         exc = exceptions.MethodNotAllowed("", _("This method is not allowed here."))
+    elif isinstance(exc, exceptions.ParseError):
+        exc = exceptions.ParseError(_("The body could not be read: send a JSON object."))
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        exc = exceptions.UnsupportedMediaType("", _("Send the body as JSON (Content-Type: application/json)."))
     return views.exception_handler(exc, context)

@@ -9,9 +9,12 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 
@@ -69,12 +72,34 @@ def invalid(form: forms.Form) -> ValidationError:
     return ValidationError({name: [str(e) for e in errors] for name, errors in form.errors.items()})
 
 
-def form_data(data: Any) -> QueryDict:
-    """A JSON body as a page's form reads a POST: lists as repeated values, null as empty."""
+def form_data(data: Any, kept: Mapping[str, Any] | None = None) -> QueryDict:
+    """A request's body as a page's form reads a POST: a JSON object's lists as repeated
+    values, null as empty, true and false as a ticked box reads them; a form-encoded body as
+    it came. A field the body leaves out keeps its value in `kept`. A body that is no object
+    gives no values (the form then says what is missing); a value that is itself an object is
+    refused by its field's name, since no form field reads one."""
+    values: dict[str, list[Any]] = {str(name): [value] for name, value in (kept or {}).items()}
+    if isinstance(data, MultiValueDict):
+        values.update((str(name), list(given)) for name, given in data.lists())
+    elif isinstance(data, Mapping):
+        values.update((str(name), value if isinstance(value, list) else [value]) for name, value in data.items())
     query = QueryDict(mutable=True)
-    for name, value in data.items() if hasattr(data, "items") else []:
-        values = value if isinstance(value, list) else [value]
-        query.setlist(
-            str(name), ["" if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in values]
-        )
+    wrong = {}
+    for name, given in values.items():
+        if any(isinstance(v, (Mapping, list)) for v in given):
+            wrong[name] = [_("Give text, a number, true or false here (or a list of them), not an object.")]
+            continue
+        query.setlist(name, ["" if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in given])
+    if wrong:
+        raise ValidationError(wrong)
     return query
+
+
+def documented(data: Any, serializer: type[serializers.Serializer[Any]]) -> dict[str, Any]:
+    """The fields of a request's body that its serializer documents (others are ignored, as
+    DRF ignores them). The serializer only describes the body in the schema: the page's form
+    validates what is taken, so a wrong field is told as on the page, in Chinese, by one rule."""
+    names = serializer().fields.keys()
+    if isinstance(data, MultiValueDict):
+        return {name: given for name, given in data.lists() if name in names}
+    return {name: value for name, value in data.items() if name in names} if isinstance(data, Mapping) else {}

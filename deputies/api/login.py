@@ -47,10 +47,18 @@ CODE_PATTERN = r"^[0-9]{6}$"
 WECHAT_CODE_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
 
 
+def told_as(message: Any) -> dict[str, Any]:
+    """Every way a text field can be wrong (missing, empty, null, not text, too long) told as
+    the one message the person can act on, in Chinese; DRF's own messages are English here."""
+    codes = ("required", "null", "blank", "invalid", "max_length", "min_length", "surrogate_characters_not_allowed")
+    return dict.fromkeys(codes, message)
+
+
 @extend_schema_field({"type": "string", "pattern": PHONE_PATTERN, "example": "13800138000"})
 class PhoneField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(trim_whitespace=False, max_length=20, **kwargs)
+        told = told_as(gettext_lazy("Enter an 11-digit mobile number, e.g. 13800138000."))
+        super().__init__(trim_whitespace=False, max_length=20, error_messages=told, **kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         text = super().to_internal_value(data)
@@ -64,8 +72,8 @@ class PhoneField(serializers.CharField):
 class CodeField(serializers.CharField):
     pattern = CODE_PATTERN
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(trim_whitespace=False, **kwargs)
+    def __init__(self, *, error_messages: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(trim_whitespace=False, error_messages=told_as(error_messages["invalid"]), **kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         text = super().to_internal_value(data)
@@ -79,16 +87,23 @@ class WechatCodeField(CodeField):
     pattern = WECHAT_CODE_PATTERN
 
 
-class CodeRequestSerializer(serializers.Serializer[Any]):
+class LoginBody(serializers.Serializer[Any]):
+    """A login endpoint's body: a JSON object, else told so in Chinese."""
+
+    default_error_messages = {"invalid": gettext_lazy("The body could not be read: send a JSON object.")}
+
+
+class CodeRequestSerializer(LoginBody):
     phone = PhoneField(help_text="手机号码（11 位）")
     purpose = serializers.ChoiceField(
         choices=[(Purpose.LOGIN.value, "login"), (Purpose.RESET.value, "reset")],
         default=Purpose.LOGIN.value,
         help_text="login：登录；reset：重设密码（在网页“忘记密码”上使用）",
+        error_messages=dict.fromkeys(("null", "invalid_choice"), gettext_lazy("Choose login or reset.")),
     )
 
 
-class TokenRequestSerializer(serializers.Serializer[Any]):
+class TokenRequestSerializer(LoginBody):
     phone = PhoneField()
     code = CodeField(
         max_length=otp.DIGITS,
@@ -97,7 +112,7 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
     )
 
 
-class WechatCodeSerializer(serializers.Serializer[Any]):
+class WechatCodeSerializer(LoginBody):
     code = WechatCodeField(
         max_length=128,
         help_text="小程序 wx.login() 得到的 code",

@@ -11,7 +11,6 @@ too. The examples are few and fixed (derandomized) so that the run is quick and 
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 
 import pytest
@@ -26,27 +25,11 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from config.wsgi import application
 from deputies.api.tokens import create_token
 from tests.access import crawl, world
+from tests.api.paths import KIND_OF_PATH, ROLES, kind_of
 
 pytestmark = [pytest.mark.fuzz]
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "6"))
-ROLES = (
-    "lead deputy",
-    "unit handler",
-    "unit head",
-    "congress staff",
-    "proposals committee",
-    "CPPCC member",
-    "anonymous",
-)
-# The kind of object (tests/access/crawl.py KINDS) each path's {id} names.
-KIND_OF_PATH = [
-    (re.compile(r"^/api/v1/(public/)?(suggestions|proposals)/\{id\}"), "proposal"),
-    (re.compile(r"^/api/v1/(public/)?replies/\{id\}"), "reply"),
-    (re.compile(r"^/api/v1/assignments/\{id\}"), "assignment"),
-    (re.compile(r"^/api/v1/cosign-invitations/\{id\}"), "co-signature"),
-    (re.compile(r"^/api/v1/notifications/\{id\}"), "notification"),
-]
 
 
 def _schema() -> Any:
@@ -99,11 +82,9 @@ def fuzzed(fuzz_world, db, monkeypatch):
 
 
 def _real_id(case: Any, fuzzed: Fuzzed) -> int | None:
-    for pattern, kind in KIND_OF_PATH:
-        if pattern.match(case.path):
-            ids = fuzzed.ids[kind]
-            return ids[hash(repr((case.path_parameters, case.query, case.body))) % len(ids)] if ids else None
-    return None
+    kind = kind_of(case.path)
+    ids = fuzzed.ids[kind] if kind else []
+    return ids[hash(repr((case.path_parameters, case.query, case.body))) % len(ids)] if ids else None
 
 
 CHECKS = [not_a_server_error, response_schema_conformance]
