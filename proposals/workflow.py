@@ -166,6 +166,15 @@ def record_event(
     )
 
 
+def record_events(action: str, steps: Iterable[tuple[int, str, dict[str, Any]]], *, by: User | None = None) -> None:
+    """`record_event` for a step a job takes on many suggestions at once: each step is the
+    suggestion's id, its state and the step's data."""
+    ProposalEvent.objects.bulk_create(
+        ProposalEvent(proposal_id=pk, actor=by, action=action, from_state=state, to_state=state, data=data)
+        for pk, state, data in steps
+    )
+
+
 def refuse_merged_member(proposal: Proposal) -> None:
     """While a merged group is handled as one, every step is taken on its main suggestion."""
     if proposal.merged_into_id and proposal.state in GROUP_HANDLED_STATES:

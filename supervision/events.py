@@ -47,5 +47,6 @@ declare(
         public=_public(gettext_lazy("The promise was confirmed as kept")),
     ),
     EventKind("promise_reopened", gettext_lazy("Promise sent back: not yet kept")),
+    EventKind("promise_superseded", gettext_lazy("Promise replaced by the unit's later reply")),
     EventKind("promise_resurvey", gettext_lazy("The deputy said whether the promise was kept"), details=_answer),
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,7 +33,7 @@ from proposals.models import Notification, Proposal
 from proposals.notify import notify, office_staff
 from proposals.states import ASSIGNED_STATES, HANDLING_STATES, REPLY_DUE_STATES, ProposalState
 from proposals.uploads import validate_upload
-from proposals.workflow import ProposalError, locked, record_event, require
+from proposals.workflow import ProposalError, locked, record_event, record_events, require
 from supervision.models import (
     KeyItem,
     ProgressReport,
@@ -419,8 +420,30 @@ def sync_promises(today: dt.date | None = None, *, replies: Sequence[int] | None
     open_promises = Promise.objects.filter(state__in=Promise.OPEN_STATES)
     if replies is not None:
         open_promises = open_promises.filter(reply__assignment__in=issued.values("assignment"))
-    superseded = open_promises.filter(Exists(later)).update(state=Promise.State.SUPERSEDED)
-    return {"created": created, "superseded": superseded}
+    with transaction.atomic():
+        # Locked as they are ended, so that each promise ended has its step on the trail.
+        ending = list(
+            open_promises.filter(Exists(later))
+            .select_for_update(of=("self",))
+            .values_list("pk", "proposal_id", "proposal__state", "state")
+        )
+        Promise.objects.filter(pk__in=[pk for pk, *_rest in ending]).update(state=Promise.State.SUPERSEDED)
+        steps = (
+            (proposal_id, proposal_state, {"promise": pk, "from": state, "to": Promise.State.SUPERSEDED})
+            for pk, proposal_id, proposal_state, state in ending
+        )
+        record_events("promise_superseded", steps)
+    return {"created": created, "superseded": len(ending)}
+
+
+def _move(promise: Promise, to: Promise.State, **fields: Any) -> dict[str, Any]:
+    """Move `promise` to the state `to` (setting `fields`); what its step on the trail records."""
+    step = {"promise": promise.pk, "from": promise.state, "to": to}
+    promise.state = to
+    for name, value in fields.items():
+        setattr(promise, name, value)
+    promise.save(update_fields=["state", *fields])
+    return step
 
 
 def promise_on_issue(reply: Reply) -> None:
@@ -447,15 +470,13 @@ def report_promise_progress(*, promise: Promise, by: User, body: str, done: bool
         report = ProgressReport.objects.create(
             proposal=proposal, unit=promise.unit, promise=promise, body=body.strip(), marks_done=done, reported_by=by
         )
-        if done:
-            promise.state, promise.done_reported_at = Promise.State.DONE_REPORTED, timezone.now()
-            promise.save(update_fields=["state", "done_reported_at"])
+        step = _move(promise, Promise.State.DONE_REPORTED, done_reported_at=timezone.now()) if done else {}
         record_event(
             proposal,
             "promise_done_reported" if done else "progress_report",
             by=by,
             note=body,
-            data={"promise": promise.pk, "report": report.pk, "unit": promise.unit.name},
+            data={"promise": promise.pk, "report": report.pk, "unit": promise.unit.name, **step},
         )
         if done:
             notify(
@@ -475,9 +496,8 @@ def confirm_promise(*, promise: Promise, by: User, note: str = "") -> Promise:
         require(by, "confirm_promise", promise, _("Only congress staff or the supervision office can confirm."))
         if promise.state != Promise.State.DONE_REPORTED:
             raise ProposalError(_("Only a promise the unit reported as kept can be confirmed."))
-        promise.state, promise.confirmed_by, promise.confirmed_at = Promise.State.KEPT, by, timezone.now()
-        promise.save(update_fields=["state", "confirmed_by", "confirmed_at"])
-        record_event(proposal, "promise_confirmed", by=by, note=note, data={"promise": promise.pk})
+        step = _move(promise, Promise.State.KEPT, confirmed_by=by, confirmed_at=timezone.now())
+        record_event(proposal, "promise_confirmed", by=by, note=note, data=step)
         notify(
             unit_people([promise.unit_id]),
             Notification.Kind.OTHER,
@@ -496,9 +516,8 @@ def reopen_promise(*, promise: Promise, by: User, note: str) -> Promise:
             raise ProposalError(_("Only a promise the unit reported as kept can be sent back."))
         if not note.strip():
             raise ProposalError(_("Say what is still missing."))
-        promise.state, promise.done_reported_at = Promise.State.OPEN, None
-        promise.save(update_fields=["state", "done_reported_at"])
-        record_event(proposal, "promise_reopened", by=by, note=note, data={"promise": promise.pk})
+        step = _move(promise, Promise.State.OPEN, done_reported_at=None)
+        record_event(proposal, "promise_reopened", by=by, note=note, data=step)
         notify(
             unit_people([promise.unit_id]),
             Notification.Kind.OTHER,

@@ -92,6 +92,20 @@ def test_a_second_reply_after_rehandling_supersedes_the_first_promise(handled, c
     assert services.sync_promises() == {"created": 0, "superseded": 0}  # done as it was issued
     states = dict(Promise.objects.values_list("promised_items", "state"))
     assert states == {"第一次承诺": "superseded", "明确到年底完成": "open"}
+    first_promise = Promise.objects.get(promised_items="第一次承诺")
+    step = ProposalEvent.objects.get(proposal=handled, action="promise_superseded")
+    assert step.data == {"promise": first_promise.pk, "from": "open", "to": "superseded"}
+    assert step.label == "承诺事项已由承办单位的新答复取代"
+
+
+def test_the_daily_scan_records_each_promise_it_supersedes(handled, cast, result_b, deputy):
+    first = issue_b_reply(handled, cast, result_b, promised="第一次承诺")
+    hs.rate_reply(final=True, reply=first, by=deputy.user, attitude="basic", result="unsatisfied", comment="没有时间表")
+    issue_b_reply(handled, cast, result_b, promised="明确到年底完成")
+    Promise.objects.filter(promised_items="第一次承诺").update(state="done_reported")  # as imported history
+    assert services.sync_promises() == {"created": 0, "superseded": 1}
+    steps = ProposalEvent.objects.filter(action="promise_superseded").order_by("pk")
+    assert [step.data["from"] for step in steps] == ["open", "done_reported"]
 
 
 # --- the unit reports, staff confirm ------------------------------------------------------------------------
@@ -120,6 +134,21 @@ def test_the_unit_reports_it_kept_and_staff_confirm(promise, unit_handler, staff
     assert event.label == "确认承诺事项已落实" and event.note == "现场核实"
     with pytest.raises(ProposalError, match="不再接受报告"):
         services.report_promise_progress(promise=promise, by=unit_handler, body="补充")
+
+
+def test_each_step_of_a_promise_records_the_state_it_moves_it_from_and_to(promise, unit_handler, staff, handled):
+    def last_step():
+        return ProposalEvent.objects.filter(proposal=handled).latest("pk").data
+
+    services.report_promise_progress(promise=promise, by=unit_handler, body="已完成立项")
+    assert "from" not in last_step()  # a progress report moves nothing
+    services.report_promise_progress(promise=promise, by=unit_handler, body="已完成", done=True)
+    assert (last_step()["from"], last_step()["to"]) == ("open", "done_reported")
+    services.reopen_promise(promise=promise, by=staff, note="操场尚未硬化")
+    assert (last_step()["from"], last_step()["to"]) == ("done_reported", "open")
+    services.report_promise_progress(promise=promise, by=unit_handler, body="操场已硬化", done=True)
+    services.confirm_promise(promise=promise, by=staff)
+    assert last_step() == {"promise": promise.pk, "from": "done_reported", "to": "kept"}
 
 
 def test_staff_send_it_back_with_what_is_missing(promise, unit_handler, staff):
