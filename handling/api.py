@@ -404,8 +404,15 @@ class ReplyStep(GenericAPIView[Any]):
 
     serializer_class = LetterSerializer
     step = "submit"
-    STEPS = ("submit", "approve", "return", "issue")
-    RULES = {"submit": "draft_reply", "approve": "approve_reply", "return": "approve_reply"}
+    STEPS = ("request-countersign", "countersign", "submit", "approve", "return", "issue")
+    RULES = {
+        "request-countersign": "draft_reply",
+        "countersign": "countersign_reply",
+        "submit": "draft_reply",
+        "approve": "approve_reply",
+        "return": "approve_reply",
+    }
+    BODIES: dict[str, type[serializers.Serializer[Any]]] = {}  # the steps that take a body, filled below
 
     def post(self, request: Request, pk: int) -> Response:
         reply = get_reply_for_user(request._request, pk, rule=self.RULES.get(self.step, "view_reply"))
@@ -413,7 +420,17 @@ class ReplyStep(GenericAPIView[Any]):
         if self.step == "issue" and not allowed(user, "issue_reply", reply.assignment.proposal):
             raise refuse(request._request, f"reply {pk} (issue_reply)")
         try:
-            if self.step == "submit":
+            if self.step == "request-countersign":
+                services.request_countersign(reply=reply, by=user)
+            elif self.step == "countersign":
+                decision = hf.CountersignForm(form_data(documented(request.data, CountersignSerializer)))
+                if not decision.is_valid():
+                    raise invalid(decision)
+                agrees = decision.cleaned_data["decision"] == "agree"
+                services.countersign_reply(
+                    reply=reply, by=user, agrees=agrees, comment=decision.cleaned_data["comment"]
+                )
+            elif self.step == "submit":
                 services.submit_reply(reply=reply, by=user)
             elif self.step == "approve":
                 services.approve_reply(reply=reply, by=user)
@@ -430,23 +447,64 @@ class ReplyStep(GenericAPIView[Any]):
 
 
 class NoteSerializer(serializers.Serializer[Any]):
+    """What returning a reply takes; validated by the page's form (`NoteForm`)."""
+
     note = serializers.CharField(max_length=2000)
 
 
+class CountersignSerializer(serializers.Serializer[Any]):
+    """What countersigning takes; validated by the page's form (`CountersignForm`)."""
+
+    decision = serializers.ChoiceField(choices=["agree", "object"])
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="needed when the unit does not agree"
+    )
+
+
+ReplyStep.BODIES = {"return": NoteSerializer, "countersign": CountersignSerializer}
+
+
 def _step(step: str) -> Any:
-    """The step's view, with its own schema: only `return` takes a body (its note)."""
+    """The step's view, with its own schema: returning takes a note, countersigning a decision."""
 
     class Step(ReplyStep):
         @extend_schema(
-            operation_id=f"replies_{step}",
-            request=NoteSerializer if step == "return" else None,
+            operation_id=f"replies_{step.replace('-', '_')}",
+            request=ReplyStep.BODIES.get(step),
             responses={200: LetterSerializer},
         )
         def post(self, request: Request, pk: int) -> Response:
             return super().post(request, pk)
 
-    Step.__name__ = Step.__qualname__ = f"Reply{step.title()}"
+    Step.__name__ = Step.__qualname__ = "Reply" + step.title().replace("-", "")
     return Step.as_view(step=step)
+
+
+class CoOpinionSerializer(serializers.Serializer[Any]):
+    """A co-handling unit's opinion to the lead unit; validated by the page's form (`CoOpinionForm`)."""
+
+    body = serializers.CharField(max_length=10000)
+
+
+class SendCoOpinion(GenericAPIView[Any]):
+    """My co-handling unit's opinion to the lead unit for the current round (协办意见): sent,
+    or revised while the lead has not yet asked for countersigning, as on the page."""
+
+    serializer_class = CoOpinionSerializer
+
+    @extend_schema(request=CoOpinionSerializer, responses={200: CoOpinionSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        assignment = get_own_assignment(request._request, pk, (Assignment.Role.CO,))
+        form = hf.CoOpinionForm(form_data(documented(request.data, CoOpinionSerializer)))
+        if not form.is_valid():
+            raise invalid(form)
+        try:
+            opinion = services.submit_co_opinion(
+                assignment=assignment, by=_user(request), body=form.cleaned_data["body"]
+            )
+        except ProposalError as exc:
+            return _conflict(str(exc))
+        return Response(self.get_serializer(opinion).data)
 
 
 # --- staff: assigning (交办) -----------------------------------------------------------------------------
@@ -504,6 +562,10 @@ def register() -> None:
         path("assignments/<int:pk>/sign/", Sign.as_view(), name="assignment_sign"),
         path("assignments/<int:pk>/contacts/", Contacts.as_view(), name="assignment_contacts"),
         path("assignments/<int:pk>/reply/", ReplyDraft.as_view(), name="assignment_reply"),
-        *(path(f"replies/<int:pk>/{step}/", _step(step), name=f"reply_{step}") for step in ReplyStep.STEPS),
+        path("assignments/<int:pk>/co-opinion/", SendCoOpinion.as_view(), name="assignment_co_opinion"),
+        *(
+            path(f"replies/<int:pk>/{step}/", _step(step), name=f"reply_{step.replace('-', '_')}")
+            for step in ReplyStep.STEPS
+        ),
         path("proposals/<int:pk>/assign/", Assign.as_view(), name="proposal_assign"),
     )

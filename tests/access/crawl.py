@@ -718,6 +718,19 @@ ROUTES: dict[str, Route] = {
             target=proposal_state(*IN_HANDLING),
         )
     ),
+    "api:assignment_co_opinion": api(
+        action(
+            "assignment",
+            rule("view_proposal", _proposal, "its suggestion"),
+            own_assignment & rule("give_co_opinion", _proposal, "its suggestion"),
+            lambda a: {"body": "协办意见"},
+            target=lambda a: a.role == "co" and bool(a.signed_at),
+        )
+    ),
+    "api:reply_request_countersign": api(_step(rule("draft_reply"), reply_in_draft)),
+    "api:reply_countersign": api(
+        _step(rule("countersign_reply"), reply_in_draft, lambda r: {"decision": "object", "comment": "不同意"})
+    ),
     "api:reply_submit": api(_step(rule("draft_reply"), reply_in_draft)),
     "api:reply_approve": api(_step(rule("approve_reply"), state("pending_approval"))),
     "api:reply_return": api(_step(rule("approve_reply"), state("pending_approval"), lambda r: {"note": "请修改"})),

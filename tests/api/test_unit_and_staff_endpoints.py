@@ -138,6 +138,37 @@ def test_the_reply_letter_from_draft_through_the_head_to_issue(draft, cast, unit
     assert draft.state == S.REPLIED
 
 
+def test_a_lead_unit_and_its_co_handler_finish_a_reply_through_the_api(
+    draft, cast, co_unit, co_handler, unit_handler, unit_head, result_a
+):
+    cast.co_units = [co_unit]
+    advance(draft, S.IN_HANDLING, cast)
+    lead = Assignment.objects.get(proposal=draft, unit=cast.unit)
+    co = Assignment.objects.get(proposal=draft, unit=co_unit)
+    handler, head, helper = bearer(unit_handler), bearer(unit_head), bearer(co_handler)
+    assert helper.post(f"/api/v1/assignments/{co.pk}/sign/").status_code == 200
+
+    assert helper.post(f"/api/v1/assignments/{co.pk}/co-opinion/", {"body": ""}, format="json").status_code == 400
+    assert handler.post(f"/api/v1/assignments/{lead.pk}/co-opinion/", {"body": "x"}, format="json").status_code == 404
+    sent = helper.post(f"/api/v1/assignments/{co.pk}/co-opinion/", {"body": "同意主办意见"}, format="json")
+    assert sent.status_code == 200 and sent.json() == {"body": "同意主办意见"}
+
+    letter = {"body": "已列入计划。", "result_category": result_a.pk, "signer": "局长"}
+    reply = handler.post(f"/api/v1/assignments/{lead.pk}/reply/", letter, format="json").json()["id"]
+    assert handler.post(f"/api/v1/replies/{reply}/submit/").status_code == 409  # not yet countersigned
+    assert handler.post(f"/api/v1/replies/{reply}/request-countersign/").status_code == 200
+    assert (
+        handler.post(f"/api/v1/replies/{reply}/countersign/", {"decision": "agree"}, format="json").status_code == 404
+    )
+    objection = helper.post(f"/api/v1/replies/{reply}/countersign/", {"decision": "object"}, format="json")
+    assert objection.status_code == 400 and "comment" in objection.json()  # an objection says why
+    agreed = helper.post(f"/api/v1/replies/{reply}/countersign/", {"decision": "agree"}, format="json")
+    assert agreed.status_code == 200, agreed.content
+    assert handler.post(f"/api/v1/replies/{reply}/submit/").json()["state"] == "pending_approval"
+    assert head.post(f"/api/v1/replies/{reply}/approve/").json()["state"] == "approved"
+    assert draft.events.filter(action__in=["co_opinion", "countersign_request", "countersign"]).count() == 3
+
+
 # --- staff -------------------------------------------------------------------------------------------
 
 

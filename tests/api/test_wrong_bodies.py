@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from deputies.api.tokens import create_token
 from tests.access import crawl, world
-from tests.api.paths import ROLES, kind_of
+from tests.api.paths import kind_of
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
@@ -89,7 +89,7 @@ def wrong_world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         built = world.build()
         clients = {}
-        for label in ROLES:
+        for label in world.PERSONAS:
             user = built.users.get(label)
             client = APIClient()
             if user is not None:
@@ -117,7 +117,7 @@ def test_a_wrong_body_is_told_in_chinese_field_by_field(path, method, properties
     reached = next(
         (
             (label, pk)
-            for label in ROLES
+            for label in world.PERSONAS
             for pk in objects
             if _send(clients[label], method, path.replace("{id}", str(pk)), probe).status_code == 400
         ),
