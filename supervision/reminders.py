@@ -920,21 +920,44 @@ def _recipients(recipient_ids: set[int], people: Directory) -> dict[int, User]:
     return users
 
 
+class ScanIncomplete(RuntimeError):
+    """Some of the scan's rules failed; the others ran and sent what they had to."""
+
+    def __init__(self, failed: list[str], summary: dict[str, int]) -> None:
+        super().__init__(f"the daily scan's rules {', '.join(failed)} failed (see the log); the others sent {summary}")
+        self.failed, self.summary = failed, summary
+
+
 def run_daily_scan(today: dt.date | None = None, *, only: Iterable[str] | None = None) -> dict[str, int]:
     """Run every rule for `today` (default: the local date); returns how many reminders each
-    rule sent now. Safe to run again, or twice at once: what was sent is not sent again."""
+    rule sent now. Safe to run again, or twice at once: what was sent is not sent again.
+
+    Each rule is sent in its own transaction, and one that fails (a bug, a row it cannot
+    read) keeps no other rule's reminders from going out: its error is logged and, once every
+    rule has run, `ScanIncomplete` names it, so the task fails visibly and a re-run sends
+    what is missing."""
     today = today or timezone.localdate()
-    promises = sync_promises(today)
+    summary: dict[str, int] = {}
+    failed: list[str] = []
+    try:
+        summary["promises_created"] = sync_promises(today)["created"]
+    except Exception:
+        log.exception("daily scan for %s: bringing the follow-up list up to date failed", today.isoformat())
+        failed.append("promises")
     people = Directory.load()
     links = Links()
     wanted = set(only) if only is not None else None
-    summary: dict[str, int] = {"promises_created": promises["created"]}
     for name, rule in RULES:
         if wanted is not None and name not in wanted:
             continue
-        sent = deliver(rule(today, people, links), people)
-        summary[name] = sent
+        try:
+            summary[name] = deliver(rule(today, people, links), people)
+        except Exception:
+            log.exception("daily scan for %s: the rule %s failed", today.isoformat(), name)
+            failed.append(name)
     log.info("daily scan for %s: %s", today.isoformat(), summary)
+    if failed:
+        raise ScanIncomplete(failed, summary)
     return summary
 
 

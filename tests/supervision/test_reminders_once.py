@@ -91,6 +91,37 @@ def test_a_scan_that_crashes_half_way_sends_the_rest_when_retried(busy_day, monk
     assert_each_sent_once()
 
 
+@pytest.mark.django_db
+def test_a_rule_that_fails_keeps_no_other_rules_reminders_from_going_out(busy_day, monkeypatch, caplog):
+    def broken(today, people, links):
+        raise ValueError("a row the rule cannot read")
+
+    monkeypatch.setattr(reminders, "RULES", [(n, broken if n == "overdue" else r) for n, r in reminders.RULES])
+    with pytest.raises(reminders.ScanIncomplete) as incomplete:
+        run_daily_scan()
+    assert incomplete.value.failed == ["overdue"]
+    sent = incomplete.value.summary
+    assert sent["deadline"] == 3 and sent["rating"] == 2 and "overdue" not in sent  # the rules after it ran
+    assert "the rule overdue failed" in caplog.text and "a row the rule cannot read" in caplog.text
+    monkeypatch.undo()
+    retry = run_daily_scan()
+    assert retry["overdue"] == 7 and retry["deadline"] == 0 and retry["rating"] == 0
+    assert_each_sent_once()
+
+
+@pytest.mark.django_db
+def test_the_command_says_which_rule_failed_after_sending_the_others(busy_day, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    def broken(today, people, links):
+        raise ValueError("a row the rule cannot read")
+
+    monkeypatch.setattr(reminders, "RULES", [(n, broken if n == "rating" else r) for n, r in reminders.RULES])
+    with pytest.raises(CommandError, match="满意度评价提醒"):
+        call_command("daily_scan")
+    assert Reminder.objects.filter(kind=Reminder.Kind.DEADLINE).count() == 3
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_scans_at_the_same_moment_send_each_reminder_once(busy_day, monkeypatch):
