@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from handling.models import MatterReferral
 from proposals.models import Notification
@@ -58,4 +59,4 @@ def referral_rule(today: dt.date, people: reminders.Directory, links: reminders.
     return out
 
 
-reminders.RULES.append(("referral", referral_rule))
+reminders.add_rule("referral", gettext_lazy("Reminders of overdue forwarded matters"), referral_rule)

@@ -44,6 +44,7 @@ from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deputies.access import streams_of
 from deputies.models import Role, User
@@ -58,7 +59,7 @@ from supervision.models import KeyItem, ProgressReport, Promise, Reminder, Urgin
 from supervision.services import sync_promises
 
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
+    from django_stubs_ext import StrOrPromise, WithAnnotations
 
 log = logging.getLogger(__name__)
 S = ProposalState
@@ -646,15 +647,28 @@ def plan_step_rule(today: dt.date, people: Directory, links: Links) -> list[Cand
     return out
 
 
-RULES: list[tuple[str, Callable[[dt.date, Directory, Links], list[Candidate]]]] = [
-    ("deadline", deadline_rule),
-    ("overdue", overdue_rule),
-    ("rating", rating_rule),
-    ("promise", promise_rule),
-    ("progress", progress_rule),
-    ("urging", urging_rule),
-    ("plan_step", plan_step_rule),
-]
+Rule = Callable[[dt.date, Directory, Links], list[Candidate]]
+RULES: list[tuple[str, Rule]] = []
+# What the scan's report calls each of its counts: the follow-up list's, and each rule's.
+LABELS: dict[str, StrOrPromise] = {
+    "promises_created": gettext_lazy("New promises on the follow-up list"),
+    "promises": gettext_lazy("Bringing the follow-up list up to date"),
+}
+
+
+def add_rule(name: str, label: StrOrPromise, rule: Rule) -> None:
+    """A rule of the daily scan, in the order they run; a later app adds its own."""
+    RULES.append((name, rule))
+    LABELS[name] = label
+
+
+add_rule("deadline", gettext_lazy("Reply deadline reminders"), deadline_rule)
+add_rule("overdue", gettext_lazy("Overdue reminders (escalated to the supervision office)"), overdue_rule)
+add_rule("rating", gettext_lazy("Rating reminders"), rating_rule)
+add_rule("promise", gettext_lazy("Quarterly promise reminders"), promise_rule)
+add_rule("progress", gettext_lazy("Key suggestion progress report reminders"), progress_rule)
+add_rule("urging", gettext_lazy("Reminders of unacknowledged urging notices"), urging_rule)
+add_rule("plan_step", gettext_lazy("Reminders of overdue handling plan steps"), plan_step_rule)
 
 
 # --- delivery -------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deputies.models import Role, User
 from handling.services.common import unit_people
@@ -161,4 +162,4 @@ def resurvey_rule(today: dt.date, people: reminders.Directory, links: reminders.
     return out
 
 
-reminders.RULES.append(("resurvey", resurvey_rule))
+reminders.add_rule("resurvey", gettext_lazy("Questions to deputies whether promises were kept"), resurvey_rule)

@@ -4,6 +4,7 @@ the beat schedule row that runs it every morning."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from io import StringIO
 
 import pytest
@@ -14,9 +15,16 @@ from config.celery import DAILY_SCAN, app
 from proposals.models import Notification
 from supervision import tasks
 from supervision.models import Reminder
+from supervision.reminders import LABELS, RULES
 from tests.supervision.conftest import due_in
 
 pytestmark = pytest.mark.django_db
+
+
+def test_the_report_names_every_rule_in_chinese_including_those_later_apps_add():
+    names = {name for name, _rule in RULES}
+    assert {"resurvey", "referral"} <= names  # added by supervision's later modules
+    assert all(re.search(r"[\u4e00-\u9fff]", str(LABELS[name])) for name in names | {"promises_created"})
 
 
 def test_the_command_runs_the_scan_and_reports_what_it_sent(handled, unit_handler):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from supervision.reminders import RULES, ScanIncomplete, pending_counts, run_daily_scan
+from supervision.reminders import LABELS, RULES, ScanIncomplete, pending_counts, run_daily_scan
 
 
 class Command(BaseCommand):
@@ -37,25 +37,13 @@ class Command(BaseCommand):
             summary, failed = incomplete.summary, incomplete.failed
         seconds = time.monotonic() - started
         counts = pending_counts(today)
-        labels = {
-            "promises_created": "新增跟踪落实事项",
-            "deadline": "答复期限提醒",
-            "overdue": "超期提醒（含升级督查室）",
-            "rating": "满意度评价提醒",
-            "promise": "承诺事项季度提醒",
-            "progress": "重点建议进展报告提醒",
-            "urging": "催办未签收提醒",
-            "plan_step": "办理方案步骤逾期提醒",
-            "resurvey": "承诺落实回头看征询",
-            "promises": "跟踪落实事项同步",
-        }
         self.stdout.write(f"每日提醒扫描完成（{(today.isoformat() if today else '今天')}，用时 {seconds:.1f} 秒）：")
         for name, value in summary.items():
-            self.stdout.write(f"  {labels.get(name, name)}：{value}")
+            self.stdout.write(f"  {LABELS.get(name, name)}：{value}")
         self.stdout.write(
             f"当前待答复 {counts['owing']} 件（其中超期 {counts['overdue']} 件），"
             f"待评价 {counts['unrated']} 件，未落实承诺 {counts['open_promises']} 项。"
         )
         if failed:
-            names = "、".join(labels.get(name, name) for name in failed)
+            names = "、".join(str(LABELS.get(name, name)) for name in failed)
             raise CommandError(f"以下规则出错，未发送（详见日志）：{names}。其余已发送；再次运行会补发缺少的提醒。")
