@@ -374,23 +374,24 @@ def question_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     if not access.allowed(request.user, "view_draft_question", question):
         raise refuse(request, f"question {pk}")
-    can_answer = access.allowed(request.user, "answer_draft_question", question) and not question.is_answered
-    form = AnswerForm(request.POST or None) if can_answer else None
-    if request.method == "POST":
-        if form is None:
-            raise refuse(request, f"question {pk} (answer)")
-        if form.is_valid():
-            try:
-                services.answer_draft_question(question=question, answer=form.cleaned_data["answer"], by=request.user)
-            except ProposalError as exc:
-                form.add_error(None, str(exc))
-            else:
-                with stream_words(question.proposal.stream):
-                    messages.success(request, _("Your answer is sent to the deputy."))
-                return redirect("handling:questions")
+    may_answer = access.allowed(request.user, "answer_draft_question", question)
+    if request.method == "POST" and not may_answer:
+        raise refuse(request, f"question {pk} (answer)")
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_draft_question(question=question, answer=form.cleaned_data["answer"], by=request.user)
+        except ProposalError as exc:
+            form.add_error(None, str(exc))  # e.g. a colleague answered first: said, and the text kept
+        else:
+            with stream_words(question.proposal.stream):
+                messages.success(request, _("Your answer is sent to the deputy."))
+            return redirect("handling:questions")
+    # The form while the question waits, or with why a post was refused.
+    shown = form if may_answer and (not question.is_answered or form.errors) else None
     return render(
         request,
         "handling/deputy/question_answer.html",
-        {"question": question, "form": form},
-        status=400 if form is not None and form.errors else 200,
+        {"question": question, "form": shown},
+        status=400 if form.errors else 200,
     )

@@ -58,7 +58,8 @@ def forward_matter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     matter = resident_matters.matter_for(request, pk)
     if not access.allowed(request.user, "forward_matter", matter):
         raise access.refuse(request, f"resident matter {pk} (forward)")
-    if matter.state != ResidentMatter.State.NEW:
+    # A post goes to the service, which refuses a matter no longer new and keeps what was typed.
+    if matter.state != ResidentMatter.State.NEW and request.method != "POST":
         messages.error(
             request,
             _("This matter is already “%(state)s”; reload the page.") % {"state": matter.get_state_display()},
@@ -123,23 +124,23 @@ def referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     if found is None or not access.allowed(request.user, "view_referral", found):
         raise access.refuse(request, f"matter referral {pk}")
-    can_answer = access.allowed(request.user, "answer_referral", found)
-    form = ReferralAnswerForm(request.POST or None) if can_answer else None
-    if request.method == "POST":
-        if form is None:
-            raise access.refuse(request, f"matter referral {pk} (answer)")
-        if form.is_valid():
-            try:
-                referrals.answer_referral(referral=found, answer=form.cleaned_data["answer"], by=request.user)
-            except resident_matters.MatterError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Your answer was sent; the resident and the station see it."))
-                return redirect("handling:referral", pk=pk)
+    may_answer = access.allowed(request.user, "answer_referral", found)
+    if request.method == "POST" and not may_answer:
+        raise access.refuse(request, f"matter referral {pk} (answer)")
+    form = ReferralAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referrals.answer_referral(referral=found, answer=form.cleaned_data["answer"], by=request.user)
+        except resident_matters.MatterError as exc:
+            form.add_error(None, str(exc))  # e.g. a colleague answered first: said, and the text kept
+        else:
+            messages.success(request, _("Your answer was sent; the resident and the station see it."))
+            return redirect("handling:referral", pk=pk)
     context: dict[str, Any] = {
         "referral": found,
-        "form": form,
+        # While the matter waits for its answer, or with why a post was refused.
+        "form": form if may_answer and (not found.is_answered or form.errors) else None,
         "is_unit": unit_id_of(request.user) == found.unit_id,
         "overdue": found.is_overdue(),
     }
-    return render(request, "handling/matters/referral.html", context, status=400 if form and form.errors else 200)
+    return render(request, "handling/matters/referral.html", context, status=400 if form.errors else 200)

@@ -351,13 +351,8 @@ def handles_referred_matter(user: UserOrAnonymous, referral: object) -> bool:
     return isinstance(referral, MatterReferral) and can_handle(user, referral.matter)
 
 
-@rules.predicate
-def referral_unanswered(user: UserOrAnonymous, referral: object) -> bool:
-    return isinstance(referral, MatterReferral) and referral.answered_at is None
-
-
 add_rule("forward_matter", handles_matter)
 add_rule("view_referral", is_addressed_to_users_unit | handles_referred_matter)
-add_rule("answer_referral", is_addressed_to_users_unit & referral_unanswered)
+add_rule("answer_referral", is_addressed_to_users_unit)  # once: referrals.answer_referral refuses a second
 # A unit's list of the matters forwarded to it.
 add_rule("answer_referrals", is_unit_person)

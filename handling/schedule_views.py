@@ -113,13 +113,16 @@ def decide_extension(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         )
         if done:
             return redirect("handling:extensions")
+    # Each panel keeps what was typed in it: the refusal's is the form, the approval's a note.
+    approving = request.method == "POST" and request.POST.get("decision") == "approve"
     return render(
         request,
         "handling/decide_extension.html",
         {
             "ext": found,
             "proposal": found.assignment.proposal,
-            "form": form,
+            "form": hf.DecideExtensionForm() if approving else form,
+            "approve_note": request.POST.get("note", "") if approving else "",
             "earlier": found.assignment.extensions.exclude(pk=found.pk).order_by("-requested_at"),
         },
         status=400 if request.method == "POST" else 200,

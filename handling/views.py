@@ -116,6 +116,7 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 "co_due": deadlines.co_opinion_deadline(plan["assigned_on"]),
                 "members": proposal.merged_members.order_by("number"),
             },
+            status=400 if "confirm" in request.POST else 200,  # confirmed, and refused
         )
     return render(
         request,
@@ -188,6 +189,7 @@ def bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "deadline": deadlines.reply_deadline(data["assigned_on"], complex_=data["is_complex"]),
                 "data": data,
             },
+            status=400 if stage == "confirm" else 200,  # confirmed, and refused
         )
     return render(
         request,
@@ -429,10 +431,8 @@ def reply_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = assignment.proposal
     round_ = assignment.current_round(proposal)
     reply = Reply.objects.filter(assignment=assignment, round=round_).first()
-    if reply is not None and not reply.is_editable:
-        messages.info(request, _("This reply has been sent on and can no longer be edited."))
-        return redirect("handling:reply", pk=reply.pk)
-    # What is posted goes to the service, which refuses it in the same words and keeps the text.
+    # What is posted goes to the service, which refuses it in the same words and keeps the text
+    # (a reply sent on from another tab, or by a colleague, included).
     refusal = reply_refusal(assignment, proposal)
     if refusal and request.method != "POST":
         messages.info(request, refusal)

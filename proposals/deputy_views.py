@@ -167,6 +167,11 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         gone = _("This suggestion has been submitted and can no longer be edited.")
         if request.POST.get("autosave") == "1":
             return JsonResponse({"error": gone}, status=409)
+        if request.method == "POST":  # submitted from another tab: what was typed here comes back, with why
+            form = DraftForm(request.POST, stream=deputy.stream, proposal=proposal)
+            form.is_valid()
+            form.add_error(None, gone)
+            return _render_draft(request, form, proposal, meeting=proposal.meeting)
         messages.info(request, gone)
         return redirect("proposals:mine_detail", pk=proposal.pk)
     if request.method == "POST":
@@ -195,7 +200,11 @@ def _draft_page(
     meeting = meeting or (proposal.meeting if proposal else None)
     if text_errors:
         if autosave:
-            return JsonResponse({"errors": {k: v for k, v in form.errors.items()}}, status=400)
+            # One sentence for the page's status line, naming each field; and the errors by field.
+            said = "；".join(
+                f"{form.fields[name].label}：{' '.join(str(e) for e in form.errors[name])}" for name in text_errors
+            )
+            return JsonResponse({"error": said, "errors": {k: v for k, v in form.errors.items()}}, status=400)
         return _render_draft(request, form, proposal, meeting=meeting, token=token)
 
     fields = form.draft_fields()
@@ -396,7 +405,12 @@ def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         if done:
             return redirect("proposals:mine_detail", pk=proposal.pk)
-    return render(request, "proposals/deputy/withdraw.html", {"proposal": proposal, "form": form})
+    return render(
+        request,
+        "proposals/deputy/withdraw.html",
+        {"proposal": proposal, "form": form},
+        status=400 if request.method == "POST" else 200,  # a post not taken
+    )
 
 
 @login_required

@@ -567,6 +567,7 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "reports/import_start.html",
         {"form": form, "recent": recent, "kinds": templates, "exports": exports},
+        status=400 if form.errors else 200,
     )
 
 
@@ -667,6 +668,7 @@ def annual_report(request: AuthenticatedHttpRequest) -> HttpResponse:
             "jobs": jobs,
             "running": any(not j.is_finished for j in jobs),
         },
+        status=400 if form.errors else 200,
     )
 
 

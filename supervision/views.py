@@ -152,6 +152,7 @@ def _key_item_form_page(request: AuthenticatedHttpRequest, key_item: KeyItem | N
         request,
         "supervision/key_form.html",
         {"form": form, "key_item": key_item, "year": listed, "candidates": candidates},
+        status=400 if request.method == "POST" and not raw_listed else 200,  # a save not taken
     )
 
 
@@ -219,7 +220,12 @@ def record_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return redirect("supervision:key_detail", key_item.pk)
     else:
         form = forms.SupervisionRecordForm(initial={"held_on": timezone.localdate(), "kind": "inspection"})
-    return render(request, "supervision/record_form.html", {"form": form, "key_item": key_item})
+    return render(
+        request,
+        "supervision/record_form.html",
+        {"form": form, "key_item": key_item},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -261,7 +267,12 @@ def key_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return redirect("supervision:key_detail", key_item.pk)
     else:
         form = forms.KeyProgressForm(initial=initial, proposals=proposals)
-    return render(request, "supervision/key_report_form.html", {"form": form, "key_item": key_item})
+    return render(
+        request,
+        "supervision/key_report_form.html",
+        {"form": form, "key_item": key_item},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- leaders -------------------------------------------------------------------------------------------
@@ -364,6 +375,7 @@ def urging_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "supervision/urging_form.html",
         {"form": form, "unit": unit, "rows": list(candidates), "selected": selected, "proposal": proposal},
+        status=400 if form.errors else 200,
     )
 
 
@@ -389,9 +401,11 @@ def _urging_detail_page(request: HttpRequest, notice: UrgingNotice, form: forms.
             "notice": notice,
             "proposals": proposals,
             "form": form,
+            # Also once acknowledged meanwhile, when a post was refused: why, and what was typed.
             "can_acknowledge": access.allowed(request.user, "acknowledge_urging", notice)
-            and not notice.is_acknowledged,
+            and (not notice.is_acknowledged or bool(form.errors)),
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -447,7 +461,10 @@ def _promise_for(request: HttpRequest, pk: int) -> Promise:
 
 
 def _promise_page(request: HttpRequest, promise: Promise, **forms_: Form) -> HttpResponse:
+    """The promise's page; with `forms_`, after a post that was not taken: that form is shown
+    as it was typed, with why, even when the step has closed meanwhile (answered 400)."""
     reports = promise.reports.select_related("reported_by").order_by("-created_at", "-pk")
+    posted = set(forms_)
     return render(
         request,
         "supervision/promise_detail.html",
@@ -458,13 +475,14 @@ def _promise_page(request: HttpRequest, promise: Promise, **forms_: Form) -> Htt
             "confirm_form": forms_.get("confirm_form") or forms.NoteForm(),
             "reopen_form": forms_.get("reopen_form") or forms.ReasonForm(),
             "can_report": access.allowed(request.user, "report_promise", promise)
-            and promise.state == Promise.State.OPEN,
+            and (promise.state == Promise.State.OPEN or "report_form" in posted),
             "can_confirm": access.allowed(request.user, "confirm_promise", promise)
-            and promise.state == Promise.State.DONE_REPORTED,
+            and (promise.state == Promise.State.DONE_REPORTED or bool(posted & {"confirm_form", "reopen_form"})),
             "can_urge": access.allowed(request.user, "urge", promise.proposal) and promise.is_open,
             "survey_asked": resurvey.is_due(promise) and not resurvey.has_answer(promise),
             "today": timezone.localdate(),
         },
+        status=400 if posted else 200,
     )
 
 
@@ -533,12 +551,13 @@ def promise_survey(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     answered = resurvey.has_answer(promise)
     due = resurvey.is_due(promise)
     refusal = resurvey.survey_refusal(promise)
-    form = forms.PromiseSurveyForm(request.POST or None) if not refusal else None
-    if request.method == "POST":
-        if form is None:
-            messages.info(request, refusal)
-            return redirect("supervision:promise_survey", pk=promise.pk)
-        if form.is_valid():
+    posted = request.method == "POST"
+    form = forms.PromiseSurveyForm(request.POST or None) if posted or not refusal else None
+    if form is not None and posted:
+        if refusal:
+            form.is_valid()  # what was typed is shown again, with why it is not taken
+            form.add_error(None, refusal)
+        elif form.is_valid():
             try:
                 resurvey.answer_survey(
                     promise=promise,

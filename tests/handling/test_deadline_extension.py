@@ -55,6 +55,21 @@ def test_approval_moves_the_deadline_and_due_date_and_keeps_the_original(handled
 
 
 @time_machine.travel(LATER, tick=False)
+def test_an_approval_refused_keeps_its_note_in_the_approval_not_in_the_refusal(handled, cast, staff, client):
+    _proposal, assignment = handled
+    extension = _ask(assignment, cast)
+    client.force_login(staff)
+    with override_settings(EXTENSION_MAX_COUNT=0):  # the unit has had its extensions
+        response = client.post(
+            reverse("handling:decide_extension", args=[extension.pk]), {"decision": "approve", "note": "批准的说明"}
+        )
+    page = response.content.decode()
+    assert response.status_code == 400
+    approval, refusal = page.split('value="refuse"')
+    assert "批准的说明</textarea>" in approval and "批准的说明" not in refusal
+
+
+@time_machine.travel(LATER, tick=False)
 def test_a_refusal_needs_a_reason_and_leaves_the_deadline(handled, cast, staff):
     proposal, assignment = handled
     extension = _ask(assignment, cast)

@@ -91,7 +91,10 @@ def test_only_the_unit_asked_answers_and_only_once(client, deputy, draft, unit, 
 
     client.force_login(unit_handler)
     client.post(url, {"answer": "第一次答复"})
-    client.post(url, {"answer": "第二次答复"})
+    # A colleague answering a moment later is told so, on the page, with the text kept (no 404).
+    second = client.post(url, {"answer": "第二次答复"})
+    assert second.status_code == 400
+    assert "第二次答复" in second.content.decode() and "已经答复" in second.content.decode()
     question.refresh_from_db()
     assert question.answer == "第一次答复"
 

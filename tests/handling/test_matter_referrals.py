@@ -277,3 +277,30 @@ def test_an_overdue_referral_is_reminded_to_its_unit_exactly_once(
     notices = Notification.objects.filter(url=reverse("handling:referral", args=[referral.pk]))
     assert {n.recipient_id for n in notices} == {unit_handler.pk, unit_head.pk}
     assert not Notification.objects.filter(recipient=other_unit_handler).exists()
+
+
+# --- a step taken meanwhile by a colleague -------------------------------------------------------------------
+
+
+def test_a_colleague_answering_a_referral_already_answered_is_told_so_and_keeps_the_text(
+    stationed, station_staff, unit, unit_handler, unit_head
+):
+    referral = forward(leave(station=stationed)[0], unit, station_staff)
+    referrals.answer_referral(referral=referral, answer="科长先答复了", by=unit_head)
+    before = refusals()
+    late = client_of(unit_handler).post(reverse("handling:referral", args=[referral.pk]), {"answer": "我写的答复"})
+    page = late.content.decode()
+    assert late.status_code == 400 and "我写的答复" in page and "已经答复" in page
+    assert refusals() == before  # a colleague of the unit is no stranger: nothing to audit
+    referral.refresh_from_db()
+    assert referral.answer == "科长先答复了"
+
+
+def test_forwarding_a_matter_answered_meanwhile_is_refused_with_the_text_kept(stationed, station_staff, deputy, unit):
+    matter, _code = leave(station=stationed)
+    matters.answer_matter(matter=matter, answer="代表已答复", by=deputy.user)
+    posted = {"unit": unit.pk, "text": "改写后的问题内容", "note": "请尽快处理"}
+    late = client_of(station_staff).post(reverse("handling:forward_matter", args=[matter.pk]), posted)
+    page = late.content.decode()
+    assert late.status_code == 400 and "改写后的问题内容" in page and "请尽快处理" in page
+    assert not MatterReferral.objects.exists()

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
+from handling import services as hs
 from handling.models import Reply, ReplyAttachment
 from proposals import services as ps
 from proposals.models import Notification, ProposalState
@@ -439,3 +440,18 @@ def test_a_unit_back_on_a_suggestion_is_not_offered_the_draft_of_its_ended_assig
     assert client.post(reverse("handling:reply_attachment_delete", args=[attached.pk])).status_code == 404
     assert AuditRecord.objects.filter(kind=AuditRecord.Kind.ACCESS_REFUSED, user=cast.handler).count() == 1
     assert old.attachments.count() == 1
+
+
+def test_a_letter_saved_after_it_was_sent_on_elsewhere_comes_back_with_why(client, handling, unit_handler, result_a):
+    _proposal, assignment = handling
+    letter = {"body": "旧文本", "result_category": result_a, "signer": "局长", "contact_phone": "0571-88880000"}
+    reply = hs.save_reply_draft(assignment=assignment, by=unit_handler, **letter)
+    hs.submit_reply(reply=reply, by=unit_handler)  # from another tab
+    client.force_login(unit_handler)
+    posted = {"body": "这边新写的一大段答复", "action": "save"}
+    response = client.post(reverse("handling:reply_edit", args=[assignment.pk]), posted)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "这边新写的一大段答复" in page and "不能再修改" in page
+    reply.refresh_from_db()
+    assert reply.body == "旧文本"

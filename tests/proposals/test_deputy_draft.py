@@ -87,7 +87,9 @@ def test_autosave_reports_bad_input_and_keeps_the_saved_draft(client, deputy, dr
     url = reverse("proposals:edit", args=[draft.pk])
     response = client.post(url, typed(title="长" * 201, autosave="1"))
     assert response.status_code == 400
-    assert "title" in json.loads(response.content)["errors"]
+    answer = json.loads(response.content)
+    assert "title" in answer["errors"]
+    assert answer["error"].startswith("标题：")  # the page's status line names the field and why
     draft.refresh_from_db()
     assert draft.title != "长" * 201
 
@@ -240,9 +242,11 @@ def test_a_submitted_suggestion_can_no_longer_be_edited(client, deputy, draft, c
     client.force_login(deputy.user)
     url = reverse("proposals:edit", args=[proposal.pk])
     assert client.get(url)["Location"] == reverse("proposals:mine_detail", args=[proposal.pk])
-    response = client.post(url, typed(title="偷偷改", action="save"))
+    # Saved in a tab left open after submitting in another: refused, with why and the text kept.
+    response = client.post(url, typed(title="另一个标签页里改的标题", action="save"))
     proposal.refresh_from_db()
-    assert response.status_code == 302 and proposal.title != "偷偷改"
+    assert response.status_code == 400 and proposal.title != "另一个标签页里改的标题"
+    assert "另一个标签页里改的标题" in response.content.decode() and "不能再修改" in response.content.decode()
     assert client.post(url, typed(title="偷偷改", autosave="1")).status_code == 409
 
 

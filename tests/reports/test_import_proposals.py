@@ -161,7 +161,7 @@ def test_the_import_page_refuses_a_suggestions_workbook_chosen_as_proposals(clie
     upload = workbook(suggestion_row())
     upload.name = "建议.xlsx"
     response = client.post(reverse("reports:import"), {"kind": "proposals", "file": upload})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not ImportBatch.objects.exists()
 
 

@@ -68,7 +68,7 @@ def test_a_file_that_is_not_xlsx_keeps_the_form(client, staff):
     client.force_login(staff)
     bad = SimpleUploadedFile("单位.xlsx", b"%PDF-1.4 nope", content_type=XLSX)
     response = client.post(reverse("reports:import"), {"kind": "units", "file": bad})
-    assert response.status_code == 200 and "“单位.xlsx”不是 Excel 工作簿（.xlsx）" in response.content.decode()
+    assert response.status_code == 400 and "“单位.xlsx”不是 Excel 工作簿（.xlsx）" in response.content.decode()
     assert not ImportBatch.objects.exists()
     wrong_name = client.post(reverse("reports:import"), {"kind": "deputies", "file": SimpleUploadedFile("a.xls", b"x")})
     assert "请上传 .xlsx 文件" in wrong_name.content.decode()
@@ -103,7 +103,7 @@ def test_the_workbook_is_checked_as_an_office_package_before_it_is_read(client, 
     upload = SimpleUploadedFile("单位.xlsx", content, content_type=XLSX)
     response = client.post(reverse("reports:import"), {"kind": "deputies", "file": upload})
     page = response.content.decode()
-    assert response.status_code == 200 and "“单位.xlsx”" in page and reason in page
+    assert response.status_code == 400 and "“单位.xlsx”" in page and reason in page
     assert 'value="deputies" selected' in page
     assert not ImportBatch.objects.exists()
 
@@ -113,7 +113,7 @@ def test_the_kind_must_be_chosen_every_time(client, staff):
     page = client.get(reverse("reports:import")).content.decode()
     assert 'value="" selected' in page or '<option value="">' in page
     response = client.post(reverse("reports:import"), {"file": upload([["区教育局", "", ""]])})
-    assert response.status_code == 200 and "请选择" in response.content.decode()
+    assert response.status_code == 400 and "请选择" in response.content.decode()
     assert not ImportBatch.objects.exists()
 
 
@@ -121,7 +121,7 @@ def test_a_workbook_whose_columns_fit_another_kind_names_that_kind(client, staff
     client.force_login(staff)
     response = client.post(reverse("reports:import"), {"kind": "suggestions", "file": upload([["区教育局", "", ""]])})
     page = response.content.decode()
-    assert response.status_code == 200 and "这个表格的列像是『承办单位』导入模板" in page
+    assert response.status_code == 400 and "这个表格的列像是『承办单位』导入模板" in page
     assert not ImportBatch.objects.exists()
 
 
@@ -133,7 +133,7 @@ def test_each_bodys_staff_import_their_own_people_and_items_and_units(client, st
     refused = client.post(
         reverse("reports:import"), {"kind": "deputies", "file": SimpleUploadedFile("代表.xlsx", people, XLSX)}
     )
-    assert refused.status_code == 200 and "kind" in refused.context["form"].errors
+    assert refused.status_code == 400 and "kind" in refused.context["form"].errors
     assert not ImportBatch.objects.exists()
     client.force_login(staff)
     offered = client.get(reverse("reports:import")).context["form"].fields["kind"].choices

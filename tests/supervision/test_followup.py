@@ -161,6 +161,16 @@ def test_staff_send_it_back_with_what_is_missing(promise, unit_handler, staff):
     assert Notification.objects.filter(recipient=unit_handler, message__contains="操场尚未硬化").exists()
 
 
+def test_a_report_posted_after_a_colleague_reported_it_kept_says_so_and_keeps_the_text(
+    client, promise, unit_handler, unit_head
+):
+    services.report_promise_progress(promise=promise, by=unit_head, body="科长已报落实", done=True)
+    client.force_login(unit_handler)
+    late = client.post(reverse("supervision:promise_report", args=[promise.pk]), {"body": "我写的进展"})
+    page = late.content.decode()
+    assert late.status_code == 400 and "我写的进展" in page and "不再接受报告" in page
+
+
 def test_only_a_promise_reported_kept_can_be_confirmed(promise, staff):
     with pytest.raises(ProposalError, match="已报落实"):
         services.confirm_promise(promise=promise, by=staff)
@@ -325,7 +335,7 @@ def test_the_unit_reports_on_the_page(client, promise, unit_handler):
 def test_an_empty_report_keeps_the_page_and_explains(client, promise, unit_handler):
     client.force_login(unit_handler)
     response = client.post(reverse("supervision:promise_report", args=[promise.pk]), {"body": "", "done": "on"})
-    assert response.status_code == 200 and "这个字段是必填项" in response.content.decode()
+    assert response.status_code == 400 and "这个字段是必填项" in response.content.decode()
     assert Promise.objects.get().state == "open"
 
 
@@ -335,7 +345,7 @@ def test_staff_confirm_and_send_back_on_the_page(client, promise, unit_handler, 
     page = client.get(reverse("supervision:promise_detail", args=[promise.pk])).content.decode()
     assert "确认已落实" in page and "退回承办单位" in page
     response = client.post(reverse("supervision:promise_reopen", args=[promise.pk]), {"note": ""})
-    assert response.status_code == 200 and Promise.objects.get().state == Promise.State.DONE_REPORTED
+    assert response.status_code == 400 and Promise.objects.get().state == Promise.State.DONE_REPORTED
     response = client.post(reverse("supervision:promise_confirm", args=[promise.pk]), {"note": "核实"})
     assert response.status_code == 302 and Promise.objects.get().state == Promise.State.KEPT
 
@@ -343,7 +353,7 @@ def test_staff_confirm_and_send_back_on_the_page(client, promise, unit_handler, 
 def test_confirming_an_open_promise_on_the_page_explains(client, promise, staff):
     client.force_login(staff)
     response = client.post(reverse("supervision:promise_confirm", args=[promise.pk]), {"note": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "只有单位已报落实的承诺事项可以确认" in response.content.decode()
 
 

@@ -157,7 +157,7 @@ def test_a_form_with_errors_keeps_what_was_typed(client, handled, staff, leader)
         reverse("supervision:key_new"),
         {"year": 2026, "title": "学位供给保障", "leader": leader.pk, "report_every_days": 30, "note": "备注文字"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert "请至少选择一件建议" in body
     assert 'value="学位供给保障"' in body and "备注文字" in body
@@ -171,7 +171,7 @@ def test_a_refusal_of_the_service_is_shown_on_the_form(client, make_proposal, st
         reverse("supervision:key_new") + "?proposal=" + str(closed.pk),
         {"year": 2026, "title": "学位", "leader": leader.pk, "report_every_days": 30, "proposals": [closed.pk]},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "只有已立案、尚在办理中的建议可以列为重点督办" in response.content.decode()
     assert not KeyItem.objects.exists()
 

@@ -55,7 +55,7 @@ def test_the_form_sends_a_report(client, key_item, handled, unit_handler):
 def test_an_empty_form_keeps_the_choice_and_explains(client, key_item, handled, unit_handler):
     client.force_login(unit_handler)
     response = client.post(reverse("supervision:key_report", args=[key_item.pk]), {"proposal": handled.pk, "body": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "这个字段是必填项" in response.content.decode()
     assert not ProgressReport.objects.exists()
 

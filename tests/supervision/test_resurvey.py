@@ -42,12 +42,13 @@ def test_nothing_is_asked_before_the_date_or_a_report(promise, deputy):
 def test_posted_too_early_or_twice_the_page_says_which(promise, deputy, client):
     client.force_login(deputy.user)
     url = reverse("supervision:promise_survey", args=[promise.pk])
-    early = client.post(url, {"answer": "kept"}, follow=True).content.decode()
+    early = client.post(url, {"answer": "kept"}).content.decode()
     assert "承诺期限届满或单位报告已落实后" in early and "您已答复过" not in early
     past_due(promise)
     client.post(url, {"answer": "kept"})
-    again = client.post(url, {"answer": "partly", "comment": "x"}, follow=True).content.decode()
-    assert "您已答复过" in again
+    again = client.post(url, {"answer": "partly", "comment": "另一台手机上写的意见"})
+    assert again.status_code == 400
+    assert "您已答复过" in again.content.decode() and "另一台手机上写的意见" in again.content.decode()
     assert list(PromiseSurvey.objects.values_list("answer", flat=True)) == ["kept"]
 
 

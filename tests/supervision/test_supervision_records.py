@@ -126,7 +126,7 @@ def test_a_pdf_given_as_a_photo_is_refused_as_not_a_photo_and_keeps_what_was_typ
         },
     )
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "“scan.pdf”不是 JPG 或 PNG 格式的照片" in body
     assert "Word" not in body
     assert "现场人员名单" in body and "现场办理情况记录" in body

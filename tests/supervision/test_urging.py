@@ -177,7 +177,7 @@ def test_a_form_without_suggestions_keeps_the_message(client, handled, unit, sta
     client.force_login(staff)
     url = reverse("supervision:urging_new") + f"?unit={unit.pk}"
     response = client.post(url, {"message": "我写的催办内容"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert "请至少选择一件需要催办的建议" in body and "我写的催办内容" in body
     assert not UrgingNotice.objects.exists()
@@ -204,7 +204,8 @@ def test_acknowledging_twice_on_the_page_explains(client, handled, unit, staff, 
     services.acknowledge_urging(notice=notice, by=unit_head)
     client.force_login(unit_head)
     response = client.post(reverse("supervision:urging_acknowledge", args=[notice.pk]), {"answer": "再签一次"})
-    assert response.status_code == 200 and "该催办通知已签收" in response.content.decode()
+    assert response.status_code == 400 and "该催办通知已签收" in response.content.decode()
+    assert "再签一次" in response.content.decode()  # what was typed is still there
 
 
 def test_another_unit_gets_not_found(client, handled, unit, staff, other_unit_handler):
