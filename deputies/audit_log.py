@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from deputies.models import AuditRecord
 
@@ -56,4 +57,4 @@ def export_rows(records: QuerySet[AuditRecord]) -> Iterator[list[str | None]]:
 def describe_filters(values: Mapping[str, Any]) -> str:
     """The filters of an export, for its own audit record."""
     parts = [f"{name}={value}" for name, value in values.items() if value not in (None, "")]
-    return " ".join(parts) or "all"
+    return " ".join(parts) or _("no filter")

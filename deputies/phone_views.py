@@ -141,7 +141,7 @@ def login_sms(request: HttpRequest) -> HttpResponse:
                 kind=AuditRecord.Kind.LOGIN_FAILED,
                 request=request,
                 user=user,
-                detail="phone code: two factors needed",
+                detail=_("phone code: this account needs two factors"),
             )
             form.add_error(None, _("This account logs in with its password and then a code: use 密码登录."))
         elif user is not None:
@@ -208,7 +208,7 @@ def password_reset_sms_set(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         request.session.pop(PENDING_RESET, None)
-        record_security_event(kind=AuditRecord.Kind.PASSWORD_RESET, request=request, user=user, detail="phone code")
+        record_security_event(kind=AuditRecord.Kind.PASSWORD_RESET, request=request, user=user, detail=_("phone code"))
         messages.success(request, _("Your password is set: log in with it now."))
         return redirect("login")
     return render(
@@ -222,7 +222,10 @@ def start_second_factor(request: HttpRequest, user: User, next_url: str) -> str 
     phone = otp.normalize_phone(phone_of(user))
     if phone is None:
         record_security_event(
-            kind=AuditRecord.Kind.LOGIN_FAILED, request=request, user=user, detail="second factor: no mobile number"
+            kind=AuditRecord.Kind.LOGIN_FAILED,
+            request=request,
+            user=user,
+            detail=_("second factor: the account has no mobile number"),
         )
         return _("This account needs a code sent to its mobile number, and it has none: ask the administrator.")
     request.session[PENDING_LOGIN] = {"user": user.pk, "at": timezone.now().timestamp(), "next": next_url}

@@ -18,6 +18,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from deputies.appendonly import trigger_name
 from deputies.audit import record_security_event
@@ -74,7 +75,11 @@ def purge_expired_audit_records(*, now: dt.datetime | None = None) -> int:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         record_security_event(
             kind=AuditRecord.Kind.AUDIT_PURGED,
-            detail=f"{deleted} records before {timezone.localtime(cutoff):%Y-%m-%d %H:%M} "
-            f"(AUDIT_RETENTION_DAYS={settings.AUDIT_RETENTION_DAYS})",
+            detail=_("%(n)s records before %(when)s (AUDIT_RETENTION_DAYS=%(days)s)")
+            % {
+                "n": deleted,
+                "when": f"{timezone.localtime(cutoff):%Y-%m-%d %H:%M}",
+                "days": settings.AUDIT_RETENTION_DAYS,
+            },
         )
     return deleted

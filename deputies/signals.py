@@ -8,14 +8,15 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from deputies.audit import record_security_event
-from deputies.models import AuditRecord, User
+from deputies.models import AuditRecord, OneTimeCode, User
 
 
 @receiver(user_logged_in)
 def _logged_in(sender: type[User], request: HttpRequest, user: User, **kwargs: Any) -> None:
-    how = "phone code" if getattr(user, "backend", "").endswith(".PhoneCodeBackend") else ""
+    how = _("phone code") if getattr(user, "backend", "").endswith(".PhoneCodeBackend") else ""
     record_security_event(kind=AuditRecord.Kind.LOGIN, request=request, user=user, detail=how)
 
 
@@ -31,8 +32,14 @@ def _login_failed(sender: str, credentials: dict[str, Any], request: HttpRequest
         kind=AuditRecord.Kind.LOGIN_FAILED,
         request=request,
         username=str(credentials.get("username", "")),
-        detail=f"phone code ({credentials['purpose']})" if credentials.get("purpose") else "",
+        detail=_("phone code (%(purpose)s)") % {"purpose": _purpose_label(credentials["purpose"])}
+        if credentials.get("purpose")
+        else "",
     )
+
+
+def _purpose_label(purpose: str) -> str:
+    return str(dict(OneTimeCode.Purpose.choices).get(purpose, purpose))
 
 
 @receiver(user_locked_out)

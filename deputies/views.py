@@ -111,7 +111,7 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         kind=AuditRecord.Kind.AUDIT_EXPORTED,
         request=request,
         user=request.user,
-        detail=f"{found} records; {audit_log.describe_filters(values)}",
+        detail=_("%(n)s records; %(filters)s") % {"n": found, "filters": audit_log.describe_filters(values)},
     )
     response = HttpResponse(data, content_type=XLSX)
     filename = f"安全审计记录-{timezone.localdate():%Y%m%d}.xlsx"

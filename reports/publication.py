@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from deputies.audit import record_security_event
 from deputies.models import AuditRecord, User
@@ -62,7 +63,10 @@ def publish_figures(*, year: int, stream: str, by: User, request: HttpRequest | 
             defaults={"units": rows, "as_of": timezone.localdate(), "published_at": timezone.now(), "published_by": by},
         )
         record_security_event(
-            kind=AuditRecord.Kind.PUBLISHED, request=request, user=by, detail=f"units' figures {_what(year, stream)}"
+            kind=AuditRecord.Kind.PUBLISHED,
+            request=request,
+            user=by,
+            detail=_("units' figures of %(what)s") % {"what": _what(year, stream)},
         )
     forget_public_pages()
     return published
@@ -74,7 +78,7 @@ def unpublish_figures(*, published: PublishedFigures, by: User, request: HttpReq
             kind=AuditRecord.Kind.UNPUBLISHED,
             request=request,
             user=by,
-            detail=f"units' figures {_what(published.year, published.stream)}",
+            detail=_("units' figures of %(what)s") % {"what": _what(published.year, published.stream)},
         )
         published.delete()
     forget_public_pages()

@@ -214,7 +214,7 @@ class PhoneToken(PublicLogin):
                 kind=AuditRecord.Kind.LOGIN_FAILED,
                 request=request._request,
                 user=user,
-                detail="API phone code: two factors needed",
+                detail=_("API phone code: this account needs two factors"),
             )
             return _detail(_("This account logs in with its password and then a code, on the pages."), 403)
         # A login like the pages' (audited, django-axes' failures reset), only with no session.
@@ -241,16 +241,19 @@ class WechatLogin(PublicLogin):
         user = wechat.bound_user(openid)
         if user is None or otp.needs_two_factors(user):
             record_security_event(
-                kind=AuditRecord.Kind.LOGIN_FAILED, request=request._request, detail="WeChat: not bound"
+                kind=AuditRecord.Kind.LOGIN_FAILED, request=request._request, detail=_("WeChat: bound to no account")
             )
             return _detail(_("This WeChat is bound to no account: log in another way and bind it first."), 401)
         # An account locked after failed logins is locked whichever way it comes in.
         if otp.is_account_locked(request._request, user):
             record_security_event(
-                kind=AuditRecord.Kind.LOGIN_FAILED, request=request._request, user=user, detail="WeChat: locked"
+                kind=AuditRecord.Kind.LOGIN_FAILED,
+                request=request._request,
+                user=user,
+                detail=_("WeChat: the account is locked"),
             )
             return _detail(otp.lockout_message(), status.HTTP_429_TOO_MANY_REQUESTS)
-        record_security_event(kind=AuditRecord.Kind.LOGIN, request=request._request, user=user, detail="WeChat")
+        record_security_event(kind=AuditRecord.Kind.LOGIN, request=request._request, user=user, detail=_("WeChat"))
         return _login_token(user, "微信小程序登录")
 
 

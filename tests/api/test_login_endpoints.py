@@ -55,7 +55,7 @@ def test_a_phone_code_gives_a_two_hour_write_token_that_works_and_is_kept_hashed
     assert client.get("/api/v1/suggestions/").status_code == 200
     with time_machine.travel(timezone.now() + dt.timedelta(hours=2, minutes=1)):
         assert client.get("/api/v1/suggestions/").status_code == 401
-    assert AuditRecord.objects.filter(kind=AuditRecord.Kind.LOGIN, user=deputy.user, detail="phone code").exists()
+    assert AuditRecord.objects.filter(kind=AuditRecord.Kind.LOGIN, user=deputy.user, detail="短信验证码").exists()
 
 
 def test_the_short_lived_token_is_listed_on_the_token_page_and_revoked_there(client, deputy):

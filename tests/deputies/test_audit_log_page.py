@@ -119,7 +119,7 @@ def test_the_export_holds_the_filtered_records_and_is_recorded_with_its_filters(
     assert header == audit_log.EXPORT_HEADERS
     assert [(row[1], row[2], row[4], row[6]) for row in rows] == [("登录失败", "zhang", "10.0.0.7", "/accounts/login/")]
     exported = AuditRecord.objects.get(kind=AuditRecord.Kind.AUDIT_EXPORTED)
-    assert (exported.user, exported.detail) == (staff, "1 records; kind=login_failed")
+    assert (exported.user, exported.detail) == (staff, "1 条记录；kind=login_failed")
 
 
 def test_a_failed_login_typed_as_a_formula_is_exported_as_text(client, staff):

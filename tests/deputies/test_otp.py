@@ -174,7 +174,7 @@ def test_wrong_codes_are_failed_logins_in_the_audit_and_lock_the_account_as_pass
     for _attempt in range(5):
         assert otp.sign_in_with_code(request(), phone=deputy.phone, code=wrong) is None
     failed = AuditRecord.objects.filter(kind=AuditRecord.Kind.LOGIN_FAILED, username="deputy")
-    assert failed.count() == 5 and "phone code (login)" in failed.first().detail
+    assert failed.count() == 5 and "短信验证码（登录）" in failed.first().detail
     # Locked: even a new, right code is refused, and the password too.
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
         fresh = ask(deputy.phone)

@@ -37,7 +37,7 @@ def test_a_deputy_logs_in_with_a_code(client, deputy):
     assert response.status_code == 302 and response["Location"] == "/proposals/mine/"
     assert client.get("/").wsgi_request.user == deputy.user
     login = AuditRecord.objects.get(kind=AuditRecord.Kind.LOGIN)
-    assert login.user == deputy.user and login.detail == "phone code"
+    assert login.user == deputy.user and login.detail == "短信验证码"
 
 
 def test_an_unknown_number_gets_the_same_page_as_a_known_one(client, deputy):

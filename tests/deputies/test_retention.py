@@ -43,7 +43,7 @@ def test_the_purge_deletes_only_records_past_the_retention_and_records_itself(ol
         assert purge_expired_audit_records() == 1
     assert list(AuditRecord.objects.values_list("username", flat=True).order_by("id")) == ["kept", ""]
     purge = AuditRecord.objects.get(kind=AuditRecord.Kind.AUDIT_PURGED)
-    assert purge.detail == "1 records before 2025-11-13 10:00 (AUDIT_RETENTION_DAYS=200)"
+    assert purge.detail == "2025-11-13 10:00 之前的 1 条记录（AUDIT_RETENTION_DAYS=200）"
     assert ProposalEvent.objects.count() == events
 
 
