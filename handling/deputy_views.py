@@ -70,17 +70,24 @@ def rate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and "settle" in request.POST and existing is not None and existing.is_pending:
         # 确认，不再修改: taken at any time before it takes effect by itself.
         return _confirm_now(request, reply, existing)
+    closed = ""
     if existing is not None and not (existing.is_pending and is_changeable(existing)):
         if existing.is_pending:
-            messages.info(request, _("Your rating can no longer be changed: it takes effect shortly."))
+            closed = _("Your rating can no longer be changed: it takes effect shortly.")
         else:
-            messages.info(request, _("You have already rated this reply; a rating cannot be changed."))
-        return redirect(_detail_url(proposal.pk, f"#reply-{reply.pk}"))
+            closed = _("You have already rated this reply; a rating cannot be changed.")
+        if request.method != "POST":
+            messages.info(request, closed)
+            return redirect(_detail_url(proposal.pk, f"#reply-{reply.pk}"))
     initial = {}
     if existing is not None:
         initial = {"attitude": existing.attitude, "result": existing.result, "comment": existing.comment}
     form = RatingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and closed:
+        # The window closed while the deputy was typing: what was chosen and typed comes back, with why.
+        form.is_valid()
+        form.add_error(None, closed)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if "back" in request.POST:
             pass  # 返回修改: the form again, as chosen
