@@ -563,10 +563,14 @@ def _reply_page(request: HttpRequest, reply: Reply, status: int = 200, **forms: 
         "can_edit": editable
         and access.allowed(user, "draft_reply", reply)
         and not reply_refusal(reply.assignment, proposal),
-        "can_countersign": my_co is not None and not countersign_refusal(reply, my_co),
+        # A form posted and refused (the reply moved on meanwhile) stays shown as typed, under the
+        # refusal's message, so that nothing typed is lost.
+        "can_countersign": my_co is not None and (not countersign_refusal(reply, my_co) or "countersign_form" in forms),
         "my_co": my_co,
-        "can_approve": reply.state == Reply.State.PENDING_APPROVAL and access.allowed(user, "approve_reply", reply),
-        "can_review": reply.state == Reply.State.APPROVED and access.allowed(user, "review_reply", reply),
+        "can_approve": (reply.state == Reply.State.PENDING_APPROVAL or "return_form" in forms)
+        and access.allowed(user, "approve_reply", reply),
+        "can_review": (reply.state == Reply.State.APPROVED or bool({"staff_return_form", "correct_form"} & set(forms)))
+        and access.allowed(user, "review_reply", reply),
         "can_issue": reply.state == Reply.State.APPROVED and access.allowed(user, "issue_reply", proposal),
         "countersign_form": forms.get("countersign_form") or hf.CountersignForm(),
         "return_form": forms.get("return_form") or hf.NoteForm(prefix="return"),

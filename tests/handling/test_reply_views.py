@@ -455,3 +455,21 @@ def test_a_letter_saved_after_it_was_sent_on_elsewhere_comes_back_with_why(clien
     assert "这边新写的一大段答复" in page and "不能再修改" in page
     reply.refresh_from_db()
     assert reply.body == "旧文本"
+
+
+def test_a_return_posted_after_a_colleague_approved_says_so_and_keeps_the_note(
+    client, unit_handler, unit_head, handling, result_a
+):
+    _proposal, assignment = handling
+    client.force_login(unit_handler)
+    client.post(reverse("handling:reply_edit", args=[assignment.pk]), {**letter(result_a), "action": "submit"})
+    reply = Reply.objects.get()
+    hs.approve_reply(reply=reply, by=unit_head)  # from another tab, or another head
+    client.force_login(unit_head)
+    late = client.post(
+        reverse("handling:reply_step", args=[reply.pk, "return"]), {"return-note": "请补充完成时间的依据"}
+    )
+    assert late.status_code == 400
+    assert "请补充完成时间的依据" in late.content.decode()
+    reply.refresh_from_db()
+    assert reply.state != "returned"
