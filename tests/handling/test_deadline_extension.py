@@ -70,6 +70,18 @@ def test_an_approval_refused_keeps_its_note_in_the_approval_not_in_the_refusal(h
 
 
 @time_machine.travel(LATER, tick=False)
+def test_a_request_refused_because_one_was_sent_meanwhile_keeps_its_reason(handled, cast, client):
+    _proposal, assignment = handled
+    _ask(assignment, cast)  # a colleague asked a moment before
+    client.force_login(cast.handler)
+    posted = {"new_deadline": "2026-08-01", "reason": "我这边写的延期理由"}
+    response = client.post(reverse("handling:request_extension", args=[assignment.pk]), posted)
+    assert response.status_code == 400
+    assert "我这边写的延期理由" in response.content.decode()
+    assert assignment.extensions.count() == 1
+
+
+@time_machine.travel(LATER, tick=False)
 def test_a_refusal_needs_a_reason_and_leaves_the_deadline(handled, cast, staff):
     proposal, assignment = handled
     extension = _ask(assignment, cast)
