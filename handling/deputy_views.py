@@ -329,7 +329,8 @@ def reply_comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def ask_unit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = get_proposal_for_user(request, pk, rule="ask_unit_before_submission")
-    if proposal.state not in EDITABLE_STATES:
+    # A post goes to the service, which refuses a draft submitted meanwhile and keeps the question.
+    if proposal.state not in EDITABLE_STATES and request.method != "POST":
         messages.info(request, _("Questions to a unit are asked about a draft, before it is submitted."))
         return redirect("proposals:mine_detail", pk=proposal.pk)
     form = QuestionForm(request.POST or None)

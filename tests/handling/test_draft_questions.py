@@ -62,8 +62,11 @@ def test_an_empty_question_comes_back_with_the_chosen_unit(client, deputy, draft
 def test_questions_are_for_drafts_only(client, deputy, draft, cast, unit):
     advance(draft, S.SUBMITTED, cast)
     client.force_login(deputy.user)
-    response = ask(client, draft, unit)
-    assert response.status_code == 302
+    assert client.get(reverse("handling:ask_unit", args=[draft.pk])).status_code == 302
+    # Asked on a page left open after submitting: refused with why, the question kept.
+    response = ask(client, draft, unit, text="我在另一页写的问题")
+    assert response.status_code == 400
+    assert "我在另一页写的问题" in response.content.decode() and "尚未提交的草稿" in response.content.decode()
     assert not PreSubmissionQuestion.objects.exists()
 
 
