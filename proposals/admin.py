@@ -134,9 +134,9 @@ def merge_action(
             raise services.ProposalError(_("The main suggestion must be one of the selected ones."))
         services.merge_proposals(main=main, members=rows, by=user_of(request), note=form.cleaned_data["note"])
     except services.ProposalError as exc:
-        modeladmin.message_user(request, str(exc), messages.ERROR)
-    else:
-        modeladmin.message_user(request, _("Merged."), messages.SUCCESS)
+        form.add_error(None, str(exc))  # shown again with why, the main number and note kept
+        return action_form_page(modeladmin, request, queryset, form, _("Merge"), "merge_action")
+    modeladmin.message_user(request, _("Merged."), messages.SUCCESS)
     return None
 
 

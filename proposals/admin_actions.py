@@ -79,12 +79,18 @@ def workflow_action(
                 run(obj, by=user_of(request), **(form.cleaned_data if form else {}))
                 done += 1
             except ProposalError as exc:
-                failed.append(f"{obj}：{exc}")
+                failed.append((obj, f"{obj}：{exc}"))
         if done:
             modeladmin.message_user(
                 request, _("%(action)s: done for %(n)s.") % {"action": label, "n": done}, messages.SUCCESS
             )
-        for failure in failed:
+        if failed and form is not None:
+            # The rows not moved come back with why and with what was typed, to try again or leave.
+            for _obj, failure in failed:
+                form.add_error(None, failure)
+            left = queryset.filter(pk__in=[obj.pk for obj, _failure in failed])
+            return action_form_page(modeladmin, request, left, form, label, action.__name__)
+        for _obj, failure in failed:
             modeladmin.message_user(request, failure, messages.ERROR)
         return None
 

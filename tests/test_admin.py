@@ -56,12 +56,29 @@ def test_a_refused_transition_in_the_admin_says_why_and_changes_nothing(client, 
     client.force_login(admin_user)
     url = reverse("admin:proposals_proposal_changelist")
     # Only the lead deputy may withdraw; the administrator is refused.
-    response = client.post(
-        url, {"action": "wf_withdraw", "_selected_action": [proposal.pk], "apply": "1", "note": ""}, follow=True
-    )
-    assert "您无权" in response.content.decode()
+    posted = {"action": "wf_withdraw", "_selected_action": [proposal.pk], "apply": "1", "note": "管理员写的说明"}
+    response = client.post(url, posted, follow=True)
+    # The row comes back on the action's page with why, and the note as typed.
+    assert "您无权" in response.content.decode() and "管理员写的说明" in response.content.decode()
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.SUBMITTED
+
+
+def test_a_refused_merge_comes_back_with_why_and_the_note(client, admin_user, draft, cast):
+    proposal = advance(draft, ProposalState.REGISTERED, cast)
+    client.force_login(admin_user)
+    url = reverse("admin:proposals_proposal_changelist")
+    posted = {
+        "action": "merge_action",
+        "_selected_action": [proposal.pk],
+        "apply": "1",
+        "main": 999,
+        "note": "并案说明",
+    }
+    page = client.post(url, posted).content.decode()
+    assert "并案说明" in page and 'value="999"' in page
+    proposal.refresh_from_db()
+    assert proposal.merged_into_id is None
 
 
 def test_the_assign_action_hands_the_suggestion_to_units(client, admin_user, draft, cast, co_unit):
