@@ -12,6 +12,23 @@
     });
   });
 
+  // A form that posts is sent once: a second tap while the first is on its way (a slow phone
+  // network) is ignored, rather than arriving as a second post that the first made stale.
+  // Allowed again after a few seconds, or when the page is shown again from the history.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post" || form.target === "_blank") return;
+    if (form.dataset.sending) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sending = "1";
+    window.setTimeout(function () { delete form.dataset.sending; }, 8000);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (form) { delete form.dataset.sending; });
+  });
+
   // Filter panels open by themselves on a wide screen; on a phone they stay folded.
   if (window.matchMedia("(min-width: 800px)").matches) {
     document.querySelectorAll("details[data-open-wide]").forEach(function (panel) {
