@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from deputies import access
 from deputies.http import AuthenticatedHttpRequest
 from deputies.pages import paginate
+from deputies.streams import stream_words
 from proposals.models import Notification
 
 PAGE_SIZE = 20
@@ -34,6 +35,12 @@ def target_url(request: HttpRequest, notification: Notification) -> str:
     if proposal_id and (not url or url == reverse("proposals:detail", args=[proposal_id])):
         if access.deputy_id_of(request.user) is not None:
             return reverse("proposals:mine_detail", args=[proposal_id])
+        if not access.allowed(request.user, "view_proposal", notification.proposal):
+            # No longer theirs to read (their unit was replaced, the item went to another
+            # office): said on their notices, rather than “not found”.
+            with stream_words(notification.proposal.stream):
+                messages.info(request, _("This suggestion is no longer with your unit, so it cannot be opened here."))
+            return reverse("proposals:notifications")
         return reverse("proposals:detail", args=[proposal_id])
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return url

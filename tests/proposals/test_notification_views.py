@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from deputies.models import AuditRecord
 from handling import services as hs
 from handling.models import Reply
 from proposals.models import Notification, ProposalState
@@ -129,3 +130,17 @@ def test_the_list_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get(LIST)
     assert response.context["unread"] == rows
+
+
+def test_a_notice_about_a_suggestion_gone_to_another_unit_says_so_instead_of_not_found(
+    client, draft, cast, staff, unit_handler, other_unit
+):
+    proposal = advance(draft, S.ASSIGNED, cast)
+    notice = Notification.objects.filter(recipient=unit_handler, proposal=proposal).latest("pk")
+    asked = hs.request_reassignment(assignment=proposal.assignments.get(), by=unit_handler, reason="不属于本单位职责")
+    hs.decide_reassignment(request=asked, by=staff, accept=True, new_unit=other_unit)
+    client.force_login(unit_handler)
+    opened = client.post(reverse("proposals:notification_open", args=[notice.pk]), follow=True)
+    assert opened.redirect_chain[-1][0] == LIST
+    assert "已不由您单位办理" in opened.content.decode()
+    assert not AuditRecord.objects.filter(kind="access_refused", user=unit_handler).exists()
