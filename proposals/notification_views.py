@@ -25,23 +25,23 @@ PAGE_SIZE = 20
 def target_url(request: HttpRequest, notification: Notification) -> str:
     """Where a notice leads. A deputy's notice about one of their suggestions opens their own
     page of it (the core links every notice to the general detail page)."""
-    proposal_id = notification.proposal_id
+    proposal = notification.proposal
     url = notification.url
-    if proposal_id and access.deputy_id_of(request.user) is not None:
+    if proposal is not None and access.deputy_id_of(request.user) is not None:
         # A deputy who declined to co-sign no longer sees the suggestion: their old invitation
         # leads to their list rather than to “not found”.
-        if not access.allowed(request.user, "follow_proposal", notification.proposal):
+        if not access.allowed(request.user, "follow_proposal", proposal):
             return reverse("proposals:mine")
-    if proposal_id and (not url or url == reverse("proposals:detail", args=[proposal_id])):
+    if proposal is not None and (not url or url == reverse("proposals:detail", args=[proposal.pk])):
         if access.deputy_id_of(request.user) is not None:
-            return reverse("proposals:mine_detail", args=[proposal_id])
-        if not access.allowed(request.user, "view_proposal", notification.proposal):
+            return reverse("proposals:mine_detail", args=[proposal.pk])
+        if not access.allowed(request.user, "view_proposal", proposal):
             # No longer theirs to read (their unit was replaced, the item went to another
             # office): said on their notices, rather than “not found”.
-            with stream_words(notification.proposal.stream):
+            with stream_words(proposal.stream):
                 messages.info(request, _("This suggestion is no longer with your unit, so it cannot be opened here."))
             return reverse("proposals:notifications")
-        return reverse("proposals:detail", args=[proposal_id])
+        return reverse("proposals:detail", args=[proposal.pk])
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return url
     return reverse("proposals:notifications")
@@ -63,7 +63,7 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    notification = Notification.objects.filter(pk=pk, recipient=request.user).first()
+    notification = Notification.objects.select_related("proposal").filter(pk=pk, recipient=request.user).first()
     if notification is None:
         raise access.refuse(request, f"notification {pk} (not the user's)")
     if notification.read_at is None:
