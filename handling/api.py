@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from deputies.access import allowed, refuse
-from deputies.api.filters import documented, form_data, invalid
+from deputies.api.filters import page_form
 from deputies.models import User
 from handling import forms as hf
 from handling import services
@@ -132,12 +132,7 @@ class Rate(GenericAPIView[Any]):
             if existing.is_pending:
                 return _conflict(_("Your rating can no longer be changed: it takes effect shortly."))
             return _conflict(_("You have already rated this reply; a rating cannot be changed."))
-        form = RatingForm(form_data(request.data))
-        if not form.is_valid():
-            return Response(
-                {name: [str(e) for e in errors] for name, errors in form.errors.items()},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        form = page_form(RatingForm, request.data, RateSerializer)
         data = form.cleaned_data
         try:
             if existing is None:
@@ -324,9 +319,7 @@ class Contacts(GenericAPIView[Any]):
     @extend_schema(request=NewContactSerializer, responses={201: ContactSerializer})
     def post(self, request: Request, pk: int) -> Response:
         assignment = get_own_assignment(request._request, pk)
-        form = hf.ContactForm(form_data(request.data))
-        if not form.is_valid():
-            raise invalid(form)
+        form = page_form(hf.ContactForm, request.data, NewContactSerializer)
         try:
             contact = services.record_contact(assignment=assignment, by=_user(request), **form.cleaned_data)
         except ProposalError as exc:
@@ -387,9 +380,7 @@ class ReplyDraft(GenericAPIView[Any]):
         if reply is not None:
             kept = {name: getattr(reply, name) for name in Reply.LETTER_FIELDS}
             kept["result_category"] = reply.result_category_id
-        form = hf.ReplyForm(form_data(documented(request.data, LetterInputSerializer), kept))
-        if not form.is_valid():
-            raise invalid(form)
+        form = page_form(hf.ReplyForm, request.data, LetterInputSerializer, kept=kept)
         try:
             saved = services.save_reply_draft(assignment=assignment, by=_user(request), **form.valid_fields())
         except ProposalError as exc:
@@ -423,9 +414,7 @@ class ReplyStep(GenericAPIView[Any]):
             if self.step == "request-countersign":
                 services.request_countersign(reply=reply, by=user)
             elif self.step == "countersign":
-                decision = hf.CountersignForm(form_data(documented(request.data, CountersignSerializer)))
-                if not decision.is_valid():
-                    raise invalid(decision)
+                decision = page_form(hf.CountersignForm, request.data, CountersignSerializer)
                 agrees = decision.cleaned_data["decision"] == "agree"
                 services.countersign_reply(
                     reply=reply, by=user, agrees=agrees, comment=decision.cleaned_data["comment"]
@@ -437,9 +426,7 @@ class ReplyStep(GenericAPIView[Any]):
             elif self.step == "issue":
                 services.issue_reply(reply=reply, by=user)
             else:
-                form = hf.NoteForm(form_data(request.data))
-                if not form.is_valid():
-                    raise invalid(form)
+                form = page_form(hf.NoteForm, request.data, NoteSerializer)
                 services.return_reply(reply=reply, by=user, note=form.cleaned_data["note"])
         except ProposalError as exc:
             return _conflict(str(exc))
@@ -495,9 +482,7 @@ class SendCoOpinion(GenericAPIView[Any]):
     @extend_schema(request=CoOpinionSerializer, responses={200: CoOpinionSerializer})
     def post(self, request: Request, pk: int) -> Response:
         assignment = get_own_assignment(request._request, pk, (Assignment.Role.CO,))
-        form = hf.CoOpinionForm(form_data(documented(request.data, CoOpinionSerializer)))
-        if not form.is_valid():
-            raise invalid(form)
+        form = page_form(hf.CoOpinionForm, request.data, CoOpinionSerializer)
         try:
             opinion = services.submit_co_opinion(
                 assignment=assignment, by=_user(request), body=form.cleaned_data["body"]
@@ -536,9 +521,7 @@ class Assign(GenericAPIView[Any]):
         proposal = get_proposal_for_user(request._request, pk)
         if not allowed(request.user, "assign_proposal", proposal):
             raise refuse(request._request, f"assign {pk}")
-        form = hf.AssignForm(form_data(documented(request.data, AssignInputSerializer)))
-        if not form.is_valid():
-            raise invalid(form)
+        form = page_form(hf.AssignForm, request.data, AssignInputSerializer)
         if not is_assignable(proposal):
             return _conflict(_("Only a registered suggestion that is not merged into another can be assigned."))
         try:

@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from deputies.access import allowed, deputy_id_of, refuse
-from deputies.api.filters import FormFilterSchema, documented, form_data, invalid
+from deputies.api.filters import FormFilterSchema, invalid, page_form
 from deputies.models import Deputy, User
 from proposals import selectors, services
 from proposals.access import get_proposal_for_user
@@ -120,15 +120,9 @@ def _form(data: Any, stream: str, proposal: Proposal | None, *, for_submission: 
         "source": proposal.source_id if proposal else None,
         "channel": proposal.channel if proposal else Proposal.Channel.MEETING,
     }
-    form = DraftForm(
-        form_data(documented(data, DraftSerializer), kept),
-        stream=stream,
-        for_submission=for_submission,
-        proposal=proposal,
+    return page_form(
+        DraftForm, data, DraftSerializer, kept=kept, stream=stream, for_submission=for_submission, proposal=proposal
     )
-    if not form.is_valid():
-        raise invalid(form)
-    return form
 
 
 def _refused(exc: services.ProposalError) -> Response:
@@ -384,9 +378,7 @@ class Register(GenericAPIView[Any]):
         proposal = get_proposal_for_user(request._request, pk)
         if not allowed(request.user, "review_proposal"):
             raise refuse(request._request, f"review {pk}")
-        form = RegisterForm(form_data(documented(request.data, RegisterSerializer)), stream=proposal.stream)
-        if not form.is_valid():
-            raise invalid(form)
+        form = page_form(RegisterForm, request.data, RegisterSerializer, stream=proposal.stream)
         try:
             services.register_proposal(
                 proposal=proposal,

@@ -5,7 +5,7 @@ API's filter names are the pages' and never drift from them."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.http import QueryDict
@@ -16,6 +16,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+
+F = TypeVar("F", bound=forms.Form)
 
 
 def _type(field: forms.Field) -> Any:
@@ -72,17 +74,23 @@ def invalid(form: forms.Form) -> ValidationError:
     return ValidationError({name: [str(e) for e in errors] for name, errors in form.errors.items()})
 
 
-def form_data(data: Any, kept: Mapping[str, Any] | None = None) -> QueryDict:
-    """A request's body as a page's form reads a POST: a JSON object's lists as repeated
-    values, null as empty, true and false as a ticked box reads them; a form-encoded body as
-    it came. A field the body leaves out keeps its value in `kept`. A body that is no object
-    gives no values (the form then says what is missing); a value that is itself an object is
-    refused by its field's name, since no form field reads one."""
-    values: dict[str, list[Any]] = {str(name): [value] for name, value in (kept or {}).items()}
+def _given(data: Any) -> dict[str, list[Any]]:
+    """A request's body by field, each with its values: a form-encoded body's as they came, a
+    JSON object's a list as its values and anything else as one; a body that is no object has
+    none."""
     if isinstance(data, MultiValueDict):
-        values.update((str(name), list(given)) for name, given in data.lists())
-    elif isinstance(data, Mapping):
-        values.update((str(name), value if isinstance(value, list) else [value]) for name, value in data.items())
+        return {str(name): list(given) for name, given in data.lists()}
+    if isinstance(data, Mapping):
+        return {str(name): value if isinstance(value, list) else [value] for name, value in data.items()}
+    return {}
+
+
+def form_data(data: Any, kept: Mapping[str, Any] | None = None) -> QueryDict:
+    """A request's body as a page's form reads a POST: lists as repeated values, null as empty,
+    true and false as a ticked box reads them. A field the body leaves out keeps its value in
+    `kept`. A body that is no object gives no values (the form then says what is missing); a
+    value that is itself an object is refused by its field's name, since no form field reads one."""
+    values = {str(name): [value] for name, value in (kept or {}).items()} | _given(data)
     query = QueryDict(mutable=True)
     wrong = {}
     for name, given in values.items():
@@ -95,11 +103,26 @@ def form_data(data: Any, kept: Mapping[str, Any] | None = None) -> QueryDict:
     return query
 
 
-def documented(data: Any, serializer: type[serializers.Serializer[Any]]) -> dict[str, Any]:
+def documented(data: Any, serializer: type[serializers.Serializer[Any]]) -> dict[str, list[Any]]:
     """The fields of a request's body that its serializer documents (others are ignored, as
-    DRF ignores them). The serializer only describes the body in the schema: the page's form
-    validates what is taken, so a wrong field is told as on the page, in Chinese, by one rule."""
+    DRF ignores them)."""
     names = serializer().fields.keys()
-    if isinstance(data, MultiValueDict):
-        return {name: given for name, given in data.lists() if name in names}
-    return {name: value for name, value in data.items() if name in names} if isinstance(data, Mapping) else {}
+    return {name: given for name, given in _given(data).items() if name in names}
+
+
+def page_form(
+    form_class: type[F],
+    data: Any,
+    serializer: type[serializers.Serializer[Any]],
+    *,
+    kept: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> F:
+    """The page's form over a request's body, valid, else the API's 400 with the form's own
+    messages. The serializer only describes the body in the schema and names the fields taken;
+    the page's form judges them, so a wrong field is told as on the page, in Chinese, by one
+    rule. A field left out keeps its value in `kept`; `options` go to the form."""
+    form = form_class(form_data(documented(data, serializer), kept), **options)
+    if not form.is_valid():
+        raise invalid(form)
+    return form
