@@ -12,21 +12,21 @@ from tests.deputies.matters_world import leave
 pytestmark = pytest.mark.django_db
 
 
-def test_answering_a_matter_a_colleague_answered_says_so_and_keeps_the_answer(client, stationed, station_staff, deputy):
+@pytest.mark.parametrize(
+    ("first", "step", "field", "typed"),
+    [
+        (lambda m, by: matters.answer_matter(matter=m, answer="代表先答复了", by=by), "answer", "answer", "我写的答复"),
+        (lambda m, by: matters.close_matter(matter=m, reason="代表已处理", by=by), "close", "reason", "我写的理由"),
+    ],
+    ids=["answer", "close"],
+)
+def test_a_step_a_colleague_took_first_is_refused_with_why_and_keeps_what_was_typed(
+    client, stationed, station_staff, deputy, first, step, field, typed
+):
     matter, _code = leave(station=stationed)
-    matters.answer_matter(matter=matter, answer="代表先答复了", by=deputy.user)
+    first(matter, deputy.user)
     client.force_login(station_staff)
-    answered = client.post(reverse("matters:answer", args=[matter.pk]), {"answer": "我写好的一段答复"})
-    page = answered.content.decode()
-    assert answered.status_code == 400
-    assert "我写好的一段答复" in page and "请刷新" in page
-
-
-def test_closing_a_matter_a_colleague_closed_says_so_and_keeps_the_reason(client, stationed, station_staff, deputy):
-    matter, _code = leave(station=stationed)
-    matters.close_matter(matter=matter, reason="代表已处理", by=deputy.user)
-    client.force_login(station_staff)
-    closed = client.post(reverse("matters:close", args=[matter.pk]), {"reason": "我写的不再办理的理由"})
-    page = closed.content.decode()
-    assert closed.status_code == 400
-    assert "我写的不再办理的理由" in page and "请刷新" in page
+    late = client.post(reverse(f"matters:{step}", args=[matter.pk]), {field: typed})
+    page = late.content.decode()
+    assert late.status_code == 400
+    assert typed in page and "请刷新" in page

@@ -45,6 +45,13 @@ def letter(result, **extra):
     }
 
 
+def submitted_on_the_page(client, handler, assignment, result) -> Reply:
+    """The handler writes the letter and sends it to the head, on the page."""
+    client.force_login(handler)
+    client.post(reverse("handling:reply_edit", args=[assignment.pk]), {**letter(result), "action": "submit"})
+    return Reply.objects.get()
+
+
 def test_a_draft_is_saved_exactly_as_typed(client, unit_handler, handling, result_a):
     _proposal, assignment = handling
     client.force_login(unit_handler)
@@ -174,9 +181,7 @@ def test_the_head_returns_with_comments_the_handler_fixes_the_head_approves(
     client, unit_handler, unit_head, staff, handling, result_a
 ):
     proposal, assignment = handling
-    client.force_login(unit_handler)
-    client.post(reverse("handling:reply_edit", args=[assignment.pk]), {**letter(result_a), "action": "submit"})
-    reply = Reply.objects.get()
+    reply = submitted_on_the_page(client, unit_handler, assignment, result_a)
     assert reply.state == "pending_approval"
 
     client.force_login(unit_head)
@@ -207,9 +212,7 @@ def test_the_handler_cannot_approve_and_another_unit_cannot_see(
     client, unit_handler, other_unit_handler, handling, result_a
 ):
     _proposal, assignment = handling
-    client.force_login(unit_handler)
-    client.post(reverse("handling:reply_edit", args=[assignment.pk]), {**letter(result_a), "action": "submit"})
-    reply = Reply.objects.get()
+    reply = submitted_on_the_page(client, unit_handler, assignment, result_a)
     client.post(reverse("handling:reply_step", args=[reply.pk, "approve"]))
     reply.refresh_from_db()
     assert reply.state == "pending_approval"
@@ -306,9 +309,7 @@ def test_units_and_deputies_cannot_issue(client, unit_head, deputy, approved):
 @override_settings(STAFF_REVIEWS_REPLIES=False)
 def test_without_staff_review_the_heads_approval_issues_it(client, unit_handler, unit_head, deputy, handling, result_a):
     proposal, assignment = handling
-    client.force_login(unit_handler)
-    client.post(reverse("handling:reply_edit", args=[assignment.pk]), {**letter(result_a), "action": "submit"})
-    reply = Reply.objects.get()
+    reply = submitted_on_the_page(client, unit_handler, assignment, result_a)
     client.force_login(unit_head)
     client.post(reverse("handling:reply_step", args=[reply.pk, "approve"]))
     reply.refresh_from_db()
@@ -461,9 +462,7 @@ def test_a_return_posted_after_a_colleague_approved_says_so_and_keeps_the_note(
     client, unit_handler, unit_head, handling, result_a
 ):
     _proposal, assignment = handling
-    client.force_login(unit_handler)
-    client.post(reverse("handling:reply_edit", args=[assignment.pk]), {**letter(result_a), "action": "submit"})
-    reply = Reply.objects.get()
+    reply = submitted_on_the_page(client, unit_handler, assignment, result_a)
     hs.approve_reply(reply=reply, by=unit_head)  # from another tab, or another head
     client.force_login(unit_head)
     late = client.post(
