@@ -17,7 +17,9 @@
   // Allowed again after a few seconds, or when the page is shown again from the history.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post" || form.target === "_blank") return;
+    // Read as attributes: a field named "method" or "target" would shadow the properties.
+    var posts = (form.getAttribute("method") || "").toLowerCase() === "post";
+    if (event.defaultPrevented || !posts || form.getAttribute("target") === "_blank") return;
     if (form.dataset.sending) {
       event.preventDefault();
       return;
